@@ -1,0 +1,213 @@
+"""The case file: one YAML document per complaint, round-tripped with comments and key order."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from complaintctl.errors import InvalidInput
+
+SCHEMA_VERSION = 1
+SECTION_COMMENTS = {
+    "intake": "R-IN-1 intake record; received_at, first_receiver and id never change (R-IN-2)",
+    "assessment": "R-AS-1 validity, R-AS-2 severity, R-AS-5 repeat links",
+    "accused": "R-RT-3: the person complained about may not handle, resolve or close the case",
+    "routing": "R-RT-1/R-RT-2: responsible unit, handler, heads copied, escalation level (R-ES-1)",
+    "plan": "R-IN-4: resolver, measures, time limit",
+    "timeline": "append-only: every step, contact and note, who and when",
+}
+
+
+def _yaml_rt() -> YAML:
+    y = YAML()
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 100
+    y.allow_unicode = True
+    return y
+
+
+def load_document(text: str, source: str) -> CommentedMap:
+    """Round-trip load (keeps comments and order) for files that will be written back."""
+    try:
+        doc = _yaml_rt().load(text)
+    except YAMLError as exc:
+        raise InvalidInput(f"{source}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
+    if not isinstance(doc, CommentedMap):
+        raise InvalidInput(f"{source}: a case file must be a YAML mapping")
+    return doc
+
+
+def load_plain(text: str, source: str) -> dict[str, Any]:
+    """Fast read-only load (plain dicts), for validation and reports."""
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise InvalidInput(f"{source}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{source}: a case file must be a YAML mapping")
+    return data
+
+
+def dump_document(doc: CommentedMap) -> str:
+    buf = io.StringIO()
+    _yaml_rt().dump(doc, buf)
+    return buf.getvalue()
+
+
+def get(data: Mapping[str, Any], path: str) -> Any:
+    """Value at a dotted path (`routing.handler`), or None."""
+    cur: Any = data
+    for part in path.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def put(doc: CommentedMap, path: str, value: Any) -> None:
+    """Set a dotted path, creating sections in place (and with their comment) as needed."""
+    parts = path.split(".")
+    cur = doc
+    for part in parts[:-1]:
+        nxt = cur.get(part)
+        if not isinstance(nxt, dict):
+            nxt = CommentedMap()
+            cur[part] = nxt
+        cur = nxt
+    cur[parts[-1]] = value
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
+def stamp(moment: datetime) -> datetime:
+    """Store a moment to the second with a fixed UTC offset (what YAML can round-trip)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    offset = moment.utcoffset() or timedelta(0)
+    return moment.replace(microsecond=0).astimezone(timezone(offset))
+
+
+def as_datetime(value: Any, tz: tzinfo) -> datetime | None:
+    """Read a stored time: a YAML timestamp, a date (end of that day), or ISO text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59), tz)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            try:
+                return datetime.combine(date.fromisoformat(value.strip()), time(23, 59, 59), tz)
+            except ValueError:
+                return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return None
+
+
+def new_document(case_id: str, intake: Mapping[str, Any], assessment: Mapping[str, Any],
+                 accused: Mapping[str, Any]) -> CommentedMap:
+    doc = CommentedMap()
+    doc["id"] = case_id
+    doc["status"] = "received"
+    doc["intake"] = CommentedMap(intake)
+    doc["assessment"] = CommentedMap(assessment)
+    doc["accused"] = CommentedMap(accused)
+    doc["routing"] = CommentedMap(unit=None, handler=None, copied=CommentedSeq(), escalation_level="staff")
+    doc["plan"] = CommentedMap(resolver=None, measures=None, due=None)
+    doc["timeline"] = CommentedSeq()
+    doc.yaml_set_start_comment(
+        f"Complaint {case_id} — complaintctl case file (schema {SCHEMA_VERSION}).\n"
+        "Edit with `complaintctl edit`; hand edits are validated on commit and on push.")
+    for key, text in SECTION_COMMENTS.items():
+        doc.yaml_set_comment_before_after_key(key, before=text)
+    return doc
+
+
+def timeline_entry(at: datetime, by: str, action: str, *, src: str | None = None,
+                   dst: str | None = None, note: str | None = None,
+                   extra: Mapping[str, Any] | None = None) -> CommentedMap:
+    entry = CommentedMap()
+    entry["at"] = stamp(at)
+    entry["by"] = by
+    entry["action"] = action
+    if src is not None:
+        entry["from"] = src
+    if dst is not None:
+        entry["to"] = dst
+    for k, v in (extra or {}).items():
+        entry[k] = v
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready copy: timestamps as ISO text."""
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """The flat, read-only view of a case that lists and reports work from."""
+
+    id: str
+    path: str
+    status: str
+    office: str
+    received_at: str
+    channel: str
+    complainant_class: str
+    category: str
+    severity: str
+    unit: str
+    handler: str
+    first_receiver: str
+    subject: str
+    valid: bool
+    repeat_of: tuple[str, ...]
+    resolved_at: str
+    closed_at: str
+    satisfaction: str
+    data: Mapping[str, Any]
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], path: str) -> CaseRecord:
+        def s(p: str) -> str:
+            v = get(data, p)
+            return "" if v is None else str(v)
+
+        repeat = get(data, "assessment.repeat_of") or []
+        valid = get(data, "assessment.valid")
+        return cls(
+            id=s("id"), path=path, status=s("status"), office=s("id").split("-")[0],
+            received_at=s("intake.received_at"), channel=s("intake.channel"),
+            complainant_class=s("intake.complainant.class"), category=s("assessment.category"),
+            severity=s("assessment.severity"), unit=s("routing.unit"), handler=s("routing.handler"),
+            first_receiver=s("intake.first_receiver"), subject=s("intake.subject"),
+            valid=valid is not False, repeat_of=tuple(str(r) for r in repeat if r),
+            resolved_at=s("resolution.at"), closed_at=s("closing.at"),
+            satisfaction=s("revisit.satisfaction"), data=data,
+        )
+
+    def received(self, tz: tzinfo) -> datetime:
+        moment = as_datetime(self.received_at, tz)
+        assert moment is not None, self.id
+        return moment

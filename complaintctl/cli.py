@@ -1,0 +1,80 @@
+"""The command line: a thin click layer. Expected errors exit 1 with one line each;
+bugs exit 3 with a pointer to a log; Ctrl-C exits 130."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from complaintctl import __version__
+from complaintctl.commands import checks, handling, intake, query, setup
+from complaintctl.errors import ComplaintError, ValidationFailed
+
+
+class UserError(click.ClickException):
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class Bug(click.ClickException):
+    exit_code = 3
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class ComplaintGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            lines = [str(f) for f in exc.findings]
+            raise UserError(f"not committed — {len(lines)} rule finding(s):\n" + "\n".join(lines)) from exc
+        except ComplaintError as exc:
+            raise UserError(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: keep the traceback for the report, not the screen
+            log = Path(tempfile.gettempdir()) / "complaintctl-crash.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            raise Bug(f"internal error: {type(exc).__name__}: {exc} (traceback in {log}; please report it)") from exc
+
+
+@click.group(cls=ComplaintGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Run as if started in this directory (like git -C).")
+@click.version_option(__version__)
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None) -> None:
+    """complaintctl — customer complaints by written rules, with git as the case database."""
+    ctx.meta["complaintctl.dir"] = str(directory or ".")
+
+
+for command in (
+    setup.init_cmd, intake.new_cmd, query.show_cmd, query.list_cmd, query.history_cmd,
+    handling.assign_cmd, handling.plan_cmd, handling.note_cmd, handling.wait_cmd,
+    handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
+    handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,
+    checks.hook_group,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="complaintctl", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,57 @@
+"""`validate` and the git hooks."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from complaintctl import hooks, repocheck
+from complaintctl.commands.common import base_dir, now, pass_ws
+from complaintctl.gitrepo import Git
+from complaintctl.workspace import Workspace
+
+
+@click.command("validate")
+@pass_ws
+def validate_cmd(ws: Workspace) -> None:
+    """Check every case file; print every finding with file, field and rule."""
+    count, findings = repocheck.validate_repository(ws, now(ws))
+    for f in findings:
+        click.echo(str(f), err=True)
+    if findings:
+        click.echo(f"{len(findings)} finding(s) in {count} case file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{count} case file(s) valid")
+
+
+@click.group("hook")
+def hook_group() -> None:
+    """Entry points for the git hooks in hooks/."""
+
+
+@hook_group.command("pre-commit")
+def pre_commit_cmd() -> None:
+    """Validate the staged case files."""
+    g = Git.open(Path(base_dir()))
+    findings = hooks.pre_commit(g, datetime.now(UTC))
+    for f in findings:
+        click.echo(f"complaintctl: {f}", err=True)
+    if findings:
+        click.echo(f"complaintctl: commit refused — {len(findings)} finding(s)", err=True)
+        sys.exit(1)
+
+
+@hook_group.command("pre-receive")
+def pre_receive_cmd() -> None:
+    """Validate every commit of a push (reads git's ref updates on stdin)."""
+    g = Git.open(Path(base_dir()))
+    updates = hooks.parse_ref_updates(sys.stdin.read().splitlines())
+    problems = hooks.pre_receive(g, updates, datetime.now(UTC))
+    for p in problems:
+        click.echo(f"complaintctl: {p}", err=True)
+    if problems:
+        click.echo(f"complaintctl: push refused — {len(problems)} finding(s)", err=True)
+        sys.exit(1)

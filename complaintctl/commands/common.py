@@ -1,0 +1,62 @@
+"""Shared command plumbing: the workspace from -C, the acting identity, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import update_wrapper
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from complaintctl.gitrepo import Identity
+from complaintctl.lifecycle import Result
+from complaintctl.workspace import Workspace, open_workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def workspace() -> Workspace:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    cached = root.meta.get("complaintctl.workspace")
+    if cached is None:
+        cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
+        root.meta["complaintctl.workspace"] = cached
+    ws: Workspace = cached
+    return ws
+
+
+def base_dir() -> Path:
+    return Path(click.get_current_context().find_root().meta.get("complaintctl.dir", "."))
+
+
+def now(ws: Workspace) -> datetime:
+    return datetime.now(ws.policy.tz)
+
+
+def actor(ws: Workspace) -> Identity:
+    return ws.git.identity()
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def report(result: Result) -> None:
+    if result.src is None:
+        click.echo(f"{result.case_id} recorded ({result.relpath}), commit {result.commit[:10]}")
+    elif result.src != result.dst:
+        click.echo(f"{result.case_id}: {result.src} → {result.dst}, commit {result.commit[:10]}")
+    else:
+        click.echo(f"{result.case_id}: updated ({result.dst}), commit {result.commit[:10]}")
+
+
+def pass_ws(f: F) -> F:
+    """Give a command the opened workspace as its first argument."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return f(workspace(), *args, **kwargs)
+
+    return update_wrapper(wrapper, f)  # type: ignore[return-value]

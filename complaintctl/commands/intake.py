@@ -1,0 +1,76 @@
+"""`complaintctl new`: record a complaint (R-IN-1), prompting in a terminal for what is missing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from complaintctl import lifecycle
+from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.errors import InvalidInput
+from complaintctl.timeparse import parse_when
+from complaintctl.workspace import Workspace
+
+# option name -> (prompt, policy vocabulary or None)
+REQUIRED: dict[str, tuple[str, str | None]] = {
+    "channel": ("Channel", "channels"),
+    "name": ("Complainant name", None),
+    "contact": ("Contact (phone/email)", None),
+    "complainant_class": ("Complainant class", "complainant_classes"),
+    "category": ("Category", "categories"),
+    "subject": ("Subject", None),
+    "details": ("Details", None),
+}
+
+
+def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
+    for key, (prompt, vocab) in REQUIRED.items():
+        options: Mapping[str, Any] = getattr(ws.policy, vocab) if vocab else {}
+        if not values.get(key):
+            flag = "--" + key.replace("_", "-")
+            if not interactive:
+                raise InvalidInput(f"{flag} is required (R-IN-1); run in a terminal to be asked for it")
+            choice = click.Choice(list(options)) if options else None
+            values[key] = click.prompt(prompt, type=choice)
+        if options and values[key] not in options:
+            flag = "--" + key.replace("_", "-")
+            raise InvalidInput(f"{flag}: {values[key]!r} is not in the policy's {vocab} "
+                               f"({', '.join(options)})")
+
+
+@click.command("new")
+@click.option("--channel", help="How it came in (policy channels, R-DEF-4).")
+@click.option("--name", help="Complainant's name.")
+@click.option("--contact", help="Phone or email.")
+@click.option("--complainant-class", help="Owner, tenant, supplier… (policy, R-DEF-2).")
+@click.option("--category", help="Content category (policy, R-DEF-3).")
+@click.option("--subject", help="One line: what the complaint is about.")
+@click.option("--details", help="The complaint in the customer's words.")
+@click.option("--severity", default="general", show_default=True, help="general or major (R-AS-2).")
+@click.option("--location", default="", help="Where the matter is (building, unit, room).")
+@click.option("--address", default="", help="Complainant's address.")
+@click.option("--received-at", help="When it was received (default: now).")
+@click.option("--first-receiver", default="", help="Who took it first (default: you, R-IN-2).")
+@click.option("--accused", default="", help="The person complained about (R-RT-3).")
+@click.option("--accused-unit", default="", help="The unit complained about.")
+@click.option("--material", "materials", multiple=True, help="An original material kept (repeatable).")
+@pass_ws
+def new_cmd(ws: Workspace, **opts: Any) -> None:
+    """Record a new complaint and commit it."""
+    _complete(ws, opts, interactive=sys.stdin.isatty())
+    if opts["severity"] not in ws.policy.severities:
+        raise InvalidInput(f"--severity: {opts['severity']!r} is not one of {', '.join(ws.policy.severities)}")
+    moment = now(ws)
+    received = parse_when(opts["received_at"], ws.policy.tz, "--received-at") if opts["received_at"] else moment
+    intake = lifecycle.Intake(
+        channel=opts["channel"], name=opts["name"], contact=str(opts["contact"]),
+        complainant_class=opts["complainant_class"], category=opts["category"],
+        subject=opts["subject"], details=opts["details"], received_at=received,
+        severity=opts["severity"], location=opts["location"], address=opts["address"],
+        first_receiver=opts["first_receiver"], accused_person=opts["accused"],
+        accused_unit=opts["accused_unit"], materials=tuple(opts["materials"]),
+    )
+    report(lifecycle.create(ws, intake, moment, actor(ws)))

@@ -1,0 +1,82 @@
+"""Looking at cases: show, list, history."""
+
+from __future__ import annotations
+
+import click
+
+from complaintctl import queries, store
+from complaintctl.case import load_plain, to_plain
+from complaintctl.commands.common import json_option, pass_ws
+from complaintctl.output import as_json as json_text
+from complaintctl.output import clip, table
+from complaintctl.timeparse import parse_when
+from complaintctl.workspace import Workspace
+
+
+@click.command("show")
+@click.argument("case_id", metavar="ID")
+@json_option
+@pass_ws
+def show_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
+    """Show one case."""
+    loaded = store.load_case(ws, case_id)
+    data = to_plain(load_plain(loaded.text, loaded.relpath))
+    if as_json:
+        click.echo(json_text(data))
+        return
+    click.echo(queries.render_case(data, ws.policy))
+
+
+@click.command("list")
+@click.option("--status", "statuses", multiple=True,
+              help="received, assigned, in_progress, waiting, resolved, closed, invalid, or open.")
+@click.option("--category")
+@click.option("--unit")
+@click.option("--handler")
+@click.option("--severity")
+@click.option("--since", help="Received on or after this date.")
+@click.option("--until", help="Received before the end of this date.")
+@json_option
+@pass_ws
+def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, unit: str | None,
+             handler: str | None, severity: str | None, since: str | None, until: str | None,
+             as_json: bool) -> None:
+    """List cases, filtered."""
+    tz = ws.policy.tz
+    flt = queries.Filter(
+        statuses=frozenset(statuses), category=category, unit=unit, handler=handler,
+        severity=severity,
+        since=parse_when(since, tz, "--since") if since else None,
+        until=parse_when(until, tz, "--until") if until else None,
+    )
+    records = queries.select(queries.all_records(ws), flt, tz)
+    if as_json:
+        click.echo(as_json_text(records))
+        return
+    rows = [[r.id, r.status, r.received_at[:16].replace("T", " "), ws.policy.label("categories", r.category),
+             ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
+             r.handler, clip(r.subject)] for r in records]
+    click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"]))
+    click.echo(f"{len(records)} case(s)")
+
+
+def as_json_text(records: list[queries.CaseRecord]) -> str:
+    return json_text([queries.summary(r) for r in records])
+
+
+@click.command("history")
+@click.argument("case_id", metavar="ID")
+@json_option
+@pass_ws
+def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
+    """Who did what and when, from git."""
+    entries = queries.history(ws, case_id)
+    if as_json:
+        click.echo(as_json_text_history(entries))
+        return
+    rows = [[e.when[:19].replace("T", " "), f"{e.author} <{e.email}>", e.subject, e.sha[:10]] for e in entries]
+    click.echo(table(rows, ["when", "who", "what", "commit"]))
+
+
+def as_json_text_history(entries: list[queries.LogEntry]) -> str:
+    return json_text([e.__dict__ for e in entries])

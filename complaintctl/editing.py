@@ -1,0 +1,47 @@
+"""Free-form edits of a case file, held to the same rules as every other change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from complaintctl import lifecycle, store
+from complaintctl.case import load_document, to_plain
+from complaintctl.errors import InvalidInput
+from complaintctl.gitrepo import Identity
+from complaintctl.workspace import Workspace
+
+
+def current_text(ws: Workspace, case_id: str) -> str:
+    return store.load_case(ws, case_id).text
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key in sorted(set(before) | set(after), key=str):
+        a, b = before.get(key), after.get(key)
+        if a == b or key == "timeline":
+            continue
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            out.extend(changed_fields(a, b, f"{prefix}{key}."))
+        else:
+            out.append(f"{prefix}{key}")
+    return out
+
+
+def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor: Identity) -> lifecycle.Result:
+    loaded = store.load_case(ws, case_id)
+    edited = load_document(new_text, loaded.relpath)
+    fields = changed_fields(to_plain(loaded.doc), to_plain(edited))
+    if not fields:
+        raise InvalidInput(f"{loaded.id}: the edit changes nothing")
+    dst_raw = edited.get("status")
+
+    def mutate(doc: CommentedMap) -> CommentedMap:
+        return edited
+
+    return lifecycle.change(ws, case_id, now, actor, "edit", None if dst_raw is None else str(dst_raw),
+                            mutate, note="hand edit: " + ", ".join(fields))

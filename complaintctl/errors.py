@@ -1,0 +1,35 @@
+"""The one errors module: expected failures, turned into one-line messages at the CLI edge."""
+
+from __future__ import annotations
+
+
+class ComplaintError(Exception):
+    """An error the user can cause and fix; shown as one line, exit code 1."""
+
+
+class PolicyError(ComplaintError):
+    """The policy file (complaintctl.yaml) is missing or wrong."""
+
+
+class CaseNotFound(ComplaintError):
+    """No case file for that ID."""
+
+
+class InvalidInput(ComplaintError):
+    """A command argument or a case field is not acceptable."""
+
+
+class RepoStateError(ComplaintError):
+    """The repository is not in a state where a command may change it."""
+
+
+class GitError(ComplaintError):
+    """A git command failed."""
+
+
+class ValidationFailed(ComplaintError):
+    """One or more rule findings; every finding is reported, one per line."""
+
+    def __init__(self, findings: list[object]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))

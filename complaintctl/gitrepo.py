@@ -1,0 +1,235 @@
+"""All git access. Every call checks its result and turns failure into a domain error."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from complaintctl.errors import GitError, RepoStateError
+
+ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file changed by a commit (`git diff-tree --raw`)."""
+
+    status: str  # A, M, D, T
+    path: str
+    old_blob: str
+    new_blob: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    sha: str
+    author: str
+    email: str
+    when: str
+    subject: str
+    body: str
+
+
+class Git:
+    """A small typed face over one repository."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.g = repo.git
+
+    @classmethod
+    def open(cls, path: Path) -> Git:
+        try:
+            repo = git.Repo(path, search_parent_directories=True)
+        except (InvalidGitRepositoryError, NoSuchPathError) as exc:
+            raise RepoStateError(f"{path}: not a git repository — run `complaintctl init` to create "
+                                 "a case repository") from exc
+        return cls(repo)
+
+    @classmethod
+    def init(cls, path: Path) -> Git:
+        try:
+            return cls(git.Repo.init(path, initial_branch="main"))
+        except GitCommandError as exc:
+            raise GitError(f"git init {path} failed: {_why(exc)}") from exc
+
+    @property
+    def root(self) -> Path:
+        wt = self.repo.working_tree_dir
+        if wt is None:
+            raise RepoStateError("this is a bare repository; run complaintctl in a clone")
+        return Path(wt)
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.repo.common_dir)
+
+    def run(self, *args: str, **kwargs: object) -> str:
+        try:
+            out: str = self.g.execute(["git", *args], **kwargs)  # type: ignore[call-overload]
+        except GitCommandError as exc:
+            raise GitError(f"git {args[0]} failed: {_why(exc)}") from exc
+        return out
+
+    def identity(self) -> Identity:
+        """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count."""
+        try:
+            ident = self.g.var("GIT_AUTHOR_IDENT")
+        except GitCommandError as exc:
+            raise RepoStateError("no git identity: run `git config user.name \"Your Name\"` and "
+                                 "`git config user.email you@example.com`") from exc
+        name_email = ident.rsplit(" ", 2)[0]
+        name, _, email = name_email.partition(" <")
+        return Identity(name.strip(), email.rstrip(">").strip())
+
+    def has_head(self) -> bool:
+        try:
+            self.g.rev_parse("--verify", "-q", "HEAD")
+        except GitCommandError:
+            return False
+        return True
+
+    def ensure_ready_to_commit(self) -> None:
+        """Refuse while a merge/rebase is under way or someone else's changes are staged."""
+        gd = Path(self.repo.git_dir)
+        for marker, what in (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"),
+                             ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick")):
+            if (gd / marker).exists():
+                raise RepoStateError(f"{what} is in progress: finish or abort it first")
+        staged = self.staged_paths()
+        if staged:
+            raise RepoStateError(f"other changes are staged ({', '.join(staged[:3])}"
+                                 f"{'…' if len(staged) > 3 else ''}): commit or unstage them first")
+
+    def staged_paths(self) -> list[str]:
+        out = self.run("diff", "--cached", "--name-only", "-z") if self.has_head() else \
+            self.run("ls-files", "-z", "--cached")
+        return [p for p in out.split("\0") if p]
+
+    def staged_changes(self) -> list[Change]:
+        """What the commit being made changes (pre-commit): staged blobs, not the working tree."""
+        base = "HEAD" if self.has_head() else self.empty_tree()
+        out = self.run("diff-index", "--cached", "-z", "--no-renames", "--raw", base)
+        return list(_parse_raw(out))
+
+    def empty_tree(self) -> str:
+        return self.run("hash-object", "-t", "tree", "/dev/null")
+
+    def commit_changes(self, sha: str) -> list[Change]:
+        """Files a commit changes against its first parent (all files for a root commit)."""
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--raw", "--root",
+                       "--no-commit-id", "-m", "--first-parent", sha)
+        return list(_parse_raw(out))
+
+    def rev_list(self, new: str, exclude: list[str]) -> list[str]:
+        args = ["rev-list", "--reverse", new, *[f"^{e}" for e in exclude]]
+        return [line for line in self.run(*args).splitlines() if line]
+
+    def rev_list_not_all(self, new: str) -> list[str]:
+        """Commits reachable from `new` and from no existing ref (a new branch's push)."""
+        out = self.run("rev-list", "--reverse", new, "--not", "--all")
+        return [line for line in out.splitlines() if line]
+
+    def is_ancestor(self, old: str, new: str) -> bool:
+        try:
+            self.g.merge_base("--is-ancestor", old, new)
+        except GitCommandError:
+            return False
+        return True
+
+    def blob(self, sha: str) -> str:
+        """A blob's text, through GitPython's persistent `git cat-file --batch`."""
+        try:
+            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read blob {sha}: {exc}") from exc
+        return data.decode("utf-8")
+
+    def show(self, rev: str, path: str) -> str | None:
+        """A file's content at a revision (`:` alone means the index), or None if absent."""
+        spec = f"{rev}:{path}" if rev != ":" else f":{path}"
+        try:
+            return str(self.g.show(spec, strip_newline_in_stdout=False))
+        except GitCommandError:
+            return None
+
+    def commit_author(self, sha: str) -> Identity:
+        out = self.run("show", "-s", "--format=%an%x00%ae", sha)
+        name, _, email = out.partition("\0")
+        return Identity(name, email)
+
+    def add_and_commit(self, paths: list[str], message: str) -> str:
+        self.run("add", "--", *paths)
+        self.run("commit", "-q", "-m", message)
+        return self.run("rev-parse", "HEAD")
+
+    def unstage(self, paths: list[str]) -> None:
+        if self.has_head():
+            self.run("reset", "-q", "HEAD", "--", *paths)
+        else:
+            self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
+
+    def ls_blobs(self, prefix: str) -> dict[str, str]:
+        """path -> blob sha of every file in the index below `prefix` (one fast call)."""
+        out = self.run("ls-files", "-s", "-z", "--", prefix)
+        blobs: dict[str, str] = {}
+        for rec in out.split("\0"):
+            if rec:
+                meta, _, path = rec.partition("\t")
+                blobs[path] = meta.split()[1]
+        return blobs
+
+    def dirty_paths(self, prefix: str) -> list[str]:
+        """Files below `prefix` whose working copy differs from the index, or are untracked."""
+        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", prefix)
+        paths = []
+        for rec in out.split("\0"):
+            if len(rec) > 3 and (rec[1] != " " or rec.startswith("??")):
+                paths.append(rec[3:])
+        return paths
+
+    def log(self, path: str) -> Iterator[LogEntry]:
+        fmt = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%b%x1e"
+        out = self.run("log", f"--format={fmt}", "--", path)
+        for rec in out.split("\x1e"):
+            rec = rec.strip("\n")
+            if rec:
+                sha, an, ae, when, subject, body = rec.split("\x1f")
+                yield LogEntry(sha, an, ae, when, subject, body.strip())
+
+    def set_config(self, key: str, value: str) -> None:
+        self.run("config", key, value)
+
+
+def _parse_raw(out: str) -> Iterator[Change]:
+    parts = out.split("\0")
+    i = 0
+    while i + 1 < len(parts):
+        meta, path = parts[i], parts[i + 1]
+        i += 2
+        if not meta.startswith(":"):
+            continue
+        _, _, old, new, status = meta[1:].split(" ")
+        yield Change(status[0], path, old, new)
+
+
+def _why(exc: GitCommandError) -> str:
+    text = (exc.stderr or exc.stdout or str(exc)).strip()
+    text = text.removeprefix("stderr: ").strip("'\" \n")
+    return " ".join(text.split())[:300] or f"exit code {exc.status}"
+
+
+def clean_env() -> dict[str, str]:
+    """Environment for a git child in *another* repository, started from inside a hook."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}

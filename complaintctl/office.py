@@ -1,0 +1,71 @@
+"""Creating (or adopting) an office's case repository from a preset."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from complaintctl.errors import InvalidInput, RepoStateError
+from complaintctl.gitrepo import Git
+from complaintctl.ids import check_office_code
+from complaintctl.policy import POLICY_FILE, parse_policy_text
+from complaintctl.resources import data_dir, hook_path, template_path
+
+HOOKS = ("pre-commit", "pre-receive")
+
+
+def presets() -> list[str]:
+    return sorted(p.stem for p in template_path("presets").glob("*.yaml"))
+
+
+def policy_text(preset: str, office: str, name: str | None, language: str | None) -> str:
+    """The preset's policy with this office's code, keeping the preset's comments."""
+    path = template_path("presets", f"{preset}.yaml")
+    if not path.is_file():
+        raise InvalidInput(f"--preset: unknown preset {preset!r} (known: {', '.join(presets())})")
+    y = YAML()
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 100
+    doc = y.load(path.read_text(encoding="utf-8"))
+    doc["office"] = check_office_code(office)
+    if name:
+        doc["name"] = name
+    if language:
+        doc["language"] = language
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    text = buf.getvalue()
+    parse_policy_text(text, f"preset {preset}")  # a broken preset must never be written
+    return text
+
+
+def init_office(path: Path, preset: str, office: str, name: str | None = None,
+                language: str | None = None) -> Path:
+    """Create the repository if needed, write policy, hooks and schema, commit."""
+    text = policy_text(preset, office, name, language)
+    path.mkdir(parents=True, exist_ok=True)
+    if (path / POLICY_FILE).exists():
+        raise RepoStateError(f"{path / POLICY_FILE} already exists: this is already a case repository")
+    g = Git.open(path) if (path / ".git").exists() else Git.init(path)
+    if g.root.resolve() != path.resolve():
+        raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
+    g.ensure_ready_to_commit()
+    (path / POLICY_FILE).write_text(text, encoding="utf-8")
+    (path / "cases").mkdir(exist_ok=True)
+    (path / "cases" / ".gitkeep").touch()
+    (path / "hooks").mkdir(exist_ok=True)
+    for hook in HOOKS:
+        shutil.copy2(hook_path(hook), path / "hooks" / hook)
+        (path / "hooks" / hook).chmod(0o755)
+    (path / "templates").mkdir(exist_ok=True)
+    shutil.copy2(template_path("case.schema.json"), path / "templates" / "case.schema.json")
+    bulletin = data_dir("templates") / "bulletin"
+    if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
+        shutil.copytree(bulletin, path / "templates" / "bulletin")
+    g.set_config("core.hooksPath", "hooks")
+    paths = [POLICY_FILE, "cases/.gitkeep", "hooks", "templates"]
+    g.add_and_commit(paths, f"init office {office} (preset {preset})\n\nPreset: {preset}\nOffice: {office}\n")
+    return path

@@ -1,0 +1,247 @@
+"""The office policy file, complaintctl.yaml: vocabularies, units, people, rules, clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from complaintctl import workflow
+from complaintctl.errors import PolicyError
+from complaintctl.ids import OFFICE_RE
+
+POLICY_FILE = "complaintctl.yaml"
+ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
+LANGUAGES = ("zh", "en")
+_TOP_KEYS = {
+    "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
+    "severities", "units", "categories", "outcomes", "people", "escalation_chain",
+    "default_unit", "required", "deadlines", "calendar", "offices", "approvals",
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    key: str
+    zh: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class ComplainantClass(Label):
+    kind: str = "customer"  # R-DEF-2: customer or non-customer
+
+
+@dataclass(frozen=True)
+class Category(Label):
+    unit: str = ""  # R-RT-1: the responsible unit
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    unit: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    office: str
+    name: str
+    language: str
+    timezone: str
+    preset: str
+    complainant_classes: Mapping[str, ComplainantClass]
+    channels: Mapping[str, Label]
+    severities: Mapping[str, Label]
+    units: Mapping[str, Label]
+    categories: Mapping[str, Category]
+    outcomes: Mapping[str, Label]
+    people: tuple[Person, ...]
+    escalation_chain: tuple[str, ...]
+    default_unit: str
+    required: Mapping[str, tuple[str, ...]]
+    deadlines: Mapping[str, Any] = field(default_factory=dict)
+    calendar: Mapping[str, Any] = field(default_factory=dict)
+    offices: Mapping[str, Any] = field(default_factory=dict)
+    approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def person(self, name_or_email: str) -> Person | None:
+        for p in self.people:
+            if name_or_email in (p.name, p.email):
+                return p
+        return None
+
+    def roles_of(self, name: str, email: str = "") -> tuple[str, ...]:
+        p = self.person(email) if email else None
+        p = p or self.person(name)
+        return p.roles if p else ()
+
+    def label(self, vocabulary: str, key: str) -> str:
+        table: Mapping[str, Label] = getattr(self, vocabulary)
+        item = table.get(key)
+        return item.text(self.language) if item else key
+
+
+def load_policy(root: Path) -> Policy:
+    path = root / POLICY_FILE
+    if not path.is_file():
+        raise PolicyError(f"{path}: no policy file — not a case repository (run `complaintctl init`)")
+    return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise PolicyError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    return parse_policy(data, source)
+
+
+def _fail(source: str, key: str, msg: str) -> PolicyError:
+    return PolicyError(f"{source}: {key}: {msg}")
+
+
+def _mapping(data: Any, source: str, key: str, required: bool = True) -> Mapping[str, Any]:
+    if data is None and not required:
+        return {}
+    if not isinstance(data, Mapping) or (required and not data):
+        raise _fail(source, key, "expected a non-empty mapping")
+    return data
+
+
+def _str(data: Mapping[str, Any], key: str, source: str, prefix: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(source, f"{prefix}{key}", "expected a non-empty text")
+    return value
+
+
+def _labels(data: Any, source: str, key: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for k, v in _mapping(data, source, key).items():
+        v = v if v is not None else {}
+        if not isinstance(v, Mapping):
+            raise _fail(source, f"{key}.{k}", "expected a mapping with zh and en labels")
+        zh = v.get("zh", str(k))
+        en = v.get("en", str(k))
+        if not isinstance(zh, str) or not isinstance(en, str):
+            raise _fail(source, f"{key}.{k}", "zh and en labels must be text")
+        out[str(k)] = dict(v, zh=zh, en=en)
+    return out
+
+
+def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
+    """Check every key and cross-reference; the first problem is named precisely."""
+    top = _mapping(data, source, "(top level)")
+    for key in top:
+        if key not in _TOP_KEYS:
+            raise _fail(source, str(key), f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
+    office = _str(top, "office", source, "")
+    if not OFFICE_RE.match(office):
+        raise _fail(source, "office", f"{office!r} must be 2-8 capital letters/digits")
+    language = top.get("language", "zh")
+    if language not in LANGUAGES:
+        raise _fail(source, "language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    tzname = _str(top, "timezone", source, "", "Asia/Shanghai")
+    try:
+        ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise _fail(source, "timezone", f"unknown timezone {tzname!r}") from exc
+
+    units = {k: Label(k, v["zh"], v["en"]) for k, v in _labels(top.get("units"), source, "units").items()}
+    classes = {}
+    for k, v in _labels(top.get("complainant_classes"), source, "complainant_classes").items():
+        kind = v.get("kind", "customer")
+        if kind not in ("customer", "non-customer"):
+            raise _fail(source, f"complainant_classes.{k}.kind", "must be customer or non-customer (R-DEF-2)")
+        classes[k] = ComplainantClass(k, v["zh"], v["en"], kind)
+    categories = {}
+    for k, v in _labels(top.get("categories"), source, "categories").items():
+        unit = v.get("unit")
+        if unit not in units:
+            raise _fail(source, f"categories.{k}.unit", f"unknown unit {unit!r} (R-RT-1)")
+        categories[k] = Category(k, v["zh"], v["en"], unit)
+
+    def plain(key: str) -> dict[str, Label]:
+        return {k: Label(k, v["zh"], v["en"]) for k, v in _labels(top.get(key), source, key).items()}
+
+    severities = plain("severities")
+    for needed in ("general", "major"):
+        if needed not in severities:
+            raise _fail(source, f"severities.{needed}", "missing (R-AS-2 needs general and major)")
+    default_unit = top.get("default_unit", "")
+    if default_unit not in units:
+        raise _fail(source, "default_unit", f"unknown unit {default_unit!r} (R-RT-1 coordination centre)")
+
+    people = []
+    for i, p in enumerate(top.get("people") or []):
+        where = f"people[{i}]"
+        if not isinstance(p, Mapping):
+            raise _fail(source, where, "expected a mapping with name, email, unit, roles")
+        name = _str(p, "name", source, f"{where}.")
+        unit = p.get("unit")
+        if unit not in units:
+            raise _fail(source, f"{where}.unit", f"unknown unit {unit!r}")
+        roles = tuple(p.get("roles") or ())
+        for r in roles:
+            if r not in ROLES:
+                raise _fail(source, f"{where}.roles", f"unknown role {r!r} (known: {', '.join(ROLES)})")
+        people.append(Person(name, str(p.get("email", "")), unit, roles))
+
+    chain = tuple(top.get("escalation_chain") or ("staff", "head", "vp", "gm"))
+    for r in chain:
+        if r not in ROLES:
+            raise _fail(source, "escalation_chain", f"unknown role {r!r} (R-ES-1)")
+
+    required: dict[str, tuple[str, ...]] = {}
+    req = _mapping(top.get("required"), source, "required", required=False)
+    for state in workflow.STATES:
+        fields = req.get(state, workflow.DEFAULT_REQUIRED[state])
+        if not isinstance(fields, list | tuple) or not all(isinstance(f, str) for f in fields):
+            raise _fail(source, f"required.{state}", "expected a list of field paths")
+        required[state] = tuple(fields)
+    for state in req:
+        if state not in workflow.STATES:
+            raise _fail(source, f"required.{state}", f"unknown state (known: {', '.join(workflow.STATES)})")
+
+    approvals: dict[str, tuple[str, ...]] = {}
+    for k, v in _mapping(top.get("approvals"), source, "approvals", required=False).items():
+        if not isinstance(v, list) or any(r not in ROLES for r in v):
+            raise _fail(source, f"approvals.{k}", f"expected a list of roles from {', '.join(ROLES)}")
+        approvals[str(k)] = tuple(v)
+
+    return Policy(
+        office=office,
+        name=str(top.get("name", office)),
+        language=language,
+        timezone=tzname,
+        preset=str(top.get("preset", "custom")),
+        complainant_classes=classes,
+        channels=plain("channels"),
+        severities=severities,
+        units=units,
+        categories=categories,
+        outcomes=plain("outcomes"),
+        people=tuple(people),
+        escalation_chain=chain,
+        default_unit=default_unit,
+        required=required,
+        deadlines=_mapping(top.get("deadlines"), source, "deadlines", required=False),
+        calendar=_mapping(top.get("calendar"), source, "calendar", required=False),
+        offices=_mapping(top.get("offices"), source, "offices", required=False),
+        approvals=approvals,
+    )

@@ -1,0 +1,97 @@
+"""Reading cases for people: filters, summaries, a case rendered as text, history from git."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complaintctl import index, store, workflow
+from complaintctl.case import CaseRecord, get
+from complaintctl.gitrepo import LogEntry
+from complaintctl.output import table
+from complaintctl.policy import Policy
+from complaintctl.workspace import Workspace
+
+__all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    statuses: frozenset[str] = frozenset()
+    category: str | None = None
+    unit: str | None = None
+    handler: str | None = None
+    severity: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def all_records(ws: Workspace) -> list[CaseRecord]:
+    return index.load_records(ws)
+
+
+def select(records: Iterable[CaseRecord], flt: Filter, tz: tzinfo) -> list[CaseRecord]:
+    wanted = set(flt.statuses)
+    if "open" in wanted:
+        wanted = (wanted - {"open"}) | workflow.OPEN_STATES
+    until = flt.until
+    if until is not None and until.hour == 0 and until.minute == 0:
+        until = until.replace(hour=23, minute=59, second=59)  # a date means the whole day
+    out = []
+    for r in records:
+        if wanted and r.status not in wanted:
+            continue
+        if flt.category and r.category != flt.category or flt.unit and r.unit != flt.unit:
+            continue
+        if flt.handler and r.handler != flt.handler or flt.severity and r.severity != flt.severity:
+            continue
+        if flt.since or until:
+            received = r.received(tz)
+            if flt.since and received < flt.since or until and received > until:
+                continue
+        out.append(r)
+    return sorted(out, key=lambda r: (r.received_at, r.id))
+
+
+def summary(r: CaseRecord) -> dict[str, Any]:
+    return {"id": r.id, "status": r.status, "received_at": r.received_at, "category": r.category,
+            "severity": r.severity, "unit": r.unit, "handler": r.handler, "subject": r.subject,
+            "path": r.path}
+
+
+def render_case(data: Mapping[str, Any], policy: Policy) -> str:
+    def lab(vocab: str, path: str) -> str:
+        value = get(data, path)
+        return policy.label(vocab, str(value)) if value else ""
+
+    rows = [
+        ("ID", data.get("id")), ("status", data.get("status")),
+        ("received", get(data, "intake.received_at")), ("channel", lab("channels", "intake.channel")),
+        ("first receiver", get(data, "intake.first_receiver")),
+        ("complainant", f"{get(data, 'intake.complainant.name')} ({lab('complainant_classes', 'intake.complainant.class')})"),
+        ("contact", get(data, "intake.complainant.contact")), ("location", get(data, "intake.location")),
+        ("subject", get(data, "intake.subject")), ("details", get(data, "intake.details")),
+        ("category", lab("categories", "assessment.category")),
+        ("severity", lab("severities", "assessment.severity")),
+        ("accused", get(data, "accused.person") or get(data, "accused.unit")),
+        ("unit", lab("units", "routing.unit")), ("handler", get(data, "routing.handler")),
+        ("plan", " / ".join(str(get(data, f"plan.{k}") or "") for k in ("resolver", "measures", "due"))),
+        ("resolution", " / ".join(str(get(data, f"resolution.{k}") or "") for k in ("outcome", "summary"))),
+        ("revisit", get(data, "revisit.satisfaction")), ("root cause", get(data, "closing.root_cause")),
+        ("lesson", get(data, "closing.lesson")),
+    ]
+    out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
+                ["field", "value"])
+    timeline = data.get("timeline") or []
+    trows = [[str(e.get("at", ""))[:16].replace("T", " "), e.get("by", ""), e.get("action", ""),
+              f"{e.get('from', '')} → {e.get('to')}" if e.get("to") else "", e.get("note") or ""]
+             for e in timeline if isinstance(e, Mapping)]
+    return out + "\n\n" + table(trows, ["when", "who", "action", "status", "note"])
+
+
+def history(ws: Workspace, case_id: str) -> list[LogEntry]:
+    """Each commit that touched the case, oldest first."""
+    relpath = store.load_case(ws, case_id).relpath
+    return list(reversed(list(ws.git.log(relpath))))

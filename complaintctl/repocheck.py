@@ -1,0 +1,29 @@
+"""`complaintctl validate`: every case file in the working tree, against its committed version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from complaintctl import index
+from complaintctl.rules.finding import Finding
+from complaintctl.validate import check_case, check_texts, is_case_path
+from complaintctl.workspace import Workspace
+
+
+def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding]]:
+    """(files checked, findings). Unchanged files are judged on their own (from the cache);
+    changed ones also against HEAD, as the pre-commit hook will."""
+    changed = {p for p in ws.git.dirty_paths("cases") + ws.git.staged_paths() if is_case_path(p)}
+    findings: list[Finding] = []
+    count = 0
+    for entry in index.entries(ws):
+        count += 1
+        if entry.data is None:
+            findings.append(Finding(entry.path, "(file)", "R-WF", entry.error.split(": ", 1)[-1]))
+        elif entry.path in changed:
+            text = (ws.root / entry.path).read_text(encoding="utf-8")
+            before = ws.git.show("HEAD", entry.path) if ws.git.has_head() else None
+            findings.extend(check_texts(entry.path, text, before, ws.policy, now))
+        else:
+            findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
+    return count, findings

@@ -1,0 +1,54 @@
+"""Dates are in order and not in the future."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+
+from complaintctl.case import as_datetime, get
+from complaintctl.rules.context import CheckContext
+from complaintctl.rules.finding import Finding
+
+# A clock on a laptop may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+# Pairs that must be ordered: the later field may not come before the earlier one.
+ORDER = (
+    ("intake.received_at", "intake.recorded_at"),
+    ("intake.received_at", "resolution.at"),
+    ("resolution.at", "revisit.at"),
+    ("revisit.at", "closing.at"),
+)
+STAMPS = ("intake.received_at", "intake.recorded_at", "resolution.at", "revisit.at", "closing.at")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    tz = ctx.policy.tz
+    limit = ctx.now + CLOCK_SKEW
+    for field in STAMPS:
+        raw = get(ctx.data, field)
+        if raw is not None and as_datetime(raw, tz) is None:
+            yield ctx.finding(field, "R-IN-1", f"{raw!r} is not a date-time (e.g. 2026-11-22 10:05:00+08:00)")
+        moment = as_datetime(raw, tz)
+        if moment is not None and moment > limit:
+            yield ctx.finding(field, "R-IN-1", f"{moment.isoformat()} is in the future")
+    for early, late in ORDER:
+        a, b = as_datetime(get(ctx.data, early), tz), as_datetime(get(ctx.data, late), tz)
+        if a is not None and b is not None and b < a:
+            yield ctx.finding(late, "R-IN-1", f"{b.isoformat()} is before {early} ({a.isoformat()})")
+    received = as_datetime(get(ctx.data, "intake.received_at"), tz)
+    previous: datetime | None = None
+    timeline = ctx.data.get("timeline")
+    for i, entry in enumerate(timeline if isinstance(timeline, list) else []):
+        if not isinstance(entry, Mapping):
+            continue
+        at = as_datetime(entry.get("at"), tz)
+        where = f"timeline[{i}].at"
+        if at is None:
+            continue
+        if at > limit:
+            yield ctx.finding(where, "R-IN-1", f"{at.isoformat()} is in the future")
+        if received is not None and at < received:
+            yield ctx.finding(where, "R-IN-1", f"{at.isoformat()} is before the complaint was received")
+        if previous is not None and at < previous:
+            yield ctx.finding(where, "R-IN-1", "timeline entries must be in time order")
+        previous = at

@@ -1,0 +1,76 @@
+"""Case files on disk: find one by ID, number a new one, write atomically and commit."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap
+
+from complaintctl.case import dump_document, load_document
+from complaintctl.errors import CaseNotFound, GitError
+from complaintctl.ids import CaseId, case_id_from_filename, parse_case_id
+from complaintctl.workspace import Workspace
+
+CASES_DIR = "cases"
+
+
+@dataclass
+class LoadedCase:
+    id: CaseId
+    relpath: str
+    doc: CommentedMap
+    text: str
+
+
+def load_case(ws: Workspace, case_id: str) -> LoadedCase:
+    """Read one case by ID: its path comes from the ID, no other case is touched."""
+    cid = parse_case_id(case_id)
+    path = ws.root / cid.relpath
+    if not path.is_file():
+        raise CaseNotFound(f"{cid}: no such case ({cid.relpath} does not exist)")
+    text = path.read_text(encoding="utf-8")
+    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath), text)
+
+
+def next_serial(root: Path, office: str, year: int, month: int) -> int:
+    """R-IN-5: the serial restarts each month; only that month's folder is read."""
+    folder = root / CASES_DIR / f"{year:04d}" / f"{month:02d}"
+    highest = 0
+    if folder.is_dir():
+        for entry in os.scandir(folder):
+            cid = case_id_from_filename(entry.name)
+            if cid and cid.office == office:
+                highest = max(highest, cid.serial)
+    return highest + 1
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
+                    message: str) -> str:
+    """Write the case, stage only it, commit. If the commit fails, put everything back."""
+    path = ws.root / relpath
+    write_atomic(path, dump_document(doc))
+    try:
+        return ws.git.add_and_commit([relpath], message)
+    except GitError:
+        ws.git.unstage([relpath])
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, before)
+        raise
