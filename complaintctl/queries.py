@@ -70,7 +70,8 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
         ("ID", data.get("id")), ("status", data.get("status")),
         ("received", get(data, "intake.received_at")), ("channel", lab("channels", "intake.channel")),
         ("first receiver", get(data, "intake.first_receiver")),
-        ("complainant", f"{get(data, 'intake.complainant.name')} ({lab('complainant_classes', 'intake.complainant.class')})"),
+        ("complainant", f"{get(data, 'intake.complainant.name')} "
+                        f"({lab('complainant_classes', 'intake.complainant.class')})"),
         ("contact", get(data, "intake.complainant.contact")), ("location", get(data, "intake.location")),
         ("subject", get(data, "intake.subject")), ("details", get(data, "intake.details")),
         ("category", lab("categories", "assessment.category")),

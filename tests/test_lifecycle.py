@@ -1,0 +1,34 @@
+"""The issue's session, end to end, through the real CLI and real git."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Office, set_identity
+
+
+def full_life(office: Office, monkeypatch: pytest.MonkeyPatch) -> str:
+    case_id = office.new()
+    office.run("assign", case_id, "--handler", "李工", "--unit", "engineering")
+    set_identity(monkeypatch, "李工", "ligong@example.com")
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-12-25")
+    office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板,试运行正常")
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+    office.run("revisit", case_id, "--satisfaction", "satisfied")
+    office.run("close", case_id, "--root-cause", "备件库存不足", "--lesson", "电梯主板列入常备件")
+    return case_id
+
+
+def test_whole_life_is_one_commit_per_step_by_the_actor(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = full_life(office, monkeypatch)
+    log = office.git("log", "--format=%an|%s", "--reverse").stdout.splitlines()
+    assert [line.split("|")[0] for line in log[1:]] == ["张敏", "张敏", "李工", "李工", "张敏", "张敏"]
+    subjects = [line.split("|")[1] for line in log[1:]]
+    assert subjects[0].startswith(f"{case_id}: received")
+    assert subjects[1].startswith(f"{case_id}: received → assigned")
+    assert subjects[2].startswith(f"{case_id}: assigned → in_progress")
+    assert subjects[5].startswith(f"{case_id}: resolved → closed")
+    body = office.git("log", "-1", "--format=%B").stdout
+    assert f"Case: {case_id}" in body and "Transition: resolved → closed" in body
+    assert "status: closed" in office.path(case_id).read_text(encoding="utf-8")
+    assert office.run("validate").output.strip() == "1 case file(s) valid"
