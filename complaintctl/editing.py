@@ -12,6 +12,7 @@ from complaintctl import lifecycle, store
 from complaintctl.case import load_document, to_plain
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
+from complaintctl.steps import Step
 from complaintctl.workspace import Workspace
 
 
@@ -40,8 +41,8 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
         raise InvalidInput(f"{loaded.id}: the edit changes nothing")
     dst_raw = edited.get("status")
 
-    def mutate(doc: CommentedMap) -> CommentedMap:
-        return edited
+    def step_for(doc: CommentedMap) -> Step:
+        return Step("edit", None if dst_raw is None else str(dst_raw), lambda d: edited,
+                    note="hand edit: " + ", ".join(fields))
 
-    return lifecycle.change(ws, case_id, now, actor, "edit", None if dst_raw is None else str(dst_raw),
-                            mutate, note="hand edit: " + ", ".join(fields))
+    return lifecycle.change(ws, case_id, now, actor, step_for)
