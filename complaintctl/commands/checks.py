@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from complaintctl import hooks, repocheck
+from complaintctl import clock, hooks, repocheck
 from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.gitrepo import Git
 from complaintctl.workspace import Workspace
@@ -36,7 +35,7 @@ def hook_group() -> None:
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
     g = Git.open(Path(base_dir()))
-    findings = hooks.pre_commit(g, datetime.now(UTC))
+    findings = hooks.pre_commit(g, clock.current())
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
     if findings:
@@ -49,7 +48,7 @@ def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     g = Git.open(Path(base_dir()))
     updates = hooks.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = hooks.pre_receive(g, updates, datetime.now(UTC))
+    problems = hooks.pre_receive(g, updates, clock.current())
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:

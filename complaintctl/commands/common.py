@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from complaintctl import clock
 from complaintctl.gitrepo import Identity
 from complaintctl.lifecycle import Result
 from complaintctl.workspace import Workspace, open_workspace
@@ -33,7 +34,7 @@ def base_dir() -> Path:
 
 
 def now(ws: Workspace) -> datetime:
-    return datetime.now(ws.policy.tz)
+    return clock.current(ws.policy.tz)
 
 
 def actor(ws: Workspace) -> Identity:

@@ -1,0 +1,26 @@
+"""The one place complaintctl reads the wall clock.
+
+Everything below the command layer takes `now` as a parameter. `COMPLAINTCTL_NOW`
+(an ISO time, e.g. `2026-02-13T17:30:00+08:00`) pins the clock for the CLI and the
+hooks alike — for tests and for replaying a day; it is never needed in normal use.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, tzinfo
+
+from complaintctl.errors import InvalidInput
+
+ENV = "COMPLAINTCTL_NOW"
+
+
+def current(tz: tzinfo = UTC) -> datetime:
+    pinned = os.environ.get(ENV, "").strip()
+    if not pinned:
+        return datetime.now(tz)
+    try:
+        moment = datetime.fromisoformat(pinned)
+    except ValueError:
+        raise InvalidInput(f"{ENV}: {pinned!r} is not an ISO date-time") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
