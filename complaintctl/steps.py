@@ -169,6 +169,8 @@ def resolve(outcome: str, summary: str, now: datetime, actor: Identity, compensa
         r["share"] = share
         r["loss"] = loss
         doc["resolution"] = r
+        # R-CL-1: a new resolution awaits a new revisit (the old one stays in the timeline).
+        doc.pop("revisit", None)
 
     return lambda doc: Step("resolve", "resolved", mutate, detail=summary)
 

@@ -1,0 +1,46 @@
+"""`complaintctl sample`: fill a case repository with generated, valid sample cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from complaintctl import bulk
+from complaintctl.commands.common import now, pass_ws
+from complaintctl.errors import InvalidInput
+from complaintctl.sample import SampleSpec
+from complaintctl.workspace import Workspace
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{option}: {text!r} is not a date (e.g. 2026-01-01)") from None
+
+
+@click.command("sample")
+@click.option("--count", type=click.IntRange(min=0), required=True, help="How many cases to generate.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same cases.")
+@click.option("--since", required=True, help="First day cases are received (YYYY-MM-DD).")
+@click.option("--until", required=True, help="Last day (inclusive); no step happens after it.")
+@click.option("--replace", is_flag=True, help="Remove this office's cases in the range's months first.")
+@click.option("--batch-size", type=int, default=bulk.DEFAULT_BATCH, show_default=True,
+              help="Cases per commit.")
+@click.option("--no-verify", is_flag=True,
+              help="Skip the pre-commit hook (each step is already checked by the same validator).")
+@pass_ws
+def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, replace: bool,
+               batch_size: int, no_verify: bool) -> None:
+    """Generate realistic sample cases through the real steps and commit them in batches."""
+    spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
+
+    def progress(done: int, sha: str) -> None:
+        click.echo(f"  {done}/{count} case(s) committed ({sha[:10]})", err=True)
+
+    result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
+                               verify=not no_verify, progress=progress)
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
+    removed = f", {result.removed} replaced" if result.removed else ""
+    click.echo(f"{result.written} sample case(s) written in {len(result.commits)} commit(s){removed}: {mix}")

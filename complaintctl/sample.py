@@ -1,0 +1,381 @@
+"""Deterministic sample cases: seed, count, date range and policy → case documents.
+
+Every case is built by `steps.build_case` and moved along by the real step functions
+(`steps.assign`, `plan`, `resolve`, `revisit`, `close`, `reopen`, `mark_invalid`,
+`wait`/`resume`, `note`) through `steps.apply`, and checked by the shared validator
+after every step with `now` = the moment of that step — the same judgement the CLI and
+the hooks make. Pure: no I/O, no wall clock; the same inputs give the same documents.
+
+It streams (a generator) and keeps only small per-complainant state, so 100,000 cases
+cost time linear in the count and little memory.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from complaintctl import steps
+from complaintctl.errors import InvalidInput, ValidationFailed
+from complaintctl.gitrepo import Identity
+from complaintctl.ids import case_id_for
+from complaintctl.policy import Person, Policy
+from complaintctl.sample_texts import (
+    CONTACT_NOTES,
+    DISSATISFIED,
+    FOLLOW_UP,
+    GIVEN,
+    KINDS,
+    NON_CUSTOMER_NAMES,
+    REOPEN_REASONS,
+    REPEAT_NOTE,
+    REPLIES,
+    RESUME_NOTES,
+    SURNAMES,
+    TITLES,
+    WAIT_REASONS,
+    Kind,
+)
+from complaintctl.validate import check_case
+
+# How each case's life is meant to go; truncated at the end of the range, so the
+# newest cases are naturally still open.
+LIVES: tuple[tuple[str, int], ...] = (
+    ("closed", 52), ("resolved", 8), ("in_progress", 6), ("waiting", 4), ("assigned", 4),
+    ("received", 3), ("invalid", 6), ("dissatisfied", 7), ("reopened", 5), ("waited", 5),
+)
+CHANNEL_WEIGHTS = {"phone": 40, "in-person": 20, "web": 12, "sms": 8, "email": 6, "letter": 3,
+                   "media": 2, "authority": 2, "fax": 1}
+CLASS_WEIGHTS = {"owner": 70, "tenant": 12, "prospective-owner": 6, "visitor": 4}
+REPEAT_SHARE = 0.08  # R-AS-5: the same complainant again
+RECENT = 400  # repeats come from the last complainants seen (a bounded window, O(1) each)
+OPEN, CLOSE = time(8, 30), time(18, 0)
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    seed: int
+    count: int
+    since: date
+    until: date  # inclusive: cases are received on or before this day
+    end: datetime | None = None  # no step after this moment (default: end of `until`)
+
+
+@dataclass(frozen=True)
+class SampleCase:
+    case_id: str
+    relpath: str
+    doc: CommentedMap
+
+
+@dataclass(frozen=True)
+class Complainant:
+    name: str
+    klass: str
+    contact: str
+    location: str
+    building: str
+    floor: int
+
+
+class _Stop(Exception):
+    """The next step would fall after the end of the range: the case stays as it is."""
+
+
+def category_for(kind: Kind, policy: Policy) -> str:
+    """First category whose key or English label contains one of the kind's words;
+    else `other`, else the policy's first category (presets differ, R-DEF-3)."""
+    for word in kind.match:
+        for key, cat in policy.categories.items():
+            if word in key.lower() or word in cat.en.lower():
+                return key
+    return "other" if "other" in policy.categories else next(iter(policy.categories))
+
+
+def _weighted(rng: random.Random, options: Mapping[str, int]) -> str:
+    keys = list(options)
+    return rng.choices(keys, weights=[options[k] for k in keys])[0]
+
+
+class Cast:
+    """Who does what, from the policy's people; never the person complained about (R-RT-3)."""
+
+    def __init__(self, policy: Policy) -> None:
+        people = policy.people or (Person("样例专员", "sample@example.com", policy.default_unit,
+                                          ("staff", "head", "dispatcher")),)
+        self.people = people
+        self.dispatchers = [p for p in people if "dispatcher" in p.roles] or list(people)
+        self.heads = [p for p in people if "head" in p.roles] or list(people)
+        self.staff = [p for p in people if "staff" in p.roles] or list(people)
+
+    def pick(self, rng: random.Random, pool: Sequence[Person], accused: str) -> Person:
+        ok = [p for p in pool if p.name != accused] or [p for p in self.people if p.name != accused]
+        return rng.choice(ok or list(self.people))
+
+    def handler(self, rng: random.Random, unit: str, accused: str, senior: bool) -> Person:
+        in_unit = [p for p in self.people if p.unit == unit]
+        pool = [p for p in in_unit if "head" in p.roles] if senior else in_unit
+        return self.pick(rng, pool or in_unit or (self.heads if senior else self.staff), accused)
+
+    def accused(self, rng: random.Random, units: Sequence[str]) -> Person | None:
+        for unit in units:
+            pool = [p for p in self.people if p.unit == unit and "dispatcher" not in p.roles]
+            if pool:
+                return rng.choice(pool)
+        return None
+
+
+def identity(p: Person) -> Identity:
+    return Identity(p.name, p.email or f"{p.name}@example.com")
+
+
+def _office_hours(t: datetime, rng: random.Random) -> datetime:
+    """Staff act in working hours on weekdays: nights and weekends move to the next morning."""
+    while True:
+        if t.weekday() >= 5:
+            t = datetime.combine(t.date() + timedelta(days=1), OPEN, t.tzinfo)
+        elif t.time() < OPEN:
+            return datetime.combine(t.date(), OPEN, t.tzinfo) + timedelta(minutes=rng.randint(0, 60))
+        elif t.time() > CLOSE:
+            t = datetime.combine(t.date() + timedelta(days=1), OPEN, t.tzinfo)
+        else:
+            return t
+
+
+def _add_working_days(d: date, n: int) -> date:
+    while n > 0:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return d
+
+
+def _snapshot(value: Any) -> Any:
+    """A plain copy (dicts, lists, scalars) — what the validator sees after a YAML round trip."""
+    if isinstance(value, Mapping):
+        return {str(k): _snapshot(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
+
+
+class _Life:
+    """One case being taken through its steps, validated after each."""
+
+    def __init__(self, policy: Policy, relpath: str, doc: CommentedMap, moment: datetime, end: datetime,
+                 rng: random.Random) -> None:
+        self.policy, self.relpath, self.doc = policy, relpath, doc
+        self.moment, self.end, self.rng = moment, end, rng
+        self.previous: dict[str, Any] | None = None
+        self._check(moment)
+
+    def _check(self, now: datetime) -> None:
+        data = _snapshot(self.doc)
+        findings = check_case(self.relpath, data, self.previous, self.policy, now)
+        if findings:  # a generator bug: the sample must be a valid record
+            raise ValidationFailed(list(findings))
+        self.previous = data
+
+    def at(self, lo: int, hi: int) -> datetime:
+        """The moment of the next step, lo..hi minutes on, in office hours; _Stop past the end."""
+        t = _office_hours(self.moment + timedelta(minutes=self.rng.randint(lo, hi)), self.rng)
+        if t > self.end:
+            raise _Stop
+        return t
+
+    def do(self, lo: int, hi: int, who: Person, make: Callable[[datetime, Identity], steps.StepFor]) -> datetime:
+        t = self.at(lo, hi)
+        actor = identity(who)
+        step_for = make(t, actor)
+        self.doc, _, _ = steps.apply(self.doc, step_for(self.doc), t, actor)
+        self.moment = t
+        self._check(t)
+        return t
+
+
+def _flag_repeat(earlier: str) -> steps.StepFor:
+    """R-AS-5: link the earlier case of the same complainant."""
+    def mutate(doc: CommentedMap) -> None:
+        doc["assessment"]["repeat_of"].append(earlier)
+
+    return lambda doc: steps.Step("note", None, mutate, note=REPEAT_NOTE.format(earlier=earlier))
+
+
+class Generator:
+    def __init__(self, policy: Policy, spec: SampleSpec) -> None:
+        if spec.count < 0:
+            raise InvalidInput("--count must not be negative")
+        if spec.until < spec.since:
+            raise InvalidInput(f"--until {spec.until} is before --since {spec.since}")
+        self.policy, self.spec = policy, spec
+        self.rng = random.Random(spec.seed)
+        self.tz = policy.tz
+        self.cast = Cast(policy)
+        self.categories = {k.key: category_for(k, policy) for k in KINDS}
+        self.channels = {c: CHANNEL_WEIGHTS.get(c, 3) for c in policy.channels}
+        self.classes = {c: CLASS_WEIGHTS.get(c, 2 if v.kind == "customer" else 1)
+                        for c, v in policy.complainant_classes.items()}
+        last = datetime.combine(spec.until + timedelta(days=1), time(0), self.tz) - timedelta(seconds=1)
+        self.end = min(last, spec.end.astimezone(self.tz)) if spec.end else last
+        self.recent: list[Complainant] = []
+        self.last_case: dict[Complainant, str] = {}  # repeat links in O(1)
+        self.serials: dict[tuple[int, int], int] = {}
+
+    def received_moments(self) -> list[datetime]:
+        rng, spec = self.rng, self.spec
+        days = (spec.until - spec.since).days + 1
+        out = []
+        for _ in range(spec.count):
+            day = spec.since + timedelta(days=rng.randrange(days))
+            if day.weekday() >= 5 and rng.random() < 0.5:
+                day = spec.since + timedelta(days=rng.randrange(days))  # fewer complaints at weekends
+            minute = int(rng.triangular(7 * 60, 21 * 60, 10 * 60 + 30))
+            moment = datetime.combine(day, time(minute // 60, minute % 60, rng.randrange(60)), self.tz)
+            out.append(min(moment, self.end - timedelta(minutes=10)))
+        return sorted(out)
+
+    def complainant(self) -> tuple[Complainant, str | None]:
+        rng = self.rng
+        if self.recent and rng.random() < REPEAT_SHARE:
+            who = rng.choice(self.recent)
+            return who, self.last_case[who]
+        klass = _weighted(rng, self.classes)
+        if self.policy.complainant_classes[klass].kind == "non-customer" and rng.random() < 0.5:
+            name = rng.choice(NON_CUSTOMER_NAMES)
+        elif rng.random() < 0.6:
+            name = rng.choice(SURNAMES) + rng.choice(TITLES)
+        else:
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+        b, u, floor = rng.randint(1, 20), rng.randint(1, 4), rng.randint(2, 33)
+        who = Complainant(name, klass, f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                          f"{b}栋{u}单元{floor}{rng.randint(1, 4):02d}", f"{b}栋", floor)
+        return who, None
+
+    def cases(self) -> Iterator[SampleCase]:
+        for received in self.received_moments():
+            yield self.case(received)
+
+    def case(self, received: datetime) -> SampleCase:
+        rng, policy, cast = self.rng, self.policy, self.cast
+        kind = rng.choices(KINDS, weights=[k.weight for k in KINDS])[0]
+        who, earlier = self.complainant()
+        slots = {"loc": who.location, "bld": who.building, "floor": who.floor, "days": rng.randint(2, 9),
+                 "plate": f"粤B{rng.randrange(10**5):05d}", "amount": rng.choice((2.8, 3.5, 4.2, 580, 1260)),
+                 "time": f"{rng.randint(7, 21)}点", "month": rng.randint(1, 12)}
+        i = rng.randrange(len(kind.subjects))  # subject and details tell the same story
+        subject = kind.subjects[i].format(**slots)
+        details = kind.details[i].format(**slots) if i < len(kind.details) else subject + FOLLOW_UP
+        accused = cast.accused(rng, kind.accused_units) if rng.random() < kind.accused else None
+        accused_name = accused.name if accused else ""
+        category = self.categories[kind.key]
+        unit = policy.categories[category].unit
+        receiver = cast.pick(rng, cast.dispatchers, accused_name)
+        intake = steps.Intake(
+            channel=_weighted(rng, self.channels), name=who.name, contact=who.contact,
+            complainant_class=who.klass, category=category, subject=subject,
+            details=details, received_at=received,
+            severity="major" if rng.random() < kind.major else "general", location=who.location,
+            first_receiver=receiver.name, accused_person=accused_name,
+            accused_unit=accused.unit if accused else "",
+        )
+        key = (received.year, received.month)
+        self.serials[key] = serial = self.serials.get(key, 0) + 1
+        cid = case_id_for(policy.office, received, serial)
+        recorded = received + timedelta(minutes=rng.randint(1, 5))  # R-IN-3: entered within 5 minutes
+        doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
+        life = _Life(policy, cid.relpath, doc, recorded, self.end, rng)
+        try:
+            if earlier:
+                life.do(1, 3, receiver, lambda t, a: _flag_repeat(earlier))
+            self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)
+        except _Stop:
+            pass
+        if who not in self.last_case:
+            self.recent.append(who)
+            if len(self.recent) > RECENT:
+                self.recent.pop(0)
+        self.last_case[who] = str(cid)
+        return SampleCase(str(cid), cid.relpath, life.doc)
+
+    def live(self, life: _Life, kind: Kind, intake: steps.Intake, unit: str, accused: str, senior: bool) -> None:
+        rng, cast, policy = self.rng, self.cast, self.policy
+        target = _weighted(rng, dict(LIVES))
+        dispatcher = cast.pick(rng, cast.dispatchers, accused)
+        if target == "received":
+            return
+        if target == "invalid" and rng.random() < 0.5:
+            self.invalid(life, dispatcher)
+            return
+        handler = cast.handler(rng, unit, accused, senior)
+        copied = [h.name for h in cast.heads if h.name not in (accused, handler.name)][:2] \
+            if intake.severity == "major" else []  # R-RT-2: major cases copied to the heads
+        life.do(5, 180, dispatcher, lambda t, a: steps.assign(policy, handler.name, None, copied))
+        if target == "invalid":
+            self.invalid(life, dispatcher)
+            return
+        if target == "assigned":
+            return
+        days = 3 if intake.severity == "major" else rng.randint(1, 3)  # R-DL-1 limits, roughly
+        j = rng.randrange(len(kind.measures))  # the plan, its result and its cause belong together
+        measures = kind.measures[j]
+        life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures, _add_working_days(t.date(), days)))
+        life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
+        if target == "in_progress":
+            return
+        if target in ("waiting", "waited"):
+            i = rng.randrange(len(WAIT_REASONS))
+            life.do(30, 600, handler, lambda t, a: steps.wait(WAIT_REASONS[i]))
+            if target == "waiting":
+                return
+            life.do(600, 4000, handler, lambda t, a: steps.resume(RESUME_NOTES[i]))
+        self.resolve(life, kind, handler, unit, j)
+        if target == "resolved":
+            return
+        closer = cast.pick(rng, cast.heads, accused)
+        if target == "dissatisfied":  # R-CL-1: a dissatisfied customer reopens the case
+            comment = rng.choice(DISSATISFIED)
+            life.do(300, 2800, dispatcher, lambda t, a: steps.revisit("dissatisfied", comment, False, t, a))
+            life.do(20, 240, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))
+            self.resolve(life, kind, handler, unit, j)
+        self.revisit_and_close(life, kind, j, dispatcher, closer)
+        if target == "reopened":
+            reason = rng.choice(REOPEN_REASONS)
+            life.do(1400, 20000, dispatcher, lambda t, a: steps.reopen(reason))
+            self.resolve(life, kind, handler, unit, j)
+            self.revisit_and_close(life, kind, j, dispatcher, closer)
+
+    def invalid(self, life: _Life, dispatcher: Person) -> None:
+        reason = self.rng.choice(list(REPLIES))
+        life.do(30, 600, dispatcher, lambda t, a: steps.mark_invalid(reason, REPLIES[reason], a))  # R-AS-1
+
+    def resolve(self, life: _Life, kind: Kind, handler: Person, unit: str, j: int) -> None:
+        rng = self.rng
+        outcome = next((o for o in kind.outcomes if o in self.policy.outcomes), next(iter(self.policy.outcomes)))
+        paid = outcome in ("compensation", "refund", "discount")
+        amount = float(rng.choice((100, 200, 300, 500, 800, 1200))) if paid else None
+        summary = kind.summaries[j % len(kind.summaries)]
+        life.do(120, 5200, handler, lambda t, a: steps.resolve(
+            outcome, summary, t, a, compensation=amount, responsible=unit if paid else "",
+            share=rng.choice((0.5, 1.0)) if paid else None, loss=amount))  # R-CL-2
+
+    def revisit_and_close(self, life: _Life, kind: Kind, j: int, dispatcher: Person, closer: Person) -> None:
+        rng = self.rng
+        happy = rng.choice(("satisfied", "satisfied", "satisfied", "neutral"))
+        comment = "对处理结果满意" if happy == "satisfied" else "基本认可"
+        life.do(240, 2800, dispatcher, lambda t, a: steps.revisit(happy, comment, rng.random() < 0.7, t, a))
+        due = life.doc["plan"].get("due")
+        resolved = life.doc["resolution"]["at"]
+        late = "超出计划时限:需协调第三方配合" if isinstance(due, date) and resolved.date() > due else ""  # R-DL-7
+        cause, lesson = kind.causes[j % len(kind.causes)], rng.choice(kind.lessons)
+        preventive = rng.choice(kind.preventive)  # R-RT-6
+        life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, late, t, a))
+
+
+def generate(policy: Policy, spec: SampleSpec) -> Iterator[SampleCase]:
+    """The sample cases in the order received (IDs numbered per month, R-IN-5)."""
+    return Generator(policy, spec).cases()
