@@ -83,43 +83,45 @@ def write_sample(ws: Workspace, spec: sample.SampleSpec, now: datetime, replace:
             raise RepoStateError(f"{len(old)} case file(s) already exist in {spec.since:%Y-%m} .. "
                                  f"{spec.until:%Y-%m} (e.g. {old[0]}): pass --replace to regenerate them")
         generated = sample.generate(ws.policy, spec)  # checks its arguments before anything is touched
+        for relpath in old:  # --replace: staged as deletions with the first batch, unless rewritten
+            (ws.root / relpath).unlink()
+        batches = -(-spec.count // batch_size) or 1
         commits: list[str] = []
-        if old:
-            ws.git.remove(old)
-            commits.append(ws.git.commit_folder(
-                store.CASES_DIR, f"sample: remove {len(old)} case file(s) of {spec.since:%Y-%m} .. "
-                f"{spec.until:%Y-%m} (--replace)\n\nSample-Seed: {spec.seed}\n", verify))
-        batches = -(-spec.count // batch_size)
         statuses: Counter[str] = Counter()
         batch: list[sample.SampleCase] = []
-        written = 0
+        written = number = 0
         for case in generated:
             store.write_atomic(ws.root / case.relpath, dump_document(case.doc))
             statuses[str(case.doc.get("status"))] += 1
             batch.append(case)
             if len(batch) == batch_size:
-                commits.append(_commit(ws, batch, spec, len(commits) - bool(old) + 1, batches, verify, written))
+                number += 1
+                commits.extend(_commit(ws, batch, spec, number, batches, verify, written))
                 written += len(batch)
                 batch = []
-                if progress:
+                if progress and commits:
                     progress(written, commits[-1])
-        if batch:
-            commits.append(_commit(ws, batch, spec, len(commits) - bool(old) + 1, batches, verify, written))
+        if batch or (old and not written):
+            number += 1
+            commits.extend(_commit(ws, batch, spec, number, batches, verify, written))
             written += len(batch)
-            if progress:
+            if progress and commits:
                 progress(written, commits[-1])
     return BulkResult(written, len(old), tuple(commits), dict(statuses))
 
 
 def _commit(ws: Workspace, batch: list[sample.SampleCase], spec: sample.SampleSpec, number: int,
-            batches: int, verify: bool, before: int) -> str:
-    message = _message(batch[0].case_id, batch[-1].case_id, len(batch), spec, number, batches)
+            batches: int, verify: bool, before: int) -> list[str]:
+    first, last = (batch[0].case_id, batch[-1].case_id) if batch else ("(none)", "(none)")
+    message = _message(first, last, len(batch), spec, number, batches)
     try:
-        return ws.git.commit_folder(store.CASES_DIR, message, verify)
+        sha = ws.git.commit_folder(store.CASES_DIR, message, verify)
     except GitError as exc:
         # Leave nothing half-done: this batch's files go; earlier batches stay committed.
         ws.git.unstage([store.CASES_DIR])
         for case in batch:
             (ws.root / case.relpath).unlink(missing_ok=True)
+        ws.git.run("checkout", "-q", "--", store.CASES_DIR)  # files removed for --replace come back
         raise GitError(f"{exc} — batch {number}/{batches} not committed and its files removed; "
                        f"{before} case(s) committed before it") from exc
+    return [sha] if sha else []  # None: regenerated exactly as committed

@@ -174,16 +174,14 @@ class Git:
         self.run("commit", "-q", "-m", message)
         return self.run("rev-parse", "HEAD")
 
-    def commit_folder(self, folder: str, message: str, verify: bool = True) -> str:
-        """Stage everything below `folder` with git's own `git add` (fast on large trees) and commit."""
+    def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
+        """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
+        fast on large trees, and commit; None if that changes nothing."""
         self.run("add", "-A", "--", folder)
+        if not self.staged_paths():
+            return None
         self.run("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
         return self.run("rev-parse", "HEAD")
-
-    def remove(self, paths: list[str], chunk: int = 2000) -> None:
-        """`git rm` (index and working tree), a chunk of paths per call."""
-        for i in range(0, len(paths), chunk):
-            self.run("rm", "-q", "--", *paths[i:i + chunk])
 
     def unstage(self, paths: list[str]) -> None:
         if self.has_head():
