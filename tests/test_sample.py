@@ -1,0 +1,197 @@
+"""The sample generator and `complaintctl sample`: deterministic, valid, realistic, safe to re-run."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from complaintctl.case import dump_document, get, load_plain
+from complaintctl.cli import cli
+from complaintctl.office import policy_text
+from complaintctl.policy import Category, Policy, parse_policy_text
+from complaintctl.rules.recusal import DECISIONS
+from complaintctl.sample import SampleSpec, category_for, generate
+from complaintctl.sample_texts import KINDS
+from complaintctl.validate import check_case
+from tests.conftest import SRC, Office, set_identity
+
+NOW = "2026-04-02T09:00:00+08:00"
+SPEC = SampleSpec(seed=11, count=400, since=date(2026, 1, 1), until=date(2026, 3, 31))
+
+
+@cache
+def policy() -> Policy:
+    return parse_policy_text(policy_text("property", "SZ", "示例物业服务中心", None))
+
+
+@cache
+def generated() -> dict[str, dict[str, Any]]:
+    """The sample as the files will hold it: dumped and read back."""
+    return {c.case_id: load_plain(dump_document(c.doc), c.relpath) for c in generate(policy(), SPEC)}
+
+
+def texts(seed: int) -> list[str]:
+    return [dump_document(c.doc) for c in generate(policy(), dataclasses.replace(SPEC, seed=seed, count=60))]
+
+
+def test_same_seed_same_files_other_seed_other_files() -> None:
+    assert texts(5) == texts(5)
+    assert texts(5) != texts(6)
+
+
+def test_every_generated_case_passes_the_shared_validator() -> None:
+    end = datetime.fromisoformat("2026-04-01T00:00:00+08:00")
+    for cid, data in generated().items():
+        path = f"cases/{data['intake']['received_at']:%Y/%m}/{cid}.yaml"
+        assert check_case(path, data, None, policy(), end) == [], cid
+        assert all(e["at"] < end for e in data["timeline"]), cid  # nothing after --until
+
+
+def test_lifecycle_mix_is_present() -> None:
+    cases = generated().values()
+    statuses = Counter(d["status"] for d in cases)
+    assert set(statuses) == {"received", "assigned", "in_progress", "waiting", "resolved", "closed", "invalid"}
+    assert statuses["closed"] > len(cases) / 3
+    actions = [[e["action"] for e in d["timeline"]] for d in cases]
+    assert any("reopen" in a and a[-1] == "close" for a in actions)  # reopened, then closed
+    assert any("resume" in a for a in actions) and any("contact" in a for a in actions)
+    revisits = [[e.get("satisfaction") for e in d["timeline"] if e["action"] == "revisit"] for d in cases]
+    assert any(r[:1] == ["dissatisfied"] and len(r) == 2 for r in revisits)  # R-CL-1 closed loop
+    closed = [d for d in cases if d["status"] == "closed"]
+    assert all(d["closing"]["root_cause"] and d["closing"]["lesson"] for d in closed)
+    assert all(d["revisit"]["satisfaction"] != "dissatisfied" for d in closed)
+    assert len({d["intake"]["complainant"]["name"] for d in cases}) > 100
+    assert len({d["intake"]["subject"] for d in cases}) > 30
+    assert Counter(d["assessment"]["severity"] for d in cases)["major"] > 0
+
+
+def test_repeats_link_an_earlier_case_of_the_same_complainant() -> None:
+    cases = generated()
+    repeats = [d for d in cases.values() if d["assessment"]["repeat_of"]]
+    assert len(repeats) > 10  # R-AS-5
+    for d in repeats:
+        for earlier_id in d["assessment"]["repeat_of"]:
+            earlier = cases[earlier_id]
+            assert earlier["intake"]["received_at"] < d["intake"]["received_at"]
+            assert earlier["intake"]["complainant"] == d["intake"]["complainant"]
+
+
+def test_the_accused_never_handles_resolves_decides_or_closes() -> None:
+    accused_cases = [d for d in generated().values() if get(d, "accused.person")]
+    assert len(accused_cases) > 5
+    for d in accused_cases:
+        accused = d["accused"]["person"]
+        for field in ("routing.handler", "plan.resolver", "resolution.by", "closing.by", "assessment.decided_by"):
+            assert get(d, field) != accused, (d["id"], field)  # R-RT-3
+        assert all(e["by"] != accused for e in d["timeline"] if e["action"] in DECISIONS), d["id"]
+
+
+def test_categories_follow_the_policy_with_a_fallback() -> None:
+    pol = policy()
+    assert {category_for(k, pol) for k in KINDS} >= {"work-efficiency", "staff-conduct", "resident-disputes",
+                                                     "developer-related", "management-responsibility"}
+    unit = pol.default_unit
+    odd = dataclasses.replace(pol, categories={"first": Category("first", "甲", "First", unit),
+                                               "other": Category("other", "其他", "Other", unit)})
+    assert {category_for(k, odd) for k in KINDS} == {"other"}
+    bare = dataclasses.replace(pol, categories={"only": Category("only", "甲", "Only", unit)})
+    assert {category_for(k, bare) for k in KINDS} == {"only"}
+    cases = list(generate(odd, dataclasses.replace(SPEC, count=30)))
+    assert {c.doc["assessment"]["category"] for c in cases} == {"other"}
+
+
+def sample(office: Office, *args: str, ok: bool = True) -> str:
+    result = office.run("sample", "--since", "2026-01-01", "--until", "2026-03-31", *args, ok=ok)
+    return result.output
+
+
+def case_files(office: Office) -> dict[str, str]:
+    return {str(p.relative_to(office.root)): p.read_text(encoding="utf-8")
+            for p in sorted((office.root / "cases").rglob("*.yaml"))}
+
+
+def test_sample_command_commits_valid_cases_through_the_hook(office: Office,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    out = sample(office, "--count", "90", "--seed", "4", "--batch-size", "40")
+    assert "90 sample case(s) written in 3 commit(s)" in out
+    assert len(case_files(office)) == 90
+    log = office.git("log", "--format=%s", "-3").stdout.splitlines()
+    assert all(s.startswith("sample: ") for s in log)
+    assert office.git("status", "--porcelain").stdout == ""
+    assert office.run("validate").output.strip() == "90 case file(s) valid"
+    # the read path sees them
+    listed = office.run("list", "--status", "closed", "--json").output
+    assert '"status": "closed"' in listed
+
+
+def test_sample_refuses_to_overwrite_and_leaves_the_repo_unchanged(office: Office,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    sample(office, "--count", "30", "--seed", "1", "--no-verify")
+    head, before = office.git("rev-parse", "HEAD").stdout, case_files(office)
+    result = office.run("sample", "--count", "30", "--seed", "2", "--since", "2026-03-01",
+                        "--until", "2026-03-31", "--no-verify", ok=False)
+    assert result.exit_code == 1 and "already exist" in result.output and "--replace" in result.output
+    assert office.git("rev-parse", "HEAD").stdout == head and case_files(office) == before
+    assert office.git("status", "--porcelain").stdout == ""
+    # --replace regenerates the range; the same seed again changes nothing at all
+    sample(office, "--count", "20", "--seed", "2", "--replace", "--no-verify")
+    assert len(case_files(office)) == 20 and case_files(office) != before
+    head = office.git("rev-parse", "HEAD").stdout
+    assert "0 commit(s)" in sample(office, "--count", "20", "--seed", "2", "--replace", "--no-verify")
+    assert office.git("rev-parse", "HEAD").stdout == head
+    assert office.run("validate").exit_code == 0
+
+
+def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-03-15T09:00:00+08:00")
+    result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-31", ok=False)
+    assert result.exit_code == 1 and "future" in result.output and "R-IN-1" in result.output
+    hook = office.root / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho refused by policy >&2\nexit 1\n", encoding="utf-8")
+    head = office.git("rev-parse", "HEAD").stdout
+    result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-10", ok=False)
+    assert result.exit_code == 1 and "not committed" in result.output
+    assert office.git("rev-parse", "HEAD").stdout == head
+    assert case_files(office) == {}
+    assert office.git("status", "--porcelain").stdout.strip() == "M hooks/pre-commit"
+
+
+def test_dissatisfied_revisit_then_resolve_again_and_close(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    # R-CL-1 closed loop through the CLI: the second resolution replaces the stale revisit.
+    case_id = office.new()
+    office.run("assign", case_id, "--handler", "李工")
+    set_identity(monkeypatch, "李工", "ligong@example.com")
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-12-25")
+    office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板")
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+    office.run("revisit", case_id, "--satisfaction", "dissatisfied", "--comment", "仍有异响")
+    set_identity(monkeypatch, "李工", "ligong@example.com")
+    office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换导靴,异响消除")
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+    office.run("revisit", case_id, "--satisfaction", "satisfied")
+    office.run("close", case_id, "--root-cause", "导靴磨损")
+    assert "status: closed" in office.path(case_id).read_text(encoding="utf-8")
+    assert office.run("validate").exit_code == 0
+
+
+def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(SRC)
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout (e.g. an unpacked sdist)")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-15T12:00:00+08:00")
+    result = CliRunner().invoke(cli, ["-C", str(root), "validate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    count = int(result.output.split()[0])
+    assert count >= 300
+    assert (root / "complaintctl.yaml").is_file()
+    assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"
