@@ -88,12 +88,12 @@ def write_sample(ws: Workspace, spec: sample.SampleSpec, now: datetime, replace:
         batches = -(-spec.count // batch_size) or 1
         commits: list[str] = []
         statuses: Counter[str] = Counter()
-        batch: list[sample.SampleCase] = []
+        batch: list[tuple[str, str]] = []  # (id, path): the documents themselves are not kept
         written = number = 0
         for case in generated:
             store.write_atomic(ws.root / case.relpath, dump_document(case.doc))
             statuses[str(case.doc.get("status"))] += 1
-            batch.append(case)
+            batch.append((case.case_id, case.relpath))
             if len(batch) == batch_size:
                 number += 1
                 commits.extend(_commit(ws, batch, spec, number, batches, verify, written))
@@ -110,17 +110,17 @@ def write_sample(ws: Workspace, spec: sample.SampleSpec, now: datetime, replace:
     return BulkResult(written, len(old), tuple(commits), dict(statuses))
 
 
-def _commit(ws: Workspace, batch: list[sample.SampleCase], spec: sample.SampleSpec, number: int,
+def _commit(ws: Workspace, batch: list[tuple[str, str]], spec: sample.SampleSpec, number: int,
             batches: int, verify: bool, before: int) -> list[str]:
-    first, last = (batch[0].case_id, batch[-1].case_id) if batch else ("(none)", "(none)")
+    first, last = (batch[0][0], batch[-1][0]) if batch else ("(none)", "(none)")
     message = _message(first, last, len(batch), spec, number, batches)
     try:
         sha = ws.git.commit_folder(store.CASES_DIR, message, verify)
     except GitError as exc:
         # Leave nothing half-done: this batch's files go; earlier batches stay committed.
         ws.git.unstage([store.CASES_DIR])
-        for case in batch:
-            (ws.root / case.relpath).unlink(missing_ok=True)
+        for _, relpath in batch:
+            (ws.root / relpath).unlink(missing_ok=True)
         ws.git.run("checkout", "-q", "--", store.CASES_DIR)  # files removed for --replace come back
         raise GitError(f"{exc} — batch {number}/{batches} not committed and its files removed; "
                        f"{before} case(s) committed before it") from exc

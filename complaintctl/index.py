@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from complaintctl.errors import InvalidInput
 from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.1"
+CACHE_VERSION = f"{SCHEMA_VERSION}.2"
+_RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
 
 
 @dataclass(frozen=True)
@@ -31,29 +32,69 @@ class Entry:
     error: str = ""
 
 
+class LazyData(Mapping[str, Any]):
+    """A cached case document, decoded from JSON only when something reads it: `list`
+    needs the flat record fields, not 10,000 whole documents."""
+
+    __slots__ = ("_data", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._data: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self._text)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def _record_json(data: dict[str, Any], path: str) -> str:
+    rec = CaseRecord.from_data(data, path)
+    return json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
+
+
+def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
+    kw = dict(zip(_RECORD_FIELDS, json.loads(values), strict=True))
+    kw["repeat_of"] = tuple(kw["repeat_of"])
+    return CaseRecord(path=path, data=data, **kw)
+
+
 class RecordCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (blob TEXT PRIMARY KEY, json TEXT NOT NULL)")
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != CACHE_VERSION:
-            self.db.execute("DELETE FROM records")
+            self.db.execute("DROP TABLE IF EXISTS records")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
-            self.db.commit()
+        # record: the flat CaseRecord fields as a JSON list; json: the whole document
+        self.db.execute("CREATE TABLE IF NOT EXISTS records "
+                        "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
+        self.db.commit()
 
     def load(self, wanted: set[str]) -> dict[str, dict[str, Any]]:
-        out = {}
-        for blob, text in self.db.execute("SELECT blob, json FROM records"):
-            if blob in wanted:
-                out[blob] = json.loads(text)
-        return out
+        return {blob: json.loads(text) for blob, (_, text) in self.rows(wanted).items()}
 
-    def store(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+    def rows(self, wanted: set[str]) -> dict[str, tuple[str, str]]:
+        """blob -> (record fields, document) as stored, undecoded."""
+        return {blob: (rec, text) for blob, rec, text in self.db.execute("SELECT blob, record, json FROM records")
+                if blob in wanted}
+
+    def store(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """(blob, path, document) triples."""
         if items:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)",
-                                [(b, json.dumps(d, ensure_ascii=False)) for b, d in items])
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                                [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items])
             self.db.commit()
 
     def close(self) -> None:
@@ -70,34 +111,65 @@ def _parse(root: Path, path: str) -> tuple[dict[str, Any] | None, str]:
         return None, f"{path}: cannot read: {exc}"
 
 
-def entries(ws: Workspace) -> Iterator[Entry]:
-    """Every case file in the working tree, parsed (from cache where the blob is known)."""
+def _scan(ws: Workspace) -> tuple[list[str], dict[str, str], RecordCache]:
+    """Case paths (sorted), the blob of each clean one, and the cache."""
     blobs = {p: b for p, b in ws.git.ls_blobs("cases").items() if is_case_path(p)}
     dirty = {p for p in ws.git.dirty_paths("cases") if is_case_path(p)}
-    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+    clean = {p: b for p, b in blobs.items() if p not in dirty}
+    return sorted(set(blobs) | dirty), clean, RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+
+
+def _fresh(ws: Workspace, path: str, blob: str | None,
+           pending: list[tuple[str, str, dict[str, Any]]], cache: RecordCache) -> Entry | None:
+    """Parse a file the cache does not know; queue it for the cache if it is committed as is."""
+    if not (ws.root / path).is_file():
+        return None  # deleted in the working tree
+    data, error = _parse(ws.root, path)
+    if data is not None and blob is not None:
+        pending.append((blob, path, data))
+        if len(pending) >= 500:
+            cache.store(pending)
+            pending.clear()
+    return Entry(path, blob, data, error)
+
+
+def entries(ws: Workspace) -> Iterator[Entry]:
+    """Every case file in the working tree, parsed (from cache where the blob is known)."""
+    paths, clean, cache = _scan(ws)
     try:
-        clean = {p: b for p, b in blobs.items() if p not in dirty}
         known = cache.load(set(clean.values()))
-        fresh: list[tuple[str, dict[str, Any]]] = []
-        for path in sorted(set(blobs) | dirty):
+        pending: list[tuple[str, str, dict[str, Any]]] = []
+        for path in paths:
             blob = clean.get(path)
             if blob is not None and blob in known:
                 yield Entry(path, blob, known[blob])
                 continue
-            if not (ws.root / path).is_file():
-                continue  # deleted in the working tree
-            data, error = _parse(ws.root, path)
-            if data is not None and blob is not None:
-                fresh.append((blob, data))
-            yield Entry(path, blob, data, error)
-            if len(fresh) >= 500:
-                cache.store(fresh)
-                fresh = []
-        cache.store(fresh)
+            entry = _fresh(ws, path, blob, pending, cache)
+            if entry is not None:
+                yield entry
+        cache.store(pending)
     finally:
         cache.close()
 
 
 def load_records(ws: Workspace) -> list[CaseRecord]:
-    """All readable cases as records (unreadable files are `validate`'s business)."""
-    return [CaseRecord.from_data(e.data, e.path) for e in entries(ws) if e.data is not None]
+    """All readable cases as records (unreadable files are `validate`'s business). Cached
+    cases cost one row each: the flat fields are decoded, the document only when read."""
+    paths, clean, cache = _scan(ws)
+    out: list[CaseRecord] = []
+    try:
+        rows = cache.rows(set(clean.values()))
+        pending: list[tuple[str, str, dict[str, Any]]] = []
+        for path in paths:
+            blob = clean.get(path)
+            row = rows.get(blob) if blob is not None else None
+            if row is not None:
+                out.append(_record(row[0], path, LazyData(row[1])))
+                continue
+            entry = _fresh(ws, path, blob, pending, cache)
+            if entry is not None and entry.data is not None:
+                out.append(CaseRecord.from_data(entry.data, path))
+        cache.store(pending)
+    finally:
+        cache.close()
+    return out
