@@ -42,5 +42,8 @@ def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, rep
     result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
                                verify=not no_verify, progress=progress)
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
+    if result.removed and not result.commits:
+        click.echo(f"{result.written} sample case(s) regenerated, identical to those committed: no commit ({mix})")
+        return
     removed = f", {result.removed} replaced" if result.removed else ""
     click.echo(f"{result.written} sample case(s) written in {len(result.commits)} commit(s){removed}: {mix}")
