@@ -1,0 +1,24 @@
+"""The benchmark script runs end to end on a tiny repository (so it does not rot)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from tests.conftest import SRC
+
+
+def test_bench_builds_a_repo_and_times_the_chosen_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    sys.path.insert(0, str(SRC / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(SRC / "benchmarks"))
+    assert bench.main(["--count", "25", "--only", "show", "--only", "list-cold", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["build"]["cases"] == 25
+    assert set(figures["commands"]) == {"show", "list-cold"}
+    assert figures["commands"]["show"]["runs"] == 3 and figures["commands"]["show"]["median_s"] > 0
+    assert {b.name for b in bench.BENCHES} >= {"new", "list", "list-open", "show", "validate", "validate-cold"}
