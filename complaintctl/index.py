@@ -9,9 +9,12 @@ Files edited in the working tree but not yet staged are always read fresh.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace
 
 CACHE_VERSION = f"{SCHEMA_VERSION}.2"
+PARALLEL_AT = 200  # files to parse before a process pool pays for itself
+WINDOW = 2000  # files parsed and stored per round
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
 
 
@@ -82,9 +87,6 @@ class RecordCache:
                         "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
         self.db.commit()
 
-    def load(self, wanted: set[str]) -> dict[str, dict[str, Any]]:
-        return {blob: json.loads(text) for blob, (_, text) in self.rows(wanted).items()}
-
     def rows(self, wanted: set[str]) -> dict[str, tuple[str, str]]:
         """blob -> (record fields, document) as stored, undecoded."""
         return {blob: (rec, text) for blob, rec, text in self.db.execute("SELECT blob, record, json FROM records")
@@ -111,43 +113,77 @@ def _parse(root: Path, path: str) -> tuple[dict[str, Any] | None, str]:
         return None, f"{path}: cannot read: {exc}"
 
 
-def _scan(ws: Workspace) -> tuple[list[str], dict[str, str], RecordCache]:
-    """Case paths (sorted), the blob of each clean one, and the cache."""
+def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dict[str, str]:
+    """Parse the committed files the cache lacks — in a process pool when there are many
+    (a fresh clone: each YAML parse costs milliseconds) — and store them, a window at a
+    time so memory stays flat. Returns the parse errors by path."""
+    errors: dict[str, str] = {}
+    workers = min(os.cpu_count() or 1, 8)
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for i in range(0, len(missing), WINDOW):
+            window = missing[i:i + WINDOW]
+            paths = [p for p, _ in window]
+            if len(missing) >= PARALLEL_AT and workers > 1:
+                pool = pool or ProcessPoolExecutor(workers)
+                results = list(pool.map(_parse, repeat(root), paths, chunksize=32))
+            else:
+                results = [_parse(root, p) for p in paths]
+            items = []
+            for (path, blob), (data, error) in zip(window, results, strict=True):
+                if data is None:
+                    errors[path] = error
+                else:
+                    items.append((blob, path, data))
+            cache.store(items)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return errors
+
+
+def _scan(ws: Workspace) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
+    """Case paths (sorted), the blob of each clean one, the cache (filled for every clean
+    file), its rows by blob, and the clean files that do not parse."""
     blobs = {p: b for p, b in ws.git.ls_blobs("cases").items() if is_case_path(p)}
     dirty = {p for p in ws.git.dirty_paths("cases") if is_case_path(p)}
     clean = {p: b for p, b in blobs.items() if p not in dirty}
-    return sorted(set(blobs) | dirty), clean, RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+    try:
+        wanted = set(clean.values())
+        rows = cache.rows(wanted)
+        missing = [(p, b) for p, b in sorted(clean.items()) if b not in rows]
+        errors = _fill(ws.root, cache, missing) if missing else {}
+        if missing:
+            rows = cache.rows(wanted)
+    except BaseException:
+        cache.close()
+        raise
+    return sorted(set(blobs) | dirty), clean, cache, rows, errors
 
 
-def _fresh(ws: Workspace, path: str, blob: str | None,
-           pending: list[tuple[str, str, dict[str, Any]]], cache: RecordCache) -> Entry | None:
-    """Parse a file the cache does not know; queue it for the cache if it is committed as is."""
+def _fresh(ws: Workspace, path: str) -> Entry | None:
+    """A file changed in the working tree: always read as it is now, never cached."""
     if not (ws.root / path).is_file():
         return None  # deleted in the working tree
     data, error = _parse(ws.root, path)
-    if data is not None and blob is not None:
-        pending.append((blob, path, data))
-        if len(pending) >= 500:
-            cache.store(pending)
-            pending.clear()
-    return Entry(path, blob, data, error)
+    return Entry(path, None, data, error)
 
 
 def entries(ws: Workspace) -> Iterator[Entry]:
     """Every case file in the working tree, parsed (from cache where the blob is known)."""
-    paths, clean, cache = _scan(ws)
+    paths, clean, cache, rows, errors = _scan(ws)
     try:
-        known = cache.load(set(clean.values()))
-        pending: list[tuple[str, str, dict[str, Any]]] = []
         for path in paths:
             blob = clean.get(path)
-            if blob is not None and blob in known:
-                yield Entry(path, blob, known[blob])
-                continue
-            entry = _fresh(ws, path, blob, pending, cache)
-            if entry is not None:
-                yield entry
-        cache.store(pending)
+            if blob is None:
+                entry = _fresh(ws, path)
+                if entry is not None:
+                    yield entry
+            elif blob in rows:
+                yield Entry(path, blob, json.loads(rows[blob][1]))
+            else:
+                yield Entry(path, blob, None, errors.get(path, f"{path}: cannot read"))
     finally:
         cache.close()
 
@@ -155,21 +191,15 @@ def entries(ws: Workspace) -> Iterator[Entry]:
 def load_records(ws: Workspace) -> list[CaseRecord]:
     """All readable cases as records (unreadable files are `validate`'s business). Cached
     cases cost one row each: the flat fields are decoded, the document only when read."""
-    paths, clean, cache = _scan(ws)
+    paths, clean, cache, rows, _ = _scan(ws)
+    cache.close()
     out: list[CaseRecord] = []
-    try:
-        rows = cache.rows(set(clean.values()))
-        pending: list[tuple[str, str, dict[str, Any]]] = []
-        for path in paths:
-            blob = clean.get(path)
-            row = rows.get(blob) if blob is not None else None
-            if row is not None:
-                out.append(_record(row[0], path, LazyData(row[1])))
-                continue
-            entry = _fresh(ws, path, blob, pending, cache)
+    for path in paths:
+        blob = clean.get(path)
+        if blob is None:
+            entry = _fresh(ws, path)
             if entry is not None and entry.data is not None:
                 out.append(CaseRecord.from_data(entry.data, path))
-        cache.store(pending)
-    finally:
-        cache.close()
+        elif blob in rows:
+            out.append(_record(rows[blob][0], path, LazyData(rows[blob][1])))
     return out

@@ -208,3 +208,28 @@ def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.M
     assert count >= 300
     assert (root / "complaintctl.yaml").is_file()
     assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"
+
+
+def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Enough cases for the cold cache fill to use its process pool (index.PARALLEL_AT).
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    sample(office, "--count", "240", "--seed", "9", "--no-verify")
+    broken = sorted((office.root / "cases").rglob("*.yaml"))[7]
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    office.git("commit", "-qam", "broken on purpose", "--no-verify")
+    edited = sorted((office.root / "cases").rglob("*.yaml"))[8]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("subject: ", "subject: 改过的", 1), encoding="utf-8")  # not committed
+    cache = office.root / ".git" / "complaintctl" / "records.sqlite"
+    outputs = []
+    for _ in ("cold", "warm"):
+        listed = office.run("list", "--json").output
+        result = office.run("validate", ok=False)
+        outputs.append((listed, result.output))
+        assert cache.is_file()
+    assert outputs[0] == outputs[1]
+    listed, checked = outputs[0]
+    assert listed.count('"id"') == 239  # the broken file is not a record
+    assert '"subject": "改过的' in listed  # the working tree, not the cached blob
+    assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
+    assert "1 finding(s) in 240 case file(s)" in checked
