@@ -198,6 +198,17 @@ class _Life:
         return t
 
 
+def _late_reason(doc: CommentedMap, closing: datetime) -> str:
+    """R-DL-7: a case closed after its resolution deadline (the policy's clock where the case
+    has one, else the plan's time limit) says why."""
+    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
+    late = isinstance(due, datetime) and closing > due
+    plan_due = doc["plan"].get("due")
+    resolved = doc["resolution"]["at"]
+    late = late or (isinstance(plan_due, date) and not isinstance(plan_due, datetime) and resolved.date() > plan_due)
+    return "超出处理时限:需协调第三方配合,已向客户说明" if late else ""
+
+
 def _flag_repeat(earlier: str) -> steps.StepFor:
     """R-AS-5: link the earlier case of the same complainant."""
     def mutate(doc: CommentedMap) -> None:
@@ -368,12 +379,9 @@ class Generator:
         happy = rng.choice(("satisfied", "satisfied", "satisfied", "neutral"))
         comment = "对处理结果满意" if happy == "satisfied" else "基本认可"
         life.do(240, 2800, dispatcher, lambda t, a: steps.revisit(happy, comment, rng.random() < 0.7, t, a))
-        due = life.doc["plan"].get("due")
-        resolved = life.doc["resolution"]["at"]
-        late = "超出计划时限:需协调第三方配合" if isinstance(due, date) and resolved.date() > due else ""  # R-DL-7
         cause, lesson = kind.causes[j % len(kind.causes)], rng.choice(kind.lessons)
         preventive = rng.choice(kind.preventive)  # R-RT-6
-        life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, late, t, a))
+        life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, _late_reason(life.doc, t), t, a))
 
 
 def generate(policy: Policy, spec: SampleSpec) -> Iterator[SampleCase]:
