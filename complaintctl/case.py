@@ -47,9 +47,12 @@ def load_document(text: str, source: str) -> CommentedMap:
 def load_plain(text: str, source: str) -> dict[str, Any]:
     """Fast read-only load (plain dicts), for validation and reports."""
     try:
-        data = YAML(typ="safe").load(text)  # libyaml parser when ruamel.yaml.clib is there: 3x faster
-    except YAMLError as exc:
-        raise InvalidInput(f"{source}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
+        data = YAML(typ="safe").load(text)  # libyaml's parser when ruamel.yaml.clib is there: 3x faster
+    except YAMLError:
+        try:  # libyaml refuses some YAML 1.2, e.g. `{due: 2026-11-23 10:05:00+08:00}` (':' in a flow scalar)
+            data = YAML(typ="safe", pure=True).load(text)
+        except YAMLError as exc:
+            raise InvalidInput(f"{source}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}: a case file must be a YAML mapping")
     return data

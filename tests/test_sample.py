@@ -233,3 +233,9 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     assert '"subject": "改过的' in listed  # the working tree, not the cached blob
     assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
     assert "1 finding(s) in 240 case file(s)" in checked
+
+
+def test_case_files_with_flow_style_timestamps_still_load() -> None:
+    # libyaml's fast parser refuses ':' inside a flow scalar; the pure parser takes over.
+    data = load_plain("clocks:\n  response: {due: 2026-11-23 10:05:00+08:00, done: null}\n", "x.yaml")
+    assert data["clocks"]["response"]["due"] == datetime.fromisoformat("2026-11-23T10:05:00+08:00")
