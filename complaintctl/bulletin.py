@@ -159,9 +159,10 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
     L = labels.labels(policy.language)  # noqa: N806
     seen = _candidates(records, period, policy, as_of)
     days: dict[str, float] = {}
+    start, end = period.start(tz), min(period.end(tz), as_of)
     for r in seen:
         resolved = as_datetime(r.resolved_at, tz) if r.resolved_at else None
-        if resolved is not None and resolved <= as_of:
+        if resolved is not None and start <= resolved < end:  # resolved in the period, as the report counts
             days[r.id] = round(elapsed(r.received(tz), resolved), 1)
     slowest = set(sorted(days, key=lambda i: -days[i])[:SLOWEST])
     picked: list[tuple[tuple[int, int, float, str], CaseRecord, tuple[str, ...]]] = []

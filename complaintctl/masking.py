@@ -80,8 +80,9 @@ def identifying(data: Mapping[str, Any]) -> list[str]:
         digits = re.sub(r"\D", "", text)
         if len(digits) >= 7 and digits != text:
             out.append(digits)  # the phone number as it may be typed elsewhere, without spaces
-        if len(text) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]{3,4}", text):
-            out.append(text[1:])  # a Chinese full name's given name may appear alone
+        if re.fullmatch(r"[\u4e00-\u9fff]{3,4}", text):
+            # the given name may appear alone (王小明 → 小明; 欧阳娜娜 → 娜娜); over-masking is the safe side
+            out.append(text[len(text) - 2:])
     return out
 
 
