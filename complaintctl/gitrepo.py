@@ -192,9 +192,9 @@ class Git:
         else:
             self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
 
-    def ls_blobs(self, prefix: str) -> dict[str, str]:
+    def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
-        out = self.run("ls-files", "-s", "-z", "--", prefix)
+        out = self.run("ls-files", "-s", "-z", "--", prefix, *more)
         blobs: dict[str, str] = {}
         for rec in out.split("\0"):
             if rec:
@@ -202,9 +202,9 @@ class Git:
                 blobs[path] = meta.split()[1]
         return blobs
 
-    def dirty_paths(self, prefix: str) -> list[str]:
+    def dirty_paths(self, prefix: str, *more: str) -> list[str]:
         """Files below `prefix` whose working copy differs from the index, or are untracked."""
-        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", prefix)
+        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", prefix, *more)
         paths = []
         for rec in out.split("\0"):
             if len(rec) > 3 and (rec[1] != " " or rec.startswith("??")):

@@ -23,6 +23,7 @@ FIELDS: tuple[tuple[str, float], ...] = (
 )
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
 _HONORIFIC_ONLY = re.compile(r"^.(先生|女士|小姐|太太|阿姨|师傅|老师)$|^(mr|mrs|ms|miss|dr)\.?\s", re.IGNORECASE)
+REPEAT_WINDOW_MONTHS = 12  # R-AS-5 looks back this far, so `new` never reads the whole archive
 SUBJECT_SIMILAR = 0.7  # Dice coefficient of subject bigrams above which a matter "looks the same"
 
 
@@ -139,6 +140,16 @@ def dice(a: str, b: str) -> float:
     """Overlap of two short texts' bigram sets (1.0: the same words)."""
     x, y = set(tokens(a)), set(tokens(b))
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def repeat_folders(received_at: datetime, months: int = REPEAT_WINDOW_MONTHS) -> list[str]:
+    """The case folders (`cases/YYYY/MM`) a repeat check reads: this month and the ones before."""
+    y, m = received_at.year, received_at.month
+    out = []
+    for _ in range(months + 1):
+        out.append(f"cases/{y:04d}/{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
 
 
 @dataclass(frozen=True)

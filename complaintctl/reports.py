@@ -172,15 +172,14 @@ def status_at(record: CaseRecord, moment: datetime, tz: tzinfo) -> str | None:
     received = _at(record.received_at, tz)
     if received is None or received >= moment:
         return None
-    state = "received"
-    for entry in record.data.get("timeline") or ():
+    # Latest status change before `moment`, scanning back: an old case costs one parse.
+    for entry in reversed(record.data.get("timeline") or ()):
         if not isinstance(entry, Mapping) or not entry.get("to"):
             continue
         at = _at(entry.get("at"), tz)
-        if at is None or at >= moment:
-            break
-        state = str(entry["to"])
-    return state
+        if at is not None and at < moment:
+            return str(entry["to"])
+    return "received"
 
 
 def clock_states(record: CaseRecord, as_of: datetime, tz: tzinfo) -> dict[str, bool]:

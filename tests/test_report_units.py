@@ -148,3 +148,8 @@ def test_weekday_fallback_and_percentile() -> None:
     assert reports.weekday_days_between(fri, fri) == 0.0
     assert reports.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
     assert reports.percentile([5], 90) == 5 and reports.percentile([], 90) is None
+
+
+def test_repeat_check_reads_only_the_last_twelve_months() -> None:
+    folders = knowledge.repeat_folders(datetime(2026, 2, 13, tzinfo=TZ))
+    assert folders[0] == "cases/2026/02" and folders[-1] == "cases/2025/02" and len(folders) == 13

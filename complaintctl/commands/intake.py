@@ -74,7 +74,8 @@ def new_cmd(ws: Workspace, **opts: Any) -> None:
         first_receiver=opts["first_receiver"], accused_person=opts["accused"],
         accused_unit=opts["accused_unit"], materials=tuple(opts["materials"]),
     )
-    repeats = knowledge.find_repeats(index.load_records(ws), intake.name, intake.contact, intake.subject,
+    recent = index.load_records(ws, knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz)))
+    repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject,
                                      intake.received_at)
     if repeats:  # R-AS-5: flag it and record the link; senior staff handle repeats
         intake = dataclasses.replace(intake, repeat_of=tuple(m.id for m in repeats))
