@@ -42,6 +42,17 @@ class Bar:
     share: float  # of the longest bar, 0..1
     text: str  # the value as printed
 
+    @property
+    def short(self) -> str:
+        """The label clipped to fit a chart's label column (about 24 Latin or 12 Chinese characters)."""
+        width, out = 0, ""
+        for ch in self.label:
+            width += 2 if ord(ch) > 0x2E80 else 1
+            if width > 24:
+                return out.rstrip() + "…"
+            out += ch
+        return out
+
 
 @dataclass(frozen=True)
 class Chart:

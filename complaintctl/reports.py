@@ -32,7 +32,7 @@ CLOCKS = ("intake", "response", "dispatch", "resolution", "revisit", "report")
 UNASSIGNED = ""
 # Commit actions that count as handling a case (per-person attribution).
 HANDLING = frozenset({"assign", "reassign", "plan", "replan", "contact", "note", "wait", "resume",
-                      "resolve", "revisit", "invalid", "reopen", "extend", "remind", "escalate", "upgrade"})
+                      "resolve", "revisit", "invalid", "reopen", "extend", "remind", "escalate", "upgrade", "report"})
 
 
 @dataclass(frozen=True)
