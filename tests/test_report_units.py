@@ -153,3 +153,11 @@ def test_weekday_fallback_and_percentile() -> None:
 def test_repeat_check_reads_only_the_last_twelve_months() -> None:
     folders = knowledge.repeat_folders(datetime(2026, 2, 13, tzinfo=TZ))
     assert folders[0] == "cases/2026/02" and folders[-1] == "cases/2025/02" and len(folders) == 13
+
+
+def test_chart_labels_are_clipped_to_their_column() -> None:
+    from complaintctl.bulletin import Bar
+
+    assert Bar("Disputes between residents", 1, 1.0, "1").short == "Disputes between residen…"
+    assert Bar("客户关系协调中心", 1, 1.0, "1").short == "客户关系协调中心"
+    assert Bar("一二三四五六七八九十一二三", 1, 1.0, "1").short == "一二三四五六七八九十一二…"
