@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from itertools import repeat
@@ -142,11 +142,12 @@ def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dic
     return errors
 
 
-def _scan(ws: Workspace) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
+def _scan(ws: Workspace, folders: Sequence[str]
+          ) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
     """Case paths (sorted), the blob of each clean one, the cache (filled for every clean
     file), its rows by blob, and the clean files that do not parse."""
-    blobs = {p: b for p, b in ws.git.ls_blobs("cases").items() if is_case_path(p)}
-    dirty = {p for p in ws.git.dirty_paths("cases") if is_case_path(p)}
+    blobs = {p: b for p, b in ws.git.ls_blobs(*folders).items() if is_case_path(p)}
+    dirty = {p for p in ws.git.dirty_paths(*folders) if is_case_path(p)}
     clean = {p: b for p, b in blobs.items() if p not in dirty}
     cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
     try:
@@ -170,9 +171,9 @@ def _fresh(ws: Workspace, path: str) -> Entry | None:
     return Entry(path, None, data, error)
 
 
-def entries(ws: Workspace) -> Iterator[Entry]:
-    """Every case file in the working tree, parsed (from cache where the blob is known)."""
-    paths, clean, cache, rows, errors = _scan(ws)
+def entries(ws: Workspace, folders: Sequence[str] = ("cases",)) -> Iterator[Entry]:
+    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob is known)."""
+    paths, clean, cache, rows, errors = _scan(ws, folders)
     try:
         for path in paths:
             blob = clean.get(path)
@@ -188,10 +189,13 @@ def entries(ws: Workspace) -> Iterator[Entry]:
         cache.close()
 
 
-def load_records(ws: Workspace) -> list[CaseRecord]:
-    """All readable cases as records (unreadable files are `validate`'s business). Cached
-    cases cost one row each: the flat fields are decoded, the document only when read."""
-    paths, clean, cache, rows, _ = _scan(ws)
+def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[CaseRecord]:
+    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records.
+
+    Unreadable files are `validate`'s business. Cached cases cost one row each: the flat
+    fields are decoded, the document only when something reads it.
+    """
+    paths, clean, cache, rows, _ = _scan(ws, folders)
     cache.close()
     out: list[CaseRecord] = []
     for path in paths:
