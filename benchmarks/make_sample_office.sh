@@ -5,13 +5,15 @@
 # exactly what changed. Usage (from anywhere, in the project's venv):
 #     sh benchmarks/make_sample_office.sh
 set -eu
+trap 'rm -f complaintctl.yaml.new' EXIT
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3}"
+PYTHON="${PYTHON:-python}"  # the venv complaintctl is installed in
 
 # The policy: the property preset for office SZ (office.policy_text keeps its comments).
 "$PYTHON" -c 'import sys
 from complaintctl.office import policy_text
-sys.stdout.write(policy_text("property", "SZ", "示例物业服务中心", None))' > complaintctl.yaml
+sys.stdout.write(policy_text("property", "SZ", "示例物业服务中心", None))' > complaintctl.yaml.new
+mv complaintctl.yaml.new complaintctl.yaml
 if ! git diff --quiet -- complaintctl.yaml || ! git ls-files --error-unmatch complaintctl.yaml >/dev/null 2>&1; then
     git add complaintctl.yaml
     git commit -q --no-verify -m "sample office: policy from the property preset (office SZ)" -- complaintctl.yaml
