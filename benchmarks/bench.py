@@ -59,6 +59,9 @@ BENCHES: list[Bench] = [
     Bench("history", lambda r: ["history", _some_case(r)]),
     Bench("validate-cold", lambda r: ["validate"], runs=1, cold=True),
     Bench("validate", lambda r: ["validate"]),
+    Bench("report", lambda r: ["report", "--period", "2026-10"]),
+    Bench("register", lambda r: ["register", "--week", "2026-W43"]),
+    Bench("bulletin", lambda r: ["bulletin", "--period", "2026-10", "--out", str(r.parent / "bulletins")]),
     Bench("new", _new_args, runs=5),
 ]
 

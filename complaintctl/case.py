@@ -190,6 +190,9 @@ class CaseRecord:
     closed_at: str
     satisfaction: str
     data: Mapping[str, Any]
+    # R-AS-5 repeat checks read these for every recent case: kept flat, like the rest.
+    complainant_name: str = ""
+    complainant_contact: str = ""
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], path: str) -> CaseRecord:
@@ -208,6 +211,7 @@ class CaseRecord:
             valid=valid is not False, repeat_of=tuple(str(r) for r in repeat if r),
             resolved_at=s("resolution.at"), closed_at=s("closing.at"),
             satisfaction=s("revisit.satisfaction"), data=data,
+            complainant_name=s("intake.complainant.name"), complainant_contact=s("intake.complainant.contact"),
         )
 
     def received(self, tz: tzinfo) -> datetime:

@@ -23,7 +23,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.2"
+CACHE_VERSION = f"{SCHEMA_VERSION}.3"
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
 WINDOW = 2000  # files parsed and stored per round
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))

@@ -171,9 +171,9 @@ def find_repeats(records: Iterable[CaseRecord], name: str, contact: str, subject
         before = as_datetime(r.received_at, received_at.tzinfo or UTC)
         if before is None or before > received_at:
             continue
-        if contact_key and _contact_key(str(get(r.data, "intake.complainant.contact") or "")) == contact_key:
+        if contact_key and _contact_key(r.complainant_contact) == contact_key:
             out.append((r.id, "same-contact"))
-        elif name_key and str(get(r.data, "intake.complainant.name") or "").strip() == name_key:
+        elif name_key and r.complainant_name.strip() == name_key:
             out.append((r.id, "same-name"))
         elif subject and dice(subject, r.subject) >= SUBJECT_SIMILAR:
             out.append((r.id, "similar-subject"))
