@@ -33,7 +33,6 @@ from complaintctl.sample_texts import (
     KINDS,
     NON_CUSTOMER_NAMES,
     REOPEN_REASONS,
-    REPEAT_NOTE,
     REPLIES,
     RESUME_NOTES,
     SURNAMES,
@@ -209,14 +208,6 @@ def _late_reason(doc: CommentedMap, closing: datetime) -> str:
     return "超出处理时限:需协调第三方配合,已向客户说明" if late else ""
 
 
-def _flag_repeat(earlier: str) -> steps.StepFor:
-    """R-AS-5: link the earlier case of the same complainant."""
-    def mutate(doc: CommentedMap) -> None:
-        doc["assessment"]["repeat_of"].append(earlier)
-
-    return lambda doc: steps.Step("note", None, mutate, note=REPEAT_NOTE.format(earlier=earlier))
-
-
 class Generator:
     def __init__(self, policy: Policy, spec: SampleSpec) -> None:
         if spec.count < 0:
@@ -293,6 +284,7 @@ class Generator:
             severity="major" if rng.random() < kind.major else "general", location=who.location,
             first_receiver=receiver.name, accused_person=accused_name,
             accused_unit=accused.unit if accused else "",
+            repeat_of=(earlier,) if earlier else (),  # R-AS-5: the complainant's previous case
         )
         key = (received.year, received.month)
         self.serials[key] = serial = self.serials.get(key, 0) + 1
@@ -301,8 +293,6 @@ class Generator:
         doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
         life = _Life(policy, cid.relpath, doc, recorded, self.end, rng)
         try:
-            if earlier:
-                life.do(1, 3, receiver, lambda t, a: _flag_repeat(earlier))
             self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)
         except _Stop:
             pass

@@ -77,6 +77,7 @@ def test_repeats_link_an_earlier_case_of_the_same_complainant() -> None:
     repeats = [d for d in cases.values() if d["assessment"]["repeat_of"]]
     assert len(repeats) > 10  # R-AS-5
     for d in repeats:
+        assert d["assessment"]["repeat"] is True
         for earlier_id in d["assessment"]["repeat_of"]:
             earlier = cases[earlier_id]
             assert earlier["intake"]["received_at"] < d["intake"]["received_at"]
