@@ -21,7 +21,7 @@ LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
-    "default_unit", "required", "deadlines", "calendar", "offices", "approvals",
+    "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
 }
 
 
@@ -51,6 +51,8 @@ class Person:
     email: str
     unit: str
     roles: tuple[str, ...]
+    login: str = ""  # the git server account (access: the pusher's identity)
+    office: str = ""  # office code this person works for; "" = the policy's own office
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Policy:
     calendar: Mapping[str, Any] = field(default_factory=dict)
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
 
     @property
     def tz(self) -> ZoneInfo:
@@ -200,7 +203,10 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         for r in roles:
             if r not in ROLES:
                 raise _fail(source, f"{where}.roles", f"unknown role {r!r} (known: {', '.join(ROLES)})")
-        people.append(Person(name, str(p.get("email", "")), unit, roles))
+        home = str(p.get("office") or "")
+        if home and home != office and home not in (top.get("offices") or {}):
+            raise _fail(source, f"{where}.office", f"unknown office {home!r} (list it under offices:)")
+        people.append(Person(name, str(p.get("email", "")), unit, roles, str(p.get("login") or ""), home))
 
     chain = tuple(top.get("escalation_chain") or ("staff", "head", "vp", "gm"))
     for r in chain:
@@ -244,4 +250,5 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         calendar=_mapping(top.get("calendar"), source, "calendar", required=False),
         offices=_mapping(top.get("offices"), source, "offices", required=False),
         approvals=approvals,
+        require_pusher=top.get("require_pusher") is True,
     )
