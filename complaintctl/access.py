@@ -62,7 +62,7 @@ def grant_for(policy: Policy, pusher: Pusher) -> Grant | None:
     for p in policy.people:
         if pusher.login in (p.login, p.email, p.name) or (pusher.email and pusher.email == p.email):
             offices = None if HQ in p.roles else frozenset({p.office or policy.office})
-            return Grant(f"{pusher.login} = {p.name}", offices, p.roles)
+            return Grant(f"{pusher} = {p.name}", offices, p.roles)
     return None
 
 
