@@ -139,7 +139,7 @@ class Git:
     def introduced_changes(self, sha: str) -> list[Change]:
         """What a commit itself changes. For a merge: only what differs from *every* parent —
         taking one side's version as it was is no change (that side's commits are checked)."""
-        parents = self.parents(sha)
+        parents = [p.hexsha for p in self.repo.commit(sha).parents]  # no process per commit
         if len(parents) <= 1:
             return self.commit_changes(sha)
         changes = self.changes_between(parents[0], sha)
@@ -179,6 +179,17 @@ class Git:
             return str(self.g.show(spec, strip_newline_in_stdout=False))
         except GitCommandError:
             return None
+
+    def file_at(self, sha: str, path: str) -> str | None:
+        """A file's text in a commit, through the persistent cat-file (no process per call)."""
+        try:
+            blob = self.repo.commit(sha).tree[path]
+        except KeyError:
+            return None
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
+        data: bytes = blob.data_stream.read()
+        return data.decode("utf-8")
 
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -72,7 +73,9 @@ def _renumbered_away(g: Git, deleted: Change, changes: list[Change]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=16)
 def _policy(text: str | None) -> Policy | Finding:
+    """Parsed once per distinct policy text: a push of many commits shares one policy."""
     if text is None:
         return Finding(POLICY_FILE, "(file)", "R-WF", "no policy file in this commit")
     try:
@@ -144,7 +147,7 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
     problems: list[str] = []
     main_now = g.rev_parse(MAIN)
     # Access is judged by the policy the server already has, so a push cannot grant itself rights.
-    trusted = _policy(g.show(main_now, POLICY_FILE)) if main_now else None
+    trusted = _policy(g.file_at(main_now, POLICY_FILE)) if main_now else None
     for up in updates:
         problems.extend(_ref_rules(g, up))
         if up.deleted:
@@ -156,8 +159,9 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             continue
         for sha in commits:
             changes = g.introduced_changes(sha)
-            found = _check_changes(g, changes, g.show(sha, POLICY_FILE), now)
-            policy = trusted if isinstance(trusted, Policy) else _policy(g.show(sha, POLICY_FILE))
+            policy_text = g.file_at(sha, POLICY_FILE)
+            found = _check_changes(g, changes, policy_text, now)
+            policy = trusted if isinstance(trusted, Policy) else _policy(policy_text)
             if isinstance(policy, Policy):
                 grant = access.grant_for(policy, pusher) if pusher else None
                 found.extend(_access(g, changes, grant, pusher, policy))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -126,3 +127,26 @@ def test_eight_processes_number_new_cases_distinctly(office: Office) -> None:
     assert sorted(line.split(":")[0] for line in log.splitlines() if ": received — 并发" in line) == sorted(ids)
     assert office.git("status", "--porcelain").stdout == ""
     assert len(list((office.root / "cases" / "2026" / "11").glob("*.yaml"))) == 8
+
+
+def test_sync_retries_when_another_office_pushes_first(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    url = daemon(None)
+    a, b = clone(url, tmp_path / "a"), clone(url, tmp_path / "b")
+    assert a.new(subject="A 抢先") == b.new(subject="B 的") == "SZ-2611-0001"
+    # A race, made certain: just before B's push goes out, A's push lands (once).
+    hooks = tmp_path / "b-hooks"
+    hooks.mkdir()
+    shutil.copy2(b.root / "hooks" / "pre-commit", hooks / "pre-commit")
+    (hooks / "pre-push").write_text(
+        "#!/bin/sh\ncat >/dev/null\n"
+        f"if [ ! -e '{tmp_path}/raced' ]; then touch '{tmp_path}/raced'\n"
+        f"  env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C '{a.root}' push -q origin main >&2 || exit 1\n"
+        "fi\n", encoding="utf-8")
+    (hooks / "pre-push").chmod(0o755)
+    b.git("config", "core.hooksPath", str(hooks))
+    result = b.run("sync")
+    assert (tmp_path / "raced").exists()
+    assert "(after 2 attempts)" in result.output
+    assert "renumbered SZ-2611-0001 → SZ-2611-0002" in result.output
+    assert sorted(Path(p).stem for p in remote_cases(group)) == ["SZ-2611-0001", "SZ-2611-0002"]
