@@ -65,16 +65,13 @@ def test_commit_with_no_verify_is_refused_naming_commit_file_field_and_rule(sz: 
     assert "push refused" in err
 
 
-def test_force_push_is_refused(sz: Office, group: Path) -> None:
+def test_force_push_and_deleting_main_are_refused(sz: Office, group: Path) -> None:
     sz.new(subject="第一件")
     assert sz.run("sync").exit_code == 0
     sz.git("reset", "-q", "--hard", "HEAD~1")
     sz.new(subject="改写历史")
     err = refused(sz, group, "--force", "main")
     assert "non-fast-forward update refused" in err
-
-
-def test_deleting_main_is_refused(sz: Office, group: Path) -> None:
     err = refused(sz, group, ":main")
     assert "deleting main is refused" in err
 

@@ -34,8 +34,7 @@ def test_three_clones_create_concurrently_and_every_case_reaches_the_remote(
         futures = [pool.submit(_work, c.root, c.root.name, 2) for c in clones]
         local_ids = [f.result() for f in futures]
     for c in clones:  # whoever synced first has not seen the others yet
-        p = cli_proc(c.root, "sync")
-        assert p.returncode == 0, p.stderr
+        c.run("sync")
     paths = remote_cases(group)
     ids = [Path(p).stem for p in paths]
     assert len(ids) == 6 and len(set(ids)) == 6, ids
