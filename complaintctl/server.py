@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,5 +67,7 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
     hook.chmod(0o755)
     for key, value in CONFIG.items():
         _git("config", key, value, cwd=path)
+    # The hook's last resort when complaintctl is not on the server's PATH: this Python.
+    _git("config", "complaintctl.python", sys.executable, cwd=path)
     return ServerSetup(path, created, hook)
 

@@ -4,6 +4,8 @@ real `git daemon`), access by the pusher's identity, and closed cases (R-CL-3)."
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from click.testing import CliRunner
 from complaintctl.cli import cli
 from complaintctl.errors import InvalidInput
 from complaintctl.hooks import parse_ref_updates
-from tests.conftest import Office
+from tests.conftest import Office, set_identity
 from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
 from tests.test_lifecycle import full_life
 
@@ -27,8 +29,6 @@ EXTEND = """  - at: 2026-11-22T10:00:00+08:00
 
 
 def push(root: Path, *args: str, pusher: str | None = None) -> tuple[int, str]:
-    import subprocess
-
     env = {k: v for k, v in os.environ.items() if k != "COMPLAINTCTL_PUSHER"}
     if pusher:
         env["COMPLAINTCTL_PUSHER"] = pusher  # a local push runs the hook with our environment
@@ -108,16 +108,27 @@ def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None
 
 # --- access with a local push (the hook inherits the pusher variable) -----------------------
 
-def test_extension_is_judged_by_the_pushers_roles_not_the_entrys_by(office: Office, group: Path) -> None:
-    case_id = office.new()
+def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """刘洋 (vp) approves an extension — recorded by whoever holds the clone."""
+    if "extend" in cli.commands:  # the deadlines work (issue 3) also moves the clock
+        set_identity(monkeypatch, "刘洋", "liuyang@example.com")
+        office.run("extend", case_id, "--until", "2026-11-30", "--reason", "等待电梯主板备件")
+        set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+        return
     path = office.path(case_id)
     path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
     office.git("commit", "-q", "-am", f"{case_id}: extend")  # the client's validator accepts it
+
+
+def test_extension_is_judged_by_the_pushers_roles_not_the_entrys_by(office: Office, group: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = office.new()
+    record_extension(office, case_id, monkeypatch)
     before = refs(group)
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0 and refs(group) == before
     assert "R-DL-2: an extension needs approval by vp, gm; the pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
-           "has roles staff, dispatcher (the entry says by: '刘洋')" in err
+           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
     code, err = push(office.root, "main", pusher="liuyang")  # the vice-president pushes it himself
     assert code == 0, err
 
@@ -184,6 +195,7 @@ def test_server_init_creates_and_configures(tmp_path: Path) -> None:
     assert os.access(hook, os.X_OK) and "hook pre-receive" in hook.read_text(encoding="utf-8")
     assert git(bare, "config", "receive.denyNonFastForwards") == "true"
     assert git(bare, "config", "receive.denyDeletes") == "true"
+    assert git(bare, "config", "complaintctl.python") == sys.executable
     assert run(cli, ["server", "init", str(bare)]).output.startswith("configured")  # idempotent
     hook.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
     result = run(cli, ["server", "init", str(bare)])
