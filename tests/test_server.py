@@ -112,7 +112,7 @@ def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPat
     """刘洋 (vp) approves an extension — recorded by whoever holds the clone."""
     if "extend" in cli.commands:  # the deadlines work (issue 3) also moves the clock
         set_identity(monkeypatch, "刘洋", "liuyang@example.com")
-        office.run("extend", case_id, "--until", "2026-11-30", "--reason", "等待电梯主板备件")
+        office.run("extend", case_id, "--clock", "dispatch", "--until", "2026-11-30", "--reason", "等待电梯主板备件")
         set_identity(monkeypatch, "张敏", "zhangmin@example.com")
         return
     path = office.path(case_id)
