@@ -139,10 +139,10 @@ def _stop_on_conflict(g: Git, ours: str, theirs: str, remote: str, branch: str, 
     label = names[0] if names else "repository"
     saved = f"{CONFLICT_PREFIX}{label}-{now.strftime('%Y%m%dT%H%M%S')}"
     g.create_branch(saved, ours)
-    what = ", ".join(names or clashes) or "the history"
+    what = (f"{', '.join(names or clashes)} was changed both here and on {remote} since you last synced"
+            if clashes else f"git could not combine this clone's commits with {remote}/{branch}")
     raise SyncConflict(
-        f"{what} was changed both here and on {remote} since you last synced — not merged, "
-        f"nothing lost, the clone is clean.\n"
+        f"{what} — not merged, nothing lost, the clone is clean.\n"
         f"  your version:   branch {saved} (and still on {branch})\n"
         f"  their version:  {remote}/{branch}\n"
         f"Compare: git diff {remote}/{branch} {saved} -- {' '.join(clashes[:3])}\n"
