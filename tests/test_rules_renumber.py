@@ -44,3 +44,27 @@ def test_references_may_be_renamed_only_as_recorded() -> None:
     more = copy.deepcopy(new)
     more["status"] = "in_progress"
     assert not only_references_renamed(old, more)
+
+
+def test_a_closed_case_changes_only_by_reopen_or_clock_recomputation() -> None:
+    from datetime import datetime
+
+    from complaintctl.policy import parse_policy_text
+    from complaintctl.resources import template_path
+    from complaintctl.rules import archive
+    from complaintctl.rules.context import CheckContext
+
+    policy = parse_policy_text(template_path("presets", "property.yaml").read_text(encoding="utf-8"))
+    now = datetime.fromisoformat("2026-11-22T10:00:00+08:00")
+    old = case("SZ-2611-0042")
+
+    def findings(new: dict[str, Any]) -> list[str]:
+        return [f.rule for f in archive.check(CheckContext("p", new, old, policy, now))]
+
+    edited = copy.deepcopy(old)
+    edited["intake"]["subject"] = "改了"
+    assert findings(edited) == ["R-CL-3"]
+    assert findings({**old, "clocks": {"resolution": {"due": "2026-11-25T18:00:00+08:00"}}}) == []
+    reopened = copy.deepcopy(edited)
+    reopened["timeline"].append({"at": "2026-11-22T10:00:00+08:00", "by": "张敏", "action": "reopen"})
+    assert findings(reopened) == []
