@@ -295,8 +295,15 @@ class Git:
         code, out = self.attempt("remote", "get-url", remote)
         return out if code == 0 else None
 
-    def fetch(self, remote: str, branch: str) -> None:
-        self.run("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    def fetch(self, remote: str, branch: str) -> bool:
+        """Fetch one branch into its remote-tracking ref; False if the remote has no such branch."""
+        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        if code == 0:
+            return True
+        missing, _ = self.attempt("ls-remote", "--exit-code", "--heads", remote, f"refs/heads/{branch}")
+        if missing == 2:  # reachable, but the branch does not exist yet (a new shared repository)
+            return False
+        raise GitError(f"git fetch {remote} failed: {' '.join(out.split())[:300]}")
 
     def rev_parse(self, rev: str) -> str | None:
         code, out = self.attempt("rev-parse", "-q", "--verify", f"{rev}^{{commit}}")

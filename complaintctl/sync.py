@@ -60,8 +60,7 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         renumbered: list[Renumbering] = []
         pulled, how = 0, "up to date"
         for attempt in range(1, attempts + 1):
-            g.fetch(remote, branch)
-            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}")
+            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
@@ -92,8 +91,8 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 g.fetch(remote, branch)
                 return SyncResult(how if how != "up to date" else "pushed", mine, pulled,
                                   tuple(renumbered), attempt)
-            g.fetch(remote, branch)
-            if g.rev_parse(f"refs/remotes/{remote}/{branch}") == theirs:
+            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            if moved == theirs:
                 raise PushRefused(_refusal(remote, output))
             # The remote moved while we worked: another office pushed first. Integrate again.
         raise RepoStateError(f"the remote kept moving: gave up after {attempts} attempts; "

@@ -220,3 +220,16 @@ def test_ref_update_lines_are_typed_and_checked() -> None:
     assert created.created and not created.deleted and deleted.deleted and not deleted.created
     with pytest.raises(InvalidInput):
         parse_ref_updates(["garbage"])
+
+
+def test_first_sync_fills_a_new_shared_repository(office: Office, tmp_path: Path) -> None:
+    bare = tmp_path / "new.git"
+    assert CliRunner().invoke(cli, ["server", "init", str(bare)]).exit_code == 0
+    office.git("remote", "add", "origin", str(bare))
+    case_id = office.new()
+    assert "2 commit(s) pushed" in office.run("sync").output
+    assert git(bare, "rev-parse", "main") == office.git("rev-parse", "HEAD").stdout.strip()
+    assert f"{case_id}: received" in git(bare, "log", "-1", "--format=%s", "main")
+    office.git("remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    result = office.run("sync", ok=False)
+    assert result.exit_code == 1 and "git fetch origin failed" in result.output
