@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from complaintctl import __version__
-from complaintctl.commands import checks, handling, intake, query, setup
+from complaintctl.commands import checks, deadlines, handling, intake, query, setup
 from complaintctl.errors import ComplaintError, ValidationFailed
 
 
@@ -62,7 +62,7 @@ for command in (
     handling.assign_cmd, handling.plan_cmd, handling.note_cmd, handling.wait_cmd,
     handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
     handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,
-    checks.hook_group,
+    checks.hook_group, deadlines.extend_cmd, deadlines.escalate_cmd, deadlines.sweep_cmd, deadlines.due_cmd,
 ):
     cli.add_command(command)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from complaintctl import durations
@@ -103,6 +103,17 @@ DONE_BY = {"intake": "recorded", "response": "responded", "dispatch": "dispatche
            "resolution": "resolved", "revisit": "revisited", "report": "reported"}
 
 
+def plan_due(value: Any, cal: WorkCalendar) -> datetime | None:
+    """The plan's time limit; a bare date means the end of that day (as text too, the way the
+    read index stores it)."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return as_datetime(value, cal.tz)
+
+
 def rule_for(data: Mapping[str, Any], policy: Policy, clock: str) -> ClockRule | None:
     """The policy's rule for this clock and this case (by severity, category, channel, class)."""
     severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
@@ -127,7 +138,7 @@ def expected(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar) -> dict
         if start is None:
             continue
         if rule.within is None:  # `within: plan` — the time limit the plan sets (R-IN-4)
-            base = as_datetime(get(data, "plan.due"), cal.tz)
+            base = plan_due(get(data, "plan.due"), cal)
             if base is None:
                 continue
             due = base

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from complaintctl.policy import Policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_HOURS = ((time(9), time(18)),)
+DEFAULT_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(18)),)
 _SEARCH_DAYS = 3 * 366  # a working day is never further away than this (else the calendar is broken)
 
 Interval = tuple[time, time]
