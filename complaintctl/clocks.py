@@ -168,7 +168,7 @@ def paused_due(due: datetime, data: Mapping[str, Any], limit: Duration, cal: Wor
     return due
 
 
-def _fresh(moment: datetime) -> datetime:
+def fresh_stamp(moment: datetime) -> datetime:
     # A new plain datetime: never a YAML-loaded TimeStamp nor an object shared with another
     # field (the dumper would write an alias).
     s = stamp(moment)
@@ -176,7 +176,7 @@ def _fresh(moment: datetime) -> datetime:
 
 
 def as_yaml(clocks: Mapping[str, Clock]) -> dict[str, dict[str, datetime | None]]:
-    return {name: {"due": _fresh(c.due), "done": _fresh(c.done) if c.done else None}
+    return {name: {"due": fresh_stamp(c.due), "done": fresh_stamp(c.done) if c.done else None}
             for name, c in clocks.items()}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import clocks, durations, workflow
-from complaintctl.case import CaseRecord, as_datetime, get, stamp
+from complaintctl.case import CaseRecord, as_datetime, get
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
 from complaintctl.output import table
@@ -49,7 +49,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason:
         if doc.get("status") in clocks.STOPPED:
             raise InvalidInput(f"{doc.get('id')}: cannot extend: the case is {doc.get('status')}")
         return Step("extend", None, _nothing, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
-                    extra={"clock": clock, "until": stamp(until)})
+                    extra={"clock": clock, "until": clocks.fresh_stamp(until)})
 
     return step_for
 
@@ -87,7 +87,7 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
 def remind(clock: str, due: datetime) -> Step:
     """R-DL-7: a reminder (催办单) on an overdue clock."""
     return Step("remind", None, _nothing, note=f"R-DL-7: {clock} overdue since {due:%Y-%m-%d %H:%M}",
-                detail=f"{clock} overdue", extra={"clock": clock, "due": stamp(due)})
+                detail=f"{clock} overdue", extra={"clock": clock, "due": clocks.fresh_stamp(due)})
 
 
 def upgrade(reason: str) -> Step:
