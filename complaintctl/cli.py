@@ -63,6 +63,7 @@ for command in (
     handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
     handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,
     checks.hook_group, deadlines.extend_cmd, deadlines.escalate_cmd, deadlines.sweep_cmd, deadlines.due_cmd,
+    deadlines.report_filed_cmd,
 ):
     cli.add_command(command)
 

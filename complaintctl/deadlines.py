@@ -84,6 +84,14 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
     return step_for
 
 
+def report_filed(text: str) -> StepFor:
+    """The written report (incident report R-DL-5, investigation report R-DL-4) is in: it stops
+    the `report` clock."""
+    if not text.strip():
+        raise InvalidInput("the report's reference or summary is required")
+    return lambda doc: Step(clocks.REPORT_ACTION, None, _nothing, note=text, detail="written report filed")
+
+
 def remind(clock: str, due: datetime) -> Step:
     """R-DL-7: a reminder (催办单) on an overdue clock."""
     return Step("remind", None, _nothing, note=f"R-DL-7: {clock} overdue since {due:%Y-%m-%d %H:%M}",

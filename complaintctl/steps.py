@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl import clocks, workflow
-from complaintctl.case import new_document, stamp, timeline_entry
+from complaintctl.case import new_document, stamp, timeline_entry, to_plain
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
 from complaintctl.policy import Policy
@@ -116,9 +116,9 @@ def refresh_clocks(doc: CommentedMap, policy: Policy) -> None:
 def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
           policy: Policy | None = None) -> tuple[CommentedMap, str, str]:
     """Apply a step: legal-transition check, the edit, the timeline entry. Returns (doc, src, final).
-    With the policy, the clocks are brought up to date too (a hand `edit` keeps its own, so the
-    validator judges them)."""
+    With the policy, the clocks are brought up to date too (unless a hand `edit` changed them)."""
     src = str(doc.get("status"))
+    clocks_before = to_plain(doc.get("clocks"))
     if step.dst is not None and step.dst != src and not workflow.is_legal(src, step.dst):
         allowed = ", ".join(workflow.legal_targets(src)) or "nothing (final)"
         raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
@@ -131,7 +131,8 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
                                           dst=step.dst if moved else None, note=step.note, extra=step.extra))
     final = step.dst if moved and step.dst else src
     doc["status"] = final
-    if policy is not None and step.action != "edit":
+    # A hand edit that touches the clocks keeps them as written, for the validator to judge.
+    if policy is not None and (step.action != "edit" or to_plain(doc.get("clocks")) == clocks_before):
         refresh_clocks(doc, policy)
     return doc, src, final
 

@@ -229,3 +229,24 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm")
     refused = office.run("escalate", cid, "--reason", "再升", ok=False)
     assert refused.exit_code == 1 and "top of the escalation chain" in refused.output
+
+
+def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    monkeypatch.setenv("EDITOR", "sed -i 's/severity: general/severity: major/'")
+    office.run("edit", cid)
+    assert due(office, cid) == "2026-03-11T18:00:00+08:00"  # major: 7 working days
+    monkeypatch.setenv("EDITOR", "sed -i 's/2026-03-11 18:00:00+08:00/2026-03-31 18:00:00+08:00/'")
+    refused = office.run("edit", cid, ok=False)
+    assert refused.exit_code == 1 and "clocks.resolution.due: R-DL-2" in refused.output
+
+
+def test_report_filed_stops_the_report_clock(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-02-13T17:30:00+08:00")
+    cid = office.new("--severity", "emergency")
+    at(monkeypatch, "2026-02-14T09:00:00+08:00")
+    office.run("report-filed", cid, "书面报告 BG-2026-007")
+    assert load(office, cid)["clocks"]["report"]["done"].isoformat() == "2026-02-14T09:00:00+08:00"
+    assert re.search(r"report\s+2026-02-14 17:30\s+2026-02-14 09:00\s+on time", office.run("show", cid).output)

@@ -55,6 +55,15 @@ def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) ->
     report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.escalate(ws.policy, reason, level)))
 
 
+@click.command("report-filed")
+@case_arg
+@click.argument("text")
+@pass_ws
+def report_filed_cmd(ws: Workspace, case_id: str, text: str) -> None:
+    """Record that the written report was submitted (stops the report clock, R-DL-4/R-DL-5)."""
+    report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.report_filed(text)))
+
+
 @click.command("sweep")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; commit nothing.")
