@@ -100,8 +100,9 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     assert touched == [f"cases/2026/02/{late}.yaml"]
     assert load(office, fine)["assessment"]["severity"] == "general"
 
+    tip = head(office)
     again = office.run("sweep")  # nothing new: no commit
-    assert "nothing to do" in again.output and head(office) == head(office)
+    assert "nothing to do" in again.output and head(office) == tip
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
 
     at(monkeypatch, "2026-03-03T10:00:00+08:00")  # past the major limit: reminder and the head
