@@ -93,8 +93,9 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             doc, actions = _plan(loaded.doc, ws, cal, now, actor)
             if not actions:
                 continue
-            findings = check_case(loaded.relpath, load_plain(dump_document(doc), loaded.relpath), previous,
-                                  ws.policy, now)
+            # Judged in memory (the round-trip document compares equal to its plain load); the
+            # pre-commit hook judges the exact committed text again.
+            findings = check_case(loaded.relpath, doc, previous, ws.policy, now)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue

@@ -251,3 +251,19 @@ def test_report_filed_stops_the_report_clock(office: Office, monkeypatch: pytest
     office.run("report-filed", cid, "书面报告 BG-2026-007")
     assert load(office, cid)["clocks"]["report"]["done"].isoformat() == "2026-02-14T09:00:00+08:00"
     assert re.search(r"report\s+2026-02-14 17:30\s+2026-02-14 09:00\s+on time", office.run("show", cid).output)
+
+
+def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    broken, good = office.new(), office.new(subject="噪音")
+    path = office.path(broken)
+    path.write_text(path.read_text(encoding="utf-8").replace("category: work-efficiency", "category: bogus"),
+                    encoding="utf-8")
+    office.git("commit", "-q", "--no-verify", "-am", "forced past the hook")
+    at(monkeypatch, "2026-03-09T10:00:00+08:00")
+    result = office.run("sweep")
+    assert f"{good}: upgrade general → major" in result.output
+    assert "skipped (fix it first)" in result.output
+    assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
+    assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]
