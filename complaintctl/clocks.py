@@ -155,16 +155,15 @@ def expected(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar) -> dict
 
 
 def paused_due(due: datetime, data: Mapping[str, Any], limit: Duration, cal: WorkCalendar,
-               since: datetime | None = None, now: datetime | None = None) -> datetime:
+               since: datetime | None = None) -> datetime:
     """Time spent waiting on the customer does not count: each finished wait that began before
     the (moving) due time pushes it later by the wait's length, measured as the limit measures
-    time. With `now`, a wait still under way counts up to now (for reports)."""
+    time. A wait still under way moves nothing yet (the clock shows as paused)."""
     for a, b in pauses(data, cal):
         if since is not None and a < since:
             continue  # an extension granted after this wait already allowed for it
-        end = b if b is not None else now
-        if end is not None and a < due:
-            due = durations.shift(due, a, end, limit, cal)
+        if b is not None and a < due:
+            due = durations.shift(due, a, b, limit, cal)
     return due
 
 
@@ -194,22 +193,12 @@ def is_running(data: Mapping[str, Any], done: datetime | None) -> bool:
     return done is None and data.get("status") not in STOPPED
 
 
-def effective_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, name: str, due: datetime,
-                  now: datetime) -> datetime | None:
-    """The due time as of `now`; None while the clock is paused (resolution while waiting)."""
-    if name == "resolution" and data.get("status") == "waiting":
-        return None
-    return due
+def is_paused(data: Mapping[str, Any], name: str) -> bool:
+    """The resolution clock stands still while the case waits on the customer (see paused_due)."""
+    return name == "resolution" and data.get("status") == "waiting"
 
 
-def overdue(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar,
-            now: datetime) -> list[tuple[str, datetime]]:
-    """Running clocks past their due time (from the stored clocks): (name, due)."""
-    out = []
-    for name, due, done in stored(data, cal):
-        if due is None or not is_running(data, done):
-            continue
-        eff = effective_due(data, policy, cal, name, due, now)
-        if eff is not None and now > eff:
-            out.append((name, due))
-    return out
+def overdue(data: Mapping[str, Any], cal: WorkCalendar, now: datetime) -> list[tuple[str, datetime]]:
+    """Running, unpaused clocks past their due time (from the stored clocks): (name, due)."""
+    return [(name, due) for name, due, done in stored(data, cal)
+            if due is not None and is_running(data, done) and not is_paused(data, name) and now > due]

@@ -126,9 +126,9 @@ def escalation_target(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar
         if rule.start == "received":
             start = as_datetime(get(data, "intake.received_at"), cal.tz)
         else:
-            res = dict((n, (due, done)) for n, due, done in clocks.stored(data, cal)).get("resolution")
-            paused = data.get("status") == "waiting"
-            start = res[0] if res is not None and res[1] is None and not paused else None
+            res = {n: (due, done) for n, due, done in clocks.stored(data, cal)}.get("resolution")
+            running = res is not None and res[1] is None and not clocks.is_paused(data, "resolution")
+            start = res[0] if running and res is not None else None
         target = None
         for level, limit in rule.levels:
             if start is not None and now > durations.add(start, limit, cal):
@@ -142,7 +142,7 @@ def next_sweep_step(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, 
     status = data.get("status")
     if status in clocks.STOPPED:
         return None
-    overdue = clocks.overdue(data, policy, cal, now)
+    overdue = clocks.overdue(data, cal, now)
     is_open = status in workflow.OPEN_STATES
     if is_open and get(data, "assessment.severity") == "general" and get(data, "assessment.valid") is not False:
         if any(name == "resolution" for name, _ in overdue):
@@ -210,7 +210,7 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
             left = "" if done <= due else "late by " + time_between(due, done, working, cal)
         elif not clocks.is_running(data, done):
             state, left = "stopped", ""
-        elif clocks.effective_due(data, policy, cal, name, due, now) is None:
+        elif clocks.is_paused(data, name):
             state, left = "paused", "paused while waiting on the customer"
         elif now <= due:
             state, left = "running", time_between(now, due, working, cal) + " left"
