@@ -267,3 +267,22 @@ def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, mo
     assert "skipped (fix it first)" in result.output
     assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
     assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]
+
+
+def test_an_office_in_a_dst_timezone(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = office.root / "complaintctl.yaml"
+    text = path.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Europe/Berlin")
+    text = text.replace("  country: CN\n", "  country: DE\n  subdivision: BE\n")
+    path.write_text(text[: text.index("\ndeadlines:")] + """
+deadlines:
+  clocks:
+    response: [{within: 2 working hours}]
+    resolution: [{within: 1 working day}]
+""", encoding="utf-8")
+    office.git("commit", "-qam", "Berlin office")
+    at(monkeypatch, "2026-03-27T17:00:00+01:00")  # Friday; summer time starts on Sunday 29 March
+    cid = office.new()
+    assert due(office, cid, "response") == "2026-03-30T10:00:00+02:00"
+    assert due(office, cid) == "2026-03-30T18:00:00+02:00"
+    out = office.run("show", cid, "--as-of", "2026-03-30T09:30:00+02:00").output
+    assert re.search(r"response\s+2026-03-30 10:00\s+running\s+0h 30m working left", out), out
