@@ -80,7 +80,7 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         loaded = store.load_case(ws, case_id)
         previous = load_plain(loaded.text, loaded.relpath)
         step = step_for(loaded.doc)
-        doc, src, final = steps.apply(loaded.doc, step, now, actor)
+        doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
         validated(ws, loaded.relpath, doc, previous, now)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)

@@ -14,6 +14,8 @@ from ruamel.yaml.error import YAMLError
 from complaintctl import workflow
 from complaintctl.errors import PolicyError
 from complaintctl.ids import OFFICE_RE
+from complaintctl.slapolicy import DeadlinePolicy, parse_deadlines
+from complaintctl.workcal import CalendarSpec, parse_calendar
 
 POLICY_FILE = "complaintctl.yaml"
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
@@ -74,6 +76,8 @@ class Policy:
     calendar: Mapping[str, Any] = field(default_factory=dict)
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
+    sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,6 +228,8 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
             raise _fail(source, f"approvals.{k}", f"expected a list of roles from {', '.join(ROLES)}")
         approvals[str(k)] = tuple(v)
 
+    vocab = {"severities": severities, "categories": categories, "channels": plain("channels"),
+             "complainant_classes": classes}
     return Policy(
         office=office,
         name=str(top.get("name", office)),
@@ -244,4 +250,6 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         calendar=_mapping(top.get("calendar"), source, "calendar", required=False),
         offices=_mapping(top.get("offices"), source, "offices", required=False),
         approvals=approvals,
+        calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
+        sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
     )
