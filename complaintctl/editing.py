@@ -24,7 +24,7 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: 
     out = []
     for key in sorted(set(before) | set(after), key=str):
         a, b = before.get(key), after.get(key)
-        if a == b or key == "timeline":
+        if a == b:
             continue
         if isinstance(a, Mapping) and isinstance(b, Mapping):
             out.extend(changed_fields(a, b, f"{prefix}{key}."))
