@@ -95,7 +95,8 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
 def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity) -> tuple[CommentedMap, str, str]:
     """Apply a step: legal-transition check, the edit, the timeline entry. Returns (doc, src, final)."""
     src = str(doc.get("status"))
-    if step.dst is not None and step.dst != src and not workflow.is_legal(src, step.dst):
+    # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
+    if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
         allowed = ", ".join(workflow.legal_targets(src)) or "nothing (final)"
         raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
                            f"(R-WF: from {src} it may go to {allowed})")
