@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import Office
 
-
 BAD_IDS = ["../../etc/passwd", "SZ-2611-0001/../../../etc/passwd", "/etc/passwd",
            "cases/2026/11/SZ-2611-0001.yaml", "SZ-2613-0001", "SZ-2611-1", ""]
 
