@@ -153,9 +153,27 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         office = Office(root)
         office.git("config", "core.hooksPath", ".no-hooks")  # build fast; the CLI validates on its own
         ids = build_every_state(office, mp)
+        ids.update(clone_cases(office, ids))
         office.git("config", "core.hooksPath", "hooks")
         make_bare_remote(base / "remote.git", office)
     return base, ids
+
+
+CLONES = 6  # spare copies of each case, so one commit can break a rule in each of many files
+
+
+def clone_cases(office: Office, ids: dict[str, str]) -> dict[str, str]:
+    """`state#k` → a copy of that state's case under a new serial (same content, its own ID)."""
+    clones: dict[str, str] = {}
+    for n, state in enumerate(("received", "assigned", "in_progress", "resolved", "invalid"), 1):
+        text = office.path(ids[state]).read_text(encoding="utf-8")
+        for k in range(1, CLONES + 1):
+            clone = f"SZ-2611-{n}{k:03d}"
+            office.path(clone).write_text(text.replace(ids[state], clone), encoding="utf-8")
+            clones[f"{state}#{k}"] = clone
+    office.git("add", "cases")
+    office.git("commit", "-q", "--no-verify", "-m", "spare copies of each case for the hook tests")
+    return clones
 
 
 def make_bare_remote(bare: Path, office: Office) -> Path:

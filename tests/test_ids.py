@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Office
+from tests.violations import hooks_off
 
 BAD_IDS = ["../../etc/passwd", "SZ-2611-0001/../../../etc/passwd", "/etc/passwd",
            "cases/2026/11/SZ-2611-0001.yaml", "SZ-2613-0001", "SZ-2611-1", ""]
@@ -32,6 +33,7 @@ def test_an_unknown_case_is_named(office: Office) -> None:
 def test_serial_restarts_each_month_and_the_path_follows_the_id(office: Office,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-22T17:30:00+08:00")
+    hooks_off(office)
     made = [office.new("--received-at", when) for when in (
         "2026-10-31 23:59", "2026-11-01 00:00", "2026-10-15 08:00", "2026-11-02 10:00", "2025-11-02 10:00")]
     assert made == ["SZ-2610-0001", "SZ-2611-0001", "SZ-2610-0002", "SZ-2611-0002", "SZ-2511-0001"]
