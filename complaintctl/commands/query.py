@@ -30,10 +30,10 @@ def show_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
 @click.command("list")
 @click.option("--status", "statuses", multiple=True,
               help="received, assigned, in_progress, waiting, resolved, closed, invalid, or open.")
-@click.option("--category")
-@click.option("--unit")
-@click.option("--handler")
-@click.option("--severity")
+@click.option("--category", help="Only this category (a policy key).")
+@click.option("--unit", help="Only this responsible unit (a policy key).")
+@click.option("--handler", help="Only cases this person handles.")
+@click.option("--severity", help="Only this severity (general, major).")
 @click.option("--since", help="Received on or after this date.")
 @click.option("--until", help="Received before the end of this date.")
 @json_option
