@@ -155,6 +155,8 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         ids = build_every_state(office, mp)
         ids.update(clone_cases(office, ids))
         office.git("config", "core.hooksPath", "hooks")
+        office.git("repack", "-adq")  # one pack instead of hundreds of loose objects: cheap copies
+        office.git("prune-packed")
         make_bare_remote(base / "remote.git", office)
     return base, ids
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from complaintctl.cli import cli
-from tests.conftest import Office
+from tests.conftest import NOW, Office
+from tests.violations import hooks_off
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def init(path: Path, *extra: str) -> tuple[int, str]:
@@ -71,3 +75,32 @@ def test_init_names_the_known_presets(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "unknown preset 'zoo' (known: " in result.output and "property" in result.output
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "o"), "--preset", "property", "--office", "sz"])
     assert result.exit_code == 1 and "office code 'sz' must be 2-8 capital letters" in result.output
+
+
+def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from complaintctl.case import load_plain, to_plain
+    from complaintctl.office import presets
+    from complaintctl.policy import load_policy
+
+    schema = Draft202012Validator(json.loads((ROOT / "templates" / "case.schema.json").read_text(encoding="utf-8")))
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    assert {"realestate", "property", "hotel", "lawfirm", "factory"} <= set(presets())
+    for preset in presets():
+        root = tmp_path / preset
+        result = CliRunner().invoke(cli, ["init", str(root), "--preset", preset, "--office", "HQ"])
+        assert result.exit_code == 0, (preset, result.output)
+        policy = load_policy(root)
+        office = hooks_off(Office(root))
+        case_id = office.new(channel=next(iter(policy.channels)),
+                             complainant_class=next(iter(policy.complainant_classes)),
+                             category=next(iter(policy.categories)))
+        office.run("assign", case_id, "--handler", "李工")
+        path = office.path(case_id)
+        data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
+        assert [e.message for e in schema.iter_errors(data)] == [], preset
+        assert office.run("validate").output.strip() == "1 case file(s) valid"
