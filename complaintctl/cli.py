@@ -13,6 +13,8 @@ import click
 
 from complaintctl import __version__
 from complaintctl.commands import checks, handling, intake, query, setup
+from complaintctl.commands import knowledge as knowledge_cmds
+from complaintctl.commands import reports as report_cmds
 from complaintctl.errors import ComplaintError, ValidationFailed
 
 
@@ -63,6 +65,8 @@ for command in (
     handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
     handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,
     checks.hook_group,
+    report_cmds.report_cmd, report_cmds.register_cmd, report_cmds.bulletin_cmd,
+    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd,
 ):
     cli.add_command(command)
 

@@ -41,6 +41,18 @@ class LogEntry:
     body: str
 
 
+@dataclass(frozen=True)
+class CaseCommit:
+    """A commit's author and its `Case:` / `Action:` trailers (what lifecycle writes)."""
+
+    sha: str
+    author: str
+    email: str
+    when: str  # author date, ISO 8601
+    case_id: str
+    action: str
+
+
 class Git:
     """A small typed face over one repository."""
 
@@ -180,9 +192,9 @@ class Git:
         else:
             self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
 
-    def ls_blobs(self, prefix: str) -> dict[str, str]:
+    def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
-        out = self.run("ls-files", "-s", "-z", "--", prefix)
+        out = self.run("ls-files", "-s", "-z", "--", prefix, *more)
         blobs: dict[str, str] = {}
         for rec in out.split("\0"):
             if rec:
@@ -190,9 +202,9 @@ class Git:
                 blobs[path] = meta.split()[1]
         return blobs
 
-    def dirty_paths(self, prefix: str) -> list[str]:
+    def dirty_paths(self, prefix: str, *more: str) -> list[str]:
         """Files below `prefix` whose working copy differs from the index, or are untracked."""
-        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", prefix)
+        out = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", prefix, *more)
         paths = []
         for rec in out.split("\0"):
             if len(rec) > 3 and (rec[1] != " " or rec.startswith("??")):
@@ -207,6 +219,21 @@ class Git:
             if rec:
                 sha, an, ae, when, subject, body = rec.split("\x1f")
                 yield LogEntry(sha, an, ae, when, subject, body.strip())
+
+    def case_commits(self, prefix: str = "cases") -> Iterator[CaseCommit]:
+        """Every commit below `prefix` that names a case, in one `git log` pass (for reports)."""
+        if not self.has_head():
+            return
+        fmt = ("%H%x1f%an%x1f%ae%x1f%aI%x1f%(trailers:key=Case,valueonly,separator=%x2C)"
+               "%x1f%(trailers:key=Action,valueonly,separator=%x2C)%x1e")
+        out = self.run("log", f"--format={fmt}", "--", prefix)
+        for rec in out.split("\x1e"):
+            parts = rec.strip("\n").split("\x1f")
+            if len(parts) != 6 or not parts[4].strip():
+                continue
+            sha, an, ae, when, case, action = (p.strip() for p in parts)
+            for cid in case.split(","):
+                yield CaseCommit(sha, an, ae, when, cid.strip(), action.split(",")[0].strip())
 
     def set_config(self, key: str, value: str) -> None:
         self.run("config", key, value)

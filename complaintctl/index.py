@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,10 +70,10 @@ def _parse(root: Path, path: str) -> tuple[dict[str, Any] | None, str]:
         return None, f"{path}: cannot read: {exc}"
 
 
-def entries(ws: Workspace) -> Iterator[Entry]:
-    """Every case file in the working tree, parsed (from cache where the blob is known)."""
-    blobs = {p: b for p, b in ws.git.ls_blobs("cases").items() if is_case_path(p)}
-    dirty = {p for p in ws.git.dirty_paths("cases") if is_case_path(p)}
+def entries(ws: Workspace, folders: Sequence[str] = ("cases",)) -> Iterator[Entry]:
+    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob is known)."""
+    blobs = {p: b for p, b in ws.git.ls_blobs(*folders).items() if is_case_path(p)}
+    dirty = {p for p in ws.git.dirty_paths(*folders) if is_case_path(p)}
     cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
     try:
         clean = {p: b for p, b in blobs.items() if p not in dirty}
@@ -98,6 +98,9 @@ def entries(ws: Workspace) -> Iterator[Entry]:
         cache.close()
 
 
-def load_records(ws: Workspace) -> list[CaseRecord]:
-    """All readable cases as records (unreadable files are `validate`'s business)."""
-    return [CaseRecord.from_data(e.data, e.path) for e in entries(ws) if e.data is not None]
+def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[CaseRecord]:
+    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records.
+
+    Unreadable files are `validate`'s business.
+    """
+    return [CaseRecord.from_data(e.data, e.path) for e in entries(ws, folders) if e.data is not None]

@@ -41,6 +41,7 @@ class Intake:
     accused_person: str = ""
     accused_unit: str = ""
     materials: Sequence[str] = field(default_factory=tuple)
+    repeat_of: Sequence[str] = field(default_factory=tuple)  # R-AS-5: earlier cases this repeats
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
     im["details"] = intake.details
     im["materials"] = CommentedSeq(intake.materials)
     assessment = CommentedMap(category=intake.category, severity=intake.severity, valid=True,
-                              repeat_of=CommentedSeq())
+                              repeat_of=CommentedSeq(intake.repeat_of))
+    if intake.repeat_of:
+        assessment["repeat"] = True  # R-AS-5: flagged, for senior staff
     accused = CommentedMap(person=intake.accused_person or None, unit=intake.accused_unit or None)
     doc = new_document(case_id, im, assessment, accused)
     doc["timeline"].append(timeline_entry(now, actor.name, "received", dst="received", note=intake.channel))

@@ -1,0 +1,284 @@
+"""Case bulletins (案例通报, R-RP-3): find what to say, then render it — like towncrier.
+
+`find` is pure: records + period → a frozen `Bulletin` (the period's report, chart bars
+and the featured cases, every text already masked, R-RP-4). `render` fills a Jinja2
+template (Markdown or one self-contained HTML file); an office's own
+`templates/bulletin/` overrides the shipped ones. `publish` is the only part that writes
+files and commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from complaintctl import labels
+from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl.errors import InvalidInput
+from complaintctl.locking import repo_lock
+from complaintctl.masking import masker_for
+from complaintctl.periods import Period
+from complaintctl.policy import Policy
+from complaintctl.reports import Activity, Count, Elapsed, Report, build_report
+from complaintctl.resources import template_path
+from complaintctl.store import write_atomic
+from complaintctl.workspace import Workspace
+
+FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
+TEMPLATE_DIR = "templates/bulletin"
+BULLETINS_DIR = "bulletins"
+SLOWEST = 2  # how many of the slowest resolutions are featured
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    share: float  # of the longest bar, 0..1
+    text: str  # the value as printed
+
+    @property
+    def short(self) -> str:
+        """The label clipped to fit a chart's label column (about 24 Latin or 12 Chinese characters)."""
+        width, out = 0, ""
+        for ch in self.label:
+            width += 2 if ord(ch) > 0x2E80 else 1
+            if width > 24:
+                return out.rstrip() + "…"
+            out += ch
+        return out
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class Featured:
+    id: str
+    subject: str
+    category: str
+    unit: str
+    severity: str
+    major: bool
+    reasons: tuple[str, ...]
+    what_happened: str
+    what_was_done: str
+    outcome: str
+    satisfaction: str
+    root_cause: str
+    lesson: str
+    preventive_action: str
+    days: float | None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    value: str
+    change: str  # against the previous period, as printed
+    trend: str  # up, down, flat, none
+    tone: str  # good, bad, neutral
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    report: Report
+    title: str
+    kpis: tuple[Kpi, ...]
+    charts: tuple[Chart, ...]
+    featured: tuple[Featured, ...]
+    labels: Mapping[str, str]
+
+
+def _bars(items: Iterable[tuple[str, float]], fmt: str = "{:g}") -> tuple[Bar, ...]:
+    pairs = [(k, v) for k, v in items if v]
+    top = max((v for _, v in pairs), default=0)
+    return tuple(Bar(k, v, v / top if top else 0.0, fmt.format(v)) for k, v in pairs)
+
+
+def _charts(report: Report, L: Mapping[str, str]) -> tuple[Chart, ...]:  # noqa: N803
+    t = report.table
+    by_cat = [(r.label, float(r.total)) for r in t.rows]
+    by_unit = [(u.label, float(u.count)) for u in t.units]
+
+    def counts(items: Sequence[Count]) -> list[tuple[str, float]]:
+        return [(c.label, float(c.count)) for c in items]
+
+    rates = [(L.get(c.clock, c.clock), round(c.rate * 100, 1)) for c in report.clocks if c.rate is not None]
+    charts = [Chart("category", L["category"], _bars(sorted(by_cat, key=lambda p: -p[1]))),
+              Chart("unit", L["unit"], _bars(sorted(by_unit, key=lambda p: -p[1]))),
+              Chart("channel", L["by_channel"], _bars(counts(report.by_channel))),
+              Chart("clocks", L["clocks"], _bars(rates, "{:g}%"))]
+    return tuple(c for c in charts if c.bars)
+
+
+# headline figure -> which way is better (+1: up, -1: down, 0: neither)
+KPIS: tuple[tuple[str, int], ...] = (
+    ("received", 0), ("closed", 0), ("on_time_rate", 1), ("median_days", -1),
+    ("satisfaction_rate", 1), ("repeats", -1), ("open_at_end", -1), ("overdue_at_end", -1),
+)
+
+
+def _kpis(report: Report, L: Mapping[str, str]) -> tuple[Kpi, ...]:  # noqa: N803
+    out = []
+    for key, better in KPIS:
+        value, delta = getattr(report.headline, key), report.change(key)
+        rate = key.endswith("_rate")
+        text = "—" if value is None else f"{value * 100:.1f}%" if rate else f"{value:g}"
+        if delta is None:
+            change, trend = "", "none"
+        else:
+            change = f"{delta * 100:+.1f} pt" if rate else f"{delta:+g}"
+            trend = "up" if delta > 0 else "down" if delta < 0 else "flat"
+        sign = 0 if trend in ("flat", "none") else (1 if trend == "up" else -1)
+        tone = "neutral" if better == 0 or sign == 0 else "good" if sign == better else "bad"
+        out.append(Kpi(key, L[key], text, change, trend, tone))
+    return tuple(out)
+
+
+def _candidates(records: Sequence[CaseRecord], period: Period, policy: Policy,
+                as_of: datetime) -> list[CaseRecord]:
+    """Cases the period saw: received, resolved or closed in it (and not after `as_of`)."""
+    tz = policy.tz
+    start, end = period.start(tz), min(period.end(tz), as_of)
+    out = []
+    for r in records:
+        for value in (r.received_at, r.resolved_at, r.closed_at):
+            moment = as_datetime(value, tz) if value else None
+            if moment is not None and start <= moment < end:
+                out.append(r)
+                break
+    return out
+
+
+def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime, elapsed: Elapsed,
+         activities: Iterable[Activity] = (), limit: int = 6) -> Bulletin:
+    """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases."""
+    tz = policy.tz
+    report = build_report(records, period, policy, as_of, elapsed, activities,
+                          labels.label(policy.language, "unassigned"))
+    L = labels.labels(policy.language)  # noqa: N806
+    seen = _candidates(records, period, policy, as_of)
+    days: dict[str, float] = {}
+    start, end = period.start(tz), min(period.end(tz), as_of)
+    for r in seen:
+        resolved = as_datetime(r.resolved_at, tz) if r.resolved_at else None
+        if resolved is not None and start <= resolved < end:  # resolved in the period, as the report counts
+            days[r.id] = round(elapsed(r.received(tz), resolved), 1)
+    slowest = set(sorted(days, key=lambda i: -days[i])[:SLOWEST])
+    picked: list[tuple[tuple[int, int, float, str], CaseRecord, tuple[str, ...]]] = []
+    for r in seen:
+        why = []
+        if r.severity == "major":
+            why.append(L["why_major"])
+        if r.repeat_of or get(r.data, "assessment.repeat") is True:
+            why.append(L["why_repeat"])
+        if r.id in slowest:
+            why.append(L["why_slow"])
+        if get(r.data, "closing.lesson"):
+            why.append(L["why_lesson"])
+        if why:
+            picked.append(((-len(why), r.severity != "major", -days.get(r.id, 0.0), r.id), r, tuple(why)))
+    picked.sort(key=lambda p: p[0])
+    chosen = picked[:limit]
+    # Mask with every chosen case's complainant and the complainants of the cases they repeat.
+    by_id = {r.id: r for r in records}
+    linked = [by_id[i].data for _, r, _ in chosen for i in r.repeat_of if i in by_id]
+    mask = masker_for([r.data for _, r, _ in chosen] + linked)
+    featured = tuple(_featured(r, why, days.get(r.id), policy, mask) for _, r, why in chosen)
+    title = f"{policy.name} {L['bulletin_title']} {period.label}"
+    return Bulletin(report, mask(title), _kpis(report, L), _charts(report, L), featured, L)
+
+
+def _featured(r: CaseRecord, why: tuple[str, ...], days: float | None, policy: Policy,
+              mask: Callable[[Any], str]) -> Featured:
+    def g(path: str) -> str:
+        return mask(get(r.data, path) or "").strip()
+
+    done = ("；" if policy.language == "zh" else "; ").join(
+        x for x in (g("plan.measures"), g("resolution.summary")) if x)
+    satisfaction = str(get(r.data, "revisit.satisfaction") or "")
+    return Featured(
+        id=r.id, subject=g("intake.subject"), category=policy.label("categories", r.category),
+        unit=policy.label("units", r.unit) if r.unit else "", severity=policy.label("severities", r.severity),
+        major=r.severity == "major", reasons=why, what_happened=g("intake.details"), what_was_done=done,
+        outcome=policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
+        satisfaction=labels.label(policy.language, satisfaction) if satisfaction else "",
+        root_cause=g("closing.root_cause"), lesson=g("closing.lesson"),
+        preventive_action=g("closing.preventive_action"), days=days,
+    )
+
+
+def environment(office_root: Path | None) -> jinja2.Environment:
+    """Templates from the office's `templates/bulletin/` first, then the shipped ones."""
+    dirs = []
+    if office_root is not None and (office_root / TEMPLATE_DIR).is_dir():
+        dirs.append(str(office_root / TEMPLATE_DIR))
+    dirs.append(str(template_path("bulletin")))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(["html.j2", "html"]),
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
+    env.filters["num"] = lambda v: "—" if v is None else f"{v:g}"
+    env.filters["signed"] = lambda v, pct=False: "—" if v is None else (
+        f"{v * 100:+.1f} pt" if pct else f"{v:+g}")
+    return env
+
+
+def render(bulletin: Bulletin, fmt: str, office_root: Path | None = None) -> str:
+    if fmt not in FORMATS:
+        raise InvalidInput(f"bulletin format {fmt!r} is not one of {', '.join(FORMATS)}")
+    try:
+        template = environment(office_root).get_template(FORMATS[fmt])
+        return template.render(b=bulletin, r=bulletin.report, L=bulletin.labels)
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise InvalidInput(f"bulletin template {FORMATS[fmt]}{where}: {exc.message or exc}") from exc
+
+
+def file_names(period: Period) -> dict[str, str]:
+    return {fmt: f"bulletin-{period.slug}.{fmt}" for fmt in FORMATS}
+
+
+def publish(ws: Workspace, texts: Mapping[str, str], period: Period, out_dir: Path | None,
+            commit: bool) -> tuple[list[Path], str | None]:
+    """Write the rendered bulletin; with `commit`, under bulletins/ and committed (R-RP-3).
+
+    Returns the files written and the new commit (None if nothing changed).
+    """
+    names = file_names(period)
+    folder = ws.root / BULLETINS_DIR if commit else (out_dir or Path.cwd())
+    if commit and out_dir is not None and out_dir.resolve() != folder.resolve():
+        raise InvalidInput("--commit writes under the repository's bulletins/; leave out --out")
+    paths = [folder / names[fmt] for fmt in texts]
+    if not commit:
+        for path, text in zip(paths, texts.values(), strict=True):
+            _write(path, text)
+        return paths, None
+    with repo_lock(ws.git.git_dir):
+        ws.git.ensure_ready_to_commit()
+        rel = [f"{BULLETINS_DIR}/{p.name}" for p in paths]
+        unchanged = all(ws.git.show("HEAD", r) == t for r, t in zip(rel, texts.values(), strict=True))
+        for path, text in zip(paths, texts.values(), strict=True):
+            _write(path, text)
+        if unchanged and ws.git.has_head():
+            return paths, None
+        message = f"bulletin {period.label}\n\nBulletin: {period.label}\nAction: bulletin\n"
+        return paths, ws.git.add_and_commit(rel, message)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write: {exc.strerror or exc}") from exc

@@ -1,0 +1,50 @@
+"""The knowledge base of past cases: `search` and `similar` (R-RP-3)."""
+
+from __future__ import annotations
+
+import click
+
+from complaintctl import index, knowledge
+from complaintctl.commands.common import json_option, pass_ws
+from complaintctl.errors import CaseNotFound
+from complaintctl.ids import parse_case_id
+from complaintctl.output import as_json as json_text
+from complaintctl.output import clip, table
+from complaintctl.workspace import Workspace
+
+HEADERS = ["ID", "score", "status", "received", "subject", "outcome", "root cause", "lesson"]
+
+
+def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
+    if as_json:
+        click.echo(json_text([h.__dict__ for h in hits]))
+        return
+    rows = [[h.id, f"{h.score:.2f}", h.status, h.received_at[:10], clip(h.subject, 28),
+             ws.policy.label("outcomes", h.outcome) if h.outcome else "", clip(h.root_cause, 24),
+             clip(h.lesson, 30)] for h in hits]
+    click.echo(table(rows, HEADERS))
+    click.echo(f"{len(hits)} case(s)")
+
+
+@click.command("search")
+@click.argument("text")
+@click.option("--limit", default=20, show_default=True, help="At most this many cases.")
+@json_option
+@pass_ws
+def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
+    """Search every case, its root cause and lesson (Chinese or English)."""
+    _print(ws, knowledge.search(index.load_records(ws), text, limit), as_json)
+
+
+@click.command("similar")
+@click.argument("case_id", metavar="ID")
+@click.option("--limit", default=5, show_default=True, help="At most this many cases.")
+@json_option
+@pass_ws
+def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
+    """Past cases most like this one, with their outcomes and lessons."""
+    cid = str(parse_case_id(case_id))
+    records = index.load_records(ws)
+    if not any(r.id == cid for r in records):
+        raise CaseNotFound(f"{cid}: no such case")
+    _print(ws, knowledge.similar(records, cid, limit), as_json)

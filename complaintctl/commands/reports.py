@@ -1,0 +1,125 @@
+"""Reports for management: `report`, `register`, `bulletin` (R-RP-1..4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from complaintctl import bulletin, export, index, periods, register, reports
+from complaintctl.commands.common import now, pass_ws
+from complaintctl.labels import label
+from complaintctl.policy import Policy
+from complaintctl.timeparse import parse_when
+from complaintctl.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def elapsed_for(policy: Policy) -> reports.Elapsed:
+    """The working-day arithmetic reports use — the one place to swap in the office calendar.
+
+    Until complaintctl.workcal lands this is Monday–Friday without holidays; then:
+    `return WorkCalendar.from_policy(policy).working_days_between`.
+    """
+    return reports.weekday_days_between
+
+
+def activities(ws: Workspace) -> list[reports.Activity]:
+    """Who did what to which case, from one `git log` pass over cases/."""
+    tz = ws.policy.tz
+    return [reports.Activity(c.author, c.case_id, c.action, datetime.fromisoformat(c.when).astimezone(tz))
+            for c in ws.git.case_commits()]
+
+
+def as_of(ws: Workspace, text: str | None) -> datetime:
+    return parse_when(text, ws.policy.tz, "--as-of") if text else now(ws)
+
+
+def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
+    """`report`'s whole read path: records (cached index), git authorship, the figures."""
+    return reports.build_report(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
+                                activities(ws), label(ws.policy.language, "unassigned"))
+
+
+def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
+    return bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
+                         activities(ws))
+
+
+def output_options(f: F) -> F:
+    f = click.option("--as-of", "as_of_text", help="Judge the figures as at this time (default: now).")(f)
+    f = click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write an Excel workbook, one sheet per table.")(f)
+    f = click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write CSV (UTF-8 with BOM, opens in Excel).")(f)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def emit(sections: list[export.Section], title: str, as_json_text: str | None, as_json: bool,
+         csv_path: Path | None, xlsx: Path | None) -> None:
+    if csv_path:
+        export.write_csv(sections, csv_path)
+        click.echo(f"wrote {csv_path}")
+    if xlsx:
+        export.write_xlsx(sections, xlsx, title)
+        click.echo(f"wrote {xlsx}")
+    if as_json:
+        click.echo(as_json_text)
+    elif not (csv_path or xlsx):
+        click.echo(export.to_text(sections, title))
+
+
+@click.command("report")
+@click.option("--period", "period_text", required=True,
+              help=f"A month, ISO week, quarter, year or date range: {periods.EXAMPLES}.")
+@output_options
+@pass_ws
+def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
+               as_of_text: str | None) -> None:
+    """Statistics for a period, against the previous one (R-RP-1, R-RP-2)."""
+    period = periods.parse_period(period_text)
+    rep = build_report(ws, period, as_of(ws, as_of_text))
+    title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
+            f"({period.first.isoformat()} – {period.last.isoformat()})"
+    emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
+         csv_path, xlsx)
+
+
+@click.command("register")
+@click.option("--week", "week_text", required=True, help="An ISO week (2026-W43) or any date in it.")
+@output_options
+@pass_ws
+def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
+                 as_of_text: str | None) -> None:
+    """The weekly complaint register, one row per case received that week (R-RP-1)."""
+    week = periods.parse_week(week_text)
+    section = register.register(index.load_records(ws), week, ws.policy, as_of(ws, as_of_text))
+    rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
+    emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
+         csv_path, xlsx)
+
+
+@click.command("bulletin")
+@click.option("--period", "period_text", required=True, help=f"The period: {periods.EXAMPLES}.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write bulletin-PERIOD.md and .html into (default: here).")
+@click.option("--format", "formats", type=click.Choice(sorted(bulletin.FORMATS)), multiple=True,
+              help="Only this format (repeatable; default: md and html).")
+@click.option("--commit", is_flag=True, help="Write under bulletins/ in the repository and commit (R-RP-3).")
+@click.option("--as-of", "as_of_text", help="Judge the figures as at this time (default: now).")
+@pass_ws
+def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats: tuple[str, ...], commit: bool,
+                 as_of_text: str | None) -> None:
+    """A case bulletin (案例通报) as Markdown and self-contained HTML, complainants masked (R-RP-4)."""
+    period = periods.parse_period(period_text)
+    b = build_bulletin(ws, period, as_of(ws, as_of_text))
+    texts = {fmt: bulletin.render(b, fmt, ws.root) for fmt in (formats or ("md", "html"))}
+    paths, sha = bulletin.publish(ws, texts, period, out_dir, commit)
+    for p in paths:
+        click.echo(f"wrote {p}")
+    if commit:
+        click.echo(f"committed {sha[:10]}" if sha else "unchanged: nothing to commit")

@@ -1,0 +1,181 @@
+"""The knowledge base of past cases (R-RP-3): search, similar cases, repeat detection (R-AS-5).
+
+Chinese is written without spaces, so text is cut into overlapping character pairs
+(bigrams: 电梯故障 → 电梯 梯故 故障) and English into lower-case words; a query matches a
+case holding all its tokens, ranked by tf-idf. Pure functions over `CaseRecord`s.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from complaintctl.case import CaseRecord, as_datetime, get
+
+# field -> weight: the subject says most about what the case is
+FIELDS: tuple[tuple[str, float], ...] = (
+    ("intake.subject", 2.0), ("intake.details", 1.0), ("plan.measures", 0.5), ("resolution.summary", 1.0),
+    ("closing.root_cause", 1.5), ("closing.lesson", 1.5), ("closing.preventive_action", 1.0),
+)
+_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+_HONORIFIC_ONLY = re.compile(r"^.(先生|女士|小姐|太太|阿姨|师傅|老师)$|^(mr|mrs|ms|miss|dr)\.?\s", re.IGNORECASE)
+REPEAT_WINDOW_MONTHS = 12  # R-AS-5 looks back this far, so `new` never reads the whole archive
+SUBJECT_SIMILAR = 0.7  # Dice coefficient of subject bigrams above which a matter "looks the same"
+
+
+def tokens(text: str) -> list[str]:
+    """Bigrams of every run of Chinese characters (a lone character stands alone), English words."""
+    out: list[str] = []
+    for run in _RUN.findall(text.lower()):
+        if run[0].isascii():
+            out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def case_text(data: Mapping[str, object]) -> str:
+    return "\n".join(str(get(data, f) or "") for f, _ in FIELDS)
+
+
+def _vector(data: Mapping[str, object]) -> Counter[str]:
+    vec: Counter[str] = Counter()
+    for f, weight in FIELDS:
+        for tok in tokens(str(get(data, f) or "")):
+            vec[tok] += weight  # type: ignore[assignment]
+    return vec
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    status: str
+    received_at: str
+    subject: str
+    outcome: str
+    root_cause: str
+    lesson: str
+    why: str = ""
+
+
+def _hit(r: CaseRecord, score: float, why: str = "") -> Hit:
+    return Hit(r.id, round(score, 3), r.status, r.received_at, r.subject,
+               str(get(r.data, "resolution.outcome") or ""), str(get(r.data, "closing.root_cause") or ""),
+               str(get(r.data, "closing.lesson") or ""), why)
+
+
+def _idf(vectors: Sequence[Counter[str]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for v in vectors:
+        df.update(v.keys())
+    n = len(vectors)
+    return {t: math.log(1 + n / c) for t, c in df.items()}
+
+
+def search(records: Sequence[CaseRecord], query: str, limit: int = 20) -> list[Hit]:
+    """Cases whose text holds every token of the query, best first (tf-idf)."""
+    wanted = set(tokens(query))
+    if not wanted:
+        return []
+    vectors = [_vector(r.data) for r in records]
+    idf = _idf(vectors)
+    hits = []
+    for r, vec in zip(records, vectors, strict=True):
+        if all(t in vec for t in wanted):
+            score = sum((1 + math.log(vec[t])) * idf[t] for t in wanted)
+            hits.append(_hit(r, score))
+    hits.sort(key=lambda h: (-h.score, h.id))
+    return hits[:limit]
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list[Hit]:
+    """The other cases most like this one (text, then same category), with outcome and lesson."""
+    by_id = {r.id: r for r in records}
+    target = by_id[case_id]
+    vectors = {r.id: _vector(r.data) for r in records}
+    idf = _idf(list(vectors.values()))
+
+    def weighted(v: Counter[str]) -> dict[str, float]:
+        return {t: w * idf[t] for t, w in v.items()}
+
+    mine = weighted(vectors[case_id])
+    hits = []
+    for r in records:
+        if r.id == case_id:
+            continue
+        score = _cosine(mine, weighted(vectors[r.id]))
+        if r.category == target.category:
+            score += 0.05
+        if score > 0.05:
+            hits.append(_hit(r, score))
+    # past cases that were closed with a lesson are the ones worth reading first
+    hits.sort(key=lambda h: (-h.score, not h.lesson, h.id))
+    return hits[:limit]
+
+
+def _contact_key(contact: str) -> str:
+    digits = re.sub(r"\D", "", contact)
+    if len(digits) >= 7:
+        return digits[-11:]
+    return contact.strip().lower()
+
+
+def dice(a: str, b: str) -> float:
+    """Overlap of two short texts' bigram sets (1.0: the same words)."""
+    x, y = set(tokens(a)), set(tokens(b))
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def repeat_folders(received_at: datetime, months: int = REPEAT_WINDOW_MONTHS) -> list[str]:
+    """The case folders (`cases/YYYY/MM`) a repeat check reads: this month and the ones before."""
+    y, m = received_at.year, received_at.month
+    out = []
+    for _ in range(months + 1):
+        out.append(f"cases/{y:04d}/{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+@dataclass(frozen=True)
+class RepeatMatch:
+    id: str
+    reason: str  # same-contact, same-name, similar-subject
+
+
+def find_repeats(records: Iterable[CaseRecord], name: str, contact: str, subject: str,
+                 received_at: datetime, limit: int = 5) -> list[RepeatMatch]:
+    """R-AS-5: earlier cases from the same complainant (contact or name) or about the same matter.
+
+    A name like 王女士 (surname + honorific) says too little to count on its own.
+    """
+    contact_key = _contact_key(contact) if contact.strip() else ""
+    name_key = name.strip() if name.strip() and not _HONORIFIC_ONLY.search(name.strip()) else ""
+    out: list[tuple[str, str]] = []
+    for r in records:
+        before = as_datetime(r.received_at, received_at.tzinfo or UTC)
+        if before is None or before > received_at:
+            continue
+        if contact_key and _contact_key(str(get(r.data, "intake.complainant.contact") or "")) == contact_key:
+            out.append((r.id, "same-contact"))
+        elif name_key and str(get(r.data, "intake.complainant.name") or "").strip() == name_key:
+            out.append((r.id, "same-name"))
+        elif subject and dice(subject, r.subject) >= SUBJECT_SIMILAR:
+            out.append((r.id, "similar-subject"))
+    out.sort(key=lambda m: m[0], reverse=True)  # newest first: IDs sort by year, month, serial
+    return [RepeatMatch(i, why) for i, why in out[:limit]]

@@ -1,0 +1,49 @@
+"""The weekly complaint register (R-RP-1, 001-2 §7.1): one row per case received that week.
+
+The register is a report, so it shows the complainant's class, never who they are
+(R-RP-4); the subject is masked like any free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl.export import Section
+from complaintctl.labels import label
+from complaintctl.masking import masker_for
+from complaintctl.periods import Period
+from complaintctl.policy import Policy
+
+COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
+           "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")
+
+
+def _short(value: str, policy: Policy) -> str:
+    moment = as_datetime(value, policy.tz) if value else None
+    return moment.astimezone(policy.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of: datetime) -> Section:
+    """The week's register as one section (headers in the policy's language)."""
+    tz = policy.tz
+    end = min(week.end(tz), as_of)
+    rows = []
+    chosen = sorted((r for r in records if (m := as_datetime(r.received_at, tz)) is not None
+                     and week.start(tz) <= m < end), key=lambda r: (r.received_at, r.id))
+    mask = masker_for(r.data for r in chosen)
+    lang = policy.language
+    for r in chosen:
+        satisfaction = r.satisfaction
+        rows.append((
+            r.id, _short(r.received_at, policy), policy.label("channels", r.channel),
+            policy.label("complainant_classes", r.complainant_class), policy.label("categories", r.category),
+            policy.label("severities", r.severity), mask(r.subject),
+            policy.label("units", r.unit) if r.unit else "", r.handler, r.status,
+            policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
+            _short(r.resolved_at, policy), label(lang, satisfaction) if satisfaction else "",
+            "✓" if r.repeat_of or get(r.data, "assessment.repeat") is True else "",
+        ))
+    title = f"{label(lang, 'register')} {week.label} ({week.first.isoformat()} – {week.last.isoformat()})"
+    return Section("register", title, tuple(label(lang, c) for c in COLUMNS), tuple(rows))

@@ -1,0 +1,360 @@
+"""Period reports (R-RP-1, R-RP-2): records + period + now → frozen figures. Pure, no I/O.
+
+Which cases count where:
+- *received*, the category × unit table, severity, channel, complainant class, invalid and
+  repeat counts: cases received in the period;
+- *resolved* and time to resolve (working days, median and P90): resolutions in the period;
+- *revisit satisfaction*: revisits in the period; *closed*: closings in the period;
+- *clocks* (R-DL-*): each clock of the cases received in the period, judged at `as_of`;
+  a clock neither done nor yet due is still running and not counted;
+- *open* and *overdue*: every case's state at the end of the period (or at `as_of`,
+  if earlier), rebuilt from its timeline.
+Nothing that happened after `as_of` is seen, so a report can be re-run as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from complaintctl import workflow
+from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl.periods import Period
+from complaintctl.policy import Policy
+
+Elapsed = Callable[[datetime, datetime], float]
+CLOCKS = ("intake", "response", "dispatch", "resolution", "revisit", "report")
+UNASSIGNED = ""
+# Commit actions that count as handling a case (per-person attribution).
+HANDLING = frozenset({"assign", "reassign", "plan", "replan", "contact", "note", "wait", "resume",
+                      "resolve", "revisit", "invalid", "reopen", "extend", "remind", "escalate", "upgrade", "report"})
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One commit's work on one case, read from git (author, `Case:` and `Action:` trailers)."""
+
+    author: str
+    case_id: str
+    action: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ClockRate:
+    clock: str
+    on_time: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        decided = self.on_time + self.late
+        return round(self.on_time / decided, 4) if decided else None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    key: str
+    label: str
+    counts: tuple[int, ...]  # one per column of the table's units
+    total: int
+
+
+@dataclass(frozen=True)
+class ClassificationTable:
+    """R-RP-2: 顾客投诉分类统计表 — categories down, responsible units across."""
+
+    units: tuple[Count, ...]  # column keys and labels; count = column total
+    rows: tuple[TableRow, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    received: int
+    handled: int
+    closed: int
+    on_time: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    received: int
+    resolved: int
+    closed: int
+    invalid: int
+    repeats: int
+    customer: int
+    non_customer: int
+    on_time_rate: float | None
+    median_days: float | None
+    p90_days: float | None
+    satisfaction_rate: float | None
+    open_at_end: int
+    overdue_at_end: int
+
+
+@dataclass(frozen=True)
+class Report:
+    office: str
+    office_name: str
+    language: str
+    period: Period
+    as_of: datetime
+    headline: Headline
+    previous_period: Period
+    previous: Headline
+    table: ClassificationTable
+    by_severity: tuple[Count, ...]
+    by_channel: tuple[Count, ...]
+    by_class: tuple[Count, ...]
+    clocks: tuple[ClockRate, ...]
+    satisfaction: tuple[Count, ...]
+    people: tuple[PersonRow, ...]
+    received_ids: tuple[str, ...]
+    open_ids: tuple[str, ...]
+    overdue_ids: tuple[str, ...]
+
+    def change(self, field: str) -> float | None:
+        """This period's headline figure minus the previous period's (None if either is missing)."""
+        now, before = getattr(self.headline, field), getattr(self.previous, field)
+        if now is None or before is None:
+            return None
+        return round(now - before, 4)
+
+
+def weekday_days_between(start: datetime, end: datetime) -> float:
+    """Fallback elapsed time in working days: Monday–Friday, no holidays, fractions of a day.
+
+    Stands in until the working-day calendar (workcal.WorkCalendar.working_days_between)
+    is wired in; the CLI passes one or the other as `elapsed`.
+    """
+    if end <= start:
+        return 0.0
+    total = 0.0
+    cur = start
+    while cur < end:
+        midnight = datetime.combine(cur.date() + timedelta(days=1), time(0), cur.tzinfo)
+        step_end = min(midnight, end)
+        if cur.weekday() < 5:
+            total += (step_end - cur).total_seconds() / 86400
+        cur = step_end
+    return round(total, 4)
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile (P90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def _at(value: Any, tz: tzinfo) -> datetime | None:
+    return as_datetime(value, tz)
+
+
+def status_at(record: CaseRecord, moment: datetime, tz: tzinfo) -> str | None:
+    """The case's state at `moment` from its timeline; None if not yet received then."""
+    received = _at(record.received_at, tz)
+    if received is None or received >= moment:
+        return None
+    # Latest status change before `moment`, scanning back: an old case costs one parse.
+    for entry in reversed(record.data.get("timeline") or ()):
+        if not isinstance(entry, Mapping) or not entry.get("to"):
+            continue
+        at = _at(entry.get("at"), tz)
+        if at is not None and at < moment:
+            return str(entry["to"])
+    return "received"
+
+
+def clock_states(record: CaseRecord, as_of: datetime, tz: tzinfo) -> dict[str, bool]:
+    """clock name -> on time? for every clock decided at `as_of` (running clocks are left out)."""
+    clocks = record.data.get("clocks")
+    out: dict[str, bool] = {}
+    if not isinstance(clocks, Mapping):
+        return out
+    for name, clk in clocks.items():
+        if not isinstance(clk, Mapping):
+            continue
+        due, done = _at(clk.get("due"), tz), _at(clk.get("done"), tz)
+        if due is None:
+            continue
+        if done is not None and done > as_of:
+            done = None  # not yet done as the report sees it
+        if done is not None:
+            out[str(name)] = done <= due
+        elif as_of > due:
+            out[str(name)] = False
+    return out
+
+
+def case_on_time(record: CaseRecord, as_of: datetime, tz: tzinfo) -> bool | None:
+    """All decided clocks on time; without clocks, resolved by the plan's due time; else None."""
+    states = clock_states(record, as_of, tz)
+    if states:
+        return all(states.values())
+    resolved, due = _at(record.resolved_at, tz), _at(get(record.data, "plan.due"), tz)
+    if resolved is None or due is None or resolved > as_of:
+        return None
+    return resolved <= due
+
+
+def _overdue(record: CaseRecord, moment: datetime, tz: tzinfo) -> bool:
+    clocks = record.data.get("clocks")
+    if isinstance(clocks, Mapping) and clocks:
+        for clk in clocks.values():
+            if not isinstance(clk, Mapping):
+                continue
+            due, done = _at(clk.get("due"), tz), _at(clk.get("done"), tz)
+            if due is not None and due < moment and (done is None or done > moment):
+                return True
+        return False
+    due = _at(get(record.data, "plan.due"), tz)
+    return due is not None and due < moment
+
+
+def _in(value: str, start: datetime, end: datetime, tz: tzinfo) -> datetime | None:
+    moment = _at(value, tz)
+    return moment if moment is not None and start <= moment < end else None
+
+
+def _counts(values: Iterable[str], vocab: Mapping[str, Any], policy: Policy, vocabulary: str) -> tuple[Count, ...]:
+    c = Counter(values)
+    keys = [k for k in vocab if c[k]] + sorted(k for k in c if k not in vocab)
+    return tuple(Count(k, policy.label(vocabulary, k) if k else "—", c[k]) for k in keys)
+
+
+def _table(received: Sequence[CaseRecord], policy: Policy, unassigned: str) -> ClassificationTable:
+    pairs = Counter((r.category, r.unit) for r in received)
+    unit_totals = Counter(r.unit for r in received)
+    unit_keys = [u for u in policy.units if unit_totals[u]]
+    unit_keys += sorted(u for u in unit_totals if u not in policy.units and u != UNASSIGNED)
+    if unit_totals[UNASSIGNED]:
+        unit_keys.append(UNASSIGNED)
+    units = tuple(Count(u, policy.label("units", u) if u else unassigned, unit_totals[u]) for u in unit_keys)
+    cats = list(policy.categories) + sorted({r.category for r in received} - set(policy.categories))
+    rows = []
+    for cat in cats:
+        counts = tuple(pairs[(cat, u)] for u in unit_keys)
+        rows.append(TableRow(cat, policy.label("categories", cat), counts, sum(counts)))
+    return ClassificationTable(units, tuple(rows), len(received))
+
+
+def _headline(records: Sequence[CaseRecord], period: Period, as_of: datetime, policy: Policy,
+              elapsed: Elapsed) -> tuple[Headline, dict[str, Any]]:
+    tz = policy.tz
+    start = period.start(tz)
+    end = min(period.end(tz), as_of)
+    received = [r for r in records if _in(r.received_at, start, end, tz)]
+    durations = []
+    resolved = 0
+    for r in records:
+        at = _in(r.resolved_at, start, end, tz)
+        if at is not None:
+            resolved += 1
+            durations.append(elapsed(r.received(tz), at))
+    closed = sum(1 for r in records if _in(r.closed_at, start, end, tz))
+    revisits = [str(get(r.data, "revisit.satisfaction") or "") for r in records
+                if _in(str(get(r.data, "revisit.at") or ""), start, end, tz)]
+    clock_tally: dict[str, list[int]] = {}
+    for r in received:
+        for name, ok in clock_states(r, as_of, tz).items():
+            clock_tally.setdefault(name, [0, 0])[0 if ok else 1] += 1
+    states = {r.id: status_at(r, end, tz) for r in records}
+    open_ids = [r.id for r in records if states[r.id] in workflow.OPEN_STATES]
+    overdue_ids = [r.id for r in records if states[r.id] in workflow.OPEN_STATES and _overdue(r, end, tz)]
+    kinds = Counter(_kind(r, policy) for r in received)
+    on_time = sum(t[0] for t in clock_tally.values())
+    decided = on_time + sum(t[1] for t in clock_tally.values())
+    satisfied = sum(1 for s in revisits if s == "satisfied")
+    headline = Headline(
+        received=len(received), resolved=resolved, closed=closed,
+        invalid=sum(1 for r in received if states[r.id] == "invalid" or not r.valid),
+        repeats=sum(1 for r in received if _is_repeat(r)),
+        customer=kinds["customer"], non_customer=kinds["non-customer"],
+        on_time_rate=round(on_time / decided, 4) if decided else None,
+        median_days=round(statistics.median(durations), 2) if durations else None,
+        p90_days=round(p, 2) if (p := percentile(durations, 90)) is not None else None,
+        satisfaction_rate=round(satisfied / len(revisits), 4) if revisits else None,
+        open_at_end=len(open_ids), overdue_at_end=len(overdue_ids),
+    )
+    extra = {"received": received, "revisits": revisits, "clocks": clock_tally, "open": open_ids,
+             "overdue": overdue_ids, "end": end}
+    return headline, extra
+
+
+def _is_repeat(r: CaseRecord) -> bool:
+    return bool(r.repeat_of) or get(r.data, "assessment.repeat") is True
+
+
+def _kind(r: CaseRecord, policy: Policy) -> str:
+    cls = policy.complainant_classes.get(r.complainant_class)
+    return cls.kind if cls else "customer"
+
+
+def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord], start: datetime,
+              end: datetime, as_of: datetime, tz: tzinfo) -> tuple[PersonRow, ...]:
+    """Per-person work from commit authorship: received, handled, closed, closed on time."""
+    got: dict[str, set[str]] = {}
+    handled: dict[str, set[str]] = {}
+    closed: dict[str, set[str]] = {}
+    for a in activities:
+        if not (start <= a.at < end):
+            continue
+        bucket = got if a.action == "new" else closed if a.action == "close" else \
+            handled if a.action in HANDLING else None
+        if bucket is not None:
+            bucket.setdefault(a.author, set()).add(a.case_id)
+    rows = []
+    for name in sorted(set(got) | set(handled) | set(closed)):
+        mine = closed.get(name, set())
+        on_time = sum(1 for cid in mine if cid in records and case_on_time(records[cid], as_of, tz))
+        rows.append(PersonRow(name, len(got.get(name, ())), len(handled.get(name, ())), len(mine), on_time))
+    return tuple(rows)
+
+
+def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime,
+                 elapsed: Elapsed, activities: Iterable[Activity] = (),
+                 unassigned_label: str = "—") -> Report:
+    """The period's report and the previous period's headline figures, for comparison."""
+    tz = policy.tz
+    headline, x = _headline(records, period, as_of, policy, elapsed)
+    before = period.previous()
+    previous, _ = _headline(records, before, as_of, policy, elapsed)
+    received: list[CaseRecord] = x["received"]
+    satisfaction = Counter(x["revisits"])
+    by_id = {r.id: r for r in records}
+    return Report(
+        office=policy.office, office_name=policy.name, language=policy.language, period=period,
+        as_of=x["end"], headline=headline, previous_period=before, previous=previous,
+        table=_table(received, policy, unassigned_label),
+        by_severity=_counts((r.severity for r in received), policy.severities, policy, "severities"),
+        by_channel=_counts((r.channel for r in received), policy.channels, policy, "channels"),
+        by_class=_counts((r.complainant_class for r in received), policy.complainant_classes, policy,
+                         "complainant_classes"),
+        clocks=tuple(ClockRate(name, t[0], t[1]) for name, t in
+                     sorted(x["clocks"].items(), key=lambda kv: _clock_order(kv[0]))),
+        satisfaction=tuple(Count(s, s, satisfaction[s]) for s in workflow.SATISFACTION if satisfaction[s]),
+        people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz),
+        received_ids=tuple(sorted(r.id for r in received)),
+        open_ids=tuple(sorted(x["open"])), overdue_ids=tuple(sorted(x["overdue"])),
+    )
+
+
+def _clock_order(name: str) -> tuple[int, str]:
+    return (CLOCKS.index(name) if name in CLOCKS else len(CLOCKS), name)
