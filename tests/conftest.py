@@ -110,8 +110,9 @@ NOW = "2026-11-22T17:30:00+08:00"  # COMPLAINTCTL_NOW for the CLI and the hooks 
 ACCUSED = "赵六"
 
 
-def build_every_state(office: Office, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """One case per state (plus a reopened one); every case names an accused person."""
+def build_every_state(office: Office) -> dict[str, str]:
+    """One case per state, plus one a dissatisfied revisit sent back to in_progress; every case
+    names an accused person (R-RT-3)."""
     def new(subject: str, category: str = "work-efficiency") -> str:
         return office.new("--received-at", "2026-11-20 09:00", "--accused", ACCUSED,
                           subject=subject, category=category)
@@ -152,7 +153,7 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         assert result.exit_code == 0, result.output
         office = Office(root)
         office.git("config", "core.hooksPath", ".no-hooks")  # build fast; the CLI validates on its own
-        ids = build_every_state(office, mp)
+        ids = build_every_state(office)
         ids.update(clone_cases(office, ids))
         office.git("config", "core.hooksPath", "hooks")
         office.git("repack", "-adq")  # one pack instead of hundreds of loose objects: cheap copies
