@@ -69,13 +69,17 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
         shutil.copytree(bulletin, path / "templates" / "bulletin")
         written.append("templates/bulletin")
+        created.append("templates/bulletin")
     # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
     try:
         g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\nOffice: {office}\n")
     except GitError:
         g.unstage(written)
         for p in created:
-            (path / p).unlink(missing_ok=True)
+            if (path / p).is_dir():
+                shutil.rmtree(path / p)
+            else:
+                (path / p).unlink(missing_ok=True)
         raise
     # Hooks go live only once the office exists; the hooks fall back to this Python when
     # complaintctl is not on PATH (a commit from a GUI or another shell).

@@ -104,3 +104,17 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
         data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
         assert [e.message for e in schema.iter_errors(data)] == [], preset
         assert office.run("validate").output.strip() == "1 case file(s) valid"
+
+
+def test_init_leaves_nothing_behind_when_its_commit_fails(tmp_path: Path) -> None:
+    root = tmp_path / "guarded"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    hook = root / ".git" / "hooks" / "pre-commit"  # the repository's own hook, before init takes over
+    hook.write_text("#!/bin/sh\necho 'house rules: no' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    code, out = init(root)
+    assert code == 1 and "house rules: no" in out
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (root / "complaintctl.yaml").exists()
+    assert subprocess.run(["git", "config", "core.hooksPath"], cwd=root).returncode == 1  # not switched over
