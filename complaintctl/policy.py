@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,9 @@ def load_policy(root: Path) -> Policy:
     return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
 
 
+@functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
+    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:

@@ -122,16 +122,21 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
     With the policy, the clocks are brought up to date too (unless a hand `edit` changed them)."""
     src = str(doc.get("status"))
     clocks_before = to_plain(doc.get("clocks"))
-    if step.dst is not None and step.dst != src and not workflow.is_legal(src, step.dst):
+    # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
+    if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
         allowed = ", ".join(workflow.legal_targets(src)) or "nothing (final)"
         raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
                            f"(R-WF: from {src} it may go to {allowed})")
+    before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
     doc = step.mutate(doc) or doc  # an edit hands back a whole new document
     moved = step.dst is not None and step.dst != src
     if not isinstance(doc.get("timeline"), list):
         doc["timeline"] = CommentedSeq()
-    doc["timeline"].append(timeline_entry(now, actor.name, step.action, src=src if moved else None,
-                                          dst=step.dst if moved else None, note=step.note, extra=step.extra))
+    # A hand edit may already record its status change in the entries it added: don't record it twice.
+    recorded = moved and any(isinstance(e, dict) and e.get("to") == step.dst for e in doc["timeline"][before:])
+    mark = moved and not recorded
+    doc["timeline"].append(timeline_entry(now, actor.name, step.action, src=src if mark else None,
+                                          dst=step.dst if mark else None, note=step.note, extra=step.extra))
     final = step.dst if moved and step.dst else src
     doc["status"] = final
     # A hand edit that touches the clocks keeps them as written, for the validator to judge.

@@ -29,7 +29,8 @@ def as_of_time(ws: Workspace, as_of: str | None) -> datetime:
 
 @click.command("extend")
 @case_arg
-@click.option("--clock", default="resolution", show_default=True, type=click.Choice(CLOCKS))
+@click.option("--clock", default="resolution", show_default=True, type=click.Choice(CLOCKS),
+              help="Which clock the extension moves (R-DL-2).")
 @click.option("--until", required=True, help="The new due time (a date means its close of business).")
 @click.option("--reason", required=True, help="Why the deadline moves (recorded, R-DL-2).")
 @pass_ws
