@@ -218,7 +218,7 @@ class Git:
         if self.has_head():
             self.run("reset", "-q", "HEAD", "--", *paths)
         else:
-            self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
+            self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", "--", *paths)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""

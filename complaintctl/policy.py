@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from ruamel.yaml.error import YAMLError
 from complaintctl import workflow
 from complaintctl.errors import PolicyError
 from complaintctl.ids import OFFICE_RE
+from complaintctl.slapolicy import DeadlinePolicy, parse_deadlines
+from complaintctl.workcal import CalendarSpec, parse_calendar
 
 POLICY_FILE = "complaintctl.yaml"
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
@@ -77,6 +80,8 @@ class Policy:
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
+    calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
+    sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -106,7 +111,9 @@ def load_policy(root: Path) -> Policy:
     return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
 
 
+@functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
+    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
@@ -230,6 +237,8 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
             raise _fail(source, f"approvals.{k}", f"expected a list of roles from {', '.join(ROLES)}")
         approvals[str(k)] = tuple(v)
 
+    vocab = {"severities": severities, "categories": categories, "channels": plain("channels"),
+             "complainant_classes": classes}
     return Policy(
         office=office,
         name=str(top.get("name", office)),
@@ -251,4 +260,6 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         offices=_mapping(top.get("offices"), source, "offices", required=False),
         approvals=approvals,
         require_pusher=top.get("require_pusher") is True,
+        calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
+        sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
     )
