@@ -15,6 +15,9 @@ from ruamel.yaml.error import YAMLError
 from complaintctl.errors import InvalidInput
 
 SCHEMA_VERSION = 1
+# Editors with yaml-language-server validate the file against the published schema; the path is
+# relative to cases/YYYY/MM/, where every case file lives.
+SCHEMA_MODELINE = "yaml-language-server: $schema=../../../templates/case.schema.json"
 SECTION_COMMENTS = {
     "intake": "R-IN-1 intake record; received_at, first_receiver and id never change (R-IN-2)",
     "assessment": "R-AS-1 validity, R-AS-2 severity, R-AS-5 repeat links",
@@ -131,6 +134,7 @@ def new_document(case_id: str, intake: Mapping[str, Any], assessment: Mapping[st
     doc["plan"] = CommentedMap(resolver=None, measures=None, due=None)
     doc["timeline"] = CommentedSeq()
     doc.yaml_set_start_comment(
+        f"{SCHEMA_MODELINE}\n"
         f"Complaint {case_id} — complaintctl case file (schema {SCHEMA_VERSION}).\n"
         "Edit with `complaintctl edit`; hand edits are validated on commit and on push.")
     for key, text in SECTION_COMMENTS.items():

@@ -8,10 +8,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import lifecycle, store
+from complaintctl import lifecycle, store, workflow
 from complaintctl.case import load_document, to_plain
-from complaintctl.errors import InvalidInput
+from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.gitrepo import Identity
+from complaintctl.rules.finding import Finding
 from complaintctl.steps import Step
 from complaintctl.workspace import Workspace
 
@@ -24,7 +25,7 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: 
     out = []
     for key in sorted(set(before) | set(after), key=str):
         a, b = before.get(key), after.get(key)
-        if a == b or key == "timeline":
+        if a == b:
             continue
         if isinstance(a, Mapping) and isinstance(b, Mapping):
             out.extend(changed_fields(a, b, f"{prefix}{key}."))
@@ -39,10 +40,14 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
     fields = changed_fields(to_plain(loaded.doc), to_plain(edited))
     if not fields:
         raise InvalidInput(f"{loaded.id}: the edit changes nothing")
-    dst_raw = edited.get("status")
+    src, dst_raw = str(loaded.doc.get("status")), edited.get("status")
+    dst = None if dst_raw is None or str(dst_raw) == src else str(dst_raw)
+    if dst is not None and not workflow.is_legal(src, dst):
+        allowed = ", ".join(workflow.legal_targets(src)) or "none (terminal)"
+        raise ValidationFailed([Finding(loaded.relpath, "status", "R-WF",
+                                        f"{src} → {dst} is not a legal transition (from {src}: {allowed})")])
 
     def step_for(doc: CommentedMap) -> Step:
-        return Step("edit", None if dst_raw is None else str(dst_raw), lambda d: edited,
-                    note="hand edit: " + ", ".join(fields))
+        return Step("edit", dst, lambda d: edited, note="hand edit: " + ", ".join(fields))
 
     return lifecycle.change(ws, case_id, now, actor, step_for)

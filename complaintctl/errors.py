@@ -33,3 +33,11 @@ class ValidationFailed(ComplaintError):
     def __init__(self, findings: list[object]) -> None:
         self.findings = findings
         super().__init__("\n".join(str(f) for f in findings))
+
+
+class SyncConflict(ComplaintError):
+    """The same case was changed here and on the remote; nothing was merged."""
+
+
+class PushRefused(ComplaintError):
+    """The server's pre-receive hook (or its git config) refused the push."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,9 @@ class Git:
     def __init__(self, repo: git.Repo) -> None:
         self.repo = repo
         self.g = repo.git
+        # Our read-only `git status` must never take index.lock (it would make a concurrent
+        # `complaintctl new` in the same clone fail); see locking.repo_lock for writers.
+        self.g.update_environment(GIT_OPTIONAL_LOCKS="0")
 
     @classmethod
     def open(cls, path: Path) -> Git:
@@ -144,6 +148,18 @@ class Git:
                        "--no-commit-id", "-m", "--first-parent", sha)
         return list(_parse_raw(out))
 
+    def introduced_changes(self, sha: str) -> list[Change]:
+        """What a commit itself changes. For a merge: only what differs from *every* parent —
+        taking one side's version as it was is no change (that side's commits are checked)."""
+        parents = [p.hexsha for p in self.repo.commit(sha).parents]  # no process per commit
+        if len(parents) <= 1:
+            return self.commit_changes(sha)
+        changes = self.changes_between(parents[0], sha)
+        for other in parents[1:]:
+            differs = {c.path for c in self.changes_between(other, sha)}
+            changes = [c for c in changes if c.path in differs]
+        return changes
+
     def rev_list(self, new: str, exclude: list[str]) -> list[str]:
         args = ["rev-list", "--reverse", new, *[f"^{e}" for e in exclude]]
         return [line for line in self.run(*args).splitlines() if line]
@@ -176,12 +192,24 @@ class Git:
         except GitCommandError:
             return None
 
+    def file_at(self, sha: str, path: str) -> str | None:
+        """A file's text in a commit, through the persistent cat-file (no process per call)."""
+        try:
+            blob = self.repo.commit(sha).tree[path]
+        except KeyError:
+            return None
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
+        data: bytes = blob.data_stream.read()
+        return data.decode("utf-8")
+
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)
         name, _, email = out.partition("\0")
         return Identity(name, email)
 
     def add_and_commit(self, paths: list[str], message: str) -> str:
+        self.wait_for_index_lock()
         self.run("add", "--", *paths)
         self.run("commit", "-q", "-m", message)
         return self.run("rev-parse", "HEAD")
@@ -199,7 +227,7 @@ class Git:
         if self.has_head():
             self.run("reset", "-q", "HEAD", "--", *paths)
         else:
-            self.run("rm", "-q", "--cached", "--ignore-unmatch", "--", *paths)
+            self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", "--", *paths)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
@@ -229,6 +257,12 @@ class Git:
                 sha, an, ae, when, subject, body = rec.split("\x1f")
                 yield LogEntry(sha, an, ae, when, subject, body.strip())
 
+    def get_config(self, key: str) -> str | None:
+        code, out = self.attempt("config", "--get", key)
+        if code not in (0, 1):
+            raise GitError(f"git config --get {key} failed: {out[:300]}")
+        return out if code == 0 and out else None
+
     def case_commits(self, prefix: str = "cases") -> Iterator[CaseCommit]:
         """Every commit below `prefix` that names a case, in one `git log` pass (for reports)."""
         if not self.has_head():
@@ -246,6 +280,116 @@ class Git:
 
     def set_config(self, key: str, value: str) -> None:
         self.run("config", key, value)
+
+
+    # --- sync: fetch, integrate, push (complaintctl.sync) ---------------------------------
+
+    def attempt(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+        """Run git where failure is an expected outcome: (exit code, stdout+stderr)."""
+        status, out, err = self.g.execute(["git", *args], with_extended_output=True,
+                                          with_exceptions=False, env=env)
+        return int(status or 0), "\n".join(x for x in (out, err) if x).strip()
+
+    def wait_for_index_lock(self, timeout: float = 15.0) -> None:
+        """Someone's own `git` may hold index.lock for a moment: wait for it, don't fail."""
+        lock = Path(self.repo.git_dir) / "index.lock"
+        deadline = time.monotonic() + timeout
+        while lock.exists():
+            if time.monotonic() > deadline:
+                raise RepoStateError(f"{lock} exists: another git process is running in this clone "
+                                     "(remove the file if none is)")
+            time.sleep(0.05)
+
+    def remote_url(self, remote: str) -> str | None:
+        code, out = self.attempt("remote", "get-url", remote)
+        return out if code == 0 else None
+
+    def fetch(self, remote: str, branch: str) -> bool:
+        """Fetch one branch into its remote-tracking ref; False if the remote has no such branch."""
+        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        if code == 0:
+            return True
+        missing, _ = self.attempt("ls-remote", "--exit-code", "--heads", remote, f"refs/heads/{branch}")
+        if missing == 2:  # reachable, but the branch does not exist yet (a new shared repository)
+            return False
+        raise GitError(f"git fetch {remote} failed: {' '.join(out.split())[:300]}")
+
+    def rev_parse(self, rev: str) -> str | None:
+        code, out = self.attempt("rev-parse", "-q", "--verify", f"{rev}^{{commit}}")
+        return out if code == 0 else None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        code, out = self.attempt("merge-base", a, b)
+        return out if code == 0 else None
+
+    def paths_in(self, rev: str, prefix: str) -> list[str]:
+        out = self.run("ls-tree", "-r", "-z", "--name-only", rev, "--", prefix)
+        return [p for p in out.split("\0") if p]
+
+    def changes_between(self, old: str, new: str) -> list[Change]:
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--raw", old, new)
+        return list(_parse_raw(out))
+
+    def parents(self, sha: str) -> list[str]:
+        return self.run("rev-list", "--parents", "-n", "1", sha).split()[1:]
+
+    def files_containing(self, text: str, prefix: str) -> list[str]:
+        code, out = self.attempt("grep", "-l", "-z", "-F", "-e", text, "--", prefix)
+        if code not in (0, 1):
+            raise GitError(f"git grep failed: {out[:300]}")
+        return [p for p in out.split("\0") if p.strip()] if code == 0 else []
+
+    def remove(self, paths: list[str]) -> None:
+        self.run("rm", "-q", "--", *paths)
+
+    def commit_staged(self, message: str) -> str:
+        self.run("commit", "-q", "-m", message)
+        return self.run("rev-parse", "HEAD")
+
+    def fast_forward(self, sha: str) -> None:
+        self.run("merge", "-q", "--ff-only", sha)
+
+    def rebase_onto(self, upstream: str) -> bool:
+        """Replay local commits on `upstream`; on a conflict abort (clean again) and say False."""
+        code, _ = self.attempt("rebase", "-q", upstream, env={**os.environ, "GIT_EDITOR": "true"})
+        if code == 0:
+            return True
+        self.abort_integration()
+        return False
+
+    def merge_in(self, sha: str, message: str) -> bool:
+        code, _ = self.attempt("merge", "-q", "--no-ff", "--no-edit", "-m", message, sha)
+        if code == 0:
+            return True
+        self.abort_integration()
+        return False
+
+    def conflicting_paths(self, ours: str, theirs: str) -> list[str]:
+        """Paths both sides changed since their merge base (what a rebase/merge trips on)."""
+        base = self.merge_base(ours, theirs)
+        if base is None:
+            return []
+        mine = {c.path for c in self.changes_between(base, ours)}
+        return sorted(c.path for c in self.changes_between(base, theirs) if c.path in mine)
+
+    def abort_integration(self) -> None:
+        gd = Path(self.repo.git_dir)
+        if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
+            self.run("rebase", "--abort")
+        if (gd / "MERGE_HEAD").exists():
+            self.run("merge", "--abort")
+
+    def create_branch(self, name: str, sha: str) -> None:
+        self.run("branch", name, sha)
+
+    def current_branch(self) -> str | None:
+        code, out = self.attempt("symbolic-ref", "-q", "--short", "HEAD")
+        return out if code == 0 else None
+
+    def push(self, remote: str, branch: str) -> tuple[bool, str]:
+        """Push HEAD to the remote branch (never forced): (accepted, git's and the hook's output)."""
+        code, out = self.attempt("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
+        return code == 0, out
 
 
 def _parse_raw(out: str) -> Iterator[Change]:

@@ -78,9 +78,12 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
     with repo_lock(ws.git.git_dir):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
-        previous = load_plain(loaded.text, loaded.relpath)
+        # Judge against the committed version, as the hooks will: an uncommitted hand edit of
+        # the file is part of this change and must pass the same rules.
+        committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
+        previous = load_plain(committed, loaded.relpath) if committed is not None else None
         step = step_for(loaded.doc)
-        doc, src, final = steps.apply(loaded.doc, step, now, actor)
+        doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
         validated(ws, loaded.relpath, doc, previous, now)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)

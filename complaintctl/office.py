@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from complaintctl.errors import InvalidInput, RepoStateError
+from complaintctl.errors import GitError, InvalidInput, RepoStateError
 from complaintctl.gitrepo import Git
 from complaintctl.ids import check_office_code
 from complaintctl.policy import POLICY_FILE, parse_policy_text
@@ -53,6 +54,8 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     if g.root.resolve() != path.resolve():
         raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
     g.ensure_ready_to_commit()
+    written = [POLICY_FILE, "cases/.gitkeep", *(f"hooks/{h}" for h in HOOKS), "templates/case.schema.json"]
+    created = [p for p in written if not (path / p).exists()]
     (path / POLICY_FILE).write_text(text, encoding="utf-8")
     (path / "cases").mkdir(exist_ok=True)
     (path / "cases" / ".gitkeep").touch()
@@ -65,7 +68,21 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     bulletin = data_dir("templates") / "bulletin"
     if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
         shutil.copytree(bulletin, path / "templates" / "bulletin")
+        written.append("templates/bulletin")
+        created.append("templates/bulletin")
+    # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
+    try:
+        g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\nOffice: {office}\n")
+    except GitError:
+        g.unstage(written)
+        for p in created:
+            if (path / p).is_dir():
+                shutil.rmtree(path / p)
+            else:
+                (path / p).unlink(missing_ok=True)
+        raise
+    # Hooks go live only once the office exists; the hooks fall back to this Python when
+    # complaintctl is not on PATH (a commit from a GUI or another shell).
     g.set_config("core.hooksPath", "hooks")
-    paths = [POLICY_FILE, "cases/.gitkeep", "hooks", "templates"]
-    g.add_and_commit(paths, f"init office {office} (preset {preset})\n\nPreset: {preset}\nOffice: {office}\n")
+    g.set_config("complaintctl.python", sys.executable)
     return path

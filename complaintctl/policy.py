@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from ruamel.yaml.error import YAMLError
 from complaintctl import workflow
 from complaintctl.errors import PolicyError
 from complaintctl.ids import OFFICE_RE
+from complaintctl.slapolicy import DeadlinePolicy, parse_deadlines
+from complaintctl.workcal import CalendarSpec, parse_calendar
 
 POLICY_FILE = "complaintctl.yaml"
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
@@ -21,7 +24,7 @@ LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
-    "default_unit", "required", "deadlines", "calendar", "offices", "approvals",
+    "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
 }
 
 
@@ -51,6 +54,8 @@ class Person:
     email: str
     unit: str
     roles: tuple[str, ...]
+    login: str = ""  # the git server account (access: the pusher's identity)
+    office: str = ""  # office code this person works for; "" = the policy's own office
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class Policy:
     calendar: Mapping[str, Any] = field(default_factory=dict)
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
+    calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
+    sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -103,7 +111,9 @@ def load_policy(root: Path) -> Policy:
     return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
 
 
+@functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
+    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
@@ -200,7 +210,10 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         for r in roles:
             if r not in ROLES:
                 raise _fail(source, f"{where}.roles", f"unknown role {r!r} (known: {', '.join(ROLES)})")
-        people.append(Person(name, str(p.get("email", "")), unit, roles))
+        home = str(p.get("office") or "")
+        if home and home != office and home not in (top.get("offices") or {}):
+            raise _fail(source, f"{where}.office", f"unknown office {home!r} (list it under offices:)")
+        people.append(Person(name, str(p.get("email", "")), unit, roles, str(p.get("login") or ""), home))
 
     chain = tuple(top.get("escalation_chain") or ("staff", "head", "vp", "gm"))
     for r in chain:
@@ -224,6 +237,8 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
             raise _fail(source, f"approvals.{k}", f"expected a list of roles from {', '.join(ROLES)}")
         approvals[str(k)] = tuple(v)
 
+    vocab = {"severities": severities, "categories": categories, "channels": plain("channels"),
+             "complainant_classes": classes}
     return Policy(
         office=office,
         name=str(top.get("name", office)),
@@ -244,4 +259,7 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         calendar=_mapping(top.get("calendar"), source, "calendar", required=False),
         offices=_mapping(top.get("offices"), source, "offices", required=False),
         approvals=approvals,
+        require_pusher=top.get("require_pusher") is True,
+        calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
+        sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
     )

@@ -26,4 +26,10 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
             findings.extend(check_texts(entry.path, text, before, ws.policy, now))
         else:
             findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
+    head = ws.git.has_head()
+    for path in sorted(changed):
+        # R-CL-3: a case file deleted in the working tree (or staged for deletion) is a finding too.
+        if not (ws.root / path).exists() and head and ws.git.show("HEAD", path) is not None:
+            count += 1
+            findings.extend(check_texts(path, None, None, ws.policy, now))
     return count, findings

@@ -19,11 +19,12 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from complaintctl import workflow
 from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl.clocks import STOPPED
 from complaintctl.periods import Period
 from complaintctl.policy import Policy
 
@@ -136,25 +137,6 @@ class Report:
         return round(now - before, 4)
 
 
-def weekday_days_between(start: datetime, end: datetime) -> float:
-    """Fallback elapsed time in working days: Monday–Friday, no holidays, fractions of a day.
-
-    Stands in until the working-day calendar (workcal.WorkCalendar.working_days_between)
-    is wired in; the CLI passes one or the other as `elapsed`.
-    """
-    if end <= start:
-        return 0.0
-    total = 0.0
-    cur = start
-    while cur < end:
-        midnight = datetime.combine(cur.date() + timedelta(days=1), time(0), cur.tzinfo)
-        step_end = min(midnight, end)
-        if cur.weekday() < 5:
-            total += (step_end - cur).total_seconds() / 86400
-        cur = step_end
-    return round(total, 4)
-
-
 def percentile(values: Sequence[float], pct: float) -> float | None:
     """Nearest-rank percentile (P90 of 10 values is the 9th smallest)."""
     if not values:
@@ -198,7 +180,9 @@ def clock_states(record: CaseRecord, as_of: datetime, tz: tzinfo) -> dict[str, b
             done = None  # not yet done as the report sees it
         if done is not None:
             out[str(name)] = done <= due
-        elif as_of > due:
+        elif as_of > due and status_at(record, due, tz) not in STOPPED:
+            # A clock never done on a case closed or judged invalid before it fell due was
+            # stopped, not missed.
             out[str(name)] = False
     return out
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from complaintctl import workflow
-from complaintctl.case import new_document, stamp, timeline_entry
+from complaintctl import clocks, workflow
+from complaintctl.case import new_document, stamp, timeline_entry, to_plain
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
 from complaintctl.policy import Policy
+from complaintctl.workcal import WorkCalendar
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 
@@ -92,24 +93,55 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
     accused = CommentedMap(person=intake.accused_person or None, unit=intake.accused_unit or None)
     doc = new_document(case_id, im, assessment, accused)
     doc["timeline"].append(timeline_entry(now, actor.name, "received", dst="received", note=intake.channel))
+    refresh_clocks(doc, policy)
     return doc
 
 
-def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity) -> tuple[CommentedMap, str, str]:
-    """Apply a step: legal-transition check, the edit, the timeline entry. Returns (doc, src, final)."""
+def refresh_clocks(doc: CommentedMap, policy: Policy) -> None:
+    """Store the case's SLA clocks as the policy computes them (R-IN-3, R-DL-1…5)."""
+    computed = clocks.as_yaml(clocks.expected(doc, policy, WorkCalendar.from_policy(policy)))
+    if not computed and "clocks" not in doc:
+        return
+    section = CommentedMap()
+    for name, value in computed.items():
+        item = CommentedMap(value)
+        item.fa.set_flow_style()
+        section[name] = item
+    if "clocks" in doc:
+        doc["clocks"] = section
+        return
+    pos = list(doc).index("timeline") if "timeline" in doc else len(doc)
+    doc.insert(pos, "clocks", section)
+    doc.yaml_set_comment_before_after_key(
+        "clocks", before="SLA clocks: due times computed from the policy (R-DL-*); the validator recomputes them")
+
+
+def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
+          policy: Policy | None = None) -> tuple[CommentedMap, str, str]:
+    """Apply a step: legal-transition check, the edit, the timeline entry. Returns (doc, src, final).
+    With the policy, the clocks are brought up to date too (unless a hand `edit` changed them)."""
     src = str(doc.get("status"))
-    if step.dst is not None and step.dst != src and not workflow.is_legal(src, step.dst):
+    clocks_before = to_plain(doc.get("clocks"))
+    # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
+    if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
         allowed = ", ".join(workflow.legal_targets(src)) or "nothing (final)"
         raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
                            f"(R-WF: from {src} it may go to {allowed})")
+    before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
     doc = step.mutate(doc) or doc  # an edit hands back a whole new document
     moved = step.dst is not None and step.dst != src
     if not isinstance(doc.get("timeline"), list):
         doc["timeline"] = CommentedSeq()
-    doc["timeline"].append(timeline_entry(now, actor.name, step.action, src=src if moved else None,
-                                          dst=step.dst if moved else None, note=step.note, extra=step.extra))
+    # A hand edit may already record its status change in the entries it added: don't record it twice.
+    recorded = moved and any(isinstance(e, dict) and e.get("to") == step.dst for e in doc["timeline"][before:])
+    mark = moved and not recorded
+    doc["timeline"].append(timeline_entry(now, actor.name, step.action, src=src if mark else None,
+                                          dst=step.dst if mark else None, note=step.note, extra=step.extra))
     final = step.dst if moved and step.dst else src
     doc["status"] = final
+    # A hand edit that touches the clocks keeps them as written, for the validator to judge.
+    if policy is not None and (step.action != "edit" or to_plain(doc.get("clocks")) == clocks_before):
+        refresh_clocks(doc, policy)
     return doc, src, final
 
 

@@ -9,12 +9,13 @@ from typing import Any
 from complaintctl.case import load_plain
 from complaintctl.errors import InvalidInput
 from complaintctl.policy import Policy
-from complaintctl.rules import closing, dates, fields, recusal, transitions
+from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
-CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check]
+CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
+                       archive.check, deadlines.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from complaintctl.errors import PolicyError
 from complaintctl.gitrepo import Git
 from complaintctl.policy import Policy, load_policy
 
@@ -19,4 +20,18 @@ class Workspace:
 def open_workspace(path: Path) -> Workspace:
     g = Git.open(path)
     root = g.root
-    return Workspace(root, g, load_policy(root))
+    return Workspace(root, g, for_this_clone(load_policy(root), g.get_config(OFFICE_KEY)))
+
+
+OFFICE_KEY = "complaintctl.office"
+
+
+def for_this_clone(policy: Policy, office: str | None) -> Policy:
+    """One shared repository, many offices: each clone numbers its new cases with its own
+    code (`git config complaintctl.office GZ`), which the policy must list under offices:."""
+    if not office or office == policy.office:
+        return policy
+    if office not in policy.offices:
+        raise PolicyError(f"git config {OFFICE_KEY} is {office!r}, which the policy does not list under "
+                          f"offices: ({', '.join(policy.offices) or 'none'})")
+    return replace(policy, office=office)

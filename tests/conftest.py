@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -26,7 +29,10 @@ def set_identity(monkeypatch: pytest.MonkeyPatch, name: str, email: str) -> None
 @pytest.fixture(autouse=True)
 def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the developer's $HOME config; hooks run this checkout's code."""
-    home = tmp_path_factory.mktemp("home")
+    git_environment(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def git_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
@@ -57,6 +63,9 @@ class Office:
             assert proc.returncode == 0, proc.stderr
         return proc
 
+    def show_json(self, case_id: str) -> Any:
+        return json.loads(self.run("show", case_id, "--json").output)
+
     def path(self, case_id: str) -> Path:
         from complaintctl.ids import parse_case_id
 
@@ -64,6 +73,12 @@ class Office:
 
     def new(self, *extra: str, **fields: str) -> str:
         """Record a complaint; return its ID."""
+        result = self.new_result(*extra, **fields)
+        assert result.exit_code == 0, result.output
+        return result.output.split()[0]
+
+    def new_result(self, *extra: str, **fields: str) -> Result:
+        """Run `new` with a complete set of intake fields (overridable); return the result."""
         args = {
             "channel": "phone", "name": "王女士", "contact": "13800138000", "complainant-class": "owner",
             "category": "work-efficiency", "subject": "电梯故障三天未修", "details": "3栋电梯停运三天",
@@ -71,8 +86,7 @@ class Office:
         }
         args.update({k.replace("_", "-"): v for k, v in fields.items()})
         argv = [x for k, v in args.items() for x in (f"--{k}", v)]
-        result = self.run("new", *argv, *extra)
-        return result.output.split()[0]
+        return self.run("new", *argv, *extra, ok=False)
 
 
 @pytest.fixture
@@ -87,11 +101,101 @@ def office(tmp_path: Path) -> Iterator[Office]:
 @pytest.fixture
 def bare_remote(tmp_path: Path, office: Office) -> Path:
     """A bare repository with complaintctl's pre-receive hook installed, as on a server."""
-    bare = tmp_path / "remote.git"
+    return make_bare_remote(tmp_path / "remote.git", office)
+
+
+# ---- one office with a case in every state, built once per session and copied per test ----
+
+NOW = "2026-11-22T17:30:00+08:00"  # COMPLAINTCTL_NOW for the CLI and the hooks alike
+ACCUSED = "赵六"
+
+
+def build_every_state(office: Office) -> dict[str, str]:
+    """One case per state, plus one a dissatisfied revisit sent back to in_progress; every case
+    names an accused person (R-RT-3)."""
+    def new(subject: str, category: str = "work-efficiency") -> str:
+        return office.new("--received-at", "2026-11-20 09:00", "--accused", ACCUSED,
+                          subject=subject, category=category)
+
+    ids: dict[str, str] = {}
+    ids["received"] = new("楼道灯不亮", "other")
+    for state in ("assigned", "in_progress", "waiting", "resolved", "closed", "dissatisfied", "invalid"):
+        ids[state] = case_id = new(f"电梯故障 {state}")
+        if state == "invalid":
+            office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "不属于物业服务范围,已说明")
+            continue
+        office.run("assign", case_id, "--handler", "李工", "--unit", "engineering")
+        if state == "assigned":
+            continue
+        office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-11-25")
+        if state == "waiting":
+            office.run("wait", case_id, "--reason", "等待厂家配件")
+        if state in ("in_progress", "waiting"):
+            continue
+        office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板")
+        if state == "dissatisfied":
+            office.run("revisit", case_id, "--satisfaction", "dissatisfied", "--comment", "仍有异响")
+        if state == "closed":
+            office.run("revisit", case_id, "--satisfaction", "satisfied")
+            office.run("close", case_id, "--root-cause", "备件库存不足", "--lesson", "主板列入常备件")
+    return ids
+
+
+@pytest.fixture(scope="session")
+def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """An office (with a bare remote holding its history) and the ID of a case in each state."""
+    with pytest.MonkeyPatch.context() as mp:
+        git_environment(mp, tmp_path_factory.mktemp("home"))
+        mp.setenv("COMPLAINTCTL_NOW", NOW)
+        base = tmp_path_factory.mktemp("every-state")
+        root = base / "office"
+        result = CliRunner().invoke(cli, ["init", str(root), "--preset", "property", "--office", "SZ"])
+        assert result.exit_code == 0, result.output
+        office = Office(root)
+        office.git("config", "core.hooksPath", ".no-hooks")  # build fast; the CLI validates on its own
+        ids = build_every_state(office)
+        ids.update(clone_cases(office, ids))
+        office.git("config", "core.hooksPath", "hooks")
+        office.git("repack", "-adq")  # one pack instead of hundreds of loose objects: cheap copies
+        office.git("prune-packed")
+        make_bare_remote(base / "remote.git", office)
+    return base, ids
+
+
+CLONES = 6  # spare copies of each case, so one commit can break a rule in each of many files
+
+
+def clone_cases(office: Office, ids: dict[str, str]) -> dict[str, str]:
+    """`state#k` → a copy of that state's case under a new serial (same content, its own ID)."""
+    clones: dict[str, str] = {}
+    for n, state in enumerate(("received", "assigned", "in_progress", "resolved", "invalid"), 1):
+        text = office.path(ids[state]).read_text(encoding="utf-8")
+        for k in range(1, CLONES + 1):
+            clone = f"SZ-2611-{n}{k:03d}"
+            office.path(clone).write_text(text.replace(ids[state], clone), encoding="utf-8")
+            clones[f"{state}#{k}"] = clone
+    office.git("add", "cases")
+    office.git("commit", "-q", "--no-verify", "-m", "spare copies of each case for the hook tests")
+    return clones
+
+
+def make_bare_remote(bare: Path, office: Office) -> Path:
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
     hook = bare / "hooks" / "pre-receive"
     hook.write_text((SRC / "hooks" / "pre-receive").read_text(encoding="utf-8"), encoding="utf-8")
     hook.chmod(0o755)
     office.git("remote", "add", "origin", str(bare))
-    office.git("push", "-q", "origin", "main")
+    office.git("push", "-q", "--no-verify", "origin", "main")
     return bare
+
+
+@pytest.fixture
+def states(every_state_template: tuple[Path, dict[str, str]], tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> tuple[Office, dict[str, str]]:
+    """A private copy of the every-state office (and its remote, as `origin`)."""
+    base, ids = every_state_template
+    shutil.copytree(base, tmp_path / "copy", symlinks=True)
+    office = Office(tmp_path / "copy" / "office")
+    office.git("remote", "set-url", "origin", str(tmp_path / "copy" / "remote.git"))
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    return office, ids

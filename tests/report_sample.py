@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import steps
-from complaintctl.case import dump_document, load_document
+from complaintctl.case import dump_document
 from complaintctl.gitrepo import Identity
 from complaintctl.ids import parse_case_id
 from complaintctl.policy import load_policy
@@ -75,7 +75,8 @@ def _cli_cases(d: Driver) -> dict[str, str]:
                                            "--due", "2026-10-16")
     d.at(t("10-19"), "陈静").run("resolve", ids["B"], "--outcome", "explanation", "--summary", "当面致歉")
     d.at(t("10-20")).run("revisit", ids["B"], "--satisfaction", "neutral")
-    d.at(t("10-20", "11:00")).run("close", ids["B"], "--root-cause", "新入职保安未经服务礼仪培训")
+    d.at(t("10-20", "11:00")).run("close", ids["B"], "--root-cause", "新入职保安未经服务礼仪培训",
+                                  "--late-reason", "当班保安休假，约谈推迟")
     d.at(t("10-14"))
     ids["C"] = o.new(name="赵大海", contact="13566667777", complainant_class="supplier", channel="web",
                      category="resident-disputes", subject="货款结算纠纷", details="供应商催要货款")
@@ -103,7 +104,7 @@ def _life(policy_root: Path, case_id: str, intake: steps.Intake, plan: list[tupl
     doc = steps.build_case(policy, case_id, intake, intake.received_at, who)
     for when, actor, step_for in plan:
         me = Identity(actor, PEOPLE[actor])
-        doc, _, _ = steps.apply(doc, step_for(doc), datetime.fromisoformat(when), me)
+        doc, _, _ = steps.apply(doc, step_for(doc), datetime.fromisoformat(when), me, policy)
     return doc
 
 
@@ -160,37 +161,11 @@ def _written_cases(office: Office) -> dict[str, str]:
     return ids
 
 
-# Hand-made clocks in the deadlines contract's shape (issue 3).
-CLOCKS = {
-    "A": {"response": (t("10-12", "10:05"), t("10-12", "10:01")), "resolution": (t("10-14", "18:00"), t("10-14"))},
-    "B": {"response": (t("10-13", "10:05"), t("10-13", "10:20")), "resolution": (t("10-16", "18:00"), t("10-19"))},
-    "D": {"response": (t("10-20", "10:05"), t("10-20", "10:03")), "resolution": (t("10-22", "18:00"), None)},
-    "E": {"response": (t("10-21", "10:05"), t("10-21", "10:04")), "resolution": (t("11-20", "18:00"), None)},
-}
-
-
-def _add_clocks(office: Office, ids: dict[str, str]) -> None:
-    paths = []
-    for key, clocks in CLOCKS.items():
-        path = office.path(ids[key])
-        doc = load_document(path.read_text(encoding="utf-8"), str(path))
-        section = CommentedMap()
-        for name, (due, done) in clocks.items():
-            section[name] = CommentedMap(due=datetime.fromisoformat(due),
-                                         done=datetime.fromisoformat(done) if done else None)
-        doc["clocks"] = section
-        path.write_text(dump_document(doc), encoding="utf-8")
-        paths.append(str(path.relative_to(office.root)))
-    office.git("add", *paths)
-    office.git("commit", "-q", "-m", "clocks (as the deadlines work writes them)")
-
-
 def build(office: Office, mp: pytest.MonkeyPatch) -> dict[str, str]:
     d = Driver(office, mp)
     ids = _cli_cases(d)
     d.at(REPORT_NOW)
     ids.update(_written_cases(office))
-    _add_clocks(office, ids)
     return ids
 
 

@@ -15,6 +15,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.masking import MASK, Masker, masker_for
 from complaintctl.periods import parse_period, parse_week
 from complaintctl.policy import parse_policy_text
+from complaintctl.workcal import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 PRESET = Path(__file__).resolve().parent.parent / "templates" / "presets" / "property.yaml"
@@ -133,19 +134,21 @@ def test_clocks_are_judged_at_as_of_and_running_ones_are_not_counted() -> None:
     no_clocks = _record("SZ-2610-0004")
     recs = [late_open, running, done_later, no_clocks]
     as_of = datetime(2026, 10, 16, 12, tzinfo=TZ)
-    r = reports.build_report(recs, parse_period("2026-10"), policy, as_of, reports.weekday_days_between)
+    elapsed = WorkCalendar.from_policy(policy).working_days_between
+    r = reports.build_report(recs, parse_period("2026-10"), policy, as_of, elapsed)
     # As of 16 October: 0003's resolution (done on the 20th) is not yet done and not yet due.
     assert {c.clock: (c.on_time, c.late) for c in r.clocks} == {"response": (1, 0), "resolution": (0, 1)}
     assert r.headline.on_time_rate == 0.5 and r.overdue_ids == ("SZ-2610-0001",)
     later = reports.build_report(recs, parse_period("2026-10"), policy, datetime(2026, 12, 1, tzinfo=TZ),
-                                 reports.weekday_days_between)
+                                 WorkCalendar.from_policy(policy).working_days_between)
     assert {c.clock: (c.on_time, c.late) for c in later.clocks} == {"response": (1, 0), "resolution": (1, 2)}
 
 
-def test_weekday_fallback_and_percentile() -> None:
+def test_working_days_elapsed_and_percentile() -> None:
+    cal = WorkCalendar.from_policy(parse_policy_text(PRESET.read_text(encoding="utf-8")))
     fri = datetime(2026, 10, 16, 12, tzinfo=TZ)
-    assert reports.weekday_days_between(fri, datetime(2026, 10, 19, 12, tzinfo=TZ)) == 1.0  # over a weekend
-    assert reports.weekday_days_between(fri, fri) == 0.0
+    assert cal.working_days_between(fri, datetime(2026, 10, 19, 12, tzinfo=TZ)) == pytest.approx(1.0)  # weekend
+    assert cal.working_days_between(fri, fri) == 0.0
     assert reports.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
     assert reports.percentile([5], 90) == 5 and reports.percentile([], 90) is None
 

@@ -70,7 +70,8 @@ def recompute(root: Path, first: date, last: date, as_of: datetime) -> dict[str,
             due, done = _when(c["due"]), _when(c.get("done"))
             if done is not None and done > as_of:
                 done = None
-            if done is not None or as_of > due:  # type: ignore[operator]
+            stopped = d["status"] in ("invalid", "closed") and _when(d["timeline"][-1]["at"]) < due  # type: ignore[operator]
+            if done is not None or (as_of > due and not stopped):  # type: ignore[operator]
                 clocks.setdefault(name, [0, 0])[0 if done is not None and done <= due else 1] += 1  # type: ignore[operator]
 
     def state_at(d: dict[str, Any]) -> str | None:
@@ -139,7 +140,10 @@ def test_monthly_report_matches_the_case_files(sample: Sample, pinned: None) -> 
     assert (h["received"], h["customer"], h["non_customer"], h["invalid"], h["repeats"]) == (6, 4, 2, 1, 1)
     assert (h["resolved"], h["closed"], h["median_days"], h["p90_days"]) == (2, 2, 3.0, 4.0)
     assert (h["satisfaction_rate"], h["open_at_end"], h["overdue_at_end"]) == (0.5, 3, 1)
-    assert want["clocks"] == {"response": [3, 1], "resolution": [1, 2]}
+    # intake 24 h: all six on time; dispatch 12 h: C was judged invalid before it fell due (stopped,
+    # not late); resolution by the plan: A and F on time, B resolved late, D still open past its due;
+    # revisit in 2 working days: A and B on time, F (resolved 3 Nov) not revisited by 10 Nov.
+    assert want["clocks"] == {"intake": [6, 0], "dispatch": [5, 0], "resolution": [2, 2], "revisit": [2, 1]}
     assert data["overdue_ids"] == [ids["D"]] and data["open_ids"] == sorted([ids["D"], ids["E"], ids["F"]])
     assert data["previous_period"]["label"] == "2026-09" and before["received"] == 2
 

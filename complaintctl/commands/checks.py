@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     g = Git.open(Path(base_dir()))
     updates = hooks.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = hooks.pre_receive(g, updates, clock.current())
+    problems = hooks.pre_receive(g, updates, clock.current(), hooks.server_pusher(os.environ))
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:

@@ -81,7 +81,8 @@ def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compens
 
 @click.command("revisit")
 @case_arg
-@click.option("--satisfaction", required=True, type=click.Choice(workflow.SATISFACTION))
+@click.option("--satisfaction", required=True, type=click.Choice(workflow.SATISFACTION),
+              help="The customer's verdict (R-CL-1).")
 @click.option("--comment", default="", help="What the customer said.")
 @click.option("--confirmed", is_flag=True, help="The customer confirmed the record (R-CL-4).")
 @pass_ws
@@ -106,7 +107,7 @@ def close_cmd(ws: Workspace, case_id: str, root_cause: str, lesson: str, prevent
 
 @click.command("reopen")
 @case_arg
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why it is reopened (e.g. the customer is dissatisfied, R-CL-1).")
 @pass_ws
 def reopen_cmd(ws: Workspace, case_id: str, reason: str) -> None:
     """Reopen a resolved or closed case."""
@@ -115,7 +116,8 @@ def reopen_cmd(ws: Workspace, case_id: str, reason: str) -> None:
 
 @click.command("invalid")
 @case_arg
-@click.option("--reason", required=True, type=click.Choice(lifecycle.INVALID_REASONS))
+@click.option("--reason", required=True, type=click.Choice(lifecycle.INVALID_REASONS),
+              help="Why it is invalid (R-AS-1).")
 @click.option("--reply", required=True, help="The reasoned reply given to the customer (R-AS-1).")
 @pass_ws
 def invalid_cmd(ws: Workspace, case_id: str, reason: str, reply: str) -> None:

@@ -42,6 +42,11 @@ def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
                                f"({', '.join(options)})")
 
 
+def stdin_is_terminal() -> bool:
+    """Whether `new` may prompt; a seam so tests can drive the prompts."""
+    return sys.stdin.isatty()
+
+
 @click.command("new")
 @click.option("--channel", help="How it came in (policy channels, R-DEF-4).")
 @click.option("--name", help="Complainant's name.")
@@ -61,7 +66,7 @@ def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
 @pass_ws
 def new_cmd(ws: Workspace, **opts: Any) -> None:
     """Record a new complaint and commit it."""
-    _complete(ws, opts, interactive=sys.stdin.isatty())
+    _complete(ws, opts, interactive=stdin_is_terminal())
     if opts["severity"] not in ws.policy.severities:
         raise InvalidInput(f"--severity: {opts['severity']!r} is not one of {', '.join(ws.policy.severities)}")
     moment = now(ws)

@@ -6,7 +6,8 @@ import click
 
 from complaintctl import queries, store
 from complaintctl.case import load_plain, to_plain
-from complaintctl.commands.common import json_option, pass_ws
+from complaintctl.commands.common import json_option, now, pass_ws
+from complaintctl.deadlines import overdue_views, render_clocks
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.timeparse import parse_when
@@ -15,32 +16,37 @@ from complaintctl.workspace import Workspace
 
 @click.command("show")
 @click.argument("case_id", metavar="ID")
+@click.option("--as-of", "as_of", help="Judge the clocks as of this time (default: now).")
 @json_option
 @pass_ws
-def show_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
-    """Show one case."""
+def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> None:
+    """Show one case, with its clocks and the time left on each."""
     loaded = store.load_case(ws, case_id)
     data = to_plain(load_plain(loaded.text, loaded.relpath))
     if as_json:
         click.echo(json_text(data))
         return
     click.echo(queries.render_case(data, ws.policy))
+    moment = parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
+    click.echo("\n" + render_clocks(data, ws.policy, moment))
 
 
 @click.command("list")
 @click.option("--status", "statuses", multiple=True,
               help="received, assigned, in_progress, waiting, resolved, closed, invalid, or open.")
-@click.option("--category")
-@click.option("--unit")
-@click.option("--handler")
-@click.option("--severity")
+@click.option("--category", help="Only this category (a policy key).")
+@click.option("--unit", help="Only this responsible unit (a policy key).")
+@click.option("--handler", help="Only cases this person handles.")
+@click.option("--severity", help="Only this severity (general, major).")
 @click.option("--since", help="Received on or after this date.")
 @click.option("--until", help="Received before the end of this date.")
+@click.option("--overdue", is_flag=True, help="Only cases with a clock past its due time.")
+@click.option("--as-of", "as_of", help="With --overdue: judge the clocks as of this time.")
 @json_option
 @pass_ws
 def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, unit: str | None,
              handler: str | None, severity: str | None, since: str | None, until: str | None,
-             as_json: bool) -> None:
+             overdue: bool, as_of: str | None, as_json: bool) -> None:
     """List cases, filtered."""
     tz = ws.policy.tz
     flt = queries.Filter(
@@ -50,6 +56,17 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         until=parse_when(until, tz, "--until") if until else None,
     )
     records = queries.select(queries.all_records(ws), flt, tz)
+    if overdue:  # R-DL-7: what is late, and by how much
+        moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
+        late = overdue_views(records, ws.policy, moment)
+        records = [r for r in records if r.id in late]
+        if not as_json:
+            rows = [[r.id, r.status, ws.policy.label("severities", r.severity), r.handler, v.clock,
+                     v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
+                    for r in records for v in late[r.id]]
+            click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"]))
+            click.echo(f"{len(records)} overdue case(s)")
+            return
     if as_json:
         click.echo(as_json_text(records))
         return

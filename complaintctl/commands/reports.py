@@ -14,18 +14,15 @@ from complaintctl.commands.common import now, pass_ws
 from complaintctl.labels import label
 from complaintctl.policy import Policy
 from complaintctl.timeparse import parse_when
+from complaintctl.workcal import WorkCalendar
 from complaintctl.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:
-    """The working-day arithmetic reports use — the one place to swap in the office calendar.
-
-    Until complaintctl.workcal lands this is Monday–Friday without holidays; then:
-    `return WorkCalendar.from_policy(policy).working_days_between`.
-    """
-    return reports.weekday_days_between
+    """Elapsed working days on the office's own calendar (holidays, make-up days, business hours)."""
+    return WorkCalendar.from_policy(policy).working_days_between
 
 
 def activities(ws: Workspace) -> list[reports.Activity]:

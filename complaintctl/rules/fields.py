@@ -20,6 +20,21 @@ _VOCABULARIES = (
     ("resolution.outcome", "outcomes", "R-CL-2"),
 )
 
+# The rule that asks for a required field, by its path (longest prefix wins).
+_REQUIRED_BY = (
+    ("id", "R-IN-5"), ("assessment.category", "R-DEF-3"), ("assessment.severity", "R-AS-2"),
+    ("assessment.invalid_reason", "R-AS-1"), ("assessment.reply", "R-AS-1"),
+    ("routing.unit", "R-RT-1"), ("routing.", "R-RT-2"), ("plan.", "R-IN-4"),
+    ("resolution.", "R-CL-2"), ("revisit.", "R-CL-1"), ("closing.", "R-CL-1"), ("intake.", "R-IN-1"),
+)
+
+
+def required_rule(field: str) -> str:
+    for prefix, rule in _REQUIRED_BY:
+        if field == prefix or (prefix.endswith(".") and field.startswith(prefix)):
+            return rule
+    return "R-WF"
+
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     data, policy = ctx.data, ctx.policy
@@ -42,8 +57,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                               f"({policy.office}) nor listed under offices:")
     for field in policy.required[status]:
         if is_blank(get(data, field)):
-            yield ctx.finding(field, "R-IN-1" if field.startswith("intake.") else "R-WF",
-                              f"required when the case is {status}")
+            yield ctx.finding(field, required_rule(field), f"required when the case is {status}")
     for field, vocab, rule in _VOCABULARIES:
         value = get(data, field)
         if not is_blank(value) and str(value) not in getattr(policy, vocab):

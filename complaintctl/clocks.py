@@ -1,0 +1,204 @@
+"""A case's SLA clocks (R-IN-3, R-DL-1…5): which apply, when each is due, when it was met.
+
+Pure functions of the case document, the policy and its working calendar. The steps
+store the result under `clocks:`; the validator recomputes it and refuses a case whose
+stored clocks differ (R-DL-2: only an approved extension moves a deadline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from complaintctl import durations
+from complaintctl.case import as_datetime, get, stamp
+from complaintctl.durations import Duration
+from complaintctl.policy import Policy
+from complaintctl.slapolicy import CLOCKS, ClockRule
+from complaintctl.workcal import WorkCalendar
+
+# The timeline actions that meet each clock (besides the fields read below).
+RESPONSE_ACTIONS = frozenset({"contact", "resolve", "invalid"})  # R-IN-3, R-RT-4: the customer hears back
+REPORT_ACTION = "report"  # the written incident report (R-DL-5, R-DL-4)
+ZERO = timedelta(0)
+STOPPED = frozenset({"closed", "invalid"})  # no clock runs on a finished case
+
+
+@dataclass(frozen=True)
+class Clock:
+    due: datetime
+    done: datetime | None
+
+
+@dataclass(frozen=True)
+class Extension:
+    clock: str
+    until: datetime
+    at: datetime
+    by: str
+
+
+def _timeline(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    t = data.get("timeline")
+    return [e for e in t if isinstance(e, Mapping)] if isinstance(t, list) else []
+
+
+def _first(data: Mapping[str, Any], actions: frozenset[str], cal: WorkCalendar) -> datetime | None:
+    for e in _timeline(data):
+        if e.get("action") in actions:
+            return as_datetime(e.get("at"), cal.tz)
+    return None
+
+
+def pauses(data: Mapping[str, Any], cal: WorkCalendar) -> list[tuple[datetime, datetime | None]]:
+    """Spans spent `waiting` (on the customer), in order; the last may still be open (None)."""
+    out: list[tuple[datetime, datetime | None]] = []
+    start: datetime | None = None
+    for e in _timeline(data):
+        at = as_datetime(e.get("at"), cal.tz)
+        if at is None:
+            continue
+        if e.get("to") == "waiting" and start is None:
+            start = at
+        elif e.get("from") == "waiting" and start is not None:
+            out.append((start, at))
+            start = None
+    if start is not None:
+        out.append((start, None))
+    return out
+
+
+def extensions(data: Mapping[str, Any], cal: WorkCalendar) -> list[Extension]:
+    """R-DL-2: every `extend` entry of the timeline, in order."""
+    out = []
+    for e in _timeline(data):
+        if e.get("action") != "extend":
+            continue
+        until, at = as_datetime(e.get("until"), cal.tz), as_datetime(e.get("at"), cal.tz)
+        if until is not None and at is not None:
+            out.append(Extension(str(e.get("clock") or ""), until, at, str(e.get("by") or "")))
+    return out
+
+
+def _facts(data: Mapping[str, Any], cal: WorkCalendar) -> dict[str, datetime | None]:
+    tz = cal.tz
+    status = data.get("status")
+    resolved = as_datetime(get(data, "resolution.at"), tz) if status in ("resolved", "closed") else None
+    revisited = as_datetime(get(data, "revisit.at"), tz)
+    return {
+        "received": as_datetime(get(data, "intake.received_at"), tz),
+        "recorded": as_datetime(get(data, "intake.recorded_at"), tz),
+        "dispatched": _first(data, frozenset({"assign"}), cal),
+        "resolved": resolved,
+        "revisited": revisited if resolved is not None and revisited is not None and revisited >= resolved
+        else None,
+        "responded": _first(data, RESPONSE_ACTIONS, cal),
+        "reported": _first(data, frozenset({REPORT_ACTION}), cal),
+    }
+
+
+DONE_BY = {"intake": "recorded", "response": "responded", "dispatch": "dispatched",
+           "resolution": "resolved", "revisit": "revisited", "report": "reported"}
+
+
+def plan_due(value: Any, cal: WorkCalendar) -> datetime | None:
+    """The plan's time limit; a bare date means the end of that day (as text too, the way the
+    read index stores it)."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return as_datetime(value, cal.tz)
+
+
+def rule_for(data: Mapping[str, Any], policy: Policy, clock: str) -> ClockRule | None:
+    """The policy's rule for this clock and this case (by severity, category, channel, class)."""
+    severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
+    channel, klass = str(get(data, "intake.channel") or ""), str(get(data, "intake.complainant.class") or "")
+    for rule in policy.sla.rules(clock):
+        if rule.match.matches(severity, category, channel, klass):
+            return rule
+    return None
+
+
+def expected(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar) -> dict[str, Clock]:
+    """Every clock the policy gives this case, as it stands: due (after pauses and approved
+    extensions) and done. A clock whose start has not happened yet is absent."""
+    facts = _facts(data, cal)
+    exts = extensions(data, cal)
+    out: dict[str, Clock] = {}
+    for name in CLOCKS:
+        rule = rule_for(data, policy, name)
+        if rule is None:
+            continue
+        start = facts[rule.start]
+        if start is None:
+            continue
+        if rule.within is None:  # `within: plan` — the time limit the plan sets (R-IN-4)
+            base = plan_due(get(data, "plan.due"), cal)
+            if base is None:
+                continue
+            due = base
+        else:
+            due = durations.add(start, rule.within, cal)
+        since: datetime | None = None
+        for ext in exts:  # R-DL-2: the latest approved extension of this clock sets the due time
+            if ext.clock == name:
+                due, since = ext.until, ext.at
+        if name == "resolution" and rule.within is not None:
+            due = paused_due(due, data, rule.within, cal, since)
+        out[name] = Clock(due, facts[DONE_BY[name]])
+    return out
+
+
+def paused_due(due: datetime, data: Mapping[str, Any], limit: Duration, cal: WorkCalendar,
+               since: datetime | None = None) -> datetime:
+    """Time spent waiting on the customer does not count: each finished wait that began before
+    the (moving) due time pushes it later by the wait's length, measured as the limit measures
+    time. A wait still under way moves nothing yet (the clock shows as paused)."""
+    for a, b in pauses(data, cal):
+        if since is not None and a < since:
+            continue  # an extension granted after this wait already allowed for it
+        if b is not None and a < due:
+            due = durations.shift(due, a, b, limit, cal)
+    return due
+
+
+def fresh_stamp(moment: datetime) -> datetime:
+    # A new plain datetime: never a YAML-loaded TimeStamp nor an object shared with another
+    # field (the dumper would write an alias).
+    s = stamp(moment)
+    return datetime(s.year, s.month, s.day, s.hour, s.minute, s.second, tzinfo=timezone(s.utcoffset() or ZERO))
+
+
+def as_yaml(clocks: Mapping[str, Clock]) -> dict[str, dict[str, datetime | None]]:
+    return {name: {"due": fresh_stamp(c.due), "done": fresh_stamp(c.done) if c.done else None}
+            for name, c in clocks.items()}
+
+
+def stored(data: Mapping[str, Any], cal: WorkCalendar) -> Iterator[tuple[str, datetime | None, datetime | None]]:
+    """The clocks as written in the case file: (name, due, done)."""
+    section = data.get("clocks")
+    if not isinstance(section, Mapping):
+        return
+    for name, c in section.items():
+        if isinstance(c, Mapping):
+            yield str(name), as_datetime(c.get("due"), cal.tz), as_datetime(c.get("done"), cal.tz)
+
+
+def is_running(data: Mapping[str, Any], done: datetime | None) -> bool:
+    return done is None and data.get("status") not in STOPPED
+
+
+def is_paused(data: Mapping[str, Any], name: str) -> bool:
+    """The resolution clock stands still while the case waits on the customer (see paused_due)."""
+    return name == "resolution" and data.get("status") == "waiting"
+
+
+def overdue(data: Mapping[str, Any], cal: WorkCalendar, now: datetime) -> list[tuple[str, datetime]]:
+    """Running, unpaused clocks past their due time (from the stored clocks): (name, due)."""
+    return [(name, due) for name, due, done in stored(data, cal)
+            if due is not None and is_running(data, done) and not is_paused(data, name) and now > due]

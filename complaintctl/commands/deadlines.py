@@ -1,0 +1,114 @@
+"""Time limits: extend, escalate, sweep, due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import click
+
+from complaintctl import deadlines, durations, index, lifecycle, sweep
+from complaintctl.commands.common import actor, json_option, now, pass_ws, report
+from complaintctl.errors import InvalidInput
+from complaintctl.output import as_json as json_text
+from complaintctl.output import table
+from complaintctl.slapolicy import CLOCKS
+from complaintctl.timeparse import parse_day_or_when, parse_when
+from complaintctl.workcal import WorkCalendar
+from complaintctl.workspace import Workspace
+
+case_arg = click.argument("case_id", metavar="ID")
+
+
+def as_of_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--as-of", "as_of", help="Judge the clocks as of this time (default: now).")(f)
+
+
+def as_of_time(ws: Workspace, as_of: str | None) -> datetime:
+    return parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
+
+
+@click.command("extend")
+@case_arg
+@click.option("--clock", default="resolution", show_default=True, type=click.Choice(CLOCKS),
+              help="Which clock the extension moves (R-DL-2).")
+@click.option("--until", required=True, help="The new due time (a date means its close of business).")
+@click.option("--reason", required=True, help="Why the deadline moves (recorded, R-DL-2).")
+@pass_ws
+def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str) -> None:
+    """Extend a deadline; only approvers in the policy may (R-DL-2)."""
+    when = parse_day_or_when(until, ws.policy.tz, "--until")
+    if not isinstance(when, datetime):
+        when = WorkCalendar.from_policy(ws.policy).close_of_business(when)
+    moment = now(ws)
+    report(lifecycle.change(ws, case_id, moment, actor(ws),
+                            deadlines.extend(ws.policy, actor(ws), clock, when, reason, moment)))
+
+
+@click.command("escalate")
+@case_arg
+@click.option("--reason", required=True, help="Why (e.g. the customer stays dissatisfied, R-ES-1).")
+@click.option("--level", help="Jump to this level of the chain (default: one level up).")
+@pass_ws
+def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) -> None:
+    """Move the case one level up the escalation chain (R-ES-1)."""
+    if level is not None and level not in ws.policy.escalation_chain:
+        raise InvalidInput(f"--level: {level!r} is not on the chain ({', '.join(ws.policy.escalation_chain)})")
+    report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.escalate(ws.policy, reason, level)))
+
+
+@click.command("report-filed")
+@case_arg
+@click.argument("text")
+@pass_ws
+def report_filed_cmd(ws: Workspace, case_id: str, text: str) -> None:
+    """Record that the written report was submitted (stops the report clock, R-DL-4/R-DL-5)."""
+    report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.report_filed(text)))
+
+
+@click.command("sweep")
+@as_of_option
+@click.option("--dry-run", is_flag=True, help="Show what would change; commit nothing.")
+@pass_ws
+def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool) -> None:
+    """Upgrade late cases (R-DL-6), remind overdue ones (R-DL-7), escalate (R-ES-1): one commit."""
+    result = sweep.run(ws, as_of_time(ws, as_of), actor(ws), dry_run)
+    for c in result.changes:
+        click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
+    for f in result.skipped:
+        click.echo(f"skipped (fix it first): {f}", err=True)
+    if result.commit:
+        click.echo(f"{len(result.changes)} case(s) changed, commit {result.commit[:10]}")
+    elif dry_run:
+        click.echo(f"{len(result.changes)} case(s) would change (dry run)")
+    else:
+        click.echo("nothing to do")
+
+
+def parse_within(text: str) -> timedelta:
+    limit = durations.parse_duration(text, "--within")
+    if limit.in_working_time or limit.unit == durations.MONTHS:
+        raise InvalidInput("--within: give clock time or days (e.g. 4h, 2d)")
+    seconds = {durations.MINUTES: 60, durations.HOURS: 3600, durations.DAYS: 86400}[limit.unit]
+    return timedelta(seconds=limit.amount * seconds)
+
+
+@click.command("due")
+@click.option("--within", default="2d", show_default=True, help="How far ahead (e.g. 4h, 2d).")
+@as_of_option
+@json_option
+@pass_ws
+def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> None:
+    """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
+    moment, window = as_of_time(ws, as_of), parse_within(within)
+    cal = WorkCalendar.from_policy(ws.policy)
+    views = [v for rec in index.load_records(ws)
+             for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
+    views.sort(key=lambda v: (v.due, v.case_id))
+    if as_json:
+        click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,
+                             "left": v.left} for v in views]))
+        return
+    rows = [[v.case_id, v.clock, v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"), v.state, v.left]
+            for v in views]
+    click.echo(table(rows, ["ID", "clock", "due", "state", "time"]))
+    click.echo(f"{len(views)} clock(s) due within {within} or overdue")

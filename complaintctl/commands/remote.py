@@ -1,0 +1,47 @@
+"""`sync` and `server init`: many offices, one shared repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from complaintctl import server
+from complaintctl import sync as syncing
+from complaintctl.commands.common import actor, base_dir, now, pass_ws
+from complaintctl.workspace import Workspace
+
+
+@click.command("sync")
+@click.option("--remote", default="origin", show_default=True, help="The shared repository's remote name.")
+@click.option("--branch", default="main", show_default=True, help="The shared branch.")
+@pass_ws
+def sync_cmd(ws: Workspace, remote: str, branch: str) -> None:
+    """Fetch, integrate and push until this office's work is on the remote."""
+    result = syncing.sync(ws, now(ws), actor(ws), remote, branch)
+    for r in result.renumbered:
+        refs = f"; references updated in {', '.join(r.references)}" if r.references else ""
+        click.echo(f"renumbered {r.old} → {r.new} (its number was taken on {remote}){refs}, "
+                   f"commit {r.commit[:10]}")
+    click.echo(f"sync: {result.how}; {result.pushed} commit(s) pushed, {result.pulled} received"
+               + (f" (after {result.attempts} attempts)" if result.attempts > 1 else ""))
+
+
+@click.group("server")
+def server_group() -> None:
+    """Set up the shared repository on a git server."""
+
+
+@server_group.command("init")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(sorted(server.LAYOUTS)), default="plain", show_default=True,
+              help="Where the server runs pre-receive hooks: plain git/ssh, Gitea or GitLab.")
+@click.option("--command", "command", help="How the hook runs complaintctl on this server "
+              "(e.g. /opt/complaintctl/bin/complaintctl); default: $COMPLAINTCTL or PATH.")
+@click.option("--force", is_flag=True, help="Replace an existing hook that is not complaintctl's.")
+def server_init_cmd(path: Path, layout: str, command: str | None, force: bool) -> None:
+    """Create or configure a bare repository with complaintctl's pre-receive hook."""
+    target = path if path.is_absolute() else base_dir() / path
+    setup = server.init_server(target, layout, command, force)
+    click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hook {setup.hook}, "
+               f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")

@@ -1,0 +1,96 @@
+"""SLA clocks as the policy computes them (R-DL-1…5), extensions only by approvers (R-DL-2),
+late closings explained (R-DL-7), escalation levels on the chain (R-ES-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from complaintctl import clocks
+from complaintctl.case import as_datetime, get, is_blank
+from complaintctl.deadlines import approvers
+from complaintctl.rules.context import CheckContext
+from complaintctl.rules.finding import Finding
+from complaintctl.slapolicy import CLOCKS
+from complaintctl.workcal import WorkCalendar
+
+
+def may_extend(ctx: CheckContext, name: str) -> bool:
+    """R-DL-2: the person's roles in the policy include one that approves extensions."""
+    return bool(set(ctx.policy.roles_of(name)) & set(approvers(ctx.policy)))
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else value.isoformat(sep=" ")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    cal = WorkCalendar.from_policy(ctx.policy)
+    yield from _new_entries(ctx, cal)
+    expected = clocks.expected(ctx.data, ctx.policy, cal)
+    section = ctx.data.get("clocks")
+    stored: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
+    if section is not None and not isinstance(section, Mapping):
+        yield ctx.finding("clocks", "R-DL-2", "must be a mapping of clocks (computed by complaintctl)")
+    for name in sorted(set(stored) - set(expected), key=str):
+        yield ctx.finding(f"clocks.{name}", "R-DL-2", "the policy gives this case no such clock "
+                          f"({', '.join(expected) or 'none'})")
+    for name, want in expected.items():
+        have = stored.get(name)
+        if not isinstance(have, Mapping):
+            yield ctx.finding(f"clocks.{name}", "R-DL-2", f"missing: due {_show(want.due)} by the policy")
+            continue
+        due = as_datetime(have.get("due"), cal.tz)
+        if due != want.due:
+            yield ctx.finding(f"clocks.{name}.due", "R-DL-2",
+                              f"{_show(due)} does not match the policy ({_show(want.due)}); only an "
+                              "approved extension moves a deadline (complaintctl extend)")
+        done = as_datetime(have.get("done"), cal.tz)
+        if done != want.done:
+            yield ctx.finding(f"clocks.{name}.done", "R-DL-2",
+                              f"{_show(done)} does not match the case's timeline ({_show(want.done)})")
+    yield from _late_closing(ctx, expected)
+
+
+def _new_entries(ctx: CheckContext, cal: WorkCalendar) -> Iterator[Finding]:
+    timeline = ctx.data.get("timeline")
+    entries = timeline if isinstance(timeline, list) else []
+    old = ctx.previous.get("timeline") if ctx.previous else None
+    start = len(old) if isinstance(old, list) else 0
+    for i, entry in enumerate(entries[start:], start):
+        if not isinstance(entry, Mapping):
+            continue
+        where = f"timeline[{i}]"
+        action = entry.get("action")
+        if action == "extend":
+            by = str(entry.get("by") or "")
+            if not may_extend(ctx, by):
+                yield ctx.finding(f"{where}.by", "R-DL-2", f"{by or 'nobody'} may not extend a deadline: "
+                                  f"that needs a person with role {' or '.join(approvers(ctx.policy))} in the policy")
+            if entry.get("clock") not in CLOCKS:
+                yield ctx.finding(f"{where}.clock", "R-DL-2", f"{entry.get('clock')!r} is not a clock "
+                                  f"({', '.join(CLOCKS)})")
+            until, at = as_datetime(entry.get("until"), cal.tz), as_datetime(entry.get("at"), cal.tz)
+            if until is None:
+                yield ctx.finding(f"{where}.until", "R-DL-2", "the new due time is required")
+            elif at is not None and until <= at:
+                yield ctx.finding(f"{where}.until", "R-DL-2", "an extension must end after it is granted")
+            if is_blank(entry.get("note")):
+                yield ctx.finding(f"{where}.note", "R-DL-2", "the reason for the extension is required")
+        elif action == "escalate" and entry.get("level") not in ctx.policy.escalation_chain:
+            yield ctx.finding(f"{where}.level", "R-ES-1", f"{entry.get('level')!r} is not on the escalation "
+                              f"chain ({', '.join(ctx.policy.escalation_chain)})")
+
+
+def _late_closing(ctx: CheckContext, expected: Mapping[str, clocks.Clock]) -> Iterator[Finding]:
+    # R-DL-7: a case closed after its resolution deadline records why (洽办单).
+    if ctx.data.get("status") != "closed" or "resolution" not in expected:
+        return
+    # Timeliness is the handling's (001-4 §14): the resolution clock, not the day of closing,
+    # which waits on the revisit and has its own clock.
+    clock = expected["resolution"]
+    finished = clock.done or as_datetime(get(ctx.data, "closing.at"), ctx.policy.tz)
+    if finished is not None and finished > clock.due and is_blank(get(ctx.data, "closing.late_reason")):
+        yield ctx.finding("closing.late_reason", "R-DL-7",
+                          f"resolved after the resolution deadline ({_show(clock.due)}): say why it was late "
+                          "(--late-reason)")

@@ -1,0 +1,73 @@
+"""`complaintctl server init`: the shared bare repository every office pushes to.
+
+The hook is the shipped `hooks/pre-receive` (it runs `complaintctl hook pre-receive`);
+git itself also refuses rewriting and deleting refs (receive.denyNonFastForwards,
+receive.denyDeletes), so main stays safe even if the hook were removed.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from complaintctl.errors import GitError, RepoStateError
+from complaintctl.gitrepo import clean_env
+from complaintctl.resources import hook_path
+
+# Where each server runs custom pre-receive hooks, relative to the bare repository.
+LAYOUTS = {
+    "plain": "hooks/pre-receive",
+    "gitea": "hooks/pre-receive.d/complaintctl",  # Gitea/Forgejo run every script in pre-receive.d
+    "gitlab": "custom_hooks/pre-receive.d/complaintctl",  # GitLab server hooks (Gitaly)
+}
+CONFIG = {"receive.denyNonFastForwards": "true", "receive.denyDeletes": "true"}
+
+
+@dataclass(frozen=True)
+class ServerSetup:
+    path: Path
+    created: bool
+    hook: Path
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    # A child in *another* repository: never inherit GIT_DIR & co. (we may run inside a hook).
+    proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {' '.join(proc.stderr.split())[:300]}")
+    return proc.stdout.strip()
+
+
+def hook_text(command: str | None) -> str:
+    text = hook_path("pre-receive").read_text(encoding="utf-8")
+    if not command:
+        return text
+    shebang, _, rest = text.partition("\n")
+    return f"{shebang}\nCOMPLAINTCTL=${{COMPLAINTCTL:-{shlex.quote(command)}}}\n{rest}"
+
+
+def init_server(path: Path, layout: str = "plain", command: str | None = None,
+                force: bool = False) -> ServerSetup:
+    """Create the bare repository if needed (branch main), install the hook, set receive.*."""
+    created = not path.exists() or not any(path.iterdir())
+    if created:
+        path.mkdir(parents=True, exist_ok=True)
+        _git("init", "-q", "--bare", "-b", "main", str(path))
+    elif _git("rev-parse", "--is-bare-repository", cwd=path) != "true":
+        raise RepoStateError(f"{path} is not a bare repository (a server repository has no working tree)")
+    hook = path / LAYOUTS[layout]
+    text = hook_text(command)
+    if hook.exists() and hook.read_text(encoding="utf-8", errors="replace") != text and not force:
+        raise RepoStateError(f"{hook} exists and is not complaintctl's: move it away or pass --force")
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(text, encoding="utf-8")
+    hook.chmod(0o755)
+    for key, value in CONFIG.items():
+        _git("config", key, value, cwd=path)
+    # The hook's last resort when complaintctl is not on the server's PATH: this Python.
+    _git("config", "complaintctl.python", sys.executable, cwd=path)
+    return ServerSetup(path, created, hook)
+

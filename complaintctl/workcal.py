@@ -1,0 +1,257 @@
+"""Working days and business hours: the `holidays` library plus the office's own overrides.
+
+China moves working days around its holidays (调休): some Saturdays and Sundays are
+working days. `holidays` lists those per year in `weekend_workdays` and answers
+`is_working_day`; the office adds what is not (yet) published in its policy's
+`calendar:` section (`extra_holidays`, `extra_working_days`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+from complaintctl.errors import PolicyError
+
+if TYPE_CHECKING:
+    from complaintctl.policy import Policy
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(18)),)
+_SEARCH_DAYS = 3 * 366  # a working day is never further away than this (else the calendar is broken)
+
+Interval = tuple[time, time]
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """The policy's `calendar:` section, checked."""
+
+    timezone: str = "Asia/Shanghai"
+    country: str = ""
+    subdivision: str = ""
+    weekend: tuple[int, ...] = ()  # empty: the country's weekend (Saturday and Sunday without one)
+    hours: tuple[tuple[int, tuple[Interval, ...]], ...] = ()  # weekday -> intervals, overriding default
+    default_hours: tuple[Interval, ...] = DEFAULT_HOURS
+    extra_holidays: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()
+
+
+def _fail(source: str, key: str, msg: str) -> PolicyError:
+    return PolicyError(f"{source}: calendar.{key}: {msg}")
+
+
+def parse_hours(text: Any, source: str, key: str) -> tuple[Interval, ...]:
+    """`09:00-18:00` or `09:00-12:00, 13:30-18:00` (a lunch break) → intervals."""
+    if not isinstance(text, str) or not text.strip():
+        raise _fail(source, key, "expected opening hours like \"09:00-18:00\" or \"09:00-12:00, 13:30-18:00\"")
+    out: list[Interval] = []
+    for part in text.split(","):
+        try:
+            a, b = (time.fromisoformat(x.strip()) for x in part.split("-"))
+        except ValueError:
+            raise _fail(source, key, f"{part.strip()!r} is not HH:MM-HH:MM") from None
+        if b <= a or (out and a < out[-1][1]):
+            raise _fail(source, key, f"{part.strip()!r}: intervals must run forward and not overlap")
+        out.append((a, b))
+    return tuple(out)
+
+
+def _dates(value: Any, source: str, key: str) -> frozenset[date]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise _fail(source, key, "expected a list of dates (YYYY-MM-DD)")
+    out = set()
+    for item in value:
+        if isinstance(item, date) and not isinstance(item, datetime):
+            out.add(item)
+            continue
+        try:
+            out.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise _fail(source, key, f"{item!r} is not a date (YYYY-MM-DD)") from None
+    return frozenset(out)
+
+
+_KEYS = {"country", "subdivision", "timezone", "weekend", "business_hours", "extra_holidays",
+         "extra_working_days"}
+
+
+def parse_calendar(data: Any, source: str, default_tz: str) -> CalendarSpec:
+    """Check the `calendar:` section; every error names its key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{source}: calendar: expected a mapping")
+    for key in data:
+        if key not in _KEYS:
+            raise _fail(source, str(key), f"unknown key (known: {', '.join(sorted(_KEYS))})")
+    tzname = str(data.get("timezone") or default_tz)
+    try:
+        ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(source, "timezone", f"unknown timezone {tzname!r}") from None
+    country = str(data.get("country") or "").upper()
+    subdivision = str(data.get("subdivision") or "")
+    if country:
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            raise _fail(source, "country", f"{country!r} is not a country the holidays library knows")
+        if subdivision and subdivision not in supported[country]:
+            raise _fail(source, "subdivision", f"{subdivision!r} is not a subdivision of {country} "
+                        f"(known: {', '.join(supported[country])})")
+    weekend: list[int] = []
+    for name in data.get("weekend") or []:
+        if str(name).lower()[:3] not in WEEKDAYS:
+            raise _fail(source, "weekend", f"{name!r} is not a weekday (mon … sun)")
+        weekend.append(WEEKDAYS.index(str(name).lower()[:3]))
+    hours_data = data.get("business_hours") or {}
+    if not isinstance(hours_data, Mapping):
+        raise _fail(source, "business_hours", "expected a mapping: default, mon … sun")
+    default_hours = DEFAULT_HOURS
+    per_day: list[tuple[int, tuple[Interval, ...]]] = []
+    for key, value in hours_data.items():
+        k = str(key).lower()
+        if k == "default":
+            default_hours = parse_hours(value, source, "business_hours.default")
+        elif k in WEEKDAYS:
+            per_day.append((WEEKDAYS.index(k), parse_hours(value, source, f"business_hours.{k}")))
+        else:
+            raise _fail(source, f"business_hours.{key}", "unknown key (default, mon … sun)")
+    return CalendarSpec(
+        timezone=tzname, country=country, subdivision=subdivision, weekend=tuple(sorted(set(weekend))),
+        hours=tuple(sorted(per_day)), default_hours=default_hours,
+        extra_holidays=_dates(data.get("extra_holidays"), source, "extra_holidays"),
+        extra_working_days=_dates(data.get("extra_working_days"), source, "extra_working_days"),
+    )
+
+
+class WorkCalendar:
+    """Which days are working days, and when the office is open on them."""
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self.spec = spec
+        self.tz = ZoneInfo(spec.timezone)
+        self._hours = dict(spec.hours)
+        self._public: Any = None
+        if spec.country:
+            self._public = holidays.country_holidays(spec.country, subdiv=spec.subdivision or None)
+        if spec.weekend:
+            self._weekend = frozenset(spec.weekend)
+        elif self._public is not None:
+            self._weekend = frozenset(self._public.weekend)
+        else:
+            self._weekend = frozenset({5, 6})
+        self._memo: dict[date, bool] = {}
+
+    @classmethod
+    def from_policy(cls, policy: Policy) -> WorkCalendar:
+        spec = getattr(policy, "calendar_spec", None)
+        if not isinstance(spec, CalendarSpec):
+            spec = parse_calendar(policy.calendar, "complaintctl.yaml", policy.timezone)
+        return cached(spec)
+
+    def is_working_day(self, d: date) -> bool:
+        known = self._memo.get(d)
+        if known is not None:
+            return known
+        if d in self.spec.extra_holidays:
+            result = False
+        elif d in self.spec.extra_working_days:
+            result = True
+        elif d.weekday() in self._weekend:
+            # 调休: a make-up working Saturday/Sunday published with the holidays.
+            result = self._public is not None and self._make_up_day(d)
+        else:
+            result = self._public is None or d not in self._public
+        self._memo[d] = result
+        return result
+
+    def _make_up_day(self, d: date) -> bool:
+        _ = d in self._public  # loads d's year, and with it that year's weekend_workdays
+        return d in self._public.weekend_workdays
+
+    def intervals(self, d: date) -> list[tuple[datetime, datetime]]:
+        """The office's open hours on day `d` as aware moments (none on a day off)."""
+        if not self.is_working_day(d):
+            return []
+        spans = self._hours.get(d.weekday(), self.spec.default_hours)
+        return [(datetime.combine(d, a, self.tz), datetime.combine(d, b, self.tz)) for a, b in spans]
+
+    def close_of_business(self, d: date) -> datetime:
+        spans = self._hours.get(d.weekday(), self.spec.default_hours)
+        return datetime.combine(d, spans[-1][1], self.tz)
+
+    def next_working_day(self, d: date) -> date:
+        for _ in range(_SEARCH_DAYS):
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                return d
+        raise PolicyError("calendar: no working day within three years — check calendar.weekend")
+
+    def working_days(self, start: date) -> Iterator[date]:
+        """Working days from `start` on (inclusive)."""
+        d = start if self.is_working_day(start) else self.next_working_day(start)
+        while True:
+            yield d
+            d = self.next_working_day(d)
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Seconds of open business hours between two moments (0 if end <= start)."""
+        if end <= start:
+            return 0.0
+        total = 0.0
+        day = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date()
+        while day <= last:
+            for a, b in self.intervals(day):
+                lo, hi = max(a, start), min(b, end)
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return total
+
+    def working_days_between(self, start: datetime, end: datetime) -> float:
+        """Working time between two moments in working days: each open day counts 1, a part
+        of a day counts its share of that day's business hours."""
+        if end <= start:
+            return 0.0
+        total = 0.0
+        day = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date()
+        while day <= last:
+            spans = self.intervals(day)
+            length = sum((b - a).total_seconds() for a, b in spans)
+            if length:
+                inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans)
+                total += inside / length
+            day += timedelta(days=1)
+        return total
+
+    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The moment when `seconds` of business hours have passed after `start`."""
+        left = seconds
+        day = start.astimezone(self.tz).date()
+        for _ in range(_SEARCH_DAYS):
+            for a, b in self.intervals(day):
+                lo = max(a, start)
+                if b <= lo:
+                    continue
+                span = (b - lo).total_seconds()
+                if left <= span:
+                    return (lo + timedelta(seconds=left)).astimezone(self.tz)
+                left -= span
+            day += timedelta(days=1)
+        raise PolicyError("calendar: business hours never open — check calendar.business_hours")
+
+
+@lru_cache(maxsize=16)
+def cached(spec: CalendarSpec) -> WorkCalendar:
+    return WorkCalendar(spec)

@@ -1,0 +1,288 @@
+"""Deadlines end to end: real repositories, real commits and hooks, the clock pinned to 2026 dates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.conftest import Office, set_identity
+
+# A realestate-style office (R-IN-3, R-DL-1) on the property preset's people and calendar.
+LIMITS = """
+deadlines:
+  clocks:
+    response: [{within: 5min}]
+    resolution:
+      - {severity: major, within: 7 working days}
+      - {within: 3 working days}
+  escalation:
+    - {from: due, head: 0min, vp: 2 working days}
+  upgrade_open_after: 1 month
+"""
+
+
+def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", when)
+
+
+def use_limits(office: Office, limits: str = LIMITS) -> None:
+    path = office.root / "complaintctl.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\ndeadlines:")] + limits, encoding="utf-8")
+    office.git("commit", "-qam", "office limits")
+
+
+def load(office: Office, case_id: str) -> dict:  # type: ignore[type-arg]
+    return YAML(typ="safe", pure=True).load(office.path(case_id).read_text(encoding="utf-8"))
+
+
+def due(office: Office, case_id: str, clock: str = "resolution") -> str:
+    return load(office, case_id)["clocks"][clock]["due"].isoformat()
+
+
+def head(office: Office) -> str:
+    return office.git("rev-parse", "HEAD").stdout.strip()
+
+
+def test_new_case_carries_the_preset_clocks(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-02-13T17:30:00+08:00")
+    cid = office.new()
+    clocks = load(office, cid)["clocks"]
+    # R-DL-5: staff pass it on within 24 h; the desk dispatches within 12 h of that.
+    assert clocks["intake"]["due"].isoformat() == "2026-02-14T17:30:00+08:00"
+    assert clocks["intake"]["done"].isoformat() == "2026-02-13T17:30:00+08:00"
+    assert clocks["dispatch"] == {"due": clocks["dispatch"]["due"], "done": None}
+    assert clocks["dispatch"]["due"].isoformat() == "2026-02-14T05:30:00+08:00"
+    out = office.run("show", cid, "--as-of", "2026-02-14 06:00").output
+    assert re.search(r"dispatch\s+2026-02-14 05:30\s+overdue\s+overdue by 0h 30m", out), out
+    out = office.run("show", cid, "--as-of", "2026-02-13 18:00").output
+    assert re.search(r"dispatch .* running\s+11h 30m left", out), out
+
+
+def test_emergency_runs_on_minute_timings(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-02-13T17:30:00+08:00")
+    cid = office.new("--severity", "emergency")
+    clocks = load(office, cid)["clocks"]
+    assert clocks["dispatch"]["due"].isoformat() == "2026-02-13T17:33:00+08:00"  # R-DL-5: 3 minutes
+    assert clocks["report"]["due"].isoformat() == "2026-02-14T17:30:00+08:00"  # written report in 24 h
+    # R-ES-1/R-DL-5: after 5 minutes the company leader has it, after 10 the board.
+    at(monkeypatch, "2026-02-13T17:36:00+08:00")
+    office.run("sweep")
+    assert load(office, cid)["routing"]["escalation_level"] == "vp"
+    at(monkeypatch, "2026-02-13T17:41:00+08:00")
+    office.run("sweep")
+    assert load(office, cid)["routing"]["escalation_level"] == "gm"
+
+
+def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-02-13T17:30:00+08:00")  # Friday before the Spring Festival
+    late = office.new()
+    office.run("assign", late, "--handler", "李工")
+    assert due(office, late) == "2026-02-25T18:00:00+08:00"  # Sat 14 (make-up), Tue 24, Wed 25
+    at(monkeypatch, "2026-02-25T10:00:00+08:00")
+    fine = office.new(subject="水压不足")
+    office.run("note", fine, "回电说明处理安排", "--contact")
+
+    at(monkeypatch, "2026-02-26T09:00:00+08:00")
+    before = head(office)
+    result = office.run("sweep")
+    assert f"{late}: upgrade general → major; remind response overdue" in result.output
+    data = load(office, late)
+    assert data["assessment"]["severity"] == "major"  # R-DL-6
+    assert [e["action"] for e in data["timeline"][-2:]] == ["upgrade", "remind"]
+    assert data["timeline"][-1]["clock"] == "response"  # R-DL-7
+    assert due(office, late) == "2026-03-02T18:00:00+08:00"  # major: 7 working days
+    assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
+    touched = office.git("show", "--name-only", "--format=", "HEAD").stdout.split()
+    assert touched == [f"cases/2026/02/{late}.yaml"]
+    assert load(office, fine)["assessment"]["severity"] == "general"
+
+    tip = head(office)
+    again = office.run("sweep")  # nothing new: no commit
+    assert "nothing to do" in again.output and head(office) == tip
+    assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
+
+    at(monkeypatch, "2026-03-03T10:00:00+08:00")  # past the major limit: reminder and the head
+    office.run("sweep")
+    data = load(office, late)
+    assert data["routing"]["escalation_level"] == "head"
+    reminders = [e for e in data["timeline"] if e["action"] == "remind"]
+    assert [e["clock"] for e in reminders] == ["response", "resolution"]
+    at(monkeypatch, "2026-03-05T09:00:00+08:00")  # 2 working days past the deadline: the vp
+    office.run("sweep")
+    data = load(office, late)
+    assert data["routing"]["escalation_level"] == "vp"
+    assert len([e for e in data["timeline"] if e["action"] == "remind"]) == 2  # once per overdue clock
+    tip = head(office)
+    assert "nothing to do" in office.run("sweep").output and head(office) == tip
+    assert office.run("validate").exit_code == 0
+
+
+def test_waiting_pauses_the_resolution_clock(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")  # Monday
+    cid = office.new()
+    office.run("assign", cid, "--handler", "李工")
+    office.run("plan", cid, "--resolver", "李工", "--measures", "检修", "--due", "2026-03-05")
+    assert due(office, cid) == "2026-03-05T18:00:00+08:00"
+    at(monkeypatch, "2026-03-03T10:00:00+08:00")
+    office.run("wait", cid, "--reason", "等业主提供照片")
+    assert "paused while waiting" in office.run("show", cid, "--as-of", "2026-03-10 10:00").output
+    at(monkeypatch, "2026-03-04T10:00:00+08:00")  # one full working day (9 business hours) later
+    office.run("resume", cid)
+    assert due(office, cid) == "2026-03-06T18:00:00+08:00"
+
+    # A general case that waits past a month is not overdue, but a valid complaint open over a
+    # month becomes major all the same (R-DL-6).
+    at(monkeypatch, "2026-03-05T10:00:00+08:00")
+    office.run("wait", cid, "--reason", "等业主回国")
+    at(monkeypatch, "2026-04-02T10:00:00+08:00")
+    assert "upgrade" not in office.run("sweep", "--dry-run").output
+    at(monkeypatch, "2026-04-02T10:00:01+08:00")
+    assert f"{cid}: upgrade general → major" in office.run("sweep").output
+
+
+def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    before = head(office)
+    refused = office.run("extend", cid, "--until", "2026-03-10", "--reason", "等配件", ok=False)
+    assert refused.exit_code == 1 and "R-DL-2" in refused.output and "张敏 may not extend" in refused.output
+    assert head(office) == before
+
+    set_identity(monkeypatch, "刘洋", "liuyang@example.com")  # vp in the policy
+    office.run("extend", cid, "--until", "2026-03-10", "--reason", "等厂家配件")
+    assert due(office, cid) == "2026-03-10T18:00:00+08:00"
+    entry = load(office, cid)["timeline"][-1]
+    assert (entry["action"], entry["by"], entry["clock"]) == ("extend", "刘洋", "resolution")
+    assert entry["note"] == "等厂家配件"
+
+    # A hand edit adding an extension "by" a staff member: refused by the pre-commit hook.
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+    path = office.path(cid)
+    text = path.read_text(encoding="utf-8")
+    forged = text.replace("2026-03-10 18:00:00+08:00", "2026-03-20 18:00:00+08:00") + (
+        "  - at: 2026-03-02 10:00:00+08:00\n    by: 张敏\n    action: extend\n    clock: resolution\n"
+        "    until: 2026-03-20 18:00:00+08:00\n    note: 自己延期\n")
+    forged = forged.replace("timeline:\n", "timeline:\n", 1)
+    path.write_text(forged, encoding="utf-8")
+    proc = office.git("commit", "-qam", "extend by hand", check=False)
+    assert proc.returncode != 0
+    assert "R-DL-2" in proc.stderr and "张敏 may not extend a deadline" in proc.stderr, proc.stderr
+    office.git("checkout", "--", ".")
+
+
+def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    path = office.path(cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-03-05 18:00:00+08:00", "2026-03-09 18:00:00+08:00"),
+                    encoding="utf-8")
+    proc = office.git("commit", "-qam", "more time", check=False)
+    assert proc.returncode != 0
+    assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
+    assert "1 finding(s) in 1 case file(s)" in office.run("validate", ok=False).output
+
+
+def test_late_closing_needs_a_reason(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    office.run("assign", cid, "--handler", "李工")
+    office.run("plan", cid, "--resolver", "李工", "--measures", "检修", "--due", "2026-03-05")
+    at(monkeypatch, "2026-03-09T10:00:00+08:00")
+    office.run("resolve", cid, "--outcome", "repair", "--summary", "已修复")
+    office.run("revisit", cid, "--satisfaction", "satisfied")
+    refused = office.run("close", cid, "--root-cause", "备件不足", ok=False)
+    assert refused.exit_code == 1 and "closing.late_reason: R-DL-7" in refused.output
+    office.run("close", cid, "--root-cause", "备件不足", "--late-reason", "厂家缺货一周")
+    show = office.run("show", cid).output
+    assert re.search(r"resolution\s+2026-03-05 18:00\s+2026-03-09 10:00\s+late\s+late by 1\.1 working days", show), show
+
+
+def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    a = office.new()
+    office.run("note", a, "已回电", "--contact")
+    at(monkeypatch, "2026-03-04T10:00:00+08:00")
+    b = office.new(subject="噪音")
+    office.run("note", b, "已回电", "--contact")
+    out = office.run("due", "--within", "1d", "--as-of", "2026-03-05 09:00").output
+    assert re.search(rf"{a}\s+resolution\s+2026-03-05 18:00\s+running\s+1\.0 working days left", out), out
+    assert b not in out
+    out = office.run("list", "--overdue", "--as-of", "2026-03-06 09:00").output
+    assert re.search(rf"{a} .* resolution\s+2026-03-05 18:00\s+overdue by 0h 00m working", out), out
+    assert b not in out and "1 overdue case(s)" in out
+    assert "0 overdue case(s)" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
+
+
+def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    office.run("escalate", cid, "--reason", "业主仍不满意")
+    assert load(office, cid)["routing"]["escalation_level"] == "head"
+    office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm")
+    refused = office.run("escalate", cid, "--reason", "再升", ok=False)
+    assert refused.exit_code == 1 and "top of the escalation chain" in refused.output
+
+
+def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    cid = office.new()
+    monkeypatch.setenv("EDITOR", "sed -i 's/severity: general/severity: major/'")
+    office.run("edit", cid)
+    assert due(office, cid) == "2026-03-11T18:00:00+08:00"  # major: 7 working days
+    monkeypatch.setenv("EDITOR", "sed -i 's/2026-03-11 18:00:00+08:00/2026-03-31 18:00:00+08:00/'")
+    refused = office.run("edit", cid, ok=False)
+    assert refused.exit_code == 1 and "clocks.resolution.due: R-DL-2" in refused.output
+
+
+def test_report_filed_stops_the_report_clock(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    at(monkeypatch, "2026-02-13T17:30:00+08:00")
+    cid = office.new("--severity", "emergency")
+    at(monkeypatch, "2026-02-14T09:00:00+08:00")
+    office.run("report-filed", cid, "书面报告 BG-2026-007")
+    assert load(office, cid)["clocks"]["report"]["done"].isoformat() == "2026-02-14T09:00:00+08:00"
+    assert re.search(r"report\s+2026-02-14 17:30\s+2026-02-14 09:00\s+on time", office.run("show", cid).output)
+
+
+def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_limits(office)
+    at(monkeypatch, "2026-03-02T10:00:00+08:00")
+    broken, good = office.new(), office.new(subject="噪音")
+    path = office.path(broken)
+    path.write_text(path.read_text(encoding="utf-8").replace("category: work-efficiency", "category: bogus"),
+                    encoding="utf-8")
+    office.git("commit", "-q", "--no-verify", "-am", "forced past the hook")
+    at(monkeypatch, "2026-03-09T10:00:00+08:00")
+    result = office.run("sweep")
+    assert f"{good}: upgrade general → major" in result.output
+    assert "skipped (fix it first)" in result.output
+    assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
+    assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]
+
+
+def test_an_office_in_a_dst_timezone(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = office.root / "complaintctl.yaml"
+    text = path.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Europe/Berlin")
+    text = text.replace("  country: CN\n", "  country: DE\n  subdivision: BE\n")
+    path.write_text(text[: text.index("\ndeadlines:")] + """
+deadlines:
+  clocks:
+    response: [{within: 2 working hours}]
+    resolution: [{within: 1 working day}]
+""", encoding="utf-8")
+    office.git("commit", "-qam", "Berlin office")
+    at(monkeypatch, "2026-03-27T17:00:00+01:00")  # Friday; summer time starts on Sunday 29 March
+    cid = office.new()
+    assert due(office, cid, "response") == "2026-03-30T10:00:00+02:00"
+    assert due(office, cid) == "2026-03-30T18:00:00+02:00"
+    out = office.run("show", cid, "--as-of", "2026-03-30T09:30:00+02:00").output
+    assert re.search(r"response\s+2026-03-30 10:00\s+running\s+0h 30m working left", out), out

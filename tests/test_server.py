@@ -1,0 +1,235 @@
+"""The shared repository's guard: `server init`, the pre-receive hook's refusals (served by a
+real `git daemon`), access by the pusher's identity, and closed cases (R-CL-3)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from complaintctl.cli import cli
+from complaintctl.errors import InvalidInput
+from complaintctl.hooks import parse_ref_updates
+from tests.conftest import Office, set_identity
+from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
+from tests.test_lifecycle import full_life
+
+EXTEND = """  - at: 2026-11-22T10:00:00+08:00
+    by: 刘洋
+    action: extend
+    clock: resolution
+    until: 2026-11-30T18:00:00+08:00
+    note: 等待电梯主板备件
+"""
+
+
+def push(root: Path, *args: str, pusher: str | None = None) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k != "COMPLAINTCTL_PUSHER"}
+    if pusher:
+        env["COMPLAINTCTL_PUSHER"] = pusher  # a local push runs the hook with our environment
+    proc = subprocess.run(["git", "push", "origin", *args], cwd=root, capture_output=True, text=True, env=env)
+    return proc.returncode, proc.stderr
+
+
+# --- refusals through git daemon -----------------------------------------------------------
+
+@pytest.fixture
+def sz(daemon: Callable[[str | None], str], tmp_path: Path) -> Office:
+    """The SZ office's clone, pushing as its server account zhangmin (office SZ, staff)."""
+    return clone(daemon("zhangmin"), tmp_path / "sz")
+
+
+def refused(clone_: Office, group: Path, *args: str) -> str:
+    before = refs(group)
+    code, err = push(clone_.root, *args)
+    assert code != 0, err
+    assert refs(group) == before  # the remote is unchanged
+    return err
+
+
+def test_commit_with_no_verify_is_refused_naming_commit_file_field_and_rule(sz: Office, group: Path) -> None:
+    case_id = sz.new()
+    path = sz.path(case_id)
+    path.write_text(path.read_text(encoding="utf-8").replace("subject: 电梯故障三天未修", "subject: ''"),
+                    encoding="utf-8")
+    sz.git("commit", "-q", "--no-verify", "-am", "blank subject")
+    sha = sz.git("rev-parse", "HEAD").stdout.strip()
+    err = refused(sz, group, "main")
+    rel = f"cases/2026/11/{case_id}.yaml"
+    assert f"commit {sha[:10]}: {rel}: intake.subject: R-IN-1: required" in err
+    assert "push refused" in err
+
+
+def test_force_push_and_deleting_main_are_refused(sz: Office, group: Path) -> None:
+    sz.new(subject="第一件")
+    assert sz.run("sync").exit_code == 0
+    sz.git("reset", "-q", "--hard", "HEAD~1")
+    sz.new(subject="改写历史")
+    err = refused(sz, group, "--force", "main")
+    assert "non-fast-forward update refused" in err
+    err = refused(sz, group, ":main")
+    assert "deleting main is refused" in err
+
+
+def test_case_deletion_is_refused(sz: Office, group: Path) -> None:
+    case_id = sz.new()
+    sz.run("sync")
+    sz.git("rm", "-q", f"cases/2026/11/{case_id}.yaml")
+    sz.git("commit", "-q", "--no-verify", "-m", "remove a case")
+    err = refused(sz, group, "main")
+    assert f"cases/2026/11/{case_id}.yaml: (file): R-CL-3: case files are never deleted" in err
+
+
+def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None], str], sz: Office,
+                                                     group: Path, tmp_path: Path) -> None:
+    gz = clone(daemon("zhouhua"), tmp_path / "gz", "GZ")
+    gz_case = gz.new()
+    assert gz_case.startswith("GZ-")
+    assert gz.run("sync").exit_code == 0
+    assert sz.run("sync").exit_code == 0
+    sz.run("note", gz_case, "深圳来补充一句")  # the clone cannot know; the server does
+    before = refs(group)
+    result = sz.run("sync", ok=False)
+    assert result.exit_code == 1
+    assert "server refused the push" in result.output
+    assert f"cases/2026/11/{gz_case}.yaml: id: ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
+           "works for office SZ and may not create or change office GZ's cases" in result.output
+    assert refs(group) == before
+    # and a GZ account may not record an SZ case either
+    gz.git("config", "complaintctl.office", "SZ")
+    gz.new()
+    assert "may not create or change office SZ's cases" in gz.run("sync", ok=False).output
+
+
+# --- access with a local push (the hook inherits the pusher variable) -----------------------
+
+def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """刘洋 (vp) approves an extension — recorded by whoever holds the clone."""
+    if "extend" in cli.commands:  # the deadlines work (issue 3) also moves the clock
+        set_identity(monkeypatch, "刘洋", "liuyang@example.com")
+        office.run("extend", case_id, "--clock", "dispatch", "--until", "2026-11-30", "--reason", "等待电梯主板备件")
+        set_identity(monkeypatch, "张敏", "zhangmin@example.com")
+        return
+    path = office.path(case_id)
+    path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
+    office.git("commit", "-q", "-am", f"{case_id}: extend")  # the client's validator accepts it
+
+
+def test_extension_is_judged_by_the_pushers_roles_not_the_entrys_by(office: Office, group: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = office.new()
+    record_extension(office, case_id, monkeypatch)
+    before = refs(group)
+    code, err = push(office.root, "main", pusher="zhangmin")
+    assert code != 0 and refs(group) == before
+    assert "R-DL-2: an extension needs approval by vp, gm; the pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
+           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
+    code, err = push(office.root, "main", pusher="liuyang")  # the vice-president pushes it himself
+    assert code == 0, err
+
+
+def test_unknown_pusher_and_hq(office: Office, group: Path) -> None:
+    office.new()
+    code, err = push(office.root, "main", pusher="mallory")
+    assert code != 0 and "pusher mallory (COMPLAINTCTL_PUSHER) is not in the policy's people" in err
+    office.git("config", "complaintctl.office", "GZ")
+    office.new()  # a GZ case and an SZ case in one push: HQ may push both
+    code, err = push(office.root, "main", pusher="sun")
+    assert code == 0, err
+
+
+def test_policy_changes_need_hq(office: Office, group: Path) -> None:
+    policy = office.root / "complaintctl.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("extend: [vp, gm]", "extend: [staff]"),
+                      encoding="utf-8")
+    office.git("commit", "-q", "-am", "let staff extend")
+    code, err = push(office.root, "main", pusher="zhangmin")
+    assert code != 0 and "complaintctl.yaml: (file): ACCESS: pusher zhangmin" in err
+    assert push(office.root, "main", pusher="sun")[0] == 0
+
+
+def test_without_pusher_access_is_skipped_unless_required(office: Office, group: Path) -> None:
+    office.git("config", "complaintctl.office", "GZ")
+    office.new()
+    code, err = push(office.root, "main")  # no identity: a local bare repository, documented
+    assert code == 0, err
+    policy = office.root / "complaintctl.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\nrequire_pusher: true\n", encoding="utf-8")
+    office.git("commit", "-q", "-am", "require a pusher identity")
+    assert push(office.root, "main", pusher="sun")[0] == 0
+    office.new()
+    code, err = push(office.root, "main")
+    assert code != 0 and "no pusher identity from the server" in err
+    assert push(office.root, "main", pusher="zhouhua")[0] == 0
+
+
+# --- closed cases (shared validator: CLI, pre-commit, pre-receive) ---------------------------
+
+def test_closed_case_changes_only_by_reopen(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = full_life(office, monkeypatch)
+    result = office.run("note", case_id, "补一句", ok=False)
+    assert result.exit_code == 1 and "status: R-CL-3: the case is closed (archived)" in result.output
+    path = office.path(case_id)
+    path.write_text(path.read_text(encoding="utf-8").replace("root_cause: 备件库存不足", "root_cause: 改了"),
+                    encoding="utf-8")
+    proc = office.git("commit", "-am", "hand edit of a closed case", check=False)
+    assert proc.returncode != 0 and "R-CL-3" in proc.stderr
+    office.git("checkout", "--", ".")
+    office.run("reopen", case_id, "--reason", "业主反映再次故障")
+    assert "status: in_progress" in path.read_text(encoding="utf-8")
+
+
+# --- server init and the hook's input --------------------------------------------------------
+
+def test_server_init_creates_and_configures(tmp_path: Path) -> None:
+    bare = tmp_path / "cases.git"
+    run = CliRunner().invoke
+    result = run(cli, ["server", "init", str(bare)], catch_exceptions=False)
+    assert result.exit_code == 0 and result.output.startswith("created")
+    hook = bare / "hooks" / "pre-receive"
+    assert os.access(hook, os.X_OK) and "hook pre-receive" in hook.read_text(encoding="utf-8")
+    assert git(bare, "config", "receive.denyNonFastForwards") == "true"
+    assert git(bare, "config", "receive.denyDeletes") == "true"
+    assert git(bare, "config", "complaintctl.python") == sys.executable
+    assert run(cli, ["server", "init", str(bare)]).output.startswith("configured")  # idempotent
+    hook.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    result = run(cli, ["server", "init", str(bare)])
+    assert result.exit_code == 1 and "is not complaintctl's" in result.output
+    assert run(cli, ["server", "init", str(bare), "--force"]).exit_code == 0
+    result = run(cli, ["server", "init", str(bare), "--layout", "gitlab", "--command", "/opt/cc/bin/complaintctl"])
+    gl = bare / "custom_hooks" / "pre-receive.d" / "complaintctl"
+    assert result.exit_code == 0 and os.access(gl, os.X_OK)
+    assert "COMPLAINTCTL=${COMPLAINTCTL:-/opt/cc/bin/complaintctl}" in gl.read_text(encoding="utf-8")
+    assert run(cli, ["server", "init", str(bare), "--layout", "gitea"]).exit_code == 0
+    assert (bare / "hooks" / "pre-receive.d" / "complaintctl").is_file()
+    worktree = tmp_path / "wt"
+    git(tmp_path, "init", "-q", str(worktree))
+    (worktree / "x").write_text("x", encoding="utf-8")
+    result = run(cli, ["server", "init", str(worktree)])
+    assert result.exit_code == 1 and "not a bare repository" in result.output
+
+
+def test_ref_update_lines_are_typed_and_checked() -> None:
+    zero, sha = "0" * 40, "a" * 40
+    created, deleted = parse_ref_updates([f"{zero} {sha} refs/heads/main", f"{sha} {zero} refs/heads/x", ""])
+    assert created.created and not created.deleted and deleted.deleted and not deleted.created
+    with pytest.raises(InvalidInput):
+        parse_ref_updates(["garbage"])
+
+
+def test_first_sync_fills_a_new_shared_repository(office: Office, tmp_path: Path) -> None:
+    bare = tmp_path / "new.git"
+    assert CliRunner().invoke(cli, ["server", "init", str(bare)]).exit_code == 0
+    office.git("remote", "add", "origin", str(bare))
+    case_id = office.new()
+    assert "2 commit(s) pushed" in office.run("sync").output
+    assert git(bare, "rev-parse", "main") == office.git("rev-parse", "HEAD").stdout.strip()
+    assert f"{case_id}: received" in git(bare, "log", "-1", "--format=%s", "main")
+    office.git("remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    result = office.run("sync", ok=False)
+    assert result.exit_code == 1 and "git fetch origin failed" in result.output

@@ -1,0 +1,153 @@
+"""`complaintctl sync` against a real `git daemon`: concurrency, renumbering, conflicts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from complaintctl.case import dump_document, load_document, load_plain
+from tests.conftest import Office
+from tests.remotes import NEW_ARGS, cli_proc, clone, daemon_fixture, git, group_fixture, refs, remote_cases  # noqa: F401 (fixtures)
+
+
+def _work(root: Path, tag: str, count: int) -> list[str]:
+    out = []
+    for i in range(count):
+        p = cli_proc(root, *NEW_ARGS, "--subject", f"{tag}-{i}")
+        assert p.returncode == 0, p.stderr
+        out.append(p.stdout.split()[0])
+    p = cli_proc(root, "sync")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+def test_three_clones_create_concurrently_and_every_case_reaches_the_remote(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    url = daemon("sun")  # an HQ account: may push every office's cases
+    clones = [clone(url, tmp_path / "sz-a"), clone(url, tmp_path / "sz-b"), clone(url, tmp_path / "gz", "GZ")]
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(_work, c.root, c.root.name, 2) for c in clones]
+        local_ids = [f.result() for f in futures]
+    for c in clones:  # whoever synced first has not seen the others yet
+        c.run("sync")
+    paths = remote_cases(group)
+    ids = [Path(p).stem for p in paths]
+    assert len(ids) == 6 and len(set(ids)) == 6, ids
+    subjects = set()
+    for p in paths:
+        data = load_plain(git(group, "show", f"main:{p}"), p)
+        assert data["id"] == Path(p).stem
+        subjects.add(data["intake"]["subject"])
+    assert subjects == {f"{c.root.name}-{i}" for c in clones for i in range(2)}  # nothing lost
+    assert sorted(i for i in ids if i.startswith("GZ-")) == ["GZ-2611-0001", "GZ-2611-0002"]
+    assert sorted(i for i in ids if i.startswith("SZ-")) == [f"SZ-2611-000{n}" for n in range(1, 5)]
+    assert len(local_ids) == 3
+    for c in clones:  # every clone ends on the remote's main
+        assert git(c.root, "rev-parse", "HEAD") == git(group, "rev-parse", "main")
+        assert c.run("validate").output.strip() == "6 case file(s) valid"
+
+
+def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    url = daemon(None)
+    a, b = clone(url, tmp_path / "a"), clone(url, tmp_path / "b")
+    first_a = a.new(subject="A 的投诉")
+    assert a.run("sync").exit_code == 0
+    first_b = b.new(subject="B 的投诉")
+    second_b = b.new(subject="B 的重复投诉")
+    assert first_a == first_b == "SZ-2611-0001" and second_b == "SZ-2611-0002"
+    # R-AS-5: B's second case repeats its first — a reference sync must carry along.
+    path = b.path(second_b)
+    doc = load_document(path.read_text(encoding="utf-8"), str(path))
+    doc["assessment"]["repeat_of"] = ["SZ-2611-0001"]
+    path.write_text(dump_document(doc), encoding="utf-8")
+    if b.git("status", "--porcelain").stdout:  # (intake may already have linked it, R-AS-5)
+        b.git("commit", "-q", "-am", "SZ-2611-0002: repeat of SZ-2611-0001")
+    result = b.run("sync")
+    assert "renumbered SZ-2611-0001 → SZ-2611-0003" in result.output
+    assert "references updated in SZ-2611-0002" in result.output
+    # the renumbering is a visible commit with trailers
+    log = git(group, "log", "--format=%s", "main")
+    assert "renumber SZ-2611-0001 → SZ-2611-0003" in log.splitlines()
+    body = git(group, "log", "--format=%B", "--grep=^renumber", "main")
+    assert "Renumbered-From: SZ-2611-0001" in body and "Reference-Updated: SZ-2611-0002" in body
+    # both complaints are on the remote, each under its own number, nothing lost
+    def remote(cid: str) -> dict[str, object]:
+        return load_plain(git(group, "show", f"main:cases/2026/11/{cid}.yaml"), cid)
+    assert remote("SZ-2611-0001")["intake"]["subject"] == "A 的投诉"  # type: ignore[index]
+    moved = remote("SZ-2611-0003")
+    assert moved["id"] == "SZ-2611-0003" and moved["intake"]["subject"] == "B 的投诉"  # type: ignore[index]
+    assert moved["timeline"][-1]["action"] == "renumber"  # type: ignore[index]
+    assert moved["timeline"][-1]["old_id"] == "SZ-2611-0001"  # type: ignore[index]
+    assert remote("SZ-2611-0002")["assessment"]["repeat_of"] == ["SZ-2611-0003"]  # type: ignore[index]
+    assert b.run("validate").output.strip() == "3 case file(s) valid"
+    assert a.run("sync").output.startswith("sync: fast-forward")
+    assert not b.path("SZ-2611-0003").read_text(encoding="utf-8").count("SZ-2611-0001 —")
+
+
+def test_conflicting_edits_stop_cleanly_and_keep_both_versions(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    url = daemon(None)
+    a = clone(url, tmp_path / "a")
+    case_id = a.new()
+    a.run("sync")
+    b = clone(url, tmp_path / "b")
+    a.run("note", case_id, "A: 已联系业主")
+    a.run("sync")
+    b.run("note", case_id, "B: 已派工程部")
+    before = refs(group)
+    result = b.run("sync", ok=False)
+    assert result.exit_code == 1
+    msg = result.output
+    assert f"{case_id} was changed both here and on origin" in msg
+    branch = next(line.split("branch ")[1].split()[0] for line in msg.splitlines() if "your version:" in line)
+    assert branch.startswith(f"complaintctl/conflict/{case_id}-")
+    assert b.git("status", "--porcelain").stdout == ""  # clean: no half rebase or merge
+    assert not (b.root / ".git" / "rebase-merge").exists() and not (b.root / ".git" / "MERGE_HEAD").exists()
+    rel = f"cases/2026/11/{case_id}.yaml"
+    assert "B: 已派工程部" in b.git("show", f"{branch}:{rel}").stdout
+    assert "A: 已联系业主" in b.git("show", f"origin/main:{rel}").stdout
+    assert refs(group) == before
+
+
+def test_eight_processes_number_new_cases_distinctly(office: Office) -> None:
+    env = {**os.environ, "COMPLAINTCTL_NOW": "2026-11-22T10:00:00+08:00"}
+    procs = [subprocess.Popen([sys.executable, "-m", "complaintctl", "-C", str(office.root), *NEW_ARGS,
+                               "--subject", f"并发 {i}"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(8)]
+    outs = [p.communicate() for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    ids = [out.split()[0] for out, _ in outs]
+    assert sorted(ids) == [f"SZ-2611-{n:04d}" for n in range(1, 9)]
+    log = office.git("log", "--format=%s").stdout
+    assert sorted(line.split(":")[0] for line in log.splitlines() if ": received — 并发" in line) == sorted(ids)
+    assert office.git("status", "--porcelain").stdout == ""
+    assert len(list((office.root / "cases" / "2026" / "11").glob("*.yaml"))) == 8
+
+
+def test_sync_retries_when_another_office_pushes_first(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    url = daemon(None)
+    a, b = clone(url, tmp_path / "a"), clone(url, tmp_path / "b")
+    assert a.new(subject="A 抢先") == b.new(subject="B 的") == "SZ-2611-0001"
+    # A race, made certain: just before B's push goes out, A's push lands (once).
+    hooks = tmp_path / "b-hooks"
+    hooks.mkdir()
+    shutil.copy2(b.root / "hooks" / "pre-commit", hooks / "pre-commit")
+    (hooks / "pre-push").write_text(
+        "#!/bin/sh\ncat >/dev/null\n"
+        f"if [ ! -e '{tmp_path}/raced' ]; then touch '{tmp_path}/raced'\n"
+        f"  env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C '{a.root}' push -q origin main >&2 || exit 1\n"
+        "fi\n", encoding="utf-8")
+    (hooks / "pre-push").chmod(0o755)
+    b.git("config", "core.hooksPath", str(hooks))
+    result = b.run("sync")
+    assert (tmp_path / "raced").exists()
+    assert "(after 2 attempts)" in result.output
+    assert "renumbered SZ-2611-0001 → SZ-2611-0002" in result.output
+    assert sorted(Path(p).stem for p in remote_cases(group)) == ["SZ-2611-0001", "SZ-2611-0002"]

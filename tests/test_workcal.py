@@ -1,0 +1,110 @@
+"""Working days on real 2026 dates (the State Council's 2026 schedule) and office overrides."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl.errors import PolicyError
+from complaintctl.policy import parse_policy_text
+from complaintctl.resources import template_path
+from complaintctl.workcal import WorkCalendar, parse_calendar
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def cn(**extra: object) -> WorkCalendar:
+    return WorkCalendar(parse_calendar({"country": "CN", **extra}, "test", "Asia/Shanghai"))
+
+
+def working(cal: WorkCalendar, first: date, last: date) -> list[date]:
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for d in days if cal.is_working_day(d)]
+
+
+# 2026 official schedule (国务院办公厅): holidays and make-up working days (调休上班).
+def test_spring_festival_2026_nine_days_off_with_two_make_up_saturdays() -> None:
+    cal = cn()
+    assert cal.is_working_day(date(2026, 2, 14))  # Saturday, make-up working day
+    assert not any(cal.is_working_day(date(2026, 2, d)) for d in range(15, 24))  # 15–23 off
+    assert cal.is_working_day(date(2026, 2, 24))
+    assert cal.is_working_day(date(2026, 2, 28))  # Saturday, make-up working day
+    assert not cal.is_working_day(date(2026, 2, 21))  # an ordinary weekend inside the holiday
+
+
+def test_labour_day_2026_five_days_off_and_saturday_9_may_worked() -> None:
+    cal = cn()
+    assert working(cal, date(2026, 4, 30), date(2026, 5, 10)) == [
+        date(2026, 4, 30), date(2026, 5, 6), date(2026, 5, 7), date(2026, 5, 8), date(2026, 5, 9)]
+
+
+def test_mid_autumn_and_national_day_2026() -> None:
+    cal = cn()
+    assert cal.is_working_day(date(2026, 9, 20))  # Sunday, make-up working day for National Day
+    assert not cal.is_working_day(date(2026, 9, 25))  # Mid-Autumn Festival (Friday)
+    assert not any(cal.is_working_day(date(2026, 10, d)) for d in range(1, 8))  # 1–7 October off
+    assert cal.is_working_day(date(2026, 10, 10))  # Saturday, make-up working day
+    assert not cal.is_working_day(date(2026, 10, 11))
+
+
+def test_new_year_2026_and_ordinary_weekends() -> None:
+    cal = cn()
+    assert not cal.is_working_day(date(2026, 1, 2))
+    assert cal.is_working_day(date(2026, 1, 4))  # Sunday worked
+    assert not cal.is_working_day(date(2026, 3, 7)) and cal.is_working_day(date(2026, 3, 9))
+
+
+def test_working_days_between_counts_make_up_days_and_part_days() -> None:
+    cal = cn()
+    # Friday 13 Feb 13:30 → Tuesday 24 Feb 13:30: half of Fri, Sat 14 (make-up), half of Tue 24.
+    a, b = datetime(2026, 2, 13, 13, 30, tzinfo=SH), datetime(2026, 2, 24, 13, 30, tzinfo=SH)
+    assert cal.working_days_between(a, b) == pytest.approx(0.5 + 1 + 0.5)
+    assert cal.working_days_between(b, a) == 0.0
+
+
+def test_unpublished_year_office_adds_its_own_dates() -> None:
+    # The holidays library has no 2027 make-up days until the State Council publishes them;
+    # the office lists them (here: invented dates for the test) until a library update knows them.
+    cal = cn(extra_holidays=["2027-02-08"], extra_working_days=["2027-02-20"])
+    assert not cal.is_working_day(date(2027, 2, 8))  # a Monday made a holiday by the office
+    assert cal.is_working_day(date(2027, 2, 20))  # a Saturday made a working day by the office
+    assert not cn().is_working_day(date(2027, 2, 20))
+
+
+def test_business_hours_per_weekday_and_lunch_break() -> None:
+    cal = cn(business_hours={"default": "09:00-12:00, 13:00-18:00", "fri": "09:00-16:00"})
+    mon = date(2026, 3, 9)
+    assert [(a.hour, b.hour) for a, b in cal.intervals(mon)] == [(9, 12), (13, 18)]
+    assert cal.close_of_business(date(2026, 3, 13)).hour == 16
+    assert cal.working_seconds_between(datetime(2026, 3, 9, 11, tzinfo=SH),
+                                       datetime(2026, 3, 9, 14, tzinfo=SH)) == 2 * 3600
+    assert cal.intervals(date(2026, 3, 7)) == []  # Saturday
+
+
+def test_no_country_means_monday_to_friday() -> None:
+    cal = WorkCalendar(parse_calendar({}, "test", "Europe/Berlin"))
+    assert cal.is_working_day(date(2026, 12, 25))  # no public holidays without a country
+    assert not cal.is_working_day(date(2026, 12, 26))
+
+
+@pytest.mark.parametrize(("section", "key"), [
+    ({"country": "XX"}, "calendar.country"),
+    ({"country": "DE", "subdivision": "ZZ"}, "calendar.subdivision"),
+    ({"business_hours": {"default": "18:00-09:00"}}, "calendar.business_hours.default"),
+    ({"business_hours": {"someday": "09:00-18:00"}}, "calendar.business_hours.someday"),
+    ({"extra_holidays": ["2026-13-01"]}, "calendar.extra_holidays"),
+    ({"timezone": "Mars/Olympus"}, "calendar.timezone"),
+    ({"weekend": ["funday"]}, "calendar.weekend"),
+    ({"holidays": []}, "calendar.holidays"),
+])
+def test_calendar_errors_name_the_key(section: dict[str, object], key: str) -> None:
+    with pytest.raises(PolicyError, match=key.replace(".", r"\.")):
+        parse_calendar(section, "complaintctl.yaml", "Asia/Shanghai")
+
+
+def test_from_policy_reads_the_preset() -> None:
+    policy = parse_policy_text(template_path("presets", "property.yaml").read_text(encoding="utf-8"))
+    cal = WorkCalendar.from_policy(policy)
+    assert cal.is_working_day(date(2026, 2, 28)) and not cal.is_working_day(date(2026, 2, 23))

@@ -1,0 +1,219 @@
+"""Hand edits that break a foundation rule, and the ways a change can enter the record.
+
+Routes: `edit` is the CLI (`complaintctl edit` with $EDITOR), `commit` a plain `git commit`
+through the installed pre-commit hook, `push` a `git commit --no-verify` pushed to a bare
+repository whose pre-receive hook comes from hooks/ (test_hooks pushes every violation at
+once). Each must refuse, name file, field and rule, and leave the record as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+from ruamel.yaml.comments import CommentedMap
+
+from complaintctl.case import dump_document, load_document, put, timeline_entry
+from tests.conftest import ACCUSED, NOW, Office
+
+AT = datetime.fromisoformat(NOW)
+TOMORROW = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
+BEFORE_RECEIPT = datetime.fromisoformat("2026-11-19T09:00:00+08:00")
+
+
+@dataclass(frozen=True)
+class Violation:
+    state: str  # which case of the every-state office it edits
+    change: Callable[[CommentedMap], Any]
+    expect: tuple[str, ...]  # lines (after "<path>: ") every route must print
+    routes: tuple[str, ...] = ("edit", "commit", "push")
+    edit_expect: tuple[str, ...] = ()  # what `edit` says instead, if it judges earlier
+
+
+def _skip_to_resolved(d: CommentedMap) -> None:
+    d["status"] = "resolved"
+    d["resolution"] = CommentedMap(at=AT, by="张敏", outcome="repair", summary="修好了")
+    d["timeline"].append(timeline_entry(AT, "张敏", "resolve", src="received", dst="resolved"))
+
+
+def _invalid_without_reason(d: CommentedMap) -> None:
+    d["status"] = "invalid"
+    d["assessment"]["valid"] = False
+    d["timeline"].append(timeline_entry(AT, "张敏", "invalid", src="received", dst="invalid"))
+
+
+def _close_by_hand(satisfaction: str | None) -> Callable[[CommentedMap], None]:
+    def change(d: CommentedMap) -> None:
+        if satisfaction:
+            d["revisit"] = CommentedMap(at=AT, by="张敏", satisfaction=satisfaction)
+        d["status"] = "closed"
+        d["closing"] = CommentedMap(at=AT, by="张敏", root_cause="x")
+        d["timeline"].append(timeline_entry(AT, "张敏", "close", src="resolved", dst="closed"))
+    return change
+
+
+def _two_vocabularies(d: CommentedMap) -> None:
+    d["assessment"]["category"] = "elevator"
+    d["intake"]["channel"] = "pigeon"
+
+
+def _remove_entries(d: CommentedMap) -> None:
+    del d["timeline"][1:]
+    d["timeline"].append(timeline_entry(AT, "张敏", "plan", src="received", dst="in_progress"))
+
+
+VIOLATIONS: dict[str, Violation] = {
+    # required fields per state (R-IN-1, R-IN-4, R-AS-1)
+    "required-field": Violation("in_progress", lambda d: d["plan"].pop("resolver"),
+                                ("plan.resolver: R-IN-4: required when the case is in_progress",)),
+    "blank-intake-field": Violation("received", lambda d: put(d, "intake.complainant.contact", ""),
+                                    ("intake.complainant.contact: R-IN-1: required when the case is received",)),
+    "invalid-without-reason": Violation("received", _invalid_without_reason, (
+        "assessment.invalid_reason: R-AS-1: required when the case is invalid",
+        "assessment.reply: R-AS-1: required when the case is invalid")),
+    # vocabularies (R-DEF-3, R-DEF-4): both findings, not just the first
+    "unknown-vocabulary": Violation("assigned", _two_vocabularies, (
+        "assessment.category: R-DEF-3: 'elevator' is not in the policy's categories",
+        "intake.channel: R-DEF-4: 'pigeon' is not in the policy's channels")),
+    # legal transitions only
+    "skip-state": Violation("received", _skip_to_resolved,
+                            ("timeline[1].to: R-WF: received → resolved is not a legal transition",),
+                            edit_expect=("status: R-WF: received → resolved is not a legal transition",)),
+    "status-without-entry": Violation("in_progress", lambda d: d.__setitem__("status", "waiting"), (
+        "status: R-WF: is 'waiting' but the timeline's last transition leads to 'in_progress'",),
+        routes=("commit", "push")),  # `edit` records the status change itself (test_edit)
+    # fields fixed after intake (R-IN-2)
+    "fixed-received_at": Violation("assigned", lambda d: d["intake"].__setitem__("received_at", AT),
+                                   ("intake.received_at: R-IN-2: is fixed after intake",)),
+    "fixed-first_receiver": Violation("assigned", lambda d: d["intake"].__setitem__("first_receiver", "李工"),
+                                      ("intake.first_receiver: R-IN-2: is fixed after intake",)),
+    "fixed-id": Violation("assigned", lambda d: d.__setitem__("id", "SZ-2611-0099"), (
+        "id: R-IN-2: is fixed after intake",
+        "id: R-IN-5: case SZ-2611-0099 must be stored at cases/2026/11/SZ-2611-0099.yaml")),
+    # the timeline is append-only; an invalid case is final (R-AS-1)
+    "timeline-rewrite": Violation("in_progress", lambda d: d["timeline"][1].__setitem__("by", "王建国"),
+                                  ("timeline: R-WF: is append-only",)),
+    "timeline-remove": Violation("in_progress", _remove_entries, ("timeline: R-WF: is append-only",)),
+    "invalid-is-final": Violation("invalid", lambda d: d["assessment"].__setitem__("reply", "改了回复"),
+                                  ("status: R-AS-1: an invalid case is final and may not change",)),
+    # recusal (R-RT-3)
+    "accused-handler": Violation("in_progress", lambda d: d["routing"].__setitem__("handler", ACCUSED),
+                                 (f"routing.handler: R-RT-3: {ACCUSED} is the person complained about",)),
+    "handler-accused": Violation("in_progress", lambda d: d["accused"].__setitem__("person", "李工"), (
+        "routing.handler: R-RT-3: 李工 is the person complained about and may not handle",
+        "plan.resolver: R-RT-3: 李工 is the person complained about and may not resolve")),
+    # closed loop (R-CL-1)
+    "close-without-revisit": Violation("resolved", _close_by_hand(None), (
+        "revisit.satisfaction: R-CL-1: a case is closed only after the customer is revisited",)),
+    "close-dissatisfied": Violation("resolved", _close_by_hand("dissatisfied"), (
+        "revisit.satisfaction: R-CL-1: the customer is dissatisfied: reopen the case instead of closing it",)),
+    # dates in order, not in the future (R-IN-1)
+    "future-entry": Violation("assigned", lambda d: d["timeline"].append(
+        timeline_entry(TOMORROW, "张敏", "contact", note="明天的电话")),
+        ("timeline[2].at: R-IN-1: 2026-11-23T09:00:00+08:00 is in the future",)),
+    "out-of-order": Violation("resolved", lambda d: d["resolution"].__setitem__("at", BEFORE_RECEIPT), (
+        "resolution.at: R-IN-1: 2026-11-19T09:00:00+08:00 is before intake.received_at",)),
+}
+
+
+def rel(office: Office, case_id: str) -> str:
+    return office.path(case_id).relative_to(office.root).as_posix()
+
+
+def edited(office: Office, case_id: str, change: Callable[[CommentedMap], Any]) -> str:
+    """The case file's text after `change` (which edits the round-trip document in place)."""
+    path = office.path(case_id)
+    doc = load_document(path.read_text(encoding="utf-8"), str(path))
+    change(doc)
+    return dump_document(doc)
+
+
+def snapshot(office: Office) -> tuple[str, str]:
+    return office.git("rev-parse", "HEAD").stdout.strip(), office.git("status", "--porcelain").stdout
+
+
+def remote_refs(office: Office) -> str:
+    return office.git("ls-remote", "origin").stdout
+
+
+def use_editor_copying(office: Office, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    replacement = office.root.parent / "replacement.yaml"
+    replacement.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("EDITOR", f"cp {replacement}")
+
+
+def refused(route: str, office: Office, case_id: str, text: str, monkeypatch: pytest.MonkeyPatch,
+            relpath: str = "") -> str:
+    """Try to record `text` for the case by `route`; assert it is refused; return what was said."""
+    before = snapshot(office)
+    if route == "edit":
+        use_editor_copying(office, text, monkeypatch)
+        result = office.run("edit", case_id, ok=False)
+        assert result.exit_code == 1, result.output
+        assert "not committed" in result.output, result.output  # the CLI's own validator, not the hook
+        assert snapshot(office) == before, "a refused edit must leave the repository as it was"
+        return result.output
+    relpath = relpath or rel(office, case_id)
+    path = office.root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    office.git("add", "--", relpath)
+    if route == "commit":
+        proc = office.git("commit", "-q", "-m", "hand edit", check=False)
+        assert proc.returncode != 0, "the pre-commit hook let a bad case file through"
+        assert "commit refused" in proc.stderr, proc.stderr
+        assert office.git("rev-parse", "HEAD").stdout.strip() == before[0]
+        return proc.stderr
+    assert route == "push", route
+    office.git("commit", "-q", "--no-verify", "-m", "hand edit")
+    refs = remote_refs(office)
+    proc = office.git("push", "-q", "origin", "main", check=False)
+    assert proc.returncode != 0, "the pre-receive hook let a bad case file through"
+    assert "push refused" in proc.stderr, proc.stderr
+    assert remote_refs(office) == refs
+    return proc.stderr
+
+
+def check_violation(name: str, route: str, office: Office, ids: dict[str, str],
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    v = VIOLATIONS[name]
+    case_id = ids[v.state]
+    out = refused(route, office, case_id, edited(office, case_id, v.change), monkeypatch)
+    for line in (v.edit_expect if route == "edit" and v.edit_expect else v.expect):
+        assert f"{rel(office, case_id)}: {line}" in out, out
+
+
+def cases_for(*names: str) -> list[Any]:
+    """pytest params (name, route) for the CLI route of these violations; test_hooks sends every
+    violation through `git commit` and `git push` at once (one hook run each)."""
+    return [pytest.param(n, r, id=f"{n}-{r}") for n in names for r in VIOLATIONS[n].routes if r == "edit"]
+
+
+def break_every_rule(office: Office, ids: dict[str, str]) -> list[str]:
+    """Apply each violation to its own spare case (see conftest.clone_cases), plus a case stored away
+    from its ID and a deleted case; stage it all. Returns the finding lines each hook must print."""
+    used: dict[str, int] = {}
+    expected: list[str] = []
+    for v in VIOLATIONS.values():
+        used[v.state] = used.get(v.state, 0) + 1
+        case_id = ids[f"{v.state}#{used[v.state]}"]
+        office.path(case_id).write_text(edited(office, case_id, v.change), encoding="utf-8")
+        expected += [f"{rel(office, case_id)}: {line}" for line in v.expect]
+    stray = "cases/2026/10/SZ-2611-0001.yaml"
+    (office.root / "cases/2026/10").mkdir()
+    (office.root / stray).write_text(office.path(ids["received"]).read_text(encoding="utf-8"), encoding="utf-8")
+    expected.append(f"{stray}: id: R-IN-5: case SZ-2611-0001 must be stored at cases/2026/11/SZ-2611-0001.yaml")
+    deleted = rel(office, ids["closed"])
+    office.git("rm", "-q", deleted)
+    expected.append(f"{deleted}: (file): R-CL-3: case files are never deleted")
+    office.git("add", "cases")
+    return expected
+
+
+def hooks_off(office: Office) -> Office:
+    """For tests of the CLI itself: its own validator judges; skipping the hook's process saves time."""
+    office.git("config", "core.hooksPath", ".no-hooks")
+    return office
