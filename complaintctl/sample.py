@@ -191,7 +191,7 @@ class _Life:
         t = self.at(lo, hi)
         actor = identity(who)
         step_for = make(t, actor)
-        self.doc, _, _ = steps.apply(self.doc, step_for(self.doc), t, actor)
+        self.doc, _, _ = steps.apply(self.doc, step_for(self.doc), t, actor, self.policy)  # clocks too
         self.moment = t
         self._check(t)
         return t
