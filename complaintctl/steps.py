@@ -104,9 +104,10 @@ def refresh_clocks(doc: CommentedMap, policy: Policy) -> None:
         return
     section = CommentedMap()
     for name, value in computed.items():
-        item = CommentedMap(value)
-        item.fa.set_flow_style()
-        section[name] = item
+        # Block style, not `{due: …, done: …}`: libyaml (the fast reader) refuses a ':' inside
+        # a flow scalar, so flow-style times would send every case file to the pure-Python
+        # parser — about 4.5x slower cold reads (BENCHMARKS.md).
+        section[name] = CommentedMap(value)
     if "clocks" in doc:
         doc["clocks"] = section
         return
