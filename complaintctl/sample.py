@@ -225,7 +225,7 @@ class Generator:
         last = datetime.combine(spec.until + timedelta(days=1), time(0), self.tz) - timedelta(seconds=1)
         self.end = min(last, spec.end.astimezone(self.tz)) if spec.end else last
         self.recent: list[Complainant] = []
-        self.last_case: dict[Complainant, str] = {}  # repeat links in O(1)
+        self.last_case: dict[Complainant, str] = {}  # repeat links in O(1), for the recent window only
         self.serials: dict[tuple[int, int], int] = {}
 
     def received_moments(self) -> list[datetime]:
@@ -298,8 +298,8 @@ class Generator:
             pass
         if who not in self.last_case:
             self.recent.append(who)
-            if len(self.recent) > RECENT:
-                self.recent.pop(0)
+            if len(self.recent) > RECENT:  # out of the window: never picked again, so forgotten
+                del self.last_case[self.recent.pop(0)]
         self.last_case[who] = str(cid)
         return SampleCase(str(cid), cid.relpath, life.doc)
 
