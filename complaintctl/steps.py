@@ -118,9 +118,9 @@ def refresh_clocks(doc: CommentedMap, policy: Policy) -> None:
 
 
 def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
-          policy: Policy | None = None) -> tuple[CommentedMap, str, str]:
-    """Apply a step: legal-transition check, the edit, the timeline entry. Returns (doc, src, final).
-    With the policy, the clocks are brought up to date too (unless a hand `edit` changed them)."""
+          policy: Policy) -> tuple[CommentedMap, str, str]:
+    """Apply a step: legal-transition check, the edit, the timeline entry, and the clocks brought
+    up to date (unless a hand `edit` changed them). Returns (doc, src, final)."""
     src = str(doc.get("status"))
     clocks_before = to_plain(doc.get("clocks"))
     # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
@@ -141,7 +141,7 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
     final = step.dst if moved and step.dst else src
     doc["status"] = final
     # A hand edit that touches the clocks keeps them as written, for the validator to judge.
-    if policy is not None and (step.action != "edit" or to_plain(doc.get("clocks")) == clocks_before):
+    if step.action != "edit" or to_plain(doc.get("clocks")) == clocks_before:
         refresh_clocks(doc, policy)
     return doc, src, final
 
