@@ -63,6 +63,10 @@ BENCHES: list[Bench] = [
     Bench("register", lambda r: ["register", "--week", "2026-W43"]),
     Bench("bulletin", lambda r: ["bulletin", "--period", "2026-10", "--out", str(r.parent / "bulletins")]),
     Bench("new", _new_args, runs=5),
+    # R-DL-6/R-DL-7/R-ES-1 over every open case: the first run commits the upgrades, reminders
+    # and escalations it finds; the next ones find nothing to do (idempotent, no commit).
+    Bench("sweep", lambda r: ["sweep"], runs=1),
+    Bench("sweep-again", lambda r: ["sweep"]),
 ]
 
 
