@@ -203,37 +203,29 @@ class WorkCalendar:
             yield d
             d = self.next_working_day(d)
 
+    def _open_time(self, start: datetime, end: datetime) -> Iterator[tuple[float, float]]:
+        """Per day from start to end: (seconds open that day, seconds open inside [start, end))."""
+        day = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date()
+        while day <= last:
+            spans = self.intervals(day)
+            length = sum((b - a).total_seconds() for a, b in spans)
+            inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans)
+            yield length, inside
+            day += timedelta(days=1)
+
     def working_seconds_between(self, start: datetime, end: datetime) -> float:
         """Seconds of open business hours between two moments (0 if end <= start)."""
         if end <= start:
             return 0.0
-        total = 0.0
-        day = start.astimezone(self.tz).date()
-        last = end.astimezone(self.tz).date()
-        while day <= last:
-            for a, b in self.intervals(day):
-                lo, hi = max(a, start), min(b, end)
-                if hi > lo:
-                    total += (hi - lo).total_seconds()
-            day += timedelta(days=1)
-        return total
+        return sum(inside for _, inside in self._open_time(start, end))
 
     def working_days_between(self, start: datetime, end: datetime) -> float:
         """Working time between two moments in working days: each open day counts 1, a part
         of a day counts its share of that day's business hours."""
         if end <= start:
             return 0.0
-        total = 0.0
-        day = start.astimezone(self.tz).date()
-        last = end.astimezone(self.tz).date()
-        while day <= last:
-            spans = self.intervals(day)
-            length = sum((b - a).total_seconds() for a, b in spans)
-            if length:
-                inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans)
-                total += inside / length
-            day += timedelta(days=1)
-        return total
+        return sum(inside / length for length, inside in self._open_time(start, end) if length)
 
     def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
         """The moment when `seconds` of business hours have passed after `start`."""
