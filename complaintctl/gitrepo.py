@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,9 +211,12 @@ class Git:
         return Identity(name, email)
 
     def add_and_commit(self, paths: list[str], message: str) -> str:
+        # Paths and message go through files: a sweep may stage thousands of cases, more than
+        # an argument list can hold.
         self.wait_for_index_lock()
-        self.run("add", "--", *paths)
-        self.run("commit", "-q", "-m", message)
+        with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
+            self.run("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
+            self.run("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
     def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
@@ -224,10 +229,12 @@ class Git:
         return self.run("rev-parse", "HEAD")
 
     def unstage(self, paths: list[str]) -> None:
-        if self.has_head():
-            self.run("reset", "-q", "HEAD", "--", *paths)
-        else:
-            self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", "--", *paths)
+        with _nul_file(paths) as pathspec:
+            spec = (f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
+            if self.has_head():
+                self.run("reset", "-q", *spec, "HEAD")
+            else:
+                self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
@@ -390,6 +397,18 @@ class Git:
         """Push HEAD to the remote branch (never forced): (accepted, git's and the hook's output)."""
         code, out = self.attempt("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
         return code == 0, out
+
+
+@contextmanager
+def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
+    """A temporary file holding `items` (NUL-separated pathspecs, or one message as is)."""
+    fd, name = tempfile.mkstemp(prefix="complaintctl-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\0".join(items) if nul else "".join(items))
+        yield name
+    finally:
+        os.unlink(name)
 
 
 def _parse_raw(out: str) -> Iterator[Change]:
