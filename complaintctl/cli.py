@@ -61,7 +61,7 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
 
 
 for command in (
-    setup.init_cmd, intake.new_cmd, query.show_cmd, query.list_cmd, query.history_cmd,
+    setup.init_cmd, setup.clone_cmd, intake.new_cmd, query.show_cmd, query.list_cmd, query.history_cmd,
     handling.assign_cmd, handling.plan_cmd, handling.note_cmd, handling.wait_cmd,
     handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
     handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,

@@ -82,6 +82,13 @@ class Git:
         except GitCommandError as exc:
             raise GitError(f"git init {path} failed: {_why(exc)}") from exc
 
+    @classmethod
+    def clone(cls, url: str, dest: Path) -> Git:
+        try:
+            return cls(git.Repo.clone_from(url, dest, env=clean_env()))
+        except GitCommandError as exc:
+            raise GitError(f"git clone {url} failed: {_why(exc)}") from exc
+
     @property
     def root(self) -> Path:
         wt = self.repo.working_tree_dir

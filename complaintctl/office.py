@@ -1,4 +1,4 @@
-"""Creating (or adopting) an office's case repository from a preset."""
+"""Creating (or adopting) an office's case repository from a preset, or cloning a shared one."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from complaintctl.errors import GitError, InvalidInput, RepoStateError
+from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.gitrepo import Git
 from complaintctl.ids import check_office_code
-from complaintctl.policy import POLICY_FILE, parse_policy_text
+from complaintctl.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.resources import data_dir, hook_path, template_path
+from complaintctl.workspace import OFFICE_KEY, for_this_clone
 
 HOOKS = ("pre-commit", "pre-receive")
 
@@ -86,3 +87,23 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     g.set_config("core.hooksPath", "hooks")
     g.set_config("complaintctl.python", sys.executable)
     return path
+
+
+def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
+    """Clone a shared case repository and make it an office's working clone: the hooks live
+    (core.hooksPath=hooks), and new cases numbered with this office's code. A clone that is
+    not a case repository, or names an office the policy does not list, is removed again."""
+    if dest.exists() and any(dest.iterdir()):
+        raise RepoStateError(f"{dest} already exists and is not empty")
+    g = Git.clone(url, dest)
+    try:
+        policy = load_policy(g.root)
+        if office:
+            for_this_clone(policy, check_office_code(office))  # listed under offices:, or refused
+            g.set_config(OFFICE_KEY, office)
+    except ComplaintError:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    g.set_config("core.hooksPath", "hooks")
+    g.set_config("complaintctl.python", sys.executable)
+    return dest
