@@ -9,42 +9,17 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl import bulletin, export, index, periods, register, reports
-from complaintctl.commands.common import now, pass_ws
+from complaintctl import bulletin, export, index, periods, register, reportdata
+from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.labels import label
-from complaintctl.policy import Policy
 from complaintctl.timeparse import parse_when
-from complaintctl.workcal import WorkCalendar
 from complaintctl.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def elapsed_for(policy: Policy) -> reports.Elapsed:
-    """Elapsed working days on the office's own calendar (holidays, make-up days, business hours)."""
-    return WorkCalendar.from_policy(policy).working_days_between
-
-
-def activities(ws: Workspace) -> list[reports.Activity]:
-    """Who did what to which case, from one `git log` pass over cases/."""
-    tz = ws.policy.tz
-    return [reports.Activity(c.author, c.case_id, c.action, datetime.fromisoformat(c.when).astimezone(tz))
-            for c in ws.git.case_commits()]
-
-
 def as_of(ws: Workspace, text: str | None) -> datetime:
     return parse_when(text, ws.policy.tz, "--as-of") if text else now(ws)
-
-
-def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
-    """`report`'s whole read path: records (cached index), git authorship, the figures."""
-    return reports.build_report(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                                activities(ws), label(ws.policy.language, "unassigned"))
-
-
-def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
-    return bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                         activities(ws))
 
 
 def output_options(f: F) -> F:
@@ -53,7 +28,7 @@ def output_options(f: F) -> F:
                      help="Write an Excel workbook, one sheet per table.")(f)
     f = click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write CSV (UTF-8 with BOM, opens in Excel).")(f)
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+    return json_option(f)
 
 
 def emit(sections: list[export.Section], title: str, as_json_text: str | None, as_json: bool,
@@ -79,7 +54,7 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
                as_of_text: str | None) -> None:
     """Statistics for a period, against the previous one (R-RP-1, R-RP-2)."""
     period = periods.parse_period(period_text)
-    rep = build_report(ws, period, as_of(ws, as_of_text))
+    rep = reportdata.build_report(ws, period, as_of(ws, as_of_text))
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
@@ -113,7 +88,7 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
                  as_of_text: str | None) -> None:
     """A case bulletin (案例通报) as Markdown and self-contained HTML, complainants masked (R-RP-4)."""
     period = periods.parse_period(period_text)
-    b = build_bulletin(ws, period, as_of(ws, as_of_text))
+    b = reportdata.build_bulletin(ws, period, as_of(ws, as_of_text))
     texts = {fmt: bulletin.render(b, fmt, ws.root) for fmt in (formats or ("md", "html"))}
     paths, sha = bulletin.publish(ws, texts, period, out_dir, commit)
     for p in paths:

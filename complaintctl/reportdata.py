@@ -1,0 +1,36 @@
+"""What reports and bulletins read from a repository: every case record (the cached index),
+who did what (one `git log` pass) and the office's working-day calendar. The figures
+themselves are pure (`reports`, `bulletin`); this module is their I/O edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from complaintctl import bulletin, index, periods, reports
+from complaintctl.labels import label
+from complaintctl.policy import Policy
+from complaintctl.workcal import WorkCalendar
+from complaintctl.workspace import Workspace
+
+
+def elapsed_for(policy: Policy) -> reports.Elapsed:
+    """Elapsed working days on the office's own calendar (holidays, make-up days, business hours)."""
+    return WorkCalendar.from_policy(policy).working_days_between
+
+
+def activities(ws: Workspace) -> list[reports.Activity]:
+    """Who did what to which case, from one `git log` pass over cases/."""
+    tz = ws.policy.tz
+    return [reports.Activity(c.author, c.case_id, c.action, datetime.fromisoformat(c.when).astimezone(tz))
+            for c in ws.git.case_commits()]
+
+
+def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
+    """`report`'s whole read path: records (cached index), git authorship, the figures."""
+    return reports.build_report(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
+                                activities(ws), label(ws.policy.language, "unassigned"))
+
+
+def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
+    return bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
+                         activities(ws))
