@@ -4,23 +4,24 @@ and committed by its actor. What a step does to the document is in `steps`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import steps, store
+from complaintctl import index, knowledge, steps, store
 from complaintctl.case import dump_document, load_plain
 from complaintctl.errors import ValidationFailed
 from complaintctl.gitrepo import Identity
 from complaintctl.ids import case_id_for
+from complaintctl.knowledge import RepeatMatch
 from complaintctl.locking import repo_lock
 from complaintctl.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.validate import check_case
 from complaintctl.workspace import Workspace
 
-__all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create"]
+__all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         sha = store.save_and_commit(ws, cid.relpath, doc, None,
                                     commit_message(str(cid), "new", None, "received", intake.subject))
     return Result(str(cid), cid.relpath, sha, None, "received")
+
+
+def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tuple[Result, list[RepeatMatch]]:
+    """Record a new complaint. R-AS-5: earlier cases from the same complainant or about the same
+    matter (the last months' folders only) are linked as `repeat_of`, and returned for a warning."""
+    recent = index.load_records(ws, knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz)))
+    repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+    if repeats:
+        intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
+    return create(ws, intake, now, actor), repeats
 
 
 def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor) -> Result:

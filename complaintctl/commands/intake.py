@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Mapping
 from typing import Any
 
 import click
 
-from complaintctl import index, knowledge, lifecycle
+from complaintctl import lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.errors import InvalidInput
 from complaintctl.timeparse import parse_when
@@ -79,12 +78,8 @@ def new_cmd(ws: Workspace, **opts: Any) -> None:
         first_receiver=opts["first_receiver"], accused_person=opts["accused"],
         accused_unit=opts["accused_unit"], materials=tuple(opts["materials"]),
     )
-    recent = index.load_records(ws, knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz)))
-    repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject,
-                                     intake.received_at)
-    if repeats:  # R-AS-5: flag it and record the link; senior staff handle repeats
-        intake = dataclasses.replace(intake, repeat_of=tuple(m.id for m in repeats))
-    report(lifecycle.create(ws, intake, moment, actor(ws)))
+    result, repeats = lifecycle.receive(ws, intake, moment, actor(ws))
+    report(result)
     if repeats:  # after the ID line, which scripts read first
         listed = ", ".join(f"{m.id} ({m.reason})" for m in repeats)
         click.echo(f"warning: looks like a repeat complaint (R-AS-5): {listed}", err=True)
