@@ -62,6 +62,8 @@ def next_level(policy: Policy, current: str) -> str | None:
 
 def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
     """R-ES-1: the case goes up the chain (one level, or to `level`)."""
+    if level is not None and level not in policy.escalation_chain:
+        raise InvalidInput(f"--level: {level!r} is not on the chain ({', '.join(policy.escalation_chain)}, R-ES-1)")
 
     def step_for(doc: CommentedMap) -> Step:
         if doc.get("status") in clocks.STOPPED:

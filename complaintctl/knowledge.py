@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl.errors import CaseNotFound
 
 # field -> weight: the subject says most about what the case is
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -106,8 +107,9 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list[Hit]:
     """The other cases most like this one (text, then same category), with outcome and lesson."""
-    by_id = {r.id: r for r in records}
-    target = by_id[case_id]
+    target = next((r for r in records if r.id == case_id), None)
+    if target is None:
+        raise CaseNotFound(f"{case_id}: no such case")
     vectors = {r.id: _vector(r.data) for r in records}
     idf = _idf(list(vectors.values()))
 

@@ -227,6 +227,10 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     cid = office.new()
     office.run("escalate", cid, "--reason", "业主仍不满意")
     assert load(office, cid)["routing"]["escalation_level"] == "head"
+    head = office.git("rev-parse", "HEAD").stdout
+    off_chain = office.run("escalate", cid, "--reason", "直接找董事长", "--level", "chairman", ok=False)
+    assert off_chain.exit_code == 1 and "'chairman' is not on the chain" in off_chain.output
+    assert office.git("rev-parse", "HEAD").stdout == head  # nothing committed
     office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm")
     refused = office.run("escalate", cid, "--reason", "再升", ok=False)
     assert refused.exit_code == 1 and "top of the escalation chain" in refused.output

@@ -224,7 +224,8 @@ def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> Non
     assert hits[0]["id"] == ids["A"]
     assert hits[0]["outcome"] == "repair" and hits[0]["lesson"].startswith("电梯主板")
     assert ids["D"] not in [h["id"] for h in hits]
-    assert office.run("similar", "SZ-2610-0099", ok=False).exit_code == 1
+    unknown = office.run("similar", "SZ-2610-0099", ok=False)
+    assert unknown.exit_code == 1 and "SZ-2610-0099: no such case" in unknown.output
 
 
 def test_new_flags_a_repeat_and_records_the_link(sample: Sample) -> None:

@@ -6,7 +6,6 @@ import click
 
 from complaintctl import index, knowledge
 from complaintctl.commands.common import json_option, pass_ws
-from complaintctl.errors import CaseNotFound
 from complaintctl.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
@@ -43,8 +42,4 @@ def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
 @pass_ws
 def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    cid = str(parse_case_id(case_id))
-    records = index.load_records(ws)
-    if not any(r.id == cid for r in records):
-        raise CaseNotFound(f"{cid}: no such case")
-    _print(ws, knowledge.similar(records, cid, limit), as_json)
+    _print(ws, knowledge.similar(index.load_records(ws), str(parse_case_id(case_id)), limit), as_json)
