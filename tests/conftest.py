@@ -71,6 +71,14 @@ class Office:
 
         return self.root / parse_case_id(case_id).relpath
 
+    def hand_edit(self, case_id: str, old: str, new: str) -> Path:
+        """Edit a case file by hand, as a user in a text editor would (old must be there)."""
+        path = self.path(case_id)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return path
+
     def new(self, *extra: str, **fields: str) -> str:
         """Record a complaint; return its ID."""
         result = self.new_result(*extra, **fields)

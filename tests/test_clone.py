@@ -24,9 +24,7 @@ def test_clone_installs_the_hooks_so_a_bad_hand_edit_is_refused(office: Office, 
     assert code == 0, out
     clone = Office(tmp_path / "sz")
     assert clone.git("config", "core.hooksPath").stdout.strip() == "hooks"
-    path = clone.path(case_id)
-    path.write_text(path.read_text(encoding="utf-8").replace("channel: phone", "channel: carrier-pigeon"),
-                    encoding="utf-8")
+    clone.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
     refused = clone.git("commit", "-qam", "hand edit", check=False)
     assert refused.returncode != 0 and "intake.channel: R-DEF-4" in refused.stderr
     clone.git("checkout", "--", ".")

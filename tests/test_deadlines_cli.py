@@ -180,9 +180,7 @@ def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPa
     use_limits(office)
     at(monkeypatch, "2026-03-02T10:00:00+08:00")
     cid = office.new()
-    path = office.path(cid)
-    path.write_text(path.read_text(encoding="utf-8").replace("2026-03-05 18:00:00+08:00", "2026-03-09 18:00:00+08:00"),
-                    encoding="utf-8")
+    office.hand_edit(cid, "2026-03-05 18:00:00+08:00", "2026-03-09 18:00:00+08:00")
     proc = office.git("commit", "-qam", "more time", check=False)
     assert proc.returncode != 0
     assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
@@ -261,9 +259,7 @@ def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, mo
     use_limits(office)
     at(monkeypatch, "2026-03-02T10:00:00+08:00")
     broken, good = office.new(), office.new(subject="噪音")
-    path = office.path(broken)
-    path.write_text(path.read_text(encoding="utf-8").replace("category: work-efficiency", "category: bogus"),
-                    encoding="utf-8")
+    office.hand_edit(broken, "category: work-efficiency", "category: bogus")
     office.git("commit", "-q", "--no-verify", "-am", "forced past the hook")
     at(monkeypatch, "2026-03-09T10:00:00+08:00")
     result = office.run("sweep")

@@ -54,9 +54,7 @@ def refused(clone_: Office, group: Path, *args: str) -> str:
 
 def test_commit_with_no_verify_is_refused_naming_commit_file_field_and_rule(sz: Office, group: Path) -> None:
     case_id = sz.new()
-    path = sz.path(case_id)
-    path.write_text(path.read_text(encoding="utf-8").replace("subject: 电梯故障三天未修", "subject: ''"),
-                    encoding="utf-8")
+    sz.hand_edit(case_id, "subject: 电梯故障三天未修", "subject: ''")
     sz.git("commit", "-q", "--no-verify", "-am", "blank subject")
     sha = sz.git("rev-parse", "HEAD").stdout.strip()
     err = refused(sz, group, "main")
@@ -174,9 +172,7 @@ def test_closed_case_changes_only_by_reopen(office: Office, monkeypatch: pytest.
     case_id = full_life(office, monkeypatch)
     result = office.run("note", case_id, "补一句", ok=False)
     assert result.exit_code == 1 and "status: R-CL-3: the case is closed (archived)" in result.output
-    path = office.path(case_id)
-    path.write_text(path.read_text(encoding="utf-8").replace("root_cause: 备件库存不足", "root_cause: 改了"),
-                    encoding="utf-8")
+    path = office.hand_edit(case_id, "root_cause: 备件库存不足", "root_cause: 改了")
     proc = office.git("commit", "-am", "hand edit of a closed case", check=False)
     assert proc.returncode != 0 and "R-CL-3" in proc.stderr
     office.git("checkout", "--", ".")
