@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import index, office, steps, store, sweep
 from complaintctl.gitrepo import Identity
-from complaintctl.ids import case_id_for
+from complaintctl.model.ids import case_id_for
 from complaintctl.workspace import open_workspace
 
 ACTOR = Identity("周倩", "zhouqian@example.com")

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from complaintctl.ids import case_id_from_filename
+from complaintctl.model.ids import case_id_from_filename
 from complaintctl.policy import POLICY_FILE, Policy
 from complaintctl.rules.finding import Finding
 

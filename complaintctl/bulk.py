@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from complaintctl import sample, store
-from complaintctl.case import dump_document
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
-from complaintctl.ids import case_id_from_filename
 from complaintctl.locking import repo_lock
+from complaintctl.model.case import dump_document
+from complaintctl.model.ids import case_id_from_filename
 from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace
 

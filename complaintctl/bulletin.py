@@ -18,10 +18,10 @@ from typing import Any
 import jinja2
 
 from complaintctl import labels
-from complaintctl.case import CaseRecord, as_datetime, get
 from complaintctl.errors import InvalidInput
 from complaintctl.locking import repo_lock
 from complaintctl.masking import masker_for
+from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.periods import Period
 from complaintctl.policy import Policy
 from complaintctl.reports import Activity, Count, Elapsed, Report, build_report

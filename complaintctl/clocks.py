@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from complaintctl import durations
-from complaintctl.case import as_datetime, get, stamp
 from complaintctl.durations import Duration
+from complaintctl.model.case import as_datetime, get, stamp
 from complaintctl.policy import Policy
 from complaintctl.slapolicy import CLOCKS, ClockRule
 from complaintctl.workcal import WorkCalendar

@@ -10,10 +10,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import clocks, durations, workflow
-from complaintctl.case import CaseRecord, as_datetime, get
+from complaintctl import clocks, durations
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
+from complaintctl.model import workflow
+from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.output import table
 from complaintctl.policy import Policy
 from complaintctl.steps import Step, StepFor

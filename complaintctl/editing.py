@@ -8,10 +8,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import lifecycle, store, workflow
-from complaintctl.case import load_document, to_plain
+from complaintctl import lifecycle, store
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.gitrepo import Identity
+from complaintctl.model import workflow
+from complaintctl.model.case import load_document, to_plain
 from complaintctl.rules.finding import Finding
 from complaintctl.steps import Step
 from complaintctl.workspace import Workspace

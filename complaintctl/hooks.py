@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl import access
-from complaintctl.case import load_plain
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
 from complaintctl.gitrepo import ZERO, Change, Git
+from complaintctl.model.case import load_plain
 from complaintctl.policy import POLICY_FILE, Policy, parse_policy_text
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding

@@ -18,8 +18,8 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from complaintctl.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
 from complaintctl.errors import InvalidInput
+from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
 from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace
 

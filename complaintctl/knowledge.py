@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from complaintctl.case import CaseRecord, as_datetime, get
 from complaintctl.errors import CaseNotFound
+from complaintctl.model.case import CaseRecord, as_datetime, get
 
 # field -> weight: the subject says most about what the case is
 FIELDS: tuple[tuple[str, float], ...] = (

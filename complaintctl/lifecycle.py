@@ -11,12 +11,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import index, knowledge, steps, store
-from complaintctl.case import dump_document, load_plain
 from complaintctl.errors import ValidationFailed
 from complaintctl.gitrepo import Identity
-from complaintctl.ids import case_id_for
 from complaintctl.knowledge import RepeatMatch
 from complaintctl.locking import repo_lock
+from complaintctl.model.case import dump_document, load_plain
+from complaintctl.model.ids import case_id_for
 from complaintctl.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.validate import check_case
 from complaintctl.workspace import Workspace

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from complaintctl.case import get
+from complaintctl.model.case import get
 
 MASK = "***"
 _SURNAMES = (

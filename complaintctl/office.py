@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.gitrepo import Git
-from complaintctl.ids import check_office_code
+from complaintctl.model.ids import check_office_code
 from complaintctl.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.resources import data_dir, hook_path, template_path
 from complaintctl.workspace import OFFICE_KEY, for_this_clone

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from complaintctl import workflow
 from complaintctl.errors import PolicyError
-from complaintctl.ids import OFFICE_RE
+from complaintctl.model import workflow
+from complaintctl.model.ids import OFFICE_RE
 from complaintctl.slapolicy import DeadlinePolicy, parse_deadlines
 from complaintctl.workcal import CalendarSpec, parse_calendar
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complaintctl import index, store, workflow
-from complaintctl.case import CaseRecord, get
+from complaintctl import index, store
 from complaintctl.gitrepo import LogEntry
+from complaintctl.model import workflow
+from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy import Policy
 from complaintctl.workspace import Workspace

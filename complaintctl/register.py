@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from complaintctl.case import CaseRecord, as_datetime, get
 from complaintctl.export import Section
 from complaintctl.labels import label
 from complaintctl.masking import masker_for
+from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.periods import Period
 from complaintctl.policy import Policy
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complaintctl import workflow
-from complaintctl.case import CaseRecord, as_datetime, get
 from complaintctl.clocks import STOPPED
+from complaintctl.model import workflow
+from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.periods import Period
 from complaintctl.policy import Policy
 

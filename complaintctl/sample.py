@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap
 from complaintctl import steps
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.gitrepo import Identity
-from complaintctl.ids import case_id_for
+from complaintctl.model.ids import case_id_for
 from complaintctl.policy import Person, Policy
 from complaintctl.sample_texts import (
     CONTACT_NOTES,

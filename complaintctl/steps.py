@@ -13,10 +13,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from complaintctl import clocks, workflow
-from complaintctl.case import new_document, stamp, timeline_entry, to_plain
+from complaintctl import clocks
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
+from complaintctl.model import workflow
+from complaintctl.model.case import new_document, stamp, timeline_entry, to_plain
 from complaintctl.policy import Policy
 from complaintctl.workcal import WorkCalendar
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.case import dump_document, load_document
 from complaintctl.errors import CaseNotFound, GitError
-from complaintctl.ids import CaseId, case_id_from_filename, parse_case_id
+from complaintctl.model.case import dump_document, load_document
+from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
 from complaintctl.workspace import Workspace
 
 CASES_DIR = "cases"

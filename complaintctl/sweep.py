@@ -14,10 +14,10 @@ from datetime import datetime
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import deadlines, index, steps, store
-from complaintctl.case import dump_document, load_plain
 from complaintctl.errors import GitError
 from complaintctl.gitrepo import Identity
 from complaintctl.locking import repo_lock
+from complaintctl.model.case import dump_document, load_plain
 from complaintctl.rules.finding import Finding
 from complaintctl.validate import check_case
 from complaintctl.workcal import WorkCalendar

@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import store
-from complaintctl.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
 from complaintctl.gitrepo import Git, Identity
-from complaintctl.ids import CaseId, case_id_from_filename
 from complaintctl.locking import repo_lock
+from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
+from complaintctl.model.ids import CaseId, case_id_from_filename
 from complaintctl.rules.renumber import ACTION
 from complaintctl.validate import is_case_path
 from complaintctl.workspace import Workspace

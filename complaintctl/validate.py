@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from complaintctl.case import load_plain
 from complaintctl.errors import InvalidInput
+from complaintctl.model.case import load_plain
 from complaintctl.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
 from complaintctl.rules.context import CheckContext

@@ -67,7 +67,7 @@ class Office:
         return json.loads(self.run("show", case_id, "--json").output)
 
     def path(self, case_id: str) -> Path:
-        from complaintctl.ids import parse_case_id
+        from complaintctl.model.ids import parse_case_id
 
         return self.root / parse_case_id(case_id).relpath
 

@@ -19,9 +19,9 @@ import pytest
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import steps
-from complaintctl.case import dump_document
 from complaintctl.gitrepo import Identity
-from complaintctl.ids import parse_case_id
+from complaintctl.model.case import dump_document
+from complaintctl.model.ids import parse_case_id
 from complaintctl.policy import load_policy
 from tests.conftest import Office, set_identity
 

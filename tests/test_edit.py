@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from complaintctl.case import SCHEMA_MODELINE
+from complaintctl.model.case import SCHEMA_MODELINE
 from tests.conftest import Office
 from tests.violations import hooks_off, snapshot
 

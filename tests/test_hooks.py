@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.case import timeline_entry
+from complaintctl.model.case import timeline_entry
 from tests.conftest import ACCUSED, NOW, Office
 from tests.violations import break_every_rule, edited, rel, remote_refs
 

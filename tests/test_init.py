@@ -83,7 +83,7 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
 
     from jsonschema import Draft202012Validator
 
-    from complaintctl.case import load_plain, to_plain
+    from complaintctl.model.case import load_plain, to_plain
     from complaintctl.office import presets
     from complaintctl.policy import load_policy
 

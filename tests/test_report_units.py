@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl import knowledge, reports
-from complaintctl.case import CaseRecord
 from complaintctl.errors import InvalidInput
 from complaintctl.masking import MASK, Masker, masker_for
+from complaintctl.model.case import CaseRecord
 from complaintctl.periods import parse_period, parse_week
 from complaintctl.policy import parse_policy_text
 from complaintctl.workcal import WorkCalendar

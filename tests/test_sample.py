@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from complaintctl.case import dump_document, get, load_plain
 from complaintctl.cli import cli
+from complaintctl.model.case import dump_document, get, load_plain
 from complaintctl.office import policy_text, presets
 from complaintctl.policy import Category, Policy, parse_policy_text
 from complaintctl.rules.recusal import DECISIONS

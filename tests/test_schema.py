@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from complaintctl.case import SCHEMA_MODELINE, load_plain, to_plain
+from complaintctl.model.case import SCHEMA_MODELINE, load_plain, to_plain
 from tests.conftest import Office
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "templates" / "case.schema.json"

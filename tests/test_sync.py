@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from complaintctl.case import dump_document, load_document, load_plain
+from complaintctl.model.case import dump_document, load_document, load_plain
 from tests.conftest import Office
 from tests.remotes import NEW_ARGS, cli_proc, clone, daemon_fixture, git, group_fixture, refs, remote_cases  # noqa: F401 (fixtures)
 

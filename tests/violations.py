@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.case import dump_document, load_document, put, timeline_entry
+from complaintctl.model.case import dump_document, load_document, put, timeline_entry
 from tests.conftest import ACCUSED, NOW, Office
 
 AT = datetime.fromisoformat(NOW)

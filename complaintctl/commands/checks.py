@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from complaintctl import clock, hooks, repocheck
+from complaintctl import hooks, repocheck
 from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.gitrepo import Git
+from complaintctl.model import clock
 from complaintctl.workspace import Workspace
 
 

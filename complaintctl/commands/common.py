@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl import clock
 from complaintctl.gitrepo import Identity
 from complaintctl.lifecycle import Result
+from complaintctl.model import clock
 from complaintctl.workspace import Workspace, open_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])

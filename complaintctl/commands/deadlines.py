@@ -9,10 +9,10 @@ import click
 from complaintctl import deadlines, durations, index, lifecycle, sweep
 from complaintctl.commands.common import actor, json_option, now, pass_ws, report
 from complaintctl.errors import InvalidInput
+from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
 from complaintctl.slapolicy import CLOCKS
-from complaintctl.timeparse import parse_day_or_when, parse_when
 from complaintctl.workcal import WorkCalendar
 from complaintctl.workspace import Workspace
 

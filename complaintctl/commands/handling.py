@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from complaintctl import editing, lifecycle, workflow
+from complaintctl import editing, lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
-from complaintctl.timeparse import parse_day_or_when
+from complaintctl.model import workflow
+from complaintctl.model.timeparse import parse_day_or_when
 from complaintctl.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")

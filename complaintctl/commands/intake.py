@@ -11,7 +11,7 @@ import click
 from complaintctl import lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.errors import InvalidInput
-from complaintctl.timeparse import parse_when
+from complaintctl.model.timeparse import parse_when
 from complaintctl.workspace import Workspace
 
 # option name -> (prompt, policy vocabulary or None)

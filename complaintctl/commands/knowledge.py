@@ -6,7 +6,7 @@ import click
 
 from complaintctl import index, knowledge
 from complaintctl.commands.common import json_option, pass_ws
-from complaintctl.ids import parse_case_id
+from complaintctl.model.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.workspace import Workspace

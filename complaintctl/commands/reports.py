@@ -12,7 +12,7 @@ import click
 from complaintctl import bulletin, export, index, periods, register, reportdata
 from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.labels import label
-from complaintctl.timeparse import parse_when
+from complaintctl.model.timeparse import parse_when
 from complaintctl.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from complaintctl.case import get, is_blank
+from complaintctl.model.case import get, is_blank
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 

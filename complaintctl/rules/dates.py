@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 
-from complaintctl.case import as_datetime, get
+from complaintctl.model.case import as_datetime, get
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from complaintctl import clocks
-from complaintctl.case import as_datetime, get, is_blank
 from complaintctl.deadlines import approvers
+from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 from complaintctl.slapolicy import CLOCKS

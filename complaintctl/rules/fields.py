@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from complaintctl import workflow
-from complaintctl.case import get, is_blank
-from complaintctl.ids import CASE_ID_RE, case_id_from_filename
+from complaintctl.model import workflow
+from complaintctl.model.case import get, is_blank
+from complaintctl.model.ids import CASE_ID_RE, case_id_from_filename
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 

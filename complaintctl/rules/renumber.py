@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from complaintctl.case import get
+from complaintctl.model.case import get
 
 ACTION = "renumber"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from complaintctl import workflow
-from complaintctl.case import get
+from complaintctl.model import workflow
+from complaintctl.model.case import get
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
