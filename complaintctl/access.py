@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.policy import POLICY_FILE, Policy
+from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.rules.finding import Finding
 
 RULE = "ACCESS"

@@ -22,10 +22,10 @@ from complaintctl.errors import InvalidInput
 from complaintctl.locking import repo_lock
 from complaintctl.masking import masker_for
 from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.periods import Period
-from complaintctl.policy import Policy
+from complaintctl.policy.periods import Period
+from complaintctl.policy.policy import Policy
+from complaintctl.policy.resources import template_path
 from complaintctl.reports import Activity, Count, Elapsed, Report, build_report
-from complaintctl.resources import template_path
 from complaintctl.store import write_atomic
 from complaintctl.workspace import Workspace
 

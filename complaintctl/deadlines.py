@@ -10,25 +10,19 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import clocks, durations
 from complaintctl.errors import InvalidInput
 from complaintctl.gitrepo import Identity
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.output import table
-from complaintctl.policy import Policy
+from complaintctl.policy import clocks, durations
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import Policy, approvers
 from complaintctl.steps import Step, StepFor
-from complaintctl.workcal import WorkCalendar
-
-DEFAULT_APPROVERS = ("vp",)  # R-DL-2: the vice-president in charge
 
 
 def _nothing(doc: CommentedMap) -> None:
     return None
-
-
-def approvers(policy: Policy) -> tuple[str, ...]:
-    return tuple(policy.approvals.get("extend", DEFAULT_APPROVERS))
 
 
 def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason: str, now: datetime) -> StepFor:

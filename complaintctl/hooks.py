@@ -13,7 +13,7 @@ from complaintctl import access
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
 from complaintctl.gitrepo import ZERO, Change, Git
 from complaintctl.model.case import load_plain
-from complaintctl.policy import POLICY_FILE, Policy, parse_policy_text
+from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
 from complaintctl.validate import check_texts, is_case_path

@@ -12,7 +12,7 @@ from complaintctl.gitrepo import LogEntry
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
-from complaintctl.policy import Policy
+from complaintctl.policy.policy import Policy
 from complaintctl.workspace import Workspace
 
 __all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]

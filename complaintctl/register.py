@@ -13,8 +13,8 @@ from complaintctl.export import Section
 from complaintctl.labels import label
 from complaintctl.masking import masker_for
 from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.periods import Period
-from complaintctl.policy import Policy
+from complaintctl.policy.periods import Period
+from complaintctl.policy.policy import Policy
 
 COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from complaintctl import bulletin, index, periods, reports
+from complaintctl import bulletin, index, reports
 from complaintctl.labels import label
-from complaintctl.policy import Policy
-from complaintctl.workcal import WorkCalendar
+from complaintctl.policy import periods
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import Policy
 from complaintctl.workspace import Workspace
 
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complaintctl.clocks import STOPPED
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.periods import Period
-from complaintctl.policy import Policy
+from complaintctl.policy.clocks import STOPPED
+from complaintctl.policy.periods import Period
+from complaintctl.policy.policy import Policy
 
 Elapsed = Callable[[datetime, datetime], float]
 CLOCKS = ("intake", "response", "dispatch", "resolution", "revisit", "report")

@@ -24,7 +24,7 @@ from complaintctl import steps
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.gitrepo import Identity
 from complaintctl.model.ids import case_id_for
-from complaintctl.policy import Person, Policy
+from complaintctl.policy.policy import Person, Policy
 from complaintctl.sample_texts import (
     CONTACT_NOTES,
     DISSATISFIED,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from complaintctl.errors import GitError, RepoStateError
 from complaintctl.gitrepo import clean_env
-from complaintctl.resources import hook_path
+from complaintctl.policy.resources import hook_path
 
 # Where each server runs custom pre-receive hooks, relative to the bare repository.
 LAYOUTS = {

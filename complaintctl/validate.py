@@ -8,7 +8,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model.case import load_plain
-from complaintctl.policy import Policy
+from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding

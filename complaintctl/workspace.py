@@ -7,7 +7,7 @@ from pathlib import Path
 
 from complaintctl.errors import PolicyError
 from complaintctl.gitrepo import Git
-from complaintctl.policy import Policy, load_policy
+from complaintctl.policy.policy import Policy, load_policy
 
 
 @dataclass(frozen=True)

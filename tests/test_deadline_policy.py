@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 from complaintctl import steps
 from complaintctl.errors import PolicyError
 from complaintctl.gitrepo import Identity
-from complaintctl.policy import Policy, parse_policy, parse_policy_text
-from complaintctl.resources import template_path
+from complaintctl.policy.policy import Policy, parse_policy, parse_policy_text
+from complaintctl.policy.resources import template_path
 
 SH = ZoneInfo("Asia/Shanghai")
 

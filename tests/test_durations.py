@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintctl.durations import Duration, add, parse_duration, shift
 from complaintctl.errors import InvalidInput
-from complaintctl.workcal import WorkCalendar, parse_calendar
+from complaintctl.policy.calendar import WorkCalendar, parse_calendar
+from complaintctl.policy.durations import Duration, add, parse_duration, shift
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

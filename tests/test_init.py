@@ -85,7 +85,7 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
 
     from complaintctl.model.case import load_plain, to_plain
     from complaintctl.office import presets
-    from complaintctl.policy import load_policy
+    from complaintctl.policy.policy import load_policy
 
     schema = Draft202012Validator(json.loads((ROOT / "templates" / "case.schema.json").read_text(encoding="utf-8")))
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)

@@ -13,9 +13,9 @@ from complaintctl import knowledge, reports
 from complaintctl.errors import InvalidInput
 from complaintctl.masking import MASK, Masker, masker_for
 from complaintctl.model.case import CaseRecord
-from complaintctl.periods import parse_period, parse_week
-from complaintctl.policy import parse_policy_text
-from complaintctl.workcal import WorkCalendar
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.periods import parse_period, parse_week
+from complaintctl.policy.policy import parse_policy_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 PRESET = Path(__file__).resolve().parent.parent / "templates" / "presets" / "property.yaml"

@@ -49,8 +49,8 @@ def test_references_may_be_renamed_only_as_recorded() -> None:
 def test_a_closed_case_changes_only_by_reopen_or_clock_recomputation() -> None:
     from datetime import datetime
 
-    from complaintctl.policy import parse_policy_text
-    from complaintctl.resources import template_path
+    from complaintctl.policy.policy import parse_policy_text
+    from complaintctl.policy.resources import template_path
     from complaintctl.rules import archive
     from complaintctl.rules.context import CheckContext
 

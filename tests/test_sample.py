@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from complaintctl.cli import cli
 from complaintctl.model.case import dump_document, get, load_plain
 from complaintctl.office import policy_text, presets
-from complaintctl.policy import Category, Policy, parse_policy_text
+from complaintctl.policy.policy import Category, Policy, parse_policy_text
 from complaintctl.rules.recusal import DECISIONS
 from complaintctl.sample import SampleSpec, category_for, generate
 from complaintctl.sample_texts import KINDS

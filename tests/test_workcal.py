@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl.errors import PolicyError
-from complaintctl.policy import parse_policy_text
-from complaintctl.resources import template_path
-from complaintctl.workcal import WorkCalendar, parse_calendar
+from complaintctl.policy.calendar import WorkCalendar, parse_calendar
+from complaintctl.policy.policy import parse_policy_text
+from complaintctl.policy.resources import template_path
 
 SH = ZoneInfo("Asia/Shanghai")
 

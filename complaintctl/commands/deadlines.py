@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl import deadlines, durations, index, lifecycle, sweep
+from complaintctl import deadlines, index, lifecycle, sweep
 from complaintctl.commands.common import actor, json_option, now, pass_ws, report
 from complaintctl.errors import InvalidInput
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
-from complaintctl.slapolicy import CLOCKS
-from complaintctl.workcal import WorkCalendar
+from complaintctl.policy import durations
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.sla import CLOCKS
 from complaintctl.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from complaintctl.policy import Policy
+from complaintctl.policy.policy import Policy
 from complaintctl.rules.finding import Finding
 
 

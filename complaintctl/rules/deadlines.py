@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from complaintctl import clocks
-from complaintctl.deadlines import approvers
 from complaintctl.model.case import as_datetime, get, is_blank
+from complaintctl.policy import clocks
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import approvers
+from complaintctl.policy.sla import CLOCKS
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
-from complaintctl.slapolicy import CLOCKS
-from complaintctl.workcal import WorkCalendar
 
 
 def may_extend(ctx: CheckContext, name: str) -> bool:

@@ -15,8 +15,8 @@ from ruamel.yaml.error import YAMLError
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
-from complaintctl.slapolicy import DeadlinePolicy, parse_deadlines
-from complaintctl.workcal import CalendarSpec, parse_calendar
+from complaintctl.policy.calendar import CalendarSpec, parse_calendar
+from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 
 POLICY_FILE = "complaintctl.yaml"
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
@@ -102,6 +102,14 @@ class Policy:
         table: Mapping[str, Label] = getattr(self, vocabulary)
         item = table.get(key)
         return item.text(self.language) if item else key
+
+
+DEFAULT_APPROVERS = ("vp",)  # R-DL-2: the vice-president in charge
+
+
+def approvers(policy: Policy) -> tuple[str, ...]:
+    """R-DL-2: the roles that approve an extension."""
+    return tuple(policy.approvals.get("extend", DEFAULT_APPROVERS))
 
 
 def load_policy(root: Path) -> Policy:

@@ -12,15 +12,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
 from complaintctl.errors import PolicyError
-
-if TYPE_CHECKING:
-    from complaintctl.policy import Policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(18)),)
@@ -41,6 +38,14 @@ class CalendarSpec:
     default_hours: tuple[Interval, ...] = DEFAULT_HOURS
     extra_holidays: frozenset[date] = frozenset()
     extra_working_days: frozenset[date] = frozenset()
+
+
+class HasCalendar(Protocol):
+    """What the calendar needs of a policy: its checked `calendar:` section (the policy holds the
+    spec; the calendar does not import the policy)."""
+
+    @property
+    def calendar_spec(self) -> CalendarSpec: ...
 
 
 def _fail(source: str, key: str, msg: str) -> PolicyError:
@@ -152,11 +157,8 @@ class WorkCalendar:
         self._memo: dict[date, bool] = {}
 
     @classmethod
-    def from_policy(cls, policy: Policy) -> WorkCalendar:
-        spec = getattr(policy, "calendar_spec", None)
-        if not isinstance(spec, CalendarSpec):
-            spec = parse_calendar(policy.calendar, "complaintctl.yaml", policy.timezone)
-        return cached(spec)
+    def from_policy(cls, policy: HasCalendar) -> WorkCalendar:
+        return cached(policy.calendar_spec)
 
     def is_working_day(self, d: date) -> bool:
         known = self._memo.get(d)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from complaintctl import durations
-from complaintctl.durations import Duration
 from complaintctl.model.case import as_datetime, get, stamp
-from complaintctl.policy import Policy
-from complaintctl.slapolicy import CLOCKS, ClockRule
-from complaintctl.workcal import WorkCalendar
+from complaintctl.policy import durations
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.durations import Duration
+from complaintctl.policy.policy import Policy
+from complaintctl.policy.sla import CLOCKS, ClockRule
 
 # The timeline actions that meet each clock (besides the fields read below).
 RESPONSE_ACTIONS = frozenset({"contact", "resolve", "invalid"})  # R-IN-3, R-RT-4: the customer hears back

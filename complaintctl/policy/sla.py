@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from complaintctl.durations import Duration, parse_duration
 from complaintctl.errors import InvalidInput, PolicyError
+from complaintctl.policy.durations import Duration, parse_duration
 
 CLOCKS = ("intake", "response", "dispatch", "resolution", "revisit", "report")
 # Where each clock starts unless the rule says `from:`.
