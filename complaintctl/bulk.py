@@ -20,7 +20,7 @@ from complaintctl.errors import GitError, InvalidInput, RepoStateError
 from complaintctl.locking import repo_lock
 from complaintctl.model.case import dump_document
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.validate import is_case_path
+from complaintctl.rules.validate import is_case_path
 from complaintctl.workspace import Workspace
 
 DEFAULT_BATCH = 2000

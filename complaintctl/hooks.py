@@ -16,7 +16,7 @@ from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
-from complaintctl.validate import check_texts, is_case_path
+from complaintctl.rules.validate import check_texts, is_case_path
 
 MAIN = "refs/heads/main"
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")

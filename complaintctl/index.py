@@ -20,7 +20,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
-from complaintctl.validate import is_case_path
+from complaintctl.rules.validate import is_case_path
 from complaintctl.workspace import Workspace
 
 CACHE_VERSION = f"{SCHEMA_VERSION}.3"

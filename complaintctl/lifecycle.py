@@ -17,8 +17,8 @@ from complaintctl.knowledge import RepeatMatch
 from complaintctl.locking import repo_lock
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
+from complaintctl.rules.validate import check_case
 from complaintctl.steps import INVALID_REASONS, Intake, StepFor
-from complaintctl.validate import check_case
 from complaintctl.workspace import Workspace
 
 __all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from complaintctl import index
 from complaintctl.rules.finding import Finding
-from complaintctl.validate import check_case, check_texts, is_case_path
+from complaintctl.rules.validate import check_case, check_texts, is_case_path
 from complaintctl.workspace import Workspace
 
 

@@ -25,6 +25,7 @@ from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.gitrepo import Identity
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
+from complaintctl.rules.validate import check_case
 from complaintctl.sample_texts import (
     CONTACT_NOTES,
     DISSATISFIED,
@@ -40,7 +41,6 @@ from complaintctl.sample_texts import (
     WAIT_REASONS,
     Kind,
 )
-from complaintctl.validate import check_case
 
 # How each case's life is meant to go; truncated at the end of the range, so the
 # newest cases are naturally still open.

@@ -20,7 +20,7 @@ from complaintctl.locking import repo_lock
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.rules.finding import Finding
-from complaintctl.validate import check_case
+from complaintctl.rules.validate import check_case
 from complaintctl.workspace import Workspace
 
 MAX_STEPS = 20  # per case and run; each step makes progress, so this is never reached in practice

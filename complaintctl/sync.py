@@ -28,7 +28,7 @@ from complaintctl.locking import repo_lock
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import CaseId, case_id_from_filename
 from complaintctl.rules.renumber import ACTION
-from complaintctl.validate import is_case_path
+from complaintctl.rules.validate import is_case_path
 from complaintctl.workspace import Workspace
 
 CONFLICT_PREFIX = "complaintctl/conflict/"

@@ -17,9 +17,9 @@ from complaintctl.model.case import dump_document, get, load_plain
 from complaintctl.office import policy_text, presets
 from complaintctl.policy.policy import Category, Policy, parse_policy_text
 from complaintctl.rules.recusal import DECISIONS
+from complaintctl.rules.validate import check_case
 from complaintctl.sample import SampleSpec, category_for, generate
 from complaintctl.sample_texts import KINDS
-from complaintctl.validate import check_case
 from tests.conftest import SRC, Office, set_identity
 
 NOW = "2026-04-02T09:00:00+08:00"

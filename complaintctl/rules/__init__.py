@@ -1,1 +1,2 @@
-"""Pure rule checks. Each module checks one concern and returns findings; nothing here does I/O."""
+"""Pure rule checks, one module per rule family (fields, transitions, dates, deadlines, recusal,
+closing, archive, renumbering), and the validator that runs them over a case file."""
