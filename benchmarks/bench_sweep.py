@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from complaintctl import index, office, steps, store, sweep
-from complaintctl.gitrepo import Identity
+from complaintctl import steps, sweep
 from complaintctl.model.ids import case_id_for
-from complaintctl.workspace import open_workspace
+from complaintctl.repo import index, office, store
+from complaintctl.repo.git import Identity
+from complaintctl.repo.workspace import open_workspace
 
 ACTOR = Identity("周倩", "zhouqian@example.com")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from complaintctl import sample, store
+from complaintctl import sample
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
-from complaintctl.locking import repo_lock
 from complaintctl.model.case import dump_document
 from complaintctl.model.ids import case_id_from_filename
+from complaintctl.repo import store
+from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path
-from complaintctl.workspace import Workspace
 
 DEFAULT_BATCH = 2000
 

@@ -19,15 +19,15 @@ import jinja2
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
-from complaintctl.locking import repo_lock
 from complaintctl.masking import masker_for
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.policy.resources import template_path
+from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.store import write_atomic
+from complaintctl.repo.workspace import Workspace
 from complaintctl.reports import Activity, Count, Elapsed, Report, build_report
-from complaintctl.store import write_atomic
-from complaintctl.workspace import Workspace
 
 FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
 TEMPLATE_DIR = "templates/bulletin"

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complaintctl import index, store
-from complaintctl.gitrepo import LogEntry
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy.policy import Policy
-from complaintctl.workspace import Workspace
+from complaintctl.repo import index, store
+from complaintctl.repo.git import LogEntry
+from complaintctl.repo.workspace import Workspace
 
 __all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from complaintctl import bulletin, index, reports
+from complaintctl import bulletin, reports
 from complaintctl.labels import label
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
-from complaintctl.workspace import Workspace
+from complaintctl.repo import index
+from complaintctl.repo.workspace import Workspace
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:

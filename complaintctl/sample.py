@@ -22,9 +22,9 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import steps
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.gitrepo import Identity
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
+from complaintctl.repo.git import Identity
 from complaintctl.rules.validate import check_case
 from complaintctl.sample_texts import (
     CONTACT_NOTES,

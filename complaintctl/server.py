@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from complaintctl.errors import GitError, RepoStateError
-from complaintctl.gitrepo import clean_env
 from complaintctl.policy.resources import hook_path
+from complaintctl.repo.git import clean_env
 
 # Where each server runs custom pre-receive hooks, relative to the bare repository.
 LAYOUTS = {

@@ -14,12 +14,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl.errors import InvalidInput
-from complaintctl.gitrepo import Identity
 from complaintctl.model import workflow
 from complaintctl.model.case import new_document, stamp, timeline_entry, to_plain
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
+from complaintctl.repo.git import Identity
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 

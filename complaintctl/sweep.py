@@ -13,15 +13,16 @@ from datetime import datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import deadlines, index, steps, store
+from complaintctl import deadlines, steps
 from complaintctl.errors import GitError
-from complaintctl.gitrepo import Identity
-from complaintctl.locking import repo_lock
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.repo import index, store
+from complaintctl.repo.git import Identity
+from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case
-from complaintctl.workspace import Workspace
 
 MAX_STEPS = 20  # per case and run; each step makes progress, so this is never reached in practice
 

@@ -21,15 +21,15 @@ from datetime import UTC, datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import store
 from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
-from complaintctl.gitrepo import Git, Identity
-from complaintctl.locking import repo_lock
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import CaseId, case_id_from_filename
+from complaintctl.repo import store
+from complaintctl.repo.git import Git, Identity
+from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.renumber import ACTION
 from complaintctl.rules.validate import is_case_path
-from complaintctl.workspace import Workspace
 
 CONFLICT_PREFIX = "complaintctl/conflict/"
 

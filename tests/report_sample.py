@@ -19,10 +19,10 @@ import pytest
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl import steps
-from complaintctl.gitrepo import Identity
 from complaintctl.model.case import dump_document
 from complaintctl.model.ids import parse_case_id
 from complaintctl.policy.policy import load_policy
+from complaintctl.repo.git import Identity
 from tests.conftest import Office, set_identity
 
 PEOPLE = {"张敏": "zhangmin@example.com", "李工": "ligong@example.com", "陈静": "chenjing@example.com"}

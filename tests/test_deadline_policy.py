@@ -11,9 +11,9 @@ from ruamel.yaml import YAML
 
 from complaintctl import steps
 from complaintctl.errors import PolicyError
-from complaintctl.gitrepo import Identity
 from complaintctl.policy.policy import Policy, parse_policy, parse_policy_text
 from complaintctl.policy.resources import template_path
+from complaintctl.repo.git import Identity
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from complaintctl.gitrepo import Git
+from complaintctl.repo.git import Git
 
 
 def _repo(tmp_path: Path) -> Git:

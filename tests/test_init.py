@@ -84,8 +84,8 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
     from jsonschema import Draft202012Validator
 
     from complaintctl.model.case import load_plain, to_plain
-    from complaintctl.office import presets
     from complaintctl.policy.policy import load_policy
+    from complaintctl.repo.office import presets
 
     schema = Draft202012Validator(json.loads((ROOT / "templates" / "case.schema.json").read_text(encoding="utf-8")))
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from complaintctl.cli import cli
 from complaintctl.model.case import dump_document, get, load_plain
-from complaintctl.office import policy_text, presets
 from complaintctl.policy.policy import Category, Policy, parse_policy_text
+from complaintctl.repo.office import policy_text, presets
 from complaintctl.rules.recusal import DECISIONS
 from complaintctl.rules.validate import check_case
 from complaintctl.sample import SampleSpec, category_for, generate

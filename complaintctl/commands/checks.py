@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from complaintctl import hooks, repocheck
 from complaintctl.commands.common import base_dir, now, pass_ws
-from complaintctl.gitrepo import Git
 from complaintctl.model import clock
-from complaintctl.workspace import Workspace
+from complaintctl.repo import check as repocheck
+from complaintctl.repo import precommit as hooks
+from complaintctl.repo.git import Git
+from complaintctl.repo.workspace import Workspace
 
 
 @click.command("validate")

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.gitrepo import Identity
 from complaintctl.lifecycle import Result
 from complaintctl.model import clock
-from complaintctl.workspace import Workspace, open_workspace
+from complaintctl.repo.git import Identity
+from complaintctl.repo.workspace import Workspace, open_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl import deadlines, index, lifecycle, sweep
+from complaintctl import deadlines, lifecycle, sweep
 from complaintctl.commands.common import actor, json_option, now, pass_ws, report
 from complaintctl.errors import InvalidInput
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
@@ -15,7 +15,8 @@ from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS
-from complaintctl.workspace import Workspace
+from complaintctl.repo import index
+from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
 

@@ -8,7 +8,7 @@ from complaintctl import editing, lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.model import workflow
 from complaintctl.model.timeparse import parse_day_or_when
-from complaintctl.workspace import Workspace
+from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
 

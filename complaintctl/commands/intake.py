@@ -12,7 +12,7 @@ from complaintctl import lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.errors import InvalidInput
 from complaintctl.model.timeparse import parse_when
-from complaintctl.workspace import Workspace
+from complaintctl.repo.workspace import Workspace
 
 # option name -> (prompt, policy vocabulary or None)
 REQUIRED: dict[str, tuple[str, str | None]] = {

@@ -9,7 +9,7 @@ import click
 from complaintctl import server
 from complaintctl import sync as syncing
 from complaintctl.commands.common import actor, base_dir, now, pass_ws
-from complaintctl.workspace import Workspace
+from complaintctl.repo.workspace import Workspace
 
 
 @click.command("sync")

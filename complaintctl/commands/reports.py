@@ -9,12 +9,13 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl import bulletin, export, index, register, reportdata
+from complaintctl import bulletin, export, register, reportdata
 from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import periods
-from complaintctl.workspace import Workspace
+from complaintctl.repo import index
+from complaintctl.repo.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 

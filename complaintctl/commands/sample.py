@@ -9,8 +9,8 @@ import click
 from complaintctl import bulk
 from complaintctl.commands.common import now, pass_ws
 from complaintctl.errors import InvalidInput
+from complaintctl.repo.workspace import Workspace
 from complaintctl.sample import SampleSpec
-from complaintctl.workspace import Workspace
 
 
 def _day(text: str, option: str) -> date:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from complaintctl import office
 from complaintctl.commands.common import base_dir
+from complaintctl.repo import office
 
 
 @click.command("init")

@@ -11,9 +11,9 @@ from typing import Any
 
 from complaintctl import access
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
-from complaintctl.gitrepo import ZERO, Change, Git
 from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
+from complaintctl.repo.git import ZERO, Change, Git
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_texts, is_case_path

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from complaintctl import index
+from complaintctl.repo import index
+from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case, check_texts, is_case_path
-from complaintctl.workspace import Workspace
 
 
 def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding]]:

@@ -12,7 +12,7 @@ from ruamel.yaml.comments import CommentedMap
 from complaintctl.errors import CaseNotFound, GitError
 from complaintctl.model.case import dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
-from complaintctl.workspace import Workspace
+from complaintctl.repo.workspace import Workspace
 
 CASES_DIR = "cases"
 

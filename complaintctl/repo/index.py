@@ -20,8 +20,8 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
+from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path
-from complaintctl.workspace import Workspace
 
 CACHE_VERSION = f"{SCHEMA_VERSION}.3"
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself

@@ -10,11 +10,11 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
-from complaintctl.gitrepo import Git
 from complaintctl.model.ids import check_office_code
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, hook_path, template_path
-from complaintctl.workspace import OFFICE_KEY, for_this_clone
+from complaintctl.repo.git import Git
+from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
 
 HOOKS = ("pre-commit", "pre-receive")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from complaintctl.errors import PolicyError
-from complaintctl.gitrepo import Git
 from complaintctl.policy.policy import Policy, load_policy
+from complaintctl.repo.git import Git
 
 
 @dataclass(frozen=True)
