@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from complaintctl.cli import cli
 from complaintctl.errors import InvalidInput
-from complaintctl.repo.precommit import parse_ref_updates
+from complaintctl.remote.prereceive import parse_ref_updates
 from tests.conftest import Office, set_identity
 from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
 from tests.test_lifecycle import full_life

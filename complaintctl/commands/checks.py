@@ -10,8 +10,9 @@ import click
 
 from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.model import clock
+from complaintctl.remote import prereceive
 from complaintctl.repo import check as repocheck
-from complaintctl.repo import precommit as hooks
+from complaintctl.repo import precommit
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
 
@@ -38,7 +39,7 @@ def hook_group() -> None:
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
     g = Git.open(Path(base_dir()))
-    findings = hooks.pre_commit(g, clock.current())
+    findings = precommit.pre_commit(g, clock.current())
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
     if findings:
@@ -50,8 +51,8 @@ def pre_commit_cmd() -> None:
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     g = Git.open(Path(base_dir()))
-    updates = hooks.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = hooks.pre_receive(g, updates, clock.current(), hooks.server_pusher(os.environ))
+    updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
+    problems = prereceive.pre_receive(g, updates, clock.current(), prereceive.server_pusher(os.environ))
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:

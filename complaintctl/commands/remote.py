@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from complaintctl import server
-from complaintctl import sync as syncing
 from complaintctl.commands.common import actor, base_dir, now, pass_ws
+from complaintctl.remote import server
+from complaintctl.remote import sync as syncing
 from complaintctl.repo.workspace import Workspace
 
 
