@@ -10,15 +10,16 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import knowledge, steps
+from complaintctl import steps
 from complaintctl.errors import ValidationFailed
-from complaintctl.knowledge import RepeatMatch
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.repo import index, store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import knowledge
+from complaintctl.reporting.knowledge import RepeatMatch
 from complaintctl.rules.validate import check_case
 from complaintctl.steps import INVALID_REASONS, Intake, StepFor
 

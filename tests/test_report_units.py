@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintctl import knowledge, reports
 from complaintctl.errors import InvalidInput
-from complaintctl.masking import MASK, Masker, masker_for
 from complaintctl.model.case import CaseRecord
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.periods import parse_period, parse_week
 from complaintctl.policy.policy import parse_policy_text
+from complaintctl.reporting import knowledge, reports
+from complaintctl.reporting.masking import MASK, Masker, masker_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 PRESET = Path(__file__).resolve().parent.parent / "templates" / "presets" / "property.yaml"
@@ -159,7 +159,7 @@ def test_repeat_check_reads_only_the_last_twelve_months() -> None:
 
 
 def test_chart_labels_are_clipped_to_their_column() -> None:
-    from complaintctl.bulletin import Bar
+    from complaintctl.reporting.bulletin import Bar
 
     assert Bar("Disputes between residents", 1, 1.0, "1").short == "Disputes between residen…"
     assert Bar("客户关系协调中心", 1, 1.0, "1").short == "客户关系协调中心"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from complaintctl import knowledge
 from complaintctl.commands.common import json_option, pass_ws
 from complaintctl.model.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import knowledge
 
 HEADERS = ["ID", "score", "status", "received", "subject", "outcome", "root cause", "lesson"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from complaintctl import queries
 from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.deadlines import overdue_views, render_clocks
 from complaintctl.model.case import load_plain, to_plain
@@ -13,6 +12,7 @@ from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import queries
 
 
 @click.command("show")

@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl import bulletin, export, register, reportdata
 from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import periods
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import bulletin, export, register, reportdata
 
 F = TypeVar("F", bound=Callable[..., Any])
 

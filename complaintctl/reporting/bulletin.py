@@ -19,7 +19,6 @@ import jinja2
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
-from complaintctl.masking import masker_for
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
@@ -27,7 +26,8 @@ from complaintctl.policy.resources import template_path
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.store import write_atomic
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reports import Activity, Count, Elapsed, Report, build_report
+from complaintctl.reporting.masking import masker_for
+from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
 
 FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
 TEMPLATE_DIR = "templates/bulletin"

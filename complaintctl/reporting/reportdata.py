@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from complaintctl import bulletin, reports
 from complaintctl.labels import label
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import bulletin, reports
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:

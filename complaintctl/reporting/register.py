@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from complaintctl.export import Section
 from complaintctl.labels import label
-from complaintctl.masking import masker_for
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
+from complaintctl.reporting.export import Section
+from complaintctl.reporting.masking import masker_for
 
 COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")

@@ -19,7 +19,7 @@ from typing import Any
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import label
 from complaintctl.output import table
-from complaintctl.reports import Headline, Report
+from complaintctl.reporting.reports import Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
 
