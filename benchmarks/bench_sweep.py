@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from complaintctl import steps, sweep
+from complaintctl.handling import steps, sweep
 from complaintctl.model.ids import case_id_for
 from complaintctl.repo import index, office, store
 from complaintctl.repo.git import Identity

@@ -20,8 +20,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import steps
 from complaintctl.errors import InvalidInput, ValidationFailed
+from complaintctl.handling import steps
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity

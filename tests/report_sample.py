@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import steps
+from complaintctl.handling import steps
 from complaintctl.model.case import dump_document
 from complaintctl.model.ids import parse_case_id
 from complaintctl.policy.policy import load_policy

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from ruamel.yaml import YAML
 
-from complaintctl import steps
 from complaintctl.errors import PolicyError
+from complaintctl.handling import steps
 from complaintctl.policy.policy import Policy, parse_policy, parse_policy_text
 from complaintctl.policy.resources import template_path
 from complaintctl.repo.git import Identity

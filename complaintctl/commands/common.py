@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.lifecycle import Result
+from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl import deadlines, lifecycle, sweep
 from complaintctl.commands.common import actor, json_option, now, pass_ws, report
 from complaintctl.errors import InvalidInput
+from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table

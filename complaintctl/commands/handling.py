@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from complaintctl import editing, lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.handling import editing, lifecycle
 from complaintctl.model import workflow
 from complaintctl.model.timeparse import parse_day_or_when
 from complaintctl.repo.workspace import Workspace

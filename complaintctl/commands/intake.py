@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from complaintctl import lifecycle
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.errors import InvalidInput
+from complaintctl.handling import lifecycle
 from complaintctl.model.timeparse import parse_when
 from complaintctl.repo.workspace import Workspace
 

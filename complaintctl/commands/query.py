@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from complaintctl.commands.common import json_option, now, pass_ws
-from complaintctl.deadlines import overdue_views, render_clocks
+from complaintctl.handling.deadlines import overdue_views, render_clocks
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import as_json as json_text

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import deadlines, steps
 from complaintctl.errors import GitError
+from complaintctl.handling import deadlines, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.repo import index, store

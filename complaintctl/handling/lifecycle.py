@@ -10,8 +10,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import steps
 from complaintctl.errors import ValidationFailed
+from complaintctl.handling import steps
+from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.repo import index, store
@@ -21,7 +22,6 @@ from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
 from complaintctl.rules.validate import check_case
-from complaintctl.steps import INVALID_REASONS, Intake, StepFor
 
 __all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]
 

@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput
+from complaintctl.handling.steps import Step, StepFor
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.output import table
@@ -18,7 +19,6 @@ from complaintctl.policy import clocks, durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
 from complaintctl.repo.git import Identity
-from complaintctl.steps import Step, StepFor
 
 
 def _nothing(doc: CommentedMap) -> None:

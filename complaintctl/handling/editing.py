@@ -8,15 +8,15 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl import lifecycle
 from complaintctl.errors import InvalidInput, ValidationFailed
+from complaintctl.handling import lifecycle
+from complaintctl.handling.steps import Step
 from complaintctl.model import workflow
 from complaintctl.model.case import load_document, to_plain
 from complaintctl.repo import store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
-from complaintctl.steps import Step
 
 
 def current_text(ws: Workspace, case_id: str) -> str:
