@@ -18,8 +18,8 @@ from complaintctl.policy.policy import Category, Policy, parse_policy_text
 from complaintctl.repo.office import policy_text, presets
 from complaintctl.rules.recusal import DECISIONS
 from complaintctl.rules.validate import check_case
-from complaintctl.sample import SampleSpec, category_for, generate
-from complaintctl.sample_texts import KINDS
+from complaintctl.sample.generator import SampleSpec, category_for, generate
+from complaintctl.sample.texts import KINDS
 from tests.conftest import SRC, Office, set_identity
 
 NOW = "2026-04-02T09:00:00+08:00"

@@ -6,11 +6,11 @@ from datetime import date
 
 import click
 
-from complaintctl import bulk
 from complaintctl.commands.common import now, pass_ws
 from complaintctl.errors import InvalidInput
 from complaintctl.repo.workspace import Workspace
-from complaintctl.sample import SampleSpec
+from complaintctl.sample import bulk
+from complaintctl.sample.generator import SampleSpec
 
 
 def _day(text: str, option: str) -> date:

@@ -26,7 +26,7 @@ from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules.validate import check_case
-from complaintctl.sample_texts import (
+from complaintctl.sample.texts import (
     CONTACT_NOTES,
     DISSATISFIED,
     FOLLOW_UP,
