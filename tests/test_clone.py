@@ -23,7 +23,9 @@ def test_clone_installs_the_hooks_so_a_bad_hand_edit_is_refused(office: Office, 
     code, out = _clone(str(bare_remote), str(tmp_path / "sz"))
     assert code == 0, out
     clone = Office(tmp_path / "sz")
-    assert clone.git("config", "core.hooksPath").stdout.strip() == "hooks"
+    assert clone.git("config", "core.hooksPath", check=False).returncode == 1  # git's own .git/hooks
+    hook = (clone.root / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    assert "-m complaintctl hook pre-commit" in hook
     clone.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
     refused = clone.git("commit", "-qam", "hand edit", check=False)
     assert refused.returncode != 0 and "intake.channel: R-DEF-4" in refused.stderr

@@ -143,7 +143,8 @@ def test_a_valid_hand_edit_goes_through_commit_and_push(states: States) -> None:
 
 
 def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`init` run by a Python whose bin/ is not on PATH; later commits from a shell without it."""
+    """`init` run by a Python whose bin/ is not on PATH; later commits from a shell without it:
+    the hook in .git/hooks names that Python itself."""
     monkeypatch.delenv("COMPLAINTCTL")
     monkeypatch.setenv("PATH", BARE_PATH)
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
@@ -154,7 +155,6 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
                            "--office", "SZ"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     office = Office(root)
-    assert office.git("config", "complaintctl.python").stdout.strip() == sys.executable
     case_id = office.new()
     path = office.path(case_id)
     path.write_text(edited(office, case_id, lambda d: d["intake"].__setitem__("first_receiver", "李工")),
@@ -163,6 +163,40 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1
     assert "intake.first_receiver: R-IN-2" in proc.stderr  # the hook ran complaintctl, not "not installed"
-    office.git("config", "--unset", "complaintctl.python")
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(hook.read_text(encoding="utf-8").replace(sys.executable, str(tmp_path / "gone" / "python")),
+                    encoding="utf-8")
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
+    assert "differs from what this complaintctl" in office.run("validate", ok=False).output
+
+
+def test_a_hook_pushed_into_the_repository_never_runs(office: Office, bare_remote: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 §1: an office pulls a commit that adds hooks/pre-commit (the folder offices used
+    to run); its next commit runs complaintctl's installed hook, not the pushed script."""
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(bare_remote), str(other)], check=True, timeout=60)
+    pwned = tmp_path / "PWNED"
+    (other / "hooks").mkdir()
+    (other / "hooks" / "pre-commit").write_text(f"#!/bin/sh\ntouch '{pwned}'\nexit 0\n", encoding="utf-8")
+    (other / "hooks" / "pre-commit").chmod(0o755)
+    subprocess.run(["git", "-C", str(other), "add", "hooks"], check=True, timeout=60)
+    subprocess.run(["git", "-C", str(other), "commit", "-qm", "a hook for everyone"], check=True, timeout=60)
+    subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "main"], check=True, timeout=60,
+                   env={**os.environ, "COMPLAINTCTL_PUSHER": "陈静"})  # (the admin may; issue 11 §1)
+    office.git("pull", "-q", "--ff-only", "origin", "main")
+    assert (office.root / "hooks" / "pre-commit").is_file()
+    case_id = office.new()
+    office.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
+    proc = office.git("commit", "-qam", "hand edit", check=False)
+    assert proc.returncode == 1 and "intake.channel: R-DEF-4" in proc.stderr  # our hook judged it
+    assert not pwned.exists()
+    office.git("checkout", "--", ".")
+    office.git("config", "core.hooksPath", "hooks")  # an old clone, set up the way offices used to be
+    assert "core.hooksPath=hooks: git runs hooks from a folder in the work tree" in office.run("validate").output
+    assert "unset core.hooksPath=hooks" in office.run("hook", "install").output
+    assert "warning" not in office.run("validate").output
+    office.new(subject="再一件")  # commits through the installed hook
+    assert not pwned.exists()

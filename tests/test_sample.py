@@ -140,7 +140,7 @@ def test_sample_command_commits_valid_cases_through_the_hook(office: Office,
     log = office.git("log", "--format=%s", "-3").stdout.splitlines()
     assert all(s.startswith("sample: ") for s in log)
     assert office.git("status", "--porcelain").stdout == ""
-    assert office.run("validate").output.strip() == "90 case file(s) valid"
+    assert office.run("validate").stdout.strip() == "90 case file(s) valid"
     # the read path sees them
     listed = office.run("list", "--status", "closed", "--json").output
     assert '"status": "closed"' in listed
@@ -170,14 +170,14 @@ def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-03-15T09:00:00+08:00")
     result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-31", ok=False)
     assert result.exit_code == 1 and "future" in result.output and "R-IN-1" in result.output
-    hook = office.root / "hooks" / "pre-commit"
+    hook = office.root / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho refused by policy >&2\nexit 1\n", encoding="utf-8")
     head = office.git("rev-parse", "HEAD").stdout
     result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-10", ok=False)
     assert result.exit_code == 1 and "not committed" in result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert case_files(office) == {}
-    assert office.git("status", "--porcelain").stdout.strip() == "M hooks/pre-commit"
+    assert office.git("status", "--porcelain").stdout.strip() == ""
 
 
 def test_dissatisfied_revisit_then_resolve_again_and_close(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,7 +205,7 @@ def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.M
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-15T12:00:00+08:00")
     result = CliRunner().invoke(cli, ["-C", str(root), "validate"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    count = int(result.output.split()[0])
+    count = int(result.stdout.split()[0])
     assert count >= 300
     assert (root / "complaintctl.yaml").is_file()
     assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"

@@ -138,7 +138,7 @@ def test_sync_retries_when_another_office_pushes_first(
     # A race, made certain: just before B's push goes out, A's push lands (once).
     hooks = tmp_path / "b-hooks"
     hooks.mkdir()
-    shutil.copy2(b.root / "hooks" / "pre-commit", hooks / "pre-commit")
+    shutil.copy2(b.root / ".git" / "hooks" / "pre-commit", hooks / "pre-commit")
     (hooks / "pre-push").write_text(
         "#!/bin/sh\ncat >/dev/null\n"
         f"if [ ! -e '{tmp_path}/raced' ]; then touch '{tmp_path}/raced'\n"

@@ -295,6 +295,18 @@ class Git:
     def set_config(self, key: str, value: str) -> None:
         self.run("config", key, value)
 
+    def get_config_local(self, key: str) -> str | None:
+        """This repository's own setting (.git/config), not the user's or the system's."""
+        code, out = self.attempt("config", "--local", "--get", key)
+        if code not in (0, 1):
+            raise GitError(f"git config --local --get {key} failed: {out[:300]}")
+        return out if code == 0 and out else None
+
+    def unset_config_local(self, key: str) -> None:
+        code, out = self.attempt("config", "--local", "--unset-all", key)
+        if code not in (0, 5):  # 5: it was not set
+            raise GitError(f"git config --local --unset-all {key} failed: {out[:300]}")
+
 
     # --- sync: fetch, integrate, push (complaintctl.sync) ---------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -12,11 +11,10 @@ from ruamel.yaml import YAML
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import check_office_code
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
-from complaintctl.policy.resources import data_dir, hook_path, template_path
+from complaintctl.policy.resources import data_dir, template_path
+from complaintctl.repo import hooks
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
-
-HOOKS = ("pre-commit", "pre-receive")
 
 
 def presets() -> list[str]:
@@ -45,8 +43,10 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
 
 
 def init_office(path: Path, preset: str, office: str, name: str | None = None,
-                language: str | None = None) -> Path:
-    """Create the repository if needed, write policy, hooks and schema, commit."""
+                language: str | None = None) -> tuple[Path, list[str]]:
+    """Create the repository if needed, write policy and schema, commit, install the hooks
+    into .git/hooks (never into the work tree, issue 11). Returns the root and what the hook
+    installation had to do besides."""
     text = policy_text(preset, office, name, language)
     path.mkdir(parents=True, exist_ok=True)
     if (path / POLICY_FILE).exists():
@@ -55,15 +55,11 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     if g.root.resolve() != path.resolve():
         raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
     g.ensure_ready_to_commit()
-    written = [POLICY_FILE, "cases/.gitkeep", *(f"hooks/{h}" for h in HOOKS), "templates/case.schema.json"]
+    written = [POLICY_FILE, "cases/.gitkeep", "templates/case.schema.json"]
     created = [p for p in written if not (path / p).exists()]
     (path / POLICY_FILE).write_text(text, encoding="utf-8")
     (path / "cases").mkdir(exist_ok=True)
     (path / "cases" / ".gitkeep").touch()
-    (path / "hooks").mkdir(exist_ok=True)
-    for hook in HOOKS:
-        shutil.copy2(hook_path(hook), path / "hooks" / hook)
-        (path / "hooks" / hook).chmod(0o755)
     (path / "templates").mkdir(exist_ok=True)
     shutil.copy2(template_path("case.schema.json"), path / "templates" / "case.schema.json")
     bulletin = data_dir("templates") / "bulletin"
@@ -82,17 +78,16 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
             else:
                 (path / p).unlink(missing_ok=True)
         raise
-    # Hooks go live only once the office exists; the hooks fall back to this Python when
-    # complaintctl is not on PATH (a commit from a GUI or another shell).
-    g.set_config("core.hooksPath", "hooks")
-    g.set_config("complaintctl.python", sys.executable)
-    return path
+    # Hooks go live only once the office exists; they run this Python's complaintctl, so a
+    # commit from a GUI or another shell (no venv on PATH) is validated too.
+    return path, hooks.install(g)
 
 
 def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
     """Clone a shared case repository and make it an office's working clone: the hooks live
-    (core.hooksPath=hooks), and new cases numbered with this office's code. A clone that is
-    not a case repository, or names an office the policy does not list, is removed again."""
+    (installed into .git/hooks, pointing at this complaintctl), and new cases numbered with
+    this office's code. A clone that is not a case repository, or names an office the policy
+    does not list, is removed again."""
     if dest.exists() and any(dest.iterdir()):
         raise RepoStateError(f"{dest} already exists and is not empty")
     g = Git.clone(url, dest)
@@ -104,6 +99,5 @@ def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
     except ComplaintError:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    g.set_config("core.hooksPath", "hooks")
-    g.set_config("complaintctl.python", sys.executable)
+    hooks.install(g)
     return dest
