@@ -17,6 +17,7 @@ from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
+from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
 POLICY_FILE = "complaintctl.yaml"
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
@@ -25,6 +26,7 @@ _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
+    "min_version", "signing", "trust_commit_authors",
 }
 
 
@@ -82,6 +84,7 @@ class Policy:
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
     calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
+    trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for (issue 11)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,6 +168,7 @@ def _labels(data: Any, source: str, key: str) -> dict[str, dict[str, Any]]:
 def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
     """Check every key and cross-reference; the first problem is named precisely."""
     top = _mapping(data, source, "(top level)")
+    min_version = check_min_version(top, source)
     for key in top:
         if key not in _TOP_KEYS:
             raise _fail(source, str(key), f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
@@ -270,4 +274,5 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         require_pusher=top.get("require_pusher") is True,
         calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
+        trust=parse_trust(top, source, min_version),
     )
