@@ -27,7 +27,8 @@ offices:
 """
 PEOPLE = """
   - {name: 周华, email: zhouhua@example.com, login: zhouhua, office: GZ, unit: customer-service, roles: [staff]}
-  - {name: 孙总, email: sun@example.com, login: sun, office: HQ, unit: coordination-centre, roles: [hq, gm]}
+  - {name: 孙总, email: sun@example.com, login: sun, office: HQ, unit: coordination-centre, roles: [hq, gm],
+     acts_for: ["*"]}
 """
 
 

@@ -171,22 +171,18 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
     assert "differs from what this complaintctl" in office.run("validate", ok=False).output
 
 
-def test_a_hook_pushed_into_the_repository_never_runs(office: Office, bare_remote: Path, tmp_path: Path,
+def test_a_hook_pushed_into_the_repository_never_runs(office: Office, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 11 §1: an office pulls a commit that adds hooks/pre-commit (the folder offices used
-    to run); its next commit runs complaintctl's installed hook, not the pushed script."""
+    """Issue 11 §1: a commit that adds hooks/pre-commit (the folder offices used to run) reaches
+    an office (only the admin may push one now, test_trust); the office's next commit runs
+    complaintctl's installed hook, not the script that arrived."""
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
-    other = tmp_path / "other"
-    subprocess.run(["git", "clone", "-q", str(bare_remote), str(other)], check=True, timeout=60)
     pwned = tmp_path / "PWNED"
-    (other / "hooks").mkdir()
-    (other / "hooks" / "pre-commit").write_text(f"#!/bin/sh\ntouch '{pwned}'\nexit 0\n", encoding="utf-8")
-    (other / "hooks" / "pre-commit").chmod(0o755)
-    subprocess.run(["git", "-C", str(other), "add", "hooks"], check=True, timeout=60)
-    subprocess.run(["git", "-C", str(other), "commit", "-qm", "a hook for everyone"], check=True, timeout=60)
-    subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "main"], check=True, timeout=60,
-                   env={**os.environ, "COMPLAINTCTL_PUSHER": "陈静"})  # (the admin may; issue 11 §1)
-    office.git("pull", "-q", "--ff-only", "origin", "main")
+    (office.root / "hooks").mkdir()
+    (office.root / "hooks" / "pre-commit").write_text(f"#!/bin/sh\ntouch '{pwned}'\nexit 0\n", encoding="utf-8")
+    (office.root / "hooks" / "pre-commit").chmod(0o755)
+    office.git("add", "hooks")
+    office.git("commit", "-q", "--no-verify", "-m", "a hook for everyone (as if pulled)")
     assert (office.root / "hooks" / "pre-commit").is_file()
     case_id = office.new()
     office.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
