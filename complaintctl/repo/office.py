@@ -12,6 +12,7 @@ from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStat
 from complaintctl.model.ids import check_office_code
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, template_path
+from complaintctl.policy.trust import SIGNERS_FILE
 from complaintctl.repo import hooks
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
@@ -83,13 +84,18 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     return path, hooks.install(g)
 
 
-def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
+def clone_office(url: str, dest: Path, office: str | None = None,
+                 signing_key: Path | None = None) -> tuple[Path, list[str]]:
     """Clone a shared case repository and make it an office's working clone: the hooks live
-    (installed into .git/hooks, pointing at this complaintctl), and new cases numbered with
-    this office's code. A clone that is not a case repository, or names an office the policy
-    does not list, is removed again."""
+    (installed into .git/hooks, pointing at this complaintctl), new cases numbered with this
+    office's code, and commits signed with the person's ssh key when the policy requires it
+    (or a key is named). A clone that is not a case repository, or names an office the policy
+    does not list, is removed again. Returns the clone and what it says about signing."""
     if dest.exists() and any(dest.iterdir()):
         raise RepoStateError(f"{dest} already exists and is not empty")
+    if signing_key is not None and not signing_key.is_file():
+        raise InvalidInput(f"--signing-key: {signing_key} is not a file (an ssh public key, e.g. "
+                           "~/.ssh/id_ed25519.pub)")
     g = Git.clone(url, dest)
     try:
         policy = load_policy(g.root)
@@ -100,4 +106,37 @@ def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
         shutil.rmtree(dest, ignore_errors=True)
         raise
     hooks.install(g)
-    return dest
+    notes: list[str] = []
+    if policy.trust.signing_required or signing_key is not None:
+        notes = configure_signing(g, signing_key or default_ssh_key(), policy.trust.signing_required)
+    return dest, notes
+
+
+SSH_KEYS = ("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")
+
+
+def default_ssh_key() -> Path | None:
+    """The person's own ssh public key, as ssh itself would pick it."""
+    return next((p for name in SSH_KEYS if (p := Path.home() / ".ssh" / name).is_file()), None)
+
+
+def configure_signing(g: Git, key: Path | None, required: bool) -> list[str]:
+    """Sign every commit of this clone with an ssh key (issue 11 §3), and say whether the
+    repository's allowed_signers lists it yet."""
+    if key is None:
+        return [f"the policy says signing: required, and there is no ssh key in {Path.home() / '.ssh'} — make one "
+                "(ssh-keygen -t ed25519), ask the admin to add it to allowed_signers, then run "
+                "`git config gpg.format ssh; git config user.signingkey ~/.ssh/id_ed25519.pub; "
+                "git config commit.gpgsign true` here"] if required else []
+    for k, v in (("gpg.format", "ssh"), ("user.signingkey", str(key.resolve())), ("commit.gpgsign", "true"),
+                 ("gpg.ssh.allowedSignersFile", str(g.root / SIGNERS_FILE))):
+        g.set_config(k, v)
+    notes = [f"commits are signed with {key}"]
+    material = key.read_text(encoding="utf-8", errors="replace").split()[:2]
+    listed = (g.root / SIGNERS_FILE).read_text(encoding="utf-8", errors="replace") \
+        if (g.root / SIGNERS_FILE).is_file() else ""
+    if len(material) == 2 and " ".join(material) not in listed:
+        who = g.get_config("user.email") or "your@email"
+        notes.append(f"{SIGNERS_FILE} does not list this key yet: ask the admin to add the line "
+                     f"`{who} {' '.join(material)}`")
+    return notes
