@@ -74,6 +74,23 @@ def test_force_push_and_deleting_main_are_refused(sz: Office, group: Path) -> No
     assert "deleting main is refused" in err
 
 
+def test_over_git_daemon_merges_branches_and_tags_are_judged(sz: Office, group: Path) -> None:
+    """Issue 11's smoke subset over git://: a merge taking the root's tree, a new branch and a
+    tag by staff are refused, each by name."""
+    sz.new()
+    assert sz.run("sync").exit_code == 0
+    root = sz.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    merge = sz.git("commit-tree", f"{root}^{{tree}}", "-p", "HEAD", "-p", root, "-m", "old tree").stdout.strip()
+    err = refused(sz, group, f"{merge}:refs/heads/main")
+    assert "R-CL-3: a merge may not drop a case file" in err
+    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 may change only " \
+           "cases/" in err
+    sz.git("tag", "v1")
+    err = refused(sz, group, "main:refs/heads/feature", "v1")
+    assert "refs/heads/feature: ACCESS: creating a branch or tag other than main needs the admin role (hq)" in err
+    assert "refs/tags/v1: ACCESS: creating a branch or tag" in err
+
+
 def test_case_deletion_is_refused(sz: Office, group: Path) -> None:
     case_id = sz.new()
     sz.run("sync")
