@@ -258,6 +258,8 @@ def test_server_init_creates_and_configures(tmp_path: Path) -> None:
     assert "COMPLAINTCTL=${COMPLAINTCTL:-/opt/cc/bin/complaintctl}" in gl.read_text(encoding="utf-8")
     assert run(cli, ["server", "init", str(bare), "--layout", "gitea"]).exit_code == 0
     assert (bare / "hooks" / "pre-receive.d" / "complaintctl").is_file()
+    result = run(cli, ["server", "init", str(bare), "--layout", "gitolite"])  # (test_gitolite: the real one)
+    assert result.exit_code == 1 and "is not a gitolite repository" in result.output
     worktree = tmp_path / "wt"
     git(tmp_path, "init", "-q", str(worktree))
     (worktree / "x").write_text("x", encoding="utf-8")
