@@ -180,7 +180,8 @@ def filled(gitolite: Gitolite, tmp_path_factory: pytest.TempPathFactory) -> Gito
 
 def ssh_clone(server: Gitolite, who: str, dest: Path, office: str | None = None) -> Office:
     env = server.env(who)
-    args = [sys.executable, "-m", "complaintctl", "clone", server.url, str(dest), *(["--office", office] if office else [])]
+    args = [sys.executable, "-m", "complaintctl", "clone", server.url, str(dest),
+            *(["--office", office] if office else [])]
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     subprocess.run(["git", "config", "core.sshCommand", env["GIT_SSH_COMMAND"]], cwd=dest, check=True, timeout=60)

@@ -67,7 +67,7 @@ class Grant:
     """One person's rights: offices (None = all) and roles."""
 
     who: str  # as messages name them
-    person: Person | None
+    person: Person
     offices: frozenset[str] | None
     roles: tuple[str, ...]
 
@@ -136,7 +136,7 @@ def check_author(policy: Policy, judge: Judge, author: Identity) -> Finding | No
                            "(trust_commit_authors: the author is who acts)")
         return None
     grant = judge.pusher
-    assert grant is not None and grant.person is not None
+    assert grant is not None  # mode "pusher"
     person = person_for(policy, author)
     if person == grant.person:
         return None
@@ -153,7 +153,7 @@ def actor(policy: Policy, judge: Judge, author: Identity) -> Grant | None:
     if judge.mode == "anonymous":
         return None
     pusher = judge.pusher
-    if pusher is not None and pusher.person is not None and person_for(policy, author) == pusher.person:
+    if pusher is not None and person_for(policy, author) == pusher.person:
         return pusher  # messages then name the pusher as the server authenticated them
     return author_grant(policy, author) or pusher
 
@@ -163,8 +163,9 @@ def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
     if path.startswith(CASES) or (admin is not None and admin.admin):
         return None
     if admin is None:
+        why = ("the commit's author is not in the policy's people" if judge.mode == "authors" else NO_PUSHER)
         return Finding(path, "(file)", RULE, f"only the admin role ({ADMIN}) may change files outside cases/, "
-                       f"and {NO_PUSHER}")
+                       f"and {why}")
     return Finding(path, "(file)", RULE, f"{admin.who} may change only cases/; files outside it need the admin "
                    f"role ({ADMIN})")
 

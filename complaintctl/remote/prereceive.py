@@ -129,7 +129,7 @@ def _ref_rules(g: Git, up: RefUpdate, server: Server | None) -> list[str]:
         return [f"{up.ref}: {verb} refs other than main is refused until main exists (push main first)"]
     admin = server.judge.pusher
     if server.judge.mode == "authors" and not up.deleted:
-        admin = access.author_grant(server.policy, g.commit_author(up.new))
+        admin = access.author_grant(server.policy, g.commit_author(f"{up.new}^{{commit}}"))
     if admin is not None and admin.admin:
         return []
     who = f"{admin.who} has roles {', '.join(admin.roles) or 'none'}" if admin else access.NO_PUSHER
