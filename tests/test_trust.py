@@ -234,6 +234,11 @@ def test_min_version_is_refused_by_the_cli_and_both_hooks(grp: Group) -> None:
     proc = office.git("commit", "-q", "-m", "require a newer complaintctl", check=False)
     assert proc.returncode == 1 and hint in proc.stderr  # pre-commit
     grp.git("commit", "-q", "--no-verify", "-m", "require a newer complaintctl", who="sun")
+    (office.root / "notes.txt").write_text("not a case\n", encoding="utf-8")
+    office.git("add", "notes.txt")
+    proc = office.git("commit", "-q", "-m", "any commit at all", check=False)
+    assert proc.returncode == 1 and hint in proc.stderr  # the hook refuses to run, whatever is committed
+    office.git("rm", "-q", "--cached", "notes.txt")
     office.git("config", "core.hooksPath", ".no-hooks")  # (the next step is the newer complaintctl's)
     err = grp.refused("main", as_="sun")
     assert f"complaintctl.yaml: (file): R-WF: {hint}" in err  # pre-receive: the server is older

@@ -70,4 +70,10 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
 
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
     """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree."""
-    return check_changes(g, g.staged_changes(), g.show(":", POLICY_FILE), now)
+    policy_text = g.show(":", POLICY_FILE)
+    findings = check_changes(g, g.staged_changes(), policy_text, now)
+    if not findings and policy_text is not None:
+        policy = policy_from_text(policy_text)
+        if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
+            return [policy]
+    return findings
