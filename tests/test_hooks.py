@@ -196,3 +196,17 @@ def test_a_hook_pushed_into_the_repository_never_runs(office: Office, tmp_path: 
     assert "warning" not in office.run("validate").output
     office.new(subject="再一件")  # commits through the installed hook
     assert not pwned.exists()
+
+
+def test_a_hooks_folder_set_for_every_repository_does_not_switch_ours_off(office: Office, tmp_path: Path) -> None:
+    """A user-wide core.hooksPath (a tool's, a company's) would make git skip .git/hooks."""
+    global_config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    global_config.write_text(global_config.read_text(encoding="utf-8") + f"[core]\n\thooksPath = {tmp_path}\n",
+                             encoding="utf-8")
+    assert "not the hooks complaintctl installs" in office.run("validate").output
+    out = office.run("hook", "install").output
+    assert f"set core.hooksPath={office.root / '.git' / 'hooks'} here" in out
+    assert "warning" not in office.run("validate").output
+    office.hand_edit(office.new(), "channel: phone", "channel: carrier-pigeon")
+    proc = office.git("commit", "-qam", "hand edit", check=False)
+    assert proc.returncode == 1 and "R-DEF-4" in proc.stderr

@@ -52,16 +52,21 @@ def install(g: Git) -> list[str]:
         tmp.chmod(0o755)
         tmp.replace(target)
     local = g.get_config_local(HOOKS_PATH)
-    if local is not None:
+    if local is not None and not _is(local, g, folder):
         g.unset_config_local(HOOKS_PATH)
         notes.append(f"unset {HOOKS_PATH}={local} (git now runs the hooks in {folder})")
+    inherited = g.get_config(HOOKS_PATH)
+    if inherited is not None and not _is(inherited, g, folder):
+        # A user-wide or system-wide hooks folder would win over .git/hooks: point this clone back.
+        g.set_config(HOOKS_PATH, str(folder))
+        notes.append(f"set {HOOKS_PATH}={folder} here (your git config sets {inherited} for every repository)")
     return notes
 
 
 def problems(g: Git) -> list[str]:
     """Why the hooks git runs here are not the ones this complaintctl would install (empty: fine)."""
     configured = g.get_config(HOOKS_PATH)
-    if configured is not None:
+    if configured is not None and not _is(configured, g, installed_dir(g)):
         where = Path(configured) if Path(configured).is_absolute() else g.root / configured
         inside = where.resolve().is_relative_to(g.root.resolve()) and \
             not where.resolve().is_relative_to(g.git_dir.resolve())
@@ -77,6 +82,11 @@ def problems(g: Git) -> list[str]:
             out.append(f"{target}: differs from what this complaintctl ({sys.executable}) would install — "
                        "run `complaintctl hook install`")
     return out
+
+
+def _is(configured: str, g: Git, folder: Path) -> bool:
+    where = Path(configured).expanduser()
+    return (where if where.is_absolute() else g.root / where).resolve() == folder.resolve()
 
 
 def _ours(path: Path) -> bool:
