@@ -159,7 +159,8 @@ def gitolite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gitolite]:
                     break
                 time.sleep(0.05)
         if created:
-            subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, timeout=30)  # its ssh sessions
+            if shutil.which("pkill"):  # its leftover ssh sessions, if any
+                subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, timeout=30)
             subprocess.run(["userdel", "-r", user], capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
 
