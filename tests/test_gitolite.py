@@ -189,8 +189,10 @@ def ssh_clone(server: Gitolite, who: str, dest: Path, office: str | None = None)
     return Office(dest)
 
 
-def push(office: Office, *args: str) -> tuple[int, str]:
-    proc = office.git("push", "origin", *args, check=False)
+def push(office: Office, *args: str, key: Gitolite | None = None, who: str = "") -> tuple[int, str]:
+    """Push with the clone's own key, or with `who`'s."""
+    ssh = ["-c", f"core.sshCommand={key.env(who)['GIT_SSH_COMMAND']}"] if key else []
+    proc = office.git(*ssh, "push", "origin", *args, check=False)
     return proc.returncode, proc.stderr
 
 
@@ -234,22 +236,23 @@ def test_gitolite_names_the_pusher_and_the_hook_refuses_what_it_must(filled: Git
 def test_gitolite_the_admin_and_the_other_office(filled: Gitolite, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
-    hq = ssh_clone(filled, "sun", tmp_path / "hq")
-    hq.git("branch", "archive")
-    code, err = push(hq, "archive")  # the admin may make a branch
-    assert code == 0, err
     sz = ssh_clone(filled, "zhangmin", tmp_path / "sz")
+    sz.git("branch", "archive")
+    code, err = push(sz, "archive", key=filled, who="sun")  # the admin may make a branch
+    assert code == 0, err
     code, err = push(sz, ":archive")
     assert code != 0 and "refs/heads/archive: ACCESS: deleting a branch or tag other than main needs the admin " \
-        "role (hq)" in err, err
+        "role (hq); pusher zhangmin (GL_USER) = 张敏" in err, err
     # a merge that takes the root commit's tree (issue 11 §0), over ssh
     root = sz.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
     merge = sz.git("commit-tree", f"{root}^{{tree}}", "-p", "HEAD", "-p", root, "-m", "old tree").stdout.strip()
     code, err = push(sz, f"{merge}:refs/heads/main")
     assert code != 0 and "R-CL-3: a merge may not drop a case file" in err
-    # GZ's own clerk records GZ's complaint, through gitolite, as GZ
+    # GZ's own clerk records GZ's complaint, through gitolite, with GZ's key
     set_identity(monkeypatch, "周华", "zhouhua@example.com")
-    gz = ssh_clone(filled, "zhouhua", tmp_path / "gz", "GZ")
-    assert gz.new(subject="广州的投诉").startswith("GZ-")
-    result = gz.run("sync")
-    assert "pushed" in result.output
+    sz.git("config", "complaintctl.office", "GZ")
+    assert sz.new(subject="广州的投诉").startswith("GZ-")
+    code, err = push(sz, "main", key=filled, who="zhouhua")
+    assert code == 0, err
+    code, err = push(sz, "main:refs/heads/gz-work", key=filled, who="zhouhua")
+    assert code != 0 and "pusher zhouhua (GL_USER) = 周华 has roles staff" in err
