@@ -67,9 +67,8 @@ def problems(g: Git) -> list[str]:
     """Why the hooks git runs here are not the ones this complaintctl would install (empty: fine)."""
     configured = g.get_config(HOOKS_PATH)
     if configured is not None and not _is(configured, g, installed_dir(g)):
-        where = Path(configured) if Path(configured).is_absolute() else g.root / configured
-        inside = where.resolve().is_relative_to(g.root.resolve()) and \
-            not where.resolve().is_relative_to(g.git_dir.resolve())
+        where = _where(configured, g)
+        inside = where.is_relative_to(g.root.resolve()) and not where.is_relative_to(g.git_dir.resolve())
         why = ("a folder in the work tree, which any push can change" if inside
                else "not the hooks complaintctl installs")
         return [f"{HOOKS_PATH}={configured}: git runs hooks from {why} — run `complaintctl hook install`"]
@@ -84,9 +83,14 @@ def problems(g: Git) -> list[str]:
     return out
 
 
-def _is(configured: str, g: Git, folder: Path) -> bool:
+def _where(configured: str, g: Git) -> Path:
+    """The folder a core.hooksPath value names (relative ones are relative to the work tree)."""
     where = Path(configured).expanduser()
-    return (where if where.is_absolute() else g.root / where).resolve() == folder.resolve()
+    return (where if where.is_absolute() else g.root / where).resolve()
+
+
+def _is(configured: str, g: Git, folder: Path) -> bool:
+    return _where(configured, g) == folder.resolve()
 
 
 def _ours(path: Path) -> bool:
