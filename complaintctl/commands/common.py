@@ -38,7 +38,10 @@ def now(ws: Workspace) -> datetime:
 
 
 def actor(ws: Workspace) -> Identity:
-    return ws.git.identity()
+    """Who acts: git's identity, named as the policy's people name them (matched by e-mail),
+    so every entry's `by:` is the committer as the hooks will see them (issue 9)."""
+    ident = ws.git.identity()
+    return Identity(ws.policy.canonical_name(ident.name, ident.email), ident.email)
 
 
 def json_option(f: F) -> F:

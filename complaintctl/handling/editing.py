@@ -39,8 +39,9 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: 
 def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor: Identity) -> lifecycle.Result:
     loaded = store.load_case(ws, case_id)
     edited = load_document(new_text, loaded.relpath)
-    fields = changed_fields(to_plain(loaded.doc), to_plain(edited))
-    if not fields:
+    fields = [f for f in changed_fields(to_plain(loaded.doc), to_plain(edited))
+              if f.split(".")[0] not in ("timeline", "clocks")]  # entries added by hand are replayed themselves
+    if not fields and to_plain(loaded.doc) == to_plain(edited):
         raise InvalidInput(f"{loaded.id}: the edit changes nothing")
     src, dst_raw = str(loaded.doc.get("status")), edited.get("status")
     dst = None if dst_raw is None or str(dst_raw) == src else str(dst_raw)
@@ -50,6 +51,7 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
                                         f"{src} → {dst} is not a legal transition (from {src}: {allowed})")])
 
     def step_for(doc: CommentedMap) -> Step:
-        return Step("edit", dst, lambda d: edited, note="hand edit: " + ", ".join(fields))
+        return Step("edit", dst, lambda d: edited, note="hand edit: " + (", ".join(fields) or "timeline"),
+                    extra={"fields": fields})
 
     return lifecycle.change(ws, case_id, now, actor, step_for)

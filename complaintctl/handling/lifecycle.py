@@ -15,12 +15,14 @@ from complaintctl.handling import steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
-from complaintctl.repo import index, store
+from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.repo import index, precommit, store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
+from complaintctl.rules.context import Commit
 from complaintctl.rules.validate import check_case
 
 __all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]
@@ -53,11 +55,16 @@ def commit_message(case_id: str, action: str, src: str | None, dst: str, detail:
     return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
 
+def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
+    """The change is the actor's, judged under the committed policy (HEAD's), as the hooks judge it."""
+    return precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE) if ws.git.has_head() else None)
+
+
 def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str, Any] | None,
-              now: datetime) -> None:
+              now: datetime, actor: Identity) -> None:
     """Judge the exact text that will be committed, as the hooks will."""
     data = load_plain(dump_document(doc), relpath)
-    findings = check_case(relpath, data, previous, ws.policy, now)
+    findings = check_case(relpath, data, previous, ws.policy, now, commit_for(ws, actor))
     if findings:
         raise ValidationFailed(list(findings))
 
@@ -70,7 +77,7 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
         cid = case_id_for(policy.office, received, serial)
         doc = steps.build_case(policy, str(cid), intake, now, actor)
-        validated(ws, cid.relpath, doc, None, now)
+        validated(ws, cid.relpath, doc, None, now, actor)
         sha = store.save_and_commit(ws, cid.relpath, doc, None,
                                     commit_message(str(cid), "new", None, "received", intake.subject))
     return Result(str(cid), cid.relpath, sha, None, "received")
@@ -97,7 +104,7 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         previous = load_plain(committed, loaded.relpath) if committed is not None else None
         step = step_for(loaded.doc)
         doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
-        validated(ws, loaded.relpath, doc, previous, now)
+        validated(ws, loaded.relpath, doc, previous, now, actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)

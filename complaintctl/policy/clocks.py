@@ -71,10 +71,18 @@ def pauses(data: Mapping[str, Any], cal: WorkCalendar) -> list[tuple[datetime, d
 
 
 def extensions(data: Mapping[str, Any], cal: WorkCalendar) -> list[Extension]:
-    """R-DL-2: every `extend` entry of the timeline, in order."""
+    """R-DL-2: every `extend` entry of the timeline, in order — and R-DL-6: an upgrade records
+    the general limit it missed, which stays the resolution clock's due time (the upgrade does
+    not silently reset the clock; the reminder and the late-close reason still apply)."""
     out = []
     for e in _timeline(data):
-        if e.get("action") != "extend":
+        action = e.get("action")
+        if action == "upgrade" and e.get("missed") is not None:
+            missed, at = as_datetime(e.get("missed"), cal.tz), as_datetime(e.get("at"), cal.tz)
+            if missed is not None and at is not None:
+                out.append(Extension("resolution", missed, at, str(e.get("by") or "")))
+            continue
+        if action != "extend":
             continue
         until, at = as_datetime(e.get("until"), cal.tz), as_datetime(e.get("at"), cal.tz)
         if until is not None and at is not None:
