@@ -153,8 +153,8 @@ def test_work_per_person_comes_from_commit_authorship(sample: Sample, pinned: No
     data = json.loads(office.run("report", "--period", "2026-10", "--json").output)
     people = {p["name"]: (p["received"], p["handled"], p["closed"], p["on_time"]) for p in data["people"]}
     # 张敏 took in A-D, dispatched A, B, D and revisited A, B, closed A (on time) and B (late);
-    # 李工 planned/resolved A and planned D; 陈静 planned/resolved B and judged C invalid.
-    assert people == {"张敏": (4, 3, 2, 1), "李工": (0, 2, 0, 0), "陈静": (0, 2, 0, 0)}
+    # 李工 planned/resolved A, 王建国 (senior, R-AS-5) planned the repeat D; 陈静 planned/resolved B, judged C invalid.
+    assert people == {"张敏": (4, 3, 2, 1), "李工": (0, 1, 0, 0), "王建国": (0, 1, 0, 0), "陈静": (0, 2, 0, 0)}
 
 
 def test_report_table_csv_and_xlsx(sample: Sample, pinned: None, tmp_path: Path) -> None:

@@ -155,3 +155,12 @@ def reopen(ws: Workspace, case_id: str, reason: str, now: datetime, actor: Ident
 
 def mark_invalid(ws: Workspace, case_id: str, reason: str, reply: str, now: datetime, actor: Identity) -> Result:
     return change(ws, case_id, now, actor, steps.mark_invalid(reason, reply, actor))
+
+
+def correct(ws: Workspace, case_id: str, field: str, value: Any, reason: str, now: datetime,
+            actor: Identity) -> Result:
+    return change(ws, case_id, now, actor, steps.correct(field, value, reason))
+
+
+def approve(ws: Workspace, case_id: str, amount: float, reason: str, now: datetime, actor: Identity) -> Result:
+    return change(ws, case_id, now, actor, steps.approve(amount, reason))

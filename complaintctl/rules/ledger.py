@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from complaintctl.model.case import as_datetime, get, is_blank
@@ -25,13 +25,14 @@ from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_r
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import due as rules_due
-from complaintctl.rules import effects
+from complaintctl.rules import effects, transitions
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
 # The rule a changed field answers to (longest prefix first).
 FIELD_RULES = (
-    ("status", "R-WF"), ("id", "R-IN-2"), ("assessment.severity", "R-AS-2"), ("assessment.repeat", "R-AS-5"),
+    ("status", "R-WF"), ("id", "R-IN-2"), ("assessment.severity", "R-AS-2"), ("assessment.repeat_of", "R-AS-5"),
+    ("assessment.repeat", "R-AS-5"),
     ("assessment.incident", "R-AS-3"), ("assessment.category", "R-DEF-3"), ("assessment.", "R-AS-1"),
     ("accused.", "R-RT-3"), ("routing.escalation_level", "R-ES-1"), ("routing.unit", "R-RT-1"),
     ("routing.", "R-RT-2"), ("plan.due", "R-DL-2"), ("plan.", "R-IN-4"), ("resolution.compensation", "R-ES-2"),
@@ -106,7 +107,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for i, e in new:
         yield from _judge(ctx, state, i, e, entries, authority)
         effects.apply_entry(state, e, ctx.policy, final=ctx.data)
-    skip = frozenset(UNEXPLAINED)
+    # rules.transitions already refuses the intake facts fixed after intake (R-IN-2), unless corrected.
+    corrected = {str(e.get("field")) for _, e in new if e.get("action") == "correct"}
+    skip = frozenset(UNEXPLAINED) | (frozenset(transitions.FIXED_FIELDS) - corrected)
     for field in effects.differences(state, ctx.data, skip=skip):
         was, now = get(state, field), get(ctx.data, field)
         yield ctx.finding(field, field_rule(field), f"changed ({_show(was)} → {_show(now)}) with no new "
@@ -263,7 +266,11 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
     probe["timeline"] = before
     limit = clocks.expected(probe, ctx.policy, cal).get("resolution")
     approvers = authority.authority.roles_for("extend") or ()
-    if limit is not None and due > limit.due and not roles & set(approvers):
+    raw = e.get("due")
+    # A plan that names a day (not a time) is within a limit that ends on that day.
+    later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
+                                   if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit.due)
+    if limit is not None and later and not roles & set(approvers):
         yield ctx.finding(f"{where}.due", "R-DL-2", f"{_show(due)} is later than the resolution limit "
                           f"({_show(limit.due)}): moving a deadline is an extension, approved by "
                           f"{' or '.join(approvers)} (complaintctl extend)")

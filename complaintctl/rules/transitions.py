@@ -7,6 +7,7 @@ from typing import Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import get
+from complaintctl.rules import renumber
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -60,6 +61,9 @@ def _against_previous(ctx: CheckContext, entries: list[Any]) -> Iterator[Finding
     # An authorised correction (`complaintctl correct`, judged by rules.ledger) may change some.
     corrected = {str(e.get("field")) for e in entries[len(old):] if isinstance(e, Mapping)
                  and e.get("action") == "correct"} if ctx.ledger else set()
+    # sync's renumbering (rules.renumber) judges the case under its new ID against the old file.
+    if renumber.is_renumbering(ctx.previous, ctx.data):
+        corrected.add("id")
     for field in FIXED_FIELDS:
         if field in corrected:
             continue
