@@ -63,6 +63,9 @@ def _cli_cases(d: Driver) -> dict[str, str]:
                                            "--due", "2026-10-14")
     d.at(t("10-14"), "李工").run("resolve", ids["A"], "--outcome", "repair",
                                  "--summary", "已更换主板并试运行，电话13800138000告知王小明")
+    # R-DL-5: the unit's completion report within 2 h, the verification within 8 h
+    d.at(t("10-14", "10:30"), "李工").run("report-filed", ids["A"], "完工报告", "--clock", "completion")
+    d.at(t("10-14", "15:00"), "王建国").run("report-filed", ids["A"], "现场验证合格", "--clock", "verification")
     d.at(t("10-15")).run("revisit", ids["A"], "--satisfaction", "satisfied")
     d.at(t("10-15", "11:00")).run("close", ids["A"], "--root-cause", "电梯主板备件库存不足，等待厂家发货",
                                   "--lesson", "电梯主板等关键备件列入常备件清单",

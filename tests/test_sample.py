@@ -238,7 +238,8 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
     # the uncommitted subject change has no `edit` entry: the ledger refuses it (issue 9)
     assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: changed" in checked
-    assert "2 finding(s) in 240 case file(s)" in checked
+    archived = "\nstatus: closed" in text  # a closed case also says R-CL-3 (archived)
+    assert f"{2 + archived} finding(s) in 240 case file(s)" in checked, checked
 
 
 def test_case_files_with_flow_style_timestamps_still_load() -> None:

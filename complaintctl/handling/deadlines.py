@@ -17,6 +17,7 @@ from complaintctl.output import table
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
+from complaintctl.policy.sla import WRITTEN
 from complaintctl.repo.git import Identity
 from complaintctl.rules import due as rules_due
 from complaintctl.rules.due import Due
@@ -70,12 +71,16 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
     return step_for
 
 
-def report_filed(text: str) -> StepFor:
-    """The written report (incident report R-DL-5, investigation report R-DL-4) is in: it stops
-    the `report` clock."""
+def report_filed(text: str, clock: str = "report") -> StepFor:
+    """A written report is in — the incident report (R-DL-5, 24 h and board 48 h), the
+    investigation report and consolidated opinion (R-DL-4), the unit's notice that it cannot
+    meet the limit, its completion report, the verification: it stops that clock."""
     if not text.strip():
         raise InvalidInput("the report's reference or summary is required")
-    return lambda doc: Step(clocks.REPORT_ACTION, None, note=text, detail="written report filed")
+    if clock not in WRITTEN:
+        raise InvalidInput(f"--clock: {clock!r} is not a written-report clock ({', '.join(WRITTEN)})")
+    extra = None if clock == "report" else {"clock": clock}
+    return lambda doc: Step(clocks.REPORT_ACTION, None, note=text, detail=f"{clock} filed", extra=extra)
 
 
 def as_step(due: Due) -> Step:

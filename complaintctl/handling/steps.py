@@ -7,7 +7,7 @@ generator and sync run the very same steps in memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from complaintctl.errors import InvalidInput
 from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
+from complaintctl.policy.authority import matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules import effects
@@ -279,3 +280,25 @@ def approve(amount: float, reason: str) -> StepFor:
                     extra={"compensation": amount})
 
     return step_for
+
+
+def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool) -> Intake:
+    """R-AS-3: record the incident the person chose (`kind`), or the decline, or — when the text
+    reads as an incident and nobody said otherwise — the first incident it reads as. An incident
+    raises the severity to at least the incident's (major, or emergency for R-AS-4)."""
+    incidents = policy.authority.incidents
+    if kind is not None and declined:
+        raise InvalidInput("--incident and --no-incident: choose one (R-AS-3)")
+    hits = matching_incidents(incidents, intake.subject, intake.details)
+    if declined:
+        return replace(intake, incident="none" if hits else "")
+    if kind is None:
+        if not hits:
+            return intake
+        kind = hits[0].key
+    if kind not in incidents:
+        known = ", ".join(incidents) or "none"
+        raise InvalidInput(f"--incident: {kind!r} is not one of the policy's incidents ({known}, R-AS-3)")
+    chosen = incidents[kind]
+    severity = intake.severity if severity_rank(intake.severity) >= severity_rank(chosen.severity) else chosen.severity
+    return replace(intake, incident=kind, severity=severity)

@@ -57,6 +57,9 @@ class Incident:
     severity: str
     keywords: tuple[str, ...]
 
+    def text(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
 
 @dataclass(frozen=True)
 class Authority:

@@ -21,9 +21,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import steps
+from complaintctl.handling import deadlines, steps
 from complaintctl.model.ids import case_id_for
-from complaintctl.policy.authority import matching_incidents, severity_rank
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules.context import Commit
@@ -299,22 +298,18 @@ class Generator:
         category = self.categories[kind.key]
         unit = policy.categories[category].unit
         receiver = cast.pick(rng, cast.dispatchers, accused_name)
-        severity = "major" if rng.random() < kind.major else "general"
-        # R-AS-3: a complaint that reads as an incident is recorded as one (what `new` does
-        # when nobody declines it), at the incident's severity or above.
-        hits = matching_incidents(policy.authority.incidents, subject, details)
-        incident = hits[0] if hits else None
-        if incident is not None and severity_rank(severity) < severity_rank(incident.severity):
-            severity = incident.severity
         intake = steps.Intake(
             channel=_weighted(rng, self.channels), name=who.name, contact=who.contact,
             complainant_class=who.klass, category=category, subject=subject,
             details=details, received_at=received,
-            severity=severity, location=who.location, incident=incident.key if incident else "",
+            severity="major" if rng.random() < kind.major else "general", location=who.location,
             first_receiver=receiver.name, accused_person=accused_name,
             accused_unit=accused.unit if accused else "",
             repeat_of=(earlier,) if earlier else (),  # R-AS-5: the complainant's previous case
         )
+        # R-AS-3: a complaint that reads as an incident is recorded as one, as `new` does when
+        # nobody declines it (at the incident's severity or above).
+        intake = steps.incident_choice(policy, intake, None, False)
         key = (received.year, received.month)
         self.serials[key] = serial = self.serials.get(key, 0) + 1
         cid = case_id_for(policy.office, received, serial)
@@ -398,6 +393,12 @@ class Generator:
         life.do(120, 5200, handler, lambda t, a: steps.resolve(
             outcome, summary, t, a, compensation=amount, responsible=unit if paid else "",
             share=rng.choice((0.5, 1.0)) if paid else None, loss=amount))  # R-CL-2
+        # R-DL-5: the unit's completion report (2 h) and the verification (8 h), where the policy asks
+        present = life.doc.get("clocks") or {}
+        if "completion" in present:
+            life.do(5, 150, handler, lambda t, a: deadlines.report_filed("完工报告已提交", "completion"))
+        if "verification" in present:
+            life.do(30, 480, handler, lambda t, a: deadlines.report_filed("现场验证合格", "verification"))
 
     def revisit_and_close(self, life: _Life, kind: Kind, j: int, dispatcher: Person, closer: Person) -> None:
         rng = self.rng
