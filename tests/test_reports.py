@@ -97,7 +97,11 @@ def recompute(root: Path, first: date, last: date, as_of: datetime) -> dict[str,
     n = len(durations)
     return {
         "received": len(got),
-        "table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got),
+        # R-RP-2: the classification table counts customer complaints only (R-DEF-2)
+        "table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got
+                         if kinds[d["intake"]["complainant"]["class"]] == "customer"),
+        "non_customer_table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got
+                                      if kinds[d["intake"]["complainant"]["class"]] != "customer"),
         "severity": Counter(d["assessment"]["severity"] for d in got),
         "channel": Counter(d["intake"]["channel"] for d in got),
         "class": Counter(d["intake"]["complainant"]["class"] for d in got),
@@ -131,6 +135,10 @@ def test_monthly_report_matches_the_case_files(sample: Sample, pinned: None) -> 
     units = [u["key"] for u in data["table"]["units"]]
     table = {(row["key"], units[i]): c for row in data["table"]["rows"] for i, c in enumerate(row["counts"]) if c}
     assert table == {k: v for k, v in want["table"].items()}
+    units = [u["key"] for u in data["non_customer_table"]["units"]]
+    others = {(row["key"], units[i]): c for row in data["non_customer_table"]["rows"]
+              for i, c in enumerate(row["counts"]) if c}
+    assert others == dict(want["non_customer_table"]) and sum(others.values()) == 2
     assert {c["key"]: c["count"] for c in data["by_severity"]} == want["severity"]
     assert {c["key"]: c["count"] for c in data["by_channel"]} == want["channel"]
     assert {c["key"]: c["count"] for c in data["by_class"]} == want["class"]
