@@ -191,7 +191,7 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     return base, ids
 
 
-CLONES = 6  # spare copies of each case, so one commit can break a rule in each of many files
+CLONES = 12  # spare copies of each case, so one commit can break a rule in each of many files
 
 
 def clone_cases(office: Office, ids: dict[str, str]) -> dict[str, str]:
@@ -225,6 +225,7 @@ def states(every_state_template: tuple[Path, dict[str, str]], tmp_path: Path,
     base, ids = every_state_template
     shutil.copytree(base, tmp_path / "copy", symlinks=True)
     office = Office(tmp_path / "copy" / "office")
+    office.made = 50  # new complainants for the cases a test adds: not repeats of the fixture's (R-AS-5)
     office.git("remote", "set-url", "origin", str(tmp_path / "copy" / "remote.git"))
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     return office, ids

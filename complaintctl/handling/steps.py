@@ -262,7 +262,7 @@ def correct(field: str, value: Any, reason: str) -> StepFor:
         old = get(doc, field)
         if effects.differences({"v": to_plain(old)}, {"v": to_plain(value)}) == []:
             raise InvalidInput(f"{doc.get('id')}: {field} is already {old!r}")
-        return Step("correct", None, note=reason, detail=f"{field}: {old} → {value}",
+        return Step("correct", None, note=reason, detail=f"{field}: {old} → {value} ({reason})",
                     extra={"field": field, "old": to_plain(old), "value": value})
 
     return step_for
@@ -276,7 +276,7 @@ def approve(amount: float, reason: str) -> StepFor:
     def step_for(doc: CommentedMap) -> Step:
         if doc.get("status") in ("closed", "invalid"):
             raise InvalidInput(f"{doc.get('id')}: cannot approve: the case is {doc.get('status')}")
-        return Step("approve", None, note=reason, detail=f"compensation up to {amount:g}",
+        return Step("approve", None, note=reason, detail=f"compensation up to {amount:g} ({reason})",
                     extra={"compensation": amount})
 
     return step_for
