@@ -306,7 +306,8 @@ def test_the_server_refuses_entries_older_than_the_offline_window(states: States
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     office, ids = states
     case_id = ids["in_progress"]
-    backdated = "2026-11-18T09:00:00+08:00"  # four days before NOW, inside the receipt… but over 72 h ago
+    backdated = "2026-11-21T10:00:00+08:00"  # after receipt, but four days before the push
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-25T10:00:00+08:00")
 
     def late_resolve(d: CommentedMap) -> None:
         from datetime import datetime
@@ -319,5 +320,21 @@ def test_the_server_refuses_entries_older_than_the_offline_window(states: States
 
     text = edited(office, case_id, late_resolve)
     out = refused("push", office, case_id, text, monkeypatch)
-    assert f"{rel(office, case_id)}: timeline[3].at: R-IN-1: 2026-11-18 09:00:00+08:00 is older than the " \
+    assert f"{rel(office, case_id)}: timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 is older than the " \
            "offline window (72h)" in out
+
+
+def test_a_late_entry_needs_an_approver_and_a_reason(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    office, ids = states
+    case_id = ids["in_progress"]
+    as_(monkeypatch, "李工")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-25T10:00:00+08:00")
+    args = ("resolve", case_id, "--outcome", "repair", "--summary", "纸质工单补录", "--at", "2026-11-21 10:00")
+    out = office.run(*args, ok=False).output
+    assert "timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 is older than the offline window (72h)" in out
+    out = office.run(*args, "--late-reason", "离线工单补录", ok=False).output
+    assert "timeline[3].late_reason: R-IN-1: 李工 may not record a late entry: that needs role head" in out
+    as_(monkeypatch, "王建国")  # a head records it late, with the reason: the server accepts it
+    office.run(*args, "--late-reason", "停网期间的纸质工单,今日补录")
+    office.git("push", "-q", "origin", "main")
+    assert office.show_json(case_id)["timeline"][-1]["late_reason"] == "停网期间的纸质工单,今日补录"

@@ -93,8 +93,23 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
     return create(ws, intake, now, actor), repeats
 
 
-def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor) -> Result:
-    """Load one case, apply the step it calls for, validate against the old version, commit."""
+def late(step_for: StepFor, reason: str) -> StepFor:
+    """The step recorded late (its `at` older than the policy's offline window), with the reason;
+    only an approver (approvals: late) may (issue 9)."""
+    if not reason.strip():
+        return step_for
+
+    def step(doc: CommentedMap) -> steps.Step:
+        s = step_for(doc)
+        return replace(s, extra={**(s.extra or {}), "late_reason": reason})
+
+    return step
+
+
+def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor,
+           at: datetime | None = None) -> Result:
+    """Load one case, apply the step it calls for (dated `at`, default now), validate against the
+    old version as of now, commit."""
     with repo_lock(ws.git.git_dir):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
@@ -103,7 +118,7 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
         previous = load_plain(committed, loaded.relpath) if committed is not None else None
         step = step_for(loaded.doc)
-        doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
+        doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
         validated(ws, loaded.relpath, doc, previous, now, actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)
@@ -120,8 +135,9 @@ def plan(ws: Workspace, case_id: str, resolver: str, measures: str, due: date | 
     return change(ws, case_id, now, actor, steps.plan(resolver, measures, due))
 
 
-def note(ws: Workspace, case_id: str, text: str, contact: bool, now: datetime, actor: Identity) -> Result:
-    return change(ws, case_id, now, actor, steps.note(text, contact))
+def note(ws: Workspace, case_id: str, text: str, contact: bool, now: datetime, actor: Identity,
+         late_reason: str = "", at: datetime | None = None) -> Result:
+    return change(ws, case_id, now, actor, late(steps.note(text, contact), late_reason), at)
 
 
 def wait(ws: Workspace, case_id: str, reason: str, now: datetime, actor: Identity) -> Result:
@@ -134,9 +150,9 @@ def resume(ws: Workspace, case_id: str, text: str, now: datetime, actor: Identit
 
 def resolve(ws: Workspace, case_id: str, outcome: str, summary: str, now: datetime, actor: Identity,
             compensation: float | None = None, responsible: str = "", share: float | None = None,
-            loss: float | None = None) -> Result:
-    return change(ws, case_id, now, actor,
-                  steps.resolve(outcome, summary, now, actor, compensation, responsible, share, loss))
+            loss: float | None = None, late_reason: str = "", at: datetime | None = None) -> Result:
+    return change(ws, case_id, now, actor, late(
+        steps.resolve(outcome, summary, at or now, actor, compensation, responsible, share, loss), late_reason), at)
 
 
 def revisit(ws: Workspace, case_id: str, satisfaction: str, comment: str, confirmed: bool,
