@@ -9,6 +9,7 @@ The hand edits of tests/violations.py (the ledger's block) also go through `git 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -286,20 +287,97 @@ def test_an_incident_is_recorded_or_declined_at_intake(states: States, monkeypat
 
 def test_hooks_ignore_a_pinned_clock_unless_git_config_allows_it(states: States,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
     office, ids = states
     case_id = ids["assigned"]
-    text = edited(office, case_id, entry("contact", "张敏", note="已回电"))
+    future = datetime.fromisoformat("2030-01-02T10:00:00+08:00")  # ahead of any real clock this test meets
+    text = edited(office, case_id, lambda d: d["timeline"].append(
+        timeline_entry(future, "张敏", "contact", note="已回电")))
     office.path(case_id).write_text(text, encoding="utf-8")
     office.git("add", rel(office, case_id))
+    monkeypatch.setenv("COMPLAINTCTL_NOW", future.isoformat())
     office.git("config", "complaintctl.allowPinnedNow", "false")
-    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-22T17:30:00+08:00")
-    # the real clock judges: an entry dated 22 Nov 2026 is either in its future or far in its past
-    proc = office.git("commit", "-q", "-m", "contact", check=False)
-    if proc.returncode == 0:  # only when the machine's clock sits within the window of 22 Nov 2026
-        return
-    assert "timeline[2].at: R-IN-1:" in proc.stderr
-    office.git("config", "complaintctl.allowPinnedNow", "true")
+    proc = office.git("commit", "-q", "-m", "contact", check=False)  # the real clock judges
+    assert proc.returncode == 1 and "timeline[2].at: R-IN-1: 2030-01-02T10:00:00+08:00 is in the future" in proc.stderr
+    office.git("config", "complaintctl.allowPinnedNow", "true")  # a test repository may pin it
     office.git("commit", "-q", "-m", "contact")
+
+
+def test_authority_comes_from_the_policy_before_the_change(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit that makes its author a vice-president cannot use that in the same commit or push."""
+    office, ids = states
+    case_id = ids["in_progress"]
+    as_(monkeypatch, "李工")
+    policy = office.root / "complaintctl.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "email: ligong@example.com, unit: engineering, roles: [staff]",
+        "email: ligong@example.com, unit: engineering, roles: [staff, vp]"), encoding="utf-8")
+    office.path(case_id).write_text(edited(office, case_id, entry(
+        "extend", "李工", note="自己批准", clock="resolution", until=AT.replace(month=12))), encoding="utf-8")
+    office.git("add", "complaintctl.yaml", rel(office, case_id))
+    expect = f"{rel(office, case_id)}: timeline[3].by: R-DL-2: 李工 may not extend"
+    proc = office.git("commit", "-q", "-m", "promote myself and extend", check=False)
+    assert proc.returncode == 1 and expect in proc.stderr
+    office.git("commit", "-q", "--no-verify", "-m", "promote myself and extend")
+    proc = office.git("push", "-q", "origin", "main", check=False)
+    assert proc.returncode != 0 and expect in proc.stderr
+
+
+def test_the_ledger_starts_where_the_policy_says(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An existing repository without `ledger:` keeps validating as before; from the commit that
+    adds it, every change is held to the ledger."""
+    from click.testing import CliRunner
+
+    from complaintctl.cli import cli
+
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    root = tmp_path / "old"
+    assert CliRunner().invoke(cli, ["init", str(root), "--preset", "property", "--office", "SZ"]).exit_code == 0
+    office = Office(root)
+    policy = root / "complaintctl.yaml"
+    text = policy.read_text(encoding="utf-8")
+    start = text.index("ledger: {since:")
+    policy.write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    office.git("commit", "-qam", "a policy from before the ledger")
+    case_id = office.new()
+    office.hand_edit(case_id, "severity: general", "severity: major")
+    office.git("commit", "-qam", "the old way: a hand edit the old rules allow")
+    policy.write_text(text, encoding="utf-8")
+    office.git("commit", "-qam", "the ledger starts")
+    office.hand_edit(case_id, "severity: major", "severity: general")
+    proc = office.git("commit", "-qam", "silently lowered", check=False)
+    assert proc.returncode == 1
+    assert "assessment.severity: R-AS-2: changed ('major' → 'general') with no new timeline entry" in proc.stderr
+
+
+def test_cli_refuses_bad_amounts_and_blank_text(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    office, ids = states
+    as_(monkeypatch, "李工")
+    out = office.run("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修",
+                     "--share", "1.5", "--loss", "-20", ok=False).output
+    assert "R-CL-2" in out and "between 0 and 1" in out
+    out = office.run("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修", "--loss", "-20",
+                     ok=False).output
+    assert "--loss: R-CL-2: -20.0 must be 0 or more" in out
+    as_(monkeypatch, "张敏")
+    blank = office.new_result(name="   ", contact=" ", subject="  ", details=" ")
+    assert blank.exit_code == 1
+    for field in ("intake.complainant.name", "intake.complainant.contact", "intake.subject", "intake.details"):
+        assert f"{field}: R-IN-1: required when the case is received" in blank.output
+
+
+def test_new_asks_in_a_terminal_whether_it_is_an_incident(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    from complaintctl.commands import intake
+
+    office, ids = states
+    monkeypatch.setattr(intake, "stdin_is_terminal", lambda: True)
+    declined = office.run("new", "--channel", "phone", "--name", "周先生", "--contact", "13711112222",
+                          "--complainant-class", "owner", "--category", "other", "--subject", "起火演练太吵",
+                          "--details", "物业组织消防起火演练", input="n\n")
+    assert "reads as an incident (火灾, emergency, R-AS-3)" in declined.output
+    case_id = re.search(r"(SZ-\d{4}-\d{4}) recorded", declined.output)
+    assert case_id is not None and office.show_json(case_id[1])["assessment"]["incident"] == "none"
 
 
 def test_the_server_refuses_entries_older_than_the_offline_window(states: States,
