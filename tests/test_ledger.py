@@ -416,3 +416,26 @@ def test_a_late_entry_needs_an_approver_and_a_reason(states: States, monkeypatch
     office.run(*args, "--late-reason", "停网期间的纸质工单,今日补录")
     office.git("push", "-q", "origin", "main")
     assert office.show_json(case_id)["timeline"][-1]["late_reason"] == "停网期间的纸质工单,今日补录"
+
+
+def test_the_consolidated_opinion_clock_follows_the_investigation_report(tmp_path: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-DL-4 (factory): investigation report within 3 days, the consolidated opinion 1 day after it."""
+    from click.testing import CliRunner
+
+    from complaintctl.cli import cli
+
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    root = tmp_path / "factory"
+    assert CliRunner().invoke(cli, ["init", str(root), "--preset", "factory", "--office", "PCB"]).exit_code == 0
+    office = Office(root)
+    office.git("config", "core.hooksPath", ".no-hooks")  # the CLI's own validator judges
+    set_identity(monkeypatch, "魏敏", "weimin@example.com")
+    case_id = office.new(complainant_class="domestic-customer", category="quality-defect", channel="phone")
+    assert "opinion" not in office.show_json(case_id)["clocks"]  # starts with the investigation report
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-23T10:00:00+08:00")
+    office.run("report-filed", case_id, "调查报告 QA-2026-031")
+    assert office.show_json(case_id)["clocks"]["opinion"]["due"] == "2026-11-24T10:00:00+08:00"
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-23T16:00:00+08:00")
+    office.run("report-filed", case_id, "综合处理意见", "--clock", "opinion")
+    assert office.show_json(case_id)["clocks"]["opinion"]["done"] == "2026-11-23T16:00:00+08:00"

@@ -154,6 +154,12 @@ def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> I
     who = _who(ctx, first, authority)
     if ctx.commit and ctx.commit.actor and str(first.get("by") or "") != who:
         yield _not_actor(ctx, 0, first, who)
+    if authority.person(who) is None:
+        yield ctx.finding("timeline[0].by", "R-WF", f"{who} is not one of the policy's people: only people the "
+                          "policy names act on cases")
+    elif SYSTEM in authority.roles_of(who):
+        yield ctx.finding("timeline[0].action", "R-WF", f"{who} is the system account: it records only what the "
+                          "clocks make due, never a new complaint")
     incidents = authority.authority.incidents
     kind = get(ctx.data, "assessment.incident")
     hits = matching_incidents(incidents, str(get(ctx.data, "intake.subject") or ""),
