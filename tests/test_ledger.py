@@ -439,3 +439,25 @@ def test_the_consolidated_opinion_clock_follows_the_investigation_report(tmp_pat
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-23T16:00:00+08:00")
     office.run("report-filed", case_id, "综合处理意见", "--clock", "opinion")
     assert office.show_json(case_id)["clocks"]["opinion"]["done"] == "2026-11-23T16:00:00+08:00"
+
+
+def test_no_written_procedure_needs_the_procedure_to_create(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-RT-6: a root cause that says no written procedure or training covered the matter names
+    the procedure or training to create — by the CLI, by hand, and on the server."""
+    office, ids = states
+    case_id = ids["resolved"]
+    office.run("revisit", case_id, "--satisfaction", "satisfied")
+    office.git("push", "-q", "origin", "main")
+    cause = "夜班交接无书面流程,无相关制度"
+    out = office.run("close", case_id, "--root-cause", cause, ok=False).output
+    assert "closing.preventive_action: R-RT-6: the root cause says no written procedure" in out
+
+    def close(d: CommentedMap) -> None:
+        d["status"] = "closed"
+        d["closing"] = CommentedMap(at=AT, by="张敏", root_cause=cause, preventive_action=None, lesson=None,
+                                    late_reason=None)
+        entry("close", "张敏", "resolved", "closed", root_cause=cause)(d)
+
+    every_layer(office, case_id, close, ["closing.preventive_action: R-RT-6: the root cause says no written"],
+                monkeypatch, routes=("commit", "push"))
+    office.run("close", case_id, "--root-cause", cause, "--preventive-action", "制定夜班交接流程并培训")
