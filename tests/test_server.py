@@ -137,7 +137,11 @@ def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPat
     else:
         path = office.path(case_id)
         path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
-        office.git("commit", "-q", "-am", f"{case_id}: extend")  # the client's validator accepts it
+        # The client's validator refuses it (the ledger: `by:` is the committer; R-DL-2) ...
+        proc = office.git("commit", "-q", "-am", f"{case_id}: extend", check=False)
+        assert proc.returncode != 0 and f"R-WF: says '刘洋' but the commit is by {who[0]}" in proc.stderr, proc.stderr
+        # ... so it reaches the server only by --no-verify: the server must refuse it on its own.
+        office.git("commit", "-q", "--no-verify", "-am", f"{case_id}: extend")
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
 
 
@@ -150,8 +154,10 @@ def test_an_extension_needs_an_approver_as_its_author_and_as_its_pusher(office: 
     record_extension(office, case_id, monkeypatch, ("张敏", "zhangmin@example.com"))
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0, err
-    assert "R-DL-2: `extend` needs one of the roles vp, gm; pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
-           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
+    # The ledger judges the entry (its author, their roles) — once, not again by the access rules.
+    assert "timeline[1].by: R-WF: says '刘洋' but the commit is by 张敏 <zhangmin@example.com>" in err, err
+    assert "timeline[1].by: R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    assert err.count("R-DL-2") == 1, err
     office.git("reset", "-q", "--hard", "origin/main")
     record_extension(office, case_id, monkeypatch)
     before = refs(group)
@@ -210,7 +216,7 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
     assert push(office.root, "main")[0] == 0
     record_extension(office, case_id, monkeypatch, ("张敏", "zhangmin@example.com"))
     code, err = push(office.root, "main")
-    assert code != 0 and "`extend` needs one of the roles vp, gm; 张敏 (the commit's author) has roles staff" in err
+    assert code != 0 and "R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
     office.git("reset", "-q", "--hard", "origin/main")
     policy.write_text(policy.read_text(encoding="utf-8") + "\nrequire_pusher: true\n", encoding="utf-8")
     office.git("commit", "-q", "-am", "require a pusher identity")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,6 +140,35 @@ def test_entries_new_in_a_merge_are_the_merge_authors(grp: Group) -> None:
     merge = grp.commit_tree(grp.tree(head, {path: own}), ours, theirs, message="merge")
     grp.git("update-ref", "refs/heads/main", merge)
     grp.accepted("main", as_="zhangmin")  # 李工's commit too: 张敏 may push for him (acts_for)
+
+
+def test_a_content_merge_is_the_replay_of_its_parents_entries_not_a_new_judgement_of_them(
+        grp: Group, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge days later replays the entries its parents brought (the ledger: fields equal the
+    replay) without judging them again: 李工's note, on the server for four days, is not 'late'
+    (offline window) now — only what the merge itself adds or changes is the merge's."""
+    path = grp.case_path("sz_open")
+    head = grp.git("rev-parse", "HEAD")
+    base_text = show(grp, "HEAD", "sz_open")
+    theirs_text = with_entry(base_text, "李工", note="已到现场", at="2026-11-22T10:00:00+08:00")
+    theirs = grp.commit_tree(grp.tree(head, {path: theirs_text}), head, message="note by 李工", who="ligong")
+    grp.git("update-ref", "refs/heads/main", theirs)
+    grp.accepted("main", as_="ligong")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-26T10:00:00+08:00")  # 96 h later: past the 72 h window
+    ours_text = with_entry(base_text, "张敏", note="已电话告知业主", at="2026-11-26T09:30:00+08:00")
+    ours = grp.commit_tree(grp.tree(head, {path: ours_text}), head, message="note by 张敏")
+    union = with_entry(theirs_text, "张敏", note="已电话告知业主", at="2026-11-26T09:30:00+08:00")
+    assert "handler: 李工" in union
+    slipped = union.replace("handler: 李工", "handler: 周华", 1)  # a field no entry explains
+    merge = grp.commit_tree(grp.tree(head, {path: slipped}), ours, theirs, message="merge")
+    grp.git("update-ref", "refs/heads/main", merge)
+    err = grp.refused("main", as_="zhangmin")
+    assert f"commit {merge[:10]}: {path}: routing.handler: R-RT-2: changed ('李工' → '周华') with no new " \
+           "timeline entry that explains it" in err, err
+    assert "offline window" not in err, err
+    merge = grp.commit_tree(grp.tree(head, {path: union}), ours, theirs, message="merge")
+    grp.git("update-ref", "refs/heads/main", merge)
+    grp.accepted("main", as_="zhangmin")
 
 
 def test_syncs_merge_of_two_lines_that_changed_different_cases_passes(grp: Group) -> None:
@@ -312,11 +342,38 @@ def test_staff_cannot_push_an_approvers_action(grp: Group, monkeypatch: pytest.M
     forged = grp.commit_tree(grp.tree(head, {path: extended}), head)  # the clerk commits the vp's approval
     grp.git("update-ref", "refs/heads/main", forged)
     err = grp.refused("main", as_="zhangmin")
-    assert f"{path}: timeline[2]: R-DL-2: `extend` needs one of the roles vp, gm; pusher zhangmin (GL_USER) = 张敏 " \
-           "has roles staff, dispatcher (the entry says by: '刘洋')" in err
+    # The ledger judges it: the entry is not its commit's author's, nor within her roles (once).
+    assert f"{path}: timeline[2].by: R-WF: says '刘洋' but the commit is by 张敏 <zhangmin@example.com>" in err
+    assert f"{path}: timeline[2].by: R-DL-2: 张敏 may not extend: that needs role vp or gm" in err
+    assert err.count("R-DL-2") == 1, err
     real = grp.commit_tree(grp.tree(head, {path: extended}), head, who="liuyang")
     grp.git("update-ref", "refs/heads/main", real)
     assert "is not the pusher zhangmin" in grp.refused("main", as_="zhangmin")  # his commit, her push
+    grp.accepted("main", as_="liuyang")
+
+
+def test_without_the_ledger_the_server_judges_the_authors_roles(grp: Group, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who may take a gated action is decided in one place (the policy's `approvals`, through
+    policy.authority.roles_for). With the ledger on, the ledger applies it to each entry's author
+    (above, once); under a policy without `ledger:` the server's access rules apply it."""
+    policy = grp.office.root / "complaintctl.yaml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(re.sub(r"^ledger: .*\n", "", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+    assert policy.read_text(encoding="utf-8") != text
+    grp.git("commit", "-q", "-am", "the ledger off", who="sun")
+    grp.accepted("main", as_="sun")
+    path = grp.case_path("sz_open")
+    set_identity(monkeypatch, "刘洋", "liuyang@example.com")
+    grp.office.run("extend", grp.ids["sz_open"], "--clock", "dispatch", "--until", "2026-11-30", "--reason", "等待配件")
+    extended = grp.git("rev-parse", f"HEAD:{path}")
+    head = grp.git("rev-parse", "origin/main")
+    forged = grp.commit_tree(grp.tree(head, {path: extended}), head)  # the clerk commits the vp's approval
+    grp.git("update-ref", "refs/heads/main", forged)
+    err = grp.refused("main", as_="zhangmin")
+    assert f"{path}: timeline[2]: R-DL-2: `extend` needs one of the roles vp, gm; pusher zhangmin (GL_USER) = 张敏 " \
+           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
+    assert err.count("R-DL-2") == 1 and "R-WF: says" not in err, err  # the ledger is off: access alone
+    grp.git("update-ref", "refs/heads/main", grp.commit_tree(grp.tree(head, {path: extended}), head, who="liuyang"))
     grp.accepted("main", as_="liuyang")
 
 

@@ -15,8 +15,10 @@ A person matches by `login`, then email, then name; a commit's author by email, 
   `allowed_signers`, templates, hooks, …) and refs other than main (branches, tags).
 - A case belongs to the office in its ID: a commit's author may change only their own
   office's cases (`people[].office`, default the policy's `office`); `hq` acts on all.
-- An action the policy gates by role (`approvals`, e.g. `extend: [vp, gm]`, R-DL-2) needs
-  one of those roles on the commit's author.
+- An action the policy gates by role (`policy.authority.roles_for`: `approvals` and its
+  defaults, e.g. `extend: [vp, gm]`, R-DL-2) needs someone the server knows: with the ledger
+  on, the ledger judges the author's roles (rules/ledger.py, the one place that decides it, as
+  in pre-commit); with it off, the author's roles are checked here.
 - No authenticated pusher (a local bare repository, `git daemon`): validation still applies
   and so do the office-free case rules, but every role-gated change above is refused —
   unless the policy says `trust_commit_authors: true` (then each commit's author is taken
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.policy.policy import Person, Policy, approvers
+from complaintctl.policy.policy import Person, Policy
 from complaintctl.policy.trust import ADMIN, ANYONE
 from complaintctl.repo.git import Identity
 from complaintctl.rules.finding import Finding
@@ -182,21 +184,14 @@ def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant:
         mine = ", ".join(sorted(grant.offices))
         findings.append(Finding(path, "id", RULE, f"{grant.who} works for office {mine} and may not create or "
                                 f"change office {cid.office}'s cases (the admin role {ADMIN} may)"))
+    ledger = policy.authority.ledger_since is not None  # then rules.ledger judges the author's roles
     for i, entry in added:
         action = str(entry.get("action"))
-        needed = gated_roles(policy, action)
-        if not needed or (grant is not None and set(grant.roles) & set(needed)):
+        needed = policy.authority.roles_for(action)
+        if not needed or (grant is not None and (ledger or set(grant.roles) & set(needed))):
             continue
         rule = "R-DL-2" if action == "extend" else RULE
         whose = (f"{grant.who} has roles {', '.join(grant.roles) or 'none'}" if grant is not None else NO_PUSHER)
         findings.append(Finding(path, f"timeline[{i}]", rule, f"`{action}` needs one of the roles "
                                 f"{', '.join(needed)}; {whose} (the entry says by: {entry.get('by')!r})"))
     return findings
-
-
-def gated_roles(policy: Policy, action: str) -> tuple[str, ...]:
-    """The roles an action needs at the server (empty: anyone). R-DL-2: `extend` defaults to
-    the approvers; any other action listed under `approvals` is gated the same way."""
-    if action == "extend":
-        return approvers(policy)
-    return tuple(policy.approvals.get(action, ()))

@@ -10,9 +10,11 @@ unseen. Here every case file that differs from *any* parent is judged:
 - entries that no parent has are new in the merge itself, and are the merge author's
   (`by:` names the author) — so `sync`'s own merges, which add nothing, pass;
 - a merged file that equals no parent's version (a content merge) is judged by the shared
-  validator as one commit on top of the merge base: fixed fields, legal transitions,
-  closed cases, and — once the ledger's replay lands in rules/validate — fields that equal
-  the replay of the merged timeline.
+  validator as one change on top of the merge base: fixed fields, legal transitions,
+  closed cases, and — the ledger (rules/ledger.py) — fields that equal the replay of the
+  merged timeline. The entries that came from the parents are replayed, not judged again
+  (`Commit.traced`); those new in the merge are judged for authority under the policy before
+  the push, as the merge author's (traced here, so the ledger is given no actor of its own).
 
 A file that takes one side's version while the other sides still hold the merge base's
 is what an ordinary merge does, and costs no parsing: the side that changed it was judged
@@ -33,6 +35,7 @@ from complaintctl.policy.policy import Policy
 from complaintctl.remote.access import person_for
 from complaintctl.repo.git import ZERO, CommitMeta, Git, Identity
 from complaintctl.repo.precommit import policy_from_text
+from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_texts, is_case_path
 
@@ -46,7 +49,10 @@ class MergeVerdict:
     added: dict[str, Added] = field(default_factory=dict)  # case path -> entries new in the merge
 
 
-def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, now: datetime) -> MergeVerdict:
+def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, authority_text: str | None,
+                now: datetime) -> MergeVerdict:
+    """`policy_text` is the merge's own policy (what it is validated by); `authority_text` the
+    policy in force before the push (who may do what: the ledger)."""
     verdict = MergeVerdict()
     diffs = [{c.path: c for c in g.changes_between(p, meta.sha)} for p in meta.parents]
     base = g.merge_base_octopus(meta.parents)
@@ -73,7 +79,7 @@ def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, now: datetime
             policy = parsed
         found, added = judge_case(path, _text(g, merged), [(p, _text(g, s)) for p, s in zip(meta.parents, sides,
                                                                                         strict=True)],
-                                  _text(g, at_base), meta.author, policy, now)
+                                  _text(g, at_base), meta.author, policy, now, _authority(authority_text))
         verdict.findings.extend(found)
         if added:
             verdict.added[path] = added
@@ -81,8 +87,10 @@ def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, now: datetime
 
 
 def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, str | None]],
-               base_text: str | None, author: Identity, policy: Policy, now: datetime) -> tuple[list[Finding], Added]:
-    """Findings for one case file in a merge, and the timeline entries new in the merge."""
+               base_text: str | None, author: Identity, policy: Policy, now: datetime,
+               authority: Policy | None = None) -> tuple[list[Finding], Added]:
+    """Findings for one case file in a merge, and the timeline entries new in the merge.
+    `authority` (the policy before the push) switches the ledger on for a content merge."""
     if merged_text is None:
         having = [sha[:10] for sha, text in parents if text is not None]
         return [Finding(path, "(file)", "R-CL-3", f"a merge may not drop a case file (parent {', '.join(having)} "
@@ -113,8 +121,16 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
             findings.append(Finding(path, f"timeline[{i}].by", "R-WF", f"an entry new in a merge is the merge "
                                     f"author's: it says {entry.get('by')!r}, the merge is by {author.name}"))
     if merged_text not in {text for _, text in parents}:
-        findings.extend(check_texts(path, merged_text, base_text, policy, now))
+        # No actor: the new entries were traced to their authors above; the ones from the
+        # parents were judged in their own commits (traced), the replay covers them all.
+        ledger = Commit(None, authority, frozenset(i for i, u in enumerate(used) if u)) if authority else None
+        findings.extend(check_texts(path, merged_text, base_text, policy, now, ledger))
     return findings, added
+
+
+def _authority(text: str | None) -> Policy | None:
+    parsed = policy_from_text(text) if text is not None else None
+    return parsed if isinstance(parsed, Policy) else None
 
 
 def _subsequence(sub: list[Any], seq: list[Any]) -> list[int] | None:

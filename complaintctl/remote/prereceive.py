@@ -4,9 +4,11 @@ A push is judged three ways, always by the policy and the signers already on the
 main — never by what the push brings:
 - each ref update: main is never deleted or rewritten; other refs (branches, tags) are the
   admin role's alone;
-- each pushed commit: the shared validator (as pre-commit), who may change what (access),
-  the author against the pusher, the signature (signing: required); a merge by what it does
-  to every case a parent has (merges.py);
+- each pushed commit: the shared validator (as pre-commit) with the ledger — its new entries
+  are its author's, within their authority under the old tip's policy (rules/ledger.py) —,
+  who may change what (access: offices, files outside cases/, role-gated actions where the
+  ledger does not judge them), the author against the pusher, the signature (signing:
+  required); a merge by what it does to every case a parent has (merges.py);
 - the net change of main (each file at the old tip against the new tip), whenever the push
   is not a plain line of commits on the old tip: so no shape of history — merges, octopus
   merges, commits that re-use old trees — does what a plain commit could not.
@@ -30,7 +32,7 @@ from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.remote import access, merges, signing
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
-from complaintctl.repo.precommit import check_changes, policy_from_text
+from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
@@ -73,6 +75,7 @@ class Server:
 
     policy: Policy
     judge: access.Judge
+    policy_text: str  # the same policy as text: the ledger's authority (rules.context.Commit)
 
 
 def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
@@ -87,7 +90,7 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         judge = access.judge_for(policy, pusher)
         if isinstance(judge, str):
             return [f"(push): {access.RULE}: {judge}"]
-        server = Server(policy, judge)
+        server = Server(policy, judge, g.file_at(main_old, POLICY_FILE) or "")
     problems: list[str] = []
     with ExitStack() as stack:
         signers = None
@@ -136,15 +139,25 @@ def _ref_rules(g: Git, up: RefUpdate, server: Server | None) -> list[str]:
     return [f"{up.ref}: {access.RULE}: {verb} a branch or tag other than main needs the admin role ({ADMIN}); {who}"]
 
 
+def _authority_text(g: Git, meta: CommitMeta, server: Server | None) -> str | None:
+    """The policy in force before the change (issue 9): the server's old tip, or — for the very
+    first push — the commit's first parent's; never one the push brings."""
+    if server is not None:
+        return server.policy_text
+    return g.file_at(meta.parents[0], POLICY_FILE) if meta.parents else None
+
+
 def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None) -> list[Finding]:
     policy_text = g.file_at(meta.sha, POLICY_FILE)  # what the office's pre-commit judged by
+    authority = _authority_text(g, meta, server)
     if len(meta.parents) <= 1:
         changes = g.commit_changes(meta.sha)
-        found = check_changes(g, changes, policy_text, now)
+        # The ledger: the commit's new entries are its author's, within their authority.
+        found = check_changes(g, changes, policy_text, now, commit_context(meta.author, authority))
         if server is not None:
             found.extend(_access_plain(g, changes, meta, server))
     else:
-        verdict = merges.judge_merge(g, meta, policy_text, now)
+        verdict = merges.judge_merge(g, meta, policy_text, authority, now)
         found = verdict.findings
         if server is not None:
             grant, admin = _who(meta, server)

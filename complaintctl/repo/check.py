@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from complaintctl.repo import index
+from complaintctl.errors import RepoStateError
+from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.repo import index, precommit
+from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case, check_texts, is_case_path
@@ -14,6 +17,14 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
     """(files checked, findings). Unchanged files are judged on their own (from the cache);
     changed ones also against HEAD, as the pre-commit hook will."""
     changed = {p for p in ws.git.dirty_paths("cases") + ws.git.staged_paths() if is_case_path(p)}
+    # Changed files are judged as the pre-commit hook will: as the committer, under HEAD's policy.
+    commit = None
+    if changed and ws.git.has_head():
+        try:
+            actor: Identity | None = ws.git.identity()
+        except RepoStateError:
+            actor = None  # no identity yet: judge the change without the actor rule
+        commit = precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE))
     findings: list[Finding] = []
     count = 0
     for entry in index.entries(ws):
@@ -23,7 +34,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         elif entry.path in changed:
             text = (ws.root / entry.path).read_text(encoding="utf-8")
             before = ws.git.show("HEAD", entry.path) if ws.git.has_head() else None
-            findings.extend(check_texts(entry.path, text, before, ws.policy, now))
+            findings.extend(check_texts(entry.path, text, before, ws.policy, now, commit))
         else:
             findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
     head = ws.git.has_head()

@@ -14,14 +14,11 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from complaintctl.errors import GitError, RepoStateError
+from complaintctl.model.identity import Identity
+
+__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
 
 ZERO = "0" * 40
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)

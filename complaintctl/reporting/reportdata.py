@@ -12,7 +12,9 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting import bulletin, reports
+from complaintctl.reporting import bulletin, register, reports
+from complaintctl.reporting.export import Section
+from complaintctl.reporting.masking import CachedNames
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:
@@ -33,6 +35,21 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> rep
                                 activities(ws), label(ws.policy.language, "unassigned"))
 
 
+def name_cache(ws: Workspace) -> CachedNames:
+    """R-RP-4: person names found in texts, cached per text under .git/complaintctl/."""
+    return CachedNames(ws.git.git_dir / "complaintctl" / "masked-names.json")
+
+
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
-    return bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                         activities(ws))
+    names = name_cache(ws)
+    found = bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
+                          activities(ws), names=names)
+    names.save()
+    return found
+
+
+def build_register(ws: Workspace, week: periods.Period, moment: datetime) -> Section:
+    names = name_cache(ws)
+    section = register.register(index.load_records(ws), week, ws.policy, moment, names)
+    names.save()
+    return section
