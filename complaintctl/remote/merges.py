@@ -30,11 +30,12 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.policy import Policy
 from complaintctl.remote.access import person_for
 from complaintctl.repo.git import ZERO, CommitMeta, Git, Identity
 from complaintctl.repo.precommit import policy_from_text
+from complaintctl.rules import union
 from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_texts, is_case_path
@@ -108,7 +109,7 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
             theirs = _entries(load_plain(text, path))
         except InvalidInput:
             continue  # a broken side was refused when it was pushed; judge the merge on its own
-        where = _subsequence(theirs, merged)
+        where = union.subsequence(theirs, merged)
         if where is None:
             findings.append(Finding(path, "timeline", "R-WF", f"a merge keeps every entry of each parent, in order: "
                                     f"parent {sha[:10]} has entries this merge drops, changes or reorders"))
@@ -124,26 +125,44 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
         # No actor: the new entries were traced to their authors above; the ones from the
         # parents were judged in their own commits (traced), the replay covers them all.
         ledger = Commit(None, authority, frozenset(i for i, u in enumerate(used) if u)) if authority else None
-        findings.extend(check_texts(path, merged_text, base_text, policy, now, ledger))
+        findings.extend(check_texts(path, merged_text, base_text, policy, now, ledger, merge=True))
     return findings, added
+
+
+@dataclass(frozen=True)
+class CaseMerge:
+    """A case changed both in a clone and on the remote, made one for `sync`'s merge commit —
+    or, when the rules forbid the union, why (`text` None)."""
+
+    path: str
+    text: str | None
+    findings: tuple[Finding, ...] = ()
+
+
+def merge_case(path: str, base_text: str | None, ours: tuple[str, str], theirs: tuple[str, str],
+               author: Identity, policy: Policy, authority: Policy | None, now: datetime) -> CaseMerge:
+    """Both sides' entries in time order, the fields replayed (rules.union), judged as the server
+    will judge the merge commit (judge_case) and the change of its main (the remote's version →
+    the merged one). `ours`/`theirs`: (commit, file text)."""
+    if base_text is None:
+        return CaseMerge(path, None, (Finding(path, "(file)", "R-IN-5", "added here and on the remote alike"),))
+    try:
+        merged = union.merge(base_text, ours[1], theirs[1], path, policy)
+    except InvalidInput as exc:
+        return CaseMerge(path, None, (Finding(path, "(file)", "R-WF", str(exc).split(": ", 1)[-1]),))
+    if merged.doc is None:
+        return CaseMerge(path, None, (Finding(path, "timeline", "R-WF", merged.why),))
+    text = dump_document(merged.doc)
+    found, _ = judge_case(path, text, [ours, theirs], base_text, author, policy, now, authority)
+    found.extend(check_texts(path, text, theirs[1], policy, now, merge=True))
+    if found:
+        return CaseMerge(path, None, tuple({str(f): f for f in found}.values()))
+    return CaseMerge(path, text)
 
 
 def _authority(text: str | None) -> Policy | None:
     parsed = policy_from_text(text) if text is not None else None
     return parsed if isinstance(parsed, Policy) else None
-
-
-def _subsequence(sub: list[Any], seq: list[Any]) -> list[int] | None:
-    """Indices in `seq` matching `sub` in order (earliest first), or None if it is not there."""
-    out, j = [], 0
-    for item in sub:
-        while j < len(seq) and seq[j] != item:
-            j += 1
-        if j == len(seq):
-            return None
-        out.append(j)
-        j += 1
-    return out
 
 
 def _by_author(entry: Mapping[str, Any], author: Identity, policy: Policy) -> bool:

@@ -217,7 +217,9 @@ def _plain_line(metas: list[CommitMeta], old: str) -> bool:
 
 def _net_change(g: Git, up: RefUpdate, metas: list[CommitMeta], now: datetime, server: Server) -> list[Finding]:
     changes = g.changes_between(up.old, up.new)
-    found = check_changes(g, changes, g.file_at(up.new, POLICY_FILE), now)
+    # Through merges, entries from other lines may come between the old tip's (time order):
+    # each merge was judged an order-preserving union, so here every old entry must be kept.
+    found = check_changes(g, changes, g.file_at(up.new, POLICY_FILE), now, merge=True)
     admin = server.judge.pusher
     if server.judge.mode == "authors":
         tip = next((m for m in metas if m.sha == up.new), None)

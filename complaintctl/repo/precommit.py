@@ -61,7 +61,7 @@ def commit_context(actor: Identity | None, authority_text: str | None) -> Commit
 
 
 def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime,
-                  commit: Commit | None = None) -> list[Finding]:
+                  commit: Commit | None = None, merge: bool = False) -> list[Finding]:
     if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in changes):
         return []
     policy = policy_from_text(policy_text)
@@ -83,7 +83,7 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
         old_text = None if ch.status == "A" or ch.old_blob == ZERO else g.blob(ch.old_blob)
         if ch.path in renumbered:
             old_text = g.blob(renumbered[ch.path])
-        findings.extend(check_texts(ch.path, new_text, old_text, policy, now, commit))
+        findings.extend(check_texts(ch.path, new_text, old_text, policy, now, commit, merge))
     return findings
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from complaintctl.rules import renumber
+from complaintctl.rules import renumber, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -17,12 +17,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     prev = ctx.previous
     if prev is None or prev.get("status") != "closed" or _record(ctx.data) == _record(prev):
         return
-    added = renumber.entries(ctx.data)[len(renumber.entries(prev)):]
+    added = union.added(prev, ctx.data, ctx.merge) or []
     first = added[0] if added else None
     if isinstance(first, Mapping) and first.get("action") == "reopen":
         return
-    if renumber.only_references_renamed(prev, ctx.data):
-        return
+    if renumber.only_references_renamed(prev, ctx.data) or renumber.is_renumbering(prev, ctx.data):
+        return  # sync moved it to a free number, or a case it refers to (issue 11 §4)
     yield ctx.finding("status", "R-CL-3", "the case is closed (archived): it may change only by "
                       "`complaintctl reopen` (a first new timeline entry with action: reopen)")
 

@@ -38,6 +38,9 @@ class CheckContext:
     policy: Policy
     now: datetime
     commit: Commit | None = None
+    # The change is a merge's (issue 11 §4): entries from another line may come between the
+    # previous ones, in time order — all kept, in their order (rules.union.added).
+    merge: bool = False
 
     def finding(self, field: str, rule: str, message: str) -> Finding:
         return Finding(self.path, field, rule, message)

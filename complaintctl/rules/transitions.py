@@ -7,7 +7,7 @@ from typing import Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import get
-from complaintctl.rules import renumber
+from complaintctl.rules import renumber, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -52,15 +52,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("status", "R-WF", f"is {ctx.data.get('status')!r} but the timeline's last "
                           f"transition leads to {state!r}: every status change is a timeline entry")
     if ctx.previous is not None:
-        yield from _against_previous(ctx, entries)
+        yield from _against_previous(ctx)
 
 
-def _against_previous(ctx: CheckContext, entries: list[Any]) -> Iterator[Finding]:
+def _against_previous(ctx: CheckContext) -> Iterator[Finding]:
     assert ctx.previous is not None
-    old = _entries(ctx.previous)
-    # An authorised correction (`complaintctl correct`, judged by rules.ledger) may change some.
-    corrected = {str(e.get("field")) for e in entries[len(old):] if isinstance(e, Mapping)
-                 and e.get("action") == "correct"} if ctx.ledger else set()
+    added = union.added(ctx.previous, ctx.data, ctx.merge)
+    # An authorised correction (`complaintctl correct`, judged by rules.ledger) may change some;
+    # a merge's entries were each judged in the commit that made them.
+    corrected = {str(e.get("field")) for e in added or [] if isinstance(e, Mapping)
+                 and e.get("action") == "correct"} if ctx.ledger or ctx.merge else set()
     # sync's renumbering (rules.renumber) judges the case under its new ID against the old file.
     if renumber.is_renumbering(ctx.previous, ctx.data):
         corrected.add("id")
@@ -70,7 +71,7 @@ def _against_previous(ctx: CheckContext, entries: list[Any]) -> Iterator[Finding
         before, after = get(ctx.previous, field), get(ctx.data, field)
         if before != after:
             yield ctx.finding(field, "R-IN-2", f"is fixed after intake ({before!r} → {after!r})")
-    if len(entries) < len(old) or entries[: len(old)] != old:
+    if added is None:
         yield ctx.finding("timeline", "R-WF", "is append-only: earlier entries may not be changed or removed")
     if ctx.previous.get("status") == "invalid" and ctx.data != ctx.previous:
         yield ctx.finding("status", "R-AS-1", "an invalid case is final and may not change")

@@ -19,10 +19,11 @@ CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.che
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,
-               policy: Policy, now: datetime, commit: Commit | None = None) -> list[Finding]:
+               policy: Policy, now: datetime, commit: Commit | None = None, merge: bool = False) -> list[Finding]:
     """Every finding for one case file (as it will be) against its previous committed version;
-    with `commit` (who changes it, under which policy) the ledger rules too (rules.ledger)."""
-    ctx = CheckContext(path, data, previous, policy, now, commit)
+    with `commit` (who changes it, under which policy) the ledger rules too (rules.ledger);
+    `merge`: the change is a merge's (CheckContext.merge)."""
+    ctx = CheckContext(path, data, previous, policy, now, commit, merge)
     out: list[Finding] = []
     for check in CHECKS:
         out.extend(check(ctx))
@@ -30,7 +31,7 @@ def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] |
 
 
 def check_texts(path: str, text: str | None, previous_text: str | None, policy: Policy,
-                now: datetime, commit: Commit | None = None) -> list[Finding]:
+                now: datetime, commit: Commit | None = None, merge: bool = False) -> list[Finding]:
     """The same, from file contents; a deleted case file is itself a finding."""
     if text is None:
         return [Finding(path, "(file)", "R-CL-3", "case files are never deleted (the record is kept)")]
@@ -44,7 +45,7 @@ def check_texts(path: str, text: str | None, previous_text: str | None, policy: 
             previous = load_plain(previous_text, path)
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
-    return check_case(path, data, previous, policy, now, commit)
+    return check_case(path, data, previous, policy, now, commit, merge)
 
 
 def is_case_path(path: str) -> bool:
