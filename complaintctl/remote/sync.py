@@ -1,29 +1,37 @@
 """`complaintctl sync`: fetch, integrate, push — until this office's work is on the remote.
 
-Integration is a rebase: each sync replays the office's few unpushed commits on top of the
-remote, so `git log` stays one straight line of case steps, and the server validates each
-replayed commit exactly as it was made. The one exception is a number collision (two clones
-of one office numbered different complaints alike, offline): then our case is renumbered in
-a visible commit (`renumber SZ-2611-0042 → SZ-2611-0043`, see rules.renumber) and the remote
-is *merged* — a rebase would have to replay "add SZ-2611-0042" over the remote's own
-SZ-2611-0042, which is exactly the clash being avoided; the merge keeps our original commits
-and the renumbering as they happened. Once unpushed history holds a merge, later attempts
-merge too (a rebase would flatten it and replay the clash).
+Integration is a rebase when it can be: each sync replays the office's few unpushed commits
+on top of the remote, so `git log` stays one straight line of case steps, and the server
+validates each replayed commit exactly as it was made. It is a *merge* (remote.integrate)
+when a rebase would have to replay a clash:
+- a number collision (two clones of one office numbered different complaints alike,
+  offline): our case is renumbered in a visible commit (`renumber SZ-2611-0042 →
+  SZ-2611-0043`, trailers Renumbered-From/To, see rules.renumber and repo.lineage) first;
+- a case changed both here and on the remote: merged case by case — both timelines in time
+  order, the fields replayed — as the server's merge rules want it (remote.merges);
+- unpushed history that holds a merge already (a rebase would flatten it).
 
-A case changed both here and on the remote is never merged textually: the sync stops, aborts
-any half-done rebase, keeps our version on `complaintctl/conflict/<id>-<time>` and says so.
+Where the rules forbid combining two versions of a case (both resolved it, one closed it
+while the other still added to it, …), our commits as they were are kept on
+`complaintctl/conflict/<id>-<time>` (never an existing name), every other unpushed change
+goes ahead and is pushed, and the sync stops saying which case, which of our steps are on
+that branch, and how to carry them over. Nothing is lost, nothing is left half done.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import CaseId, case_id_from_filename
+from complaintctl.remote import integrate
 from complaintctl.repo import store
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.locking import repo_lock
@@ -51,52 +59,148 @@ class SyncResult:
     attempts: int
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """Our commits as they were before a conflict, kept on a branch."""
+
+    branch: str
+    conflicts: tuple[integrate.Conflict, ...]
+
+
 def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", branch: str = "main",
          attempts: int = 6) -> SyncResult:
-    """Bring the clone and the remote together; raise SyncConflict or PushRefused if it can't."""
+    """Bring the clone and the remote together; raise SyncConflict (after syncing everything
+    else) or PushRefused if it can't."""
     g = ws.git
     with repo_lock(g.git_dir):
         _ready(g, remote, branch)
         renumbered: list[Renumbering] = []
+        aside: list[SetAside] = []
         pulled, how = 0, "up to date"
         for attempt in range(1, attempts + 1):
             theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
-                return SyncResult(how, 0, pulled, tuple(renumbered), attempt)
+                return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             if theirs is not None and g.is_ancestor(ours, theirs):
                 pulled += len(g.rev_list(theirs, [ours]))
                 g.fast_forward(theirs)
-                return SyncResult("fast-forward", 0, pulled, tuple(renumbered), attempt)
+                return _done(SyncResult("fast-forward", 0, pulled, tuple(renumbered), attempt), aside, remote,
+                             branch)
             if theirs is not None and not g.is_ancestor(theirs, ours):
                 pulled += len(g.rev_list(theirs, [ours]))
                 found = _renumber_collisions(ws, ours, theirs, now, actor)
                 renumbered.extend(found)
-                ours = g.rev_parse("HEAD") or ours
-                _stop_on_conflict(g, ours, theirs, remote, branch, now)
-                if found or g.run("rev-list", "--merges", "--count", ours, f"^{theirs}") != "0":
-                    ids = ", ".join(f"{r.old} → {r.new}" for r in renumbered) or "earlier renumbering"
-                    ok = g.merge_in(theirs, f"sync: merge {remote}/{branch} ({ids})\n\nAction: sync\n")
-                    how = "merged"
-                else:
-                    ok, how = g.rebase_onto(theirs), "rebased"
-                if not ok:  # the pre-check should have caught it; still, never leave it half done
-                    _stop_on_conflict(g, ours, theirs, remote, branch, now, force=True)
+                how = _integrate(g, theirs, f"{remote}/{branch}", found, aside, now, actor)
+                if how == "fast-forward":  # nothing of ours was left to push
+                    return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             head = g.rev_parse("HEAD")
             assert head is not None
             mine = len(g.rev_list(head, [theirs])) if theirs else len(g.rev_list(head, []))
             accepted, output = g.push(remote, branch)
             if accepted:
                 g.fetch(remote, branch)
-                return SyncResult(how if how != "up to date" else "pushed", mine, pulled,
-                                  tuple(renumbered), attempt)
+                return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
+                                        tuple(renumbered), attempt), aside, remote, branch)
             moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
             if moved == theirs:
-                raise PushRefused(_refusal(remote, output))
+                raise PushRefused(_refusal(remote, output) + _kept_note(aside))
             # The remote moved while we worked: another office pushed first. Integrate again.
         raise RepoStateError(f"the remote kept moving: gave up after {attempts} attempts; "
-                             "run `complaintctl sync` again (nothing is lost)")
+                             "run `complaintctl sync` again (nothing is lost)" + _kept_note(aside))
+
+
+def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],
+               now: datetime, actor: Identity) -> str:
+    """Put HEAD (our unpushed work) on top of `theirs`; say how (rebased, merged, fast-forward)."""
+    ours = g.rev_parse("HEAD")
+    base = g.merge_base(ours, theirs) if ours else None
+    assert ours is not None and base is not None  # _renumber_collisions refused unrelated histories
+    p = integrate.plan(g, base, ours, theirs, actor, now)
+    if p.conflicts:
+        aside.append(SetAside(_keep(g, ours, p.conflicts, now), p.conflicts))
+        ours = integrate.set_aside(g, ours, theirs, [c.path for c in p.conflicts])
+        g.reset_keep(ours)
+        if g.is_ancestor(ours, theirs):
+            g.fast_forward(theirs)
+            return "fast-forward"
+        base = g.merge_base(ours, theirs) or base
+        p = integrate.plan(g, base, ours, theirs, actor, now)
+        if p.conflicts:  # the files in conflict were set aside: none is changed on both sides now
+            raise RepoStateError(f"sync could not set aside {', '.join(c.path for c in p.conflicts)}; "
+                                 f"your work is on branch {aside[-1].branch}")
+    if p.merged or renumbered or g.merges_between(ours, theirs):
+        what = [f"{r.old} → {r.new}" for r in renumbered] + [f"{c} merged case by case" for c in _ids(p.merged)]
+        message = f"sync: merge {upstream}" + (f" ({'; '.join(what)})" if what else "") + "\n\nAction: sync\n"
+        g.fast_forward(integrate.merge_commit(g, p, ours, theirs, message, actor))
+        return "merged"
+    if g.rebase_onto(theirs):
+        return "rebased"
+    # No file changed on both sides, yet git could not replay it: never leave it half done.
+    kept = _keep(g, ours, (), now, "repository")
+    raise SyncConflict(f"git could not replay this clone's commits on {upstream} — nothing lost, the clone "
+                       f"is clean; your commits are also on branch {kept}. Run `complaintctl sync` again, "
+                       "or ask for help with that branch")
+
+
+def _ids(paths: Mapping[str, Any]) -> list[str]:
+    return [str(cid) if (cid := case_id_from_filename(p.rsplit("/", 1)[-1])) else p for p in sorted(paths)]
+
+
+def _keep(g: Git, sha: str, conflicts: tuple[integrate.Conflict, ...], now: datetime, label: str = "") -> str:
+    """A new branch at `sha` (or the one that already holds it): a second conflict in the same
+    second gets its own name."""
+    label = re.sub(r"[^A-Za-z0-9._-]+", "-", label or conflicts[0].case_id)
+    stem = f"{CONFLICT_PREFIX}{label}-{now.strftime('%Y%m%dT%H%M%S')}"
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        there = g.rev_parse(f"refs/heads/{name}")
+        if there is None:
+            g.create_branch(name, sha)
+            return name
+        if there == sha:
+            return name
+        n += 1
+
+
+def _done(result: SyncResult, aside: list[SetAside], remote: str, branch: str) -> SyncResult:
+    if not aside:
+        return result
+    upstream = f"{remote}/{branch}"
+    lines = []
+    for kept in aside:
+        for c in kept.conflicts:
+            lines.append(f"{c.case_id} was changed both here and on {remote}, and the rules do not let sync "
+                         "combine the two:")
+            lines.extend(f"  {f}" for f in c.findings[:4])
+            steps = "; ".join(_step(e) for e in c.ours) or "see the branch"
+            lines.append(f"  your step(s) on it, kept on branch {kept.branch}: {steps}")
+    first, saved = aside[0].conflicts[0], aside[0].branch
+    names = ", ".join(dict.fromkeys(c.case_id for k in aside for c in k.conflicts))
+    renumbered = "".join(f"; renumbered {r.old} → {r.new}" for r in result.renumbered)
+    lines.append(f"Everything else is synced ({result.how}; {result.pushed} commit(s) pushed, {result.pulled} "
+                 f"received{renumbered}); the clone is clean and {names} is as {upstream} has it.")
+    lines.append(f"To carry your step(s) over: look at the case now (`complaintctl show {first.case_id}`), redo "
+                 f"with complaintctl what still applies, then `complaintctl sync`. Your commits as they were: "
+                 f"`git log -p {upstream}..{saved} -- {first.path}`; delete the branch when done "
+                 f"(`git branch -D {saved}`).")
+    raise SyncConflict("\n".join(lines))
+
+
+def _step(e: Mapping[str, Any]) -> str:
+    at = as_datetime(e.get("at"), UTC)
+    when = at.strftime("%Y-%m-%d %H:%M") if at else str(e.get("at"))
+    note = e.get("note") or e.get("summary") or ""
+    return f"{when} {e.get('by')} {e.get('action')}" + (f" ({note})" if note else "")
+
+
+def _kept_note(aside: list[SetAside]) -> str:
+    if not aside:
+        return ""
+    return "\n" + "\n".join(f"Your work on {', '.join(c.case_id for c in k.conflicts)} is kept on branch "
+                             f"{k.branch}." for k in aside)
 
 
 def _ready(g: Git, remote: str, branch: str) -> None:
@@ -120,33 +224,6 @@ def _refusal(remote: str, output: str) -> str:
     detail = "\n".join(lines) or output
     return (f"the server refused the push to {remote} — nothing there changed; your commits are "
             f"still here. Fix what it names and sync again:\n{detail}")
-
-
-def _stop_on_conflict(g: Git, ours: str, theirs: str, remote: str, branch: str, now: datetime,
-                      force: bool = False) -> None:
-    """The same file changed on both sides (to different contents): keep both, merge neither."""
-    base = g.merge_base(ours, theirs)
-    clashes: list[str] = []
-    if base is not None:
-        mine = {c.path: c.new_blob for c in g.changes_between(base, ours)}
-        clashes = sorted(c.path for c in g.changes_between(base, theirs)
-                         if c.path in mine and mine[c.path] != c.new_blob)
-    if not clashes and not force:
-        return
-    g.abort_integration()
-    names = [str(cid) for p in clashes if (cid := case_id_from_filename(p.rsplit("/", 1)[-1]))]
-    label = names[0] if names else "repository"
-    saved = f"{CONFLICT_PREFIX}{label}-{now.strftime('%Y%m%dT%H%M%S')}"
-    g.create_branch(saved, ours)
-    what = (f"{', '.join(names or clashes)} was changed both here and on {remote} since you last synced"
-            if clashes else f"git could not combine this clone's commits with {remote}/{branch}")
-    raise SyncConflict(
-        f"{what} — not merged, nothing lost, the clone is clean.\n"
-        f"  your version:   branch {saved} (and still on {branch})\n"
-        f"  their version:  {remote}/{branch}\n"
-        f"Compare: git diff {remote}/{branch} {saved} -- {' '.join(clashes[:3])}\n"
-        f"To keep theirs and redo your change: git reset --hard {remote}/{branch}, then repeat your "
-        f"step with complaintctl (your commits stay on {saved}); then `complaintctl sync`.")
 
 
 def _renumber_collisions(ws: Workspace, ours: str, theirs: str, now: datetime,

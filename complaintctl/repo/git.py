@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,9 +296,11 @@ class Git:
                 paths.append(rec[3:])
         return paths
 
-    def log(self, path: str) -> Iterator[LogEntry]:
+    def log(self, path: str, rev: str = "HEAD") -> Iterator[LogEntry]:
+        """The commits that changed `path` in `rev`'s history, newest first (git's default
+        simplification: a merge that took one side's version follows that side only)."""
         fmt = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%b%x1e"
-        out = self.run("log", f"--format={fmt}", "--", path)
+        out = self.run("log", f"--format={fmt}", rev, "--", path)
         for rec in out.split("\x1e"):
             rec = rec.strip("\n")
             if rec:
@@ -417,13 +419,6 @@ class Git:
         self.abort_integration()
         return False
 
-    def merge_in(self, sha: str, message: str) -> bool:
-        code, _ = self.attempt("merge", "-q", "--no-ff", "--no-edit", "-m", message, sha)
-        if code == 0:
-            return True
-        self.abort_integration()
-        return False
-
     def conflicting_paths(self, ours: str, theirs: str) -> list[str]:
         """Paths both sides changed since their merge base (what a rebase/merge trips on)."""
         base = self.merge_base(ours, theirs)
@@ -450,6 +445,104 @@ class Git:
         """Push HEAD to the remote branch (never forced): (accepted, git's and the hook's output)."""
         code, out = self.attempt("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
         return code == 0, out
+
+    # --- sync: merging case by case, setting work aside (issue 11 §4) -----------------------
+
+    def write_blob(self, text: str) -> str:
+        with _nul_file([text], nul=False) as name:
+            return self.run("hash-object", "-w", "--no-filters", "--", name)
+
+    def tree_entries(self, rev: str, paths: list[str]) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob) at `rev`, for those of `paths` that exist there."""
+        if not paths:
+            return {}
+        out = self.run("ls-tree", "-z", rev, "--", *paths)
+        found = {}
+        for rec in out.split("\0"):
+            if rec:
+                meta, path = rec.split("\t", 1)
+                mode, _, blob = meta.split(" ")
+                found[path] = (mode, blob)
+        return found
+
+    def tree_with(self, rev: str, files: Mapping[str, tuple[str, str] | None]) -> str:
+        """`rev`'s tree with some files set to (mode, blob) or removed (None), built in a scratch
+        index: the work tree and the real index are not touched."""
+        fd, index = tempfile.mkstemp(prefix="complaintctl-index-")
+        os.close(fd)
+        os.unlink(index)  # git wants to create it
+        env = {"GIT_INDEX_FILE": index}
+        try:
+            self._run_env(env, "read-tree", rev)
+            lines = [f"0 {ZERO}\t{path}\n" if entry is None else f"{entry[0]} {entry[1]}\t{path}\n"
+                     for path, entry in files.items()]
+            if lines:
+                with _nul_file(lines, nul=False) as name, open(name, encoding="utf-8") as fh:
+                    self._run_env(env, "update-index", "--index-info", istream=fh)
+            return self._run_env(env, "write-tree")
+        finally:
+            if os.path.exists(index):
+                os.unlink(index)
+
+    def tree_of(self, rev: str) -> str:
+        return self.run("rev-parse", f"{rev}^{{tree}}")
+
+    def commit_tree(self, tree: str, parents: list[str], message: str, like: str | None = None,
+                    author: Identity | None = None) -> str:
+        """A commit object (no hooks run, no ref moves): authored as `author`, or — `like` —
+        with another commit's author and committer, names and dates (a rewrite of it)."""
+        env: dict[str, str] = {}
+        if like is not None:
+            fields = self.run("log", "-1", "--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI", like).split("\0")
+            keys = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
+                    "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE")
+            env.update(zip(keys, fields, strict=True))
+        elif author is not None:
+            env.update(GIT_AUTHOR_NAME=author.name, GIT_AUTHOR_EMAIL=author.email)
+        args = [x for p in parents for x in ("-p", p)]
+        with _nul_file([message], nul=False) as name:
+            return self._run_env(env, "commit-tree", tree, *args, "-F", name)
+
+    def message(self, sha: str) -> str:
+        return self.run("log", "-1", "--format=%B", sha, strip_newline_in_stdout=False)
+
+    def unpushed(self, ours: str, theirs: str | None) -> list[tuple[str, tuple[str, ...]]]:
+        """(commit, parents) of every commit in `ours` and not in `theirs`, parents first."""
+        args = ["rev-list", "--reverse", "--topo-order", "--parents", ours] + ([f"^{theirs}"] if theirs else [])
+        return [(line.split()[0], tuple(line.split()[1:])) for line in self.run(*args).splitlines() if line]
+
+    def merges_between(self, ours: str, theirs: str) -> int:
+        """How many merge commits `ours` has that `theirs` has not."""
+        return int(self.run("rev-list", "--merges", "--count", ours, f"^{theirs}"))
+
+    def reset_keep(self, sha: str) -> None:
+        """Move the branch to `sha`, keeping local changes git does not have to touch."""
+        self.run("reset", "-q", "--keep", sha)
+
+    def renumber_commits(self) -> list[tuple[str, str, str]]:
+        """(commit, old ID, new ID) of every renumbering in HEAD's history (Renumbered-From/To
+        trailers), newest first."""
+        if not self.has_head():
+            return []
+        fmt = "%H%x1f%(trailers:key=Renumbered-From,valueonly)%x1f%(trailers:key=Renumbered-To,valueonly)%x1e"
+        out = self.run("log", "-i", "--grep=^Renumbered-From:", f"--format={fmt}", "--", "cases")
+        found = []
+        for rec in out.split("\x1e"):
+            parts = [p.strip() for p in rec.strip("\n").split("\x1f")]
+            if len(parts) == 3 and parts[1] and parts[2]:
+                found.append((parts[0], parts[1].split()[0], parts[2].split()[0]))
+        return found
+
+    def rev_list_path(self, rev: str, path: str) -> list[str]:
+        """Commits in `rev`'s history that changed `path` (git's default simplification)."""
+        return [line for line in self.run("rev-list", rev, "--", path).splitlines() if line]
+
+    def _run_env(self, env: dict[str, str], *args: str, istream: object = None) -> str:
+        try:
+            out: str = self.g.execute(["git", *args], env={**os.environ, **env}, istream=istream)  # type: ignore[call-overload]
+        except GitCommandError as exc:
+            raise GitError(f"git {args[0]} failed: {_why(exc)}") from exc
+        return out
 
 
 @contextmanager
