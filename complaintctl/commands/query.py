@@ -89,6 +89,10 @@ def as_json_text(records: list[queries.CaseRecord]) -> str:
 def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
     """Who did what and when, from git."""
     entries = queries.history(ws, case_id)
+    for r, now_named in queries.other_holders(ws, case_id):  # never silently: old trailers name two
+        click.echo(f"note: before commit {r.sha[:10]} the number {r.old} also named the complaint that "
+                   f"is now {now_named} (renumbered by sync); its commits are in `complaintctl history "
+                   f"{now_named}`", err=True)
     if as_json:
         click.echo(as_json_text_history(entries))
         return

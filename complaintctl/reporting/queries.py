@@ -11,7 +11,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy.policy import Policy
-from complaintctl.repo import index, store
+from complaintctl.repo import index, lineage, store
 from complaintctl.repo.git import LogEntry
 from complaintctl.repo.workspace import Workspace
 
@@ -94,6 +94,12 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
 
 
 def history(ws: Workspace, case_id: str) -> list[LogEntry]:
-    """Each commit that touched the case, oldest first."""
-    relpath = store.load_case(ws, case_id).relpath
-    return list(reversed(list(ws.git.log(relpath))))
+    """Each commit that touched the case, oldest first — under every number it had (sync's
+    renumberings, repo.lineage)."""
+    loaded = store.load_case(ws, case_id)
+    return list(reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath)))
+
+
+def other_holders(ws: Workspace, case_id: str) -> list[tuple[lineage.Renumbered, str]]:
+    """Complaints that once had this number here, before sync renumbered them."""
+    return lineage.other_holders(ws.git, case_id)

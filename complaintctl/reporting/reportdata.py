@@ -10,7 +10,7 @@ from complaintctl.labels import label
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
-from complaintctl.repo import index
+from complaintctl.repo import index, lineage
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import bulletin, register, reports
 from complaintctl.reporting.export import Section
@@ -23,9 +23,13 @@ def elapsed_for(policy: Policy) -> reports.Elapsed:
 
 
 def activities(ws: Workspace) -> list[reports.Activity]:
-    """Who did what to which case, from one `git log` pass over cases/."""
+    """Who did what to which case, from one `git log` pass over cases/. A commit made before
+    sync renumbered its case counts for the case it is now (repo.lineage), never for the
+    complaint that holds the old number."""
     tz = ws.policy.tz
-    return [reports.Activity(c.author, c.case_id, c.action, datetime.fromisoformat(c.when).astimezone(tz))
+    now_named = lineage.resolver(ws.git)
+    return [reports.Activity(c.author, now_named(c.sha, c.case_id), c.action,
+                             datetime.fromisoformat(c.when).astimezone(tz))
             for c in ws.git.case_commits()]
 
 
