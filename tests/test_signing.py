@@ -92,6 +92,22 @@ def test_unsigned_or_wrongly_signed_commits_are_refused(grp: Group) -> None:
     grp.accepted("main", as_="zhangmin")
 
 
+def test_syncs_merge_is_signed_too(grp: Group, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 §4 under §3: the merge sync writes for a case changed on both sides is signed
+    like any commit of the clone, so the server accepts it."""
+    sign_with(grp, "zhangmin")
+    case_id = grp.ids["sz_open"]
+    grp.office.run("note", case_id, "在另一台电脑上记的")
+    grp.accepted("main", as_="zhangmin")
+    grp.git("reset", "-q", "--hard", "HEAD~1")  # this clone had not seen it, and adds its own
+    grp.office.run("note", case_id, "在这台电脑上记的")
+    monkeypatch.setenv("GL_USER", "zhangmin")
+    assert grp.office.run("sync").output.startswith("sync: merged")
+    merge = grp.git("cat-file", "-p", "HEAD")
+    assert len([ln for ln in merge.splitlines() if ln.startswith("parent ")]) == 2 and "gpgsig -----BEGIN SSH" in merge
+    assert grp.git("rev-parse", "HEAD") == grp.git("rev-parse", "origin/main")
+
+
 def test_allowed_signers_is_the_admins_and_a_push_cannot_list_its_own_key(grp: Group) -> None:
     sign_with(grp, "zhangmin")
     signers = grp.office.root / "allowed_signers"

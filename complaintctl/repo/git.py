@@ -500,6 +500,9 @@ class Git:
         elif author is not None:
             env.update(GIT_AUTHOR_NAME=author.name, GIT_AUTHOR_EMAIL=author.email)
         args = [x for p in parents for x in ("-p", p)]
+        # commit-tree ignores commit.gpgSign: sign as `git commit` would (signing: required, issue 11 §3).
+        if (self.get_config("commit.gpgsign") or "").strip().lower() in ("true", "yes", "on", "1"):
+            args.append("-S")
         with _nul_file([message], nul=False) as name:
             return self._run_env(env, "commit-tree", tree, *args, "-F", name)
 
