@@ -171,6 +171,29 @@ def test_a_content_merge_is_the_replay_of_its_parents_entries_not_a_new_judgemen
     grp.accepted("main", as_="zhangmin")
 
 
+def test_a_merge_may_interleave_entries_in_time_order_a_plain_commit_may_not_insert_one(grp: Group) -> None:
+    """Issue 11 §4: sync merges both clones' entries in time order, so the server's tip may see an
+    entry land before one it already had — through a merge that keeps every entry of both
+    parents, never through a plain commit (append-only)."""
+    path = grp.case_path("sz_open")
+    head = grp.git("rev-parse", "HEAD")
+    base_text = show(grp, "HEAD", "sz_open")
+    theirs_text = with_entry(base_text, "李工", note="已到现场", at="2026-11-22T11:00:00+08:00")
+    theirs = grp.commit_tree(grp.tree(head, {path: theirs_text}), head, message="note by 李工", who="ligong")
+    grp.git("update-ref", "refs/heads/main", theirs)
+    grp.accepted("main", as_="ligong")
+    ours_text = with_entry(base_text, "张敏", note="已电话告知业主", at="2026-11-22T10:30:00+08:00")
+    ours = grp.commit_tree(grp.tree(head, {path: ours_text}), head, message="note by 张敏")
+    interleaved = with_entry(ours_text, "李工", note="已到现场", at="2026-11-22T11:00:00+08:00")
+    plain = grp.commit_tree(grp.tree(theirs, {path: interleaved}), theirs, message="inserted")
+    grp.git("update-ref", "refs/heads/main", plain)
+    err = grp.refused("main", as_="zhangmin")
+    assert f"commit {plain[:10]}: {path}: timeline: R-WF: is append-only" in err, err
+    merge = grp.commit_tree(grp.tree(theirs, {path: interleaved}), ours, theirs, message="sync: merge")
+    grp.git("update-ref", "refs/heads/main", merge)
+    grp.accepted("main", as_="zhangmin")
+
+
 def test_syncs_merge_of_two_lines_that_changed_different_cases_passes(grp: Group) -> None:
     """GZ pushes first; SZ's clerk, who worked offline on an SZ case, merges and pushes."""
     head = grp.git("rev-parse", "HEAD")
