@@ -54,10 +54,11 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     a = clone(str(group), tmp_path / "a")
     case_id = planned(a, monkeypatch, "电梯异响")
     a.run("sync")
-    b = clone(str(group), tmp_path / "b")
+    b, c = clone(str(group), tmp_path / "b"), clone(str(group), tmp_path / "c")
     at(monkeypatch, "10:20")
     b.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换导靴")
     assert b.run("sync").output.startswith("sync: pushed")
+    assert c.run("sync").output.startswith("sync: fast-forward")  # C has seen the resolution
     at(monkeypatch, "10:10")  # offline, before the resolution reached this clone
     a.run("note", case_id, "A: 已电话告知业主")
     at(monkeypatch, "10:30")
@@ -70,6 +71,15 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     assert len(tip) == 3  # a merge commit, accepted by the server's merge rules
     assert "merged case by case" in git(group, "log", "-1", "--format=%s", "main")
     assert a.run("validate").stdout.strip() == "1 case file(s) valid"
+    # C's note after the resolution meets a remote whose timeline A's note went *into*: replayed
+    # whole, in time order, and the server agrees.
+    at(monkeypatch, "10:40")
+    c.run("note", case_id, "C: 业主确认已修好")
+    assert c.run("sync").output.startswith("sync: merged")
+    merged = remote_case(group, case_id)
+    assert [e.get("note") for e in merged["timeline"]][-3:] == [  # type: ignore[attr-defined, index]
+        "A: 已电话告知业主", None, "C: 业主确认已修好"]
+    assert merged["status"] == "resolved" and c.run("validate").stdout.strip() == "1 case file(s) valid"
     assert b.run("sync").output.startswith("sync: fast-forward")
     assert "A: 已电话告知业主" in b.path(case_id).read_text(encoding="utf-8")
     subjects = [e["subject"] for e in json.loads(a.run("history", case_id, "--json").output)]

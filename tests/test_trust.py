@@ -35,11 +35,15 @@ def grp(group_template: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch
     return copy(group_template, tmp_path / "g", monkeypatch)
 
 
-def with_entry(text: str, by: str, action: str = "note", note: str = "补充说明", at: str = AT) -> str:
+def with_entry(text: str, by: str, action: str = "note", note: str = "补充说明", at: str = AT,
+               before: str = "") -> str:
+    """The case with one more entry: at the end, or just before the entry whose note is `before`."""
     from datetime import datetime
 
     doc = load_document(text, "case")
-    doc["timeline"].append(timeline_entry(datetime.fromisoformat(at), by, action, note=note))
+    entry = timeline_entry(datetime.fromisoformat(at), by, action, note=note)
+    notes = [e.get("note") for e in doc["timeline"]]
+    doc["timeline"].insert(notes.index(before) if before else len(notes), entry)
     return dump_document(doc)
 
 
@@ -191,6 +195,23 @@ def test_a_merge_may_interleave_entries_in_time_order_a_plain_commit_may_not_ins
     assert f"commit {plain[:10]}: {path}: timeline: R-WF: is append-only" in err, err
     merge = grp.commit_tree(grp.tree(theirs, {path: interleaved}), ours, theirs, message="sync: merge")
     grp.git("update-ref", "refs/heads/main", merge)
+    grp.accepted("main", as_="zhangmin")
+    # A line that branched from 李工's commit merges next: its merge base's timeline is no longer a
+    # prefix, so the merged timeline is replayed whole, from intake — a field no entry explains
+    # is refused, and so is an entry new in the merge put among the parents' entries.
+    side_text = with_entry(theirs_text, "张敏", note="业主来电催促", at="2026-11-22T11:30:00+08:00")
+    side = grp.commit_tree(grp.tree(theirs, {path: side_text}), theirs, message="note by 张敏")
+    union = with_entry(interleaved, "张敏", note="业主来电催促", at="2026-11-22T11:30:00+08:00")
+    for bad, why in ((union.replace("handler: 李工", "handler: 周华", 1),
+                      "routing.handler: R-RT-2: changed ('李工' → '周华') with no new timeline entry"),
+                     (with_entry(union, "张敏", note="补记", at="2026-11-22T10:45:00+08:00", before="已到现场"),
+                      "R-WF: an entry new in a merge comes after every entry of its parents")):
+        crafted = grp.commit_tree(grp.tree(merge, {path: bad}), side, merge, message="sync: merge")
+        grp.git("update-ref", "refs/heads/main", crafted)
+        err = grp.refused("main", as_="zhangmin")
+        assert f"commit {crafted[:10]}: {path}: " in err and why in err, err
+    again = grp.commit_tree(grp.tree(merge, {path: union}), side, merge, message="sync: merge")
+    grp.git("update-ref", "refs/heads/main", again)
     grp.accepted("main", as_="zhangmin")
 
 

@@ -7,8 +7,9 @@ unseen. Here every case file that differs from *any* parent is judged:
 - a merge never drops a case file a parent has (R-CL-3);
 - its timeline is an order-preserving union of the parents' timelines: every entry of every
   parent is there, in that parent's order (R-WF) — so no side's steps are lost or undone;
-- entries that no parent has are new in the merge itself, and are the merge author's
-  (`by:` names the author) — so `sync`'s own merges, which add nothing, pass;
+- entries that no parent has are new in the merge itself, come after every parent's entry,
+  and are the merge author's (`by:` names the author) — so `sync`'s own merges, which add
+  nothing, pass;
 - a merged file that equals no parent's version (a content merge) is judged by the shared
   validator as one change on top of the merge base: fixed fields, legal transitions,
   closed cases, and — the ledger (rules/ledger.py) — fields that equal the replay of the
@@ -117,6 +118,11 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
         for i in where:
             used[i] = True
     added = [(i, e) for i, e in enumerate(merged) if not used[i] and isinstance(e, Mapping)]
+    last = max((i for i, u in enumerate(used) if u), default=-1)
+    for i, _ in added:
+        if i < last:  # a plain commit cannot put an entry before existing ones; nor may a merge
+            findings.append(Finding(path, f"timeline[{i}]", "R-WF", "an entry new in a merge comes after every "
+                                    "entry of its parents, never among them"))
     for i, entry in added:
         if not _by_author(entry, author, policy):
             findings.append(Finding(path, f"timeline[{i}].by", "R-WF", f"an entry new in a merge is the merge "

@@ -166,6 +166,8 @@ def _keep(g: Git, sha: str, conflicts: tuple[integrate.Conflict, ...], now: date
 
 
 def _done(result: SyncResult, aside: list[SetAside], remote: str, branch: str) -> SyncResult:
+    """The result — or, when some work was set aside, the conflict: what, where it is kept, what
+    to do (everything else is on the remote by now)."""
     if not aside:
         return result
     upstream = f"{remote}/{branch}"

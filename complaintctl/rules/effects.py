@@ -9,6 +9,7 @@ value… Works on round-trip documents (CommentedMap) and on plain dicts alike.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timezone
 from typing import Any
@@ -43,6 +44,7 @@ CORRECTABLE = {
     "accused.unit": "accused",
 }
 AT_FIELDS = frozenset({"intake.received_at"})  # corrections whose value is a moment
+INTAKE_ASSESSMENT = ("category", "severity", "repeat_of", "repeat", "incident")  # set at intake
 
 
 def fresh(value: Any) -> Any:
@@ -185,6 +187,19 @@ EFFECTS = {
 }
 
 
+def intake_base(data: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+    """What the intake entry (`received`) explains of a new case: its id, intake, accused and
+    the intake assessment; nothing routed, planned or decided yet."""
+    a = data.get("assessment") if isinstance(data.get("assessment"), Mapping) else {}
+    assert isinstance(a, Mapping)
+    base: dict[str, Any] = {k: copy.deepcopy(data.get(k)) for k in ("id", "intake", "accused")}
+    base["assessment"] = {k: copy.deepcopy(a.get(k)) for k in INTAKE_ASSESSMENT if k in a}
+    base["assessment"]["valid"] = True
+    base["status"] = "received"
+    base["routing"] = {"escalation_level": policy.escalation_chain[0]}
+    return base
+
+
 def apply_entry(doc: Doc, entry: Mapping[str, Any], policy: Policy, final: Mapping[str, Any] | None = None) -> None:
     """Change `doc` as `entry` says (its effect, then its status move)."""
     effect = EFFECTS.get(str(entry.get("action")))
@@ -217,7 +232,8 @@ def refresh_clocks(doc: CommentedMap | dict[str, Any], policy: Policy) -> None:
         "clocks", before="SLA clocks: due times computed from the policy (R-DL-*); the validator recomputes them")
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """None, or an empty or all-space text, list or mapping: the same as a missing key."""
     return value is None or (isinstance(value, str | list | dict) and len(value) == 0) \
         or (isinstance(value, str) and not value.strip())
 
@@ -233,11 +249,11 @@ def differences(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str
         a, b = before.get(key), after.get(key)
         if isinstance(a, Mapping) and isinstance(b, Mapping):
             out.extend(differences(a, b, f"{path}.", skip))
-        elif isinstance(a, Mapping) and _blank(b):
+        elif isinstance(a, Mapping) and blank(b):
             out.extend(differences(a, {}, f"{path}.", skip))
-        elif isinstance(b, Mapping) and _blank(a):
+        elif isinstance(b, Mapping) and blank(a):
             out.extend(differences({}, b, f"{path}.", skip))
-        elif not (_blank(a) and _blank(b)) and _plain(a) != _plain(b):
+        elif not (blank(a) and blank(b)) and _plain(a) != _plain(b):
             out.append(path)
     return out
 

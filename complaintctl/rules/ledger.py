@@ -9,6 +9,8 @@ action (R-RT-3), the action's roles (`approvals`), and the rules of that action 
 invalid, R-RT-2 heads copied, R-AS-5 senior staff, R-DL-2 plan/extension, R-ES-1 one level
 at a time, R-ES-2 compensation limits, corrections, the system account and the offline
 window. Authority comes from the policy in force before the change (`Commit.authority`).
+A merge (`CheckContext.merge`) whose timeline put entries between earlier ones is replayed
+whole, from intake, in its merged order; only its untraced entries are judged.
 Cost: the new entries only (plus the clocks for the few steps that read them).
 """
 
@@ -25,7 +27,7 @@ from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_r
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import due as rules_due
-from complaintctl.rules import effects, transitions
+from complaintctl.rules import effects, transitions, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -47,7 +49,6 @@ ACTION_RULES = {
     "escalate": "R-ES-1", "approve": "R-ES-2", "upgrade": "R-DL-6", "remind": "R-DL-7", "report": "R-DL-5",
 }
 UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
-INTAKE_ASSESSMENT = ("category", "severity", "repeat_of", "repeat", "incident")
 
 
 def field_rule(field: str) -> str:
@@ -60,19 +61,6 @@ def field_rule(field: str) -> str:
 def _entries(data: Mapping[str, Any]) -> list[Any]:
     t = data.get("timeline")
     return list(t) if isinstance(t, list) else []
-
-
-def intake_base(data: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
-    """What the intake entry (`received`) explains of a new case: its id, intake, accused and
-    the intake assessment; nothing routed, planned or decided yet."""
-    a = data.get("assessment") if isinstance(data.get("assessment"), Mapping) else {}
-    assert isinstance(a, Mapping)
-    base: dict[str, Any] = {k: copy.deepcopy(data.get(k)) for k in ("id", "intake", "accused")}
-    base["assessment"] = {k: copy.deepcopy(a.get(k)) for k in INTAKE_ASSESSMENT if k in a}
-    base["assessment"]["valid"] = True
-    base["status"] = "received"
-    base["routing"] = {"escalation_level": policy.escalation_chain[0]}
-    return base
 
 
 def _show(value: Any) -> str:
@@ -89,10 +77,14 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     assert since is not None
     entries = _entries(ctx.data)
     old = _entries(ctx.previous) if ctx.previous is not None else []
-    if len(entries) < len(old) or entries[: len(old)] != old or not entries:
+    appended = ctx.previous is not None and entries[: len(old)] == old
+    # A merge may have put entries from other lines between the earlier ones (rules.union).
+    kept = range(len(old)) if appended or ctx.previous is None else \
+        union.subsequence(old, entries) if ctx.merge else None
+    if kept is None or not entries:
         return  # rules.transitions refuses a rewritten timeline; nothing to replay
-    start = len(old) if ctx.previous is not None else 1
-    new = [(i, e) for i, e in enumerate(entries[start:], start) if isinstance(e, Mapping)]
+    before = set(kept) if ctx.previous is not None else {0}
+    new = [(i, e) for i, e in enumerate(entries) if i not in before and isinstance(e, Mapping)]
     traced = ctx.commit.traced  # a merge's entries from its parents: judged where they were made
     tz = ctx.policy.tz
     yield from _window(ctx, [(i, e) for i, e in new if i not in traced], since)
@@ -100,14 +92,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # was offline): the change is judged as before (the offline window above still applies).
     if any((as_datetime(e.get("at"), tz) or since) < since for _, e in new):
         return
-    if ctx.previous is None:
-        state = intake_base(ctx.data, ctx.policy)
-        if 0 not in traced:
+    if appended:  # the new entries, replayed over the previous version
+        state = copy.deepcopy(dict(ctx.previous or {}))
+        replay = new
+    else:  # a new case, or a merge's interleaved timeline: the whole timeline, replayed from intake
+        if ctx.previous is not None and any((as_datetime(e.get("at"), tz) or since) < since
+                                            for e in entries if isinstance(e, Mapping)):
+            return  # its earlier entries were made under the old rules: nothing to replay them by
+        state = effects.intake_base(ctx.data, ctx.policy)
+        if ctx.previous is None and 0 not in traced:
             yield from _intake(ctx, entries[0] if isinstance(entries[0], Mapping) else {}, authority)
-    else:
-        state = copy.deepcopy(dict(ctx.previous))
-    for i, e in new:
-        if i not in traced:
+        replay = [(i, e) for i, e in enumerate(entries) if i > 0 and isinstance(e, Mapping)]
+    judged = {i for i, _ in new} - traced
+    for i, e in replay:
+        if i in judged:
             yield from _judge(ctx, state, i, e, entries, authority)
         effects.apply_entry(state, e, ctx.policy, final=ctx.data)
     # rules.transitions already refuses the intake facts fixed after intake (R-IN-2), unless corrected.

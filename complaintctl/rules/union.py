@@ -103,26 +103,81 @@ def _replay(base: str, path: str, new: Sequence[tuple[Mapping[str, Any], Mapping
     return doc
 
 
+def _from_intake(data: Mapping[str, Any], timeline: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]],
+                 policy: Policy) -> dict[str, Any]:
+    """A whole timeline replayed from the intake (what the ledger does for a new case)."""
+    state = effects.intake_base(data, policy)
+    for entry, final in timeline[1:]:
+        effects.apply_entry(state, entry, policy, final=final)
+    return state
+
+
+def _unexplained(name: str, replayed: Mapping[str, Any], doc: Mapping[str, Any]) -> str:
+    diff = effects.differences(replayed, doc, skip=DERIVED)
+    if not diff:
+        return ""
+    return (f"{name} changed {diff[0]} ({get(replayed, diff[0])!r} → {get(doc, diff[0])!r}) with no timeline "
+            "entry that explains it")
+
+
+def _patch(doc: CommentedMap, state: Mapping[str, Any]) -> None:
+    """Make the round-trip `doc` hold `state`'s values (its comments and layout stay); a
+    section whose every value goes (a reopened case's `closing`) goes with them."""
+    emptied = set()
+    for field in effects.differences(doc, state, skip=DERIVED):
+        value = get(state, field)
+        if not effects.blank(value):
+            effects.set_path(doc, field, effects.fresh(value))
+            continue
+        section, _, key = field.rpartition(".")
+        parent = get(doc, section) if section else doc
+        if isinstance(parent, dict):
+            parent.pop(key, None)
+            if section and not parent:
+                emptied.add(section)
+    for section in sorted(emptied, key=len, reverse=True):
+        outer, _, key = section.rpartition(".")
+        holder = get(doc, outer) if outer else doc
+        if isinstance(holder, dict) and holder.get(key) == {}:
+            del holder[key]
+
+
 def merge(base_text: str, ours_text: str, theirs_text: str, path: str, policy: Policy) -> Union:
-    """Both sides' changes to one case since the base, as one document (round-trip: the base's
-    comments and layout stay). Raises InvalidInput for a file that is not YAML."""
+    """Both sides' changes to one case since the base, as one document (round-trip: comments
+    and layout stay). Raises InvalidInput for a file that is not YAML."""
     ours, theirs = load_document(ours_text, path), load_document(theirs_text, path)
-    old = entries(load_plain(base_text, path))
-    sides = []
+    base = load_plain(base_text, path)
+    old = entries(base)
+    news = []
     for name, doc in (("this clone", ours), ("the remote", theirs)):
-        mine = entries(doc)
-        if mine[: len(old)] != old:
-            return Union(None, f"{name} rewrote earlier timeline entries")
-        new = [e for e in mine[len(old):] if isinstance(e, Mapping)]
-        replayed = _replay(base_text, path, [(e, doc) for e in new], policy)
-        unexplained = effects.differences(replayed, doc, skip=DERIVED)
-        if unexplained:
-            field = unexplained[0]
-            return Union(None, f"{name} changed {field} ({get(replayed, field)!r} → {get(doc, field)!r}) "
-                         "with no timeline entry that explains it")
-        sides.append(new)
-    merged_new = interleave(sides[0], sides[1], policy)
-    doc = _replay(base_text, path, [(e, ours if mine else theirs) for mine, e in merged_new], policy)
-    doc["timeline"].extend(e for _, e in merged_new)  # the sides' own entries: read once, used once
-    effects.refresh_clocks(doc, policy)
-    return Union(doc)
+        new = added(base, doc, merge=True)
+        if new is None:
+            return Union(None, f"{name} dropped or changed earlier timeline entries")
+        news.append(new)
+    combined = interleave(entries(ours), entries(theirs), policy)
+    if len(combined) != len(old) + len(news[0]) + len(news[1]):
+        return Union(None, "the two timelines cannot be put in one time order")
+    timeline = [(e, ours if mine else theirs) for mine, e in combined]
+    if all(entries(d)[: len(old)] == old for d in (ours, theirs)):
+        # Both sides appended to the base: their new entries, replayed over it.
+        for name, doc, new in (("this clone", ours, news[0]), ("the remote", theirs, news[1])):
+            why = _unexplained(name, _replay(base_text, path, [(e, doc) for e in new], policy), doc)
+            if why:
+                return Union(None, why)
+        merged = _replay(base_text, path, timeline[len(old):], policy)
+        merged["timeline"].extend(e for e, _ in timeline[len(old):])  # the sides' own entries
+    else:
+        # A side had merged entries in between earlier ones: each timeline replayed whole.
+        # (Plain data to start from: a deep copy of ruamel's timestamps would lose their zone.)
+        plain = {"this clone": load_plain(ours_text, path), "the remote": load_plain(theirs_text, path)}
+        for name, doc in (("this clone", ours), ("the remote", theirs)):
+            why = _unexplained(name, _from_intake(plain[name], [(e, doc) for e in entries(doc)], policy), doc)
+            if why:
+                return Union(None, why)
+        merged = theirs
+        _patch(merged, _from_intake(plain["the remote"], timeline, policy))
+        seq = merged["timeline"]
+        del seq[:]
+        seq.extend(e for e, _ in timeline)
+    effects.refresh_clocks(merged, policy)
+    return Union(merged)
