@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from complaintctl import __version__
-from complaintctl.commands import authority, checks, deadlines, handling, intake, query, remote, setup
+from complaintctl.commands import authority, checks, deadlines, handling, intake, notify, query, remote, setup
 from complaintctl.commands import knowledge as knowledge_cmds
 from complaintctl.commands import reports as report_cmds
 from complaintctl.commands.sample import sample_cmd
@@ -69,7 +69,7 @@ for command in (
     deadlines.extend_cmd, deadlines.escalate_cmd, deadlines.sweep_cmd, deadlines.due_cmd,
     deadlines.report_filed_cmd, authority.correct_cmd, authority.approve_cmd,
     report_cmds.report_cmd, report_cmds.register_cmd, report_cmds.bulletin_cmd,
-    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd,
+    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd, notify.notify_cmd,
 ):
     cli.add_command(command)
 cli.add_command(sample_cmd)

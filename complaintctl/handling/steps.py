@@ -167,8 +167,7 @@ MAJOR = frozenset({"major", "emergency"})
 
 def responsible_heads(policy: Policy, unit: str, handler: str, accused: str) -> list[str]:
     """R-RT-2: the heads a major complaint is copied to — the unit's heads, else every head."""
-    heads = [p for p in policy.people if "head" in p.roles and p.name not in (handler, accused)]
-    return [p.name for p in ([h for h in heads if h.unit == unit] or heads)]
+    return policy.heads_for(unit, (handler, accused))
 
 
 def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:

@@ -393,6 +393,16 @@ class Git:
     def create_branch(self, name: str, sha: str) -> None:
         self.run("branch", name, sha)
 
+    def reset_hard(self, rev: str) -> None:
+        """Move the branch and work tree to `rev` (notify: drop its own unpushed commit to redo it)."""
+        self.run("reset", "-q", "--hard", rev)
+
+    def delete_branches_at(self, prefix: str, sha: str) -> None:
+        """Delete the branches under `prefix` that point at `sha` (and no others)."""
+        out = self.run("for-each-ref", "--format=%(refname:short)", f"--points-at={sha}", f"refs/heads/{prefix}")
+        for name in out.split():
+            self.run("branch", "-q", "-D", name)
+
     def current_branch(self) -> str | None:
         code, out = self.attempt("symbolic-ref", "-q", "--short", "HEAD")
         return out if code == 0 else None
