@@ -130,8 +130,12 @@ class Mailer:
 
 def _why(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"{exc.smtp_code} {' '.join(detail.split())}"
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "recipient refused: " + ", ".join(exc.recipients)
+        return "; ".join(f"{code} {_text(msg)} ({addr})" for addr, (code, msg) in exc.recipients.items())
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _text(detail: bytes | str) -> str:
+    text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+    return " ".join(text.split())

@@ -12,6 +12,7 @@ Every notice answers one timeline entry (`ref`, its index — the timeline is ap
 - `revisit` — the revisit clock of the latest resolution is near (`notifications.revisit_before`
   ahead of its due): the first receiver, who follows the case to the end (R-IN-2, R-CL-1).
 
+News of the handling (incident, dispatch, escalation) is due only while the case is open.
 Nobody is told of their own step, the person complained about is never told (R-RT-3, R-RT-5),
 no notice is due on a closed or invalid case, nor for a step before `notifications.since`.
 A recipient already named by a `notify` entry for the same notice is not told again, which is
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.policy.policy import Policy
 
@@ -97,6 +99,7 @@ def pending(data: Mapping[str, Any], policy: Policy, now: datetime) -> list[Noti
     system = policy.system_names()
     last = {a: max((i for i, e in enumerate(entries) if e.get("action") in acts), default=-1)
             for a, acts in (("assign", ("assign", "reassign")), ("resolve", ("resolve",)))}
+    is_open = data.get("status") in workflow.OPEN_STATES  # news of the handling is stale once resolved
     out: list[Notice] = []
 
     def add(kind: str, ref: int, people: list[str], at: datetime, by: str = "", **extra: Any) -> None:
@@ -110,11 +113,11 @@ def pending(data: Mapping[str, Any], policy: Policy, now: datetime) -> list[Noti
         if at is None or at < since or at > now:
             continue
         action, by = e.get("action"), str(e.get("by") or "")
-        if action == "received" and not is_blank(get(data, "assessment.incident")) \
+        if action == "received" and is_open and not is_blank(get(data, "assessment.incident")) \
                 and get(data, "assessment.incident") != "none":
             category = policy.categories.get(str(get(data, "assessment.category")))
             add("incident", i, policy.heads_for(category.unit if category else policy.default_unit), at, by)
-        elif action in ("assign", "reassign") and i == last["assign"]:
+        elif action in ("assign", "reassign") and i == last["assign"] and is_open:
             add("dispatch", i, [str(e.get("handler") or ""), *[str(c) for c in e.get("copied") or []]], at, by)
         elif action == "resolve" and i == last["resolve"] and data.get("status") == "resolved":
             add("completion", i, [first], at, by)
@@ -125,7 +128,7 @@ def pending(data: Mapping[str, Any], policy: Policy, now: datetime) -> list[Noti
                 people = [handler] if handler else policy.with_role("dispatcher")
                 add("reminder", i, [*people, *policy.heads_for(unit)] if unit else people, at, by,
                     clock=clock, due=as_datetime(e.get("due"), tz) or due)
-        elif action == "escalate" and e.get("level"):
+        elif action == "escalate" and e.get("level") and is_open:
             level = str(e.get("level"))
             add("escalation", i, _level_people(policy, level, unit), at, by, level=level)
     ref = last["resolve"]
