@@ -16,7 +16,7 @@ from complaintctl.model.case import timeline_entry
 from complaintctl.policy.policy import parse_policy_text
 from complaintctl.repo.office import policy_text
 from tests.conftest import Office, set_identity
-from tests.mailserver import MailServer, free_port, mailserver, smtp_session  # noqa: F401
+from tests.mailserver import MailServer, free_port
 from tests.test_ledger import PEOPLE, every_layer
 from tests.violations import AT, edited, rel
 
