@@ -190,6 +190,18 @@ class Git:
             raise GitError(f"cannot read blob {sha}: {exc}") from exc
         return data.decode("utf-8")
 
+    def blob_bytes(self, sha: str) -> bytes:
+        """A blob's bytes (a kept original: any file, not only text)."""
+        try:
+            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read blob {sha}: {exc}") from exc
+        return data
+
+    def move(self, src: str, dst: str) -> None:
+        """`git mv` (sync: a renumbered case's materials folder goes with it)."""
+        self.run("mv", "--", src, dst)
+
     def show(self, rev: str, path: str) -> str | None:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
         spec = f"{rev}:{path}" if rev != ":" else f":{path}"
