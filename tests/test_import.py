@@ -121,8 +121,9 @@ def test_a_register_from_excel_is_checked_row_by_row_then_imported_whole(office:
                                                  "--yes").output
     # the same register saved by Excel as CSV in a Chinese locale (GBK)
     csv = tmp_path / "登记表2.csv"
-    csv.write_bytes(("来电时间,姓名,电话,客户类型,渠道,类型,问题,描述,备注\r\n"
-                     "2026-11-21 14:00,孙女士,13600000000,业主,电话,其他,绿化无人修剪,中心花园杂草丛生,\r\n").encode("gbk"))
+    text = ("来电时间,姓名,电话,客户类型,渠道,类型,问题,描述,备注\r\n"
+            "2026-11-21 14:00,孙女士,13600000000,业主,电话,其他,绿化无人修剪,中心花园杂草丛生,\r\n")
+    csv.write_bytes(text.encode("gbk"))
     office.run("import", str(csv), "--mapping", str(mapping), "--yes")
     assert office.show_json("SZ-2611-0004")["intake"]["subject"] == "绿化无人修剪"
 
