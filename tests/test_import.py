@@ -167,6 +167,16 @@ def test_an_email_becomes_a_case_with_its_attachment_kept(office: Office, tmp_pa
     assert "nothing new" in office.run("import", str(maildir), "--yes", "--complainant-class", "owner",
                                        "--category", "other").output
     assert cases(office) == ["SZ-2611-0001", "SZ-2611-0002"]
+    # the case file, with its attachments and source, is what the published schema describes
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from complaintctl.model.case import load_plain, to_plain
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "templates" / "case.schema.json").read_text("utf-8"))
+    text = office.path(case_id).read_text(encoding="utf-8")
+    assert not list(Draft202012Validator(schema).iter_errors(to_plain(load_plain(text, case_id))))
 
 
 def test_missing_fields_are_asked_in_a_terminal_and_limits_hold(office: Office, tmp_path: Path,
