@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws
 from complaintctl.errors import ComplaintError
-from complaintctl.handling import notify as notifying
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
 from complaintctl.repo.workspace import Workspace
@@ -22,13 +22,15 @@ from complaintctl.repo.workspace import Workspace
 @pass_ws
 def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: bool) -> None:
     """E-mail the notices due (dispatch, completion, reminders, escalation, revisit) and record them."""
+    from complaintctl.handling import notify as notifying  # smtplib, ssl and email load only here
+
     who = actor(ws)
     send = None if dry_run else notifying.smtp_sender(ws.policy, os.environ)
     result = notifying.run(ws, now(ws), who, send, dry_run, remote, branch)
     failed = {id(o): why for o, why in result.failed}
     sent = {id(o) for o in result.sent}
 
-    def state(o: notifying.Outgoing) -> str:
+    def state(o: Any) -> str:
         if not o.address:
             return "no address (people[].email)"
         if dry_run:
