@@ -15,7 +15,7 @@ from complaintctl.errors import PolicyError
 from complaintctl.model.case import timeline_entry
 from complaintctl.policy.policy import parse_policy_text
 from complaintctl.repo.office import policy_text
-from tests.conftest import Office, set_identity
+from tests.conftest import NOW, Office, set_identity
 from tests.mailserver import MailServer, free_port
 from tests.test_ledger import PEOPLE, every_layer
 from tests.violations import AT, edited, rel
@@ -168,3 +168,43 @@ def test_a_forged_or_premature_notice_is_refused_by_both_hooks(states: States,
     every_layer(office, assigned, _notice("dispatch", 1, ["李工"]),
                 ["timeline[3].notice: R-RT-2: no dispatch notice to 李工"], monkeypatch, routes=("commit", "push"))
     assert rel(office, assigned).startswith("cases/")
+
+
+def test_a_case_changed_on_the_remote_meanwhile_gets_the_notices_recorded_on_top(
+        states: States, mailserver: MailServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Between notify's first sync and its push, someone records a step on a case it notified:
+    the notices are recorded again on top of their version, nothing is sent twice or lost."""
+    import os
+    from datetime import datetime
+
+    from complaintctl.handling import notify
+    from complaintctl.repo.git import Identity
+    from complaintctl.repo.workspace import open_workspace
+    from tests.remotes import cli_proc
+
+    office, ids = states
+    url = office.git("remote", "get-url", "origin").stdout.strip()
+    desk = tmp_path / "desk"
+    subprocess.run(["git", "clone", "-q", url, str(desk)], check=True, timeout=60)
+    subprocess.run(["git", "-C", str(desk), "config", "core.hooksPath", "hooks"], check=True, timeout=60)
+    as_(monkeypatch, "值班系统")
+    ws = open_workspace(office.root)
+    real = notify.smtp_sender(ws.policy, os.environ)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "张敏", "GIT_AUTHOR_EMAIL": "zhangmin@example.com",
+           "GIT_COMMITTER_NAME": "张敏", "GIT_COMMITTER_EMAIL": "zhangmin@example.com"}
+
+    def send_while_the_desk_works(items: list[notify.Outgoing]) -> Any:
+        for args in (("note", ids["assigned"], "已电话联系业主", "--contact"), ("sync",)):
+            proc = cli_proc(desk, *args, env=env)
+            assert proc.returncode == 0, proc.stderr
+        return real(items)
+
+    result = notify.run(ws, datetime.fromisoformat(NOW), Identity("值班系统", "system@example.com"),
+                        send_while_the_desk_works)
+    assert result.commit and result.warnings and "recorded again on top of it" in result.warnings[0]
+    assert head(office) == head(office, "origin/main")
+    timeline = office.show_json(ids["assigned"])["timeline"]
+    assert [(e["by"], e["action"]) for e in timeline[-2:]] == [("张敏", "contact"), ("值班系统", "notify")]
+    assert office.git("branch", "--list", "complaintctl/conflict/*").stdout.strip() == ""
+    sent = len(mailserver.inbox)
+    assert "nothing is due" in office.run("notify").output and len(mailserver.inbox) == sent
