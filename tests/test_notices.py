@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintctl.policy.policy import parse_policy_text
-from complaintctl.reporting.mailtexts import render
 from complaintctl.repo.office import policy_text
+from complaintctl.reporting.mailtexts import render
 from complaintctl.rules.notices import pending
 
 AT = datetime.fromisoformat("2026-11-22T10:00:00+08:00")
