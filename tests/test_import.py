@@ -152,6 +152,8 @@ def test_an_email_becomes_a_case_with_its_attachment_kept(office: Office, tmp_pa
     assert intake["source"]["message_id"] == "<20261122091500.1234@mail.example.com>"
     kept = f"materials/2026/11/{case_id}/{PHOTO_NAME}"
     assert (office.root / kept).read_bytes() == PHOTO
+    shown = office.run("show", case_id).output
+    assert f"{PHOTO_NAME} (kept, sha256 {sha256(PHOTO)[:12]}" in shown and "complaint.eml: <20261122091500" in shown
     committed = office.git("-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").stdout
     assert sorted(committed.split()) == sorted([f"cases/2026/11/{case_id}.yaml", kept])
     # the same message again — alone, in an mbox, in a Maildir — creates nothing; the new one is imported
