@@ -107,11 +107,13 @@ def test_a_register_from_excel_is_checked_row_by_row_then_imported_whole(office:
             in result.output)
     assert head(office) == before and cases(office) == []  # nothing from that file
     assert office.git("status", "--porcelain").stdout == ""
-    bad_phone[2], bad_category[5] = "13700000000", "其他"
+    bad_phone[2], bad_category[5], bad_category[7] = "13700000000", "其他", "电梯困人半小时"
     register = _register(tmp_path / "登记表.xlsx", [good, bad_phone, bad_category])
-    office.run("import", str(register), "--mapping", str(mapping), "--yes")
+    result = office.run("import", str(register), "--mapping", str(mapping), "--yes")
+    assert "note: 登记表.xlsx row 4: recorded as incident lift-entrapment (emergency, R-AS-3)" in result.output
     made = cases(office)
     assert made == ["SZ-2611-0001", "SZ-2611-0002", "SZ-2611-0003"]
+    assert office.show_json("SZ-2611-0003")["assessment"]["severity"] == "emergency"  # as `new` records it
     first = office.show_json("SZ-2611-0001")
     assert first["intake"]["complainant"]["contact"] == "13800138001"  # Excel's number, kept as text
     assert (first["intake"]["channel"], first["intake"]["complainant"]["class"]) == ("phone", "owner")

@@ -65,3 +65,11 @@ def test_the_message_is_in_the_offices_language_and_masks_the_complainant() -> N
     assert "notice: 2026-11-22 12:00" in msg.body  # what is due, and when
     zh = render(n, CASE, policy("zh"), "李工")
     assert zh.subject.startswith("[SZ-2611-0007] 派单通知:") and "无法按时告知:2026-11-22 12:00" in zh.body
+
+
+def test_a_person_without_an_address_stays_in_the_outbox() -> None:
+    from complaintctl.handling.notify import outbox
+
+    text = policy_text("property", "SZ", None, None).replace("email: ligong@example.com, ", "")
+    out = outbox([CASE], parse_policy_text(text), AT)
+    assert [(o.recipient, o.address) for o in out] == [("李工", ""), ("王建国", "wangjianguo@example.com")]

@@ -137,6 +137,8 @@ def settle(ws: Workspace, plan: Plan, records: list[CaseRecord]) -> Plan:
         intake = steps.incident_choice(ws.policy, c.intake, None, False)  # R-AS-3, as `new` off a terminal
         repeats = knowledge.find_repeats(records, intake.name, intake.contact, intake.subject, intake.received_at)
         notes = c.notes
+        if intake.incident and not c.intake.incident:
+            notes += (f"recorded as incident {intake.incident} ({intake.severity}, R-AS-3)",)
         if repeats:
             intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
             notes += (f"repeat complaint (R-AS-5): {', '.join(f'{m.id} ({m.reason})' for m in repeats)}",)
