@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import SRC, Office, set_identity
 from tests.mailserver import MailServer
+from tests.remotes import clone
 
 NOW = "2026-11-22T17:30:00+08:00"
 
@@ -39,8 +40,8 @@ def test_the_post_receive_recipe_wakes_notify_in_a_service_clone(office: Office,
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
     service = tmp_path / "notify"
-    subprocess.run(["git", "clone", "-q", str(bare_remote), str(service)], check=True, timeout=60)
-    for key, value in (("user.name", "值班系统"), ("user.email", "system@example.com"), ("core.hooksPath", "hooks")):
+    clone(str(bare_remote), service)  # with the hooks installed, as `complaintctl clone` does
+    for key, value in (("user.name", "值班系统"), ("user.email", "system@example.com")):
         subprocess.run(["git", "-C", str(service), "config", key, value], check=True, timeout=60)
     hook = bare_remote / "hooks" / "post-receive"
     hook.write_text(recipe().replace("SERVICE=/srv/notify", f"SERVICE={service}"), encoding="utf-8")

@@ -180,13 +180,12 @@ def test_a_case_changed_on_the_remote_meanwhile_gets_the_notices_recorded_on_top
     from complaintctl.handling import notify
     from complaintctl.repo.git import Identity
     from complaintctl.repo.workspace import open_workspace
-    from tests.remotes import cli_proc
+    from tests.remotes import cli_proc, clone
 
     office, ids = states
     url = office.git("remote", "get-url", "origin").stdout.strip()
     desk = tmp_path / "desk"
-    subprocess.run(["git", "clone", "-q", url, str(desk)], check=True, timeout=60)
-    subprocess.run(["git", "-C", str(desk), "config", "core.hooksPath", "hooks"], check=True, timeout=60)
+    clone(url, desk)
     as_(monkeypatch, "值班系统")
     ws = open_workspace(office.root)
     real = notify.smtp_sender(ws.policy, os.environ)
