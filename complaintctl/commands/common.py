@@ -10,8 +10,11 @@ from typing import Any, TypeVar
 
 import click
 
+from complaintctl.commands.params import check_values
 from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
+from complaintctl.model.case import CaseRecord
+from complaintctl.repo import index
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
 
@@ -54,10 +57,28 @@ def report(result: Result) -> None:
         click.echo(f"{result.case_id}: updated ({result.dst}), commit {result.commit[:10]}")
 
 
+def records(ws: Workspace) -> list[CaseRecord]:
+    """Every readable case; each file left out is named on stderr with the reason (a case
+    is never dropped silently)."""
+    skipped: list[index.Skipped] = []
+    out = index.load_records(ws, skipped=skipped)
+    say_skipped(skipped)
+    return out
+
+
+def say_skipped(skipped: list[index.Skipped]) -> None:
+    for s in skipped:
+        click.echo(f"warning: {s}", err=True)
+    if skipped:
+        click.echo(f"warning: {len(skipped)} file(s) under cases/ skipped; `complaintctl validate` lists "
+                   "every problem", err=True)
+
+
 def pass_ws(f: F) -> F:
     """Give a command the opened workspace as its first argument."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_values(kwargs)  # before the repository is even opened
         return f(workspace(), *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]

@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime, tzinfo
 
 from complaintctl.errors import InvalidInput
+from complaintctl.model.reader import check_moment
 
 ENV = "COMPLAINTCTL_NOW"
 
@@ -23,4 +24,7 @@ def current(tz: tzinfo = UTC) -> datetime:
         moment = datetime.fromisoformat(pinned)
     except ValueError:
         raise InvalidInput(f"{ENV}: {pinned!r} is not an ISO date-time") from None
+    why = check_moment(moment)
+    if why:
+        raise InvalidInput(f"{ENV}: {why}")
     return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)

@@ -15,6 +15,7 @@ from ruamel.yaml.error import YAMLError
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 
@@ -25,6 +26,7 @@ _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
+    "limits",
 }
 
 
@@ -82,6 +84,7 @@ class Policy:
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
     calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
+    limits: Limits = DEFAULT_LIMITS  # `limits:`: bounds on one case file (the strict reader)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,7 +119,13 @@ def load_policy(root: Path) -> Policy:
     path = root / POLICY_FILE
     if not path.is_file():
         raise PolicyError(f"{path}: no policy file — not a case repository (run `complaintctl init`)")
-    return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 (byte {exc.start}): save the policy as UTF-8") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_policy_text(text, str(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -270,4 +279,24 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         require_pusher=top.get("require_pusher") is True,
         calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
+        limits=parse_limits(top.get("limits"), source),
     )
+
+
+# limits: key -> (Limits field, the largest value accepted)
+_LIMIT_KEYS = {"case_file_bytes": ("max_bytes", 64 << 20), "case_depth": ("max_depth", 64),
+               "timeline_entries": ("max_timeline", 100_000)}
+
+
+def parse_limits(data: Any, source: str) -> Limits:
+    """`limits:` bounds what the strict reader accepts in one case file (defaults: 1 MiB,
+    16 levels, 2,000 timeline entries); each is a whole number from 1 to a hard cap."""
+    values: dict[str, int] = {}
+    for key, value in _mapping(data, source, "limits", required=False).items():
+        if key not in _LIMIT_KEYS:
+            raise _fail(source, f"limits.{key}", f"unknown key (known: {', '.join(_LIMIT_KEYS)})")
+        name, cap = _LIMIT_KEYS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= cap:
+            raise _fail(source, f"limits.{key}", f"expected a whole number from 1 to {cap}")
+        values[name] = value
+    return Limits(**values) if values else DEFAULT_LIMITS

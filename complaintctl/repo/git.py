@@ -32,6 +32,7 @@ class Change:
     path: str
     old_blob: str
     new_blob: str
+    new_mode: str = "100644"  # 120000: a symlink, 160000: a submodule, 000000: deleted
 
 
 @dataclass(frozen=True)
@@ -185,13 +186,14 @@ class Git:
             return False
         return True
 
-    def blob(self, sha: str) -> str:
-        """A blob's text, through GitPython's persistent `git cat-file --batch`."""
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes, through GitPython's persistent `git cat-file --batch` (decoding is
+        the reader's: a case file that is not UTF-8 is a finding, not a crash)."""
         try:
             data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read blob {sha}: {exc}") from exc
-        return data.decode("utf-8")
+        return data
 
     def show(self, rev: str, path: str) -> str | None:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
@@ -426,8 +428,8 @@ def _parse_raw(out: str) -> Iterator[Change]:
         i += 2
         if not meta.startswith(":"):
             continue
-        _, _, old, new, status = meta[1:].split(" ")
-        yield Change(status[0], path, old, new)
+        _, mode, old, new, status = meta[1:].split(" ")
+        yield Change(status[0], path, old, new, mode)
 
 
 def _why(exc: GitCommandError) -> str:

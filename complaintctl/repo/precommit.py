@@ -9,19 +9,19 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
 from complaintctl.repo.git import ZERO, Change, Git
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import check_texts, is_case_path
+from complaintctl.rules.validate import CASES_PREFIX, check_texts, is_case_path, stray_file
 
 
 def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
     if blob == ZERO:
         return None
     try:
-        return load_plain(g.blob(blob), path)
+        return load_plain(decode(g.blob(blob), path), path)
     except InvalidInput:
         return None
 
@@ -51,13 +51,16 @@ def policy_from_text(text: str | None) -> Policy | Finding:
 
 
 def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime) -> list[Finding]:
-    if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in changes):
+    if not any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE for c in changes):
         return []
     policy = policy_from_text(policy_text)
     if isinstance(policy, Finding):
         return [policy]
     findings: list[Finding] = []
     for ch in changes:
+        if ch.status != "D" and (stray := stray_file(ch.path, ch.new_mode)):
+            findings.append(stray)
+            continue
         if not is_case_path(ch.path):
             continue
         if ch.status == "D" and _renumbered_away(g, ch, changes):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import CaseNotFound, GitError
-from complaintctl.model.case import dump_document, load_document
+from complaintctl.errors import CaseNotFound, GitError, InvalidInput, UnreadableCase
+from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.repo.workspace import Workspace
 
 CASES_DIR = "cases"
@@ -28,11 +31,62 @@ class LoadedCase:
 def load_case(ws: Workspace, case_id: str) -> LoadedCase:
     """Read one case by ID: its path comes from the ID, no other case is touched."""
     cid = parse_case_id(case_id)
-    path = ws.root / cid.relpath
-    if not path.is_file():
-        raise CaseNotFound(f"{cid}: no such case ({cid.relpath} does not exist)")
-    text = path.read_text(encoding="utf-8")
-    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath), text)
+    limits = ws.policy.limits
+    text = read_case_text(ws.root, cid.relpath, limits)
+    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath, limits), text)
+
+
+def read_case_text(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """A case file's text from the working tree, read safely: never through a symbolic link
+    (in the file's name or any folder above it), never from a FIFO or device (that would
+    hang), never more than the size limit; strictly UTF-8. R-WF errors name the file."""
+    return decode(read_case_bytes(root, relpath, limits), relpath)
+
+
+def read_case_bytes(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    parts = relpath.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise InvalidInput(f"{relpath}: not a path inside the repository")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    dir_flags = flags | getattr(os, "O_DIRECTORY", 0)
+    fds: list[int] = []
+    try:
+        try:
+            fds.append(os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+            for part in parts[:-1]:
+                fds.append(os.open(part, dir_flags, dir_fd=fds[-1]))
+            fd = os.open(parts[-1], flags, dir_fd=fds[-1])
+        except FileNotFoundError:
+            raise CaseNotFound(f"{case_label(relpath)}: no such case ({relpath} does not exist)") from None
+        except NotADirectoryError:
+            raise _not_regular(relpath, "a folder on its path is a symbolic link or a file") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _not_regular(relpath, "is a symbolic link (or a folder on its path is)") from None
+            raise InvalidInput(f"{relpath}: cannot read: {exc.strerror}") from None
+        fds.append(fd)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(relpath, "is not a regular file (a FIFO, device or folder)")
+        if info.st_size > limits.max_bytes:
+            raise UnreadableCase(relpath, [("(file)", f"larger than {limits.max_bytes} bytes (the policy's "
+                                                      "limits.case_file_bytes)")])
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise UnreadableCase(relpath, [("(file)", f"larger than {limits.max_bytes} bytes")])
+        return data
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _not_regular(relpath: str, why: str) -> UnreadableCase:
+    return UnreadableCase(relpath, [("(file)", f"{why}: only regular case files belong under cases/")])
+
+
+def case_label(relpath: str) -> str:
+    return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
 def next_serial(root: Path, office: str, year: int, month: int) -> int:

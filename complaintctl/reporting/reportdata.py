@@ -27,12 +27,15 @@ def activities(ws: Workspace) -> list[reports.Activity]:
             for c in ws.git.case_commits()]
 
 
-def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
-    """`report`'s whole read path: records (cached index), git authorship, the figures."""
-    return reports.build_report(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                                activities(ws), label(ws.policy.language, "unassigned"))
+def build_report(ws: Workspace, period: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None = None) -> reports.Report:
+    """`report`'s whole read path: records (cached index), git authorship, the figures.
+    Files the reader refuses are left out and listed in `skipped`."""
+    return reports.build_report(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
+                                elapsed_for(ws.policy), activities(ws), label(ws.policy.language, "unassigned"))
 
 
-def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
-    return bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                         activities(ws))
+def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
+    return bulletin.find(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
+                         elapsed_for(ws.policy), activities(ws))
