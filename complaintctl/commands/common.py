@@ -14,7 +14,7 @@ from complaintctl.commands.params import check_values
 from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
 from complaintctl.model.case import CaseRecord
-from complaintctl.repo import index
+from complaintctl.repo import index, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
 
@@ -28,6 +28,9 @@ def workspace() -> Workspace:
     if cached is None:
         cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
         root.meta["complaintctl.workspace"] = cached
+        # What a killed or interrupted command left is finished or undone first, and said.
+        for line in transaction.recover_if_idle(cached.root, cached.git):
+            click.echo(line, err=True)
     ws: Workspace = cached
     return ws
 

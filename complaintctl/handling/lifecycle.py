@@ -15,9 +15,8 @@ from complaintctl.handling import steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
-from complaintctl.repo import index, store
+from complaintctl.repo import index, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
@@ -64,7 +63,9 @@ def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str
 
 def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Result:
     policy = ws.policy
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         received = intake.received_at.astimezone(policy.tz)
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
@@ -88,7 +89,9 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
 
 def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor) -> Result:
     """Load one case, apply the step it calls for, validate against the old version, commit."""
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
         # Judge against the committed version, as the hooks will: an uncommitted hand edit of

@@ -35,6 +35,9 @@ def _yaml_rt() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 100
     y.allow_unicode = True
+    # One object in two places (a time reused) would be written as an anchor and an alias,
+    # which the strict reader refuses: always write the value twice.
+    y.representer.ignore_aliases = lambda *args: True
     return y
 
 

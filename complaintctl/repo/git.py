@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from complaintctl.errors import GitError, RepoStateError
 
 ZERO = "0" * 40
+LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock before giving up
+_LOCK_RE = re.compile(r"Unable to create '([^']+\.lock)': File exists|cannot lock ref '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ class Git:
     @property
     def git_dir(self) -> Path:
         return Path(self.repo.common_dir)
+
+    @property
+    def private_dir(self) -> Path:
+        """This work tree's own git folder (its index, its journal): .git, or .git/worktrees/X."""
+        return Path(self.repo.git_dir)
+
+    @property
+    def index_file(self) -> Path:
+        return Path(os.environ.get("GIT_INDEX_FILE") or self.private_dir / "index")
 
     def run(self, *args: str, **kwargs: object) -> str:
         try:
@@ -214,6 +226,47 @@ class Git:
         data: bytes = blob.data_stream.read()
         return data.decode("utf-8")
 
+    def blob_id_at(self, sha: str, path: str) -> str | None:
+        try:
+            return str(self.repo.commit(sha).tree[path].hexsha)
+        except KeyError:
+            return None
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
+
+    def commit_paths(self, paths: list[str], message: str, index: Path) -> str:
+        """Stage `paths` in the index file `index` (not the real one) and `git commit` it: the
+        office's pre-commit hooks run as for any commit; the real index is not touched."""
+        env = {"GIT_INDEX_FILE": str(index)}
+        with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", env=env)
+            self.run_locked("commit", "-q", "-F", msg, env=env)
+        return self.run("rev-parse", "HEAD")
+
+    def refresh_index(self, paths: list[str]) -> None:
+        """The real index takes HEAD's version of `paths` (after a commit made elsewhere)."""
+        with _nul_file(paths) as pathspec:
+            self.run_locked("reset", "-q", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", "HEAD")
+
+    def run_locked(self, *args: str, env: dict[str, str] | None = None, wait: float | None = None) -> str:
+        """Run a git command that takes one of git's locks (index.lock, HEAD.lock): someone's
+        own `git status` may hold it for a moment, so wait and retry, within a bound."""
+        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        delay = 0.02
+        while True:
+            code, out = self.attempt(*args, env=env)
+            if code == 0:
+                return out
+            lock = _held_lock(out)
+            if lock is None:
+                raise GitError(f"git {args[0]} failed: {' '.join(out.split())[:400] or f'exit code {code}'}")
+            if time.monotonic() > deadline:
+                raise RepoStateError(f"git {args[0]}: {lock} stayed locked for {LOCK_WAIT:.0f} s — another git "
+                                     "process is working in this clone (if none is, one was killed: remove "
+                                     "that file); nothing was changed by complaintctl")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)
         name, _, email = out.partition("\0")
@@ -222,28 +275,27 @@ class Git:
     def add_and_commit(self, paths: list[str], message: str) -> str:
         # Paths and message go through files: a sweep may stage thousands of cases, more than
         # an argument list can hold.
-        self.wait_for_index_lock()
         with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
-            self.run("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
-            self.run("commit", "-q", "-F", msg)
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
+            self.run_locked("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
     def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
         """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
         fast on large trees, and commit; None if that changes nothing."""
-        self.run("add", "-A", "--", folder)
+        self.run_locked("add", "-A", "--", folder)
         if not self.staged_paths():
             return None
-        self.run("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
+        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
         return self.run("rev-parse", "HEAD")
 
     def unstage(self, paths: list[str]) -> None:
         with _nul_file(paths) as pathspec:
             spec = (f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
             if self.has_head():
-                self.run("reset", "-q", *spec, "HEAD")
+                self.run_locked("reset", "-q", *spec, "HEAD")
             else:
-                self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
+                self.run_locked("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
@@ -305,16 +357,6 @@ class Git:
         status, out, err = self.g.execute(["git", *args], with_extended_output=True,
                                           with_exceptions=False, env=env)
         return int(status or 0), "\n".join(x for x in (out, err) if x).strip()
-
-    def wait_for_index_lock(self, timeout: float = 15.0) -> None:
-        """Someone's own `git` may hold index.lock for a moment: wait for it, don't fail."""
-        lock = Path(self.repo.git_dir) / "index.lock"
-        deadline = time.monotonic() + timeout
-        while lock.exists():
-            if time.monotonic() > deadline:
-                raise RepoStateError(f"{lock} exists: another git process is running in this clone "
-                                     "(remove the file if none is)")
-            time.sleep(0.05)
 
     def remote_url(self, remote: str) -> str | None:
         code, out = self.attempt("remote", "get-url", remote)
@@ -418,6 +460,14 @@ def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
         yield name
     finally:
         os.unlink(name)
+
+
+def _held_lock(output: str) -> str | None:
+    """The lock file git could not take, if that is why it failed."""
+    m = _LOCK_RE.search(output)
+    if m is None:
+        return None
+    return m[1] or f"the ref {m[2]}"
 
 
 def _parse_raw(out: str) -> Iterator[Change]:

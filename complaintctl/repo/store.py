@@ -5,17 +5,21 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import CaseNotFound, GitError, InvalidInput, UnreadableCase
+from complaintctl.errors import CaseNotFound, InvalidInput, UnreadableCase
 from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
+from complaintctl.repo import transaction
+from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
+
+__all__ = ["FileWrite", "LoadedCase", "load_case", "next_serial", "read_case_text", "save_and_commit",
+           "write_atomic"]
 
 CASES_DIR = "cases"
 
@@ -101,30 +105,8 @@ def next_serial(root: Path, office: str, year: int, month: int) -> int:
     return highest + 1
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
                     message: str) -> str:
-    """Write the case, stage only it, commit. If the commit fails, put everything back."""
-    path = ws.root / relpath
-    write_atomic(path, dump_document(doc))
-    try:
-        return ws.git.add_and_commit([relpath], message)
-    except GitError:
-        ws.git.unstage([relpath])
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, before)
-        raise
+    """Write the case and commit only it, as one transaction (repo/transaction): if the commit
+    is refused or the command dies, the file is put back and nothing stays staged."""
+    return transaction.commit_files(ws.root, ws.git, [FileWrite(relpath, dump_document(doc), before)], message)
