@@ -51,7 +51,10 @@ class ComplaintGroup(click.Group):
             raise BadUsage(str(exc)) from exc
         except ComplaintError as exc:
             raise UserError(str(exc)) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except BrokenPipeError:  # the reader went away (`list | head`): not an error
+            _quiet_pipe()
+            raise click.exceptions.Exit(0) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -59,7 +62,8 @@ class ComplaintGroup(click.Group):
                 raise UserError(f"no space left on the disk{where}: free some space and run the command "
                                 "again") from exc
             if exc.errno == errno.EPIPE:
-                raise BrokenPipeError(*exc.args) from exc
+                _quiet_pipe()
+                raise click.exceptions.Exit(0) from None
             raise _bug(exc) from exc
         except Exception as exc:  # a bug: keep the traceback for the report, not the screen
             raise _bug(exc) from exc

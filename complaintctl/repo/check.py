@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from complaintctl.errors import InvalidInput, UnreadableCase
@@ -37,7 +38,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
     head = ws.git.has_head()
     for path in sorted(changed):
         # R-CL-3: a case file deleted in the working tree (or staged for deletion) is a finding too.
-        if not (ws.root / path).exists() and head and ws.git.show("HEAD", path) is not None:
+        if not os.path.lexists(ws.root / path) and head and ws.git.show("HEAD", path) is not None:
             count += 1
             findings.extend(check_texts(path, None, None, ws.policy, now))
     return count, findings

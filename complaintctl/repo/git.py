@@ -17,8 +17,9 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from complaintctl.errors import GitError, RepoStateError
 
 ZERO = "0" * 40
-LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock before giving up
-_LOCK_RE = re.compile(r"Unable to create '([^']+\.lock)': File exists|cannot lock ref '([^']+)'")
+LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock (COMPLAINTCTL_GIT_LOCK_WAIT)
+_LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+_LOCK_REF = re.compile(r"cannot lock ref '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,8 @@ class Git:
     def run_locked(self, *args: str, env: dict[str, str] | None = None, wait: float | None = None) -> str:
         """Run a git command that takes one of git's locks (index.lock, HEAD.lock): someone's
         own `git status` may hold it for a moment, so wait and retry, within a bound."""
-        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        wait = float(os.environ.get("COMPLAINTCTL_GIT_LOCK_WAIT") or LOCK_WAIT) if wait is None else wait
+        deadline = time.monotonic() + wait
         delay = 0.02
         while True:
             code, out = self.attempt(*args, env=env)
@@ -261,7 +263,7 @@ class Git:
             if lock is None:
                 raise GitError(f"git {args[0]} failed: {' '.join(out.split())[:400] or f'exit code {code}'}")
             if time.monotonic() > deadline:
-                raise RepoStateError(f"git {args[0]}: {lock} stayed locked for {LOCK_WAIT:.0f} s — another git "
+                raise RepoStateError(f"git {args[0]}: {lock} stayed locked for {wait:.0f} s — another git "
                                      "process is working in this clone (if none is, one was killed: remove "
                                      "that file); nothing was changed by complaintctl")
             time.sleep(delay)
@@ -464,10 +466,11 @@ def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
 
 def _held_lock(output: str) -> str | None:
     """The lock file git could not take, if that is why it failed."""
-    m = _LOCK_RE.search(output)
-    if m is None:
-        return None
-    return m[1] or f"the ref {m[2]}"
+    m = _LOCK_FILE.search(output)
+    if m is not None:
+        return m[1]
+    m = _LOCK_REF.search(output)
+    return f"the ref {m[1]}" if m is not None else None
 
 
 def _parse_raw(out: str) -> Iterator[Change]:

@@ -76,9 +76,19 @@ def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
 
 
 class RecordCache:
+    """A cache, never a point of failure: on a full disk, a read-only or a damaged file, reads
+    go on from an in-memory table (issue 10: a full disk is no crash)."""
+
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+            self._setup()
+        except (sqlite3.Error, OSError):
+            self.db = sqlite3.connect(":memory:")
+            self._setup()
+
+    def _setup(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != CACHE_VERSION:
@@ -97,9 +107,20 @@ class RecordCache:
     def store(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
         """(blob, path, document) triples."""
         if items:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items])
-            self.db.commit()
+            rows = [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items]
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+                self.db.commit()
+            except sqlite3.Error:  # e.g. the disk is full: keep them in memory for this run
+                self.db.rollback()
+                if not self._in_memory():
+                    self.db.close()
+                    self.db = sqlite3.connect(":memory:")
+                    self._setup()
+                    self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+
+    def _in_memory(self) -> bool:
+        return any(row[2] == "" for row in self.db.execute("PRAGMA database_list"))
 
     def close(self) -> None:
         self.db.close()
@@ -175,8 +196,8 @@ def _scan(ws: Workspace, folders: Sequence[str], strays: list[str] | None = None
 
 def _fresh(ws: Workspace, path: str) -> Entry | None:
     """A file changed in the working tree: always read as it is now, never cached."""
-    if not (ws.root / path).is_file():
-        return None  # deleted in the working tree
+    if not os.path.lexists(ws.root / path):
+        return None  # deleted in the working tree (a symlink or a FIFO is read, and refused)
     data, error = _parse(ws.root, path, ws.policy.limits)
     return Entry(path, None, data, error)
 
