@@ -35,9 +35,10 @@ def _yaml_rt() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 100
     y.allow_unicode = True
-    # One object in two places (a time reused) would be written as an anchor and an alias,
-    # which the strict reader refuses: always write the value twice.
-    y.representer.ignore_aliases = lambda *args: True
+    # One time object in two places would be written as an anchor and an alias, which the
+    # strict reader refuses: scalars are always written out. (Containers keep ruamel's own
+    # rule: its empty-value style for None depends on them being tracked.)
+    y.representer.ignore_aliases = lambda data: not isinstance(data, dict | list)
     return y
 
 
