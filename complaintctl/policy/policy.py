@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 
 POLICY_FILE = "complaintctl.yaml"
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
 LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
@@ -131,6 +133,10 @@ def load_policy(root: Path) -> Policy:
 @functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
     """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
+    bad = _UNDECODED.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise PolicyError(f"{source}: line {line}: not UTF-8 (a GBK save?): save the policy as UTF-8")
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:

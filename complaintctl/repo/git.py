@@ -225,7 +225,8 @@ class Git:
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
         data: bytes = blob.data_stream.read()
-        return data.decode("utf-8")
+        # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
+        return data.decode("utf-8", "surrogateescape")
 
     def blob_id_at(self, sha: str, path: str) -> str | None:
         try:
