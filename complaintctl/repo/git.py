@@ -228,6 +228,11 @@ class Git:
         # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
         return data.decode("utf-8", "surrogateescape")
 
+    def object_format(self) -> str:
+        """sha1 or sha256: how this repository names its objects."""
+        with self.repo.config_reader() as config:
+            return str(config.get_value("extensions", "objectformat", "sha1")).lower()
+
     def blob_id_at(self, sha: str, path: str) -> str | None:
         try:
             return str(self.repo.commit(sha).tree[path].hexsha)

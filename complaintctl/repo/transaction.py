@@ -45,9 +45,10 @@ class FileWrite:
     before: str | None  # what to put back if the commit is not made (None: the file did not exist)
 
 
-def blob_id(data: bytes) -> str:
-    """Git's object id of a blob with this content (SHA-1 repositories)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+def blob_id(data: bytes, object_format: str = "sha1") -> str:
+    """Git's object id of a blob with this content (no git process needed)."""
+    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _journal(g: Git) -> Path:
@@ -82,7 +83,7 @@ def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str) -> s
         raise RepoStateError(f"{jdir} exists: another complaintctl is working in this clone")
     head = g.rev_parse("HEAD")
     try:
-        _write_journal(jdir, head, writes)
+        _write_journal(jdir, head, writes, g.object_format())
     except OSError as exc:
         shutil.rmtree(jdir, ignore_errors=True)
         raise _disk_error(exc, "nothing was changed") from exc
@@ -140,7 +141,7 @@ def _recover(root: Path, g: Git, jdir: Path, head: str | None, files: list[dict[
         shutil.rmtree(jdir, ignore_errors=True)
         return [f"recovered: an interrupted command had committed {shown} ({now[:10]}); the index is up to "
                 "date again"]
-    kept = _put_back(root, jdir, files)
+    kept = _put_back(root, jdir, files, g.object_format())
     shutil.rmtree(jdir, ignore_errors=True)
     line = f"recovered: an interrupted command had not committed {shown}; put back as it was"
     if kept:
@@ -148,11 +149,11 @@ def _recover(root: Path, g: Git, jdir: Path, head: str | None, files: list[dict[
     return [line]
 
 
-def _write_journal(jdir: Path, head: str | None, writes: list[FileWrite]) -> None:
+def _write_journal(jdir: Path, head: str | None, writes: list[FileWrite], object_format: str) -> None:
     jdir.mkdir(parents=True)
     files = []
     for i, w in enumerate(writes):
-        entry = {"path": w.relpath, "after": blob_id(w.text.encode("utf-8"))}
+        entry = {"path": w.relpath, "after": blob_id(w.text.encode("utf-8"), object_format)}
         if w.before is not None:
             backup = jdir / f"{i}.before"
             with open(backup, "w", encoding="utf-8", newline="") as fh:
@@ -164,7 +165,7 @@ def _write_journal(jdir: Path, head: str | None, writes: list[FileWrite]) -> Non
     os.replace(tmp, jdir / "journal.json")  # the journal counts only once it is whole
 
 
-def _put_back(root: Path, jdir: Path, files: list[dict[str, str]]) -> list[str]:
+def _put_back(root: Path, jdir: Path, files: list[dict[str, str]], object_format: str) -> list[str]:
     """Each file back to its old content, if it still holds what the command wrote (or the
     command died before writing it). Renames only: works on a full disk."""
     kept = []
@@ -175,7 +176,7 @@ def _put_back(root: Path, jdir: Path, files: list[dict[str, str]]) -> list[str]:
         except OSError:
             current = None
         backup = jdir / f["backup"] if f.get("backup") else None
-        if current is not None and blob_id(current) != f["after"]:
+        if current is not None and blob_id(current, object_format) != f["after"]:
             if backup is None or current != backup.read_bytes():
                 kept.append(f["path"])
             continue
@@ -192,7 +193,7 @@ def _put_back(root: Path, jdir: Path, files: list[dict[str, str]]) -> list[str]:
 def _roll_back(root: Path, g: Git, jdir: Path) -> None:
     try:
         journal = json.loads((jdir / "journal.json").read_text(encoding="utf-8"))
-        _put_back(root, jdir, journal["files"])
+        _put_back(root, jdir, journal["files"], g.object_format())
     finally:
         shutil.rmtree(jdir, ignore_errors=True)
         _remove_temp_index(g)
