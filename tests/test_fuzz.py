@@ -282,6 +282,9 @@ def test_fuzz_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path = target.parent / name
         path.write_bytes(data.replace(b"SZ-2610-0001", path.stem.encode()))
         git("add", "-A", "cases")
+        if git("diff", "--cached", "--quiet", check=False).returncode == 0:
+            counts["same as committed"] += 1  # an earlier input, accepted, wrote these very bytes
+            return
         proc = git("commit", "-q", "-m", "hostile hand edit", check=False)
         assert proc.returncode in (0, 1), proc.stderr
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
