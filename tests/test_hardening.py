@@ -210,10 +210,13 @@ def test_pre_receive_validate_and_reads_handle_every_hostile_file(states: States
 def test_reader_is_bounded_and_strict(states: States) -> None:
     """The limits come from the policy: a smaller timeline limit refuses a shorter timeline."""
     office, ids = states
+    assert cli(office, "list").returncode == 0  # the read index caches every record
     policy = office.root / "complaintctl.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "limits:\n  timeline_entries: 3\n", encoding="utf-8")
     proc = cli(office, "validate")
     assert b"more than 3 timeline entries (the policy's limits.timeline_entries)" in proc.stderr
+    proc = cli(office, "list")  # not served from the cache filled under the old limits
+    assert f"warning: skipped {rel(office, ids['closed'])}: ".encode() in proc.stderr
     policy.write_text(policy.read_text(encoding="utf-8").replace("timeline_entries: 3", "timeline_entries: 0"),
                       encoding="utf-8")
     err = one_line_error(cli(office, "list"), 1)

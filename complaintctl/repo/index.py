@@ -25,7 +25,7 @@ from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path, stray_file
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.3"
+CACHE_VERSION = f"{SCHEMA_VERSION}.4"  # .4: parsed by the strict reader (issue 10)
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
 WINDOW = 2000  # files parsed and stored per round
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
@@ -79,7 +79,9 @@ class RecordCache:
     """A cache, never a point of failure: on a full disk, a read-only or a damaged file, reads
     go on from an in-memory table (issue 10: a full disk is no crash)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, version: str = CACHE_VERSION) -> None:
+        # Records parsed under other limits (the policy's `limits:`) are not reused.
+        self.version = version
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path)
@@ -91,9 +93,9 @@ class RecordCache:
     def _setup(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if row is None or row[0] != CACHE_VERSION:
+        if row is None or row[0] != self.version:
             self.db.execute("DROP TABLE IF EXISTS records")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
         # record: the flat CaseRecord fields as a JSON list; json: the whole document
         self.db.execute("CREATE TABLE IF NOT EXISTS records "
                         "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
@@ -180,7 +182,9 @@ def _scan(ws: Workspace, folders: Sequence[str], strays: list[str] | None = None
         strays.extend(sorted(p for p in set(listed) | set(changed)
                              if stray_file(p) is not None and os.path.lexists(ws.root / p)))
     clean = {p: b for p, b in blobs.items() if p not in dirty}
-    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+    limits = ws.policy.limits
+    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite",
+                        f"{CACHE_VERSION} {limits.max_bytes}/{limits.max_depth}/{limits.max_timeline}")
     try:
         wanted = set(clean.values())
         rows = cache.rows(wanted)
