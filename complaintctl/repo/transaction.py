@@ -72,7 +72,12 @@ def recover_if_idle(root: Path, g: Git) -> list[str]:
     if not _journal(g).exists() and not _temp_index(g).exists():
         return []
     with try_repo_lock(g.git_dir) as locked:
-        return recover(root, g) if locked else []
+        if not locked:
+            return []
+        try:
+            return recover(root, g)
+        except ComplaintError as exc:  # e.g. git's lock still held: a reading command goes on
+            return [f"warning: an interrupted command is not yet recovered: {exc}"]
 
 
 def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str) -> str:
