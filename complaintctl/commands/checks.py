@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -30,6 +31,12 @@ def validate_cmd(ws: Workspace) -> None:
     click.echo(f"{count} case file(s) valid")
 
 
+def hook_now(g: Git) -> datetime:
+    """The hooks' clock: real time, unless this repository allows a pinned one (tests)."""
+    allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
+    return clock.current(allow_pinned=allowed)
+
+
 @click.group("hook")
 def hook_group() -> None:
     """Entry points for the git hooks in hooks/."""
@@ -39,7 +46,7 @@ def hook_group() -> None:
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
     g = Git.open(Path(base_dir()))
-    findings = precommit.pre_commit(g, clock.current())
+    findings = precommit.pre_commit(g, hook_now(g))
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
     if findings:
@@ -52,7 +59,7 @@ def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     g = Git.open(Path(base_dir()))
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = prereceive.pre_receive(g, updates, clock.current(), prereceive.server_pusher(os.environ))
+    problems = prereceive.pre_receive(g, updates, hook_now(g), prereceive.server_pusher(os.environ))
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:

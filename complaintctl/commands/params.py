@@ -67,14 +67,16 @@ def check_values(params: Mapping[str, Any]) -> None:
 
 
 class Amount(click.ParamType):
-    """R-CL-2: money amounts are finite numbers ≥ 0."""
+    """R-CL-2: money amounts are finite numbers ≥ 0 (and below 10¹²: no overflow downstream)."""
 
     name = "amount"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        number = _float(self, value, param, ctx)
-        if not 0 <= number <= MAX_AMOUNT:
-            self.fail(f"{value!r}: an amount is between 0 and {MAX_AMOUNT:,.0f} (R-CL-2)", param, ctx)
+        number = _float(value, param)
+        if number < 0:
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be 0 or more")
+        if number > MAX_AMOUNT:
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and {MAX_AMOUNT:g}")
         return number
 
 
@@ -84,19 +86,29 @@ class Share(click.ParamType):
     name = "share"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        number = _float(self, value, param, ctx)
+        number = _float(value, param)
         if not 0 <= number <= 1:
-            self.fail(f"{value!r}: a share of responsibility is between 0 and 1 (R-CL-2)", param, ctx)
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and 1")
         return number
 
 
-def _float(kind: click.ParamType, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        kind.fail(f"{str(value)[:40]!r} is not a number", param, ctx)
+def _name(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name if param is not None else "value"
+
+
+def _float(value: Any, param: click.Parameter | None) -> float:
+    """Same words as the core's check (handling.steps), exit 2 (a usage error) at the edge."""
+    if isinstance(value, float):
+        number = value
+    else:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise BadValue(f"{_name(param)}: {str(value)[:40]!r} is not a number") from None
     if not math.isfinite(number):
-        kind.fail(f"{value!r} is not a finite number", param, ctx)
+        raise BadValue(f"{_name(param)}: R-CL-2: {value!r} is not a finite number")
     return number
 
 

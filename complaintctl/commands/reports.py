@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws, records, say_skipped
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import periods
@@ -73,7 +73,9 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
                  as_of_text: str | None) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
-    section = register.register(records(ws), week, ws.policy, as_of(ws, as_of_text))
+    skipped: list[index.Skipped] = []
+    section = reportdata.build_register(ws, week, as_of(ws, as_of_text), skipped)
+    say_skipped(skipped)
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
          csv_path, xlsx)

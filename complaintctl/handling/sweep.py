@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.handling import deadlines, steps
+from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.repo import index, store, transaction
@@ -87,6 +87,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             ws.git.ensure_ready_to_commit()
         changed: list[tuple[store.LoadedCase, CommentedMap, CaseChange]] = []
         skipped: list[Finding] = []
+        commit = lifecycle.commit_for(ws, actor)
         for case_id in candidates(ws, now):
             loaded = store.load_case(ws, case_id)
             previous = load_plain(loaded.text, loaded.relpath)
@@ -95,7 +96,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
                 continue
             # Judged in memory (the round-trip document compares equal to its plain load); the
             # pre-commit hook judges the exact committed text again.
-            findings = check_case(loaded.relpath, doc, previous, ws.policy, now)
+            findings = check_case(loaded.relpath, doc, previous, ws.policy, now, commit)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue

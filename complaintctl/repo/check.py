@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from complaintctl.errors import InvalidInput, UnreadableCase
+from complaintctl.errors import InvalidInput, RepoStateError, UnreadableCase
 from complaintctl.model.case import load_plain
-from complaintctl.repo import index, store
+from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.repo import index, precommit, store
+from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case, check_texts, is_case_path, stray_file, unreadable_findings
@@ -17,6 +19,14 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
     """(files checked, findings). Unchanged files are judged on their own (from the cache);
     changed ones also against HEAD, as the pre-commit hook will."""
     changed = {p for p in ws.git.dirty_paths("cases") + ws.git.staged_paths() if is_case_path(p)}
+    # Changed files are judged as the pre-commit hook will: as the committer, under HEAD's policy.
+    commit = None
+    if changed and ws.git.has_head():
+        try:
+            actor: Identity | None = ws.git.identity()
+        except RepoStateError:
+            actor = None  # no identity yet: judge the change without the actor rule
+        commit = precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE))
     findings: list[Finding] = []
     count = 0
     strays: list[str] = []
@@ -27,7 +37,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         elif entry.path in changed:
             text = store.read_case_text(ws.root, entry.path, ws.policy.limits)
             before = ws.git.show("HEAD", entry.path) if ws.git.has_head() else None
-            findings.extend(check_texts(entry.path, text, before, ws.policy, now))
+            findings.extend(check_texts(entry.path, text, before, ws.policy, now, commit))
         else:
             findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
     for path in strays:

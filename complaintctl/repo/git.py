@@ -15,17 +15,14 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from complaintctl.errors import GitError, RepoStateError
+from complaintctl.model.identity import Identity
+
+__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
 
 ZERO = "0" * 40
 LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock (COMPLAINTCTL_GIT_LOCK_WAIT)
 _LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _LOCK_REF = re.compile(r"cannot lock ref '([^']+)'")
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from typing import Any
 from complaintctl.errors import InvalidInput, PolicyError
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
-from complaintctl.repo.git import ZERO, Change, Git
+from complaintctl.repo.git import ZERO, Change, Git, Identity
 from complaintctl.rules import renumber
+from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import CASES_PREFIX, check_texts, is_case_path, stray_file
 
@@ -26,17 +27,17 @@ def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
         return None
 
 
-def _renumbered_away(g: Git, deleted: Change, changes: list[Change]) -> bool:
-    """A deletion is accepted only as half of a renumbering made in the same commit."""
+def _renumbered_to(g: Git, deleted: Change, changes: list[Change]) -> Change | None:
+    """A deletion is accepted only as half of a renumbering made in the same commit: the addition."""
     old = load_blob(g, deleted.old_blob, deleted.path)
     if old is None:
-        return False
+        return None
     for ch in changes:
         if ch.status == "A" and is_case_path(ch.path):
             new = load_blob(g, ch.new_blob, ch.path)
             if new is not None and renumber.is_renumbering(old, new):
-                return True
-    return False
+                return ch
+    return None
 
 
 @functools.lru_cache(maxsize=16)
@@ -50,27 +51,47 @@ def policy_from_text(text: str | None) -> Policy | Finding:
         return Finding(POLICY_FILE, "(file)", "R-WF", str(exc).split(": ", 1)[-1])
 
 
-def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime) -> list[Finding]:
+def commit_context(actor: Identity | None, authority_text: str | None) -> Commit | None:
+    """Who makes the change, and the policy in force before it (None for a first commit, or a
+    broken policy: then there is no authority to judge by, and the ledger rules wait)."""
+    if authority_text is None:
+        return None
+    authority = policy_from_text(authority_text)
+    return None if isinstance(authority, Finding) else Commit(actor, authority)
+
+
+def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime,
+                  commit: Commit | None = None) -> list[Finding]:
     if not any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE for c in changes):
         return []
     policy = policy_from_text(policy_text)
     if isinstance(policy, Finding):
         return [policy]
     findings: list[Finding] = []
+    renumbered: dict[str, str] = {}  # new path -> the old blob it renumbers (judged against it)
+    for ch in changes:
+        if ch.status == "D" and is_case_path(ch.path):
+            added = _renumbered_to(g, ch, changes)
+            if added is not None:
+                renumbered[added.path] = ch.old_blob
     for ch in changes:
         if ch.status != "D" and (stray := stray_file(ch.path, ch.new_mode)):
             findings.append(stray)
             continue
         if not is_case_path(ch.path):
             continue
-        if ch.status == "D" and _renumbered_away(g, ch, changes):
+        if ch.status == "D" and ch.old_blob in renumbered.values():
             continue
         new_text = None if ch.status == "D" else g.blob(ch.new_blob)
         old_text = None if ch.status == "A" or ch.old_blob == ZERO else g.blob(ch.old_blob)
-        findings.extend(check_texts(ch.path, new_text, old_text, policy, now))
+        if ch.path in renumbered:
+            old_text = g.blob(renumbered[ch.path])
+        findings.extend(check_texts(ch.path, new_text, old_text, policy, now, commit))
     return findings
 
 
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
-    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree."""
-    return check_changes(g, g.staged_changes(), g.show(":", POLICY_FILE), now)
+    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree — judged
+    as the commit's author (git's identity for the commit being made) under HEAD's policy."""
+    commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
+    return check_changes(g, g.staged_changes(), g.show(":", POLICY_FILE), now, commit)

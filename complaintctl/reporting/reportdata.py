@@ -12,7 +12,9 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting import bulletin, reports
+from complaintctl.reporting import bulletin, register, reports
+from complaintctl.reporting.export import Section
+from complaintctl.reporting.masking import CachedNames
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:
@@ -35,7 +37,23 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
                                 elapsed_for(ws.policy), activities(ws), label(ws.policy.language, "unassigned"))
 
 
+def name_cache(ws: Workspace) -> CachedNames:
+    """R-RP-4: person names found in texts, cached per text under .git/complaintctl/."""
+    return CachedNames(ws.git.git_dir / "complaintctl" / "masked-names.json")
+
+
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
-    return bulletin.find(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
-                         elapsed_for(ws.policy), activities(ws))
+    names = name_cache(ws)
+    found = bulletin.find(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
+                          elapsed_for(ws.policy), activities(ws), names=names)
+    names.save()
+    return found
+
+
+def build_register(ws: Workspace, week: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> Section:
+    names = name_cache(ws)
+    section = register.register(index.load_records(ws, skipped=skipped), week, ws.policy, moment, names)
+    names.save()
+    return section

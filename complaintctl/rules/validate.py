@@ -9,19 +9,20 @@ from typing import Any
 from complaintctl.errors import InvalidInput, UnreadableCase
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import Policy
-from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
-from complaintctl.rules.context import CheckContext
+from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
+from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
 CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check]
+                       archive.check, deadlines.check, ledger.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,
-               policy: Policy, now: datetime) -> list[Finding]:
-    """Every finding for one case file (as it will be) against its previous committed version."""
-    ctx = CheckContext(path, data, previous, policy, now)
+               policy: Policy, now: datetime, commit: Commit | None = None) -> list[Finding]:
+    """Every finding for one case file (as it will be) against its previous committed version;
+    with `commit` (who changes it, under which policy) the ledger rules too (rules.ledger)."""
+    ctx = CheckContext(path, data, previous, policy, now, commit)
     out: list[Finding] = []
     for check in CHECKS:
         out.extend(check(ctx))
@@ -29,7 +30,7 @@ def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] |
 
 
 def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes | None, policy: Policy,
-                now: datetime) -> list[Finding]:
+                now: datetime, commit: Commit | None = None) -> list[Finding]:
     """The same, from file contents (bytes are decoded strictly: UTF-8 only); a deleted case
     file is itself a finding, and a file outside the strict YAML subset is one R-WF finding
     per problem, each naming its line."""
@@ -48,7 +49,7 @@ def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes 
             previous = load_plain(old, path, policy.limits)
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
-    return check_case(path, data, previous, policy, now)
+    return check_case(path, data, previous, policy, now, commit)
 
 
 def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
