@@ -13,7 +13,7 @@ from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.model import clock
 from complaintctl.remote import prereceive
 from complaintctl.repo import check as repocheck
-from complaintctl.repo import precommit
+from complaintctl.repo import hooks, precommit
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
 
@@ -23,6 +23,8 @@ from complaintctl.repo.workspace import Workspace
 def validate_cmd(ws: Workspace) -> None:
     """Check every case file; print every finding with file, field and rule."""
     count, findings = repocheck.validate_repository(ws, now(ws))
+    for problem in hooks.problems(ws.git):  # a warning: the record itself may still be fine
+        click.echo(f"warning: {problem}", err=True)
     for f in findings:
         click.echo(str(f), err=True)
     if findings:
@@ -39,7 +41,17 @@ def hook_now(g: Git) -> datetime:
 
 @click.group("hook")
 def hook_group() -> None:
-    """Entry points for the git hooks in hooks/."""
+    """The git hooks: install them, or run what they run."""
+
+
+@hook_group.command("install")
+def install_cmd() -> None:
+    """Install the client hooks into .git/hooks, pointing at this complaintctl."""
+    g = Git.open(Path(base_dir()))
+    for note in hooks.install(g):
+        click.echo(f"hooks: {note}")
+    click.echo(f"installed {', '.join(hooks.CLIENT_HOOKS)} in {hooks.installed_dir(g)} "
+               f"(runs {sys.executable} -m complaintctl)")
 
 
 @hook_group.command("pre-commit")

@@ -93,5 +93,11 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
     """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree — judged
     as the commit's author (git's identity for the commit being made) under HEAD's policy."""
+    policy_text = g.show(":", POLICY_FILE)
     commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
-    return check_changes(g, g.staged_changes(), g.show(":", POLICY_FILE), now, commit)
+    findings = check_changes(g, g.staged_changes(), policy_text, now, commit)
+    if not findings and policy_text is not None:
+        policy = policy_from_text(policy_text)
+        if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
+            return [policy]
+    return findings
