@@ -15,7 +15,18 @@ from typing import Any
 import click
 
 from complaintctl import __version__
-from complaintctl.commands import authority, checks, deadlines, handling, intake, query, remote, setup
+from complaintctl.commands import (
+    authority,
+    checks,
+    deadlines,
+    handling,
+    importing,
+    intake,
+    notify,
+    query,
+    remote,
+    setup,
+)
 from complaintctl.commands import knowledge as knowledge_cmds
 from complaintctl.commands import reports as report_cmds
 from complaintctl.commands.sample import sample_cmd
@@ -98,8 +109,9 @@ for command in (
     checks.hook_group, remote.sync_cmd, remote.server_group,
     deadlines.extend_cmd, deadlines.escalate_cmd, deadlines.sweep_cmd, deadlines.due_cmd,
     deadlines.report_filed_cmd, authority.correct_cmd, authority.approve_cmd,
-    report_cmds.report_cmd, report_cmds.register_cmd, report_cmds.bulletin_cmd,
-    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd,
+    report_cmds.report_cmd, report_cmds.register_cmd, report_cmds.bulletin_cmd, report_cmds.export_cmd,
+    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd, notify.notify_cmd,
+    importing.import_cmd,
 ):
     cli.add_command(command)
 cli.add_command(sample_cmd)

@@ -15,10 +15,11 @@ from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.repo import transaction
-from complaintctl.repo.transaction import FileWrite, write_atomic
+from complaintctl.repo.transaction import FileWrite, write_atomic, write_bytes_atomic
 from complaintctl.repo.workspace import Workspace
 
-__all__ = ["FileWrite", "LoadedCase", "load_case", "next_serial", "read_case_text", "save_and_commit",
+__all__ = ["FileWrite", "LoadedCase", "commit_files", "load_case", "next_serial", "read_case_text", "save_and_commit",
+           "write_bytes_atomic",
            "write_atomic"]
 
 CASES_DIR = "cases"
@@ -103,6 +104,13 @@ def next_serial(root: Path, office: str, year: int, month: int) -> int:
             if cid and cid.office == office:
                 highest = max(highest, cid.serial)
     return highest + 1
+
+
+def commit_files(ws: Workspace, writes: list[FileWrite], message: str) -> str:
+    """Write several files (case texts, kept originals' bytes) and commit exactly them in one
+    commit, as one transaction (repo/transaction): a refusal, a kill or a full disk leaves
+    nothing behind."""
+    return transaction.commit_files(ws.root, ws.git, writes, message)
 
 
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,

@@ -41,8 +41,12 @@ TEMP_INDEX = "complaintctl-index"
 @dataclass(frozen=True)
 class FileWrite:
     relpath: str
-    text: str  # the new content
+    content: str | bytes  # a case's text, or a kept original's bytes
     before: str | None  # what to put back if the commit is not made (None: the file did not exist)
+
+    @property
+    def data(self) -> bytes:
+        return self.content.encode("utf-8") if isinstance(self.content, str) else self.content
 
 
 def blob_id(data: bytes, object_format: str = "sha1") -> str:
@@ -94,7 +98,7 @@ def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str) -> s
         raise _disk_error(exc, "nothing was changed") from exc
     try:
         for w in writes:
-            write_atomic(root / w.relpath, w.text)
+            write_bytes_atomic(root / w.relpath, w.data)
         index = _temp_index(g)
         real = g.index_file
         if real.exists():
@@ -158,7 +162,7 @@ def _write_journal(jdir: Path, head: str | None, writes: list[FileWrite], object
     jdir.mkdir(parents=True)
     files = []
     for i, w in enumerate(writes):
-        entry = {"path": w.relpath, "after": blob_id(w.text.encode("utf-8"), object_format)}
+        entry = {"path": w.relpath, "after": blob_id(w.data, object_format)}
         if w.before is not None:
             backup = jdir / f"{i}.before"
             with open(backup, "w", encoding="utf-8", newline="") as fh:
@@ -230,11 +234,15 @@ def _disk_error(exc: OSError, outcome: str) -> RepoStateError:
 def write_atomic(path: Path, text: str) -> None:
     """Write through a temporary file and a rename: a reader sees the old or the new file,
     never half of one."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
