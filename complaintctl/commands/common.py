@@ -10,10 +10,13 @@ from typing import Any, TypeVar
 
 import click
 
+from complaintctl.commands.params import check_values
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
+from complaintctl.model.case import CaseRecord
 from complaintctl.model.timeparse import parse_when
+from complaintctl.repo import index, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
 
@@ -27,6 +30,9 @@ def workspace() -> Workspace:
     if cached is None:
         cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
         root.meta["complaintctl.workspace"] = cached
+        # What a killed or interrupted command left is finished or undone first, and said.
+        for line in transaction.recover_if_idle(cached.root, cached.git):
+            click.echo(line, err=True)
     ws: Workspace = cached
     return ws
 
@@ -59,10 +65,28 @@ def report(result: Result) -> None:
         click.echo(f"{result.case_id}: updated ({result.dst}), commit {result.commit[:10]}")
 
 
+def records(ws: Workspace) -> list[CaseRecord]:
+    """Every readable case; each file left out is named on stderr with the reason (a case
+    is never dropped silently)."""
+    skipped: list[index.Skipped] = []
+    out = index.load_records(ws, skipped=skipped)
+    say_skipped(skipped)
+    return out
+
+
+def say_skipped(skipped: list[index.Skipped]) -> None:
+    for s in skipped:
+        click.echo(f"warning: {s}", err=True)
+    if skipped:
+        click.echo(f"warning: {len(skipped)} file(s) under cases/ skipped; `complaintctl validate` lists "
+                   "every problem", err=True)
+
+
 def pass_ws(f: F) -> F:
     """Give a command the opened workspace as its first argument."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_values(kwargs)  # before the repository is even opened
         return f(workspace(), *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl.commands.common import actor, json_option, now, pass_ws, report
-from complaintctl.errors import InvalidInput
+from complaintctl.commands.common import actor, json_option, now, pass_ws, records, report
+from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
@@ -15,7 +15,6 @@ from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
-from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
@@ -92,7 +91,12 @@ def parse_within(text: str) -> timedelta:
     if limit.in_working_time or limit.unit == durations.MONTHS:
         raise InvalidInput("--within: give clock time or days (e.g. 4h, 2d)")
     seconds = {durations.MINUTES: 60, durations.HOURS: 3600, durations.DAYS: 86400}[limit.unit]
+    if limit.amount * seconds > MAX_WITHIN.total_seconds():
+        raise BadValue(f"--within: {text!r} is more than {MAX_WITHIN.days} days")
     return timedelta(seconds=limit.amount * seconds)
+
+
+MAX_WITHIN = timedelta(days=3660)
 
 
 @click.command("due")
@@ -104,7 +108,7 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
-    views = [v for rec in index.load_records(ws)
+    views = [v for rec in records(ws)
              for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))
     if as_json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from complaintctl.commands.common import json_option, now, pass_ws
+from complaintctl.commands.common import records as common_records
 from complaintctl.handling.deadlines import overdue_views, render_clocks
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
@@ -56,7 +57,7 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         since=parse_when(since, tz, "--since") if since else None,
         until=parse_when(until, tz, "--until") if until else None,
     )
-    records = queries.select(queries.all_records(ws), flt, tz)
+    records = queries.select(common_records(ws), flt, tz)
     if overdue:  # R-DL-7: what is late, and by how much
         moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
         late = overdue_views(records, ws.policy, moment)

@@ -16,9 +16,8 @@ from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import POLICY_FILE
-from complaintctl.repo import index, precommit, store
+from complaintctl.repo import index, precommit, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
@@ -71,7 +70,9 @@ def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str
 
 def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Result:
     policy = ws.policy
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         received = intake.received_at.astimezone(policy.tz)
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
@@ -97,7 +98,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
     numbered, built and judged exactly as `create` does, its files under materials/YYYY/MM/ID/.
     One finding anywhere and nothing is written. `message`'s `{ids}` becomes `FIRST … LAST`."""
     policy = ws.policy
-    with repo_lock(ws.git.git_dir):
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         serials: dict[tuple[int, int], int] = {}
         writes: list[store.FileWrite] = []
@@ -155,7 +156,9 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
            at: datetime | None = None) -> Result:
     """Load one case, apply the step it calls for (dated `at`, default now), validate against the
     old version as of now, commit."""
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
         # Judge against the committed version, as the hooks will: an uncommitted hand edit of

@@ -13,13 +13,12 @@ from datetime import datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import GitError
 from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.repo import index, store
+from complaintctl.repo import index, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.transaction import FileWrite
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case
@@ -83,7 +82,7 @@ def commit_message(changes: list[CaseChange], now: datetime) -> str:
 def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) -> SweepResult:
     """Sweep every case as of `now`; one commit for all the cases that change (none if none do)."""
     cal = WorkCalendar.from_policy(ws.policy)
-    with repo_lock(ws.git.git_dir):
+    with transaction.writing(ws.root, ws.git):
         if not dry_run:
             ws.git.ensure_ready_to_commit()
         changed: list[tuple[store.LoadedCase, CommentedMap, CaseChange]] = []
@@ -105,14 +104,6 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
-        for loaded, doc, _ in changed:
-            store.write_atomic(ws.root / loaded.relpath, dump_document(doc))
-        paths = [c.relpath for c in changes]
-        try:
-            sha = ws.git.add_and_commit(paths, commit_message(changes, now))
-        except GitError:
-            ws.git.unstage(paths)
-            for loaded, _, _ in changed:
-                store.write_atomic(ws.root / loaded.relpath, loaded.text)
-            raise
+        writes = [FileWrite(loaded.relpath, dump_document(doc), loaded.text) for loaded, doc, _ in changed]
+        sha = transaction.commit_files(ws.root, ws.git, writes, commit_message(changes, now))
     return SweepResult(tuple(changes), sha, tuple(skipped))

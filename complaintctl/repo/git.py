@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,9 @@ from complaintctl.model.identity import Identity
 __all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
 
 ZERO = "0" * 40
+LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock (COMPLAINTCTL_GIT_LOCK_WAIT)
+_LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+_LOCK_REF = re.compile(r"cannot lock ref '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class Change:
     path: str
     old_blob: str
     new_blob: str
+    new_mode: str = "100644"  # 120000: a symlink, 160000: a submodule, 000000: deleted
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,15 @@ class Git:
     @property
     def git_dir(self) -> Path:
         return Path(self.repo.common_dir)
+
+    @property
+    def private_dir(self) -> Path:
+        """This work tree's own git folder (its index, its journal): .git, or .git/worktrees/X."""
+        return Path(self.repo.git_dir)
+
+    @property
+    def index_file(self) -> Path:
+        return Path(os.environ.get("GIT_INDEX_FILE") or self.private_dir / "index")
 
     def run(self, *args: str, **kwargs: object) -> str:
         try:
@@ -219,21 +233,18 @@ class Git:
             return False
         return True
 
-    def blob(self, sha: str) -> str:
-        """A blob's text, through GitPython's persistent `git cat-file --batch`."""
-        try:
-            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
-        except (ValueError, GitCommandError) as exc:
-            raise GitError(f"cannot read blob {sha}: {exc}") from exc
-        return data.decode("utf-8")
-
-    def blob_bytes(self, sha: str) -> bytes:
-        """A blob's bytes (a kept original: any file, not only text)."""
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes, through GitPython's persistent `git cat-file --batch` (decoding is
+        the reader's: a case file that is not UTF-8 is a finding, not a crash)."""
         try:
             data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read blob {sha}: {exc}") from exc
         return data
+
+    def blob_bytes(self, sha: str) -> bytes:
+        """A blob's bytes (a kept original: any file, not only text); the same as `blob`."""
+        return self.blob(sha)
 
     def move(self, src: str, dst: str) -> None:
         """`git mv` (sync: a renumbered case's materials folder goes with it)."""
@@ -256,7 +267,55 @@ class Git:
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
         data: bytes = blob.data_stream.read()
-        return data.decode("utf-8")
+        # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
+        return data.decode("utf-8", "surrogateescape")
+
+    def object_format(self) -> str:
+        """sha1 or sha256: how this repository names its objects."""
+        with self.repo.config_reader() as config:
+            return str(config.get_value("extensions", "objectformat", "sha1")).lower()
+
+    def blob_id_at(self, sha: str, path: str) -> str | None:
+        try:
+            return str(self.repo.commit(sha).tree[path].hexsha)
+        except KeyError:
+            return None
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
+
+    def commit_paths(self, paths: list[str], message: str, index: Path) -> str:
+        """Stage `paths` in the index file `index` (not the real one) and `git commit` it: the
+        office's pre-commit hooks run as for any commit; the real index is not touched."""
+        env = {"GIT_INDEX_FILE": str(index)}
+        with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", env=env)
+            self.run_locked("commit", "-q", "-F", msg, env=env)
+        return self.run("rev-parse", "HEAD")
+
+    def refresh_index(self, paths: list[str]) -> None:
+        """The real index takes HEAD's version of `paths` (after a commit made elsewhere)."""
+        with _nul_file(paths) as pathspec:
+            self.run_locked("reset", "-q", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", "HEAD")
+
+    def run_locked(self, *args: str, env: dict[str, str] | None = None, wait: float | None = None) -> str:
+        """Run a git command that takes one of git's locks (index.lock, HEAD.lock): someone's
+        own `git status` may hold it for a moment, so wait and retry, within a bound."""
+        wait = float(os.environ.get("COMPLAINTCTL_GIT_LOCK_WAIT") or LOCK_WAIT) if wait is None else wait
+        deadline = time.monotonic() + wait
+        delay = 0.02
+        while True:
+            code, out = self.attempt(*args, env=env)
+            if code == 0:
+                return out
+            lock = _held_lock(out)
+            if lock is None:
+                raise GitError(f"git {args[0]} failed: {' '.join(out.split())[:400] or f'exit code {code}'}")
+            if time.monotonic() > deadline:
+                raise RepoStateError(f"git {args[0]}: {lock} stayed locked for {wait:.0f} s — another git "
+                                     "process is working in this clone (if none is, one was killed: remove "
+                                     "that file); nothing was changed by complaintctl")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)
@@ -266,28 +325,27 @@ class Git:
     def add_and_commit(self, paths: list[str], message: str) -> str:
         # Paths and message go through files: a sweep may stage thousands of cases, more than
         # an argument list can hold.
-        self.wait_for_index_lock()
         with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
-            self.run("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
-            self.run("commit", "-q", "-F", msg)
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
+            self.run_locked("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
     def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
         """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
         fast on large trees, and commit; None if that changes nothing."""
-        self.run("add", "-A", "--", folder)
+        self.run_locked("add", "-A", "--", folder)
         if not self.staged_paths():
             return None
-        self.run("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
+        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
         return self.run("rev-parse", "HEAD")
 
     def unstage(self, paths: list[str]) -> None:
         with _nul_file(paths) as pathspec:
             spec = (f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
             if self.has_head():
-                self.run("reset", "-q", *spec, "HEAD")
+                self.run_locked("reset", "-q", *spec, "HEAD")
             else:
-                self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
+                self.run_locked("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
@@ -363,16 +421,6 @@ class Git:
         status, out, err = self.g.execute(["git", *args], with_extended_output=True,
                                           with_exceptions=False, env=env)
         return int(status or 0), "\n".join(x for x in (out, err) if x).strip()
-
-    def wait_for_index_lock(self, timeout: float = 15.0) -> None:
-        """Someone's own `git` may hold index.lock for a moment: wait for it, don't fail."""
-        lock = Path(self.repo.git_dir) / "index.lock"
-        deadline = time.monotonic() + timeout
-        while lock.exists():
-            if time.monotonic() > deadline:
-                raise RepoStateError(f"{lock} exists: another git process is running in this clone "
-                                     "(remove the file if none is)")
-            time.sleep(0.05)
 
     def remote_url(self, remote: str) -> str | None:
         code, out = self.attempt("remote", "get-url", remote)
@@ -582,6 +630,15 @@ def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
         os.unlink(name)
 
 
+def _held_lock(output: str) -> str | None:
+    """The lock file git could not take, if that is why it failed."""
+    m = _LOCK_FILE.search(output)
+    if m is not None:
+        return m[1]
+    m = _LOCK_REF.search(output)
+    return f"the ref {m[1]}" if m is not None else None
+
+
 def _parse_raw(out: str) -> Iterator[Change]:
     parts = out.split("\0")
     i = 0
@@ -590,8 +647,8 @@ def _parse_raw(out: str) -> Iterator[Change]:
         i += 2
         if not meta.startswith(":"):
             continue
-        _, _, old, new, status = meta[1:].split(" ")
-        yield Change(status[0], path, old, new)
+        _, mode, old, new, status = meta[1:].split(" ")
+        yield Change(status[0], path, old, new, mode)
 
 
 def _why(exc: GitCommandError) -> str:

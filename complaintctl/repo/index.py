@@ -20,10 +20,12 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
+from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
-from complaintctl.rules.validate import is_case_path
+from complaintctl.rules.validate import is_case_path, stray_file
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.3"
+CACHE_VERSION = f"{SCHEMA_VERSION}.4"  # .4: parsed by the strict reader (issue 10)
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
 WINDOW = 2000  # files parsed and stored per round
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
@@ -74,14 +76,26 @@ def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
 
 
 class RecordCache:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
+    """A cache, never a point of failure: on a full disk, a read-only or a damaged file, reads
+    go on from an in-memory table (issue 10: a full disk is no crash)."""
+
+    def __init__(self, path: Path, version: str = CACHE_VERSION) -> None:
+        # Records parsed under other limits (the policy's `limits:`) are not reused.
+        self.version = version
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+            self._setup()
+        except (sqlite3.Error, OSError):
+            self.db = sqlite3.connect(":memory:")
+            self._setup()
+
+    def _setup(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if row is None or row[0] != CACHE_VERSION:
+        if row is None or row[0] != self.version:
             self.db.execute("DROP TABLE IF EXISTS records")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
         # record: the flat CaseRecord fields as a JSON list; json: the whole document
         self.db.execute("CREATE TABLE IF NOT EXISTS records "
                         "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
@@ -95,25 +109,38 @@ class RecordCache:
     def store(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
         """(blob, path, document) triples."""
         if items:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items])
-            self.db.commit()
+            rows = [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items]
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+                self.db.commit()
+            except sqlite3.Error:  # e.g. the disk is full: keep them in memory for this run
+                self.db.rollback()
+                if not self._in_memory():
+                    self.db.close()
+                    self.db = sqlite3.connect(":memory:")
+                    self._setup()
+                    self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+
+    def _in_memory(self) -> bool:
+        return any(row[2] == "" for row in self.db.execute("PRAGMA database_list"))
 
     def close(self) -> None:
         self.db.close()
 
 
-def _parse(root: Path, path: str) -> tuple[dict[str, Any] | None, str]:
+def _parse(root: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Any] | None, str]:
+    """One file through the strict reader (never a symlink, a FIFO or a huge file)."""
     try:
-        text = (root / path).read_text(encoding="utf-8")
-        return to_plain(load_plain(text, path)), ""
+        text = store.read_case_text(root, path, limits)
+        return to_plain(load_plain(text, path, limits)), ""
     except InvalidInput as exc:
         return None, str(exc)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"{path}: cannot read: {exc}"
+    except OSError as exc:
+        return None, f"{path}: cannot read: {exc.strerror}"
 
 
-def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dict[str, str]:
+def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]],
+          limits: Limits = DEFAULT_LIMITS) -> dict[str, str]:
     """Parse the committed files the cache lacks — in a process pool when there are many
     (a fresh clone: each YAML parse costs milliseconds) — and store them, a window at a
     time so memory stays flat. Returns the parse errors by path."""
@@ -126,9 +153,9 @@ def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dic
             paths = [p for p, _ in window]
             if len(missing) >= PARALLEL_AT and workers > 1:
                 pool = pool or ProcessPoolExecutor(workers)
-                results = list(pool.map(_parse, repeat(root), paths, chunksize=32))
+                results = list(pool.map(_parse, repeat(root), paths, repeat(limits), chunksize=32))
             else:
-                results = [_parse(root, p) for p in paths]
+                results = [_parse(root, p, limits) for p in paths]
             items = []
             for (path, blob), (data, error) in zip(window, results, strict=True):
                 if data is None:
@@ -142,19 +169,27 @@ def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dic
     return errors
 
 
-def _scan(ws: Workspace, folders: Sequence[str]
+def _scan(ws: Workspace, folders: Sequence[str], strays: list[str] | None = None
           ) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
     """Case paths (sorted), the blob of each clean one, the cache (filled for every clean
-    file), its rows by blob, and the clean files that do not parse."""
-    blobs = {p: b for p, b in ws.git.ls_blobs(*folders).items() if is_case_path(p)}
-    dirty = {p for p in ws.git.dirty_paths(*folders) if is_case_path(p)}
+    file), its rows by blob, and the clean files that do not parse. Files under cases/ that
+    are not case files by name go to `strays`."""
+    listed = ws.git.ls_blobs(*folders)
+    changed = ws.git.dirty_paths(*folders)
+    blobs = {p: b for p, b in listed.items() if is_case_path(p)}
+    dirty = {p for p in changed if is_case_path(p)}
+    if strays is not None:
+        strays.extend(sorted(p for p in set(listed) | set(changed)
+                             if stray_file(p) is not None and os.path.lexists(ws.root / p)))
     clean = {p: b for p, b in blobs.items() if p not in dirty}
-    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
+    limits = ws.policy.limits
+    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite",
+                        f"{CACHE_VERSION} {limits.max_bytes}/{limits.max_depth}/{limits.max_timeline}")
     try:
         wanted = set(clean.values())
         rows = cache.rows(wanted)
         missing = [(p, b) for p, b in sorted(clean.items()) if b not in rows]
-        errors = _fill(ws.root, cache, missing) if missing else {}
+        errors = _fill(ws.root, cache, missing, ws.policy.limits) if missing else {}
         if missing:
             rows = cache.rows(wanted)
     except BaseException:
@@ -165,15 +200,16 @@ def _scan(ws: Workspace, folders: Sequence[str]
 
 def _fresh(ws: Workspace, path: str) -> Entry | None:
     """A file changed in the working tree: always read as it is now, never cached."""
-    if not (ws.root / path).is_file():
-        return None  # deleted in the working tree
-    data, error = _parse(ws.root, path)
+    if not os.path.lexists(ws.root / path):
+        return None  # deleted in the working tree (a symlink or a FIFO is read, and refused)
+    data, error = _parse(ws.root, path, ws.policy.limits)
     return Entry(path, None, data, error)
 
 
-def entries(ws: Workspace, folders: Sequence[str] = ("cases",)) -> Iterator[Entry]:
-    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob is known)."""
-    paths, clean, cache, rows, errors = _scan(ws, folders)
+def entries(ws: Workspace, folders: Sequence[str] = ("cases",), strays: list[str] | None = None) -> Iterator[Entry]:
+    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob
+    is known); files under cases/ that are not case files by name go to `strays`."""
+    paths, clean, cache, rows, errors = _scan(ws, folders, strays)
     try:
         for path in paths:
             blob = clean.get(path)
@@ -189,13 +225,28 @@ def entries(ws: Workspace, folders: Sequence[str] = ("cases",)) -> Iterator[Entr
         cache.close()
 
 
-def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[CaseRecord]:
+@dataclass(frozen=True)
+class Skipped:
+    """A file under cases/ that a read left out, and why (said on stderr by list/report/...)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason.removeprefix(self.path + ': ')}"
+
+
+def load_records(ws: Workspace, folders: Sequence[str] = ("cases",),
+                 skipped: list[Skipped] | None = None) -> list[CaseRecord]:
     """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records.
 
-    Unreadable files are `validate`'s business. Cached cases cost one row each: the flat
-    fields are decoded, the document only when something reads it.
+    Files that cannot be read (not UTF-8, outside the strict YAML subset, a symlink, a stray
+    `.yml`) are left out and, when `skipped` is given, listed there with the reason: no case
+    is dropped silently. Cached cases cost one row each: the flat fields are decoded, the
+    document only when something reads it.
     """
-    paths, clean, cache, rows, _ = _scan(ws, folders)
+    strays: list[str] = []
+    paths, clean, cache, rows, errors = _scan(ws, folders, strays)
     cache.close()
     out: list[CaseRecord] = []
     for path in paths:
@@ -204,6 +255,12 @@ def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[Cas
             entry = _fresh(ws, path)
             if entry is not None and entry.data is not None:
                 out.append(CaseRecord.from_data(entry.data, path))
+            elif entry is not None and skipped is not None:
+                skipped.append(Skipped(path, entry.error))
         elif blob in rows:
             out.append(_record(rows[blob][0], path, LazyData(rows[blob][1])))
+        elif skipped is not None:
+            skipped.append(Skipped(path, errors.get(path, "cannot read")))
+    if skipped is not None:
+        skipped.extend(Skipped(p, "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)") for p in strays)
     return out

@@ -9,20 +9,20 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
 from complaintctl.repo.git import ZERO, Change, Git, Identity
 from complaintctl.rules import materials, renumber
 from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import check_texts, is_case_path
+from complaintctl.rules.validate import CASES_PREFIX, check_texts, is_case_path, stray_file
 
 
 def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
     if blob == ZERO:
         return None
     try:
-        return load_plain(g.blob(blob), path)
+        return load_plain(decode(g.blob(blob), path), path)
     except InvalidInput:
         return None
 
@@ -62,7 +62,7 @@ def commit_context(actor: Identity | None, authority_text: str | None) -> Commit
 
 def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime,
                   commit: Commit | None = None, merge: bool = False) -> list[Finding]:
-    if not any(is_case_path(c.path) or c.path == POLICY_FILE or materials.is_material_path(c.path)
+    if not any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE or materials.is_material_path(c.path)
                for c in changes):
         return []
     policy = policy_from_text(policy_text)
@@ -76,6 +76,9 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
             if added is not None:
                 renumbered[added.path] = ch.old_blob
     for ch in changes:
+        if ch.status != "D" and (stray := stray_file(ch.path, ch.new_mode)):
+            findings.append(stray)
+            continue
         if not is_case_path(ch.path):
             continue
         if ch.status == "D" and ch.old_blob in renumbered.values():
@@ -98,7 +101,7 @@ def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> lis
     added: dict[str, dict[str, Any] | None] = {}
     for c in changes:
         # a new case is parsed again only when the commit keeps files or its text lists some
-        if c.status == "A" and is_case_path(c.path) and (found or "attachments:" in g.blob(c.new_blob)):
+        if c.status == "A" and is_case_path(c.path) and (found or b"attachments:" in g.blob(c.new_blob)):
             data = load_blob(g, c.new_blob, c.path)
             if data is not None:
                 added[str(data.get("id"))] = data

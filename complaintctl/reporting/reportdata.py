@@ -33,10 +33,12 @@ def activities(ws: Workspace) -> list[reports.Activity]:
             for c in ws.git.case_commits()]
 
 
-def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
-    """`report`'s whole read path: records (cached index), git authorship, the figures."""
-    return reports.build_report(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                                activities(ws), label(ws.policy.language, "unassigned"))
+def build_report(ws: Workspace, period: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None = None) -> reports.Report:
+    """`report`'s whole read path: records (cached index), git authorship, the figures.
+    Files the reader refuses are left out and listed in `skipped`."""
+    return reports.build_report(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
+                                elapsed_for(ws.policy), activities(ws), label(ws.policy.language, "unassigned"))
 
 
 def name_cache(ws: Workspace) -> CachedNames:
@@ -44,17 +46,19 @@ def name_cache(ws: Workspace) -> CachedNames:
     return CachedNames(ws.git.git_dir / "complaintctl" / "masked-names.json")
 
 
-def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
+def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
     names = name_cache(ws)
-    found = bulletin.find(index.load_records(ws), period, ws.policy, moment, elapsed_for(ws.policy),
-                          activities(ws), names=names)
+    found = bulletin.find(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
+                          elapsed_for(ws.policy), activities(ws), names=names)
     names.save()
     return found
 
 
-def build_register(ws: Workspace, week: periods.Period, moment: datetime) -> Section:
+def build_register(ws: Workspace, week: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> Section:
     names = name_cache(ws)
-    section = register.register(index.load_records(ws), week, ws.policy, moment, names)
+    section = register.register(index.load_records(ws, skipped=skipped), week, ws.policy, moment, names)
     names.save()
     return section
 

@@ -97,7 +97,7 @@ def _replay(base: str, path: str, new: Sequence[tuple[Mapping[str, Any], Mapping
             policy: Policy) -> CommentedMap:
     """The base document (read afresh: a deep copy of ruamel's timestamps would lose their
     time zone) with each (entry, the side's document it came from) applied, in order."""
-    doc = load_document(base, path)
+    doc = load_document(base, path, policy.limits)
     for entry, final in new:
         effects.apply_entry(doc, entry, policy, final=final)
     return doc
@@ -145,8 +145,8 @@ def _patch(doc: CommentedMap, state: Mapping[str, Any]) -> None:
 def merge(base_text: str, ours_text: str, theirs_text: str, path: str, policy: Policy) -> Union:
     """Both sides' changes to one case since the base, as one document (round-trip: comments
     and layout stay). Raises InvalidInput for a file that is not YAML."""
-    ours, theirs = load_document(ours_text, path), load_document(theirs_text, path)
-    base = load_plain(base_text, path)
+    ours, theirs = load_document(ours_text, path, policy.limits), load_document(theirs_text, path, policy.limits)
+    base = load_plain(base_text, path, policy.limits)
     old = entries(base)
     news = []
     for name, doc in (("this clone", ours), ("the remote", theirs)):
@@ -169,7 +169,8 @@ def merge(base_text: str, ours_text: str, theirs_text: str, path: str, policy: P
     else:
         # A side had merged entries in between earlier ones: each timeline replayed whole.
         # (Plain data to start from: a deep copy of ruamel's timestamps would lose their zone.)
-        plain = {"this clone": load_plain(ours_text, path), "the remote": load_plain(theirs_text, path)}
+        plain = {"this clone": load_plain(ours_text, path, policy.limits),
+                 "the remote": load_plain(theirs_text, path, policy.limits)}
         for name, doc in (("this clone", ours), ("the remote", theirs)):
             why = _unexplained(name, _from_intake(plain[name], [(e, doc) for e in entries(doc)], policy), doc)
             if why:

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from complaintctl.errors import InvalidInput
-from complaintctl.model.case import load_plain
+from complaintctl.errors import InvalidInput, UnreadableCase
+from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
 from complaintctl.rules.context import CheckContext, Commit
@@ -30,26 +30,53 @@ def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] |
     return out
 
 
-def check_texts(path: str, text: str | None, previous_text: str | None, policy: Policy,
+def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes | None, policy: Policy,
                 now: datetime, commit: Commit | None = None, merge: bool = False) -> list[Finding]:
-    """The same, from file contents; a deleted case file is itself a finding."""
+    """The same, from file contents (bytes are decoded strictly: UTF-8 only); a deleted case
+    file is itself a finding, and a file outside the strict YAML subset is one R-WF finding
+    per problem, each naming its line. `merge`: the change is a merge's (CheckContext.merge)."""
     if text is None:
         return [Finding(path, "(file)", "R-CL-3", "case files are never deleted (the record is kept)")]
     try:
-        data = load_plain(text, path)
+        data = load_plain(decode(text, path) if isinstance(text, bytes) else text, path, policy.limits)
+    except UnreadableCase as exc:
+        return unreadable_findings(path, exc)
     except InvalidInput as exc:
         return [Finding(path, "(file)", "R-WF", str(exc).split(": ", 1)[-1])]
     previous = None
     if previous_text is not None:
         try:
-            previous = load_plain(previous_text, path)
+            old = decode(previous_text, path) if isinstance(previous_text, bytes) else previous_text
+            previous = load_plain(old, path, policy.limits)
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
     return check_case(path, data, previous, policy, now, commit, merge)
 
 
+def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
+    return [Finding(path, field, "R-WF", message) for field, message in exc.problems]
+
+
+CASES_PREFIX = "cases/"
+_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
+KEEP_FILES = (".gitkeep",)  # empty placeholders git needs to keep a folder
+
+
 def is_case_path(path: str) -> bool:
-    return path.startswith("cases/") and path.endswith(".yaml")
+    return path.startswith(CASES_PREFIX) and path.endswith(".yaml")
+
+
+def stray_file(path: str, mode: str = "100644") -> Finding | None:
+    """R-WF: under cases/ live only regular case files named `….yaml` (not `.yml`, `.YAML`,
+    symlinks or submodules); the readers would skip anything else, so it is refused."""
+    if not path.startswith(CASES_PREFIX):
+        return None
+    if mode in _MODES:
+        return Finding(path, "(file)", "R-WF", f"is {_MODES[mode]}: only regular case files belong under cases/")
+    if is_case_path(path) or path.rsplit("/", 1)[-1] in KEEP_FILES:
+        return None
+    return Finding(path, "(file)", "R-WF", "only case files (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml) belong under "
+                   "cases/: rename it to .yaml or move it elsewhere")
 
 
 def all_findings(items: Iterable[list[Finding]]) -> Iterator[Finding]:
