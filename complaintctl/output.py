@@ -6,12 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import tabulate as _tabulate
-
-_tabulate.WIDE_CHARS_MODE = True  # CJK characters are two columns wide (needs wcwidth)
-
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    import tabulate as _tabulate  # imported where used: most commands print no table (issue 12)
+
+    _tabulate.WIDE_CHARS_MODE = True  # CJK characters are two columns wide (needs wcwidth)
     return _tabulate.tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True)
 
 

@@ -6,14 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import update_wrapper
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from complaintctl.handling.lifecycle import Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 

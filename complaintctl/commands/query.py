@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from complaintctl.commands.common import json_option, now, pass_ws
-from complaintctl.handling.deadlines import overdue_views, render_clocks
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting import queries
+
+if TYPE_CHECKING:
+    from complaintctl.reporting import queries
+
+# `show` is a one-case command (issue 12: ≤ 150 ms): the read index, the reports and the
+# deadline module load only in the commands that use them.
 
 
 @click.command("show")
@@ -22,12 +28,15 @@ from complaintctl.reporting import queries
 @pass_ws
 def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> None:
     """Show one case, with its clocks and the time left on each."""
-    loaded = store.load_case(ws, case_id)
-    data = to_plain(load_plain(loaded.text, loaded.relpath))
+    from complaintctl.handling.deadlines import render_clocks
+    from complaintctl.reporting.queries import render_case
+
+    cid, text = store.case_text(ws, case_id)
+    data = to_plain(load_plain(text, cid.relpath))
     if as_json:
         click.echo(json_text(data))
         return
-    click.echo(queries.render_case(data, ws.policy))
+    click.echo(render_case(data, ws.policy))
     moment = parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
     click.echo("\n" + render_clocks(data, ws.policy, moment))
 
@@ -49,6 +58,9 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
              handler: str | None, severity: str | None, since: str | None, until: str | None,
              overdue: bool, as_of: str | None, as_json: bool) -> None:
     """List cases, filtered."""
+    from complaintctl.handling.deadlines import overdue_views
+    from complaintctl.reporting import queries
+
     tz = ws.policy.tz
     flt = queries.Filter(
         statuses=frozenset(statuses), category=category, unit=unit, handler=handler,
@@ -79,6 +91,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
 
 
 def as_json_text(records: list[queries.CaseRecord]) -> str:
+    from complaintctl.reporting import queries
+
     return json_text([queries.summary(r) for r in records])
 
 
@@ -88,6 +102,8 @@ def as_json_text(records: list[queries.CaseRecord]) -> str:
 @pass_ws
 def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
     """Who did what and when, from git."""
+    from complaintctl.reporting import queries
+
     entries = queries.history(ws, case_id)
     if as_json:
         click.echo(as_json_text_history(entries))

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.errors import GitError, RepoStateError
+
+if TYPE_CHECKING:
+    import git
+    from git.exc import GitCommandError
+
+
+def _gitpython() -> Any:
+    """GitPython, imported on first use (~90 ms): opening a repository, reading a file or a
+    config value, the hooks' fast paths and the read index run plain `git` processes instead."""
+    import git as gitpython
+    from git import exc
+
+    globals().update(git=gitpython, GitCommandError=exc.GitCommandError,
+                     InvalidGitRepositoryError=exc.InvalidGitRepositoryError, NoSuchPathError=exc.NoSuchPathError)
+    return gitpython
 
 ZERO = "0" * 40
 
@@ -59,24 +73,49 @@ class CaseCommit:
 class Git:
     """A small typed face over one repository."""
 
-    def __init__(self, repo: git.Repo) -> None:
-        self.repo = repo
-        self.g = repo.git
-        # Our read-only `git status` must never take index.lock (it would make a concurrent
-        # `complaintctl new` in the same clone fail); see locking.repo_lock for writers.
-        self.g.update_environment(GIT_OPTIONAL_LOCKS="0")
+    def __init__(self, repo: git.Repo | None = None, *, where: tuple[Path | None, Path, Path] | None = None) -> None:
+        """From a GitPython repository, or from `where` = (work tree or None if bare, git dir,
+        common git dir) found by `open` without GitPython."""
+        self._repo = repo
+        if repo is not None:
+            wt = repo.working_tree_dir
+            where = (Path(wt) if wt is not None else None, Path(repo.git_dir), Path(repo.common_dir))
+        assert where is not None
+        self._root, self._own_dir, self._common_dir = where
+        self._g: Any = None
+
+    @property
+    def repo(self) -> git.Repo:
+        if self._repo is None:
+            _gitpython()
+            self._repo = git.Repo(self._root or self._own_dir)
+        return self._repo
+
+    @property
+    def g(self) -> Any:
+        if self._g is None:
+            self._g = self.repo.git
+            # Our read-only `git status` must never take index.lock (it would make a concurrent
+            # `complaintctl new` in the same clone fail); see locking.repo_lock for writers.
+            self._g.update_environment(GIT_OPTIONAL_LOCKS="0")
+        return self._g
 
     @classmethod
     def open(cls, path: Path) -> Git:
-        try:
-            repo = git.Repo(path, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError) as exc:
+        # One `git rev-parse`, no GitPython: a one-case command opens the repository in ~3 ms.
+        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--path-format=absolute", "--git-common-dir",
+                               "--absolute-git-dir", "--is-bare-repository", "--show-toplevel"],
+                              capture_output=True, text=True, env=read_env())
+        lines = proc.stdout.splitlines()
+        if len(lines) < 3 or (proc.returncode != 0 and lines[2] != "true"):
             raise RepoStateError(f"{path}: not a git repository — run `complaintctl init` to create "
-                                 "a case repository") from exc
-        return cls(repo)
+                                 "a case repository")
+        root = Path(lines[3]) if lines[2] != "true" and len(lines) > 3 else None
+        return cls(where=(root, Path(lines[1]), Path(lines[0])))
 
     @classmethod
     def init(cls, path: Path) -> Git:
+        _gitpython()
         try:
             return cls(git.Repo.init(path, initial_branch="main"))
         except GitCommandError as exc:
@@ -84,6 +123,7 @@ class Git:
 
     @classmethod
     def clone(cls, url: str, dest: Path) -> Git:
+        _gitpython()
         try:
             return cls(git.Repo.clone_from(url, dest, env=clean_env()))
         except GitCommandError as exc:
@@ -91,18 +131,30 @@ class Git:
 
     @property
     def root(self) -> Path:
-        wt = self.repo.working_tree_dir
-        if wt is None:
+        if self._root is None:
             raise RepoStateError("this is a bare repository; run complaintctl in a clone")
-        return Path(wt)
+        return self._root
 
     @property
     def git_dir(self) -> Path:
-        return Path(self.repo.common_dir)
+        return self._common_dir
+
+    def plain(self, *args: str, input: bytes | None = None) -> tuple[int, bytes]:
+        """Run git without GitPython (the fast paths): (exit code, stdout bytes)."""
+        proc = subprocess.run(["git", *args], cwd=self._root or self._own_dir, input=input,
+                              capture_output=True, env=read_env())
+        return proc.returncode, proc.stdout
+
+    def plain_text(self, *args: str) -> str:
+        """Like `run`, without GitPython: stdout as text (one trailing newline removed)."""
+        code, out = self.plain(*args)
+        if code != 0:
+            raise GitError(f"git {args[0]} failed (exit code {code})")
+        return out.decode("utf-8").removesuffix("\n")
 
     def run(self, *args: str, **kwargs: object) -> str:
         try:
-            out: str = self.g.execute(["git", *args], **kwargs)  # type: ignore[call-overload]
+            out: str = self.g.execute(["git", *args], **kwargs)
         except GitCommandError as exc:
             raise GitError(f"git {args[0]} failed: {_why(exc)}") from exc
         return out
@@ -127,7 +179,7 @@ class Git:
 
     def ensure_ready_to_commit(self) -> None:
         """Refuse while a merge/rebase is under way or someone else's changes are staged."""
-        gd = Path(self.repo.git_dir)
+        gd = self._own_dir
         for marker, what in (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"),
                              ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick")):
             if (gd / marker).exists():
@@ -272,9 +324,10 @@ class Git:
                 yield LogEntry(sha, an, ae, when, subject, body.strip())
 
     def get_config(self, key: str) -> str | None:
-        code, out = self.attempt("config", "--get", key)
+        code, raw = self.plain("config", "--get", key)
+        out = raw.decode("utf-8").strip()
         if code not in (0, 1):
-            raise GitError(f"git config --get {key} failed: {out[:300]}")
+            raise GitError(f"git config --get {key} failed (exit code {code})")
         return out if code == 0 and out else None
 
     def case_commits(self, prefix: str = "cases") -> Iterator[CaseCommit]:
@@ -306,7 +359,7 @@ class Git:
 
     def wait_for_index_lock(self, timeout: float = 15.0) -> None:
         """Someone's own `git` may hold index.lock for a moment: wait for it, don't fail."""
-        lock = Path(self.repo.git_dir) / "index.lock"
+        lock = self._own_dir / "index.lock"
         deadline = time.monotonic() + timeout
         while lock.exists():
             if time.monotonic() > deadline:
@@ -387,7 +440,7 @@ class Git:
         return sorted(c.path for c in self.changes_between(base, theirs) if c.path in mine)
 
     def abort_integration(self) -> None:
-        gd = Path(self.repo.git_dir)
+        gd = self._own_dir
         if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
             self.run("rebase", "--abort")
         if (gd / "MERGE_HEAD").exists():
@@ -434,6 +487,11 @@ def _why(exc: GitCommandError) -> str:
     text = (exc.stderr or exc.stdout or str(exc)).strip()
     text = text.removeprefix("stderr: ").strip("'\" \n")
     return " ".join(text.split())[:300] or f"exit code {exc.status}"
+
+
+def read_env() -> dict[str, str]:
+    """Our reads never take index.lock (GIT_OPTIONAL_LOCKS=0), as `Git.g` sets for GitPython."""
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
 
 
 def clean_env() -> dict[str, str]:

@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from itertools import repeat
 from pathlib import Path
@@ -117,9 +116,11 @@ def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dic
     """Parse the committed files the cache lacks — in a process pool when there are many
     (a fresh clone: each YAML parse costs milliseconds) — and store them, a window at a
     time so memory stays flat. Returns the parse errors by path."""
+    from concurrent.futures import ProcessPoolExecutor
+
     errors: dict[str, str] = {}
     workers = min(os.cpu_count() or 1, 8)
-    pool: ProcessPoolExecutor | None = None
+    pool: ProcessPoolExecutor | None = None  # noqa: F821
     try:
         for i in range(0, len(missing), WINDOW):
             window = missing[i:i + WINDOW]

@@ -25,13 +25,18 @@ class LoadedCase:
     text: str
 
 
-def load_case(ws: Workspace, case_id: str) -> LoadedCase:
-    """Read one case by ID: its path comes from the ID, no other case is touched."""
+def case_text(ws: Workspace, case_id: str) -> tuple[CaseId, str]:
+    """One case file's text by ID: its path comes from the ID, no other case is touched."""
     cid = parse_case_id(case_id)
     path = ws.root / cid.relpath
     if not path.is_file():
         raise CaseNotFound(f"{cid}: no such case ({cid.relpath} does not exist)")
-    text = path.read_text(encoding="utf-8")
+    return cid, path.read_text(encoding="utf-8")
+
+
+def load_case(ws: Workspace, case_id: str) -> LoadedCase:
+    """Read one case by ID for a change (round-trip document, comments kept)."""
+    cid, text = case_text(ws, case_id)
     return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath), text)
 
 

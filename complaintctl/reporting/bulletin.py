@@ -13,9 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
@@ -28,6 +26,9 @@ from complaintctl.repo.store import write_atomic
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting.masking import masker_for
 from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
 TEMPLATE_DIR = "templates/bulletin"
@@ -221,6 +222,8 @@ def _featured(r: CaseRecord, why: tuple[str, ...], days: float | None, policy: P
 
 def environment(office_root: Path | None) -> jinja2.Environment:
     """Templates from the office's `templates/bulletin/` first, then the shipped ones."""
+    import jinja2  # imported where used (issue 12: start-up time)
+
     dirs = []
     if office_root is not None and (office_root / TEMPLATE_DIR).is_dir():
         dirs.append(str(office_root / TEMPLATE_DIR))
@@ -238,6 +241,8 @@ def environment(office_root: Path | None) -> jinja2.Environment:
 def render(bulletin: Bulletin, fmt: str, office_root: Path | None = None) -> str:
     if fmt not in FORMATS:
         raise InvalidInput(f"bulletin format {fmt!r} is not one of {', '.join(FORMATS)}")
+    import jinja2
+
     try:
         template = environment(office_root).get_template(FORMATS[fmt])
         return template.render(b=bulletin, r=bulletin.report, L=bulletin.labels)

@@ -11,7 +11,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy.policy import Policy
-from complaintctl.repo import index, store
+from complaintctl.repo import store
 from complaintctl.repo.git import LogEntry
 from complaintctl.repo.workspace import Workspace
 
@@ -30,6 +30,8 @@ class Filter:
 
 
 def all_records(ws: Workspace) -> list[CaseRecord]:
+    from complaintctl.repo import index  # not for `show`, which reads one file (issue 12)
+
     return index.load_records(ws)
 
 
