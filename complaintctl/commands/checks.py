@@ -11,8 +11,8 @@ import click
 from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.model import clock
 from complaintctl.remote import prereceive
+from complaintctl.repo import cache, precommit
 from complaintctl.repo import check as repocheck
-from complaintctl.repo import precommit
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
 
@@ -39,6 +39,7 @@ def hook_group() -> None:
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
     g = Git.open(Path(base_dir()))
+    cache.use(g.git_dir)
     findings = precommit.pre_commit(g, clock.current())
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
@@ -51,6 +52,7 @@ def pre_commit_cmd() -> None:
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     g = Git.open(Path(base_dir()))
+    cache.use(g.git_dir)
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
     problems = prereceive.pre_receive(g, updates, clock.current(), prereceive.server_pusher(os.environ))
     for p in problems:

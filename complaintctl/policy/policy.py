@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
@@ -121,7 +118,11 @@ def load_policy(root: Path) -> Policy:
 
 @functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
-    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
+    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms;
+    `repo.cache` keeps the result across processes)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:

@@ -10,7 +10,8 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
 from complaintctl.model.case import load_plain
-from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
+from complaintctl.policy.policy import POLICY_FILE, Policy
+from complaintctl.repo import cache
 from complaintctl.repo.git import ZERO, Change, Git
 from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
@@ -45,7 +46,7 @@ def policy_from_text(text: str | None) -> Policy | Finding:
     if text is None:
         return Finding(POLICY_FILE, "(file)", "R-WF", "no policy file in this commit")
     try:
-        return parse_policy_text(text, POLICY_FILE)
+        return cache.cached_policy(text, POLICY_FILE)
     except PolicyError as exc:
         return Finding(POLICY_FILE, "(file)", "R-WF", str(exc).split(": ", 1)[-1])
 
