@@ -108,8 +108,8 @@ def build(repo: Path, count: int) -> dict[str, float]:
 def drop_cache(repo: Path) -> None:
     git_dir = subprocess.run(["git", "-C", str(repo), "rev-parse", "--git-common-dir"], capture_output=True,
                              text=True, check=True).stdout.strip()
-    shutil.rmtree((repo / git_dir) / "complaintctl" / "records.sqlite", ignore_errors=True)
-    ((repo / git_dir) / "complaintctl" / "records.sqlite").unlink(missing_ok=True)
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        ((repo / git_dir) / "complaintctl" / name).unlink(missing_ok=True)
 
 
 def measure(repo: Path, bench: Bench) -> dict[str, float]:

@@ -221,7 +221,7 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     edited = sorted((office.root / "cases").rglob("*.yaml"))[8]
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("subject: ", "subject: 改过的", 1), encoding="utf-8")  # not committed
-    cache = office.root / ".git" / "complaintctl" / "records.sqlite"
+    cache = office.root / ".git" / "complaintctl" / "index.sqlite"
     outputs = []
     for _ in ("cold", "warm"):
         listed = office.run("list", "--json").output

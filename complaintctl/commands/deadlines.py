@@ -101,8 +101,10 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
-    views = [v for rec in index.load_records(ws)
-             for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
+    # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
+    idx = index.open_index(ws)
+    candidates = idx.records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY], docs=True)
+    views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))
     if as_json:
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,

@@ -33,7 +33,7 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
 @pass_ws
 def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
     """Search every case, its root cause and lesson (Chinese or English)."""
-    _print(ws, knowledge.search(index.load_records(ws), text, limit), as_json)
+    _print(ws, knowledge.search_index(index.open_index(ws), text, limit), as_json)
 
 
 @click.command("similar")

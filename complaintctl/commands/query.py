@@ -68,9 +68,9 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         since=parse_when(since, tz, "--since") if since else None,
         until=parse_when(until, tz, "--until") if until else None,
     )
-    records = queries.select(queries.all_records(ws), flt, tz)
-    if overdue:  # R-DL-7: what is late, and by how much
-        moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
+    moment = (parse_when(as_of, tz, "--as-of") if as_of else now(ws)) if overdue else None
+    records = queries.find(ws, flt, tz, due_before=moment)
+    if moment is not None:  # R-DL-7: what is late, and by how much
         late = overdue_views(records, ws.policy, moment)
         records = [r for r in records if r.id in late]
         if not as_json:

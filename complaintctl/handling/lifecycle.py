@@ -79,8 +79,13 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
 def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tuple[Result, list[RepeatMatch]]:
     """Record a new complaint. R-AS-5: earlier cases from the same complainant or about the same
     matter (the last months' folders only) are linked as `repeat_of`, and returned for a warning."""
-    recent = index.load_records(ws, knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz)))
-    repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+    folders = knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz))
+    idx = index.open_index(ws)
+    try:  # the index narrows to possible repeats (issue 12); find_repeats decides, as over every case
+        recent = knowledge.repeat_candidates(idx, folders, intake.name, intake.contact, intake.subject)
+        repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+    finally:
+        idx.close()
     if repeats:
         intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
     return create(ws, intake, now, actor), repeats

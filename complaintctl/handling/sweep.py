@@ -42,13 +42,18 @@ class SweepResult:
 
 
 def candidates(ws: Workspace, now: datetime) -> list[str]:
-    """IDs of the cases a sweep would change, from the index (no case file is re-parsed)."""
+    """IDs of the cases a sweep would change, from the index (no case file is re-parsed). Only
+    open cases are read: a closed or invalid case has no running clock (issue 12)."""
     policy = ws.policy
     cal = WorkCalendar.from_policy(policy)
     out = []
-    for rec in index.load_records(ws):
-        if deadlines.next_sweep_step(rec.data, policy, cal, now) is not None:
-            out.append(rec.id)
+    idx = index.open_index(ws)
+    try:
+        for rec in idx.records("status IS NULL OR status NOT IN ('closed', 'invalid')", docs=True):
+            if deadlines.next_sweep_step(rec.data, policy, cal, now) is not None:
+                out.append(rec.id)
+    finally:
+        idx.close()
     return out
 
 

@@ -16,16 +16,20 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
     changed = {p for p in ws.git.dirty_paths("cases") + ws.git.staged_paths() if is_case_path(p)}
     findings: list[Finding] = []
     count = 0
-    for entry in index.entries(ws):
-        count += 1
-        if entry.data is None:
-            findings.append(Finding(entry.path, "(file)", "R-WF", entry.error.split(": ", 1)[-1]))
-        elif entry.path in changed:
-            text = (ws.root / entry.path).read_text(encoding="utf-8")
-            before = ws.git.show("HEAD", entry.path) if ws.git.has_head() else None
-            findings.extend(check_texts(entry.path, text, before, ws.policy, now))
-        else:
-            findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
+    idx = index.open_index(ws)
+    try:
+        for path, _, data, error in idx.entries():
+            count += 1
+            if data is None:
+                findings.append(Finding(path, "(file)", "R-WF", error.split(": ", 1)[-1]))
+            elif path in changed:
+                text = (ws.root / path).read_text(encoding="utf-8")
+                before = ws.git.show("HEAD", path) if ws.git.has_head() else None
+                findings.extend(check_texts(path, text, before, ws.policy, now))
+            else:
+                findings.extend(check_case(path, data, None, ws.policy, now))
+    finally:
+        idx.close()
     head = ws.git.has_head()
     for path in sorted(changed):
         # R-CL-3: a case file deleted in the working tree (or staged for deletion) is a finding too.

@@ -1,69 +1,307 @@
-"""The read path: every case as a record, parsed once per git blob and cached.
+"""The read index: every case of the work tree as a row of `.git/complaintctl/index.sqlite`,
+so reads cost O(result), not O(cases) (issue 12).
 
-A report over 100,000 cases must not re-parse 100,000 YAML files. `git ls-files -s`
-gives each case file's blob id in one call; records are cached by blob id in
-`.git/complaintctl/records.sqlite`, so only new or changed files are parsed.
-Files edited in the working tree but not yet staged are always read fresh.
+Freshness. The index records the tree id of `HEAD:cases` it reflects. Nothing changed: one
+`git rev-parse` says so. HEAD moved (commit, `git pull`, checkout, rebase, reset): `git
+diff-tree` between the indexed tree and HEAD's names the changed files, and only their blobs
+are parsed. The work tree's own changes (hand edits, staged files, untracked cases) come
+from `git status`; those files are read from disk and their rows marked as the work tree's
+(`blob` NULL), with the file's stat signature so an unchanged edit is not parsed twice.
+
+Cold (a fresh clone, a new code version): the blobs of `HEAD:cases` stream through one
+`git cat-file --batch`, are parsed by a process pool (one worker per core) with the case
+module's C-backed `load_plain`, and are stored a window at a time; a progress bar goes to
+stderr when it is a terminal.
+
+Rows carry the flat record fields as indexed columns (status, dates, category, unit,
+handler, severity, the next due time of a running clock) for SQL filters, the whole
+document as JSON for the few rows a command reads whole, and the case's search tokens
+(model.text: Chinese bigrams, English words) in an FTS5 table, so `search 漏水` is an index
+lookup with the same meaning as before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
-from itertools import repeat
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
+from complaintctl.model.case import CaseRecord, as_datetime, get, load_plain, to_plain
+from complaintctl.model.text import case_tokens, contact_key, tokens
+from complaintctl.output import Progress
+from complaintctl.repo import cache
+from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.3"
+DB_NAME = "index.sqlite"
+WINDOW = 1000  # files parsed and stored per round (memory stays flat)
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
-WINDOW = 2000  # files parsed and stored per round
+RACY_NS = 2_000_000_000  # a file changed this close to our read may change again unseen (git's "racy")
+DAY = 86400.0  # SQL time filters are widened by this margin (naive times, time zones); exact filters follow
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
+# The code that decides what a row holds; any change rebuilds the index.
+_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py")
+
+COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
+           "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
+           "name", "contact_key", "record", "doc", "tokens", "subject_tokens")
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
+    id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
+    last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
+    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT);
+CREATE TABLE dirty (path TEXT PRIMARY KEY);
+CREATE INDEX cases_status ON cases (status);
+CREATE INDEX cases_received ON cases (received_ts);
+CREATE INDEX cases_resolved ON cases (resolved_ts);
+CREATE INDEX cases_closed ON cases (closed_ts);
+CREATE INDEX cases_revisit ON cases (revisit_ts);
+CREATE INDEX cases_last_to ON cases (last_to_ts);
+CREATE INDEX cases_due ON cases (next_due_ts);
+CREATE INDEX cases_category ON cases (category);
+CREATE INDEX cases_unit ON cases (unit);
+CREATE INDEX cases_handler ON cases (handler);
+CREATE INDEX cases_severity ON cases (severity);
+CREATE INDEX cases_name ON cases (name);
+CREATE INDEX cases_contact ON cases (contact_key);
+CREATE INDEX cases_id ON cases (id);
+CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 0');
+"""
+_INSERT = f"INSERT INTO cases ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
-@dataclass(frozen=True)
-class Entry:
-    path: str
-    blob: str | None  # None: not in the index as it is on disk
-    data: dict[str, Any] | None  # None: the file could not be parsed
-    error: str = ""
+def version() -> str:
+    root = Path(cache.__file__).resolve().parent.parent
+    h = hashlib.sha1(b"index 1")
+    for rel in _ROW_CODE:
+        h.update((root / rel).read_bytes())
+    return h.hexdigest()[:16]
+
+
+# --- rows: computed in the pool's workers --------------------------------------------------
+
+def _ts(value: Any) -> float | None:
+    moment = as_datetime(value, UTC) if value not in (None, "") else None
+    return moment.timestamp() if moment is not None else None
+
+
+def _last_transition(data: Mapping[str, Any]) -> tuple[str | None, float | None]:
+    timeline = data.get("timeline")
+    for entry in reversed(timeline if isinstance(timeline, list) else []):
+        if isinstance(entry, Mapping) and entry.get("to"):
+            return str(entry["to"]), _ts(entry.get("at"))
+    return None, None
+
+
+def _next_due(data: Mapping[str, Any]) -> float | None:
+    """The earliest due time of a running, unpaused clock (policy.clocks.overdue's clocks)."""
+    status = data.get("status")
+    if status in ("closed", "invalid"):
+        return None
+    section = data.get("clocks")
+    dues = []
+    for name, c in section.items() if isinstance(section, Mapping) else ():
+        if not isinstance(c, Mapping) or _ts(c.get("done")) is not None:
+            continue
+        if name == "resolution" and status == "waiting":
+            continue
+        due = _ts(c.get("due"))
+        if due is not None:
+            dues.append(due)
+    return min(dues) if dues else None
+
+
+def row(path: str, blob: str | None, sig: str | None, text: str | None, error: str = "") -> tuple[Any, ...]:
+    """One `cases` row from a file's text (or its read error)."""
+    data = None
+    if text is not None:
+        try:
+            data = to_plain(load_plain(text, path))
+        except InvalidInput as exc:
+            error = str(exc)
+    if data is None:
+        return (path, blob, sig, error or f"{path}: cannot read", *([None] * (len(COLUMNS) - 4)))
+    rec = CaseRecord.from_data(data, path)
+    last_to, last_to_ts = _last_transition(data)
+    record = json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
+    subject = " ".join(sorted(set(tokens(rec.subject))))
+    return (path, blob, sig, None, rec.id, rec.status, _ts(rec.received_at), _ts(rec.resolved_at),
+            _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(data),
+            rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
+            contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
+            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject)
+
+
+def _rows(items: list[tuple[str, str | None, str | None, bytes]]) -> list[tuple[Any, ...]]:
+    out = []
+    for path, blob, sig, raw in items:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.append(row(path, blob, sig, None, f"{path}: cannot read: {exc}"))
+            continue
+        out.append(row(path, blob, sig, text))
+    return out
+
+
+# --- reading blobs ---------------------------------------------------------------------------
+
+def stream_blobs(g: Git, blobs: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
+    """(blob, content) for each blob id, in order, through ONE `git cat-file --batch`."""
+    if not blobs:
+        return
+    import subprocess
+
+    from complaintctl.repo.git import read_env
+
+    proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=g.git_dir, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=read_env())
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:  # a thread, so a full pipe in either direction never deadlocks
+        assert proc.stdin is not None
+        try:
+            for b in blobs:
+                proc.stdin.write(b.encode() + b"\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            return
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for b in blobs:
+            header = proc.stdout.readline().split()
+            if len(header) == 2 and header[1] == b"missing":
+                yield b, None
+                continue
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)  # the newline after each object
+            yield b, data
+    finally:
+        proc.stdout.close()
+        writer.join()
+        proc.wait()
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=120, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def _sig(st: os.stat_result) -> str:
+    return f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}:{st.st_ino}"
+
+
+class Index:
+    """An open, fresh read index of one work tree."""
+
+    def __init__(self, ws: Workspace, db: sqlite3.Connection) -> None:
+        self.ws = ws
+        self.db = db
+
+    # -- records ------------------------------------------------------------------------------
+
+    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False) -> list[CaseRecord]:
+        """Records of the readable cases matching an SQL condition, in path order. Documents are
+        fetched with them (`docs`) or when first read (one query each)."""
+        cols = "path, record, doc" if docs else "path, record, rowid"
+        out = []
+        for path, values, extra in self.db.execute(
+                f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params):
+            data: Mapping[str, Any] = LazyData(json.loads, extra) if docs else RowData(self.db, extra)
+            out.append(_record(values, path, data))
+        return out
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM cases WHERE error IS NULL").fetchone()[0])
+
+    def entries(self) -> Iterator[tuple[str, str | None, dict[str, Any] | None, str]]:
+        """(path, blob or None if the work tree's, document or None, parse error) of every case
+        file, in path order, streamed."""
+        for path, blob, error, doc in self.db.execute("SELECT path, blob, error, doc FROM cases ORDER BY path"):
+            yield path, blob, (json.loads(doc) if doc is not None else None), error or ""
+
+    def match(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
+        """Row ids of the cases holding every token (FTS5 over model.text.tokens)."""
+        terms = sorted(set(wanted))
+        if not terms:
+            return []
+        query = " AND ".join(f'{column} : "{t}"' for t in terms)
+        return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+
+    def match_any(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
+        terms = sorted(set(wanted))
+        if not terms:
+            return []
+        query = " OR ".join(f'{column} : "{t}"' for t in terms)
+        return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+
+    def document_frequency(self, token: str) -> int:
+        return len(self.match([token]))
+
+    def by_rowids(self, rowids: Sequence[int], docs: bool = True) -> list[CaseRecord]:
+        out: list[CaseRecord] = []
+        for i in range(0, len(rowids), 500):
+            part = rowids[i:i + 500]
+            out.extend(self.records(f"rowid IN ({','.join('?' * len(part))})", part, docs))
+        return sorted(out, key=lambda r: r.path)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 class LazyData(Mapping[str, Any]):
-    """A cached case document, decoded from JSON only when something reads it: `list`
-    needs the flat record fields, not 10,000 whole documents."""
+    """A cached case document, decoded from JSON only when something reads it."""
 
-    __slots__ = ("_data", "_text")
+    __slots__ = ("_data", "_load", "_src")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
+    def __init__(self, load: Any, src: Any) -> None:
+        self._load, self._src = load, src
         self._data: dict[str, Any] | None = None
 
-    def _load(self) -> dict[str, Any]:
+    def _get(self) -> dict[str, Any]:
         if self._data is None:
-            self._data = json.loads(self._text)
+            self._data = self._load(self._src)
+            self._src = None
         return self._data
 
     def __getitem__(self, key: str) -> Any:
-        return self._load()[key]
+        return self._get()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
+        return iter(self._get())
 
     def __len__(self) -> int:
-        return len(self._load())
+        return len(self._get())
 
 
-def _record_json(data: dict[str, Any], path: str) -> str:
-    rec = CaseRecord.from_data(data, path)
-    return json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
+class RowData(LazyData):
+    """The document of one row, fetched from the index when first read (`list` reads none)."""
+
+    __slots__ = ()
+
+    def __init__(self, db: sqlite3.Connection, rowid: int) -> None:
+        super().__init__(lambda r: json.loads(db.execute("SELECT doc FROM cases WHERE rowid=?", (r,)).fetchone()[0]),
+                         rowid)
 
 
 def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
@@ -72,139 +310,256 @@ def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
     return CaseRecord(path=path, data=data, **kw)
 
 
-class RecordCache:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if row is None or row[0] != CACHE_VERSION:
-            self.db.execute("DROP TABLE IF EXISTS records")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
-        # record: the flat CaseRecord fields as a JSON list; json: the whole document
-        self.db.execute("CREATE TABLE IF NOT EXISTS records "
-                        "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
-        self.db.commit()
-
-    def rows(self, wanted: set[str]) -> dict[str, tuple[str, str]]:
-        """blob -> (record fields, document) as stored, undecoded."""
-        return {blob: (rec, text) for blob, rec, text in self.db.execute("SELECT blob, record, json FROM records")
-                if blob in wanted}
-
-    def store(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
-        """(blob, path, document) triples."""
-        if items:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items])
-            self.db.commit()
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def _parse(root: Path, path: str) -> tuple[dict[str, Any] | None, str]:
+def open_index(ws: Workspace, progress: bool = True) -> Index:
+    """The index of the work tree's cases, brought up to date first."""
+    path = cache.folder(ws.git.git_dir) / DB_NAME
+    db = _connect(path)
     try:
-        text = (root / path).read_text(encoding="utf-8")
-        return to_plain(load_plain(text, path)), ""
-    except InvalidInput as exc:
-        return None, str(exc)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"{path}: cannot read: {exc}"
+        _ensure_schema(db, path)
+        _refresh(ws, db, progress)
+    except BaseException:
+        db.close()
+        raise
+    return Index(ws, db)
 
 
-def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]]) -> dict[str, str]:
-    """Parse the committed files the cache lacks — in a process pool when there are many
-    (a fresh clone: each YAML parse costs milliseconds) — and store them, a window at a
-    time so memory stays flat. Returns the parse errors by path."""
-    from concurrent.futures import ProcessPoolExecutor
+def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
+    want = version()
+    try:
+        row_ = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+    except sqlite3.OperationalError:
+        row_ = None
+    if row_ is not None and row_[0] == want:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        again = db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone()
+        current = db.execute("SELECT value FROM meta WHERE key='version'").fetchone() if again else None
+        if current is None or current[0] != want:
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
+                                      "'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
+                db.execute(f"DROP TABLE IF EXISTS {name}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (want,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
-    errors: dict[str, str] = {}
+
+def _head_tree(g: Git) -> str:
+    code, out = g.plain("rev-parse", "-q", "--verify", "HEAD:cases")
+    return out.decode().strip() if code == 0 else ""
+
+
+def _status_paths(g: Git) -> set[str]:
+    """Case files whose work-tree state differs from HEAD (staged, changed, deleted, untracked)."""
+    out = g.plain_text("-c", "status.renames=false", "status", "--porcelain", "-z", "--untracked-files=all",
+                       "--", "cases")
+    paths = set()
+    for rec in out.split("\0"):
+        if len(rec) > 3 and is_case_path(rec[3:]):
+            paths.add(rec[3:])
+    return paths
+
+
+def _tree_changes(g: Git, old: str, new: str) -> dict[str, str | None] | None:
+    """path -> new blob (None: deleted) between two `cases` trees; None if `old` is gone."""
+    if not old:
+        return None
+    code, _ = g.plain("cat-file", "-e", old)
+    if code != 0:
+        return None
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", old, new] if new else \
+        ["ls-tree", "-r", "-z", old]
+    out = g.plain_text(*args)
+    changes: dict[str, str | None] = {}
+    if not new:  # HEAD has no cases folder now: every indexed file is gone
+        for rec in out.split("\0"):
+            if rec:
+                changes["cases/" + rec.split("\t", 1)[1]] = None
+        return changes
+    parts = out.split("\0")
+    for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+        if meta.startswith(":"):
+            _, _, _, blob, status = meta[1:].split(" ")
+            changes["cases/" + path] = None if status.startswith("D") else blob
+    return changes
+
+
+def _tree_blobs(g: Git, tree: str) -> dict[str, str]:
+    if not tree:
+        return {}
+    out = g.plain_text("ls-tree", "-r", "-z", tree)
+    blobs = {}
+    for rec in out.split("\0"):
+        if rec:
+            meta, _, path = rec.partition("\t")
+            blobs["cases/" + path] = meta.split()[2]
+    return blobs
+
+
+def _refresh(ws: Workspace, db: sqlite3.Connection, progress: bool) -> None:
+    g = ws.git
+    head = _head_tree(g)
+    dirty_now = _status_paths(g)
+    state = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    dirty_before = {p for (p,) in db.execute("SELECT path FROM dirty")}
+    if state.get("tree") == head and not dirty_now and not dirty_before:
+        return  # the common case: nothing changed, two git calls
+    db.execute("BEGIN IMMEDIATE")  # one refresher at a time; the others wait, then find it done
+    try:
+        state = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        dirty_before = {p for (p,) in db.execute("SELECT path FROM dirty")}
+        _apply(ws, db, head, state.get("tree", ""), dirty_now, dirty_before, progress)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (head,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _apply(ws: Workspace, db: sqlite3.Connection, head: str, indexed: str, dirty_now: set[str],
+           dirty_before: set[str], progress: bool) -> None:
+    g = ws.git
+    base: dict[str, str | None] = {}  # path -> blob at HEAD (None: not at HEAD) for rows to redo
+    if indexed != head:
+        changes = _tree_changes(g, indexed, head)
+        if changes is None:  # cold, or the indexed tree is gone (gc): compare every path's blob
+            have = {p: b for p, b in db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL")}
+            now = _tree_blobs(g, head)
+            changes = {p: b for p, b in now.items() if have.get(p) != b}
+            changes.update({p: None for p in have if p not in now})
+        base.update((p, b) for p, b in changes.items() if is_case_path(p))
+    for path in dirty_before - dirty_now:  # back to HEAD's version (reverted, committed, stashed…)
+        if path not in base:
+            base[path] = _blob_at_head(g, path)
+    redo = {p: b for p, b in base.items() if p not in dirty_now}
+    _delete(db, [p for p, b in redo.items() if b is None])
+    have_blob = dict(db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL"))
+    todo = sorted((p, b) for p, b in redo.items() if b is not None and have_blob.get(p) != b)
+    _fill_blobs(ws, db, todo, progress)
+    _fill_work_tree(ws, db, dirty_now)
+    db.execute("DELETE FROM dirty")
+    db.executemany("INSERT INTO dirty VALUES (?)", [(p,) for p in sorted(dirty_now)])
+
+
+def _blob_at_head(g: Git, path: str) -> str | None:
+    code, out = g.plain("rev-parse", "-q", "--verify", f"HEAD:{path}")
+    return out.decode().strip() if code == 0 else None
+
+
+def _delete(db: sqlite3.Connection, paths: Iterable[str]) -> None:
+    for path in paths:
+        db.execute("INSERT INTO fts(fts, rowid, tokens, subject_tokens) SELECT 'delete', rowid, tokens, "
+                   "subject_tokens FROM cases WHERE path=? AND error IS NULL", (path,))
+        db.execute("DELETE FROM cases WHERE path=?", (path,))
+
+
+def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    _delete(db, [r[0] for r in rows])
+    db.executemany(_INSERT, rows)
+    db.executemany("INSERT INTO fts(rowid, tokens, subject_tokens) SELECT rowid, tokens, subject_tokens "
+                   "FROM cases WHERE path=? AND error IS NULL", [(r[0],) for r in rows])
+
+
+def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, str]], progress: bool) -> None:
+    """Parse the committed files the index lacks — streamed from one `git cat-file --batch`,
+    parsed in a process pool when there are many — and store them a window at a time."""
+    if not todo:
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    bar = Progress("indexing cases", len(todo)) if progress and len(todo) >= PARALLEL_AT else None
     workers = min(os.cpu_count() or 1, 8)
-    pool: ProcessPoolExecutor | None = None  # noqa: F821
+    # forkserver: a forked worker would inherit our end of cat-file's stdin, and cat-file would
+    # never see its end (the workers are started while blobs stream).
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) \
+        if len(todo) >= PARALLEL_AT and workers > 1 else None
+    by_blob: dict[str, list[str]] = {}  # one blob may be several paths (identical files)
+    for p, b in todo:
+        by_blob.setdefault(b, []).append(p)
+    pending: list[Future[list[tuple[Any, ...]]]] = []
+    chunk: list[tuple[str, str | None, str | None, bytes]] = []
+    done = 0
+
+    def collect(block: bool) -> None:
+        nonlocal done
+        while pending and (block or pending[0].done() or len(pending) > 2 * workers):
+            rows = pending.pop(0).result()
+            _store(db, rows)
+            done += len(rows)
+            if bar:
+                bar.update(done)
+
     try:
-        for i in range(0, len(missing), WINDOW):
-            window = missing[i:i + WINDOW]
-            paths = [p for p, _ in window]
-            if len(missing) >= PARALLEL_AT and workers > 1:
-                pool = pool or ProcessPoolExecutor(workers)
-                results = list(pool.map(_parse, repeat(root), paths, chunksize=32))
-            else:
-                results = [_parse(root, p) for p in paths]
-            items = []
-            for (path, blob), (data, error) in zip(window, results, strict=True):
-                if data is None:
-                    errors[path] = error
+        for blob, data in stream_blobs(ws.git, list(by_blob)):
+            for path in by_blob[blob]:
+                chunk.append((path, blob, None, data if data is not None else b""))
+            if len(chunk) >= (WINDOW // 4 if pool else WINDOW):
+                if pool is not None:
+                    pending.append(pool.submit(_rows, chunk))
+                    collect(False)
                 else:
-                    items.append((blob, path, data))
-            cache.store(items)
+                    _store(db, _rows(chunk))
+                    done += len(chunk)
+                chunk = []
+        if chunk:
+            if pool is not None:
+                pending.append(pool.submit(_rows, chunk))
+            else:
+                _store(db, _rows(chunk))
+        collect(True)
     finally:
         if pool is not None:
-            pool.shutdown()
-    return errors
+            pool.shutdown(cancel_futures=True)
+        if bar:
+            bar.close()
 
 
-def _scan(ws: Workspace, folders: Sequence[str]
-          ) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
-    """Case paths (sorted), the blob of each clean one, the cache (filled for every clean
-    file), its rows by blob, and the clean files that do not parse."""
-    blobs = {p: b for p, b in ws.git.ls_blobs(*folders).items() if is_case_path(p)}
-    dirty = {p for p in ws.git.dirty_paths(*folders) if is_case_path(p)}
-    clean = {p: b for p, b in blobs.items() if p not in dirty}
-    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite")
-    try:
-        wanted = set(clean.values())
-        rows = cache.rows(wanted)
-        missing = [(p, b) for p, b in sorted(clean.items()) if b not in rows]
-        errors = _fill(ws.root, cache, missing) if missing else {}
-        if missing:
-            rows = cache.rows(wanted)
-    except BaseException:
-        cache.close()
-        raise
-    return sorted(set(blobs) | dirty), clean, cache, rows, errors
+def _fill_work_tree(ws: Workspace, db: sqlite3.Connection, dirty: set[str]) -> None:
+    """Rows for the work tree's changed files: read from disk unless unchanged since last read."""
+    known = dict(db.execute("SELECT path, sig FROM cases WHERE blob IS NULL"))
+    rows, gone = [], []
+    for path in sorted(dirty):
+        file = ws.root / path
+        started = time.time_ns()
+        try:
+            st = file.stat()
+            raw = file.read_bytes() if file.is_file() else None
+        except OSError:
+            raw = None
+        if raw is None:
+            gone.append(path)
+            continue
+        # A file changed within RACY_NS of our read could change again with the same stat: no sig.
+        sig = _sig(st) if started - st.st_mtime_ns > RACY_NS else ""
+        if sig and known.get(path) == sig:
+            continue
+        rows.extend(_rows([(path, None, sig, raw)]))
+    _delete(db, gone)
+    if rows:
+        _store(db, rows)
 
 
-def _fresh(ws: Workspace, path: str) -> Entry | None:
-    """A file changed in the working tree: always read as it is now, never cached."""
-    if not (ws.root / path).is_file():
-        return None  # deleted in the working tree
-    data, error = _parse(ws.root, path)
-    return Entry(path, None, data, error)
-
-
-def entries(ws: Workspace, folders: Sequence[str] = ("cases",)) -> Iterator[Entry]:
-    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob is known)."""
-    paths, clean, cache, rows, errors = _scan(ws, folders)
-    try:
-        for path in paths:
-            blob = clean.get(path)
-            if blob is None:
-                entry = _fresh(ws, path)
-                if entry is not None:
-                    yield entry
-            elif blob in rows:
-                yield Entry(path, blob, json.loads(rows[blob][1]))
-            else:
-                yield Entry(path, blob, None, errors.get(path, f"{path}: cannot read"))
-    finally:
-        cache.close()
-
+# --- whole-repository answers ------------------------------------------------------------------
 
 def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[CaseRecord]:
-    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records.
+    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records; documents
+    are fetched when something reads them."""
+    idx = open_index(ws)
+    try:
+        if tuple(folders) == ("cases",):
+            return idx.records(docs=True)
+        where = " OR ".join("path LIKE ?" for _ in folders)
+        return idx.records(where, [f"{f.rstrip('/')}/%" for f in folders], docs=True)
+    finally:
+        idx.close()
 
-    Unreadable files are `validate`'s business. Cached cases cost one row each: the flat
-    fields are decoded, the document only when something reads it.
-    """
-    paths, clean, cache, rows, _ = _scan(ws, folders)
-    cache.close()
-    out: list[CaseRecord] = []
-    for path in paths:
-        blob = clean.get(path)
-        if blob is None:
-            entry = _fresh(ws, path)
-            if entry is not None and entry.data is not None:
-                out.append(CaseRecord.from_data(entry.data, path))
-        elif blob in rows:
-            out.append(_record(rows[blob][0], path, LazyData(rows[blob][1])))
-    return out
+
+def epoch(moment: datetime) -> float:
+    return moment.timestamp()

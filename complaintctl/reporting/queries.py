@@ -35,6 +35,38 @@ def all_records(ws: Workspace) -> list[CaseRecord]:
     return index.load_records(ws)
 
 
+def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = None) -> list[CaseRecord]:
+    """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
+    decides exactly as it does over every record. `due_before`: only cases with a running clock
+    due by then (`list --overdue`). Documents are fetched only for what reads them."""
+    from complaintctl.repo import index
+
+    where: list[str] = ["1"]
+    params: list[object] = []
+    wanted = set(flt.statuses)
+    if "open" in wanted:
+        wanted = (wanted - {"open"}) | workflow.OPEN_STATES
+    if wanted:
+        where.append(f"status IN ({','.join('?' * len(wanted))})")
+        params.extend(sorted(wanted))
+    for column, value in (("category", flt.category), ("unit", flt.unit), ("handler", flt.handler),
+                          ("severity", flt.severity)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if flt.since:
+        where.append("received_ts >= ?")
+        params.append(flt.since.timestamp() - index.DAY)
+    if flt.until:
+        where.append("received_ts <= ?")
+        params.append(flt.until.timestamp() + 2 * index.DAY)
+    if due_before is not None:
+        where.append("next_due_ts <= ?")
+        params.append(due_before.timestamp() + index.DAY)
+    idx = index.open_index(ws)  # stays open while the records' documents may be read
+    return select(idx.records(" AND ".join(where), params), flt, tz)
+
+
 def select(records: Iterable[CaseRecord], flt: Filter, tz: tzinfo) -> list[CaseRecord]:
     wanted = set(flt.statuses)
     if "open" in wanted:
