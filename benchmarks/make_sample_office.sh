@@ -11,7 +11,7 @@ PYTHON="${PYTHON:-python}"  # the venv complaintctl is installed in
 
 # The policy: the property preset for office SZ (office.policy_text keeps its comments).
 "$PYTHON" -c 'import sys
-from complaintctl.office import policy_text
+from complaintctl.repo.office import policy_text
 sys.stdout.write(policy_text("property", "SZ", "示例物业服务中心", None))' > complaintctl.yaml.new
 mv complaintctl.yaml.new complaintctl.yaml
 if ! git diff --quiet -- complaintctl.yaml || ! git ls-files --error-unmatch complaintctl.yaml >/dev/null 2>&1; then

@@ -240,3 +240,43 @@ def test_case_files_with_flow_style_timestamps_still_load() -> None:
     # libyaml's fast parser refuses ':' inside a flow scalar; the pure parser takes over.
     data = load_plain("clocks:\n  response: {due: 2026-11-23 10:05:00+08:00, done: null}\n", "x.yaml")
     assert data["clocks"]["response"]["due"] == datetime.fromisoformat("2026-11-23T10:05:00+08:00")
+
+
+# --- issue 12: parallel chunks and the multi-person history -------------------------------------
+
+def test_cases_do_not_depend_on_the_number_of_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from complaintctl.sample import generator
+
+    monkeypatch.setattr(generator, "CHUNK", 25)  # several chunks from a small sample
+    spec = dataclasses.replace(SPEC, count=70)
+    one = [(c.case_id, c.text) for c in generate(policy(), spec, workers=1)]
+    two = [(c.case_id, c.text) for c in generate(policy(), spec, workers=2)]
+    assert one == two and len(one) == 70
+    assert len({cid for cid, _ in one}) == 70
+
+
+def test_history_is_one_commit_per_step_by_its_actor(office: Office, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    out = sample(office, "--count", "40", "--seed", "3", "--history")
+    assert "40 sample case(s) written" in out
+    assert office.git("status", "--porcelain").stdout == ""
+    assert office.run("validate").output.strip() == "40 case file(s) valid"
+    log = office.git("log", "--format=%H%x1f%an%x1f%ae%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1e",
+                     "--", "cases").stdout
+    rows = [rec.strip("\n").split("\x1f") for rec in log.split("\x1e") if rec.strip()]
+    assert rows[-1][4] == ""  # the office's `init` commit (the .gitkeep), before the sample's
+    rows = rows[:-1]
+    people = {p.name for p in policy().people}
+    assert {r[1] for r in rows} <= people and len({r[1] for r in rows}) > 3  # many people, all of the office
+    times = [int(r[3]) for r in rows]
+    assert times == sorted(times, reverse=True)  # commits in the order the steps were taken
+    steps = sum(len(load_plain(p.read_text(encoding="utf-8"), p.name)["timeline"])
+                for p in (office.root / "cases").rglob("*.yaml"))
+    assert len(rows) == steps  # one commit per timeline entry
+    assert all(r[4].strip() for r in rows)  # each names its case (Case: trailer), as the CLI's do
+    # the same files as the batch mode writes for the same seed
+    other = Office(tmp_path / "batch")
+    office.runner.invoke(cli, ["init", str(other.root), "--preset", "property", "--office", "SZ"])
+    sample(other, "--count", "40", "--seed", "3", "--no-verify")
+    assert case_files(other) == case_files(office)

@@ -30,17 +30,22 @@ def _day(text: str, option: str) -> date:
               help="Cases per commit.")
 @click.option("--no-verify", is_flag=True,
               help="Skip the pre-commit hook (each step is already checked by the same validator).")
+@click.option("--history", is_flag=True,
+              help="One commit per step by the person who took it, at its time (git fast-import; no hook "
+                   "runs: each step is checked by the validator as it is made). A new office only.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes building cases (0: one per core); the cases do not depend on it.")
 @pass_ws
 def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, replace: bool,
-               batch_size: int, no_verify: bool) -> None:
+               batch_size: int, no_verify: bool, history: bool, workers: int) -> None:
     """Generate realistic sample cases through the real steps and commit them in batches."""
     spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
 
-    def progress(done: int, sha: str) -> None:
-        click.echo(f"  {done}/{count} case(s) committed ({sha[:10]})", err=True)
+    def progress(done: int, what: str) -> None:
+        click.echo(f"  {done}/{count} case(s) committed ({what if history else what[:10]})", err=True)
 
     result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
-                               verify=not no_verify, progress=progress)
+                               verify=not no_verify, progress=progress, history=history, workers=workers)
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     if result.removed and not result.commits:
         click.echo(f"{result.written} sample case(s) regenerated, identical to those committed: no commit ({mix})")
