@@ -255,26 +255,31 @@ def test_cases_do_not_depend_on_the_number_of_workers(monkeypatch: pytest.Monkey
     assert len({cid for cid, _ in one}) == 70
 
 
-def test_history_is_one_commit_per_step_by_its_actor(office: Office, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_is_each_persons_work_by_day(office: Office, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     out = sample(office, "--count", "40", "--seed", "3", "--history")
     assert "40 sample case(s) written" in out
     assert office.git("status", "--porcelain").stdout == ""
     assert office.run("validate").output.strip() == "40 case file(s) valid"
-    log = office.git("log", "--format=%H%x1f%an%x1f%ae%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1e",
-                     "--", "cases").stdout
+    log = office.git("log", "--format=%an%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f"
+                     "%(trailers:key=Action,valueonly)%x1e", "--", "cases").stdout
     rows = [rec.strip("\n").split("\x1f") for rec in log.split("\x1e") if rec.strip()]
-    assert rows[-1][4] == ""  # the office's `init` commit (the .gitkeep), before the sample's
+    assert rows[-1][2] == ""  # the office's `init` commit (the .gitkeep), before the sample's
     rows = rows[:-1]
-    people = {p.name for p in policy().people}
-    assert {r[1] for r in rows} <= people and len({r[1] for r in rows}) > 3  # many people, all of the office
-    times = [int(r[3]) for r in rows]
-    assert times == sorted(times, reverse=True)  # commits in the order the steps were taken
-    steps = sum(len(load_plain(p.read_text(encoding="utf-8"), p.name)["timeline"])
-                for p in (office.root / "cases").rglob("*.yaml"))
-    assert len(rows) == steps  # one commit per timeline entry
-    assert all(r[4].strip() for r in rows)  # each names its case (Case: trailer), as the CLI's do
+    times = [int(r[1]) for r in rows]
+    assert times == sorted(times, reverse=True)  # commits in the order the work was done
+    tz = policy().tz
+    done = {(r[0], cid, r[3].strip(), datetime.fromtimestamp(int(r[1]), tz).date())
+            for r in rows for cid in r[2].split(",")}
+    steps = set()
+    for p in (office.root / "cases").rglob("*.yaml"):
+        data = load_plain(p.read_text(encoding="utf-8"), p.name)
+        for e in data["timeline"]:
+            action = "new" if e["action"] == "received" else e["action"]
+            steps.add((e["by"], data["id"], action, e["at"].astimezone(tz).date()))
+    assert steps == done  # every step is a commit of its actor, that day, naming the case and the action
+    assert len({r[0] for r in rows}) > 3 and len(rows) < len(steps)
     # the same files as the batch mode writes for the same seed
     other = Office(tmp_path / "batch")
     office.runner.invoke(cli, ["init", str(other.root), "--preset", "property", "--office", "SZ"])

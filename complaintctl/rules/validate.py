@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import as_datetime, load_plain
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
 from complaintctl.rules.context import CheckContext
@@ -44,6 +45,36 @@ def check_texts(path: str, text: str | None, previous_text: str | None, policy: 
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
     return check_case(path, data, previous, policy, now)
+
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def settled_after(data: Any) -> datetime | None:
+    """The latest moment written anywhere in a case (any date or time, in any field). The rules
+    read `now` only to ask whether a moment of the case is still in the future (R-IN-1, with
+    dates.CLOCK_SKEW): once `now` is past this moment, a verdict no longer changes with time,
+    which is what lets `validate` keep verdicts (tests/test_validate_cache.py checks it)."""
+    latest: datetime | None = None
+    stack = [data]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Mapping):
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+        else:
+            moment = None
+            if isinstance(v, datetime | date):
+                moment = as_datetime(v, UTC)
+            elif isinstance(v, str) and _STAMP.match(v):
+                moment = as_datetime(v, UTC)
+            if moment is not None:
+                # a time without an offset is read in the office's zone: allow for any zone
+                if isinstance(v, date) and not isinstance(v, datetime) or moment.tzinfo is UTC:
+                    moment += timedelta(days=1)
+                latest = moment if latest is None or moment > latest else latest
+    return latest
 
 
 def is_case_path(path: str) -> bool:

@@ -16,7 +16,6 @@ Cases are built by a process pool (`workers`), and written with the fast YAML wr
 
 from __future__ import annotations
 
-import heapq
 import os
 import subprocess
 from collections import Counter
@@ -143,18 +142,16 @@ def _commit(ws: Workspace, batch: list[tuple[str, str]], spec: generator.SampleS
     return [sha] if sha else []  # None: regenerated exactly as committed
 
 
-# --- history: one commit per step, through git fast-import -------------------------------------
+# --- history: each person's day of work, through git fast-import ---------------------------------
 
-@dataclass(order=True, frozen=True)
-class _Event:
-    at: float  # epoch seconds: commits go in time order
-    seq: int  # then in the order made (a case's steps, cases in order received)
-    mark: int  # the blob's fast-import mark
-    relpath: str
-    name: str
-    email: str
-    offset: str  # +0800
-    message: str
+@dataclass
+class _Day:
+    """One office day's steps: per (person, action) the cases they acted on; per case its
+    text at the end of the day."""
+
+    date: date
+    groups: dict[tuple[str, str, str], list[tuple[float, str, str]]] = field(default_factory=dict)
+    versions: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # relpath -> (time, text)
 
 
 def _data(text: str) -> bytes:
@@ -164,6 +161,12 @@ def _data(text: str) -> bytes:
 
 def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
                    progress: Callable[[int, str], None] | None) -> BulkResult:
+    """Each step is the work of the person who took it: one commit per person, kind of step
+    (action) and day, at that day's last such step, with a `Case:` trailer per case and the
+    `Action:` — what `report` reads to attribute work (R-RP-1), as it reads the CLI's commits.
+    A commit holds each of its cases as it stood at the end of that day (a file never goes
+    back in time). One commit per step would be what the CLI makes, but each commit rewrites
+    its month's tree (thousands of entries): 600,000 of them for 100,000 cases take hours."""
     g = ws.git
     parent = g.rev_parse("HEAD")
     branch = g.current_branch()
@@ -171,51 +174,70 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
         raise RepoStateError("--history needs a branch checked out (not a detached HEAD)")
     parts = generator.chunks(ws.policy, spec)  # checks the arguments before anything starts
     cases = generator.generate(ws.policy, spec, versions=True, workers=workers)
-    ref = f"refs/heads/{branch}"
+    ref = f"refs/heads/{branch}".encode()
+    tz = ws.policy.tz
     proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=ws.root, stdin=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     assert proc.stdin is not None
     out = proc.stdin
     statuses: Counter[str] = Counter()
-    commits = written = 0
-    try:
-        heap: list[_Event] = []
-        mark = seq = 0
-        starts = [c.moments[0].timestamp() for c in parts[1:]] + [float("inf")]
-        first = True
+    written = commits = mark = 0
+    days: dict[date, _Day] = {}
+    written_text: dict[str, str] = {}  # within a day: the text last committed per file
+    first = True
 
-        def commit(ev: _Event) -> None:
-            nonlocal first, commits
-            stamp = f"{ev.name} <{ev.email}> {int(ev.at)} {ev.offset}".encode()
-            out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref.encode(), stamp, stamp))
-            out.write(_data(ev.message))
+    def flush(day: _Day) -> None:
+        # Commits in the order of their last step; each writes its cases as they stood then (the
+        # version after the case's latest step by anyone up to that moment): a file moves only forward.
+        nonlocal first, commits, mark
+        for (name, email, action), steps in sorted(day.groups.items(), key=lambda kv: (max(s[0] for s in kv[1]),
+                                                                                     kv[0])):
+            at = max(s[0] for s in steps)
+            stamp = f"{name} <{email}> {int(at)} {datetime.fromtimestamp(at, tz).strftime('%z')}".encode()
+            ids = sorted({cid for _, _, cid in steps})
+            files = []
+            for p in sorted({p for _, p, _ in steps}):  # blobs first: fast-import wants them before the commit
+                text = [t for when, t in day.versions[p] if when <= at][-1]
+                if written_text.get(p) != text:
+                    mark += 1
+                    out.write(b"blob\nmark :%d\n" % mark)
+                    out.write(_data(text))
+                    files.append(f"M 100644 :{mark} {p}\n".encode())
+                    written_text[p] = text
+            message = (f"{action}: {len(ids)} case(s) by {name} on {day.date.isoformat()}\n\n"
+                       + "".join(f"Case: {cid}\n" for cid in ids) + f"Action: {action}\n")
+            out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
+            out.write(_data(message))
             if first and parent:
                 out.write(f"from {parent}\n".encode())
             first = False
-            out.write(f"M 100644 :{ev.mark} {ev.relpath}\n\n".encode())
+            out.writelines(files)
+            out.write(b"\n")
             commits += 1
+        for p in day.versions:
+            written_text.pop(p, None)  # the next day starts from what was committed
 
-        chunk_no, in_chunk = 0, 0
+    try:
+        starts = [c.moments[0] for c in parts[1:]]
+        chunk_no = in_chunk = 0
         for case in cases:
             statuses[case.status] += 1
             written += 1
             for v in case.versions:
-                mark += 1
-                seq += 1
-                out.write(b"blob\nmark :%d\n" % mark)
-                out.write(_data(v.text))
-                heapq.heappush(heap, _Event(v.at.timestamp(), seq, mark, case.relpath, v.name, v.email,
-                                            v.at.strftime("%z"), v.message))
+                at = v.at.timestamp()
+                day = days.setdefault(v.at.astimezone(tz).date(), _Day(v.at.astimezone(tz).date()))
+                day.groups.setdefault((v.name, v.email, v.action), []).append((at, case.relpath, case.case_id))
+                day.versions.setdefault(case.relpath, []).append((at, v.text))
             in_chunk += 1
             if in_chunk == len(parts[chunk_no].moments):
-                # Every later step starts after the next chunk's first intake: commit what is before it.
                 chunk_no, in_chunk = chunk_no + 1, 0
-                while heap and heap[0].at < starts[chunk_no - 1]:
-                    commit(heapq.heappop(heap))
+                # later chunks' steps all come after their first intake: the days before it are complete
+                horizon = starts[chunk_no - 1].astimezone(tz).date() if chunk_no <= len(starts) else None
+                for d in sorted(days):
+                    if horizon is None or d < horizon:
+                        flush(days.pop(d))
                 if progress:
-                    progress(written, f"{commits} step commits")
-        while heap:
-            commit(heapq.heappop(heap))
+                    progress(written, f"{commits} commits")
         out.write(b"done\n")
         out.close()
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
@@ -231,4 +253,3 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
         # the new commits are on the branch; bring the index and work tree to them
         g.run("read-tree", "-m", "-u", parent or g.empty_tree(), head)
     return BulkResult(written, 0, (head,) if head and head != parent else (), dict(statuses))
-

@@ -85,6 +85,7 @@ class Version:
     email: str
     message: str
     text: str
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ class _Life:
         self._check(t)
         if self.dump is not None:  # the commit `lifecycle.change` would make for this step
             message = commit_message(str(self.doc["id"]), step.action, src, final, step.detail or step.note)
-            self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc)))
+            self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
         return t
 
 
@@ -325,7 +326,7 @@ class Generator:
         recorded = received + timedelta(minutes=rng.randint(1, 5))  # R-IN-3: entered within 5 minutes
         doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
         first = Version(recorded, identity(receiver).name, identity(receiver).email,
-                        commit_message(str(cid), "new", None, "received", subject), "")
+                        commit_message(str(cid), "new", None, "received", subject), "", "new")
         life = _Life(policy, cid.relpath, doc, recorded, self.end, rng, self.dump, first)
         try:
             self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)
@@ -471,7 +472,7 @@ def generate(policy: Policy, spec: SampleSpec, versions: bool = False, dump: Dum
         pending = []
         for chunk in parts:  # a few chunks in flight: memory stays flat
             pending.append(pool.submit(build_chunk, policy, spec, chunk, versions, dump, False))
-            while len(pending) > 2 * workers:
+            while len(pending) > workers:
                 yield from pending.pop(0).result()
         for future in pending:
             yield from future.result()
