@@ -10,10 +10,6 @@ import click
 
 from complaintctl.commands.common import base_dir, now, pass_ws
 from complaintctl.model import clock
-from complaintctl.remote import prereceive
-from complaintctl.repo import cache, precommit
-from complaintctl.repo import check as repocheck
-from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
 
 
@@ -21,6 +17,8 @@ from complaintctl.repo.workspace import Workspace
 @pass_ws
 def validate_cmd(ws: Workspace) -> None:
     """Check every case file; print every finding with file, field and rule."""
+    from complaintctl.repo import check as repocheck
+
     count, findings = repocheck.validate_repository(ws, now(ws))
     for f in findings:
         click.echo(str(f), err=True)
@@ -38,6 +36,10 @@ def hook_group() -> None:
 @hook_group.command("pre-commit")
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
+    # `complaintctl hook pre-commit` as git runs it takes __main__'s path, without click.
+    from complaintctl.repo import cache, precommit
+    from complaintctl.repo.git import Git
+
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
     findings = precommit.pre_commit(g, clock.current())
@@ -51,6 +53,10 @@ def pre_commit_cmd() -> None:
 @hook_group.command("pre-receive")
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
+    from complaintctl.remote import prereceive
+    from complaintctl.repo import cache
+    from complaintctl.repo.git import Git
+
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())

@@ -72,7 +72,7 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         doc = steps.build_case(policy, str(cid), intake, now, actor)
         validated(ws, cid.relpath, doc, None, now)
         sha = store.save_and_commit(ws, cid.relpath, doc, None,
-                                    commit_message(str(cid), "new", None, "received", intake.subject))
+                                    commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
 
 
@@ -104,7 +104,7 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
         validated(ws, loaded.relpath, doc, previous, now)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
-        sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)
+        sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 
 

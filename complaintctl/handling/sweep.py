@@ -17,7 +17,7 @@ from complaintctl.errors import GitError
 from complaintctl.handling import deadlines, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.repo import index, store
+from complaintctl.repo import index, store, vouch
 from complaintctl.repo.git import Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
@@ -91,7 +91,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
     with repo_lock(ws.git.git_dir):
         if not dry_run:
             ws.git.ensure_ready_to_commit()
-        changed: list[tuple[store.LoadedCase, CommentedMap, CaseChange]] = []
+        changed: list[tuple[store.LoadedCase, str, CaseChange]] = []
         skipped: list[Finding] = []
         for case_id in candidates(ws, now):
             loaded = store.load_case(ws, case_id)
@@ -99,21 +99,23 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             doc, actions = _plan(loaded.doc, ws, cal, now, actor)
             if not actions:
                 continue
-            # Judged in memory (the round-trip document compares equal to its plain load); the
-            # pre-commit hook judges the exact committed text again.
-            findings = check_case(loaded.relpath, doc, previous, ws.policy, now)
+            # The exact text to be committed is judged, so the pre-commit hook need not judge it again
+            # (repo.vouch).
+            text = dump_document(doc)
+            findings = check_case(loaded.relpath, load_plain(text, loaded.relpath), previous, ws.policy, now)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue
-            changed.append((loaded, doc, CaseChange(case_id, loaded.relpath, tuple(actions))))
+            changed.append((loaded, text, CaseChange(case_id, loaded.relpath, tuple(actions))))
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
-        for loaded, doc, _ in changed:
-            store.write_atomic(ws.root / loaded.relpath, dump_document(doc))
+        for loaded, text, _ in changed:
+            store.write_atomic(ws.root / loaded.relpath, text)
         paths = [c.relpath for c in changes]
         try:
-            sha = ws.git.add_and_commit(paths, commit_message(changes, now))
+            with vouch.judged(ws, {loaded.relpath: text for loaded, text, _ in changed}):
+                sha = ws.git.add_and_commit(paths, commit_message(changes, now))
         except GitError:
             ws.git.unstage(paths)
             for loaded, _, _ in changed:

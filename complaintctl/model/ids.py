@@ -53,3 +53,8 @@ def case_id_from_filename(name: str) -> CaseId | None:
         return parse_case_id(name[: -len(".yaml")])
     except InvalidInput:
         return None
+
+
+def is_case_path(path: str) -> bool:
+    """A case file's path in the repository (cases/…/*.yaml)."""
+    return path.startswith("cases/") and path.endswith(".yaml")

@@ -139,6 +139,11 @@ class Git:
     def git_dir(self) -> Path:
         return self._common_dir
 
+    @property
+    def own_git_dir(self) -> Path:
+        """This work tree's own git directory (its index, HEAD; a linked worktree has its own)."""
+        return self._own_dir
+
     def plain(self, *args: str, input: bytes | None = None) -> tuple[int, bytes]:
         """Run git without GitPython (the fast paths): (exit code, stdout bytes)."""
         proc = subprocess.run(["git", *args], cwd=self._root or self._own_dir, input=input,
@@ -171,11 +176,8 @@ class Git:
         return Identity(name.strip(), email.rstrip(">").strip())
 
     def has_head(self) -> bool:
-        try:
-            self.g.rev_parse("--verify", "-q", "HEAD")
-        except GitCommandError:
-            return False
-        return True
+        code, _ = self.plain("rev-parse", "--verify", "-q", "HEAD")
+        return code == 0
 
     def ensure_ready_to_commit(self) -> None:
         """Refuse while a merge/rebase is under way or someone else's changes are staged."""
@@ -197,11 +199,11 @@ class Git:
     def staged_changes(self) -> list[Change]:
         """What the commit being made changes (pre-commit): staged blobs, not the working tree."""
         base = "HEAD" if self.has_head() else self.empty_tree()
-        out = self.run("diff-index", "--cached", "-z", "--no-renames", "--raw", base)
+        out = self.plain_text("diff-index", "--cached", "-z", "--no-renames", "--raw", base)
         return list(_parse_raw(out))
 
     def empty_tree(self) -> str:
-        return self.run("hash-object", "-t", "tree", "/dev/null")
+        return self.plain_text("hash-object", "-t", "tree", "/dev/null")
 
     def commit_changes(self, sha: str) -> list[Change]:
         """Files a commit changes against its first parent (all files for a root commit)."""
@@ -238,7 +240,14 @@ class Git:
         return True
 
     def blob(self, sha: str) -> str:
-        """A blob's text, through GitPython's persistent `git cat-file --batch`."""
+        """A blob's text, through GitPython's persistent `git cat-file --batch` once GitPython is
+        loaded (many blobs: the server's hook); else one `git cat-file` (a hook judging a few files
+        does not load GitPython at all)."""
+        if self._repo is None:
+            code, out = self.plain("cat-file", "blob", sha)
+            if code != 0:
+                raise GitError(f"cannot read blob {sha}")
+            return out.decode("utf-8")
         try:
             data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         except (ValueError, GitCommandError) as exc:
@@ -248,10 +257,8 @@ class Git:
     def show(self, rev: str, path: str) -> str | None:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
         spec = f"{rev}:{path}" if rev != ":" else f":{path}"
-        try:
-            return str(self.g.show(spec, strip_newline_in_stdout=False))
-        except GitCommandError:
-            return None
+        code, out = self.plain("show", spec)
+        return out.decode("utf-8") if code == 0 else None
 
     def file_at(self, sha: str, path: str) -> str | None:
         """A file's text in a commit, through the persistent cat-file (no process per call)."""

@@ -10,12 +10,11 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
 from complaintctl.model.case import load_plain
+from complaintctl.model.ids import is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
-from complaintctl.repo import cache
+from complaintctl.repo import cache, vouch
 from complaintctl.repo.git import ZERO, Change, Git
-from complaintctl.rules import renumber
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import check_texts, is_case_path
 
 
 def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
@@ -29,6 +28,8 @@ def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
 
 def _renumbered_away(g: Git, deleted: Change, changes: list[Change]) -> bool:
     """A deletion is accepted only as half of a renumbering made in the same commit."""
+    from complaintctl.rules import renumber
+
     old = load_blob(g, deleted.old_blob, deleted.path)
     if old is None:
         return False
@@ -52,6 +53,8 @@ def policy_from_text(text: str | None) -> Policy | Finding:
 
 
 def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime) -> list[Finding]:
+    from complaintctl.rules.validate import check_texts  # the rules load only when there is something to judge
+
     if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in changes):
         return []
     policy = policy_from_text(policy_text)
@@ -70,5 +73,11 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
 
 
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
-    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree."""
-    return check_changes(g, g.staged_changes(), g.show(":", POLICY_FILE), now)
+    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree. Case
+    files a complaintctl command has just judged byte for byte are not judged again (repo.vouch)."""
+    changes = g.staged_changes()
+    skip = vouch.vouched(g, changes)
+    rest = [c for c in changes if c.path not in skip]
+    if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in rest):
+        return []
+    return check_changes(g, rest, g.show(":", POLICY_FILE), now)

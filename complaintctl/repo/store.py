@@ -12,6 +12,7 @@ from ruamel.yaml.comments import CommentedMap
 from complaintctl.errors import CaseNotFound, GitError
 from complaintctl.model.case import dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
+from complaintctl.repo import vouch
 from complaintctl.repo.workspace import Workspace
 
 CASES_DIR = "cases"
@@ -66,12 +67,16 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
-                    message: str) -> str:
-    """Write the case, stage only it, commit. If the commit fails, put everything back."""
+                    message: str, judged: bool = False) -> str:
+    """Write the case, stage only it, commit. If the commit fails, put everything back.
+    `judged`: the caller has just validated exactly this document's text (`dump_document` is
+    deterministic), so the pre-commit hook may skip it (repo.vouch)."""
     path = ws.root / relpath
-    write_atomic(path, dump_document(doc))
+    text = dump_document(doc)
+    write_atomic(path, text)
     try:
-        return ws.git.add_and_commit([relpath], message)
+        with vouch.judged(ws, {relpath: text} if judged else {}):
+            return ws.git.add_and_commit([relpath], message)
     except GitError:
         ws.git.unstage([relpath])
         if before is None:

@@ -9,12 +9,15 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model.case import as_datetime, load_plain
+from complaintctl.model.ids import is_case_path
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
+__all__ = ["CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after"]
+
 CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
                        archive.check, deadlines.check]
 
@@ -75,10 +78,6 @@ def settled_after(data: Any) -> datetime | None:
                     moment += timedelta(days=1)
                 latest = moment if latest is None or moment > latest else latest
     return latest
-
-
-def is_case_path(path: str) -> bool:
-    return path.startswith("cases/") and path.endswith(".yaml")
 
 
 def all_findings(items: Iterable[list[Finding]]) -> Iterator[Finding]:
