@@ -223,3 +223,32 @@ def test_progress_bar_only_on_a_terminal() -> None:
             bar.update(done)
         bar.close()
         assert ("200/200" in out.text and out.text.endswith("\n")) if tty else out.text == ""
+
+
+def test_reports_from_the_index_match_reports_over_every_record(sampled: Office) -> None:
+    """report, bulletin and register read only the records a period can touch: the same figures."""
+    from datetime import datetime
+
+    from complaintctl.labels import label
+    from complaintctl.policy import periods
+    from complaintctl.reporting import bulletin, register, reportdata, reports
+
+    office = sampled
+    case = open_case(office, 0)
+    office.run("note", case, "跟进")
+    ws = open_workspace(office.root)
+    full = [CaseRecord.from_data(d, p) for p, d in full_scan(office.root).items()]
+    acts = reportdata.activities(ws)
+    elapsed = reportdata.elapsed_for(ws.policy)
+    for text, at in (("2026-03", NOW), ("2026-02", NOW), ("2026-Q1", NOW), ("2026-02", "2026-02-20T12:00:00+08:00"),
+                     ("2026-01-15..2026-02-10", NOW)):
+        period, moment = periods.parse_period(text), datetime.fromisoformat(at)
+        want = reports.build_report(full, period, ws.policy, moment, elapsed, acts,
+                                    label(ws.policy.language, "unassigned"))
+        assert reportdata.build_report(ws, period, moment) == want, text
+        assert reportdata.build_bulletin(ws, period, moment) == bulletin.find(full, period, ws.policy, moment,
+                                                                             elapsed, acts), text
+    for week in ("2026-W05", "2026-W10", "2026-W13"):
+        w, moment = periods.parse_week(week), datetime.fromisoformat(NOW)
+        assert register.register(reportdata.week_records(ws, w, moment), w, ws.policy, moment) == \
+            register.register(full, w, ws.policy, moment)

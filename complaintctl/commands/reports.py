@@ -13,7 +13,6 @@ from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import periods
-from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import bulletin, export, register, reportdata
 
@@ -71,7 +70,8 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
                  as_of_text: str | None) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
-    section = register.register(index.load_records(ws), week, ws.policy, as_of(ws, as_of_text))
+    moment = as_of(ws, as_of_text)
+    section = register.register(reportdata.week_records(ws, week, moment), week, ws.policy, moment)
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
          csv_path, xlsx)
