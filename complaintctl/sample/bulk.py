@@ -151,7 +151,7 @@ class _Day:
 
     date: date
     groups: dict[tuple[str, str, str], list[tuple[float, str, str]]] = field(default_factory=dict)
-    versions: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # relpath -> (time, text)
+    versions: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # relpath -> (time, blob mark)
 
 
 def _data(text: str) -> bytes:
@@ -183,27 +183,24 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
     statuses: Counter[str] = Counter()
     written = commits = mark = 0
     days: dict[date, _Day] = {}
-    written_text: dict[str, str] = {}  # within a day: the text last committed per file
+    committed: dict[str, int] = {}  # within a day: the blob last committed per file
     first = True
 
     def flush(day: _Day) -> None:
         # Commits in the order of their last step; each writes its cases as they stood then (the
         # version after the case's latest step by anyone up to that moment): a file moves only forward.
-        nonlocal first, commits, mark
+        nonlocal first, commits
         for (name, email, action), steps in sorted(day.groups.items(), key=lambda kv: (max(s[0] for s in kv[1]),
                                                                                      kv[0])):
             at = max(s[0] for s in steps)
             stamp = f"{name} <{email}> {int(at)} {datetime.fromtimestamp(at, tz).strftime('%z')}".encode()
             ids = sorted({cid for _, _, cid in steps})
             files = []
-            for p in sorted({p for _, p, _ in steps}):  # blobs first: fast-import wants them before the commit
-                text = [t for when, t in day.versions[p] if when <= at][-1]
-                if written_text.get(p) != text:
-                    mark += 1
-                    out.write(b"blob\nmark :%d\n" % mark)
-                    out.write(_data(text))
-                    files.append(f"M 100644 :{mark} {p}\n".encode())
-                    written_text[p] = text
+            for p in sorted({p for _, p, _ in steps}):
+                blob = [m for when, m in day.versions[p] if when <= at][-1]
+                if committed.get(p) != blob:
+                    files.append(f"M 100644 :{blob} {p}\n".encode())
+                    committed[p] = blob
             message = (f"{action}: {len(ids)} case(s) by {name} on {day.date.isoformat()}\n\n"
                        + "".join(f"Case: {cid}\n" for cid in ids) + f"Action: {action}\n")
             out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
@@ -215,7 +212,7 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
             out.write(b"\n")
             commits += 1
         for p in day.versions:
-            written_text.pop(p, None)  # the next day starts from what was committed
+            committed.pop(p, None)  # the next day starts from what was committed
 
     try:
         starts = [c.moments[0] for c in parts[1:]]
@@ -227,7 +224,12 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
                 at = v.at.timestamp()
                 day = days.setdefault(v.at.astimezone(tz).date(), _Day(v.at.astimezone(tz).date()))
                 day.groups.setdefault((v.name, v.email, v.action), []).append((at, case.relpath, case.case_id))
-                day.versions.setdefault(case.relpath, []).append((at, v.text))
+                # every version's blob goes to fast-import at once (memory stays flat; a version a day's
+                # commits do not use costs only pack space)
+                mark += 1
+                out.write(b"blob\nmark :%d\n" % mark)
+                out.write(_data(v.text))
+                day.versions.setdefault(case.relpath, []).append((at, mark))
             in_chunk += 1
             if in_chunk == len(parts[chunk_no].moments):
                 chunk_no, in_chunk = chunk_no + 1, 0
