@@ -103,19 +103,27 @@ def env() -> dict[str, str]:
     return e
 
 
+TIME = Path("/usr/bin/time")  # GNU time: a small parent, so the peak is the command's own
+
+
 def run(args: list[str], repo: Path | None = None) -> tuple[float, float, str]:
-    """(seconds, peak memory MB, stdout) of one CLI run."""
+    """(seconds, peak memory MB, stdout) of one CLI run. The peak comes from GNU time when there
+    is one: a child forked from this process counts this process's memory until it execs."""
     argv = [sys.executable, "-m", "complaintctl", *(["-C", str(repo)] if repo else []), *args]
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        if TIME.exists():
+            argv = [str(TIME), "-f", "%M", "-o", rss.name, *argv]
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out_b, err_b = proc.communicate()
+        elapsed = time.perf_counter() - start
+        peak = rss.read().strip().splitlines()
+    out, err = out_b.decode(), err_b.decode()
+    code = proc.returncode
     if code != 0 and not (args and args[0] == "validate" and code == 1):
         raise SystemExit(f"{' '.join(args)} failed ({code}): {err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, out
+    kb = float(peak[-1]) if peak and peak[-1].isdigit() else 0.0
+    return elapsed, kb / 1024, out
 
 
 def git(repo: Path, *args: str) -> float:
