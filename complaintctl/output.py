@@ -9,7 +9,6 @@ import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-
 # Text whose display width is plain arithmetic: printable ASCII (1 column) and the CJK blocks,
 # fullwidth forms and CJK punctuation (2 columns) — as wcwidth counts them.
 _NARROW_OR_WIDE = re.compile(r"[\x20-\x7e\u3000-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
