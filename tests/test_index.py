@@ -61,6 +61,8 @@ def assert_like_full_scan(office: Office) -> None:
     idx = index.open_index(ws)
     for q in ("漏水", "电梯", "电梯故障", "维修", "水", "led"):
         assert knowledge.search_index(idx, q) == knowledge.search(full, q)
+    for r in full[::7]:
+        assert knowledge.similar_index(idx, r.id) == knowledge.similar(full, r.id)
     idx.close()
 
 

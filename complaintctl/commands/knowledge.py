@@ -43,4 +43,4 @@ def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
 @pass_ws
 def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    _print(ws, knowledge.similar(index.load_records(ws), str(parse_case_id(case_id)), limit), as_json)
+    _print(ws, knowledge.similar_index(index.open_index(ws), str(parse_case_id(case_id)), limit), as_json)

@@ -164,6 +164,35 @@ def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list
     return hits[:limit]
 
 
+def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
+    """`similar` through the read index: document frequencies from FTS5's vocabulary, the cases
+    streamed one at a time (memory stays flat); the same scores, the same order."""
+    if idx.duplicate_ids():  # two files with one ID: `similar` keeps one vector per ID; do just that
+        return similar(idx.records(docs=True), case_id, limit)
+    found = idx.records("id = ?", [case_id], docs=True)
+    if not found:
+        raise CaseNotFound(f"{case_id}: no such case")
+    target = found[0]
+    n = idx.count()
+    idf = {t: math.log(1 + n / c) for t, c in idx.document_frequencies().items()}
+
+    def weighted(v: Counter[str]) -> dict[str, float]:
+        return {t: w * idf[t] for t, w in v.items()}
+
+    mine = weighted(_vector(target.data))
+    hits = []
+    for r in idx.iter_records():
+        if r.id == case_id:
+            continue
+        score = _cosine(mine, weighted(_vector(r.data)))
+        if r.category == target.category:
+            score += 0.05
+        if score > 0.05:
+            hits.append(_hit(r, score))
+    hits.sort(key=lambda h: (-h.score, not h.lesson, h.id))
+    return hits[:limit]
+
+
 def dice(a: str, b: str) -> float:
     """Overlap of two short texts' bigram sets (1.0: the same words)."""
     x, y = set(tokens(a)), set(tokens(b))
