@@ -254,3 +254,15 @@ def test_reports_from_the_index_match_reports_over_every_record(sampled: Office)
         w, moment = periods.parse_week(week), datetime.fromisoformat(NOW)
         assert register.register(reportdata.week_records(ws, w, moment), w, ws.policy, moment) == \
             register.register(full, w, ws.policy, moment)
+
+
+def test_each_worktree_has_its_own_index(sampled: Office, tmp_path: Path) -> None:
+    office = sampled
+    other = Office(tmp_path / "linked")
+    office.git("worktree", "add", "-q", "-b", "side", str(other.root))
+    other.run("note", open_case(office, 0), "只在分支上")
+    office.hand_edit(some_case(office, 1), "subject: ", "subject: 主干上")
+    for _ in range(2):  # alternating reads do not confuse them
+        assert_like_full_scan(office)
+        assert_like_full_scan(other)
+    assert (office.root / ".git" / "worktrees" / "linked" / "complaintctl" / index.DB_NAME).is_file()

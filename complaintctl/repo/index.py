@@ -326,8 +326,9 @@ def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
 
 
 def open_index(ws: Workspace, progress: bool = True) -> Index:
-    """The index of the work tree's cases, brought up to date first."""
-    path = cache.folder(ws.git.git_dir) / DB_NAME
+    """The index of the work tree's cases, brought up to date first. Each work tree (a linked
+    `git worktree` too) has its own, beside its own index and HEAD."""
+    path = cache.folder(ws.git.own_git_dir) / DB_NAME
     db = _connect(path)
     try:
         _ensure_schema(db, path)
