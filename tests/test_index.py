@@ -57,7 +57,9 @@ def assert_like_full_scan(office: Office) -> None:
                 queries.Filter(category="work-efficiency", severity="general"),
                 queries.Filter(handler="李工")):
         got = queries.find(ws, flt, ws.policy.tz)
-        assert [r.id for r in got] == [r.id for r in queries.select(full, flt, ws.policy.tz)]
+        want = [r.path for r in queries.select(full, flt, ws.policy.tz)]
+        assert [r.path for r in got] == want
+        assert [r.path for r in queries.find_iter(ws, flt, ws.policy.tz)] == want
     idx = index.open_index(ws)
     for q in ("漏水", "电梯", "电梯故障", "维修", "水", "led"):
         assert knowledge.search_index(idx, q) == knowledge.search(full, q)

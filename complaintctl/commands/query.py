@@ -68,26 +68,30 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         since=parse_when(since, tz, "--since") if since else None,
         until=parse_when(until, tz, "--until") if until else None,
     )
-    moment = (parse_when(as_of, tz, "--as-of") if as_of else now(ws)) if overdue else None
-    records = queries.find(ws, flt, tz, due_before=moment)
-    if moment is not None:  # R-DL-7: what is late, and by how much
-        late = overdue_views(records, ws.policy, moment)
-        records = [r for r in records if r.id in late]
-        if not as_json:
-            rows = [[r.id, r.status, ws.policy.label("severities", r.severity), r.handler, v.clock,
-                     v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
-                    for r in records for v in late[r.id]]
-            click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"]))
-            click.echo(f"{len(records)} overdue case(s)")
+    if not overdue:  # the cases stream by: a list of 100,000 keeps rows, not records
+        found = queries.find_iter(ws, flt, tz)
+        if as_json:
+            click.echo(json_text([queries.summary(r) for r in found]))
             return
+        rows = [[r.id, r.status, r.received_at[:16].replace("T", " "), ws.policy.label("categories", r.category),
+                 ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
+                 r.handler, clip(r.subject)] for r in found]
+        click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"]))
+        click.echo(f"{len(rows)} case(s)")
+        return
+    # R-DL-7: what is late, and by how much
+    moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
+    records = queries.find(ws, flt, tz, due_before=moment)
+    late = overdue_views(records, ws.policy, moment)
+    records = [r for r in records if r.id in late]
     if as_json:
         click.echo(as_json_text(records))
         return
-    rows = [[r.id, r.status, r.received_at[:16].replace("T", " "), ws.policy.label("categories", r.category),
-             ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
-             r.handler, clip(r.subject)] for r in records]
-    click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"]))
-    click.echo(f"{len(records)} case(s)")
+    rows = [[r.id, r.status, ws.policy.label("severities", r.severity), r.handler, v.clock,
+             v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
+            for r in records for v in late[r.id]]
+    click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"]))
+    click.echo(f"{len(records)} overdue case(s)")
 
 
 def as_json_text(records: list[queries.CaseRecord]) -> str:
