@@ -102,8 +102,8 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
     # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
-    idx = index.open_index(ws)
-    candidates = idx.records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY], docs=True)
+    idx = index.open_index(ws)  # streamed: only the clocks shown are kept
+    candidates = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
     views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))
     if as_json:
