@@ -30,6 +30,10 @@ def _gitpython() -> Any:
     return gitpython
 
 ZERO = "0" * 40
+# git maps whole pack files as it reads a large history: at 100,000 cases that is hundreds of
+# MB of resident memory. Long reads (the index's cat-file, log) bound it.
+LOW_MEMORY = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=4m",
+              "-c", "core.deltaBaseCacheLimit=16m")
 
 
 @dataclass(frozen=True)
@@ -323,7 +327,7 @@ class Git:
 
     def log(self, path: str) -> Iterator[LogEntry]:
         fmt = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%b%x1e"
-        out = self.run("log", f"--format={fmt}", "--", path)
+        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", "--", path)
         for rec in out.split("\x1e"):
             rec = rec.strip("\n")
             if rec:
@@ -343,7 +347,7 @@ class Git:
             return
         fmt = ("%H%x1f%an%x1f%ae%x1f%aI%x1f%(trailers:key=Case,valueonly,separator=%x2C)"
                "%x1f%(trailers:key=Action,valueonly,separator=%x2C)%x1e")
-        out = self.run("log", f"--format={fmt}", "--", prefix)
+        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", "--", prefix)
         for rec in out.split("\x1e"):
             parts = rec.strip("\n").split("\x1f")
             if len(parts) != 6 or not parts[4].strip():

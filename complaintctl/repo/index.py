@@ -46,6 +46,7 @@ from complaintctl.rules.validate import is_case_path
 DB_NAME = "index.sqlite"
 WINDOW = 1000  # files parsed and stored per round (memory stays flat)
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
+COMMIT_EVERY = 5000  # rows stored per transaction during a long fill
 RACY_NS = 2_000_000_000  # a file changed this close to our read may change again unseen (git's "racy")
 DAY = 86400.0  # SQL time filters are widened by this margin (naive times, time zones); exact filters follow
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
@@ -168,9 +169,10 @@ def stream_blobs(g: Git, blobs: Sequence[str]) -> Iterator[tuple[str, bytes | No
         return
     import subprocess
 
-    from complaintctl.repo.git import read_env
+    from complaintctl.repo.git import LOW_MEMORY, read_env
 
-    proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=g.git_dir, stdin=subprocess.PIPE,
+    # Mapped pack windows count as the process's memory: bound them (issue 12: ≤ 200 MB).
+    proc = subprocess.Popen(["git", *LOW_MEMORY, "cat-file", "--batch"], cwd=g.git_dir, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, env=read_env())
     assert proc.stdin is not None and proc.stdout is not None
 
@@ -515,6 +517,11 @@ def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, str
             rows = pending.pop(0).result()
             _store(db, rows)
             done += len(rows)
+            if done % COMMIT_EVERY < len(rows):
+                # a long fill commits as it goes (SQLite's and FTS5's pending data stay small); an
+                # interrupted fill resumes from what is stored, the tree is recorded only at the end
+                db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
             if bar:
                 bar.update(done)
 
