@@ -9,11 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from complaintctl.repo import vouch
+import pytest
+
+from complaintctl.repo import cache, vouch
 from complaintctl.repo.workspace import open_workspace
 from tests.conftest import Office
 
 States = tuple[Office, dict[str, str]]
+
+
+@pytest.fixture(autouse=True)
+def code_as_on_disk() -> None:
+    """The token names the code version the hook will compute from the files on disk now."""
+    cache.code_version.cache_clear()
 
 
 def commit(office: Office, message: str = "hand edit") -> subprocess.CompletedProcess[str]:
