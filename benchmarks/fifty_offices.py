@@ -157,7 +157,7 @@ def office_round(clone: Path, round_no: int, hook_env: dict[str, str]) -> dict[s
             if "kept moving" not in str(exc) or gave_up >= 5:
                 raise
             gave_up += 1
-    return {"sync_s": seconds, "peak_mb": mb, "gave_up": gave_up}
+    return {"sync_s": seconds, "peak_mb": mb, "gave_up": float(gave_up)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         setup = time.perf_counter() - t0
         print(f"setup: {setup:.0f} s ({opts.offices} clones)", flush=True)
         log.write_text("", encoding="utf-8")
-        results = []
+        results: list[dict[str, float]] = []
         for r in range(1, opts.rounds + 1):
             start = time.perf_counter()
             with ThreadPoolExecutor(opts.concurrent) as pool:
