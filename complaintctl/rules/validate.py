@@ -54,23 +54,23 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def settled_after(data: Any) -> datetime | None:
-    """The latest moment written anywhere in a case (any date or time, in any field). The rules
-    read `now` only to ask whether a moment of the case is still in the future (R-IN-1, with
-    dates.CLOCK_SKEW): once `now` is past this moment, a verdict no longer changes with time,
-    which is what lets `validate` keep verdicts (tests/test_validate_cache.py checks it)."""
+    """The latest moment at which something happened to a case: every `at` and `…_at` field,
+    anywhere in it (intake, timeline, resolution, revisit, closing). The rules read `now` only to
+    ask whether such a moment is still in the future (R-IN-1, with dates.CLOCK_SKEW) — a clock's
+    due time, a plan's limit or an extension's end may lie ahead without making a finding — so
+    once `now` is past this moment a verdict no longer changes with time, which is what lets
+    `validate` keep verdicts (tests/test_validate_cache.py checks the rules keep to it)."""
     latest: datetime | None = None
-    stack = [data]
+    stack: list[tuple[str, Any]] = [("", data)]
     while stack:
-        v = stack.pop()
+        key, v = stack.pop()
         if isinstance(v, Mapping):
-            stack.extend(v.values())
+            stack.extend((str(k), x) for k, x in v.items())
         elif isinstance(v, list | tuple):
-            stack.extend(v)
-        else:
+            stack.extend((key, x) for x in v)
+        elif key == "at" or key.endswith("_at"):
             moment = None
-            if isinstance(v, datetime | date):
-                moment = as_datetime(v, UTC)
-            elif isinstance(v, str) and _STAMP.match(v):
+            if isinstance(v, datetime | date) or isinstance(v, str) and _STAMP.match(v):
                 moment = as_datetime(v, UTC)
             if moment is not None:
                 # a time without an offset is read in the office's zone: allow for any zone
