@@ -93,6 +93,8 @@ EXTRA = ("floor",)
 def env() -> dict[str, str]:
     e = dict(os.environ)
     e["COMPLAINTCTL_NOW"] = NOW
+    # the hooks honour the pinned clock only where git config allows it (as the tests' fixtures do)
+    e.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="complaintctl.allowPinnedNow", GIT_CONFIG_VALUE_0="true")
     e["COMPLAINTCTL"] = f"{sys.executable} -m complaintctl"  # what the hooks run
     e.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed complaintctl has its bytecode
     for k in ("NAME", "EMAIL"):

@@ -47,6 +47,7 @@ exit $code
 def env(extra: dict[str, str] | None = None) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     e.pop("PYTHONDONTWRITEBYTECODE", None)
+    e.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="complaintctl.allowPinnedNow", GIT_CONFIG_VALUE_0="true")
     e.update(COMPLAINTCTL_NOW=NOW, GIT_AUTHOR_NAME="张敏", GIT_AUTHOR_EMAIL="zhangmin@example.com",
              GIT_COMMITTER_NAME="张敏", GIT_COMMITTER_EMAIL="zhangmin@example.com")
     e.update(extra or {})

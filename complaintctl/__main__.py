@@ -11,14 +11,13 @@ from pathlib import Path
 def hook_pre_commit(directory: Path) -> int:
     """The pre-commit hook (the CLI's `hook pre-commit`, without click): every finding, then 1."""
     from complaintctl.errors import ComplaintError
-    from complaintctl.model import clock
     from complaintctl.repo import cache, precommit
     from complaintctl.repo.git import Git
 
     try:
         g = Git.open(directory)
         cache.use(g.git_dir)
-        findings = precommit.pre_commit(g, clock.current())
+        findings = precommit.pre_commit(g, precommit.hook_now(g))
     except ComplaintError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

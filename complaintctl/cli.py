@@ -17,10 +17,12 @@ from complaintctl.errors import ComplaintError, ValidationFailed
 # every command module and the libraries behind them. name -> (module:attribute, short help);
 # tests/test_cli_lazy.py checks each short help against the command's own docstring.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "approve": ("authority:approve_cmd", "Approve compensation above the handler's limit, within..."),
     "assign": ("handling:assign_cmd", "Dispatch the case to a unit and handler."),
     "bulletin": ("reports:bulletin_cmd", "A case bulletin (案例通报) as Markdown and self-contained..."),
     "clone": ("setup:clone_cmd", "Clone a shared case repository with its hooks live..."),
     "close": ("handling:close_cmd", "Close a resolved, revisited case."),
+    "correct": ("authority:correct_cmd", "Correct a field rules depend on, as the policy allows..."),
     "due": ("deadlines:due_cmd", "Clocks due soon and overdue, with the time left (in..."),
     "edit": ("handling:edit_cmd", "Edit the case file in $EDITOR; it is validated and..."),
     "escalate": ("deadlines:escalate_cmd", "Move the case one level up the escalation chain (R-ES-1)."),

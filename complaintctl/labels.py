@@ -22,6 +22,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     # sections
     "headline": ("主要指标", "Key figures"),
     "classification": ("顾客投诉分类统计表", "Classification table (category × unit)"),
+    "non_customer_classification": ("非顾客投诉分类统计表", "Non-customer complaints (category × unit)"),
     "by_severity": ("按级别", "By severity"),
     "by_channel": ("按渠道", "By channel"),
     "by_class": ("按投诉人类别", "By complainant class"),
@@ -92,6 +93,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "resolution": ("处理完成", "Resolution"),
     "revisit": ("回访", "Revisit"),
     "report": ("书面报告", "Written report"),
+    "notice": ("无法按时告知", "Cannot-meet notice"),
+    "completion": ("完工报告", "Completion report"),
+    "verification": ("验证", "Verification"),
+    "board-report": ("董事会报告", "Board report"),
+    "opinion": ("综合意见", "Consolidated opinion"),
 }
 
 

@@ -36,7 +36,9 @@ def git_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    # The hooks honour COMPLAINTCTL_NOW only where git config allows it (issue 9): tests do.
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[complaintctl]\n\tallowPinnedNow = true\n",
+                                     encoding="utf-8")
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
@@ -50,6 +52,7 @@ class Office:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.runner = CliRunner()
+        self.made = 0  # cases recorded through new(): each later one gets its own complainant
 
     def run(self, *args: str, ok: bool = True, input: str | None = None) -> Result:
         result = self.runner.invoke(cli, ["-C", str(self.root), *args], input=input, catch_exceptions=False)
@@ -87,14 +90,29 @@ class Office:
 
     def new_result(self, *extra: str, **fields: str) -> Result:
         """Run `new` with a complete set of intake fields (overridable); return the result."""
+        n = self.made
+        self.made += 1
+        # The first case is the classic one; later ones come from other complainants about other
+        # matters, so they are not repeats (R-AS-5 sends repeats to senior staff) unless a test says so.
+        subject, details = OTHER_MATTERS[(n - 1) % len(OTHER_MATTERS)] if n else ("电梯故障三天未修", "3栋电梯停运三天")
         args = {
-            "channel": "phone", "name": "王女士", "contact": "13800138000", "complainant-class": "owner",
-            "category": "work-efficiency", "subject": "电梯故障三天未修", "details": "3栋电梯停运三天",
+            "channel": "phone", "name": "王女士", "contact": f"1380013{8000 + n:04d}", "complainant-class": "owner",
+            "category": "work-efficiency", "subject": subject, "details": details,
             "location": "3栋2单元",
         }
         args.update({k.replace("_", "-"): v for k, v in fields.items()})
         argv = [x for k, v in args.items() for x in (f"--{k}", v)]
         return self.run("new", *argv, *extra, ok=False)
+
+
+OTHER_MATTERS = (
+    ("楼道灯不亮已一周", "5栋楼道灯坏了一周没人修"), ("垃圾清运不及时", "小区北门垃圾桶两天未清"),
+    ("地库照明太暗", "地下车库B区照明不足"), ("门禁卡失灵", "新办门禁卡刷不开单元门"),
+    ("绿化带杂草丛生", "中心花园绿化无人修剪"), ("外墙瓷砖脱落", "7栋外墙瓷砖掉落险些砸人"),
+    ("水压不足", "高层早晚水压不够"), ("快递柜故障", "东门快递柜屏幕黑屏"),
+    ("噪音扰民", "楼下商铺深夜施工"), ("健身器材损坏", "小区健身区单杠松动"),
+    ("车位被占", "固定车位经常被外来车占用"), ("保洁不到位", "电梯厅地面长期有污渍"),
+)
 
 
 @pytest.fixture
@@ -127,8 +145,11 @@ def build_every_state(office: Office) -> dict[str, str]:
 
     ids: dict[str, str] = {}
     ids["received"] = new("楼道灯不亮", "other")
+    subjects = {"assigned": "电梯故障停运", "in_progress": "水管爆裂漏水", "waiting": "空调外机噪音",
+                "resolved": "地漏返臭味", "closed": "窗户密封条老化", "dissatisfied": "电表计数异常",
+                "invalid": "要求减免物业费"}
     for state in ("assigned", "in_progress", "waiting", "resolved", "closed", "dissatisfied", "invalid"):
-        ids[state] = case_id = new(f"电梯故障 {state}")
+        ids[state] = case_id = new(subjects[state])
         if state == "invalid":
             office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "不属于物业服务范围,已说明")
             continue
@@ -170,7 +191,7 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     return base, ids
 
 
-CLONES = 6  # spare copies of each case, so one commit can break a rule in each of many files
+CLONES = 12  # spare copies of each case, so one commit can break a rule in each of many files
 
 
 def clone_cases(office: Office, ids: dict[str, str]) -> dict[str, str]:
@@ -204,6 +225,7 @@ def states(every_state_template: tuple[Path, dict[str, str]], tmp_path: Path,
     base, ids = every_state_template
     shutil.copytree(base, tmp_path / "copy", symlinks=True)
     office = Office(tmp_path / "copy" / "office")
+    office.made = 50  # new complainants for the cases a test adds: not repeats of the fixture's (R-AS-5)
     office.git("remote", "set-url", "origin", str(tmp_path / "copy" / "remote.git"))
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     return office, ids

@@ -25,7 +25,8 @@ from complaintctl.policy.policy import load_policy
 from complaintctl.repo.git import Identity
 from tests.conftest import Office, set_identity
 
-PEOPLE = {"张敏": "zhangmin@example.com", "李工": "ligong@example.com", "陈静": "chenjing@example.com"}
+PEOPLE = {"张敏": "zhangmin@example.com", "李工": "ligong@example.com", "陈静": "chenjing@example.com",
+          "王建国": "wangjianguo@example.com"}
 REPORT_NOW = "2026-11-10T09:00:00+08:00"
 # Complainants' identities: none of these may appear in a bulletin or report.
 SECRETS = ("王小明", "小明", "13800138000", "138-0013-8000", "陈美玲", "13911112222", "3栋2单元",
@@ -62,6 +63,9 @@ def _cli_cases(d: Driver) -> dict[str, str]:
                                            "--due", "2026-10-14")
     d.at(t("10-14"), "李工").run("resolve", ids["A"], "--outcome", "repair",
                                  "--summary", "已更换主板并试运行，电话13800138000告知王小明")
+    # R-DL-5: the unit's completion report within 2 h, the verification within 8 h
+    d.at(t("10-14", "10:30"), "李工").run("report-filed", ids["A"], "完工报告", "--clock", "completion")
+    d.at(t("10-14", "15:00"), "王建国").run("report-filed", ids["A"], "现场验证合格", "--clock", "verification")
     d.at(t("10-15")).run("revisit", ids["A"], "--satisfaction", "satisfied")
     d.at(t("10-15", "11:00")).run("close", ids["A"], "--root-cause", "电梯主板备件库存不足，等待厂家发货",
                                   "--lesson", "电梯主板等关键备件列入常备件清单",
@@ -76,7 +80,8 @@ def _cli_cases(d: Driver) -> dict[str, str]:
     d.at(t("10-19"), "陈静").run("resolve", ids["B"], "--outcome", "explanation", "--summary", "当面致歉")
     d.at(t("10-20")).run("revisit", ids["B"], "--satisfaction", "neutral")
     d.at(t("10-20", "11:00")).run("close", ids["B"], "--root-cause", "新入职保安未经服务礼仪培训",
-                                  "--late-reason", "当班保安休假，约谈推迟")
+                                  "--late-reason", "当班保安休假，约谈推迟",
+                                  "--preventive-action", "新员工上岗前完成服务礼仪培训")  # R-RT-6
     d.at(t("10-14"))
     ids["C"] = o.new(name="赵大海", contact="13566667777", complainant_class="supplier", channel="web",
                      category="resident-disputes", subject="货款结算纠纷", details="供应商催要货款")
@@ -88,8 +93,9 @@ def _cli_cases(d: Driver) -> dict[str, str]:
                    "--details", "同一部电梯再次停运，业主很不满")
     ids["D"] = result.output.split()[0]
     ids["D_warning"] = result.output
-    d.at(t("10-20", "10:30")).run("assign", ids["D"], "--handler", "李工", "--unit", "engineering")
-    d.at(t("10-20", "11:00"), "李工").run("plan", ids["D"], "--resolver", "李工", "--measures", "联系厂家检修",
+    # R-AS-5: a repeat complaint goes to senior staff — the engineering head
+    d.at(t("10-20", "10:30")).run("assign", ids["D"], "--handler", "王建国", "--unit", "engineering")
+    d.at(t("10-20", "11:00"), "王建国").run("plan", ids["D"], "--resolver", "王建国", "--measures", "联系厂家检修",
                                            "--due", "2026-10-22")
     return ids
 
@@ -157,7 +163,9 @@ def _written_cases(office: Office) -> dict[str, str]:
         paths.append(str(path.relative_to(office.root)))
         ids[key] = cid
     office.git("add", *paths)
-    office.git("commit", "-q", "-m", "import cases written with the step functions")
+    # An import of many people's steps in one commit: no one committer (the ledger's actor rule,
+    # issue 9) — each step was made by the step functions as its own actor.
+    office.git("commit", "-q", "--no-verify", "-m", "import cases written with the step functions")
     return ids
 
 
@@ -179,7 +187,8 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
     mp.setenv("HOME", str(home))
     mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
     mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[complaintctl]\n\tallowPinnedNow = true\n",
+                                     encoding="utf-8")
     mp.setenv("COMPLAINTCTL", f"{sys.executable} -m complaintctl")
     mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
     set_identity(mp, "张敏", PEOPLE["张敏"])

@@ -51,7 +51,10 @@ def test_bulletin_features_the_cases_worth_learning_from(rendered: dict[str, str
     assert "重大投诉" in a and "电梯主板等关键备件列入常备件清单" in a and "电梯主板备件库存不足" in a
     assert "每季度盘点电梯备件" in a  # the preventive action
     assert "| 受理投诉 | 6 | +4 |" in md  # six this month against September's two
-    assert "| 工作效率 | 2 | 0 | 0 | 0 | 0 | **2** |" in md  # the classification table, R-RP-2
+    # R-RP-2: the classification table counts customer complaints; non-customer ones apart (R-DEF-2)
+    customer = md[md.index("## 顾客投诉分类统计表"):md.index("## 非顾客投诉分类统计表")]
+    assert "| 工作效率 | 2 | 0 | 0 | **2** |" in customer and "| **合计** | **2** | **1** | **1** | **4** |" in customer
+    assert "| 业户纠纷 | 0 | 1 | **1** |" in md[md.index("## 非顾客投诉分类统计表"):]
 
 
 def test_html_is_self_contained_and_printable(rendered: dict[str, str]) -> None:

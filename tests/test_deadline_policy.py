@@ -62,7 +62,8 @@ def test_lawfirm_and_property() -> None:
     assert clocks_for(preset("lawfirm"), received) == {"response": "2026-02-14T18:00:00+08:00"}
     prop = clocks_for(preset("property"), received, severity="emergency")
     assert prop == {"intake": "2026-02-14T17:30:00+08:00", "dispatch": "2026-02-13T17:33:00+08:00",
-                    "report": "2026-02-14T17:30:00+08:00"}
+                    "report": "2026-02-14T17:30:00+08:00",  # R-DL-5: the written reports at 24 h …
+                    "board-report": "2026-02-15T17:30:00+08:00"}  # … and 48 h
 
 
 def _with_deadlines(section: Any) -> Any:

@@ -89,12 +89,15 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     at(monkeypatch, "2026-02-26T09:00:00+08:00")
     before = head(office)
     result = office.run("sweep")
-    assert f"{late}: upgrade general → major; remind response overdue" in result.output
+    assert (f"{late}: upgrade general → major; remind response overdue; remind resolution overdue; "
+            "escalate staff → head") in result.output
     data = load(office, late)
     assert data["assessment"]["severity"] == "major"  # R-DL-6
-    assert [e["action"] for e in data["timeline"][-2:]] == ["upgrade", "remind"]
-    assert data["timeline"][-1]["clock"] == "response"  # R-DL-7
-    assert due(office, late) == "2026-03-02T18:00:00+08:00"  # major: 7 working days
+    assert [e["action"] for e in data["timeline"][-4:]] == ["upgrade", "remind", "remind", "escalate"]
+    assert data["timeline"][-3]["clock"] == "response"  # R-DL-7
+    # R-DL-6: the general limit that was missed stays on record — the upgrade does not reset it
+    assert data["timeline"][-4]["missed"].isoformat() == "2026-02-25T18:00:00+08:00"
+    assert due(office, late) == "2026-02-25T18:00:00+08:00"
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
     touched = office.git("show", "--name-only", "--format=", "HEAD").stdout.split()
     assert touched == [f"cases/2026/02/{late}.yaml"]
@@ -105,17 +108,12 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     assert "nothing to do" in again.output and head(office) == tip
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
 
-    at(monkeypatch, "2026-03-03T10:00:00+08:00")  # past the major limit: reminder and the head
-    office.run("sweep")
-    data = load(office, late)
-    assert data["routing"]["escalation_level"] == "head"
-    reminders = [e for e in data["timeline"] if e["action"] == "remind"]
-    assert [e["clock"] for e in reminders] == ["response", "resolution"]
-    at(monkeypatch, "2026-03-05T09:00:00+08:00")  # 2 working days past the deadline: the vp
+    at(monkeypatch, "2026-02-27T19:00:00+08:00")  # 2 working days past the deadline: the vp
     office.run("sweep")
     data = load(office, late)
     assert data["routing"]["escalation_level"] == "vp"
-    assert len([e for e in data["timeline"] if e["action"] == "remind"]) == 2  # once per overdue clock
+    reminders = [e for e in data["timeline"] if e["action"] == "remind"]
+    assert [e["clock"] for e in reminders] == ["response", "resolution"]  # once per overdue clock
     tip = head(office)
     assert "nothing to do" in office.run("sweep").output and head(office) == tip
     assert office.run("validate").exit_code == 0
@@ -223,13 +221,25 @@ def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -
 def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     at(monkeypatch, "2026-03-02T10:00:00+08:00")
     cid = office.new()
+    office.run("assign", cid, "--handler", "李工")
+    # R-ES-1: by the handler or someone above, one level at a time
+    set_identity(monkeypatch, "李工", "ligong@example.com")
     office.run("escalate", cid, "--reason", "业主仍不满意")
     assert load(office, cid)["routing"]["escalation_level"] == "head"
     head = office.git("rev-parse", "HEAD").stdout
     off_chain = office.run("escalate", cid, "--reason", "直接找董事长", "--level", "chairman", ok=False)
     assert off_chain.exit_code == 1 and "'chairman' is not on the chain" in off_chain.output
+    jump = office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm", ok=False)
+    assert jump.exit_code == 1 and "R-ES-1: one level at a time: from head the next is vp, not gm" in jump.output
+    set_identity(monkeypatch, "赵磊", "zhaolei@example.com")  # staff, not on the case
+    stranger = office.run("escalate", cid, "--reason", "帮忙升级", ok=False)
+    assert stranger.exit_code == 1 and "赵磊 is neither the handler nor above the case's level" in stranger.output
     assert office.git("rev-parse", "HEAD").stdout == head  # nothing committed
-    office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm")
+    set_identity(monkeypatch, "王建国", "wangjianguo@example.com")  # a head
+    office.run("escalate", cid, "--reason", "部门无法解决")
+    set_identity(monkeypatch, "刘洋", "liuyang@example.com")  # the vp
+    office.run("escalate", cid, "--reason", "要求见总经理")
+    assert load(office, cid)["routing"]["escalation_level"] == "gm"
     refused = office.run("escalate", cid, "--reason", "再升", ok=False)
     assert refused.exit_code == 1 and "top of the escalation chain" in refused.output
 
@@ -239,7 +249,9 @@ def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, mon
     at(monkeypatch, "2026-03-02T10:00:00+08:00")
     cid = office.new()
     monkeypatch.setenv("EDITOR", "sed -i 's/severity: general/severity: major/'")
-    office.run("edit", cid)
+    refused = office.run("edit", cid, ok=False)  # severity is no free text: `correct` changes it
+    assert refused.exit_code == 1 and "assessment.severity: R-AS-2: a field rules depend on" in refused.output
+    office.run("correct", cid, "--field", "assessment.severity", "--value", "major", "--reason", "涉及多户")
     assert due(office, cid) == "2026-03-11T18:00:00+08:00"  # major: 7 working days
     monkeypatch.setenv("EDITOR", "sed -i 's/2026-03-11 18:00:00+08:00/2026-03-31 18:00:00+08:00/'")
     refused = office.run("edit", cid, ok=False)

@@ -37,15 +37,17 @@ def test_edit_commits_a_valid_change_keeping_comments(states: States, tmp_path: 
     assert office.show_json(case_id)["timeline"][-1]["note"] == "hand edit: intake.location"
 
 
-def test_edit_may_change_the_status_legally(states: States, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_may_not_change_what_rules_depend_on(states: States, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The ledger (issue 9): a status change is a step (`wait`), never a bare edit.
     office, ids = hooks_off(states[0]), states[1]
     case_id = ids["in_progress"]
+    before = snapshot(office)
     editor(tmp_path, monkeypatch, "sed -i 's/^status: in_progress/status: waiting/' \"$1\"")
-    result = office.run("edit", case_id)
-    assert f"{case_id}: in_progress → waiting" in result.output
-    last = office.show_json(case_id)["timeline"][-1]
-    assert (last["action"], last["from"], last["to"]) == ("edit", "in_progress", "waiting")
+    result = office.run("edit", case_id, ok=False)
+    assert result.exit_code == 1
+    assert "status: R-WF: a field rules depend on: `edit` corrects free text only" in result.output
+    assert snapshot(office) == before
 
 
 def test_edit_that_records_its_own_transition_is_recorded_once(states: States, tmp_path: Path,

@@ -42,7 +42,10 @@ def assert_all_findings(out: str, paths: list[str], prefix: str = "") -> None:
     assert f"{prefix}{paths[0]}: routing.handler: R-RT-3:" in out
     assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3:" in out
     assert f"{prefix}{paths[1]}: intake.first_receiver: R-IN-2:" in out
-    assert "refused — 3 finding(s)" in out
+    # the ledger (issue 9): neither change is explained by a timeline entry
+    assert f"{prefix}{paths[0]}: routing.handler: R-RT-2: changed ('李工' → '{ACCUSED}') with no new" in out
+    assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3: changed" in out
+    assert "refused — 5 finding(s)" in out
 
 
 def test_pre_commit_prints_every_finding_in_every_file(states: States) -> None:

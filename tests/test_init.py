@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from complaintctl.cli import cli
-from tests.conftest import NOW, Office
+from tests.conftest import NOW, Office, set_identity
 from tests.violations import hooks_off
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +96,14 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
         assert result.exit_code == 0, (preset, result.output)
         policy = load_policy(root)
         office = hooks_off(Office(root))
+        # the ledger (issue 9): the preset's own dispatcher records and dispatches, to its own staff
+        dispatcher = next(p for p in policy.people if "dispatcher" in p.roles)
+        staff = next(p for p in policy.people if "staff" in p.roles and p.name != dispatcher.name)
+        set_identity(monkeypatch, dispatcher.name, dispatcher.email)
         case_id = office.new(channel=next(iter(policy.channels)),
                              complainant_class=next(iter(policy.complainant_classes)),
                              category=next(iter(policy.categories)))
-        office.run("assign", case_id, "--handler", "李工")
+        office.run("assign", case_id, "--handler", staff.name)
         path = office.path(case_id)
         data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
         assert [e.message for e in schema.iter_errors(data)] == [], preset

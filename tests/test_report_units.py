@@ -56,6 +56,11 @@ def test_register_week_from_a_date() -> None:
     ("房号:2301, 门牌 88", ["2301", "88"]),
     ("Mr. John Smith of Room 1502, 12 Baker Street, unit 3B, #1203", ["John", "Smith", "1502", "Baker", "3B", "1203"]),
     ("身份证440301199001011234", ["440301199001011234"]),
+    # R-RP-4 (issue 9): room and unit numbers in every common shape, WeChat/QQ, ID cards, landlines
+    ("1301房楼上漏水", ["1301"]), ("12-3-1201门口", ["12-3-1201"]), ("3-2-1201的业主", ["3-2-1201"]),
+    ("3栋2单元1201室", ["3栋", "2单元", "1201"]), ("加微信 wx_zhang2026 联系", ["wx_zhang2026"]),
+    ("微信号:lily-88 QQ号 123456789", ["lily-88", "123456789"]), ("身份证号44030119900101123X", ["44030119900101123X"]),
+    ("座机 0755-8888 6666", ["8888 6666"]), ("(020)87654321", ["87654321"]),
 ])
 def test_masking_patterns(text: str, gone: list[str]) -> None:
     masked = Masker()(text)
@@ -67,6 +72,8 @@ def test_masking_patterns(text: str, gone: list[str]) -> None:
 def test_masking_leaves_ordinary_text_alone() -> None:
     text = "10月3号电梯停运三天，涉及12户，维修用了2天"
     assert Masker()(text) == text
+    codes = "P1 楼上漏水, R1 楼道灯不亮, 2026-10-12 已处理"  # location codes and dates are no addresses
+    assert Masker()(codes) == codes
     assert Masker()("李先生说") == "某先生说"
 
 
@@ -164,3 +171,29 @@ def test_chart_labels_are_clipped_to_their_column() -> None:
     assert Bar("Disputes between residents", 1, 1.0, "1").short == "Disputes between residen…"
     assert Bar("客户关系协调中心", 1, 1.0, "1").short == "客户关系协调中心"
     assert Bar("一二三四五六七八九十一二三", 1, 1.0, "1").short == "一二三四五六七八九十一二…"
+
+
+def test_masking_other_peoples_names_by_the_tagger_cached_per_text(tmp_path: Path) -> None:
+    """R-RP-4: names of other people in the text — the case's own people, the policy's people,
+    and names jieba's tagger finds — with the tagger's answers cached per text."""
+    from complaintctl.reporting.masking import CachedNames, masker_for, tagged_names
+
+    calls: list[str] = []
+
+    def counting(text: str) -> list[str]:
+        calls.append(text)
+        return tagged_names(text)
+
+    cache = CachedNames(tmp_path / "names.json", counting)
+    data: dict[str, Any] = {"intake": {"complainant": {"name": "王女士"}}, "accused": {"person": "赵六"},
+                            "routing": {"handler": "李工"}}
+    mask = masker_for([data], ["陈静"], cache)
+    text = "保安张三与邻居李四发生争执，赵六在场，陈静协调，李工维修"
+    masked = mask(text)
+    for name in ("张三", "李四", "赵六", "陈静", "李工"):
+        assert name not in masked, masked
+    assert "保安" in masked and "争执" in masked
+    cache.save()
+    again = CachedNames(tmp_path / "names.json", counting)
+    assert masker_for([data], ["陈静"], again)(text) == masked
+    assert len(calls) == 1  # the second run read the cache: the tagger was not asked again

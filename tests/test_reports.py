@@ -97,7 +97,11 @@ def recompute(root: Path, first: date, last: date, as_of: datetime) -> dict[str,
     n = len(durations)
     return {
         "received": len(got),
-        "table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got),
+        # R-RP-2: the classification table counts customer complaints only (R-DEF-2)
+        "table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got
+                         if kinds[d["intake"]["complainant"]["class"]] == "customer"),
+        "non_customer_table": Counter((d["assessment"]["category"], d["routing"].get("unit") or "") for d in got
+                                      if kinds[d["intake"]["complainant"]["class"]] != "customer"),
         "severity": Counter(d["assessment"]["severity"] for d in got),
         "channel": Counter(d["intake"]["channel"] for d in got),
         "class": Counter(d["intake"]["complainant"]["class"] for d in got),
@@ -131,6 +135,10 @@ def test_monthly_report_matches_the_case_files(sample: Sample, pinned: None) -> 
     units = [u["key"] for u in data["table"]["units"]]
     table = {(row["key"], units[i]): c for row in data["table"]["rows"] for i, c in enumerate(row["counts"]) if c}
     assert table == {k: v for k, v in want["table"].items()}
+    units = [u["key"] for u in data["non_customer_table"]["units"]]
+    others = {(row["key"], units[i]): c for row in data["non_customer_table"]["rows"]
+              for i, c in enumerate(row["counts"]) if c}
+    assert others == dict(want["non_customer_table"]) and sum(others.values()) == 2
     assert {c["key"]: c["count"] for c in data["by_severity"]} == want["severity"]
     assert {c["key"]: c["count"] for c in data["by_channel"]} == want["channel"]
     assert {c["key"]: c["count"] for c in data["by_class"]} == want["class"]
@@ -143,7 +151,10 @@ def test_monthly_report_matches_the_case_files(sample: Sample, pinned: None) -> 
     # intake 24 h: all six on time; dispatch 12 h: C was judged invalid before it fell due (stopped,
     # not late); resolution by the plan: A and F on time, B resolved late, D still open past its due;
     # revisit in 2 working days: A and B on time, F (resolved 3 Nov) not revisited by 10 Nov.
-    assert want["clocks"] == {"intake": [6, 0], "dispatch": [5, 0], "resolution": [2, 2], "revisit": [2, 1]}
+    # R-DL-5: every dispatched unit answered by its plan within 2 h (notice); only A filed its
+    # completion report (2 h) and verification (8 h) — B and F did not.
+    assert want["clocks"] == {"intake": [6, 0], "dispatch": [5, 0], "notice": [5, 0], "resolution": [2, 2],
+                              "completion": [1, 2], "verification": [1, 2], "revisit": [2, 1]}
     assert data["overdue_ids"] == [ids["D"]] and data["open_ids"] == sorted([ids["D"], ids["E"], ids["F"]])
     assert data["previous_period"]["label"] == "2026-09" and before["received"] == 2
 
@@ -153,8 +164,9 @@ def test_work_per_person_comes_from_commit_authorship(sample: Sample, pinned: No
     data = json.loads(office.run("report", "--period", "2026-10", "--json").output)
     people = {p["name"]: (p["received"], p["handled"], p["closed"], p["on_time"]) for p in data["people"]}
     # 张敏 took in A-D, dispatched A, B, D and revisited A, B, closed A (on time) and B (late);
-    # 李工 planned/resolved A and planned D; 陈静 planned/resolved B and judged C invalid.
-    assert people == {"张敏": (4, 3, 2, 1), "李工": (0, 2, 0, 0), "陈静": (0, 2, 0, 0)}
+    # 李工 planned/resolved A, 王建国 verified A and (senior, R-AS-5) planned the repeat D; 陈静
+    # planned/resolved B and judged C invalid.
+    assert people == {"张敏": (4, 3, 2, 1), "李工": (0, 1, 0, 0), "王建国": (0, 2, 0, 0), "陈静": (0, 2, 0, 0)}
 
 
 def test_report_table_csv_and_xlsx(sample: Sample, pinned: None, tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def case_files(office: Office) -> dict[str, str]:
             for p in sorted((office.root / "cases").rglob("*.yaml"))}
 
 
-def test_sample_command_commits_valid_cases_through_the_hook(office: Office,
+def test_sample_command_commits_valid_cases(office: Office,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     out = sample(office, "--count", "90", "--seed", "4", "--batch-size", "40")
@@ -170,14 +170,17 @@ def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-03-15T09:00:00+08:00")
     result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-31", ok=False)
     assert result.exit_code == 1 and "future" in result.output and "R-IN-1" in result.output
-    hook = office.root / "hooks" / "pre-commit"
+    # The sample skips pre-commit (a generated history is not one committer's); a hook that
+    # --no-verify does not skip makes the commit fail.
+    hook = office.root / "hooks" / "prepare-commit-msg"
     hook.write_text("#!/bin/sh\necho refused by policy >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
     head = office.git("rev-parse", "HEAD").stdout
     result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-10", ok=False)
     assert result.exit_code == 1 and "not committed" in result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert case_files(office) == {}
-    assert office.git("status", "--porcelain").stdout.strip() == "M hooks/pre-commit"
+    assert office.git("status", "--porcelain").stdout.strip() == "?? hooks/prepare-commit-msg"
 
 
 def test_dissatisfied_revisit_then_resolve_again_and_close(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,7 +236,10 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     assert listed.count('"id"') == 239  # the broken file is not a record
     assert '"subject": "改过的' in listed  # the working tree, not the cached blob
     assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
-    assert "1 finding(s) in 240 case file(s)" in checked
+    # the uncommitted subject change has no `edit` entry: the ledger refuses it (issue 9)
+    assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: changed" in checked
+    archived = "\nstatus: closed" in text  # a closed case also says R-CL-3 (archived)
+    assert f"{2 + archived} finding(s) in 240 case file(s)" in checked, checked
 
 
 def test_case_files_with_flow_style_timestamps_still_load() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from complaintctl.model.case import dump_document, load_document, load_plain
+from complaintctl.model.case import load_plain
 from tests.conftest import Office
 from tests.remotes import NEW_ARGS, cli_proc, clone, daemon_fixture, git, group_fixture, refs, remote_cases  # noqa: F401 (fixtures)
 
@@ -61,13 +61,12 @@ def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
     first_b = b.new(subject="B 的投诉")
     second_b = b.new(subject="B 的重复投诉")
     assert first_a == first_b == "SZ-2611-0001" and second_b == "SZ-2611-0002"
-    # R-AS-5: B's second case repeats its first — a reference sync must carry along.
+    # R-AS-5: B's second case repeats its first — a reference sync must carry along. The link
+    # is an authorised correction (issue 9), unless intake already made it.
     path = b.path(second_b)
-    doc = load_document(path.read_text(encoding="utf-8"), str(path))
-    doc["assessment"]["repeat_of"] = ["SZ-2611-0001"]
-    path.write_text(dump_document(doc), encoding="utf-8")
-    if b.git("status", "--porcelain").stdout:  # (intake may already have linked it, R-AS-5)
-        b.git("commit", "-q", "-am", "SZ-2611-0002: repeat of SZ-2611-0001")
+    if "SZ-2611-0001" not in path.read_text(encoding="utf-8"):
+        b.run("correct", second_b, "--field", "assessment.repeat_of", "--value", "SZ-2611-0001",
+              "--reason", "同一业主再次投诉")
     result = b.run("sync")
     assert "renumbered SZ-2611-0001 → SZ-2611-0003" in result.output
     assert "references updated in SZ-2611-0002" in result.output

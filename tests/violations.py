@@ -22,6 +22,7 @@ from tests.conftest import ACCUSED, NOW, Office
 AT = datetime.fromisoformat(NOW)
 TOMORROW = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
 BEFORE_RECEIPT = datetime.fromisoformat("2026-11-19T09:00:00+08:00")
+LATER = datetime.fromisoformat("2027-01-02T18:00:00+08:00")  # about 40 days after the plan's due
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,50 @@ def _close_by_hand(satisfaction: str | None) -> Callable[[CommentedMap], None]:
 def _two_vocabularies(d: CommentedMap) -> None:
     d["assessment"]["category"] = "elevator"
     d["intake"]["channel"] = "pigeon"
+
+
+def _append(d: CommentedMap, action: str, by: str = "张敏", src: str | None = None, dst: str | None = None,
+            note: str | None = None, **extra: Any) -> None:
+    d["timeline"].append(timeline_entry(AT, by, action, src=src, dst=dst, note=note, extra=extra))
+
+
+def _forged_extension(d: CommentedMap) -> None:
+    # R-DL-2: an extension "approved" by the vice-president, written and committed by 张敏
+    _append(d, "extend", by="刘洋", note="批准延期", clock="resolution", until=LATER)
+
+
+def _replan(due: Any) -> Callable[[CommentedMap], None]:
+    def change(d: CommentedMap) -> None:
+        d["plan"]["due"] = due
+        _append(d, "replan", resolver=d["plan"]["resolver"], measures=d["plan"]["measures"], due=due)
+    return change
+
+
+def _invalid_blank_reply(d: CommentedMap) -> None:
+    a = d["assessment"]
+    a["valid"], a["invalid_reason"], a["reply"], a["decided_by"] = False, "out-of-scope", "   ", "张敏"
+    d["status"] = "invalid"
+    _append(d, "invalid", src="received", dst="invalid", note="   ", reason="out-of-scope")
+
+
+def _escalate_jump(d: CommentedMap) -> None:
+    d["routing"]["escalation_level"] = "gm"
+    _append(d, "escalate", note="直接找总经理", level="gm")
+
+
+def _resolve_with(**amounts: Any) -> Callable[[CommentedMap], None]:
+    def change(d: CommentedMap) -> None:
+        values = {"outcome": "compensation", "summary": "赔偿业主损失", **amounts}
+        d["resolution"] = CommentedMap(at=AT, by="张敏", **{k: values.get(k) for k in (
+            "outcome", "summary", "compensation", "responsible", "share", "loss")})
+        d["status"] = "resolved"
+        _append(d, "resolve", src="in_progress", dst="resolved", **values)
+    return change
+
+
+def _correct_accused_by_staff(d: CommentedMap) -> None:
+    d["accused"]["person"] = None
+    _append(d, "correct", note="投诉对象有误", field="accused.person", old=ACCUSED, value=None)
 
 
 def _remove_entries(d: CommentedMap) -> None:
@@ -116,6 +161,38 @@ VIOLATIONS: dict[str, Violation] = {
         ("timeline[2].at: R-IN-1: 2026-11-23T09:00:00+08:00 is in the future",)),
     "out-of-order": Violation("resolved", lambda d: d["resolution"].__setitem__("at", BEFORE_RECEIPT), (
         "resolution.at: R-IN-1: 2026-11-19T09:00:00+08:00 is before intake.received_at",)),
+    # ---- the ledger (issue 9): every change explained, every actor real, every rule unbypassable ----
+    "forged-extension": Violation("in_progress", _forged_extension, (
+        "timeline[3].by: R-WF: says '刘洋' but the commit is by 张敏",
+        "timeline[3].by: R-DL-2: 张敏 may not extend")),
+    "silent-severity": Violation("assigned", lambda d: d["assessment"].__setitem__("severity", "major"), (
+        "assessment.severity: R-AS-2: changed ('general' → 'major') with no new timeline entry",)),
+    "silent-escalation": Violation("assigned", lambda d: d["routing"].__setitem__("escalation_level", "gm"), (
+        "routing.escalation_level: R-ES-1: changed ('staff' → 'gm') with no new timeline entry",)),
+    "silent-repeat-link": Violation("assigned", lambda d: d["assessment"]["repeat_of"].append("SZ-2611-0001"), (
+        "assessment.repeat_of: R-AS-5: changed ([] → ['SZ-2611-0001']) with no new timeline entry",)),
+    "silent-accused": Violation("assigned", lambda d: d["accused"].__setitem__("person", None), (
+        f"accused.person: R-RT-3: changed ('{ACCUSED}' → none) with no new timeline entry",)),
+    "correct-accused-by-staff": Violation("received", _correct_accused_by_staff, (
+        "timeline[1].by: R-RT-3: 张敏 may not correct accused.person: that needs role head or vp or gm",)),
+    "replan-40-days": Violation("in_progress", _replan(LATER.date()), (
+        "timeline[3].due: R-DL-2: 2027-01-02 23:59:59+08:00 is later than the resolution limit "
+        "(2026-11-25 23:59:59+08:00)",)),
+    "plan-before-receipt": Violation("in_progress", _replan(BEFORE_RECEIPT.date()), (
+        "timeline[3].due: R-DL-2: 2026-11-19 23:59:59+08:00 is before the complaint was received",)),
+    "invalid-blank-reply": Violation("received", _invalid_blank_reply, (
+        "assessment.reply: R-AS-1: required when the case is invalid",)),
+    "escalate-jump": Violation("assigned", _escalate_jump, (
+        "timeline[2].level: R-ES-1: one level at a time: from staff the next is head, not gm",
+        "timeline[2].by: R-ES-1: 张敏 is neither the handler nor above the case's level (staff)")),
+    "compensation-above-limit": Violation("in_progress", _resolve_with(compensation=8000.0), (
+        "timeline[3].compensation: R-ES-2: 8000 is above 张敏's limit (500)",)),
+    "bad-amounts": Violation("in_progress", _resolve_with(share=1.5, loss=-20.0), (
+        "resolution.share: R-CL-2: 1.5 must be between 0 and 1",
+        "resolution.loss: R-CL-2: -20.0 must be 0 or more")),
+    "blank-text": Violation("received", lambda d: d["intake"].update(subject="   ", details="  "), (
+        "intake.subject: R-IN-1: required when the case is received",
+        "intake.details: R-IN-1: required when the case is received")),
 }
 
 

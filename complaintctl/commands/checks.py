@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from complaintctl.commands.common import base_dir, now, pass_ws
-from complaintctl.model import clock
 from complaintctl.repo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from complaintctl.repo.git import Git
 
 
 @click.command("validate")
@@ -28,6 +32,13 @@ def validate_cmd(ws: Workspace) -> None:
     click.echo(f"{count} case file(s) valid")
 
 
+def hook_now(g: Git) -> datetime:
+    """The hooks' clock (repo.precommit.hook_now)."""
+    from complaintctl.repo.precommit import hook_now as now_for
+
+    return now_for(g)
+
+
 @click.group("hook")
 def hook_group() -> None:
     """Entry points for the git hooks in hooks/."""
@@ -42,7 +53,7 @@ def pre_commit_cmd() -> None:
 
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
-    findings = precommit.pre_commit(g, clock.current())
+    findings = precommit.pre_commit(g, hook_now(g))
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
     if findings:
@@ -60,7 +71,7 @@ def pre_receive_cmd() -> None:
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = prereceive.pre_receive(g, updates, clock.current(), prereceive.server_pusher(os.environ))
+    problems = prereceive.pre_receive(g, updates, hook_now(g), prereceive.server_pusher(os.environ))
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:

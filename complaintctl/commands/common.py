@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from complaintctl.errors import InvalidInput
 from complaintctl.model import clock
+from complaintctl.model.timeparse import parse_when
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
 
@@ -40,7 +42,10 @@ def now(ws: Workspace) -> datetime:
 
 
 def actor(ws: Workspace) -> Identity:
-    return ws.git.identity()
+    """Who acts: git's identity, named as the policy's people name them (matched by e-mail),
+    so every entry's `by:` is the committer as the hooks will see them (issue 9)."""
+    ident = ws.git.identity()
+    return Identity(ws.policy.canonical_name(ident.name, ident.email), ident.email)
 
 
 def json_option(f: F) -> F:
@@ -63,3 +68,20 @@ def pass_ws(f: F) -> F:
         return f(workspace(), *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]
+
+
+def late_options(f: F) -> F:
+    """--at / --late-reason: record a step that happened earlier (an office that was offline, a
+    paper form found later). Older than the policy's offline window it needs an approver."""
+    f = click.option("--late-reason", default="", help="Why it is recorded late (approvals: late).")(f)
+    return click.option("--at", "at_text", help="When it happened (default: now).")(f)
+
+
+def when(ws: Workspace, at_text: str | None) -> datetime | None:
+    """The moment a step happened, when it is not now (--at)."""
+    if not at_text:
+        return None
+    at = parse_when(at_text, ws.policy.tz, "--at")
+    if at > now(ws):
+        raise InvalidInput(f"--at: {at.isoformat()} is in the future")
+    return at

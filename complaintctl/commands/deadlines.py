@@ -14,7 +14,7 @@ from complaintctl.output import as_json as json_text
 from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.policy.sla import CLOCKS
+from complaintctl.policy.sla import CLOCKS, WRITTEN
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 
@@ -59,10 +59,13 @@ def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) ->
 @click.command("report-filed")
 @case_arg
 @click.argument("text")
+@click.option("--clock", default="report", show_default=True, type=click.Choice(WRITTEN),
+              help="Which written report: incident report, board-report (48 h), notice (cannot meet the "
+                   "limit), completion, verification (R-DL-5), opinion (R-DL-4).")
 @pass_ws
-def report_filed_cmd(ws: Workspace, case_id: str, text: str) -> None:
-    """Record that the written report was submitted (stops the report clock, R-DL-4/R-DL-5)."""
-    report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.report_filed(text)))
+def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None:
+    """Record that a written report was submitted (stops its clock, R-DL-4/R-DL-5)."""
+    report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.report_filed(text, clock)))
 
 
 @click.command("sweep")

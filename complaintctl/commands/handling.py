@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.commands.common import actor, late_options, now, pass_ws, report, when
 from complaintctl.handling import editing, lifecycle
 from complaintctl.model import workflow
 from complaintctl.model.timeparse import parse_day_or_when
@@ -40,10 +40,11 @@ def plan_cmd(ws: Workspace, case_id: str, resolver: str, measures: str, due: str
 @case_arg
 @click.argument("text")
 @click.option("--contact", is_flag=True, help="This note records a contact with the customer (R-RT-4).")
+@late_options
 @pass_ws
-def note_cmd(ws: Workspace, case_id: str, text: str, contact: bool) -> None:
+def note_cmd(ws: Workspace, case_id: str, text: str, contact: bool, at_text: str | None, late_reason: str) -> None:
     """Add a note or a customer contact to the timeline."""
-    report(lifecycle.note(ws, case_id, text, contact, now(ws), actor(ws)))
+    report(lifecycle.note(ws, case_id, text, contact, now(ws), actor(ws), late_reason, when(ws, at_text)))
 
 
 @click.command("wait")
@@ -72,12 +73,14 @@ def resume_cmd(ws: Workspace, case_id: str, text: str) -> None:
 @click.option("--responsible", default="", help="Responsible unit or person.")
 @click.option("--share", type=float, help="Their share of responsibility (0-1).")
 @click.option("--loss", type=float, help="Loss amount.")
+@late_options
 @pass_ws
 def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compensation: float | None,
-                responsible: str, share: float | None, loss: float | None) -> None:
+                responsible: str, share: float | None, loss: float | None, at_text: str | None,
+                late_reason: str) -> None:
     """Record the resolution."""
     report(lifecycle.resolve(ws, case_id, outcome, summary, now(ws), actor(ws), compensation,
-                             responsible, share, loss))
+                             responsible, share, loss, late_reason, when(ws, at_text)))
 
 
 @click.command("revisit")

@@ -10,8 +10,9 @@ import click
 
 from complaintctl.commands.common import actor, now, pass_ws, report
 from complaintctl.errors import InvalidInput
-from complaintctl.handling import lifecycle
+from complaintctl.handling import lifecycle, steps
 from complaintctl.model.timeparse import parse_when
+from complaintctl.policy.authority import matching_incidents
 from complaintctl.repo.workspace import Workspace
 
 # option name -> (prompt, policy vocabulary or None)
@@ -62,6 +63,8 @@ def stdin_is_terminal() -> bool:
 @click.option("--accused", default="", help="The person complained about (R-RT-3).")
 @click.option("--accused-unit", default="", help="The unit complained about.")
 @click.option("--material", "materials", multiple=True, help="An original material kept (repeatable).")
+@click.option("--incident", help="Record it as this incident kind (policy incidents, R-AS-3).")
+@click.option("--no-incident", is_flag=True, help="It reads like an incident but is none (R-AS-3).")
 @pass_ws
 def new_cmd(ws: Workspace, **opts: Any) -> None:
     """Record a new complaint and commit it."""
@@ -78,8 +81,22 @@ def new_cmd(ws: Workspace, **opts: Any) -> None:
         first_receiver=opts["first_receiver"], accused_person=opts["accused"],
         accused_unit=opts["accused_unit"], materials=tuple(opts["materials"]),
     )
+    kind, declined = opts["incident"], opts["no_incident"]
+    hits = matching_incidents(ws.policy.authority.incidents, intake.subject, intake.details)
+    if hits and kind is None and not declined and stdin_is_terminal():
+        first = hits[0]
+        label = first.text(ws.policy.language)
+        if click.confirm(f"This reads as an incident ({label}, {first.severity}, R-AS-3): record it as one?",
+                         default=True):
+            kind = first.key
+        else:
+            declined = True
+    intake = steps.incident_choice(ws.policy, intake, kind, declined)
     result, repeats = lifecycle.receive(ws, intake, moment, actor(ws))
     report(result)
+    if intake.incident and intake.incident != "none" and kind is None:
+        click.echo(f"note: recorded as incident {intake.incident} ({intake.severity}, R-AS-3); "
+                   "`--no-incident` declines it", err=True)
     if repeats:  # after the ID line, which scripts read first
         listed = ", ".join(f"{m.id} ({m.reason})" for m in repeats)
         click.echo(f"warning: looks like a repeat complaint (R-AS-5): {listed}", err=True)

@@ -70,8 +70,7 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
                  as_of_text: str | None) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
-    moment = as_of(ws, as_of_text)
-    section = register.register(reportdata.week_records(ws, week, moment), week, ws.policy, moment)
+    section = reportdata.build_register(ws, week, as_of(ws, as_of_text))
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
          csv_path, xlsx)

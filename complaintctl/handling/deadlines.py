@@ -12,17 +12,15 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.steps import Step, StepFor
-from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
-from complaintctl.policy import clocks, durations
+from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
+from complaintctl.policy.sla import WRITTEN
 from complaintctl.repo.git import Identity
-
-
-def _nothing(doc: CommentedMap) -> None:
-    return None
+from complaintctl.rules import due as rules_due
+from complaintctl.rules.due import Due
 
 
 def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason: str, now: datetime) -> StepFor:
@@ -43,7 +41,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason:
                                f"({', '.join(present) or 'none'})")
         if doc.get("status") in clocks.STOPPED:
             raise InvalidInput(f"{doc.get('id')}: cannot extend: the case is {doc.get('status')}")
-        return Step("extend", None, _nothing, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
+        return Step("extend", None, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
                     extra={"clock": clock, "until": clocks.fresh_stamp(until)})
 
     return step_for
@@ -68,103 +66,41 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
         if target is None:
             raise InvalidInput(f"{doc.get('id')}: already at the top of the escalation chain ({current}, R-ES-1)")
 
-        def mutate(d: CommentedMap) -> None:
-            routing = d.get("routing")
-            if not isinstance(routing, CommentedMap):
-                routing = CommentedMap()
-                d["routing"] = routing
-            routing["escalation_level"] = target
-
-        return Step("escalate", None, mutate, note=reason, detail=f"{current} → {target}",
-                    extra={"level": target})
+        return Step("escalate", None, note=reason, detail=f"{current} → {target}", extra={"level": target})
 
     return step_for
 
 
-def report_filed(text: str) -> StepFor:
-    """The written report (incident report R-DL-5, investigation report R-DL-4) is in: it stops
-    the `report` clock."""
+def report_filed(text: str, clock: str = "report") -> StepFor:
+    """A written report is in — the incident report (R-DL-5, 24 h and board 48 h), the
+    investigation report and consolidated opinion (R-DL-4), the unit's notice that it cannot
+    meet the limit, its completion report, the verification: it stops that clock."""
     if not text.strip():
         raise InvalidInput("the report's reference or summary is required")
-    return lambda doc: Step(clocks.REPORT_ACTION, None, _nothing, note=text, detail="written report filed")
+    if clock not in WRITTEN:
+        raise InvalidInput(f"--clock: {clock!r} is not a written-report clock ({', '.join(WRITTEN)})")
+    extra = None if clock == "report" else {"clock": clock}
+    return lambda doc: Step(clocks.REPORT_ACTION, None, note=text, detail=f"{clock} filed", extra=extra)
+
+
+def as_step(due: Due) -> Step:
+    return Step(due.action, None, note=due.note, detail=due.detail, extra=due.extra)
 
 
 def remind(clock: str, due: datetime) -> Step:
     """R-DL-7: a reminder (催办单) on an overdue clock."""
-    return Step("remind", None, _nothing, note=f"R-DL-7: {clock} overdue since {due:%Y-%m-%d %H:%M}",
-                detail=f"{clock} overdue", extra={"clock": clock, "due": clocks.fresh_stamp(due)})
+    return as_step(rules_due.remind(clock, due))
 
 
 def upgrade(reason: str) -> Step:
     """R-DL-6: general → major."""
-
-    def mutate(doc: CommentedMap) -> None:
-        doc["assessment"]["severity"] = "major"
-
-    return Step("upgrade", None, mutate, note=reason, detail="general → major", extra={"severity": "major"})
-
-
-def _reminded(data: Mapping[str, Any], clock: str, due: datetime, cal: WorkCalendar) -> bool:
-    timeline = data.get("timeline")
-    for e in timeline if isinstance(timeline, list) else []:
-        if isinstance(e, Mapping) and e.get("action") == "remind" and e.get("clock") == clock \
-                and as_datetime(e.get("due"), cal.tz) == due:
-            return True
-    return False
-
-
-def escalation_target(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> str | None:
-    """The highest level whose limit has passed by the policy's first matching escalation rule."""
-    severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
-    channel, klass = str(get(data, "intake.channel") or ""), str(get(data, "intake.complainant.class") or "")
-    for rule in policy.sla.escalation:
-        if not rule.match.matches(severity, category, channel, klass):
-            continue
-        if rule.start == "received":
-            start = as_datetime(get(data, "intake.received_at"), cal.tz)
-        else:
-            res = {n: (due, done) for n, due, done in clocks.stored(data, cal)}.get("resolution")
-            running = res is not None and res[1] is None and not clocks.is_paused(data, "resolution")
-            start = res[0] if running and res is not None else None
-        target = None
-        for level, limit in rule.levels:
-            if start is not None and now > durations.add(start, limit, cal):
-                target = level
-        return target
-    return None
+    return as_step(rules_due.upgrade(reason))
 
 
 def next_sweep_step(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> Step | None:
-    """The next thing a sweep does to this case, or None when it is up to date (idempotent)."""
-    status = data.get("status")
-    if status in clocks.STOPPED:
-        return None
-    overdue = clocks.overdue(data, cal, now)
-    is_open = status in workflow.OPEN_STATES
-    if is_open and get(data, "assessment.severity") == "general" and get(data, "assessment.valid") is not False:
-        if any(name == "resolution" for name, _ in overdue):
-            return upgrade("R-DL-6: a general complaint past its time limit becomes major")
-        after = policy.sla.upgrade_open_after
-        received = as_datetime(get(data, "intake.received_at"), cal.tz)
-        if after is not None and received is not None and now > durations.add(received, after, cal):
-            return upgrade(f"R-DL-6: a valid complaint open over {after} becomes major")
-    for name, due in overdue:
-        if not _reminded(data, name, due, cal):
-            return remind(name, due)
-    if is_open:
-        target = escalation_target(data, policy, cal, now)
-        chain = policy.escalation_chain
-        current = str(get(data, "routing.escalation_level") or chain[0])
-        if target is not None and current in chain and chain.index(target) > chain.index(current):
-            return Step("escalate", None, _set_level(target), note=f"R-ES-1: time limit passed, up to {target}",
-                        detail=f"{current} → {target}", extra={"level": target})
-    return None
-
-
-def _set_level(level: str) -> Any:
-    def mutate(doc: CommentedMap) -> None:
-        doc["routing"]["escalation_level"] = level
-    return mutate
+    """The next thing a sweep does to this case (rules.due), or None when it is up to date."""
+    due = rules_due.next_due(data, policy, cal, now)
+    return None if due is None else as_step(due)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from complaintctl.model.case import load_document, to_plain
 from complaintctl.repo import store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
+from complaintctl.rules import effects
 from complaintctl.rules.finding import Finding
 
 
@@ -39,8 +41,16 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: 
 def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor: Identity) -> lifecycle.Result:
     loaded = store.load_case(ws, case_id)
     edited = load_document(new_text, loaded.relpath)
-    fields = changed_fields(to_plain(loaded.doc), to_plain(edited))
-    if not fields:
+    # The fields this edit changes beyond what the entries typed into the timeline explain
+    # (those are replayed by the validator like any other entry, rules.effects).
+    explained = copy.deepcopy(to_plain(loaded.doc))
+    old_entries = loaded.doc.get("timeline") if isinstance(loaded.doc.get("timeline"), list) else []
+    new_entries = edited.get("timeline") if isinstance(edited.get("timeline"), list) else []
+    for entry in new_entries[len(old_entries):]:
+        if isinstance(entry, Mapping):
+            effects.apply_entry(explained, to_plain(entry), ws.policy)
+    fields = [f for f in changed_fields(explained, to_plain(edited)) if f.split(".")[0] not in ("timeline", "clocks")]
+    if not fields and to_plain(loaded.doc) == to_plain(edited):
         raise InvalidInput(f"{loaded.id}: the edit changes nothing")
     src, dst_raw = str(loaded.doc.get("status")), edited.get("status")
     dst = None if dst_raw is None or str(dst_raw) == src else str(dst_raw)
@@ -50,6 +60,7 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
                                         f"{src} → {dst} is not a legal transition (from {src}: {allowed})")])
 
     def step_for(doc: CommentedMap) -> Step:
-        return Step("edit", dst, lambda d: edited, note="hand edit: " + ", ".join(fields))
+        return Step("edit", dst, lambda d: edited, note="hand edit: " + (", ".join(fields) or "timeline"),
+                    extra={"fields": fields})
 
     return lifecycle.change(ws, case_id, now, actor, step_for)

@@ -15,12 +15,14 @@ from complaintctl.handling import steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
-from complaintctl.repo import index, store
+from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.repo import index, precommit, store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
+from complaintctl.rules.context import Commit
 from complaintctl.rules.validate import check_case
 
 __all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]
@@ -53,11 +55,16 @@ def commit_message(case_id: str, action: str, src: str | None, dst: str, detail:
     return f"{subject}\n\n" + "\n".join(trailers) + "\n"
 
 
+def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
+    """The change is the actor's, judged under the committed policy (HEAD's), as the hooks judge it."""
+    return precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE) if ws.git.has_head() else None)
+
+
 def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str, Any] | None,
-              now: datetime) -> None:
+              now: datetime, actor: Identity) -> None:
     """Judge the exact text that will be committed, as the hooks will."""
     data = load_plain(dump_document(doc), relpath)
-    findings = check_case(relpath, data, previous, ws.policy, now)
+    findings = check_case(relpath, data, previous, ws.policy, now, commit_for(ws, actor))
     if findings:
         raise ValidationFailed(list(findings))
 
@@ -70,7 +77,7 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
         cid = case_id_for(policy.office, received, serial)
         doc = steps.build_case(policy, str(cid), intake, now, actor)
-        validated(ws, cid.relpath, doc, None, now)
+        validated(ws, cid.relpath, doc, None, now, actor)
         sha = store.save_and_commit(ws, cid.relpath, doc, None,
                                     commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
@@ -91,8 +98,23 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
     return create(ws, intake, now, actor), repeats
 
 
-def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor) -> Result:
-    """Load one case, apply the step it calls for, validate against the old version, commit."""
+def late(step_for: StepFor, reason: str) -> StepFor:
+    """The step recorded late (its `at` older than the policy's offline window), with the reason;
+    only an approver (approvals: late) may (issue 9)."""
+    if not reason.strip():
+        return step_for
+
+    def step(doc: CommentedMap) -> steps.Step:
+        s = step_for(doc)
+        return replace(s, extra={**(s.extra or {}), "late_reason": reason})
+
+    return step
+
+
+def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for: StepFor,
+           at: datetime | None = None) -> Result:
+    """Load one case, apply the step it calls for (dated `at`, default now), validate against the
+    old version as of now, commit."""
     with repo_lock(ws.git.git_dir):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
@@ -101,8 +123,8 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
         previous = load_plain(committed, loaded.relpath) if committed is not None else None
         step = step_for(loaded.doc)
-        doc, src, final = steps.apply(loaded.doc, step, now, actor, ws.policy)
-        validated(ws, loaded.relpath, doc, previous, now)
+        doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
+        validated(ws, loaded.relpath, doc, previous, now, actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
@@ -118,8 +140,9 @@ def plan(ws: Workspace, case_id: str, resolver: str, measures: str, due: date | 
     return change(ws, case_id, now, actor, steps.plan(resolver, measures, due))
 
 
-def note(ws: Workspace, case_id: str, text: str, contact: bool, now: datetime, actor: Identity) -> Result:
-    return change(ws, case_id, now, actor, steps.note(text, contact))
+def note(ws: Workspace, case_id: str, text: str, contact: bool, now: datetime, actor: Identity,
+         late_reason: str = "", at: datetime | None = None) -> Result:
+    return change(ws, case_id, now, actor, late(steps.note(text, contact), late_reason), at)
 
 
 def wait(ws: Workspace, case_id: str, reason: str, now: datetime, actor: Identity) -> Result:
@@ -132,9 +155,9 @@ def resume(ws: Workspace, case_id: str, text: str, now: datetime, actor: Identit
 
 def resolve(ws: Workspace, case_id: str, outcome: str, summary: str, now: datetime, actor: Identity,
             compensation: float | None = None, responsible: str = "", share: float | None = None,
-            loss: float | None = None) -> Result:
-    return change(ws, case_id, now, actor,
-                  steps.resolve(outcome, summary, now, actor, compensation, responsible, share, loss))
+            loss: float | None = None, late_reason: str = "", at: datetime | None = None) -> Result:
+    return change(ws, case_id, now, actor, late(
+        steps.resolve(outcome, summary, at or now, actor, compensation, responsible, share, loss), late_reason), at)
 
 
 def revisit(ws: Workspace, case_id: str, satisfaction: str, comment: str, confirmed: bool,
@@ -153,3 +176,12 @@ def reopen(ws: Workspace, case_id: str, reason: str, now: datetime, actor: Ident
 
 def mark_invalid(ws: Workspace, case_id: str, reason: str, reply: str, now: datetime, actor: Identity) -> Result:
     return change(ws, case_id, now, actor, steps.mark_invalid(reason, reply, actor))
+
+
+def correct(ws: Workspace, case_id: str, field: str, value: Any, reason: str, now: datetime,
+            actor: Identity) -> Result:
+    return change(ws, case_id, now, actor, steps.correct(field, value, reason))
+
+
+def approve(ws: Workspace, case_id: str, amount: float, reason: str, now: datetime, actor: Identity) -> Result:
+    return change(ws, case_id, now, actor, steps.approve(amount, reason))

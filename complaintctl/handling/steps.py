@@ -7,7 +7,7 @@ generator and sync run the very same steps in memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,11 +15,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl.errors import InvalidInput
 from complaintctl.model import workflow
-from complaintctl.model.case import new_document, stamp, timeline_entry, to_plain
-from complaintctl.policy import clocks
-from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
+from complaintctl.policy.authority import matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
+from complaintctl.rules import effects
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 
@@ -44,6 +44,7 @@ class Intake:
     accused_unit: str = ""
     materials: Sequence[str] = field(default_factory=tuple)
     repeat_of: Sequence[str] = field(default_factory=tuple)  # R-AS-5: earlier cases this repeats
+    incident: str = ""  # R-AS-3: the incident kind, "none" when declined, "" when nothing matched
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Step:
 
     action: str
     dst: str | None
-    mutate: Mutation
+    mutate: Mutation | None = None  # None: the entry's own effect (rules.effects); `edit` hands a document
     note: str = ""
     detail: str = ""
     extra: Mapping[str, Any] | None = None
@@ -61,16 +62,21 @@ class Step:
 StepFor = Callable[[CommentedMap], Step]  # decides the step from the case as it is now
 
 
-def _nothing(doc: CommentedMap) -> None:
-    return None
+def _text(value: str, option: str, rule: str) -> str:
+    """Text a rule asks for must be real text, not only spaces."""
+    if not value or not value.strip():
+        raise InvalidInput(f"{option}: {rule}: required (real text, not only spaces)")
+    return value
 
 
-def _section(doc: CommentedMap, key: str) -> CommentedMap:
-    section = doc.get(key)
-    if not isinstance(section, CommentedMap):
-        section = CommentedMap()
-        doc[key] = section
-    return section
+def _amount(value: float | None, option: str, high: float | None = None) -> float | None:
+    # R-CL-2: amounts are ≥ 0, a share of responsibility is between 0 and 1.
+    if value is None:
+        return None
+    if value != value or value < 0 or (high is not None and value > high):
+        bound = f"between 0 and {high:g}" if high is not None else "0 or more"
+        raise InvalidInput(f"{option}: R-CL-2: {value!r} must be {bound}")
+    return value
 
 
 def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, actor: Identity) -> CommentedMap:
@@ -91,6 +97,8 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
                               repeat_of=CommentedSeq(intake.repeat_of))
     if intake.repeat_of:
         assessment["repeat"] = True  # R-AS-5: flagged, for senior staff
+    if intake.incident:
+        assessment["incident"] = intake.incident  # R-AS-3
     accused = CommentedMap(person=intake.accused_person or None, unit=intake.accused_unit or None)
     doc = new_document(case_id, im, assessment, accused)
     doc["timeline"].append(timeline_entry(now, actor.name, "received", dst="received", note=intake.channel))
@@ -99,29 +107,15 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
 
 
 def refresh_clocks(doc: CommentedMap, policy: Policy) -> None:
-    """Store the case's SLA clocks as the policy computes them (R-IN-3, R-DL-1…5)."""
-    computed = clocks.as_yaml(clocks.expected(doc, policy, WorkCalendar.from_policy(policy)))
-    if not computed and "clocks" not in doc:
-        return
-    section = CommentedMap()
-    for name, value in computed.items():
-        # Block style, not `{due: …, done: …}`: libyaml (the fast reader) refuses a ':' inside
-        # a flow scalar, so flow-style times would send every case file to the pure-Python
-        # parser — about 4.5x slower cold reads (BENCHMARKS.md).
-        section[name] = CommentedMap(value)
-    if "clocks" in doc:
-        doc["clocks"] = section
-        return
-    pos = list(doc).index("timeline") if "timeline" in doc else len(doc)
-    doc.insert(pos, "clocks", section)
-    doc.yaml_set_comment_before_after_key(
-        "clocks", before="SLA clocks: due times computed from the policy (R-DL-*); the validator recomputes them")
+    """Store the case's SLA clocks as the policy computes them (R-IN-3, R-DL-1…6)."""
+    effects.refresh_clocks(doc, policy)
 
 
 def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
           policy: Policy) -> tuple[CommentedMap, str, str]:
-    """Apply a step: legal-transition check, the edit, the timeline entry, and the clocks brought
-    up to date (unless a hand `edit` changed them). Returns (doc, src, final)."""
+    """Apply a step: legal-transition check, its timeline entry and what that entry does
+    (rules.effects, the very function the validator replays), and the clocks brought up to
+    date (unless a hand `edit` changed them). Returns (doc, src, final)."""
     src = str(doc.get("status"))
     clocks_before = to_plain(doc.get("clocks"))
     # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
@@ -130,15 +124,19 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
         raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
                            f"(R-WF: from {src} it may go to {allowed})")
     before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
-    doc = step.mutate(doc) or doc  # an edit hands back a whole new document
     moved = step.dst is not None and step.dst != src
+    if step.mutate is not None:
+        doc = step.mutate(doc) or doc  # an edit hands back a whole new document
     if not isinstance(doc.get("timeline"), list):
         doc["timeline"] = CommentedSeq()
     # A hand edit may already record its status change in the entries it added: don't record it twice.
     recorded = moved and any(isinstance(e, dict) and e.get("to") == step.dst for e in doc["timeline"][before:])
     mark = moved and not recorded
-    doc["timeline"].append(timeline_entry(now, actor.name, step.action, src=src if mark else None,
-                                          dst=step.dst if mark else None, note=step.note, extra=step.extra))
+    entry = timeline_entry(now, actor.name, step.action, src=src if mark else None,
+                           dst=step.dst if mark else None, note=step.note, extra=step.extra)
+    if step.mutate is None:
+        effects.apply_entry(doc, entry, policy)
+    doc["timeline"].append(entry)
     final = step.dst if moved and step.dst else src
     doc["status"] = final
     # A hand edit that touches the clocks keeps them as written, for the validator to judge.
@@ -148,68 +146,72 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
 
 
 def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]) -> StepFor:
-    def step_for(doc: CommentedMap) -> Step:
-        def mutate(d: CommentedMap) -> None:
-            routing = _section(d, "routing")
-            category = policy.categories.get(str(d["assessment"].get("category")))
-            # R-RT-1: the category's responsible unit, else the coordination centre.
-            routing["unit"] = unit or (category.unit if category else policy.default_unit)
-            routing["handler"] = handler
-            routing["copied"] = CommentedSeq(copied)
-            routing.setdefault("escalation_level", policy.escalation_chain[0])
+    _text(handler, "--handler", "R-RT-2")
 
+    def step_for(doc: CommentedMap) -> Step:
+        category = policy.categories.get(str(doc["assessment"].get("category")))
+        # R-RT-1: the category's responsible unit, else the coordination centre.
+        chosen = unit or (category.unit if category else policy.default_unit)
+        heads = list(copied)
+        if not heads and str(doc["assessment"].get("severity")) in MAJOR:
+            heads = responsible_heads(policy, chosen, handler, str(get(doc, "accused.person") or ""))
         first = doc.get("status") == "received"
-        return Step("assign" if first else "reassign", "assigned" if first else None, mutate,
-                    detail=f"handler {handler}")
+        return Step("assign" if first else "reassign", "assigned" if first else None,
+                    detail=f"handler {handler}", extra={"handler": handler, "unit": chosen, "copied": heads})
 
     return step_for
 
 
+MAJOR = frozenset({"major", "emergency"})
+
+
+def responsible_heads(policy: Policy, unit: str, handler: str, accused: str) -> list[str]:
+    """R-RT-2: the heads a major complaint is copied to — the unit's heads, else every head."""
+    heads = [p for p in policy.people if "head" in p.roles and p.name not in (handler, accused)]
+    return [p.name for p in ([h for h in heads if h.unit == unit] or heads)]
+
+
 def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:
+    _text(resolver, "--resolver", "R-IN-4")
+    _text(measures, "--measures", "R-IN-4")
+
     def step_for(doc: CommentedMap) -> Step:
         status = doc.get("status")
         if status not in ("assigned", "in_progress", "waiting"):
             raise InvalidInput(f"{doc.get('id')}: cannot plan: the case is {status} (R-IN-4: plan after assign)")
-
-        def mutate(d: CommentedMap) -> None:
-            p = _section(d, "plan")
-            p["resolver"], p["measures"] = resolver, measures
-            p["due"] = stamp(due) if isinstance(due, datetime) else due
-
         first = status == "assigned"
-        return Step("plan" if first else "replan", "in_progress" if first else None, mutate, detail=measures)
+        return Step("plan" if first else "replan", "in_progress" if first else None, detail=measures,
+                    extra={"resolver": resolver, "measures": measures,
+                           "due": stamp(due) if isinstance(due, datetime) else due})
 
     return step_for
 
 
 def note(text: str, contact: bool) -> StepFor:
+    _text(text, "note", "R-RT-4")
     # R-RT-4: contacts with the customer are recorded as such.
-    return lambda doc: Step("contact" if contact else "note", None, _nothing, note=text)
+    return lambda doc: Step("contact" if contact else "note", None, note=text)
 
 
 def wait(reason: str) -> StepFor:
-    return lambda doc: Step("wait", "waiting", _nothing, note=reason)
+    _text(reason, "--reason", "R-WF")
+    return lambda doc: Step("wait", "waiting", note=reason)
 
 
 def resume(text: str) -> StepFor:
-    return lambda doc: Step("resume", "in_progress", _nothing, note=text)
+    return lambda doc: Step("resume", "in_progress", note=text)
 
 
 def resolve(outcome: str, summary: str, now: datetime, actor: Identity, compensation: float | None = None,
             responsible: str = "", share: float | None = None, loss: float | None = None) -> StepFor:
-    def mutate(doc: CommentedMap) -> None:
-        r = CommentedMap()
-        r["at"], r["by"] = stamp(now), actor.name
-        r["outcome"], r["summary"] = outcome, summary
-        r["compensation"] = compensation  # R-CL-2
-        r["responsible"] = responsible or None
-        r["share"] = share
-        r["loss"] = loss
-        doc["resolution"] = r
-        # R-CL-1: a new resolution awaits a new revisit (the old one stays in the timeline).
-        doc.pop("revisit", None)
-
-    return lambda doc: Step("resolve", "resolved", mutate, detail=summary)
+    _text(summary, "--summary", "R-CL-2")
+    extra: dict[str, Any] = {"outcome": outcome, "summary": summary}
+    for key, value in (("compensation", _amount(compensation, "--compensation")),
+                       ("responsible", responsible or None), ("share", _amount(share, "--share", 1.0)),
+                       ("loss", _amount(loss, "--loss"))):
+        if value is not None:
+            extra[key] = value
+    return lambda doc: Step("resolve", "resolved", detail=summary, extra=extra)
 
 
 def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, actor: Identity) -> StepFor:
@@ -220,52 +222,83 @@ def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, act
         if doc.get("status") != "resolved":
             raise InvalidInput(f"{doc.get('id')}: cannot revisit: the case is {doc.get('status')} "
                                "(R-CL-1: revisit after resolve)")
-
-        def mutate(d: CommentedMap) -> None:
-            v = CommentedMap()
-            v["at"], v["by"] = stamp(now), actor.name
-            v["satisfaction"], v["comment"] = satisfaction, comment or None
-            v["confirmed_by_customer"] = confirmed  # R-CL-4
-            d["revisit"] = v
-
         # R-CL-1: a dissatisfied customer reopens the case (closed loop).
         dst = "in_progress" if satisfaction == "dissatisfied" else None
-        return Step("revisit", dst, mutate, note=comment, detail=f"satisfaction {satisfaction}",
-                    extra={"satisfaction": satisfaction})
+        return Step("revisit", dst, note=comment, detail=f"satisfaction {satisfaction}",
+                    extra={"satisfaction": satisfaction, "confirmed": confirmed})  # R-CL-4
 
     return step_for
 
 
 def close(root_cause: str, lesson: str, preventive_action: str, late_reason: str, now: datetime,
           actor: Identity) -> StepFor:
-    def mutate(doc: CommentedMap) -> None:
-        c = CommentedMap()
-        c["at"], c["by"] = stamp(now), actor.name
-        c["root_cause"] = root_cause
-        c["preventive_action"] = preventive_action or None  # R-RT-6
-        c["lesson"] = lesson or None
-        c["late_reason"] = late_reason or None  # R-DL-7
-        doc["closing"] = c
-
-    return lambda doc: Step("close", "closed", mutate, detail=root_cause)
+    _text(root_cause, "--root-cause", "R-RT-6")
+    extra: dict[str, Any] = {"root_cause": root_cause}
+    for key, value in (("preventive_action", preventive_action), ("lesson", lesson), ("late_reason", late_reason)):
+        if value and value.strip():
+            extra[key] = value
+    return lambda doc: Step("close", "closed", detail=root_cause, extra=extra)
 
 
 def reopen(reason: str) -> StepFor:
-    def mutate(doc: CommentedMap) -> None:
-        doc.pop("closing", None)
-
-    return lambda doc: Step("reopen", "in_progress", mutate, note=reason)
+    _text(reason, "--reason", "R-CL-1")
+    return lambda doc: Step("reopen", "in_progress", note=reason)
 
 
 def mark_invalid(reason: str, reply: str, actor: Identity) -> StepFor:
     if reason not in INVALID_REASONS:
         raise InvalidInput(f"--reason: {reason!r} is not one of {', '.join(INVALID_REASONS)} (R-AS-1)")
+    _text(reply, "--reply", "R-AS-1")  # an invalid case still gets a reasoned reply
+    return lambda doc: Step("invalid", "invalid", note=reply, detail=reason, extra={"reason": reason})
 
-    def mutate(doc: CommentedMap) -> None:
-        a = _section(doc, "assessment")
-        a["valid"] = False
-        a["invalid_reason"] = reason
-        a["reply"] = reply  # R-AS-1: an invalid case still gets a reasoned reply
-        a["decided_by"] = actor.name
 
-    return lambda doc: Step("invalid", "invalid", mutate, note=reply, detail=reason)
+def correct(field: str, value: Any, reason: str) -> StepFor:
+    """An authorised correction of a field rules depend on (docs/authority.md), with its reason."""
+    if field not in effects.CORRECTABLE:
+        raise InvalidInput(f"--field: {field!r} cannot be corrected (correctable: {', '.join(effects.CORRECTABLE)})")
+    _text(reason, "--reason", "R-WF")
+
+    def step_for(doc: CommentedMap) -> Step:
+        old = get(doc, field)
+        if effects.differences({"v": to_plain(old)}, {"v": to_plain(value)}) == []:
+            raise InvalidInput(f"{doc.get('id')}: {field} is already {old!r}")
+        return Step("correct", None, note=reason, detail=f"{field}: {old} → {value} ({reason})",
+                    extra={"field": field, "old": to_plain(old), "value": value})
+
+    return step_for
+
+
+def approve(amount: float, reason: str) -> StepFor:
+    """R-ES-2: a person whose limit covers the amount approves compensation up to it."""
+    _amount(amount, "--compensation")
+    _text(reason, "--reason", "R-ES-2")
+
+    def step_for(doc: CommentedMap) -> Step:
+        if doc.get("status") in ("closed", "invalid"):
+            raise InvalidInput(f"{doc.get('id')}: cannot approve: the case is {doc.get('status')}")
+        return Step("approve", None, note=reason, detail=f"compensation up to {amount:g} ({reason})",
+                    extra={"compensation": amount})
+
+    return step_for
+
+
+def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool) -> Intake:
+    """R-AS-3: record the incident the person chose (`kind`), or the decline, or — when the text
+    reads as an incident and nobody said otherwise — the first incident it reads as. An incident
+    raises the severity to at least the incident's (major, or emergency for R-AS-4)."""
+    incidents = policy.authority.incidents
+    if kind is not None and declined:
+        raise InvalidInput("--incident and --no-incident: choose one (R-AS-3)")
+    hits = matching_incidents(incidents, intake.subject, intake.details)
+    if declined:
+        return replace(intake, incident="none" if hits else "")
+    if kind is None:
+        if not hits:
+            return intake
+        kind = hits[0].key
+    if kind not in incidents:
+        known = ", ".join(incidents) or "none"
+        raise InvalidInput(f"--incident: {kind!r} is not one of the policy's incidents ({known}, R-AS-3)")
+    chosen = incidents[kind]
+    severity = intake.severity if severity_rank(intake.severity) >= severity_rank(chosen.severity) else chosen.severity
+    return replace(intake, incident=kind, severity=severity)

@@ -14,7 +14,7 @@ from datetime import datetime
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import GitError
-from complaintctl.handling import deadlines, steps
+from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.repo import index, store, vouch
@@ -93,6 +93,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             ws.git.ensure_ready_to_commit()
         changed: list[tuple[store.LoadedCase, str, CaseChange]] = []
         skipped: list[Finding] = []
+        commit = lifecycle.commit_for(ws, actor)
         for case_id in candidates(ws, now):
             loaded = store.load_case(ws, case_id)
             previous = load_plain(loaded.text, loaded.relpath)
@@ -102,7 +103,8 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             # The exact text to be committed is judged, so the pre-commit hook need not judge it again
             # (repo.vouch).
             text = dump_document(doc)
-            findings = check_case(loaded.relpath, load_plain(text, loaded.relpath), previous, ws.policy, now)
+            findings = check_case(loaded.relpath, load_plain(text, loaded.relpath), previous, ws.policy, now,
+                                  commit)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue

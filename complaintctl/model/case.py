@@ -91,7 +91,9 @@ def put(doc: CommentedMap, path: str, value: Any) -> None:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+    """None, empty, or text of only spaces (a name of "   " is no name)."""
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0) \
+        or (isinstance(value, str) and not value.strip())
 
 
 def stamp(moment: datetime) -> datetime:

@@ -1,8 +1,10 @@
 """The one place complaintctl reads the wall clock.
 
 Everything below the command layer takes `now` as a parameter. `COMPLAINTCTL_NOW`
-(an ISO time, e.g. `2026-02-13T17:30:00+08:00`) pins the clock for the CLI and the
-hooks alike — for tests and for replaying a day; it is never needed in normal use.
+(an ISO time, e.g. `2026-02-13T17:30:00+08:00`) pins the clock for the CLI — for tests and
+for replaying a day; it is never needed in normal use. The hooks honour it only where the
+repository's git configuration says `complaintctl.allowPinnedNow = true` (test fixtures):
+time must be trustworthy where the record is judged (issue 9).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from datetime import UTC, datetime, tzinfo
 from complaintctl.errors import InvalidInput
 
 ENV = "COMPLAINTCTL_NOW"
+ALLOW_KEY = "complaintctl.allowPinnedNow"  # git config that lets the hooks honour ENV
 
 
-def current(tz: tzinfo = UTC) -> datetime:
-    pinned = os.environ.get(ENV, "").strip()
+def current(tz: tzinfo = UTC, allow_pinned: bool = True) -> datetime:
+    pinned = os.environ.get(ENV, "").strip() if allow_pinned else ""
     if not pinned:
         return datetime.now(tz)
     try:

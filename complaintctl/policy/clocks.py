@@ -17,7 +17,7 @@ from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.durations import Duration
 from complaintctl.policy.policy import Policy
-from complaintctl.policy.sla import CLOCKS, ClockRule
+from complaintctl.policy.sla import CLOCKS, WRITTEN, ClockRule
 
 # The timeline actions that meet each clock (besides the fields read below).
 RESPONSE_ACTIONS = frozenset({"contact", "resolve", "invalid"})  # R-IN-3, R-RT-4: the customer hears back
@@ -71,10 +71,18 @@ def pauses(data: Mapping[str, Any], cal: WorkCalendar) -> list[tuple[datetime, d
 
 
 def extensions(data: Mapping[str, Any], cal: WorkCalendar) -> list[Extension]:
-    """R-DL-2: every `extend` entry of the timeline, in order."""
+    """R-DL-2: every `extend` entry of the timeline, in order — and R-DL-6: an upgrade records
+    the general limit it missed, which stays the resolution clock's due time (the upgrade does
+    not silently reset the clock; the reminder and the late-close reason still apply)."""
     out = []
     for e in _timeline(data):
-        if e.get("action") != "extend":
+        action = e.get("action")
+        if action == "upgrade" and e.get("missed") is not None:
+            missed, at = as_datetime(e.get("missed"), cal.tz), as_datetime(e.get("at"), cal.tz)
+            if missed is not None and at is not None:
+                out.append(Extension("resolution", missed, at, str(e.get("by") or "")))
+            continue
+        if action != "extend":
             continue
         until, at = as_datetime(e.get("until"), cal.tz), as_datetime(e.get("at"), cal.tz)
         if until is not None and at is not None:
@@ -95,12 +103,25 @@ def _facts(data: Mapping[str, Any], cal: WorkCalendar) -> dict[str, datetime | N
         "revisited": revisited if resolved is not None and revisited is not None and revisited >= resolved
         else None,
         "responded": _first(data, RESPONSE_ACTIONS, cal),
-        "reported": _first(data, frozenset({REPORT_ACTION}), cal),
+        "reported": _written(data, "report", cal),
+        **{f"written:{name}": _written(data, name, cal) for name in WRITTEN},
     }
 
 
+def _written(data: Mapping[str, Any], clock: str, cal: WorkCalendar) -> datetime | None:
+    """When the written report for `clock` was filed (a `report` entry naming it; an entry with
+    no clock is the incident report). R-DL-5: a plan is the unit's answer to the notice clock."""
+    for e in _timeline(data):
+        action = e.get("action")
+        if (action == REPORT_ACTION and str(e.get("clock") or "report") == clock) or \
+                (clock == "notice" and action in ("plan", "replan")):
+            return as_datetime(e.get("at"), cal.tz)
+    return None
+
+
 DONE_BY = {"intake": "recorded", "response": "responded", "dispatch": "dispatched",
-           "resolution": "resolved", "revisit": "revisited", "report": "reported"}
+           "resolution": "resolved", "revisit": "revisited",
+           **{name: f"written:{name}" for name in WRITTEN}}
 
 
 def plan_due(value: Any, cal: WorkCalendar) -> datetime | None:

@@ -12,16 +12,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
+from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 
 POLICY_FILE = "complaintctl.yaml"
-ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq")
 LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
+    "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
 }
 
 
@@ -79,6 +80,7 @@ class Policy:
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
     calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
+    authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger (issue 9)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,6 +91,14 @@ class Policy:
             if name_or_email in (p.name, p.email):
                 return p
         return None
+
+    def canonical_name(self, name: str, email: str = "") -> str:
+        """The policy's name for a git identity: matched by e-mail first, then by name."""
+        p = (self.person(email) if email else None) or self.person(name)
+        return p.name if p else name
+
+    def system_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.people if "system" in p.roles)
 
     def roles_of(self, name: str, email: str = "") -> tuple[str, ...]:
         p = self.person(email) if email else None
@@ -106,7 +116,7 @@ DEFAULT_APPROVERS = ("vp",)  # R-DL-2: the vice-president in charge
 
 def approvers(policy: Policy) -> tuple[str, ...]:
     """R-DL-2: the roles that approve an extension."""
-    return tuple(policy.approvals.get("extend", DEFAULT_APPROVERS))
+    return policy.authority.roles_for("extend") or DEFAULT_APPROVERS
 
 
 def load_policy(root: Path) -> Policy:
@@ -240,11 +250,7 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         if state not in workflow.STATES:
             raise _fail(source, f"required.{state}", f"unknown state (known: {', '.join(workflow.STATES)})")
 
-    approvals: dict[str, tuple[str, ...]] = {}
-    for k, v in _mapping(top.get("approvals"), source, "approvals", required=False).items():
-        if not isinstance(v, list) or any(r not in ROLES for r in v):
-            raise _fail(source, f"approvals.{k}", f"expected a list of roles from {', '.join(ROLES)}")
-        approvals[str(k)] = tuple(v)
+    authority = parse_authority(top, source, ZoneInfo(tzname), severities)
 
     vocab = {"severities": severities, "categories": categories, "channels": plain("channels"),
              "complainant_classes": classes}
@@ -267,8 +273,9 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         deadlines=_mapping(top.get("deadlines"), source, "deadlines", required=False),
         calendar=_mapping(top.get("calendar"), source, "calendar", required=False),
         offices=_mapping(top.get("offices"), source, "offices", required=False),
-        approvals=approvals,
+        approvals=authority.approvals,
         require_pusher=top.get("require_pusher") is True,
         calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
+        authority=authority,
     )

@@ -23,11 +23,17 @@ from typing import Any
 from complaintctl.errors import InvalidInput, PolicyError
 from complaintctl.policy.durations import Duration, parse_duration
 
-CLOCKS = ("intake", "response", "dispatch", "resolution", "revisit", "report")
+CLOCKS = ("intake", "response", "dispatch", "notice", "resolution", "completion", "verification", "revisit",
+          "report", "board-report", "opinion")
+# The clocks a written report stops (`complaintctl report-filed --clock NAME`): R-DL-5 the unit's
+# "cannot meet the limit" notice (a plan also answers it), its completion report, the
+# verification, the incident reports at 24 h and 48 h; R-DL-4 the consolidated opinion.
+WRITTEN = ("notice", "completion", "verification", "report", "board-report", "opinion")
 # Where each clock starts unless the rule says `from:`.
-DEFAULT_START = {"intake": "received", "response": "received", "dispatch": "received",
-                 "resolution": "received", "revisit": "resolved", "report": "received"}
-STARTS = ("received", "recorded", "dispatched", "resolved")
+DEFAULT_START = {"intake": "received", "response": "received", "dispatch": "received", "notice": "dispatched",
+                 "resolution": "received", "completion": "resolved", "verification": "resolved",
+                 "revisit": "resolved", "report": "received", "board-report": "received", "opinion": "reported"}
+STARTS = ("received", "recorded", "dispatched", "resolved", "reported")
 ESCALATION_STARTS = ("received", "due")
 MATCH_KEYS = {"severity": "severities", "category": "categories", "channel": "channels",
               "class": "complainant_classes"}

@@ -12,7 +12,7 @@ from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.remote import access
 from complaintctl.repo.git import Change, Git
-from complaintctl.repo.precommit import check_changes, load_blob, policy_from_text
+from complaintctl.repo.precommit import check_changes, commit_context, load_blob, policy_from_text
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
@@ -102,7 +102,15 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         for sha in commits:
             changes = g.introduced_changes(sha)
             policy_text = g.file_at(sha, POLICY_FILE)
-            found = check_changes(g, changes, policy_text, now)
+            # The ledger (issue 9): each commit's entries are its author's, judged by the policy
+            # in force before the push (the old tip), else the commit's parent's.
+            commit = None
+            if any(is_case_path(c.path) for c in changes):
+                parents = g.parents(sha)
+                before = g.file_at(main_now, POLICY_FILE) if main_now else \
+                    (g.file_at(parents[0], POLICY_FILE) if parents else None)
+                commit = commit_context(g.commit_author(sha), before)
+            found = check_changes(g, changes, policy_text, now, commit)
             policy = trusted if isinstance(trusted, Policy) else policy_from_text(policy_text)
             if isinstance(policy, Policy):
                 grant = access.grant_for(policy, pusher) if pusher else None

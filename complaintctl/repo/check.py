@@ -15,7 +15,10 @@ import json
 import sqlite3
 from datetime import datetime
 
-from complaintctl.repo import cache, index
+from complaintctl.errors import RepoStateError
+from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.repo import cache, index, precommit
+from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.dates import CLOCK_SKEW
 from complaintctl.rules.finding import Finding
@@ -37,6 +40,14 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
     """(files checked, findings). Unchanged files are judged on their own (from the cache);
     changed ones also against HEAD, as the pre-commit hook will."""
     changed = {p for p in ws.git.dirty_paths("cases") + ws.git.staged_paths() if is_case_path(p)}
+    # Changed files are judged as the pre-commit hook will: as the committer, under HEAD's policy.
+    commit = None
+    if changed and ws.git.has_head():
+        try:
+            actor: Identity | None = ws.git.identity()
+        except RepoStateError:
+            actor = None  # no identity yet: judge the change without the actor rule
+        commit = precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE))
     findings: list[Finding] = []
     count = 0
     idx = index.open_index(ws)
@@ -57,7 +68,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
             elif path in changed or blob is None:
                 text = (ws.root / path).read_text(encoding="utf-8")
                 before = ws.git.show("HEAD", path) if ws.git.has_head() else None
-                findings.extend(check_texts(path, text, before, ws.policy, now))
+                findings.extend(check_texts(path, text, before, ws.policy, now, commit))
             elif kept is not None:
                 findings.extend(Finding(*f) for f in json.loads(kept))
             else:

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.errors import GitError, RepoStateError
+from complaintctl.model.identity import Identity
+
+__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
 
 if TYPE_CHECKING:
     import git
@@ -34,12 +37,6 @@ ZERO = "0" * 40
 # MB of resident memory. Long reads (the index's cat-file, log) bound it.
 LOW_MEMORY = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=4m",
               "-c", "core.deltaBaseCacheLimit=16m")
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)
@@ -170,11 +167,11 @@ class Git:
 
     def identity(self) -> Identity:
         """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count."""
-        try:
-            ident = self.g.var("GIT_AUTHOR_IDENT")
-        except GitCommandError as exc:
+        code, out = self.plain("var", "GIT_AUTHOR_IDENT")  # no GitPython: the hook asks this too
+        if code != 0:
             raise RepoStateError("no git identity: run `git config user.name \"Your Name\"` and "
-                                 "`git config user.email you@example.com`") from exc
+                                 "`git config user.email you@example.com`")
+        ident = out.decode("utf-8").strip()
         name_email = ident.rsplit(" ", 2)[0]
         name, _, email = name_email.partition(" <")
         return Identity(name.strip(), email.rstrip(">").strip())

@@ -13,7 +13,8 @@ from complaintctl.model.case import load_plain
 from complaintctl.model.ids import is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.repo import cache, vouch
-from complaintctl.repo.git import ZERO, Change, Git
+from complaintctl.repo.git import ZERO, Change, Git, Identity
+from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 
 
@@ -26,19 +27,19 @@ def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
         return None
 
 
-def _renumbered_away(g: Git, deleted: Change, changes: list[Change]) -> bool:
-    """A deletion is accepted only as half of a renumbering made in the same commit."""
+def _renumbered_to(g: Git, deleted: Change, changes: list[Change]) -> Change | None:
+    """A deletion is accepted only as half of a renumbering made in the same commit: the addition."""
     from complaintctl.rules import renumber
 
     old = load_blob(g, deleted.old_blob, deleted.path)
     if old is None:
-        return False
+        return None
     for ch in changes:
         if ch.status == "A" and is_case_path(ch.path):
             new = load_blob(g, ch.new_blob, ch.path)
             if new is not None and renumber.is_renumbering(old, new):
-                return True
-    return False
+                return ch
+    return None
 
 
 @functools.lru_cache(maxsize=16)
@@ -52,7 +53,17 @@ def policy_from_text(text: str | None) -> Policy | Finding:
         return Finding(POLICY_FILE, "(file)", "R-WF", str(exc).split(": ", 1)[-1])
 
 
-def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime) -> list[Finding]:
+def commit_context(actor: Identity | None, authority_text: str | None) -> Commit | None:
+    """Who makes the change, and the policy in force before it (None for a first commit, or a
+    broken policy: then there is no authority to judge by, and the ledger rules wait)."""
+    if authority_text is None:
+        return None
+    authority = policy_from_text(authority_text)
+    return None if isinstance(authority, Finding) else Commit(actor, authority)
+
+
+def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime,
+                  commit: Commit | None = None) -> list[Finding]:
     from complaintctl.rules.validate import check_texts  # the rules load only when there is something to judge
 
     if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in changes):
@@ -61,23 +72,42 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
     if isinstance(policy, Finding):
         return [policy]
     findings: list[Finding] = []
+    renumbered: dict[str, str] = {}  # new path -> the old blob it renumbers (judged against it)
+    for ch in changes:
+        if ch.status == "D" and is_case_path(ch.path):
+            added = _renumbered_to(g, ch, changes)
+            if added is not None:
+                renumbered[added.path] = ch.old_blob
     for ch in changes:
         if not is_case_path(ch.path):
             continue
-        if ch.status == "D" and _renumbered_away(g, ch, changes):
+        if ch.status == "D" and ch.old_blob in renumbered.values():
             continue
         new_text = None if ch.status == "D" else g.blob(ch.new_blob)
         old_text = None if ch.status == "A" or ch.old_blob == ZERO else g.blob(ch.old_blob)
-        findings.extend(check_texts(ch.path, new_text, old_text, policy, now))
+        if ch.path in renumbered:
+            old_text = g.blob(renumbered[ch.path])
+        findings.extend(check_texts(ch.path, new_text, old_text, policy, now, commit))
     return findings
 
 
+def hook_now(g: Git) -> datetime:
+    """The hooks' clock: real time, unless this repository allows a pinned one (tests)."""
+    from complaintctl.model import clock
+
+    allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
+    return clock.current(allow_pinned=allowed)
+
+
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
-    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree. Case
-    files a complaintctl command has just judged byte for byte are not judged again (repo.vouch)."""
+    """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree — judged
+    as the commit's author (git's identity for the commit being made) under HEAD's policy. Case
+    files a complaintctl command has just judged byte for byte, as this author under this policy,
+    are not judged again (repo.vouch)."""
     changes = g.staged_changes()
     skip = vouch.vouched(g, changes)
     rest = [c for c in changes if c.path not in skip]
     if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in rest):
         return []
-    return check_changes(g, rest, g.show(":", POLICY_FILE), now)
+    commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
+    return check_changes(g, rest, g.show(":", POLICY_FILE), now, commit)

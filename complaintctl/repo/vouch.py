@@ -6,8 +6,9 @@ naming HEAD, the code version, the policy file's blob and each case file's blob 
 `git commit` runs every hook as always (never `--no-verify`), and complaintctl's pre-commit
 hook skips a staged case file only if its staged blob is the one in the token, HEAD is
 unchanged, the policy file is not part of the commit and the staged policy is the one
-judged with. Anything else staged is judged as usual; the token is used once. The server's
-pre-receive hook judges every pushed commit regardless.
+judged with, and git's identity (the commit's author, as whom the hook judges) is the one the
+command judged as. Anything else staged is judged as usual; the token is used once. The
+server's pre-receive hook judges every pushed commit regardless.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from complaintctl.model import clock
 from complaintctl.repo import cache
 from complaintctl.repo.git import Change, Git
 from complaintctl.repo.workspace import Workspace
@@ -47,8 +49,10 @@ def vouching(g: Git, files: Mapping[str, str], policy_text: str) -> Iterator[Non
     """While committing: the token for `files` (path -> the text judged), judged with the policy
     `policy_text`. Removed afterwards, whatever happens."""
     code, out = g.plain("rev-parse", "-q", "--verify", "HEAD")
+    me = g.identity()
     token = {"head": out.decode().strip() if code == 0 else "", "code": cache.code_version(),
-             "policy": blob_id(policy_text), "files": {p: blob_id(t) for p, t in files.items()}}
+             "policy": blob_id(policy_text), "author": [me.name, me.email],
+             "files": {p: blob_id(t) for p, t in files.items()}}
     path = _token(g)
     cache.write_atomic(path, json.dumps(token).encode())
     try:
@@ -68,6 +72,11 @@ def judged(ws: Workspace, files: Mapping[str, str]) -> Iterator[None]:
         same = cache.load_policy(ws.root, ws.git.git_dir).office == ws.policy.office
     except (OSError, UnicodeDecodeError):
         same = False
+    if same and os.environ.get(clock.ENV, "").strip():
+        # a pinned clock (COMPLAINTCTL_NOW): the hook uses it only where the repository allows it;
+        # elsewhere it judges at the real time, which the command did not
+        allowed = (ws.git.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
+        same = allowed
     if not files or not same:
         yield
         return
@@ -92,6 +101,9 @@ def vouched(g: Git, changes: Iterable[Change]) -> set[str]:
     if (out.decode().strip() if code == 0 else "") != token.get("head"):
         return set()
     if _staged_blob(g, POLICY_FILE) != token.get("policy"):
+        return set()
+    me = g.identity()
+    if token.get("author") != [me.name, me.email]:
         return set()
     files = token.get("files") or {}
     return {c.path for c in changes if files.get(c.path) == c.new_blob}

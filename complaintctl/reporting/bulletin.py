@@ -24,7 +24,7 @@ from complaintctl.policy.resources import template_path
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.store import write_atomic
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting.masking import masker_for
+from complaintctl.reporting.masking import NameFinder, masker_for
 from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def _candidates(records: Sequence[CaseRecord], period: Period, policy: Policy,
 
 
 def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime, elapsed: Elapsed,
-         activities: Iterable[Activity] = (), limit: int = 6) -> Bulletin:
+         activities: Iterable[Activity] = (), limit: int = 6, names: NameFinder | None = None) -> Bulletin:
     """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases."""
     tz = policy.tz
     report = build_report(records, period, policy, as_of, elapsed, activities,
@@ -195,7 +195,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
     # Mask with every chosen case's complainant and the complainants of the cases they repeat.
     by_id = {r.id: r for r in records}
     linked = [by_id[i].data for _, r, _ in chosen for i in r.repeat_of if i in by_id]
-    mask = masker_for([r.data for _, r, _ in chosen] + linked)
+    mask = masker_for([r.data for _, r, _ in chosen] + linked, [p.name for p in policy.people], names)
     featured = tuple(_featured(r, why, days.get(r.id), policy, mask) for _, r, why in chosen)
     title = f"{policy.name} {L['bulletin_title']} {period.label}"
     return Bulletin(report, mask(title), _kpis(report, L), _charts(report, L), featured, L)

@@ -19,7 +19,7 @@ from typing import Any
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import label
 from complaintctl.output import table
-from complaintctl.reporting.reports import Headline, Report
+from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
 
@@ -56,9 +56,11 @@ def report_sections(report: Report) -> list[Section]:
     def L(key: str) -> str:  # noqa: N802 - short on purpose, read like a label
         return label(lang, key)
 
-    t = report.table
-    classification = tuple((r.label, *r.counts, r.total) for r in t.rows) + \
-        ((L("total"), *(u.count for u in t.units), t.total),)
+    def classification(t: ClassificationTable) -> tuple[tuple[Any, ...], ...]:
+        return tuple((r.label, *r.counts, r.total) for r in t.rows) + \
+            ((L("total"), *(u.count for u in t.units), t.total),)
+
+    t, n = report.table, report.non_customer_table
 
     def counts(items: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
         return tuple((c.label, c.count) for c in items)
@@ -67,8 +69,11 @@ def report_sections(report: Report) -> list[Section]:
         Section("headline", L("headline"), (L("figure"), f"{L('value')} {report.period.label}",
                                             f"{L('previous')} {report.previous_period.label}", L("change")),
                 headline_rows(report)),
+        # R-RP-2: the classification table counts customer complaints; non-customer ones apart (R-DEF-2)
         Section("classification", L("classification"), (L("category"), *(u.label for u in t.units), L("total")),
-                classification),
+                classification(t)),
+        Section("non_customer_classification", L("non_customer_classification"),
+                (L("category"), *(u.label for u in n.units), L("total")), classification(n)),
         Section("by_severity", L("by_severity"), (L("severity"), L("count")), counts(report.by_severity)),
         Section("by_channel", L("by_channel"), (L("channel"), L("count")), counts(report.by_channel)),
         Section("by_class", L("by_class"), (L("complainant_class"), L("count")),

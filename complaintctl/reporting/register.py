@@ -14,7 +14,7 @@ from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.export import Section
-from complaintctl.reporting.masking import masker_for
+from complaintctl.reporting.masking import NameFinder, masker_for
 
 COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")
@@ -25,14 +25,15 @@ def _short(value: str, policy: Policy) -> str:
     return moment.astimezone(policy.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of: datetime) -> Section:
+def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of: datetime,
+             names: NameFinder | None = None) -> Section:
     """The week's register as one section (headers in the policy's language)."""
     tz = policy.tz
     end = min(week.end(tz), as_of)
     rows = []
     chosen = sorted((r for r in records if (m := as_datetime(r.received_at, tz)) is not None
                      and week.start(tz) <= m < end), key=lambda r: (r.received_at, r.id))
-    mask = masker_for(r.data for r in chosen)
+    mask = masker_for((r.data for r in chosen), [p.name for p in policy.people], names)
     lang = policy.language
     for r in chosen:
         satisfaction = r.satisfaction

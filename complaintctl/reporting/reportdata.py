@@ -16,7 +16,9 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting import bulletin, reports
+from complaintctl.reporting import bulletin, register, reports
+from complaintctl.reporting.export import Section
+from complaintctl.reporting.masking import CachedNames
 
 
 def elapsed_for(policy: Policy) -> reports.Elapsed:
@@ -82,7 +84,13 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> rep
                                 label(ws.policy.language, "unassigned"))
 
 
+def name_cache(ws: Workspace) -> CachedNames:
+    """R-RP-4: person names found in texts, cached per text under .git/complaintctl/."""
+    return CachedNames(ws.git.git_dir / "complaintctl" / "masked-names.json")
+
+
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
+    names = name_cache(ws)
     acts = activities(ws)
     idx = index.open_index(ws)
     try:
@@ -93,7 +101,9 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> b
             records += period_records(idx, [], linked)
     finally:
         idx.close()
-    return bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts)
+    found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names)
+    names.save()
+    return found
 
 
 def week_records(ws: Workspace, week: periods.Period, moment: datetime) -> list[CaseRecord]:
@@ -106,3 +116,10 @@ def week_records(ws: Workspace, week: periods.Period, moment: datetime) -> list[
         return idx.records("received_ts >= ? AND received_ts <= ?", [lo, hi], docs=True)
     finally:
         idx.close()
+
+
+def build_register(ws: Workspace, week: periods.Period, moment: datetime) -> Section:
+    names = name_cache(ws)
+    section = register.register(week_records(ws, week, moment), week, ws.policy, moment, names)
+    names.save()
+    return section

@@ -118,7 +118,8 @@ class Report:
     headline: Headline
     previous_period: Period
     previous: Headline
-    table: ClassificationTable
+    table: ClassificationTable  # R-RP-2: customer complaints only (顾客投诉分类统计表, R-DEF-2)
+    non_customer_table: ClassificationTable  # non-customer complaints, counted apart (R-DEF-2)
     by_severity: tuple[Count, ...]
     by_channel: tuple[Count, ...]
     by_class: tuple[Count, ...]
@@ -326,7 +327,9 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
     return Report(
         office=policy.office, office_name=policy.name, language=policy.language, period=period,
         as_of=x["end"], headline=headline, previous_period=before, previous=previous,
-        table=_table(received, policy, unassigned_label),
+        table=_table([r for r in received if _kind(r, policy) == "customer"], policy, unassigned_label),
+        non_customer_table=_table([r for r in received if _kind(r, policy) != "customer"], policy,
+                                  unassigned_label),
         by_severity=_counts((r.severity for r in received), policy.severities, policy, "severities"),
         by_channel=_counts((r.channel for r in received), policy.channels, policy, "channels"),
         by_class=_counts((r.complainant_class for r in received), policy.complainant_classes, policy,

@@ -49,6 +49,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(where, "R-IN-1", f"{at.isoformat()} is in the future")
         if received is not None and at < received:
             yield ctx.finding(where, "R-IN-1", f"{at.isoformat()} is before the complaint was received")
+        if entry.get("late_reason"):
+            continue  # recorded late, with its reason (rules.ledger judges who may)
         if previous is not None and at < previous:
             yield ctx.finding(where, "R-IN-1", "timeline entries must be in time order")
         previous = at

@@ -71,5 +71,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if not is_blank(level) and level not in policy.escalation_chain:
         yield ctx.finding("routing.escalation_level", "R-ES-1",
                           f"{level!r} is not on the escalation chain ({', '.join(policy.escalation_chain)})")
+    yield from _amounts(ctx)
     if status == "invalid" and get(data, "assessment.valid") is not False:
         yield ctx.finding("assessment.valid", "R-AS-1", "an invalid case must say valid: false")
+
+
+def _amounts(ctx: CheckContext) -> Iterator[Finding]:
+    """R-CL-2: amounts are numbers ≥ 0; a share of responsibility lies between 0 and 1."""
+    for field, high in (("resolution.compensation", None), ("resolution.loss", None), ("resolution.share", 1.0)):
+        value = get(ctx.data, field)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
+                or value in (float("inf"), float("-inf")):
+            yield ctx.finding(field, "R-CL-2", f"{value!r} is not a number")
+        elif value < 0 or (high is not None and value > high):
+            bound = "between 0 and 1" if high is not None else "0 or more"
+            yield ctx.finding(field, "R-CL-2", f"{value!r} must be {bound}")

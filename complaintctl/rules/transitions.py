@@ -7,6 +7,7 @@ from typing import Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import get
+from complaintctl.rules import renumber
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -56,11 +57,19 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _against_previous(ctx: CheckContext, entries: list[Any]) -> Iterator[Finding]:
     assert ctx.previous is not None
+    old = _entries(ctx.previous)
+    # An authorised correction (`complaintctl correct`, judged by rules.ledger) may change some.
+    corrected = {str(e.get("field")) for e in entries[len(old):] if isinstance(e, Mapping)
+                 and e.get("action") == "correct"} if ctx.ledger else set()
+    # sync's renumbering (rules.renumber) judges the case under its new ID against the old file.
+    if renumber.is_renumbering(ctx.previous, ctx.data):
+        corrected.add("id")
     for field in FIXED_FIELDS:
+        if field in corrected:
+            continue
         before, after = get(ctx.previous, field), get(ctx.data, field)
         if before != after:
             yield ctx.finding(field, "R-IN-2", f"is fixed after intake ({before!r} → {after!r})")
-    old = _entries(ctx.previous)
     if len(entries) < len(old) or entries[: len(old)] != old:
         yield ctx.finding("timeline", "R-WF", "is append-only: earlier entries may not be changed or removed")
     if ctx.previous.get("status") == "invalid" and ctx.data != ctx.previous:

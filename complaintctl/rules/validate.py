@@ -11,21 +11,22 @@ from complaintctl.errors import InvalidInput
 from complaintctl.model.case import as_datetime, load_plain
 from complaintctl.model.ids import is_case_path
 from complaintctl.policy.policy import Policy
-from complaintctl.rules import archive, closing, dates, deadlines, fields, recusal, transitions
-from complaintctl.rules.context import CheckContext
+from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
+from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
 __all__ = ["CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check]
+                       archive.check, deadlines.check, ledger.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,
-               policy: Policy, now: datetime) -> list[Finding]:
-    """Every finding for one case file (as it will be) against its previous committed version."""
-    ctx = CheckContext(path, data, previous, policy, now)
+               policy: Policy, now: datetime, commit: Commit | None = None) -> list[Finding]:
+    """Every finding for one case file (as it will be) against its previous committed version;
+    with `commit` (who changes it, under which policy) the ledger rules too (rules.ledger)."""
+    ctx = CheckContext(path, data, previous, policy, now, commit)
     out: list[Finding] = []
     for check in CHECKS:
         out.extend(check(ctx))
@@ -33,7 +34,7 @@ def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] |
 
 
 def check_texts(path: str, text: str | None, previous_text: str | None, policy: Policy,
-                now: datetime) -> list[Finding]:
+                now: datetime, commit: Commit | None = None) -> list[Finding]:
     """The same, from file contents; a deleted case file is itself a finding."""
     if text is None:
         return [Finding(path, "(file)", "R-CL-3", "case files are never deleted (the record is kept)")]
@@ -47,7 +48,7 @@ def check_texts(path: str, text: str | None, previous_text: str | None, policy: 
             previous = load_plain(previous_text, path)
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
-    return check_case(path, data, previous, policy, now)
+    return check_case(path, data, previous, policy, now, commit)
 
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -26,11 +26,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import steps
+from complaintctl.handling import deadlines, steps
 from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
+from complaintctl.rules.context import Commit
 from complaintctl.rules.validate import check_case
 from complaintctl.sample.texts import (
     CONTACT_NOTES,
@@ -131,12 +132,14 @@ class Cast:
     """Who does what, from the policy's people; never the person complained about (R-RT-3)."""
 
     def __init__(self, policy: Policy) -> None:
-        people = policy.people or (Person("样例专员", "sample@example.com", policy.default_unit,
-                                          ("staff", "head", "dispatcher")),)
+        # The system account runs sweeps, never a person's step (issue 9).
+        people = tuple(p for p in policy.people if "system" not in p.roles) or (
+            Person("样例专员", "sample@example.com", policy.default_unit, ("staff", "head", "dispatcher")),)
         self.people = people
         self.dispatchers = [p for p in people if "dispatcher" in p.roles] or list(people)
         self.heads = [p for p in people if "head" in p.roles] or list(people)
         self.staff = [p for p in people if "staff" in p.roles] or list(people)
+        self.senior_roles = policy.authority.senior_roles
 
     def pick(self, rng: random.Random, pool: Sequence[Person], accused: str) -> Person:
         ok = [p for p in pool if p.name != accused] or [p for p in self.people if p.name != accused]
@@ -144,8 +147,16 @@ class Cast:
 
     def handler(self, rng: random.Random, unit: str, accused: str, senior: bool) -> Person:
         in_unit = [p for p in self.people if p.unit == unit]
-        pool = [p for p in in_unit if "head" in p.roles] if senior else in_unit
-        return self.pick(rng, pool or in_unit or (self.heads if senior else self.staff), accused)
+        if senior:  # R-AS-5: repeat complaints go to senior staff, the unit's own if it has any
+            seniors = [p for p in self.people if set(p.roles) & set(self.senior_roles) and p.name != accused]
+            return rng.choice([p for p in seniors if p.unit == unit] or seniors or list(self.people))
+        return self.pick(rng, in_unit or self.staff, accused)
+
+    def approver(self, rng: random.Random, amount: float, policy: Policy, exclude: tuple[str, ...]) -> Person:
+        """R-ES-2: someone whose compensation limit covers the amount (never the accused)."""
+        ok = [p for p in self.people if p.name not in exclude
+              and (lambda lim: lim is None or lim >= amount)(policy.authority.limit_for(p.roles))]
+        return rng.choice(ok or list(self.people))
 
     def accused(self, rng: random.Random, units: Sequence[str]) -> Person | None:
         for unit in units:
@@ -199,13 +210,15 @@ class _Life:
         self.previous: dict[str, Any] | None = None
         self.dump = dump  # set: record every version (the case's history)
         self.versions: list[Version] = []
-        self._check(moment)
+        entry = doc["timeline"][0]
+        self._check(moment, Identity(str(entry["by"]), ""))
         if dump is not None and first is not None:
             self.versions.append(replace(first, text=dump(doc)))
 
-    def _check(self, now: datetime) -> None:
+    def _check(self, now: datetime, actor: Identity) -> None:
         data = _snapshot(self.doc)
-        findings = check_case(self.relpath, data, self.previous, self.policy, now)
+        # The ledger (issue 9): each step is its actor's, judged as the hooks judge a commit.
+        findings = check_case(self.relpath, data, self.previous, self.policy, now, Commit(actor, self.policy))
         if findings:  # a generator bug: the sample must be a valid record
             raise ValidationFailed(list(findings))
         self.previous = data
@@ -223,11 +236,19 @@ class _Life:
         step = make(t, actor)(self.doc)
         self.doc, src, final = steps.apply(self.doc, step, t, actor, self.policy)  # clocks too
         self.moment = t
-        self._check(t)
+        self._check(t, actor)
         if self.dump is not None:  # the commit `lifecycle.change` would make for this step
             message = commit_message(str(self.doc["id"]), step.action, src, final, step.detail or step.note)
             self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
         return t
+
+
+def _within_limit(doc: CommentedMap, day: date) -> date | datetime:
+    """The plan's time limit, no later than the resolution clock's (R-DL-2: later is an extension)."""
+    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
+    if isinstance(due, datetime) and datetime.combine(day, time(23, 59, 59), due.tzinfo) > due:
+        return datetime(due.year, due.month, due.day, due.hour, due.minute, due.second, tzinfo=due.tzinfo)
+    return day
 
 
 def _late_reason(doc: CommentedMap, closing: datetime) -> str:
@@ -320,6 +341,9 @@ class Generator:
             accused_unit=accused.unit if accused else "",
             repeat_of=(earlier,) if earlier else (),  # R-AS-5: the complainant's previous case
         )
+        # R-AS-3: a complaint that reads as an incident is recorded as one, as `new` does when
+        # nobody declines it (at the incident's severity or above).
+        intake = steps.incident_choice(policy, intake, None, False)
         key = (received.year, received.month)
         self.serials[key] = serial = self.serials.get(key, 0) + 1
         cid = case_id_for(policy.office, received, serial)
@@ -351,7 +375,7 @@ class Generator:
             return
         handler = cast.handler(rng, unit, accused, senior)
         copied = [h.name for h in cast.heads if h.name not in (accused, handler.name)][:2] \
-            if intake.severity == "major" else []  # R-RT-2: major cases copied to the heads
+            if intake.severity != "general" else []  # R-RT-2: major cases copied to the heads
         life.do(5, 180, dispatcher, lambda t, a: steps.assign(policy, handler.name, None, copied))
         if target == "invalid":
             self.invalid(life, dispatcher)
@@ -361,7 +385,8 @@ class Generator:
         days = 3 if intake.severity == "major" else rng.randint(1, 3)  # R-DL-1 limits, roughly
         j = rng.randrange(len(kind.measures))  # the plan, its result and its cause belong together
         measures = kind.measures[j]
-        life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures, _add_working_days(t.date(), days)))
+        life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures,
+                                                          _within_limit(life.doc, _add_working_days(t.date(), days))))
         life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
         if target == "in_progress":
             return
@@ -397,9 +422,20 @@ class Generator:
         paid = outcome in ("compensation", "refund", "discount")
         amount = float(rng.choice((100, 200, 300, 500, 800, 1200))) if paid else None
         summary = kind.summaries[j % len(kind.summaries)]
+        limit = self.policy.authority.limit_for(handler.roles)
+        if amount is not None and limit is not None and amount > limit:  # R-ES-2: approved above the limit
+            accused = str((life.doc.get("accused") or {}).get("person") or "")
+            approver = self.cast.approver(rng, amount, self.policy, (handler.name, accused))
+            life.do(30, 600, approver, lambda t, a: steps.approve(amount, "超出经办人权限,经审批同意"))
         life.do(120, 5200, handler, lambda t, a: steps.resolve(
             outcome, summary, t, a, compensation=amount, responsible=unit if paid else "",
             share=rng.choice((0.5, 1.0)) if paid else None, loss=amount))  # R-CL-2
+        # R-DL-5: the unit's completion report (2 h) and the verification (8 h), where the policy asks
+        present = life.doc.get("clocks") or {}
+        if "completion" in present:
+            life.do(5, 150, handler, lambda t, a: deadlines.report_filed("完工报告已提交", "completion"))
+        if "verification" in present:
+            life.do(30, 480, handler, lambda t, a: deadlines.report_filed("现场验证合格", "verification"))
 
     def revisit_and_close(self, life: _Life, kind: Kind, j: int, dispatcher: Person, closer: Person) -> None:
         rng = self.rng

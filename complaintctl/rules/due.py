@@ -1,0 +1,115 @@
+"""What the clocks make due on a case at a moment: an R-DL-6 upgrade, an R-DL-7 reminder, or
+one R-ES-1 escalation level. `sweep` records these; the validator accepts such entries only
+when the clocks made them due at their `at` (the system account may write nothing else)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from complaintctl.model import workflow
+from complaintctl.model.case import as_datetime, get
+from complaintctl.policy import clocks, durations
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import Policy
+
+SWEEP_ACTIONS = frozenset({"upgrade", "remind", "escalate"})
+
+
+@dataclass(frozen=True)
+class Due:
+    action: str  # upgrade, remind or escalate
+    note: str
+    detail: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _reminded(data: Mapping[str, Any], clock: str, due: datetime, cal: WorkCalendar) -> bool:
+    timeline = data.get("timeline")
+    for e in timeline if isinstance(timeline, list) else []:
+        if isinstance(e, Mapping) and e.get("action") == "remind" and e.get("clock") == clock \
+                and as_datetime(e.get("due"), cal.tz) == due:
+            return True
+    return False
+
+
+def escalation_target(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> str | None:
+    """The highest level whose limit has passed by the policy's first matching escalation rule."""
+    severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
+    channel, klass = str(get(data, "intake.channel") or ""), str(get(data, "intake.complainant.class") or "")
+    for rule in policy.sla.escalation:
+        if not rule.match.matches(severity, category, channel, klass):
+            continue
+        if rule.start == "received":
+            start = as_datetime(get(data, "intake.received_at"), cal.tz)
+        else:
+            res = {n: (due, done) for n, due, done in clocks.stored(data, cal)}.get("resolution")
+            running = res is not None and res[1] is None and not clocks.is_paused(data, "resolution")
+            start = res[0] if running and res is not None else None
+        target = None
+        for level, limit in rule.levels:
+            if start is not None and now > durations.add(start, limit, cal):
+                target = level
+        return target
+    return None
+
+
+def upgrade(reason: str, missed: datetime | None = None) -> Due:
+    """R-DL-6: general → major; the missed general limit stays on record (R-DL-6, R-DL-7)."""
+    extra: dict[str, Any] = {"severity": "major"}
+    if missed is not None:
+        extra["missed"] = clocks.fresh_stamp(missed)
+    return Due("upgrade", reason, "general → major", extra)
+
+
+def remind(clock: str, due: datetime) -> Due:
+    """R-DL-7: a reminder (催办单) on an overdue clock."""
+    return Due("remind", f"R-DL-7: {clock} overdue since {due:%Y-%m-%d %H:%M}", f"{clock} overdue",
+               {"clock": clock, "due": clocks.fresh_stamp(due)})
+
+
+def next_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> Due | None:
+    """The next thing the clocks make due (from the stored clocks), or None when up to date."""
+    status = data.get("status")
+    if status in clocks.STOPPED:
+        return None
+    overdue = clocks.overdue(data, cal, now)
+    is_open = status in workflow.OPEN_STATES
+    if is_open and get(data, "assessment.severity") == "general" and get(data, "assessment.valid") is not False:
+        late = [due for name, due in overdue if name == "resolution"]
+        if late:
+            return upgrade("R-DL-6: a general complaint past its time limit becomes major", late[0])
+        after = policy.sla.upgrade_open_after
+        received = as_datetime(get(data, "intake.received_at"), cal.tz)
+        if after is not None and received is not None and now > durations.add(received, after, cal):
+            return upgrade(f"R-DL-6: a valid complaint open over {after} becomes major")
+    for name, due in overdue:
+        if not _reminded(data, name, due, cal):
+            return remind(name, due)
+    if is_open:
+        target = escalation_target(data, policy, cal, now)
+        chain = policy.escalation_chain
+        current = str(get(data, "routing.escalation_level") or chain[0])
+        if target is not None and current in chain and chain.index(target) > chain.index(current):
+            step = chain[chain.index(current) + 1]  # R-ES-1: one level at a time, one per limit passed
+            return Due("escalate", f"R-ES-1: time limit passed, up to {step}", f"{current} → {step}",
+                       {"level": step})
+    return None
+
+
+def matches(entry: Mapping[str, Any], due: Due | None, tz: Any) -> bool:
+    """The entry records exactly what was due (action and its key values)."""
+    if due is None or entry.get("action") != due.action:
+        return False
+    if entry.get("missed") is not None and "missed" not in due.extra:
+        return False  # a made-up missed limit would move the resolution clock (R-DL-6)
+    for key, want in due.extra.items():
+        have = entry.get(key)
+        if isinstance(want, datetime):
+            if as_datetime(have, tz) != want:
+                return False
+        elif have != want:
+            return False
+    return True

@@ -1,0 +1,361 @@
+"""The ledger (issue 9): every change to a case is explained by the timeline entries the same
+change appends, each by the person who commits it and within their authority.
+
+The new entries are replayed over the previous version of the case through the very effect
+functions the CLI's steps use (rules.effects); any field that then differs from what is
+committed is refused, naming the field and its rule. Each entry is judged before it is
+applied: its `by` is the commit's author, that person is in the policy, the accused takes no
+action (R-RT-3), the action's roles (`approvals`), and the rules of that action — R-AS-1
+invalid, R-RT-2 heads copied, R-AS-5 senior staff, R-DL-2 plan/extension, R-ES-1 one level
+at a time, R-ES-2 compensation limits, corrections, the system account and the offline
+window. Authority comes from the policy in force before the change (`Commit.authority`).
+Cost: the new entries only (plus the clocks for the few steps that read them).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from complaintctl.model.case import as_datetime, get, is_blank
+from complaintctl.policy import clocks
+from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_rank
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import Policy
+from complaintctl.rules import due as rules_due
+from complaintctl.rules import effects, transitions
+from complaintctl.rules.context import CheckContext
+from complaintctl.rules.finding import Finding
+
+# The rule a changed field answers to (longest prefix first).
+FIELD_RULES = (
+    ("status", "R-WF"), ("id", "R-IN-2"), ("assessment.severity", "R-AS-2"), ("assessment.repeat_of", "R-AS-5"),
+    ("assessment.repeat", "R-AS-5"),
+    ("assessment.incident", "R-AS-3"), ("assessment.category", "R-DEF-3"), ("assessment.", "R-AS-1"),
+    ("accused.", "R-RT-3"), ("routing.escalation_level", "R-ES-1"), ("routing.unit", "R-RT-1"),
+    ("routing.", "R-RT-2"), ("plan.due", "R-DL-2"), ("plan.", "R-IN-4"), ("resolution.compensation", "R-ES-2"),
+    ("resolution.", "R-CL-2"), ("revisit.", "R-CL-1"), ("closing.late_reason", "R-DL-7"),
+    ("closing.preventive_action", "R-RT-6"), ("closing.", "R-CL-1"), ("intake.complainant.class", "R-DEF-2"),
+    ("intake.channel", "R-DEF-4"), ("intake.first_receiver", "R-IN-2"), ("intake.received_at", "R-IN-2"),
+    ("intake.recorded_at", "R-IN-2"), ("intake.", "R-IN-1"),
+)
+ACTION_RULES = {
+    "invalid": "R-AS-1", "extend": "R-DL-2", "assign": "R-RT-2", "reassign": "R-RT-2", "plan": "R-IN-4",
+    "replan": "R-IN-4", "resolve": "R-CL-2", "revisit": "R-CL-1", "close": "R-CL-1", "reopen": "R-CL-1",
+    "escalate": "R-ES-1", "approve": "R-ES-2", "upgrade": "R-DL-6", "remind": "R-DL-7", "report": "R-DL-5",
+}
+UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
+INTAKE_ASSESSMENT = ("category", "severity", "repeat_of", "repeat", "incident")
+
+
+def field_rule(field: str) -> str:
+    for prefix, rule in FIELD_RULES:
+        if field == prefix or (prefix.endswith(".") and field.startswith(prefix)) or field.startswith(prefix + "."):
+            return rule
+    return "R-WF"
+
+
+def _entries(data: Mapping[str, Any]) -> list[Any]:
+    t = data.get("timeline")
+    return list(t) if isinstance(t, list) else []
+
+
+def intake_base(data: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+    """What the intake entry (`received`) explains of a new case: its id, intake, accused and
+    the intake assessment; nothing routed, planned or decided yet."""
+    a = data.get("assessment") if isinstance(data.get("assessment"), Mapping) else {}
+    assert isinstance(a, Mapping)
+    base: dict[str, Any] = {k: copy.deepcopy(data.get(k)) for k in ("id", "intake", "accused")}
+    base["assessment"] = {k: copy.deepcopy(a.get(k)) for k in INTAKE_ASSESSMENT if k in a}
+    base["assessment"]["valid"] = True
+    base["status"] = "received"
+    base["routing"] = {"escalation_level": policy.escalation_chain[0]}
+    return base
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return "none" if value is None else repr(value)
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    if not ctx.ledger or ctx.commit is None:
+        return
+    authority = ctx.commit.authority
+    since = authority.authority.ledger_since
+    assert since is not None
+    entries = _entries(ctx.data)
+    old = _entries(ctx.previous) if ctx.previous is not None else []
+    if len(entries) < len(old) or entries[: len(old)] != old or not entries:
+        return  # rules.transitions refuses a rewritten timeline; nothing to replay
+    start = len(old) if ctx.previous is not None else 1
+    new = [(i, e) for i, e in enumerate(entries[start:], start) if isinstance(e, Mapping)]
+    tz = ctx.policy.tz
+    yield from _window(ctx, new, since)
+    # Entries dated before the ledger started were made under the old rules (an office that
+    # was offline): the change is judged as before (the offline window above still applies).
+    if any((as_datetime(e.get("at"), tz) or since) < since for _, e in new):
+        return
+    if ctx.previous is None:
+        state = intake_base(ctx.data, ctx.policy)
+        yield from _intake(ctx, entries[0] if isinstance(entries[0], Mapping) else {}, authority)
+    else:
+        state = copy.deepcopy(dict(ctx.previous))
+    for i, e in new:
+        yield from _judge(ctx, state, i, e, entries, authority)
+        effects.apply_entry(state, e, ctx.policy, final=ctx.data)
+    # rules.transitions already refuses the intake facts fixed after intake (R-IN-2), unless corrected.
+    corrected = {str(e.get("field")) for _, e in new if e.get("action") == "correct"}
+    skip = frozenset(UNEXPLAINED) | (frozenset(transitions.FIXED_FIELDS) - corrected)
+    for field in effects.differences(state, ctx.data, skip=skip):
+        was, now = get(state, field), get(ctx.data, field)
+        yield ctx.finding(field, field_rule(field), f"changed ({_show(was)} → {_show(now)}) with no new "
+                          "timeline entry that explains it: every change is a step of the ledger "
+                          "(see docs/authority.md)")
+
+
+def _who(ctx: CheckContext, e: Mapping[str, Any], authority: Policy) -> str:
+    actor = ctx.commit.actor if ctx.commit else None
+    if actor is None:
+        return str(e.get("by") or "")
+    return authority.canonical_name(actor.name, actor.email)
+
+
+def _window(ctx: CheckContext, new: list[tuple[int, Mapping[str, Any]]], since: datetime) -> Iterator[Finding]:
+    """Time is trustworthy: a new entry older than the offline window (at push time) needs an
+    approver's late_reason; the future is refused by rules.dates."""
+    assert ctx.commit is not None
+    authority = ctx.commit.authority
+    window = authority.authority.offline_window
+    for i, e in new:
+        at = as_datetime(e.get("at"), ctx.policy.tz)
+        if at is None or at >= ctx.now - window:
+            continue
+        who = _who(ctx, e, authority)
+        allowed = authority.authority.roles_for("late") or ()
+        if is_blank(e.get("late_reason")):
+            yield ctx.finding(f"timeline[{i}].at", "R-IN-1", f"{at.isoformat(sep=' ')} is older than the offline "
+                              f"window ({_hours(window)}) at {ctx.now.isoformat(sep=' ', timespec='minutes')}: a "
+                              f"late entry is recorded by {' or '.join(allowed)} with a late_reason")
+        elif not set(authority.roles_of(who)) & set(allowed):
+            yield ctx.finding(f"timeline[{i}].late_reason", "R-IN-1", f"{who} may not record a late entry: "
+                              f"that needs role {' or '.join(allowed)}")
+
+
+def _hours(window: Any) -> str:
+    return f"{window.total_seconds() / 3600:g}h"
+
+
+def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> Iterator[Finding]:
+    """A new case: recorded by its committer; R-AS-3 incidents proposed at intake."""
+    who = _who(ctx, first, authority)
+    if ctx.commit and ctx.commit.actor and str(first.get("by") or "") != who:
+        yield _not_actor(ctx, 0, first, who)
+    if authority.person(who) is None:
+        yield ctx.finding("timeline[0].by", "R-WF", f"{who} is not one of the policy's people: only people the "
+                          "policy names act on cases")
+    elif SYSTEM in authority.roles_of(who):
+        yield ctx.finding("timeline[0].action", "R-WF", f"{who} is the system account: it records only what the "
+                          "clocks make due, never a new complaint")
+    incidents = authority.authority.incidents
+    kind = get(ctx.data, "assessment.incident")
+    hits = matching_incidents(incidents, str(get(ctx.data, "intake.subject") or ""),
+                              str(get(ctx.data, "intake.details") or ""))
+    if is_blank(kind):
+        if hits:
+            yield ctx.finding("assessment.incident", "R-AS-3", f"the complaint reads as an incident "
+                              f"({', '.join(h.key for h in hits)}): record it (new --incident {hits[0].key}) "
+                              "or decline it (new --no-incident)")
+        return
+    if kind == "none":
+        return
+    incident = incidents.get(str(kind))
+    if incident is None:
+        yield ctx.finding("assessment.incident", "R-AS-3", f"{kind!r} is not one of the policy's incidents "
+                          f"({', '.join(incidents) or 'none'}, or none)")
+    elif severity_rank(str(get(ctx.data, "assessment.severity"))) < severity_rank(incident.severity):
+        yield ctx.finding("assessment.severity", "R-AS-3", f"a {kind} incident is at least {incident.severity}")
+
+
+def _not_actor(ctx: CheckContext, i: int, e: Mapping[str, Any], who: str) -> Finding:
+    actor = ctx.commit.actor if ctx.commit else None
+    email = f" <{actor.email}>" if actor and actor.email else ""
+    return ctx.finding(f"timeline[{i}].by", "R-WF", f"says {e.get('by')!r} but the commit is by {who}{email}: "
+                       "every entry is recorded by the person who commits it")
+
+
+def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any], entries: list[Any],
+           authority: Policy) -> Iterator[Finding]:
+    where = f"timeline[{i}]"
+    action = str(e.get("action") or "")
+    who = _who(ctx, e, authority)
+    roles = set(authority.roles_of(who))
+    if ctx.commit and ctx.commit.actor and str(e.get("by") or "") != who:
+        yield _not_actor(ctx, i, e, who)
+    if authority.person(who) is None:
+        yield ctx.finding(f"{where}.by", "R-WF", f"{who} is not one of the policy's people: only people the "
+                          "policy names act on cases")
+    accused = get(state, "accused.person")
+    if not is_blank(accused) and str(accused).strip() == who:
+        yield ctx.finding(f"{where}.by", "R-RT-3", f"{who} is the person complained about and may take no "
+                          f"action on this case ({action})")
+    if action in rules_due.SWEEP_ACTIONS and _due_by_clocks(ctx, state, e):
+        return  # what the clocks make due: anyone (and the system account) may record it
+    if SYSTEM in roles:
+        yield ctx.finding(f"{where}.action", "R-WF", f"{who} is the system account: it records only what "
+                          f"the clocks make due at {e.get('at')} (an upgrade, a reminder, one escalation level)")
+        return
+    if action in ("upgrade", "remind"):
+        yield ctx.finding(f"{where}.action", ACTION_RULES[action], f"nothing makes this {action} due at "
+                          f"{e.get('at')}: it records only what the clocks say (complaintctl sweep)")
+        return
+    allowed = authority.authority.roles_for(action)
+    if allowed is not None and action not in ("correct",) and not roles & set(allowed):
+        yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"), f"{who} may not {action}: that "
+                          f"needs role {' or '.join(allowed)} in the policy (approvals.{action})")
+    check = ACTION_CHECKS.get(action)
+    if check is not None:
+        yield from check(ctx, state, where, e, who, roles, entries[:i], authority)
+
+
+def _due_by_clocks(ctx: CheckContext, state: dict[str, Any], e: Mapping[str, Any]) -> bool:
+    at = as_datetime(e.get("at"), ctx.policy.tz)
+    if at is None:
+        return False
+    probe = copy.deepcopy(state)
+    probe["timeline"] = list(_entries(ctx.data)[: _index_of(ctx, e)])
+    effects.refresh_clocks(probe, ctx.policy)
+    due = rules_due.next_due(probe, ctx.policy, WorkCalendar.from_policy(ctx.policy), at)
+    return rules_due.matches(e, due, ctx.policy.tz)
+
+
+def _index_of(ctx: CheckContext, e: Mapping[str, Any]) -> int:
+    for i, x in enumerate(_entries(ctx.data)):
+        if x is e:
+            return i
+    return len(_entries(ctx.data))
+
+
+Roles = set[str]
+
+
+def _assign(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+            roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    handler = str(e.get("handler") or "")
+    severity = str(get(state, "assessment.severity") or "")
+    if severity_rank(severity) >= 1:  # R-RT-2: major (and emergency) complaints copied to the heads
+        copied = [str(c) for c in (e.get("copied") or [])]
+        if not any(set(authority.roles_of(c)) & {"head", "vp", "gm"} for c in copied):
+            yield ctx.finding(f"{where}.copied", "R-RT-2", f"a {severity} complaint is dispatched with its "
+                              "responsible heads copied (assign --copy HEAD)")
+    if get(state, "assessment.repeat_of") and handler:  # R-AS-5: repeat complaints → senior staff
+        senior = authority.authority.senior_roles
+        if not set(authority.roles_of(handler)) & set(senior):
+            yield ctx.finding(f"{where}.handler", "R-AS-5", f"a repeat complaint is handled by senior staff "
+                              f"({' or '.join(senior)}); {handler} is not")
+
+
+def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+          roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    cal = WorkCalendar.from_policy(ctx.policy)
+    due = clocks.plan_due(e.get("due"), cal)
+    received = as_datetime(get(state, "intake.received_at"), ctx.policy.tz)
+    if due is None:
+        return
+    if received is not None and due < received:
+        yield ctx.finding(f"{where}.due", "R-DL-2", f"{_show(due)} is before the complaint was received")
+        return
+    probe = copy.deepcopy(state)
+    probe["timeline"] = before
+    limit = clocks.expected(probe, ctx.policy, cal).get("resolution")
+    approvers = authority.authority.roles_for("extend") or ()
+    raw = e.get("due")
+    # A plan that names a day (not a time) is within a limit that ends on that day.
+    later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
+                                   if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit.due)
+    if limit is not None and later and not roles & set(approvers):
+        yield ctx.finding(f"{where}.due", "R-DL-2", f"{_show(due)} is later than the resolution limit "
+                          f"({_show(limit.due)}): moving a deadline is an extension, approved by "
+                          f"{' or '.join(approvers)} (complaintctl extend)")
+
+
+def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+             roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    amount = e.get("compensation")
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+        return
+    limit = authority.authority.limit_for(tuple(roles))
+    if limit is None or amount <= limit:
+        return
+    for x in reversed(before):
+        if isinstance(x, Mapping) and x.get("action") == "approve" and isinstance(x.get("compensation"), int | float) \
+                and x["compensation"] >= amount:
+            return
+    yield ctx.finding(f"{where}.compensation", "R-ES-2", f"{amount:g} is above {who}'s limit ({limit:g}): "
+                      "someone whose limit covers it approves it first (complaintctl approve)")
+
+
+def _approve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+             roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    amount = e.get("compensation")
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
+        yield ctx.finding(f"{where}.compensation", "R-ES-2", "the approved amount is a number ≥ 0")
+        return
+    limit = authority.authority.limit_for(tuple(roles))
+    if limit is not None and amount > limit:
+        yield ctx.finding(f"{where}.compensation", "R-ES-2", f"{amount:g} is above {who}'s own limit ({limit:g})")
+    if is_blank(e.get("note")):
+        yield ctx.finding(f"{where}.note", "R-ES-2", "the reason for the approval is required")
+
+
+def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+              roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    chain = ctx.policy.escalation_chain
+    current = str(get(state, "routing.escalation_level") or chain[0])
+    level = e.get("level")
+    i = chain.index(current) if current in chain else 0
+    if level in chain and chain.index(str(level)) != i + 1:
+        nxt = chain[i + 1] if i + 1 < len(chain) else "none (top)"
+        yield ctx.finding(f"{where}.level", "R-ES-1", f"one level at a time: from {current} the next is {nxt}, "
+                          f"not {level}")
+    rank = max((chain.index(r) for r in roles if r in chain), default=-1)
+    if who != get(state, "routing.handler") and rank < max(1, i):
+        yield ctx.finding(f"{where}.by", "R-ES-1", f"{who} is neither the handler nor above the case's level "
+                          f"({current}): escalation is by the handler or someone above")
+
+
+def _correct(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+             roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    field = str(e.get("field") or "")
+    if field not in effects.CORRECTABLE:
+        yield ctx.finding(f"{where}.field", "R-WF", f"{field!r} cannot be corrected (correctable: "
+                          f"{', '.join(effects.CORRECTABLE)})")
+        return
+    rule = field_rule(field)
+    if is_blank(e.get("note")):
+        yield ctx.finding(f"{where}.note", rule, "a correction records its reason")
+    key = effects.CORRECTABLE[field]
+    if field == "assessment.severity" and \
+            severity_rank(str(e.get("value"))) < severity_rank(str(get(state, field))):
+        key = "lower-severity"  # R-AS-2: lowering severity by a head or above
+    allowed = authority.authority.roles_for(key) or ()
+    if allowed and not roles & set(allowed):
+        yield ctx.finding(f"{where}.by", rule, f"{who} may not correct {field}: that needs role "
+                          f"{' or '.join(allowed)} (approvals.{key})")
+
+
+def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+          roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    for field in e.get("fields") or []:
+        if str(field) not in effects.FREE_TEXT:
+            yield ctx.finding(str(field), field_rule(str(field)), "a field rules depend on: `edit` corrects free "
+                              "text only — use its own step or `complaintctl correct` (docs/authority.md)")
+
+
+ACTION_CHECKS = {
+    "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
+    "approve": _approve, "escalate": _escalate, "correct": _correct, "edit": _edit,
+}
