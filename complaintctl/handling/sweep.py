@@ -91,7 +91,9 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
     with repo_lock(ws.git.git_dir):
         if not dry_run:
             ws.git.ensure_ready_to_commit()
-        changed: list[tuple[store.LoadedCase, str, CaseChange]] = []
+        # (the file's text before, after, what changed): texts only — a sweep over a large backlog
+        # must not keep thousands of round-trip documents (issue 12: memory)
+        changed: list[tuple[str, str, CaseChange]] = []
         skipped: list[Finding] = []
         commit = lifecycle.commit_for(ws, actor)
         for case_id in candidates(ws, now):
@@ -108,19 +110,19 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue
-            changed.append((loaded, text, CaseChange(case_id, loaded.relpath, tuple(actions))))
+            changed.append((loaded.text, text, CaseChange(case_id, loaded.relpath, tuple(actions))))
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
-        for loaded, text, _ in changed:
-            store.write_atomic(ws.root / loaded.relpath, text)
+        for _, text, change in changed:
+            store.write_atomic(ws.root / change.relpath, text)
         paths = [c.relpath for c in changes]
         try:
-            with vouch.judged(ws, {loaded.relpath: text for loaded, text, _ in changed}):
+            with vouch.judged(ws, {change.relpath: text for _, text, change in changed}):
                 sha = ws.git.add_and_commit(paths, commit_message(changes, now))
         except GitError:
             ws.git.unstage(paths)
-            for loaded, _, _ in changed:
-                store.write_atomic(ws.root / loaded.relpath, loaded.text)
+            for before, _, change in changed:
+                store.write_atomic(ws.root / change.relpath, before)
             raise
     return SweepResult(tuple(changes), sha, tuple(skipped))
