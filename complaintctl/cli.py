@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "register": ("reports:register_cmd", "The weekly complaint register, one row per case received..."),
     "reopen": ("handling:reopen_cmd", "Reopen a resolved or closed case."),
     "report": ("reports:report_cmd", "Statistics for a period, against the previous one..."),
-    "report-filed": ("deadlines:report_filed_cmd", "Record that the written report was submitted (stops the..."),
+    "report-filed": ("deadlines:report_filed_cmd", "Record that a written report was submitted (stops its..."),
     "resolve": ("handling:resolve_cmd", "Record the resolution."),
     "resume": ("handling:resume_cmd", "Resume a waiting case."),
     "revisit": ("handling:revisit_cmd", "Record the revisit; a dissatisfied customer reopens the..."),

@@ -83,7 +83,8 @@ def some_case(office: Office, n: int = 0) -> str:
 def open_case(office: Office, n: int) -> str:
     """The n-th case still open (a note may be added to it)."""
     scan = full_scan(office.root)
-    return [d["id"] for d in scan.values() if d["status"] in ("assigned", "in_progress", "waiting")][n]
+    found = [d["id"] for d in scan.values() if d["status"] in ("assigned", "in_progress", "waiting")]
+    return found[n % len(found)]
 
 
 def test_commits_and_work_tree_changes(sampled: Office) -> None:
@@ -250,8 +251,8 @@ def test_reports_from_the_index_match_reports_over_every_record(sampled: Office)
         want = reports.build_report(full, period, ws.policy, moment, elapsed, acts,
                                     label(ws.policy.language, "unassigned"))
         assert reportdata.build_report(ws, period, moment) == want, text
-        assert reportdata.build_bulletin(ws, period, moment) == bulletin.find(full, period, ws.policy, moment,
-                                                                             elapsed, acts), text
+        assert reportdata.build_bulletin(ws, period, moment) == bulletin.find(
+            full, period, ws.policy, moment, elapsed, acts, names=reportdata.name_cache(ws)), text
     for week in ("2026-W05", "2026-W10", "2026-W13"):
         w, moment = periods.parse_week(week), datetime.fromisoformat(NOW)
         assert register.register(reportdata.week_records(ws, w, moment), w, ws.policy, moment) == \
