@@ -462,8 +462,13 @@ def _apply(ws: Workspace, db: sqlite3.Connection, head: str, indexed: str, dirty
             base[path] = _blob_at_head(g, path)
     redo = {p: b for p, b in base.items() if p not in dirty_now}
     _delete(db, [p for p, b in redo.items() if b is None])
-    have_blob = dict(db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL"))
-    todo = sorted((p, b) for p, b in redo.items() if b is not None and have_blob.get(p) != b)
+    wanted = {p: b for p, b in redo.items() if b is not None}
+    if len(wanted) > 500:
+        have_blob = dict(db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL"))
+    else:  # a few files changed (a commit, a pull): ask for those rows only
+        have_blob = {p: row_[0] for p in wanted
+                     if (row_ := db.execute("SELECT blob FROM cases WHERE path = ?", (p,)).fetchone())}
+    todo = sorted((p, b) for p, b in wanted.items() if have_blob.get(p) != b)
     _fill_blobs(ws, db, todo, progress)
     _fill_work_tree(ws, db, dirty_now)
     db.execute("DELETE FROM dirty")

@@ -21,6 +21,7 @@ class Workspace:
 def open_workspace(path: Path) -> Workspace:
     g = Git.open(path)
     root = g.root
+    cache.use(g.git_dir)  # policies read from git (HEAD's, for the ledger's authority) come from the cache too
     return Workspace(root, g, for_this_clone(cache.load_policy(root, g.git_dir), g.get_config(OFFICE_KEY)))
 
 
