@@ -188,15 +188,14 @@ def paired(repo: Path, name: str, runs: int) -> dict[str, object]:
                         + git(repo, "commit", "-q", "--no-verify", "-m", "bare commit"))
     else:
         # a hand edit the hook accepts: a note appended to an open case's timeline by the committer
-        from datetime import datetime, timedelta
+        from datetime import datetime
 
         from complaintctl.model.case import dump_document, load_document, timeline_entry
 
         case = _open_case(repo)
-        at = datetime.fromisoformat(NOW) - timedelta(minutes=2 * runs + 1)  # never in the future
+        at = datetime.fromisoformat(NOW)  # after every step so far (a sweep's too), never in the future
         for i in range(runs):
             for verify, into in ((True, ours), (False, bare)):
-                at += timedelta(minutes=1)
                 doc = load_document(case.read_text(encoding="utf-8"), case.name)
                 doc["timeline"].append(timeline_entry(at, "张敏", "note", note=f"备注 {i}"))
                 case.write_text(dump_document(doc), encoding="utf-8")
