@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "escalate": ("deadlines:escalate_cmd", "Move the case one level up the escalation chain (R-ES-1)."),
     "extend": ("deadlines:extend_cmd", "Extend a deadline; only approvers in the policy may..."),
     "history": ("query:history_cmd", "Who did what and when, from git."),
-    "hook": ("checks:hook_group", "Entry points for the git hooks in hooks/."),
+    "hook": ("checks:hook_group", "The git hooks: install them, or run what they run."),
     "init": ("setup:init_cmd", "Create (or adopt) a case repository for an office."),
     "invalid": ("handling:invalid_cmd", "Declare the complaint invalid (final)."),
     "list": ("query:list_cmd", "List cases, filtered."),

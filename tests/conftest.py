@@ -184,7 +184,7 @@ def every_state_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         office.git("config", "core.hooksPath", ".no-hooks")  # build fast; the CLI validates on its own
         ids = build_every_state(office)
         ids.update(clone_cases(office, ids))
-        office.git("config", "core.hooksPath", "hooks")
+        office.git("config", "--unset", "core.hooksPath")  # back to the installed .git/hooks
         office.git("repack", "-adq")  # one pack instead of hundreds of loose objects: cheap copies
         office.git("prune-packed")
         make_bare_remote(base / "remote.git", office)

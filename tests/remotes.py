@@ -27,7 +27,8 @@ offices:
 """
 PEOPLE = """
   - {name: 周华, email: zhouhua@example.com, login: zhouhua, office: GZ, unit: customer-service, roles: [staff]}
-  - {name: 孙总, email: sun@example.com, login: sun, office: HQ, unit: coordination-centre, roles: [hq, gm]}
+  - {name: 孙总, email: sun@example.com, login: sun, office: HQ, unit: coordination-centre, roles: [hq, gm],
+     acts_for: ["*"]}
 """
 
 
@@ -123,9 +124,10 @@ def daemon_fixture(group: Path) -> Iterator[Callable[[str | None], str]]:
 
 
 def clone(url: str, dest: Path, office_code: str | None = None) -> Office:
-    """An office's clone; hooks as `complaintctl init` sets them (core.hooksPath=hooks)."""
+    """An office's clone; hooks installed as `complaintctl clone` installs them (.git/hooks)."""
     git(dest.parent, "clone", "-q", url, str(dest))
-    git(dest, "config", "core.hooksPath", "hooks")
+    result = CliRunner().invoke(cli, ["-C", str(dest), "hook", "install"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     if office_code:
         git(dest, "config", "complaintctl.office", office_code)
     return Office(dest)

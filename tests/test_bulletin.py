@@ -131,3 +131,25 @@ def test_commit_writes_under_bulletins_and_commits(sample: Sample, tmp_path: Pat
     assert "unchanged" in office.run("bulletin", "--period", "2026-10", "--commit").output
     refused = office.run("bulletin", "--period", "2026-10", "--commit", "--out", str(tmp_path), ok=False)
     assert refused.exit_code == 1 and "bulletins/" in refused.output
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",  # the issue's probe
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{% for c in r.__class__.__mro__ %}{{ c }}{% endfor %}",
+    "{{ L.update({'x': 'y'}) }}",  # templates may not change the data either
+])
+def test_a_template_reaching_python_internals_fails_and_runs_nothing(sample: Sample, tmp_path: Path,
+                                                                      payload: str) -> None:
+    """Issue 11 §1: templates come from the repository (anyone who can push), so they render
+    sandboxed; the attempt fails with one clear line and no command runs."""
+    office = _copy(sample[0], tmp_path)
+    pwned = office.root / "PWNED"
+    custom = office.root / "templates" / "bulletin" / "bulletin.md.j2"
+    custom.write_text(payload.replace("PWNED", str(pwned)), encoding="utf-8")
+    bad = office.run("bulletin", "--period", "2026-10", "--out", str(tmp_path / "out"), ok=False)
+    assert bad.exit_code == 1, bad.output
+    assert "bulletin template bulletin.md.j2: refused, templates run sandboxed" in bad.output
+    assert "unsafe" in bad.output and len(bad.output.strip().splitlines()) == 1
+    assert not pwned.exists()
+    assert not (tmp_path / "out" / "bulletin-2026-10.md").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from complaintctl.cli import cli
-from tests.conftest import Office
+from tests.conftest import Office, make_bare_remote
 
 
 def _clone(*args: str) -> tuple[int, str]:
@@ -23,7 +23,9 @@ def test_clone_installs_the_hooks_so_a_bad_hand_edit_is_refused(office: Office, 
     code, out = _clone(str(bare_remote), str(tmp_path / "sz"))
     assert code == 0, out
     clone = Office(tmp_path / "sz")
-    assert clone.git("config", "core.hooksPath").stdout.strip() == "hooks"
+    assert clone.git("config", "core.hooksPath", check=False).returncode == 1  # git's own .git/hooks
+    hook = (clone.root / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    assert "-m complaintctl hook pre-commit" in hook
     clone.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
     refused = clone.git("commit", "-qam", "hand edit", check=False)
     assert refused.returncode != 0 and "intake.channel: R-DEF-4" in refused.stderr
@@ -51,12 +53,11 @@ def test_clone_of_something_that_is_not_a_case_repository_is_refused(tmp_path: P
     assert not (tmp_path / "dest").exists()
 
 
-def test_clone_for_another_office_numbers_its_cases_with_that_code(office: Office, bare_remote: Path,
-                                                                    tmp_path: Path) -> None:
+def test_clone_for_another_office_numbers_its_cases_with_that_code(office: Office, tmp_path: Path) -> None:
     policy = office.root / "complaintctl.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "\noffices:\n  SZ: 深圳\n  GZ: 广州\n", encoding="utf-8")
     office.git("commit", "-qam", "offices SZ and GZ")
-    office.git("push", "-q", "origin", "main")
+    bare_remote = make_bare_remote(tmp_path / "remote.git", office)  # (the policy is the admin's to push)
     code, out = _clone(str(bare_remote), str(tmp_path / "gz"), "--office", "GZ")
     assert code == 0, out
     clone = Office(tmp_path / "gz")

@@ -146,7 +146,8 @@ def test_a_valid_hand_edit_goes_through_commit_and_push(states: States) -> None:
 
 
 def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`init` run by a Python whose bin/ is not on PATH; later commits from a shell without it."""
+    """`init` run by a Python whose bin/ is not on PATH; later commits from a shell without it:
+    the hook in .git/hooks names that Python itself."""
     monkeypatch.delenv("COMPLAINTCTL")
     monkeypatch.setenv("PATH", BARE_PATH)
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
@@ -157,7 +158,6 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
                            "--office", "SZ"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     office = Office(root)
-    assert office.git("config", "complaintctl.python").stdout.strip() == sys.executable
     case_id = office.new()
     path = office.path(case_id)
     path.write_text(edited(office, case_id, lambda d: d["intake"].__setitem__("first_receiver", "李工")),
@@ -166,6 +166,50 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1
     assert "intake.first_receiver: R-IN-2" in proc.stderr  # the hook ran complaintctl, not "not installed"
-    office.git("config", "--unset", "complaintctl.python")
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(hook.read_text(encoding="utf-8").replace(sys.executable, str(tmp_path / "gone" / "python")),
+                    encoding="utf-8")
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
+    assert "differs from what this complaintctl" in office.run("validate", ok=False).output
+
+
+def test_a_hook_pushed_into_the_repository_never_runs(office: Office, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 §1: a commit that adds hooks/pre-commit (the folder offices used to run) reaches
+    an office (only the admin may push one now, test_trust); the office's next commit runs
+    complaintctl's installed hook, not the script that arrived."""
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    pwned = tmp_path / "PWNED"
+    (office.root / "hooks").mkdir()
+    (office.root / "hooks" / "pre-commit").write_text(f"#!/bin/sh\ntouch '{pwned}'\nexit 0\n", encoding="utf-8")
+    (office.root / "hooks" / "pre-commit").chmod(0o755)
+    office.git("add", "hooks")
+    office.git("commit", "-q", "--no-verify", "-m", "a hook for everyone (as if pulled)")
+    assert (office.root / "hooks" / "pre-commit").is_file()
+    case_id = office.new()
+    office.hand_edit(case_id, "channel: phone", "channel: carrier-pigeon")
+    proc = office.git("commit", "-qam", "hand edit", check=False)
+    assert proc.returncode == 1 and "intake.channel: R-DEF-4" in proc.stderr  # our hook judged it
+    assert not pwned.exists()
+    office.git("checkout", "--", ".")
+    office.git("config", "core.hooksPath", "hooks")  # an old clone, set up the way offices used to be
+    assert "core.hooksPath=hooks: git runs hooks from a folder in the work tree" in office.run("validate").output
+    assert "unset core.hooksPath=hooks" in office.run("hook", "install").output
+    assert "warning" not in office.run("validate").output
+    office.new(subject="再一件")  # commits through the installed hook
+    assert not pwned.exists()
+
+
+def test_a_hooks_folder_set_for_every_repository_does_not_switch_ours_off(office: Office, tmp_path: Path) -> None:
+    """A user-wide core.hooksPath (a tool's, a company's) would make git skip .git/hooks."""
+    global_config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    global_config.write_text(global_config.read_text(encoding="utf-8") + f"[core]\n\thooksPath = {tmp_path}\n",
+                             encoding="utf-8")
+    assert "not the hooks complaintctl installs" in office.run("validate").output
+    out = office.run("hook", "install").output
+    assert f"set core.hooksPath={office.root / '.git' / 'hooks'} here" in out
+    assert "warning" not in office.run("validate").output
+    office.hand_edit(office.new(), "channel: phone", "channel: carrier-pigeon")
+    proc = office.git("commit", "-qam", "hand edit", check=False)
+    assert proc.returncode == 1 and "R-DEF-4" in proc.stderr

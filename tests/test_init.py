@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,14 +26,22 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
+def assert_hooks_installed(root: Path) -> None:
+    """Issue 11 §1: the hook git runs lives in .git/hooks and runs the installed complaintctl."""
+    assert subprocess.run(["git", "config", "core.hooksPath"], cwd=root).returncode == 1
+    hook = root / ".git" / "hooks" / "pre-commit"
+    assert f"PYTHON={sys.executable}\n" in hook.read_text(encoding="utf-8") and os.access(hook, os.X_OK)
+    assert not (root / "hooks").exists()
+
+
 def test_init_creates_an_office(tmp_path: Path) -> None:
     code, out = init(tmp_path / "office")
     assert code == 0, out
     root = tmp_path / "office"
     tracked = set(git(root, "ls-files").split())
-    assert tracked == {"complaintctl.yaml", "cases/.gitkeep", "hooks/pre-commit", "hooks/pre-receive",
+    assert tracked == {"complaintctl.yaml", "cases/.gitkeep",
                        "templates/case.schema.json"} | {p for p in tracked if p.startswith("templates/bulletin/")}
-    assert git(root, "config", "core.hooksPath").strip() == "hooks"
+    assert_hooks_installed(root)
     assert "office: SZ" in (root / "complaintctl.yaml").read_text(encoding="utf-8")
     assert git(root, "status", "--porcelain") == ""
     code, out = init(tmp_path / "office")
@@ -53,7 +63,7 @@ def test_init_adopts_an_existing_repository(tmp_path: Path) -> None:
     assert git(root, "log", "--format=%s").splitlines() == ["init office SZ (preset property)", "start"]
     status = git(root, "status", "--porcelain", "--untracked-files=all")
     assert "?? scratch.txt" in status and "?? templates/letterhead.txt" in status  # left alone
-    assert git(root, "config", "core.hooksPath").strip() == "hooks"
+    assert_hooks_installed(root)
     office = Office(root)
     case_id = office.new()
     assert case_id == "SZ-" + case_id.split("-", 1)[1] and office.path(case_id).is_file()
@@ -107,7 +117,7 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
         path = office.path(case_id)
         data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
         assert [e.message for e in schema.iter_errors(data)] == [], preset
-        assert office.run("validate").output.strip() == "1 case file(s) valid"
+        assert office.run("validate").stdout.strip() == "1 case file(s) valid"
 
 
 def test_init_leaves_nothing_behind_when_its_commit_fails(tmp_path: Path) -> None:
@@ -121,4 +131,19 @@ def test_init_leaves_nothing_behind_when_its_commit_fails(tmp_path: Path) -> Non
     assert code == 1 and "house rules: no" in out
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
     assert not (root / "complaintctl.yaml").exists()
-    assert subprocess.run(["git", "config", "core.hooksPath"], cwd=root).returncode == 1  # not switched over
+    assert "house rules" in hook.read_text(encoding="utf-8")  # not switched over
+
+
+def test_init_moves_a_foreign_pre_commit_hook_aside_and_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "hooked"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    hook.chmod(0o755)
+    code, out = init(root)
+    assert code == 0, out
+    aside = root / ".git" / "hooks" / "pre-commit.before-complaintctl"
+    assert f"hooks: moved the existing pre-commit hook to {aside}" in out
+    assert aside.read_text(encoding="utf-8") == "#!/bin/sh\nexit 0\n"
+    assert_hooks_installed(root)

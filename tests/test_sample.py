@@ -140,7 +140,7 @@ def test_sample_command_commits_valid_cases(office: Office,
     log = office.git("log", "--format=%s", "-3").stdout.splitlines()
     assert all(s.startswith("sample: ") for s in log)
     assert office.git("status", "--porcelain").stdout == ""
-    assert office.run("validate").output.strip() == "90 case file(s) valid"
+    assert office.run("validate").stdout.strip() == "90 case file(s) valid"
     # the read path sees them
     listed = office.run("list", "--status", "closed", "--json").output
     assert '"status": "closed"' in listed
@@ -172,7 +172,7 @@ def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office
     assert result.exit_code == 1 and "future" in result.output and "R-IN-1" in result.output
     # The sample skips pre-commit (a generated history is not one committer's); a hook that
     # --no-verify does not skip makes the commit fail.
-    hook = office.root / "hooks" / "prepare-commit-msg"
+    hook = office.root / ".git" / "hooks" / "prepare-commit-msg"
     hook.write_text("#!/bin/sh\necho refused by policy >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
     head = office.git("rev-parse", "HEAD").stdout
@@ -180,7 +180,7 @@ def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office
     assert result.exit_code == 1 and "not committed" in result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert case_files(office) == {}
-    assert office.git("status", "--porcelain").stdout.strip() == "?? hooks/prepare-commit-msg"
+    assert office.git("status", "--porcelain").stdout.strip() == ""
 
 
 def test_dissatisfied_revisit_then_resolve_again_and_close(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,7 +208,7 @@ def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.M
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-15T12:00:00+08:00")
     result = CliRunner().invoke(cli, ["-C", str(root), "validate"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    count = int(result.output.split()[0])
+    count = int(result.stdout.split()[0])
     assert count >= 300
     assert (root / "complaintctl.yaml").is_file()
     assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"

@@ -74,6 +74,23 @@ def test_force_push_and_deleting_main_are_refused(sz: Office, group: Path) -> No
     assert "deleting main is refused" in err
 
 
+def test_over_git_daemon_merges_branches_and_tags_are_judged(sz: Office, group: Path) -> None:
+    """Issue 11's smoke subset over git://: a merge taking the root's tree, a new branch and a
+    tag by staff are refused, each by name."""
+    sz.new()
+    assert sz.run("sync").exit_code == 0
+    root = sz.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    merge = sz.git("commit-tree", f"{root}^{{tree}}", "-p", "HEAD", "-p", root, "-m", "old tree").stdout.strip()
+    err = refused(sz, group, f"{merge}:refs/heads/main")
+    assert "R-CL-3: a merge may not drop a case file" in err
+    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 may change only " \
+           "cases/" in err
+    sz.git("tag", "v1")
+    err = refused(sz, group, "main:refs/heads/feature", "v1")
+    assert "refs/heads/feature: ACCESS: creating a branch or tag other than main needs the admin role (hq)" in err
+    assert "refs/tags/v1: ACCESS: creating a branch or tag" in err
+
+
 def test_case_deletion_is_refused(sz: Office, group: Path) -> None:
     case_id = sz.new()
     sz.run("sync")
@@ -84,11 +101,14 @@ def test_case_deletion_is_refused(sz: Office, group: Path) -> None:
 
 
 def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None], str], sz: Office,
-                                                     group: Path, tmp_path: Path) -> None:
+                                                     group: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     gz = clone(daemon("zhouhua"), tmp_path / "gz", "GZ")
+    set_identity(monkeypatch, "周华", "zhouhua@example.com")  # GZ's clerk records GZ's case
     gz_case = gz.new()
     assert gz_case.startswith("GZ-")
     assert gz.run("sync").exit_code == 0
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
     assert sz.run("sync").exit_code == 0
     sz.run("note", gz_case, "深圳来补充一句")  # the clone cannot know; the server does
     before = refs(group)
@@ -99,6 +119,7 @@ def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None
            "works for office SZ and may not create or change office GZ's cases" in result.output
     assert refs(group) == before
     # and a GZ account may not record an SZ case either
+    set_identity(monkeypatch, "周华", "zhouhua@example.com")
     gz.git("config", "complaintctl.office", "SZ")
     gz.new()
     assert "may not create or change office SZ's cases" in gz.run("sync", ok=False).output
@@ -106,37 +127,55 @@ def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None
 
 # --- access with a local push (the hook inherits the pusher variable) -----------------------
 
-def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """刘洋 (vp) approves an extension — recorded by whoever holds the clone."""
-    if "extend" in cli.commands:  # the deadlines work (issue 3) also moves the clock
-        set_identity(monkeypatch, "刘洋", "liuyang@example.com")
+def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPatch,
+                     who: tuple[str, str] = ("刘洋", "liuyang@example.com")) -> None:
+    """An extension entry `by: 刘洋` (the vp), committed as `who`: the vp himself through the
+    CLI, or anyone else by a hand edit (the CLI would refuse them, R-DL-2)."""
+    set_identity(monkeypatch, *who)
+    if who[0] == "刘洋":  # the deadlines work (issue 3) also moves the clock
         office.run("extend", case_id, "--clock", "dispatch", "--until", "2026-11-30", "--reason", "等待电梯主板备件")
-        set_identity(monkeypatch, "张敏", "zhangmin@example.com")
-        return
-    path = office.path(case_id)
-    path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
-    office.git("commit", "-q", "-am", f"{case_id}: extend")  # the client's validator accepts it
+    else:
+        path = office.path(case_id)
+        path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
+        # The client's validator refuses it (the ledger: `by:` is the committer; R-DL-2) ...
+        proc = office.git("commit", "-q", "-am", f"{case_id}: extend", check=False)
+        assert proc.returncode != 0 and f"R-WF: says '刘洋' but the commit is by {who[0]}" in proc.stderr, proc.stderr
+        # ... so it reaches the server only by --no-verify: the server must refuse it on its own.
+        office.git("commit", "-q", "--no-verify", "-am", f"{case_id}: extend")
+    set_identity(monkeypatch, "张敏", "zhangmin@example.com")
 
 
-def test_extension_is_judged_by_the_pushers_roles_not_the_entrys_by(office: Office, group: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_extension_needs_an_approver_as_its_author_and_as_its_pusher(office: Office, group: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 §2: staff cannot push an approver's action — not in their own name (R-DL-2),
+    not in the approver's (the commit's author is not the pusher)."""
     case_id = office.new()
+    office.run("sync")
+    record_extension(office, case_id, monkeypatch, ("张敏", "zhangmin@example.com"))
+    code, err = push(office.root, "main", pusher="zhangmin")
+    assert code != 0, err
+    # The ledger judges the entry (its author, their roles) — once, not again by the access rules.
+    assert "timeline[1].by: R-WF: says '刘洋' but the commit is by 张敏 <zhangmin@example.com>" in err, err
+    assert "timeline[1].by: R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    assert err.count("R-DL-2") == 1, err
+    office.git("reset", "-q", "--hard", "origin/main")
     record_extension(office, case_id, monkeypatch)
     before = refs(group)
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0 and refs(group) == before
-    assert "R-DL-2: an extension needs approval by vp, gm; the pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
-           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
+    assert "(commit): author: ACCESS: 刘洋 <liuyang@example.com> is not the pusher zhangmin (COMPLAINTCTL_PUSHER)" \
+           " = 张敏, nor someone 张敏 may push for (people[].acts_for)" in err, err
     code, err = push(office.root, "main", pusher="liuyang")  # the vice-president pushes it himself
     assert code == 0, err
 
 
-def test_unknown_pusher_and_hq(office: Office, group: Path) -> None:
+def test_unknown_pusher_and_hq(office: Office, group: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     office.new()
     code, err = push(office.root, "main", pusher="mallory")
     assert code != 0 and "pusher mallory (COMPLAINTCTL_PUSHER) is not in the policy's people" in err
     office.git("config", "complaintctl.office", "GZ")
-    office.new()  # a GZ case and an SZ case in one push: HQ may push both
+    set_identity(monkeypatch, "周华", "zhouhua@example.com")
+    office.new()  # a GZ case by GZ's clerk and an SZ case by SZ's, in one push: HQ relays both
     code, err = push(office.root, "main", pusher="sun")
     assert code == 0, err
 
@@ -147,23 +186,45 @@ def test_policy_changes_need_hq(office: Office, group: Path) -> None:
                       encoding="utf-8")
     office.git("commit", "-q", "-am", "let staff extend")
     code, err = push(office.root, "main", pusher="zhangmin")
-    assert code != 0 and "complaintctl.yaml: (file): ACCESS: pusher zhangmin" in err
+    assert code != 0 and "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
+        "may change only cases/; files outside it need the admin role (hq)" in err, err
     assert push(office.root, "main", pusher="sun")[0] == 0
 
 
-def test_without_pusher_access_is_skipped_unless_required(office: Office, group: Path) -> None:
+def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 §2: a local bare repository or git daemon names no pusher. Cases still flow
+    (validated); whatever needs a role is refused, unless the policy trusts commit authors."""
+    case_id = office.new()
     office.git("config", "complaintctl.office", "GZ")
-    office.new()
-    code, err = push(office.root, "main")  # no identity: a local bare repository, documented
+    office.new()  # (nobody to hold to an office either)
+    code, err = push(office.root, "main")
     assert code == 0, err
+    office.git("config", "--unset", "complaintctl.office")
+    record_extension(office, case_id, monkeypatch)
+    code, err = push(office.root, "main")
+    assert code != 0 and "`extend` needs one of the roles vp, gm; this push has no authenticated pusher" in err
     policy = office.root / "complaintctl.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\ntrust_commit_authors: true\n", encoding="utf-8")
+    office.git("commit", "-q", "-am", "this server has no logins: trust commit authors")
+    code, err = push(office.root, "main")
+    assert code != 0 and "complaintctl.yaml: (file): ACCESS: only the admin role (hq) may change files " \
+        "outside cases/, and this push has no authenticated pusher" in err
+    code, err = push(office.root, "main", pusher="sun")  # the admin sets it
+    assert code == 0, err
+    office.new()  # now the extension's author (the vp) and a new case's author stand as the actors
+    assert push(office.root, "main")[0] == 0
+    record_extension(office, case_id, monkeypatch, ("张敏", "zhangmin@example.com"))
+    code, err = push(office.root, "main")
+    assert code != 0 and "R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    office.git("reset", "-q", "--hard", "origin/main")
     policy.write_text(policy.read_text(encoding="utf-8") + "\nrequire_pusher: true\n", encoding="utf-8")
     office.git("commit", "-q", "-am", "require a pusher identity")
     assert push(office.root, "main", pusher="sun")[0] == 0
     office.new()
     code, err = push(office.root, "main")
     assert code != 0 and "no pusher identity from the server" in err
-    assert push(office.root, "main", pusher="zhouhua")[0] == 0
+    assert push(office.root, "main", pusher="zhangmin")[0] == 0
 
 
 # --- closed cases (shared validator: CLI, pre-commit, pre-receive) ---------------------------
@@ -203,6 +264,8 @@ def test_server_init_creates_and_configures(tmp_path: Path) -> None:
     assert "COMPLAINTCTL=${COMPLAINTCTL:-/opt/cc/bin/complaintctl}" in gl.read_text(encoding="utf-8")
     assert run(cli, ["server", "init", str(bare), "--layout", "gitea"]).exit_code == 0
     assert (bare / "hooks" / "pre-receive.d" / "complaintctl").is_file()
+    result = run(cli, ["server", "init", str(bare), "--layout", "gitolite"])  # (test_gitolite: the real one)
+    assert result.exit_code == 1 and "is not a gitolite repository" in result.output
     worktree = tmp_path / "wt"
     git(tmp_path, "init", "-q", str(worktree))
     (worktree / "x").write_text("x", encoding="utf-8")

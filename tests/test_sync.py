@@ -15,26 +15,30 @@ from tests.conftest import Office
 from tests.remotes import NEW_ARGS, cli_proc, clone, daemon_fixture, git, group_fixture, refs, remote_cases  # noqa: F401 (fixtures)
 
 
-def _work(root: Path, tag: str, count: int) -> list[str]:
+def _work(root: Path, tag: str, count: int, env: dict[str, str] | None = None) -> list[str]:
     out = []
     for i in range(count):
-        p = cli_proc(root, *NEW_ARGS, "--subject", f"{tag}-{i}")
+        p = cli_proc(root, *NEW_ARGS, "--subject", f"{tag}-{i}", env=env)
         assert p.returncode == 0, p.stderr
         out.append(p.stdout.split()[0])
-    p = cli_proc(root, "sync")
+    p = cli_proc(root, "sync", env=env)
     assert p.returncode == 0, p.stderr
     return out
 
 
 def test_three_clones_create_concurrently_and_every_case_reaches_the_remote(
         daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
-    url = daemon("sun")  # an HQ account: may push every office's cases
+    url = daemon("sun")  # an HQ account that relays every office's commits (acts_for: ["*"])
     clones = [clone(url, tmp_path / "sz-a"), clone(url, tmp_path / "sz-b"), clone(url, tmp_path / "gz", "GZ")]
+    gz_staff = {**os.environ, "GIT_AUTHOR_NAME": "周华", "GIT_AUTHOR_EMAIL": "zhouhua@example.com",
+                "GIT_COMMITTER_NAME": "周华", "GIT_COMMITTER_EMAIL": "zhouhua@example.com"}  # GZ's own staff
     with ThreadPoolExecutor(3) as pool:
-        futures = [pool.submit(_work, c.root, c.root.name, 2) for c in clones]
+        futures = [pool.submit(_work, c.root, c.root.name, 2, gz_staff if c.root.name == "gz" else None)
+                   for c in clones]
         local_ids = [f.result() for f in futures]
     for c in clones:  # whoever synced first has not seen the others yet
-        c.run("sync")
+        p = cli_proc(c.root, "sync", env=gz_staff if c.root.name == "gz" else None)
+        assert p.returncode == 0, p.stderr
     paths = remote_cases(group)
     ids = [Path(p).stem for p in paths]
     assert len(ids) == 6 and len(set(ids)) == 6, ids
@@ -54,7 +58,7 @@ def test_three_clones_create_concurrently_and_every_case_reaches_the_remote(
 
 def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
         daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
-    url = daemon(None)
+    url = daemon("zhangmin")  # a correction is role-gated: the server must know who pushes it
     a, b = clone(url, tmp_path / "a"), clone(url, tmp_path / "b")
     first_a = a.new(subject="A 的投诉")
     assert a.run("sync").exit_code == 0
@@ -137,7 +141,7 @@ def test_sync_retries_when_another_office_pushes_first(
     # A race, made certain: just before B's push goes out, A's push lands (once).
     hooks = tmp_path / "b-hooks"
     hooks.mkdir()
-    shutil.copy2(b.root / "hooks" / "pre-commit", hooks / "pre-commit")
+    shutil.copy2(b.root / ".git" / "hooks" / "pre-commit", hooks / "pre-commit")
     (hooks / "pre-push").write_text(
         "#!/bin/sh\ncat >/dev/null\n"
         f"if [ ! -e '{tmp_path}/raced' ]; then touch '{tmp_path}/raced'\n"

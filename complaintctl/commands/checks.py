@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 def validate_cmd(ws: Workspace) -> None:
     """Check every case file; print every finding with file, field and rule."""
     from complaintctl.repo import check as repocheck
+    from complaintctl.repo import hooks
 
     count, findings = repocheck.validate_repository(ws, now(ws))
+    for problem in hooks.problems(ws.git):  # a warning: the record itself may still be fine
+        click.echo(f"warning: {problem}", err=True)
     for f in findings:
         click.echo(str(f), err=True)
     if findings:
@@ -41,7 +44,20 @@ def hook_now(g: Git) -> datetime:
 
 @click.group("hook")
 def hook_group() -> None:
-    """Entry points for the git hooks in hooks/."""
+    """The git hooks: install them, or run what they run."""
+
+
+@hook_group.command("install")
+def install_cmd() -> None:
+    """Install the client hooks into .git/hooks, pointing at this complaintctl."""
+    from complaintctl.repo import hooks
+    from complaintctl.repo.git import Git
+
+    g = Git.open(Path(base_dir()))
+    for note in hooks.install(g):
+        click.echo(f"hooks: {note}")
+    click.echo(f"installed {', '.join(hooks.CLIENT_HOOKS)} in {hooks.installed_dir(g)} "
+               f"(runs {sys.executable} -m complaintctl)")
 
 
 @hook_group.command("pre-commit")

@@ -35,7 +35,7 @@ def server_group() -> None:
 @server_group.command("init")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--layout", type=click.Choice(sorted(server.LAYOUTS)), default="plain", show_default=True,
-              help="Where the server runs pre-receive hooks: plain git/ssh, Gitea or GitLab.")
+              help="Where the server runs pre-receive hooks: plain git/ssh, gitolite, Gitea or GitLab.")
 @click.option("--command", "command", help="How the hook runs complaintctl on this server "
               "(e.g. /opt/complaintctl/bin/complaintctl); default: $COMPLAINTCTL or PATH.")
 @click.option("--force", is_flag=True, help="Replace an existing hook that is not complaintctl's.")

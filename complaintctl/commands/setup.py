@@ -19,18 +19,25 @@ from complaintctl.repo import office
 def init_cmd(path: Path, preset: str, code: str, name: str | None, language: str | None) -> None:
     """Create (or adopt) a case repository for an office."""
     target = path if path.is_absolute() else base_dir() / path
-    root = office.init_office(target, preset, code, name, language)
-    click.echo(f"office {code} ready in {root} (preset {preset}); hooks installed (core.hooksPath=hooks)")
+    root, notes = office.init_office(target, preset, code, name, language)
+    for note in notes:
+        click.echo(f"hooks: {note}")
+    click.echo(f"office {code} ready in {root} (preset {preset}); hooks installed in .git/hooks")
 
 
 @click.command("clone")
 @click.argument("url")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--office", "code", help="This clone's office code, if not the policy's own (listed under offices:).")
-def clone_cmd(url: str, path: Path | None, code: str | None) -> None:
-    """Clone a shared case repository with its hooks live (core.hooksPath=hooks)."""
+@click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="The ssh public key to sign commits with (default, when the policy requires signing: "
+                   "~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub).")
+def clone_cmd(url: str, path: Path | None, code: str | None, signing_key: Path | None) -> None:
+    """Clone a shared case repository with its hooks live (installed in .git/hooks)."""
     name = path or Path(url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "cases")
     target = name if name.is_absolute() else base_dir() / name
-    root = office.clone_office(url, target, code)
-    click.echo(f"cloned {url} into {root}; hooks installed (core.hooksPath=hooks)"
+    root, notes = office.clone_office(url, target, code, signing_key)
+    for note in notes:
+        click.echo(f"signing: {note}")
+    click.echo(f"cloned {url} into {root}; hooks installed in .git/hooks"
                + (f"; new cases numbered for office {code}" if code else ""))

@@ -15,6 +15,7 @@ from complaintctl.model.ids import OFFICE_RE
 from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
+from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
 POLICY_FILE = "complaintctl.yaml"
 LANGUAGES = ("zh", "en")
@@ -23,6 +24,7 @@ _TOP_KEYS = {
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
     "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
+    "min_version", "signing", "trust_commit_authors",
 }
 
 
@@ -81,6 +83,7 @@ class Policy:
     calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
     authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger (issue 9)
+    trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for (issue 11)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -176,6 +179,7 @@ def _labels(data: Any, source: str, key: str) -> dict[str, dict[str, Any]]:
 def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
     """Check every key and cross-reference; the first problem is named precisely."""
     top = _mapping(data, source, "(top level)")
+    min_version = check_min_version(top, source)
     for key in top:
         if key not in _TOP_KEYS:
             raise _fail(source, str(key), f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
@@ -278,4 +282,5 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
         authority=authority,
+        trust=parse_trust(top, source, min_version),
     )

@@ -1,30 +1,48 @@
-"""Who may push what (issue 5): the pusher's identity comes from the git server, never from
-the commit (anyone can set `git config user.name`), and is mapped through the policy.
+"""Who may push what (issues 5 and 11). The pusher comes from the git server, never from the
+commit (anyone can set `git config user.name`), and is mapped to a person through the policy
+already on the server's main — never through a policy the push brings.
 
 Server variables, first one set wins:
-  COMPLAINTCTL_PUSHER  plain ssh: a forced command in authorized_keys sets it per key
+  GL_USER              gitolite: the ssh key's owner, for every hook
   GITEA_PUSHER_NAME    Gitea / Forgejo (also GITEA_PUSHER_EMAIL)
   GL_USERNAME          GitLab (Gitaly passes it to server hooks)
-A person matches by `login`, then email, then name. An office may create and change only
-cases with its own office code (`people[].office`, default the policy's `office`); role
-`hq` acts on all offices and alone may change the policy. Extensions (`action: extend`,
-R-DL-2) need one of the pusher's roles in `approvals.extend`. With no identity the access
-rules are skipped (a local bare repository, tests) unless the policy says
-`require_pusher: true`.
+  COMPLAINTCTL_PUSHER  plain ssh: a forced command in authorized_keys sets it per key
+A person matches by `login`, then email, then name; a commit's author by email, then name.
+
+- A pushed commit's author must be the pusher, or someone the pusher may act for
+  (`people[].acts_for`, `"*"` for anyone).
+- The admin role (`hq`) alone may touch anything outside `cases/` (the policy,
+  `allowed_signers`, templates, hooks, …) and refs other than main (branches, tags).
+- A case belongs to the office in its ID: a commit's author may change only their own
+  office's cases (`people[].office`, default the policy's `office`); `hq` acts on all.
+- An action the policy gates by role (`policy.authority.roles_for`: `approvals` and its
+  defaults, e.g. `extend: [vp, gm]`, R-DL-2) needs someone the server knows: with the ledger
+  on, the ledger judges the author's roles (rules/ledger.py, the one place that decides it, as
+  in pre-commit); with it off, the author's roles are checked here.
+- No authenticated pusher (a local bare repository, `git daemon`): validation still applies
+  and so do the office-free case rules, but every role-gated change above is refused —
+  unless the policy says `trust_commit_authors: true` (then each commit's author is taken
+  at their word), or refused altogether with `require_pusher: true`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.policy.policy import POLICY_FILE, Policy
+from complaintctl.policy.policy import Person, Policy
+from complaintctl.policy.trust import ADMIN, ANYONE
+from complaintctl.repo.git import Identity
 from complaintctl.rules.finding import Finding
 
 RULE = "ACCESS"
-HQ = "hq"
+HQ = ADMIN  # today's name of the admin role
+VARIABLES = ("GL_USER", "GITEA_PUSHER_NAME", "GL_USERNAME", "COMPLAINTCTL_PUSHER")
+CASES = "cases/"
+NO_PUSHER = (f"this push has no authenticated pusher ({', '.join(VARIABLES)}); role-gated changes need one, "
+             "or `trust_commit_authors: true` in the policy")
 
 
 @dataclass(frozen=True)
@@ -38,58 +56,142 @@ class Pusher:
 
 
 def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
-    if env.get("COMPLAINTCTL_PUSHER", "").strip():
-        return Pusher(env["COMPLAINTCTL_PUSHER"].strip(), "", "COMPLAINTCTL_PUSHER")
-    if env.get("GITEA_PUSHER_NAME", "").strip():
-        return Pusher(env["GITEA_PUSHER_NAME"].strip(), env.get("GITEA_PUSHER_EMAIL", "").strip(),
-                      "GITEA_PUSHER_NAME")
-    if env.get("GL_USERNAME", "").strip():
-        return Pusher(env["GL_USERNAME"].strip(), "", "GL_USERNAME")
+    for var in VARIABLES:
+        login = env.get(var, "").strip()
+        if login:
+            email = env.get("GITEA_PUSHER_EMAIL", "").strip() if var == "GITEA_PUSHER_NAME" else ""
+            return Pusher(login, email, var)
     return None
 
 
 @dataclass(frozen=True)
 class Grant:
-    """What one pusher may do: offices (None = all) and roles."""
+    """One person's rights: offices (None = all) and roles."""
 
-    who: str
+    who: str  # as messages name them
+    person: Person
     offices: frozenset[str] | None
     roles: tuple[str, ...]
+
+    @property
+    def admin(self) -> bool:
+        return ADMIN in self.roles
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Who a push is judged as: an authenticated pusher, each commit's author (the policy
+    trusts them), or nobody (role-gated changes refused)."""
+
+    mode: str  # pusher | authors | anonymous
+    pusher: Grant | None = None
+
+
+def _grant(policy: Policy, p: Person, who: str) -> Grant:
+    offices = None if ADMIN in p.roles else frozenset({p.office or policy.office})
+    return Grant(who, p, offices, p.roles)
 
 
 def grant_for(policy: Policy, pusher: Pusher) -> Grant | None:
     """None when the pusher is not one of the policy's people."""
     for p in policy.people:
         if pusher.login in (p.login, p.email, p.name) or (pusher.email and pusher.email == p.email):
-            offices = None if HQ in p.roles else frozenset({p.office or policy.office})
-            return Grant(f"{pusher} = {p.name}", offices, p.roles)
+            return _grant(policy, p, f"pusher {pusher} = {p.name}")
     return None
 
 
-def check_change(path: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None,
-                 grant: Grant, policy: Policy) -> list[Finding]:
-    """Findings for one changed file in a pushed commit, judged by the pusher's grant."""
-    if path == POLICY_FILE:
-        if HQ not in grant.roles:
-            return [Finding(path, "(file)", RULE, f"pusher {grant.who} may not change the policy "
-                            f"(only role {HQ})")]
-        return []
+def person_for(policy: Policy, ident: Identity) -> Person | None:
+    """A git identity's person: by e-mail first (names are typed by hand), then by name."""
+    for p in policy.people:
+        if ident.email and ident.email == p.email:
+            return p
+    for p in policy.people:
+        if ident.name == p.name:
+            return p
+    return None
+
+
+def author_grant(policy: Policy, author: Identity) -> Grant | None:
+    p = person_for(policy, author)
+    return _grant(policy, p, f"{p.name} (the commit's author)") if p else None
+
+
+def judge_for(policy: Policy, pusher: Pusher | None) -> Judge | str:
+    """How this push is judged, or why it is refused outright."""
+    if pusher is not None:
+        grant = grant_for(policy, pusher)
+        if grant is None:
+            return f"pusher {pusher} is not in the policy's people (match by people[].login, email or name)"
+        return Judge("pusher", grant)
+    if policy.require_pusher:
+        return f"no pusher identity from the server ({', '.join(VARIABLES)}) and the policy says require_pusher: true"
+    return Judge("authors" if policy.trust.trust_commit_authors else "anonymous")
+
+
+def check_author(policy: Policy, judge: Judge, author: Identity) -> Finding | None:
+    """A commit pushed by someone else than its author needs the policy's leave (acts_for)."""
+    if judge.mode == "anonymous":
+        return None
+    if judge.mode == "authors":
+        if person_for(policy, author) is None:
+            return Finding("(commit)", "author", RULE, f"{author.name} <{author.email}> is not in the policy's people "
+                           "(trust_commit_authors: the author is who acts)")
+        return None
+    grant = judge.pusher
+    assert grant is not None  # mode "pusher"
+    person = person_for(policy, author)
+    if person == grant.person:
+        return None
+    allowed = policy.trust.acts_for.get(grant.person.name, ())
+    if ANYONE in allowed or (person is not None and set(allowed) & {person.name, person.email, person.login} - {""}):
+        return None
+    return Finding("(commit)", "author", RULE, f"{author.name} <{author.email}> is not the {grant.who}, nor "
+                   f"someone {grant.person.name} may push for (people[].acts_for)")
+
+
+def actor(policy: Policy, judge: Judge, author: Identity) -> Grant | None:
+    """Whose office and roles a commit's case changes are judged by: its author's (checked
+    against the pusher by check_author); None when nobody is known."""
+    if judge.mode == "anonymous":
+        return None
+    pusher = judge.pusher
+    if pusher is not None and person_for(policy, author) == pusher.person:
+        return pusher  # messages then name the pusher as the server authenticated them
+    return author_grant(policy, author) or pusher
+
+
+def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
+    """Deny by default: outside cases/ only the admin role may change anything."""
+    if path.startswith(CASES) or (admin is not None and admin.admin):
+        return None
+    if admin is None:
+        why = ("the commit's author is not in the policy's people" if judge.mode == "authors" else NO_PUSHER)
+        return Finding(path, "(file)", RULE, f"only the admin role ({ADMIN}) may change files outside cases/, "
+                       f"and {why}")
+    return Finding(path, "(file)", RULE, f"{admin.who} may change only cases/; files outside it need the admin "
+                   f"role ({ADMIN})")
+
+
+def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant: Grant | None,
+               policy: Policy) -> list[Finding]:
+    """A changed case file judged by its actor: their office, and the roles of the gated
+    actions among `added` (the timeline entries this change adds, with their index)."""
     cid = case_id_from_filename(path.rsplit("/", 1)[-1])
     if cid is None:
         return []
     findings = []
-    if grant.offices is not None and cid.office not in grant.offices:
+    if grant is not None and grant.offices is not None and cid.office not in grant.offices:
         mine = ", ".join(sorted(grant.offices))
-        findings.append(Finding(path, "id", RULE, f"pusher {grant.who} works for office {mine} and may "
-                                f"not create or change office {cid.office}'s cases (HQ role {HQ} may)"))
-    allowed = policy.approvals.get("extend", ())
-    before = len(old.get("timeline") or []) if old else 0
-    timeline = (new or {}).get("timeline")
-    for i, entry in enumerate(timeline if isinstance(timeline, list) else []):
-        if i >= before and isinstance(entry, Mapping) and entry.get("action") == "extend" \
-                and not set(grant.roles) & set(allowed):
-            findings.append(Finding(path, f"timeline[{i}]", "R-DL-2",
-                                    f"an extension needs approval by {', '.join(allowed) or 'nobody'}; "
-                                    f"the pusher {grant.who} has roles {', '.join(grant.roles) or 'none'} "
-                                    f"(the entry says by: {entry.get('by')!r})"))
+        findings.append(Finding(path, "id", RULE, f"{grant.who} works for office {mine} and may not create or "
+                                f"change office {cid.office}'s cases (the admin role {ADMIN} may)"))
+    ledger = policy.authority.ledger_since is not None  # then rules.ledger judges the author's roles
+    for i, entry in added:
+        action = str(entry.get("action"))
+        needed = policy.authority.roles_for(action)
+        if not needed or (grant is not None and (ledger or set(grant.roles) & set(needed))):
+            continue
+        rule = "R-DL-2" if action == "extend" else RULE
+        whose = (f"{grant.who} has roles {', '.join(grant.roles) or 'none'}" if grant is not None else NO_PUSHER)
+        findings.append(Finding(path, f"timeline[{i}]", rule, f"`{action}` needs one of the roles "
+                                f"{', '.join(needed)}; {whose} (the entry says by: {entry.get('by')!r})"))
     return findings

@@ -1,18 +1,38 @@
-"""The pre-receive hook on the shared repository: every pushed commit is checked by the same
-validator as pre-commit, plus who may push what (access) and what may happen to refs."""
+"""The pre-receive hook on the shared repository (issues 5 and 11).
+
+A push is judged three ways, always by the policy and the signers already on the server's
+main — never by what the push brings:
+- each ref update: main is never deleted or rewritten; other refs (branches, tags) are the
+  admin role's alone;
+- each pushed commit: the shared validator (as pre-commit) with the ledger — its new entries
+  are its author's, within their authority under the old tip's policy (rules/ledger.py) —,
+  who may change what (access: offices, files outside cases/, role-gated actions where the
+  ledger does not judge them), the author against the pusher, the signature (signing:
+  required); a merge by what it does to every case a parent has (merges.py);
+- the net change of main (each file at the old tip against the new tip), whenever the push
+  is not a plain line of commits on the old tip: so no shape of history — merges, octopus
+  merges, commits that re-use old trees — does what a plain commit could not.
+The work is proportional to what the push changes, never to the number of cases.
+
+The very first push into an empty repository (no main yet) has no server policy to be
+judged by: it is validated and nothing else, so whoever sets the server up pushes first.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 
 from complaintctl.errors import ComplaintError, InvalidInput
+from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
-from complaintctl.remote import access
-from complaintctl.repo.git import Change, Git
-from complaintctl.repo.precommit import check_changes, commit_context, load_blob, policy_from_text
+from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
+from complaintctl.remote import access, merges, signing
+from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
+from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
@@ -49,75 +69,158 @@ def parse_ref_updates(lines: Iterable[str]) -> list[RefUpdate]:
     return updates
 
 
-def _access(g: Git, changes: list[Change], grant: access.Grant | None, pusher: access.Pusher | None,
-            policy: Policy) -> list[Finding]:
-    relevant = [c for c in changes if is_case_path(c.path) or c.path == POLICY_FILE]
-    if not relevant:
-        return []
-    if pusher is None:
-        if policy.require_pusher:
-            return [Finding(relevant[0].path, "(push)", access.RULE, "no pusher identity from the server "
-                            "(COMPLAINTCTL_PUSHER, GITEA_PUSHER_NAME or GL_USERNAME) and the policy says "
-                            "require_pusher: true")]
-        return []  # no identity and not required: documented, see access.py
-    if grant is None:
-        return [Finding(relevant[0].path, "(push)", access.RULE, f"pusher {pusher} is not in the policy's "
-                        "people (match by people[].login, email or name)")]
-    out: list[Finding] = []
-    for ch in relevant:
-        old = None if ch.status == "A" else load_blob(g, ch.old_blob, ch.path)
-        new = None if ch.status == "D" else load_blob(g, ch.new_blob, ch.path)
-        out.extend(access.check_change(ch.path, old, new, grant, policy))
-    return out
+@dataclass(frozen=True)
+class Server:
+    """What a push is judged by: the policy on main before the push, and who is pushing."""
 
-
-def _ref_rules(g: Git, up: RefUpdate) -> list[str]:
-    if up.ref != MAIN:
-        return []
-    if up.deleted:
-        return [f"{up.ref}: deleting main is refused (the shared case record is never deleted)"]
-    if not up.created and not g.is_ancestor(up.old, up.new):
-        return [f"{up.ref}: non-fast-forward update refused ({up.old[:10]} is not in {up.new[:10]}'s "
-                "history): the case record's history is never rewritten — `complaintctl sync` instead "
-                "of a force-push"]
-    return []
+    policy: Policy
+    judge: access.Judge
+    policy_text: str  # the same policy as text: the ledger's authority (rules.context.Commit)
 
 
 def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
                 pusher: access.Pusher | None = None) -> list[str]:
-    """Every problem in every pushed commit, each line naming the commit (or the ref)."""
+    """Every problem with the push, each line naming the ref or the commit, file, field, rule."""
+    main_old = g.rev_parse(MAIN)
+    server: Server | None = None
+    if main_old is not None:
+        policy = policy_from_text(g.file_at(main_old, POLICY_FILE))
+        if isinstance(policy, Finding):
+            return [f"{MAIN}: the policy on the server's main cannot be used: {policy}"]
+        judge = access.judge_for(policy, pusher)
+        if isinstance(judge, str):
+            return [f"(push): {access.RULE}: {judge}"]
+        server = Server(policy, judge, g.file_at(main_old, POLICY_FILE) or "")
     problems: list[str] = []
-    main_now = g.rev_parse(MAIN)
-    # Access is judged by the policy the server already has, so a push cannot grant itself rights.
-    trusted = policy_from_text(g.file_at(main_now, POLICY_FILE)) if main_now else None
-    for up in updates:
-        problems.extend(_ref_rules(g, up))
-        if up.deleted:
-            continue
-        try:
-            commits = g.rev_list(up.new, [up.old]) if not up.created else g.rev_list_not_all(up.new)
-        except ComplaintError as exc:
-            problems.append(f"{up.ref}: {exc}")
-            continue
-        for sha in commits:
-            changes = g.introduced_changes(sha)
-            policy_text = g.file_at(sha, POLICY_FILE)
-            # The ledger (issue 9): each commit's entries are its author's, judged by the policy
-            # in force before the push (the old tip), else the commit's parent's.
-            commit = None
-            if any(is_case_path(c.path) for c in changes):
-                parents = g.parents(sha)
-                before = g.file_at(main_now, POLICY_FILE) if main_now else \
-                    (g.file_at(parents[0], POLICY_FILE) if parents else None)
-                commit = commit_context(g.commit_author(sha), before)
-            found = check_changes(g, changes, policy_text, now, commit)
-            policy = trusted if isinstance(trusted, Policy) else policy_from_text(policy_text)
-            if isinstance(policy, Policy):
-                grant = access.grant_for(policy, pusher) if pusher else None
-                found.extend(_access(g, changes, grant, pusher, policy))
-            problems.extend(f"commit {sha[:10]}: {f}" for f in found)
+    with ExitStack() as stack:
+        signers = None
+        if server is not None and main_old is not None and server.policy.trust.signing_required:
+            signers = stack.enter_context(signing.signers_file(g.file_at(main_old, SIGNERS_FILE)))
+        for up in updates:
+            problems.extend(_ref_rules(g, up, server))
+            if up.deleted:
+                continue
+            try:
+                metas = g.commit_metas([up.new, "--not", "--all"] if up.created else [up.new, f"^{up.old}"],
+                                       signers)
+            except ComplaintError as exc:
+                problems.append(f"{up.ref}: {exc}")
+                continue
+            for meta in metas:
+                problems.extend(f"commit {meta.sha[:10]}: {f}" for f in _judge_commit(g, meta, now, server))
+            if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
+                problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
+                                for f in _net_change(g, up, metas, now, server))
     return problems
 
 
 def server_pusher(env: Mapping[str, str]) -> access.Pusher | None:
     return access.pusher_from_env(env)
+
+
+def _ref_rules(g: Git, up: RefUpdate, server: Server | None) -> list[str]:
+    if up.ref == MAIN:
+        if up.deleted:
+            return [f"{up.ref}: deleting main is refused (the shared case record is never deleted)"]
+        if not up.created and not g.is_ancestor(up.old, up.new):
+            return [f"{up.ref}: non-fast-forward update refused ({up.old[:10]} is not in {up.new[:10]}'s "
+                    "history): the case record's history is never rewritten — `complaintctl sync` instead "
+                    "of a force-push"]
+        return []
+    verb = "deleting" if up.deleted else "creating" if up.created else "updating"
+    if server is None:
+        return [f"{up.ref}: {verb} refs other than main is refused until main exists (push main first)"]
+    admin = server.judge.pusher
+    if server.judge.mode == "authors" and not up.deleted:
+        admin = access.author_grant(server.policy, g.commit_author(f"{up.new}^{{commit}}"))
+    if admin is not None and admin.admin:
+        return []
+    who = f"{admin.who} has roles {', '.join(admin.roles) or 'none'}" if admin else access.NO_PUSHER
+    return [f"{up.ref}: {access.RULE}: {verb} a branch or tag other than main needs the admin role ({ADMIN}); {who}"]
+
+
+def _authority_text(g: Git, meta: CommitMeta, server: Server | None) -> str | None:
+    """The policy in force before the change (issue 9): the server's old tip, or — for the very
+    first push — the commit's first parent's; never one the push brings."""
+    if server is not None:
+        return server.policy_text
+    return g.file_at(meta.parents[0], POLICY_FILE) if meta.parents else None
+
+
+def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None) -> list[Finding]:
+    policy_text = g.file_at(meta.sha, POLICY_FILE)  # what the office's pre-commit judged by
+    authority = _authority_text(g, meta, server)
+    if len(meta.parents) <= 1:
+        changes = g.commit_changes(meta.sha)
+        # The ledger: the commit's new entries are its author's, within their authority.
+        found = check_changes(g, changes, policy_text, now, commit_context(meta.author, authority))
+        if server is not None:
+            found.extend(_access_plain(g, changes, meta, server))
+    else:
+        verdict = merges.judge_merge(g, meta, policy_text, authority, now)
+        found = verdict.findings
+        if server is not None:
+            grant, admin = _who(meta, server)
+            found.extend(f for p in verdict.introduced if (f := access.check_path(p, admin, server.judge)))
+            for path in sorted({p for p in verdict.introduced if is_case_path(p)} | set(verdict.added)):
+                found.extend(access.check_case(path, verdict.added.get(path, []), grant, server.policy))
+    if server is not None:
+        author = access.check_author(server.policy, server.judge, meta.author)
+        if author is not None:
+            found.append(author)
+        if server.policy.trust.signing_required:
+            bad = signing.check(meta, server.policy)
+            if bad is not None:
+                found.append(bad)
+    return found
+
+
+def _who(meta: CommitMeta, server: Server) -> tuple[access.Grant | None, access.Grant | None]:
+    """(whose office and roles the commit's case changes need, who must be admin for the rest)."""
+    grant = access.actor(server.policy, server.judge, meta.author)
+    return grant, grant if server.judge.mode == "authors" else server.judge.pusher
+
+
+def _access_plain(g: Git, changes: list[Change], meta: CommitMeta, server: Server) -> list[Finding]:
+    grant, admin = _who(meta, server)
+    out: list[Finding] = []
+    for ch in changes:
+        denied = access.check_path(ch.path, admin, server.judge)
+        if denied is not None:
+            out.append(denied)
+        elif is_case_path(ch.path):
+            out.extend(access.check_case(ch.path, _added(g, ch), grant, server.policy))
+    return out
+
+
+def _added(g: Git, ch: Change) -> merges.Added:
+    """The timeline entries a plain commit appends to one case (append-only is the validator's)."""
+    if ch.new_blob == ZERO:
+        return []
+    try:
+        new = load_plain(g.blob(ch.new_blob), ch.path)
+        old = load_plain(g.blob(ch.old_blob), ch.path) if ch.old_blob != ZERO else {}
+    except InvalidInput:
+        return []  # the validator reports the broken file
+    after, before = new.get("timeline"), old.get("timeline")
+    after = after if isinstance(after, list) else []
+    start = len(before) if isinstance(before, list) else 0
+    return [(i, e) for i, e in enumerate(after) if i >= start and isinstance(e, Mapping)]
+
+
+def _plain_line(metas: list[CommitMeta], old: str) -> bool:
+    """Each commit has one parent, the old tip or another pushed commit: then every step was
+    judged against what it changed, and the net change is nothing but their sum."""
+    pushed = {m.sha for m in metas}
+    return all(len(m.parents) == 1 and (m.parents[0] == old or m.parents[0] in pushed) for m in metas)
+
+
+def _net_change(g: Git, up: RefUpdate, metas: list[CommitMeta], now: datetime, server: Server) -> list[Finding]:
+    changes = g.changes_between(up.old, up.new)
+    found = check_changes(g, changes, g.file_at(up.new, POLICY_FILE), now)
+    admin = server.judge.pusher
+    if server.judge.mode == "authors":
+        tip = next((m for m in metas if m.sha == up.new), None)
+        admin = access.author_grant(server.policy, tip.author) if tip else None
+    found.extend(f for ch in changes if (f := access.check_path(ch.path, admin, server.judge)))
+    return found

@@ -1,8 +1,12 @@
 """`complaintctl server init`: the shared bare repository every office pushes to.
 
-The hook is the shipped `hooks/pre-receive` (it runs `complaintctl hook pre-receive`);
-git itself also refuses rewriting and deleting refs (receive.denyNonFastForwards,
-receive.denyDeletes), so main stays safe even if the hook were removed.
+The hook is the shipped `hooks/pre-receive` (it runs `complaintctl hook pre-receive`),
+written into the bare repository — where no push can change it; git itself also refuses
+rewriting and deleting refs (receive.denyNonFastForwards, receive.denyDeletes), so main
+stays safe even if the hook were removed.
+
+Layouts: `plain` (git over ssh, a forced command sets COMPLAINTCTL_PUSHER), `gitolite`
+(gitolite's own `update` hook stays; it sets GL_USER for every hook), `gitea` and `gitlab`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from complaintctl.repo.git import clean_env
 # Where each server runs custom pre-receive hooks, relative to the bare repository.
 LAYOUTS = {
     "plain": "hooks/pre-receive",
+    "gitolite": "hooks/pre-receive",  # gitolite owns hooks/update (its access rules); pre-receive is ours
     "gitea": "hooks/pre-receive.d/complaintctl",  # Gitea/Forgejo run every script in pre-receive.d
     "gitlab": "custom_hooks/pre-receive.d/complaintctl",  # GitLab server hooks (Gitaly)
 }
@@ -58,6 +63,8 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
         _git("init", "-q", "--bare", "-b", "main", str(path))
     elif _git("rev-parse", "--is-bare-repository", cwd=path) != "true":
         raise RepoStateError(f"{path} is not a bare repository (a server repository has no working tree)")
+    if layout == "gitolite":
+        _check_gitolite(path)
     hook = path / LAYOUTS[layout]
     text = hook_text(command)
     if hook.exists() and hook.read_text(encoding="utf-8", errors="replace") != text and not force:
@@ -71,3 +78,11 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
     _git("config", "complaintctl.python", sys.executable, cwd=path)
     return ServerSetup(path, created, hook)
 
+
+
+def _check_gitolite(path: Path) -> None:
+    """A gitolite repository carries gitolite's update hook (a link into ~/.gitolite)."""
+    update = path / "hooks" / "update"
+    if not update.is_symlink() or ".gitolite" not in str(update.readlink()):
+        raise RepoStateError(f"{path} is not a gitolite repository ({update} is not gitolite's update hook): "
+                             "add the repository to gitolite.conf and push gitolite-admin first")

@@ -60,6 +60,19 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class CommitMeta:
+    """What the server needs to know about one pushed commit, read for all of them at once."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: Identity
+    committer: Identity
+    signature: str = ""  # git's %G?: G good, U good but key not allowed, B bad, N none, E unusable
+    signer: str = ""  # the allowed_signers principal of a good signature (%GS)
+    key: str = ""  # the signing key's fingerprint (%GK)
+
+
+@dataclass(frozen=True)
 class CaseCommit:
     """A commit's author and its `Case:` / `Action:` trailers (what lifecycle writes)."""
 
@@ -228,6 +241,30 @@ class Git:
         args = ["rev-list", "--reverse", new, *[f"^{e}" for e in exclude]]
         return [line for line in self.run(*args).splitlines() if line]
 
+    def commit_metas(self, revs: list[str], allowed_signers: Path | None = None) -> list[CommitMeta]:
+        """Parents, author, committer (and, given an allowed-signers file, the SSH signature
+        check) of every commit `git log revs` lists, oldest first, in one git process."""
+        fields = "%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce"
+        config: list[str] = []
+        if allowed_signers is not None:
+            fields += "%x1f%G?%x1f%GS%x1f%GK"
+            config = ["-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"]
+        out = self.run(*config, "log", "--reverse", f"--format={fields}%x1e", *revs, "--")
+        metas = []
+        for rec in out.split("\x1e"):
+            parts = rec.strip("\n").split("\x1f")
+            if len(parts) < 6:
+                continue
+            sig = (parts[6:9] + ["", "", ""])[:3]
+            metas.append(CommitMeta(parts[0], tuple(parts[1].split()), Identity(parts[2], parts[3]),
+                                    Identity(parts[4], parts[5]), *sig))
+        return metas
+
+    def merge_base_octopus(self, shas: tuple[str, ...]) -> str | None:
+        """The best common ancestor of all these commits, None if they share no history."""
+        code, out = self.attempt("merge-base", "--octopus", *shas)
+        return out.split()[0] if code == 0 and out else None
+
     def rev_list_not_all(self, new: str) -> list[str]:
         """Commits reachable from `new` and from no existing ref (a new branch's push)."""
         out = self.run("rev-list", "--reverse", new, "--not", "--all")
@@ -355,6 +392,18 @@ class Git:
 
     def set_config(self, key: str, value: str) -> None:
         self.run("config", key, value)
+
+    def get_config_local(self, key: str) -> str | None:
+        """This repository's own setting (.git/config), not the user's or the system's."""
+        code, out = self.attempt("config", "--local", "--get", key)
+        if code not in (0, 1):
+            raise GitError(f"git config --local --get {key} failed: {out[:300]}")
+        return out if code == 0 and out else None
+
+    def unset_config_local(self, key: str) -> None:
+        code, out = self.attempt("config", "--local", "--unset-all", key)
+        if code not in (0, 5):  # 5: it was not set
+            raise GitError(f"git config --local --unset-all {key} failed: {out[:300]}")
 
 
     # --- sync: fetch, integrate, push (complaintctl.sync) ---------------------------------

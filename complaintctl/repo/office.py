@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -12,11 +11,11 @@ from ruamel.yaml import YAML
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import check_office_code
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
-from complaintctl.policy.resources import data_dir, hook_path, template_path
+from complaintctl.policy.resources import data_dir, template_path
+from complaintctl.policy.trust import SIGNERS_FILE
+from complaintctl.repo import hooks
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
-
-HOOKS = ("pre-commit", "pre-receive")
 
 
 def presets() -> list[str]:
@@ -45,8 +44,10 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
 
 
 def init_office(path: Path, preset: str, office: str, name: str | None = None,
-                language: str | None = None) -> Path:
-    """Create the repository if needed, write policy, hooks and schema, commit."""
+                language: str | None = None) -> tuple[Path, list[str]]:
+    """Create the repository if needed, write policy and schema, commit, install the hooks
+    into .git/hooks (never into the work tree, issue 11). Returns the root and what the hook
+    installation had to do besides."""
     text = policy_text(preset, office, name, language)
     path.mkdir(parents=True, exist_ok=True)
     if (path / POLICY_FILE).exists():
@@ -55,15 +56,11 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
     if g.root.resolve() != path.resolve():
         raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
     g.ensure_ready_to_commit()
-    written = [POLICY_FILE, "cases/.gitkeep", *(f"hooks/{h}" for h in HOOKS), "templates/case.schema.json"]
+    written = [POLICY_FILE, "cases/.gitkeep", "templates/case.schema.json"]
     created = [p for p in written if not (path / p).exists()]
     (path / POLICY_FILE).write_text(text, encoding="utf-8")
     (path / "cases").mkdir(exist_ok=True)
     (path / "cases" / ".gitkeep").touch()
-    (path / "hooks").mkdir(exist_ok=True)
-    for hook in HOOKS:
-        shutil.copy2(hook_path(hook), path / "hooks" / hook)
-        (path / "hooks" / hook).chmod(0o755)
     (path / "templates").mkdir(exist_ok=True)
     shutil.copy2(template_path("case.schema.json"), path / "templates" / "case.schema.json")
     bulletin = data_dir("templates") / "bulletin"
@@ -82,19 +79,23 @@ def init_office(path: Path, preset: str, office: str, name: str | None = None,
             else:
                 (path / p).unlink(missing_ok=True)
         raise
-    # Hooks go live only once the office exists; the hooks fall back to this Python when
-    # complaintctl is not on PATH (a commit from a GUI or another shell).
-    g.set_config("core.hooksPath", "hooks")
-    g.set_config("complaintctl.python", sys.executable)
-    return path
+    # Hooks go live only once the office exists; they run this Python's complaintctl, so a
+    # commit from a GUI or another shell (no venv on PATH) is validated too.
+    return path, hooks.install(g)
 
 
-def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
+def clone_office(url: str, dest: Path, office: str | None = None,
+                 signing_key: Path | None = None) -> tuple[Path, list[str]]:
     """Clone a shared case repository and make it an office's working clone: the hooks live
-    (core.hooksPath=hooks), and new cases numbered with this office's code. A clone that is
-    not a case repository, or names an office the policy does not list, is removed again."""
+    (installed into .git/hooks, pointing at this complaintctl), new cases numbered with this
+    office's code, and commits signed with the person's ssh key when the policy requires it
+    (or a key is named). A clone that is not a case repository, or names an office the policy
+    does not list, is removed again. Returns the clone and what it says about signing."""
     if dest.exists() and any(dest.iterdir()):
         raise RepoStateError(f"{dest} already exists and is not empty")
+    if signing_key is not None and not signing_key.is_file():
+        raise InvalidInput(f"--signing-key: {signing_key} is not a file (an ssh public key, e.g. "
+                           "~/.ssh/id_ed25519.pub)")
     g = Git.clone(url, dest)
     try:
         policy = load_policy(g.root)
@@ -104,6 +105,38 @@ def clone_office(url: str, dest: Path, office: str | None = None) -> Path:
     except ComplaintError:
         shutil.rmtree(dest, ignore_errors=True)
         raise
-    g.set_config("core.hooksPath", "hooks")
-    g.set_config("complaintctl.python", sys.executable)
-    return dest
+    hooks.install(g)
+    notes: list[str] = []
+    if policy.trust.signing_required or signing_key is not None:
+        notes = configure_signing(g, signing_key or default_ssh_key(), policy.trust.signing_required)
+    return dest, notes
+
+
+SSH_KEYS = ("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")
+
+
+def default_ssh_key() -> Path | None:
+    """The person's own ssh public key, as ssh itself would pick it."""
+    return next((p for name in SSH_KEYS if (p := Path.home() / ".ssh" / name).is_file()), None)
+
+
+def configure_signing(g: Git, key: Path | None, required: bool) -> list[str]:
+    """Sign every commit of this clone with an ssh key (issue 11 §3), and say whether the
+    repository's allowed_signers lists it yet."""
+    if key is None:
+        return [f"the policy says signing: required, and there is no ssh key in {Path.home() / '.ssh'} — make one "
+                "(ssh-keygen -t ed25519), ask the admin to add it to allowed_signers, then run "
+                "`git config gpg.format ssh; git config user.signingkey ~/.ssh/id_ed25519.pub; "
+                "git config commit.gpgsign true` here"] if required else []
+    for k, v in (("gpg.format", "ssh"), ("user.signingkey", str(key.resolve())), ("commit.gpgsign", "true"),
+                 ("gpg.ssh.allowedSignersFile", str(g.root / SIGNERS_FILE))):
+        g.set_config(k, v)
+    notes = [f"commits are signed with {key}"]
+    material = key.read_text(encoding="utf-8", errors="replace").split()[:2]
+    listed = (g.root / SIGNERS_FILE).read_text(encoding="utf-8", errors="replace") \
+        if (g.root / SIGNERS_FILE).is_file() else ""
+    if len(material) == 2 and " ".join(material) not in listed:
+        who = g.get_config("user.email") or "your@email"
+        notes.append(f"{SIGNERS_FILE} does not list this key yet: ask the admin to add the line "
+                     f"`{who} {' '.join(material)}`")
+    return notes

@@ -104,10 +104,16 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
     as the commit's author (git's identity for the commit being made) under HEAD's policy. Case
     files a complaintctl command has just judged byte for byte, as this author under this policy,
     are not judged again (repo.vouch)."""
+    policy_text = g.show(":", POLICY_FILE)
     changes = g.staged_changes()
     skip = vouch.vouched(g, changes)
     rest = [c for c in changes if c.path not in skip]
-    if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in rest):
-        return []
-    commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
-    return check_changes(g, rest, g.show(":", POLICY_FILE), now, commit)
+    findings: list[Finding] = []
+    if any(is_case_path(c.path) or c.path == POLICY_FILE for c in rest):
+        commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
+        findings = check_changes(g, rest, policy_text, now, commit)
+    if not findings and policy_text is not None:
+        policy = policy_from_text(policy_text)
+        if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
+            return [policy]
+    return findings

@@ -3,8 +3,11 @@
 `find` is pure: records + period → a frozen `Bulletin` (the period's report, chart bars
 and the featured cases, every text already masked, R-RP-4). `render` fills a Jinja2
 template (Markdown or one self-contained HTML file); an office's own
-`templates/bulletin/` overrides the shipped ones. `publish` is the only part that writes
-files and commits.
+`templates/bulletin/` overrides the shipped ones. Templates come from the repository, so
+anyone who can push can write one: they render in Jinja2's immutable sandbox, where a template
+that reaches for Python internals (`cycler.__init__.__globals__`, `__class__`, …) fails with
+a clear error and nothing runs (issue 11). `publish` is the only part that writes files and
+commits.
 """
 
 from __future__ import annotations
@@ -221,16 +224,18 @@ def _featured(r: CaseRecord, why: tuple[str, ...], days: float | None, policy: P
 
 
 def environment(office_root: Path | None) -> jinja2.Environment:
-    """Templates from the office's `templates/bulletin/` first, then the shipped ones."""
+    """Templates from the office's `templates/bulletin/` first, then the shipped ones, in the
+    sandbox: no attribute starting with `_`, no mutation of the data, no Python internals."""
     import jinja2  # imported where used (issue 12: start-up time)
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     dirs = []
     if office_root is not None and (office_root / TEMPLATE_DIR).is_dir():
         dirs.append(str(office_root / TEMPLATE_DIR))
     dirs.append(str(template_path("bulletin")))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), undefined=jinja2.StrictUndefined,
-                             autoescape=jinja2.select_autoescape(["html.j2", "html"]),
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(dirs), undefined=jinja2.StrictUndefined,
+                                        autoescape=jinja2.select_autoescape(["html.j2", "html"]),
+                                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
     env.filters["num"] = lambda v: "—" if v is None else f"{v:g}"
     env.filters["signed"] = lambda v, pct=False: "—" if v is None else (
@@ -242,10 +247,14 @@ def render(bulletin: Bulletin, fmt: str, office_root: Path | None = None) -> str
     if fmt not in FORMATS:
         raise InvalidInput(f"bulletin format {fmt!r} is not one of {', '.join(FORMATS)}")
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     try:
         template = environment(office_root).get_template(FORMATS[fmt])
         return template.render(b=bulletin, r=bulletin.report, L=bulletin.labels)
+    except SecurityError as exc:
+        raise InvalidInput(f"bulletin template {FORMATS[fmt]}: refused, templates run sandboxed and may not "
+                           f"reach Python internals ({exc})") from exc
     except jinja2.TemplateError as exc:
         where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise InvalidInput(f"bulletin template {FORMATS[fmt]}{where}: {exc.message or exc}") from exc

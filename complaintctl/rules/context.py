@@ -15,11 +15,16 @@ class Commit:
     """Who makes a change and the policy in force before it (issue 9, the ledger).
 
     `actor` is the commit's author (pre-commit: git's identity for the commit being made;
-    pre-receive: each pushed commit's author); None when unknown. `authority` is the policy
-    before the change — the parent's, or the server's old tip — never one the change brings."""
+    pre-receive: each pushed commit's author); None when unknown or when each entry speaks for
+    itself (a merge, whose new entries remote.merges has traced to their authors). `authority`
+    is the policy before the change — the parent's, or the server's old tip — never one the
+    change brings."""
 
     actor: Identity | None
     authority: Policy
+    # Indices of timeline entries already judged in the commits that added them (a merge's
+    # entries that come from its parents, issue 11 §0): replayed, not judged again.
+    traced: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -93,19 +93,22 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return  # rules.transitions refuses a rewritten timeline; nothing to replay
     start = len(old) if ctx.previous is not None else 1
     new = [(i, e) for i, e in enumerate(entries[start:], start) if isinstance(e, Mapping)]
+    traced = ctx.commit.traced  # a merge's entries from its parents: judged where they were made
     tz = ctx.policy.tz
-    yield from _window(ctx, new, since)
+    yield from _window(ctx, [(i, e) for i, e in new if i not in traced], since)
     # Entries dated before the ledger started were made under the old rules (an office that
     # was offline): the change is judged as before (the offline window above still applies).
     if any((as_datetime(e.get("at"), tz) or since) < since for _, e in new):
         return
     if ctx.previous is None:
         state = intake_base(ctx.data, ctx.policy)
-        yield from _intake(ctx, entries[0] if isinstance(entries[0], Mapping) else {}, authority)
+        if 0 not in traced:
+            yield from _intake(ctx, entries[0] if isinstance(entries[0], Mapping) else {}, authority)
     else:
         state = copy.deepcopy(dict(ctx.previous))
     for i, e in new:
-        yield from _judge(ctx, state, i, e, entries, authority)
+        if i not in traced:
+            yield from _judge(ctx, state, i, e, entries, authority)
         effects.apply_entry(state, e, ctx.policy, final=ctx.data)
     # rules.transitions already refuses the intake facts fixed after intake (R-IN-2), unless corrected.
     corrected = {str(e.get("field")) for _, e in new if e.get("action") == "correct"}

@@ -137,7 +137,10 @@ class Cast:
             Person("样例专员", "sample@example.com", policy.default_unit, ("staff", "head", "dispatcher")),)
         self.people = people
         self.dispatchers = [p for p in people if "dispatcher" in p.roles] or list(people)
-        self.heads = [p for p in people if "head" in p.roles] or list(people)
+        # R-RT-2: major cases are copied to heads; an office without department heads copies
+        # the vice-president or general manager instead (still "a head or above").
+        self.heads = [p for p in people if "head" in p.roles] or \
+            [p for p in people if {"vp", "gm"} & set(p.roles)] or list(people)
         self.staff = [p for p in people if "staff" in p.roles] or list(people)
         self.senior_roles = policy.authority.senior_roles
 

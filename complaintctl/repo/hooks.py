@@ -1,0 +1,97 @@
+"""The client's git hooks, written where a push cannot reach them (issue 11 §1).
+
+A hook in the work tree (`core.hooksPath=hooks`, what offices used before) is a file any
+push can change, and git would run the new version on the next commit in every office.
+So `init`, `clone` and `complaintctl hook install` write the hooks into the clone's own
+`.git/hooks/`, with the Python that runs complaintctl filled in: git runs the installed
+package, never a script from the repository. `validate` warns when what git would run
+differs from what this complaintctl installs.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from complaintctl.policy.resources import hook_path
+from complaintctl.repo.git import Git
+
+CLIENT_HOOKS = ("pre-commit",)
+PLACEHOLDER = "PYTHON=python3"  # the line of the shipped template that install fills in
+HOOKS_PATH = "core.hooksPath"
+
+
+def hook_text(name: str, python: str = sys.executable) -> str:
+    """The hook as this complaintctl installs it: the shipped template, pinned to `python`."""
+    template = hook_path(name).read_text(encoding="utf-8")
+    if PLACEHOLDER not in template:
+        raise FileNotFoundError(f"{hook_path(name)} is not complaintctl's hook template (no {PLACEHOLDER} line)")
+    return template.replace(PLACEHOLDER, f"PYTHON={shlex.quote(python)}", 1)
+
+
+def installed_dir(g: Git) -> Path:
+    return g.git_dir / "hooks"
+
+
+def install(g: Git) -> list[str]:
+    """Write the client hooks into .git/hooks and stop git from running a work-tree folder.
+    Returns what was done besides (a foreign hook moved aside, core.hooksPath unset)."""
+    notes = []
+    folder = installed_dir(g)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in CLIENT_HOOKS:
+        target = folder / name
+        text = hook_text(name)
+        if target.exists() and not _ours(target):
+            aside = target.with_name(f"{name}.before-complaintctl")
+            target.replace(aside)
+            notes.append(f"moved the existing {name} hook to {aside}")
+        tmp = target.with_name(f".{name}.complaintctl-tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o755)
+        tmp.replace(target)
+    local = g.get_config_local(HOOKS_PATH)
+    if local is not None and not _is(local, g, folder):
+        g.unset_config_local(HOOKS_PATH)
+        notes.append(f"unset {HOOKS_PATH}={local} (git now runs the hooks in {folder})")
+    inherited = g.get_config(HOOKS_PATH)
+    if inherited is not None and not _is(inherited, g, folder):
+        # A user-wide or system-wide hooks folder would win over .git/hooks: point this clone back.
+        g.set_config(HOOKS_PATH, str(folder))
+        notes.append(f"set {HOOKS_PATH}={folder} here (your git config sets {inherited} for every repository)")
+    return notes
+
+
+def problems(g: Git) -> list[str]:
+    """Why the hooks git runs here are not the ones this complaintctl would install (empty: fine)."""
+    configured = g.get_config(HOOKS_PATH)
+    if configured is not None and not _is(configured, g, installed_dir(g)):
+        where = _where(configured, g)
+        inside = where.is_relative_to(g.root.resolve()) and not where.is_relative_to(g.git_dir.resolve())
+        why = ("a folder in the work tree, which any push can change" if inside
+               else "not the hooks complaintctl installs")
+        return [f"{HOOKS_PATH}={configured}: git runs hooks from {why} — run `complaintctl hook install`"]
+    out = []
+    for name in CLIENT_HOOKS:
+        target = installed_dir(g) / name
+        if not target.is_file():
+            out.append(f"{target}: missing, so commits are not validated — run `complaintctl hook install`")
+        elif target.read_text(encoding="utf-8", errors="replace") != hook_text(name):
+            out.append(f"{target}: differs from what this complaintctl ({sys.executable}) would install — "
+                       "run `complaintctl hook install`")
+    return out
+
+
+def _where(configured: str, g: Git) -> Path:
+    """The folder a core.hooksPath value names (relative ones are relative to the work tree)."""
+    where = Path(configured).expanduser()
+    return (where if where.is_absolute() else g.root / where).resolve()
+
+
+def _is(configured: str, g: Git, folder: Path) -> bool:
+    return _where(configured, g) == folder.resolve()
+
+
+def _ours(path: Path) -> bool:
+    return "complaintctl" in path.read_text(encoding="utf-8", errors="replace")
