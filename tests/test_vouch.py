@@ -32,7 +32,8 @@ def commit(office: Office, message: str = "hand edit") -> subprocess.CompletedPr
 def test_other_hooks_still_run_for_a_command(states: States) -> None:
     office, ids = states
     marker = office.root / "commit-msg-ran"
-    hook = office.root / "hooks" / "commit-msg"
+    hooks_dir = Path(office.git("rev-parse", "--git-path", "hooks").stdout.strip())
+    hook = (hooks_dir if hooks_dir.is_absolute() else office.root / hooks_dir) / "commit-msg"  # where git looks
     hook.write_text(f"#!/bin/sh\necho ran >> {marker}\n", encoding="utf-8")
     hook.chmod(0o755)
     office.run("note", ids["in_progress"], "客户来电询问进度")
