@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from complaintctl.cli import cli
+from tests.mailserver import mailserver, smtp_session  # noqa: F401  (fixtures: a real SMTP server)
 
 SRC = Path(__file__).resolve().parent.parent
 

@@ -238,6 +238,31 @@ def test_only_the_admin_changes_anything_outside_cases(grp: Group) -> None:
     grp.accepted("main", as_="sun")
 
 
+def test_an_office_pushes_the_kept_originals_of_its_own_new_cases_and_nothing_else(grp: Group,
+                                                                                   tmp_path: Path) -> None:
+    """Issue 14: outside cases/, materials/YYYY/MM/ID/FILE is the one folder staff push — with the
+    case that lists it, for their own office; never added later, by another office, or by a merge."""
+    from tests.mails import PHOTO_NAME, gbk_with_photo, write_eml
+
+    eml = write_eml(tmp_path / "a.eml", gbk_with_photo())
+    grp.office.run("import", str(eml), "--yes", "--complainant-class", "owner", "--category", "other")
+    grp.accepted("main", as_="zhangmin")
+    head = grp.git("rev-parse", "HEAD")
+    assert f"materials/2026/11/SZ-2611-0003/{PHOTO_NAME}" in grp.git("-c", "core.quotePath=false", "ls-tree", "-r",
+                                                                       "--name-only", "origin/main", "materials")
+    later = f"materials/2026/11/{grp.ids['sz_open']}/later.jpg"
+    for who, expect in (("zhouhua", f"{later}: (file): ACCESS: pusher zhouhua (GL_USER) = 周华 works for office GZ "
+                                    "and may not add or change office SZ's materials"),
+                        ("zhangmin", f"{later}: (file): R-IN-1: an original is kept in the commit that records "
+                                     f"case {grp.ids['sz_open']}")):
+        grp.git("update-ref", "refs/heads/main", grp.commit_tree(grp.tree(head, {later: "photo"}), head, who=who))
+        assert expect in grp.refused("main", as_=who)
+    side = grp.commit_tree(grp.tree(head, {}), head)
+    merge = grp.commit_tree(grp.tree(head, {later: "photo"}), head, side, message="merge")
+    grp.git("update-ref", "refs/heads/main", merge)
+    assert f"{later}: (file): R-IN-1: a merge brings no kept original of its own" in grp.refused("main", as_="zhangmin")
+
+
 def test_a_push_is_judged_by_the_old_tips_policy_not_its_own(grp: Group) -> None:
     """Commit 1 makes the clerk an admin, commit 2 uses the new right: both refused."""
     policy = grp.office.root / "complaintctl.yaml"

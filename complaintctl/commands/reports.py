@@ -96,3 +96,26 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
         click.echo(f"wrote {p}")
     if commit:
         click.echo(f"committed {sha[:10]}" if sha else "unchanged: nothing to commit")
+
+
+@click.command("export")
+@click.option("--period", "period_text", required=True, help=f"Cases received in this period: {periods.EXAMPLES}.")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an Excel workbook (what `import` reads back by default).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write CSV (UTF-8 with BOM, opens in Excel).")
+@pass_ws
+def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None) -> None:
+    """Every case's intake fields, UNMASKED, for moving or archiving cases (internal; issue 14)."""
+    if not (xlsx or csv_path):
+        raise click.UsageError("give --xlsx FILE or --csv FILE")
+    period = periods.parse_period(period_text)
+    section = reportdata.build_intake_export(ws, period)
+    if csv_path:  # one table, no title line: `import` reads the header from the first row
+        export.write_table_csv(section, csv_path)
+        click.echo(f"wrote {csv_path}")
+    if xlsx:
+        export.write_xlsx([section], xlsx, section.title)
+        click.echo(f"wrote {xlsx}")
+    click.echo(f"{len(section.rows)} case(s) received in {period.label}; the file holds complainants' personal "
+               "data (internal use only)", err=True)

@@ -25,7 +25,7 @@ from complaintctl.reporting.knowledge import RepeatMatch
 from complaintctl.rules.context import Commit
 from complaintctl.rules.validate import check_case
 
-__all__ = ["INVALID_REASONS", "Intake", "Result", "change", "create", "receive"]
+__all__ = ["INVALID_REASONS", "Intake", "NewCase", "Result", "change", "create", "create_many", "receive"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,51 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         sha = store.save_and_commit(ws, cid.relpath, doc, None,
                                     commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A complaint to record in a batch (import), with the files it keeps (name -> bytes)."""
+
+    intake: Intake
+    files: tuple[tuple[str, bytes], ...] = ()
+    where: str = ""  # where it came from ("register.xlsx row 5"), named in front of its findings
+
+
+def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Identity, message: str) -> list[Result]:
+    """Record several complaints in ONE commit (issue 14: one commit per imported file): each
+    numbered, built and judged exactly as `create` does, its files under materials/YYYY/MM/ID/.
+    One finding anywhere and nothing is written. `message`'s `{ids}` becomes `FIRST … LAST`."""
+    policy = ws.policy
+    with repo_lock(ws.git.git_dir):
+        ws.git.ensure_ready_to_commit()
+        serials: dict[tuple[int, int], int] = {}
+        writes: list[store.FileWrite] = []
+        results: list[Result] = []
+        findings: list[object] = []
+        commit = commit_for(ws, actor)
+        for item in items:
+            received = item.intake.received_at.astimezone(policy.tz)
+            month = (received.year, received.month)
+            serials[month] = serials.get(month) or store.next_serial(ws.root, policy.office, *month)
+            cid = case_id_for(policy.office, received, serials[month])
+            serials[month] += 1
+            doc = steps.build_case(policy, str(cid), item.intake, now, actor)
+            text = dump_document(doc)
+            found = check_case(cid.relpath, load_plain(text, cid.relpath), None, policy, now, commit)
+            findings.extend(f"{item.where}: {f}" if item.where else f for f in found)
+            writes.append(store.FileWrite(cid.relpath, text, None))
+            writes.extend(store.FileWrite(f"{cid.materials_dir}/{name}", data, None) for name, data in item.files)
+            results.append(Result(str(cid), cid.relpath, "", None, "received"))
+        if findings:
+            raise ValidationFailed(findings)
+        if not results:
+            return []
+        trailers = "".join(f"Case: {r.case_id}\n" for r in results)
+        ids = results[0].case_id + (f" … {results[-1].case_id}" if len(results) > 1 else "")
+        sha = store.commit_files(ws, writes, message.replace("{ids}", ids)
+                                 + "\n\n" + trailers + "Transition: new → received\nAction: import\n")
+    return [replace(r, commit=sha) for r in results]
 
 
 def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tuple[Result, list[RepeatMatch]]:

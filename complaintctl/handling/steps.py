@@ -45,6 +45,10 @@ class Intake:
     materials: Sequence[str] = field(default_factory=tuple)
     repeat_of: Sequence[str] = field(default_factory=tuple)  # R-AS-5: earlier cases this repeats
     incident: str = ""  # R-AS-3: the incident kind, "none" when declined, "" when nothing matched
+    # issue 14: where an imported case came from ({file, row, key} or {file, message_id}), and the
+    # files kept under materials/YYYY/MM/ID/ ({file, sha256, size, type}), both fixed at intake
+    source: Mapping[str, Any] = field(default_factory=dict)
+    attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,10 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
     im["subject"] = intake.subject
     im["details"] = intake.details
     im["materials"] = CommentedSeq(intake.materials)
+    if intake.attachments:
+        im["attachments"] = CommentedSeq(CommentedMap(a) for a in intake.attachments)
+    if intake.source:
+        im["source"] = CommentedMap(intake.source)
     assessment = CommentedMap(category=intake.category, severity=intake.severity, valid=True,
                               repeat_of=CommentedSeq(intake.repeat_of))
     if intake.repeat_of:
@@ -167,8 +175,7 @@ MAJOR = frozenset({"major", "emergency"})
 
 def responsible_heads(policy: Policy, unit: str, handler: str, accused: str) -> list[str]:
     """R-RT-2: the heads a major complaint is copied to — the unit's heads, else every head."""
-    heads = [p for p in policy.people if "head" in p.roles and p.name not in (handler, accused)]
-    return [p.name for p in ([h for h in heads if h.unit == unit] or heads)]
+    return policy.heads_for(unit, (handler, accused))
 
 
 def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from complaintctl.errors import InvalidInput
 
+MATERIALS = "materials"
 OFFICE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 CASE_ID_RE = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,7})-(?P<yy>\d{2})(?P<mm>0[1-9]|1[0-2])-(?P<serial>\d{4,6})$")
 
@@ -26,6 +27,11 @@ class CaseId:
     def relpath(self) -> str:
         """Path inside the repository; archived by year (R-CL-3) and month."""
         return f"cases/{self.year:04d}/{self.month:02d}/{self}.yaml"
+
+    @property
+    def materials_dir(self) -> str:
+        """Where the case's kept originals live (R-IN-1, issue 14): materials/YYYY/MM/ID/."""
+        return f"{MATERIALS}/{self.year:04d}/{self.month:02d}/{self}"
 
 
 def parse_case_id(text: str) -> CaseId:

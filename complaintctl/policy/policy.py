@@ -14,6 +14,7 @@ from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
 from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
+from complaintctl.policy.notifications import Materials, Notifications, parse_materials, parse_notifications
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
@@ -24,7 +25,7 @@ _TOP_KEYS = {
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
     "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
-    "min_version", "signing", "trust_commit_authors",
+    "min_version", "signing", "trust_commit_authors", "notifications", "materials",
 }
 
 
@@ -84,6 +85,8 @@ class Policy:
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
     authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger (issue 9)
     trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for (issue 11)
+    notifications: Notifications = field(default_factory=Notifications)  # notify (issue 14)
+    materials: Materials = field(default_factory=Materials)  # files kept from e-mail intake (issue 14)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -99,6 +102,14 @@ class Policy:
         """The policy's name for a git identity: matched by e-mail first, then by name."""
         p = (self.person(email) if email else None) or self.person(name)
         return p.name if p else name
+
+    def heads_for(self, unit: str, exclude: tuple[str, ...] = ()) -> list[str]:
+        """R-RT-2: a unit's heads (role head), else every head — whom a major complaint is copied to."""
+        heads = [p for p in self.people if "head" in p.roles and p.name not in exclude]
+        return [p.name for p in ([h for h in heads if h.unit == unit] or heads)]
+
+    def with_role(self, role: str) -> list[str]:
+        return [p.name for p in self.people if role in p.roles]
 
     def system_names(self) -> frozenset[str]:
         return frozenset(p.name for p in self.people if "system" in p.roles)
@@ -283,4 +294,6 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
         authority=authority,
         trust=parse_trust(top, source, min_version),
+        notifications=parse_notifications(top.get("notifications"), source, ZoneInfo(tzname)),
+        materials=parse_materials(top.get("materials"), source),
     )

@@ -12,7 +12,9 @@ A person matches by `login`, then email, then name; a commit's author by email, 
 - A pushed commit's author must be the pusher, or someone the pusher may act for
   (`people[].acts_for`, `"*"` for anyone).
 - The admin role (`hq`) alone may touch anything outside `cases/` (the policy,
-  `allowed_signers`, templates, hooks, …) and refs other than main (branches, tags).
+  `allowed_signers`, templates, hooks, …) and refs other than main (branches, tags) — but
+  a case's kept originals (`materials/YYYY/MM/ID/FILE`, issue 14) go with the case: its
+  office's people add them, and the validator holds them (rules.materials).
 - A case belongs to the office in its ID: a commit's author may change only their own
   office's cases (`people[].office`, default the policy's `office`); `hq` acts on all.
 - An action the policy gates by role (`policy.authority.roles_for`: `approvals` and its
@@ -35,6 +37,7 @@ from complaintctl.model.ids import case_id_from_filename
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.policy.trust import ADMIN, ANYONE
 from complaintctl.repo.git import Identity
+from complaintctl.rules import materials
 from complaintctl.rules.finding import Finding
 
 RULE = "ACCESS"
@@ -161,8 +164,10 @@ def actor(policy: Policy, judge: Judge, author: Identity) -> Grant | None:
 
 
 def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
-    """Deny by default: outside cases/ only the admin role may change anything."""
-    if path.startswith(CASES) or (admin is not None and admin.admin):
+    """Deny by default: outside cases/ only the admin role may change anything — except a
+    case's kept originals, materials/YYYY/MM/ID/FILE (issue 14), which come with their case:
+    the validator judges them (rules.materials), check_material their office."""
+    if path.startswith(CASES) or materials.case_of(path) is not None or (admin is not None and admin.admin):
         return None
     if admin is None:
         why = ("the commit's author is not in the policy's people" if judge.mode == "authors" else NO_PUSHER)
@@ -170,6 +175,16 @@ def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
                        f"and {why}")
     return Finding(path, "(file)", RULE, f"{admin.who} may change only cases/; files outside it need the admin "
                    f"role ({ADMIN})")
+
+
+def check_material(path: str, grant: Grant | None) -> list[Finding]:
+    """A kept original belongs to the office in its case's ID, like the case file."""
+    where = materials.case_of(path)
+    if where is None or grant is None or grant.offices is None or where[0].office in grant.offices:
+        return []
+    mine = ", ".join(sorted(grant.offices))
+    return [Finding(path, "(file)", RULE, f"{grant.who} works for office {mine} and may not add or change office "
+                    f"{where[0].office}'s materials (the admin role {ADMIN} may)")]
 
 
 def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant: Grant | None,

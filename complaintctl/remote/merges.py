@@ -35,6 +35,7 @@ from complaintctl.policy.policy import Policy
 from complaintctl.remote.access import person_for
 from complaintctl.repo.git import ZERO, CommitMeta, Git, Identity
 from complaintctl.repo.precommit import policy_from_text
+from complaintctl.rules import materials
 from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_texts, is_case_path
@@ -63,6 +64,9 @@ def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, authority_tex
         sides = [d[path].old_blob if path in d else merged for d in diffs]
         if all(path in d for d in diffs):
             verdict.introduced.append(path)
+        if materials.is_material_path(path):
+            verdict.findings.extend(_material(path, merged, sides))
+            continue
         if not is_case_path(path):
             continue
         if base_diff is not None:
@@ -84,6 +88,17 @@ def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, authority_tex
         if added:
             verdict.added[path] = added
     return verdict
+
+
+def _material(path: str, merged: str, sides: list[str]) -> list[Finding]:
+    """Kept originals (issue 14) come with the commit that records their case; a merge takes
+    them from its parents as they are."""
+    if merged == ZERO and any(s != ZERO for s in sides):
+        return [Finding(path, "(file)", "R-IN-1", "a merge may not drop a kept original (a parent has it)")]
+    if merged not in sides:
+        return [Finding(path, "(file)", "R-IN-1", "a merge brings no kept original of its own: originals come "
+                        "with the commit that records their case")]
+    return []
 
 
 def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, str | None]],

@@ -190,6 +190,8 @@ def _access_plain(g: Git, changes: list[Change], meta: CommitMeta, server: Serve
             out.append(denied)
         elif is_case_path(ch.path):
             out.extend(access.check_case(ch.path, _added(g, ch), grant, server.policy))
+        else:
+            out.extend(access.check_material(ch.path, grant))
     return out
 
 

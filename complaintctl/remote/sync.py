@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
-from complaintctl.model.ids import CaseId, case_id_from_filename
+from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
 from complaintctl.repo import store
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.locking import repo_lock
@@ -108,7 +108,7 @@ def _ready(g: Git, remote: str, branch: str) -> None:
     if current != branch:
         raise RepoStateError(f"sync works on branch {branch}; this clone is on {current or 'a detached HEAD'} "
                              f"(`git switch {branch}`)")
-    dirty = [p for p in g.dirty_paths("cases") if not p.endswith(".gitkeep")]
+    dirty = [p for p in g.dirty_paths("cases", MATERIALS) if not p.endswith(".gitkeep")]
     if dirty:
         raise RepoStateError(f"uncommitted changes in {', '.join(dirty[:3])}: commit them "
                              "(e.g. `complaintctl edit`) or discard them before syncing")
@@ -189,6 +189,9 @@ def renumber_case(ws: Workspace, old: CaseId, serial: int, now: datetime, actor:
     text = dump_document(doc).replace(f"Complaint {old} —", f"Complaint {new} —", 1)
     store.write_atomic(ws.root / new.relpath, text)
     g.remove([old.relpath])
+    if (ws.root / old.materials_dir).is_dir():  # its kept originals go with it (rules.materials)
+        (ws.root / new.materials_dir).parent.mkdir(parents=True, exist_ok=True)
+        g.move(old.materials_dir, new.materials_dir)
     touched = [new.relpath]
     refs = []
     for path in g.files_containing(str(old), "cases"):

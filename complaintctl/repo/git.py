@@ -292,6 +292,18 @@ class Git:
             raise GitError(f"cannot read blob {sha}: {exc}") from exc
         return data.decode("utf-8")
 
+    def blob_bytes(self, sha: str) -> bytes:
+        """A blob's bytes (a kept original: any file, not only text)."""
+        try:
+            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read blob {sha}: {exc}") from exc
+        return data
+
+    def move(self, src: str, dst: str) -> None:
+        """`git mv` (sync: a renumbered case's materials folder goes with it)."""
+        self.run("mv", "--", src, dst)
+
     def show(self, rev: str, path: str) -> str | None:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
         spec = f"{rev}:{path}" if rev != ":" else f":{path}"
@@ -505,6 +517,16 @@ class Git:
 
     def create_branch(self, name: str, sha: str) -> None:
         self.run("branch", name, sha)
+
+    def reset_hard(self, rev: str) -> None:
+        """Move the branch and work tree to `rev` (notify: drop its own unpushed commit to redo it)."""
+        self.run("reset", "-q", "--hard", rev)
+
+    def delete_branches_at(self, prefix: str, sha: str) -> None:
+        """Delete the branches under `prefix` that point at `sha` (and no others)."""
+        out = self.run("for-each-ref", "--format=%(refname:short)", f"--points-at={sha}", f"refs/heads/{prefix}")
+        for name in out.split():
+            self.run("branch", "-q", "-D", name)
 
     def current_branch(self) -> str | None:
         code, out = self.attempt("symbolic-ref", "-q", "--short", "HEAD")

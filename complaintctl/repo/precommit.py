@@ -14,6 +14,7 @@ from complaintctl.model.ids import is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.repo import cache, vouch
 from complaintctl.repo.git import ZERO, Change, Git, Identity
+from complaintctl.rules import materials
 from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
 
@@ -66,7 +67,8 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
                   commit: Commit | None = None) -> list[Finding]:
     from complaintctl.rules.validate import check_texts  # the rules load only when there is something to judge
 
-    if not any(is_case_path(c.path) or c.path == POLICY_FILE for c in changes):
+    if not any(is_case_path(c.path) or c.path == POLICY_FILE or materials.is_material_path(c.path)
+               for c in changes):
         return []
     policy = policy_from_text(policy_text)
     if isinstance(policy, Finding):
@@ -88,6 +90,7 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
         if ch.path in renumbered:
             old_text = g.blob(renumbered[ch.path])
         findings.extend(check_texts(ch.path, new_text, old_text, policy, now, commit))
+    findings.extend(_materials(g, changes, renumbered))
     return findings
 
 
@@ -97,6 +100,29 @@ def hook_now(g: Git) -> datetime:
 
     allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
     return clock.current(allow_pinned=allowed)
+
+
+def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> list[Finding]:
+    """Kept originals (issue 14, rules.materials): what changes under materials/, and the files
+    the cases this commit adds say they keep."""
+    found = [materials.MaterialChange(c.status, c.path, c.old_blob, c.new_blob,
+                                      g.blob_bytes(c.new_blob) if c.status in ("A", "M") else None)
+             for c in changes if materials.is_material_path(c.path)]
+    added: dict[str, dict[str, Any] | None] = {}
+    for c in changes:
+        # a new case is parsed again only when the commit keeps files or its text lists some
+        if c.status == "A" and is_case_path(c.path) and (found or "attachments:" in g.blob(c.new_blob)):
+            data = load_blob(g, c.new_blob, c.path)
+            if data is not None:
+                added[str(data.get("id"))] = data
+    moves = {}
+    for new_path, old_blob in renumbered.items():
+        old = load_blob(g, old_blob, new_path)
+        new = next((c for c in changes if c.path == new_path), None)
+        data = load_blob(g, new.new_blob, new_path) if new else None
+        if old is not None and data is not None:
+            moves[str(old.get("id"))] = str(data.get("id"))
+    return materials.check(found, added, moves) if found or added else []
 
 
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
@@ -109,7 +135,7 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
     skip = vouch.vouched(g, changes)
     rest = [c for c in changes if c.path not in skip]
     findings: list[Finding] = []
-    if any(is_case_path(c.path) or c.path == POLICY_FILE for c in rest):
+    if any(is_case_path(c.path) or c.path == POLICY_FILE or materials.is_material_path(c.path) for c in rest):
         commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
         findings = check_changes(g, rest, policy_text, now, commit)
     if not findings and policy_text is not None:

@@ -66,6 +66,49 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(frozen=True)
+class FileWrite:
+    relpath: str
+    content: str | bytes  # a case's text, or a material's bytes
+    before: str | None  # what to put back if the commit fails (None: the file did not exist)
+
+
+def commit_files(ws: Workspace, writes: list[FileWrite], message: str) -> str:
+    """Write several files and commit exactly them in one commit; if the commit fails, put
+    everything back (new files removed, changed ones restored, nothing left staged)."""
+    done: list[FileWrite] = []
+    try:
+        for w in writes:
+            path = ws.root / w.relpath
+            if isinstance(w.content, bytes):
+                write_bytes_atomic(path, w.content)
+            else:
+                write_atomic(path, w.content)
+            done.append(w)
+        return ws.git.add_and_commit([w.relpath for w in writes], message)
+    except (GitError, OSError):
+        ws.git.unstage([w.relpath for w in done])
+        for w in done:
+            if w.before is None:
+                (ws.root / w.relpath).unlink(missing_ok=True)
+            else:
+                write_atomic(ws.root / w.relpath, w.before)
+        raise
+
+
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
                     message: str, judged: bool = False) -> str:
     """Write the case, stage only it, commit. If the commit fails, put everything back.

@@ -95,8 +95,8 @@ def vouched(g: Git, changes: Iterable[Change]) -> set[str]:
     changes = list(changes)
     if not isinstance(token, dict) or token.get("code") != cache.code_version():
         return set()
-    if any(c.path == POLICY_FILE or c.status == "D" for c in changes):
-        return set()  # a policy change or a deletion (renumbering) is judged as a whole
+    if any(c.path == POLICY_FILE or c.status == "D" or c.path.startswith("materials/") for c in changes):
+        return set()  # a policy change, a deletion (renumbering) or kept originals: judged as a whole
     code, out = g.plain("rev-parse", "-q", "--verify", "HEAD")
     if (out.decode().strip() if code == 0 else "") != token.get("head"):
         return set()

@@ -141,6 +141,19 @@ def write_csv(sections: Sequence[Section], path: Path) -> None:
     _write(path, lambda: path.write_text(csv_text(sections), encoding="utf-8-sig", newline=""))
 
 
+def write_table_csv(section: Section, path: Path) -> None:
+    """One table: the header row, then the rows (what `import` reads)."""
+    def text() -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(section.headers)
+        for row in section.rows:
+            w.writerow([v.isoformat(sep=" ") if isinstance(v, datetime) else _cell(v) for v in row])
+        return buf.getvalue()
+
+    _write(path, lambda: path.write_text(text(), encoding="utf-8-sig", newline=""))
+
+
 def write_xlsx(sections: Sequence[Section], path: Path, title: str = "") -> None:
     """One sheet per section, headers bold, columns sized to their text."""
     from openpyxl import Workbook

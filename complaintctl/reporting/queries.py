@@ -129,6 +129,7 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
                         f"({lab('complainant_classes', 'intake.complainant.class')})"),
         ("contact", get(data, "intake.complainant.contact")), ("location", get(data, "intake.location")),
         ("subject", get(data, "intake.subject")), ("details", get(data, "intake.details")),
+        ("materials", _materials(data)), ("source", _source(data)),
         ("category", lab("categories", "assessment.category")),
         ("severity", lab("severities", "assessment.severity")),
         ("accused", get(data, "accused.person") or get(data, "accused.unit")),
@@ -145,6 +146,24 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
               f"{e.get('from', '')} → {e.get('to')}" if e.get("to") else "", e.get("note") or ""]
              for e in timeline if isinstance(e, Mapping)]
     return out + "\n\n" + table(trows, ["when", "who", "action", "status", "note"])
+
+
+def _materials(data: Mapping[str, Any]) -> str:
+    """R-IN-1 materials; the kept files (issue 14) with where they are and their hash."""
+    kept = {str(a.get("file")): a for a in get(data, "intake.attachments") or [] if isinstance(a, Mapping)}
+    items = []
+    for m in get(data, "intake.materials") or []:
+        a = kept.get(str(m))
+        items.append(f"{m} (kept, sha256 {str(a.get('sha256'))[:12]}…)" if a else str(m))
+    return "; ".join(items)
+
+
+def _source(data: Mapping[str, Any]) -> str:
+    src = get(data, "intake.source")
+    if not isinstance(src, Mapping):
+        return ""
+    where = src.get("message_id") or (f"row {src.get('row')}, key {src.get('key')}" if src.get("key") else "")
+    return f"{src.get('file')}: {where}" if where else str(src.get("file") or "")
 
 
 def history(ws: Workspace, case_id: str) -> list[LogEntry]:

@@ -16,7 +16,7 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
-from complaintctl.reporting import bulletin, register, reports
+from complaintctl.reporting import bulletin, intake_export, register, reports
 from complaintctl.reporting.export import Section
 from complaintctl.reporting.masking import CachedNames
 
@@ -123,3 +123,8 @@ def build_register(ws: Workspace, week: periods.Period, moment: datetime) -> Sec
     section = register.register(week_records(ws, week, moment), week, ws.policy, moment, names)
     names.save()
     return section
+
+
+def build_intake_export(ws: Workspace, period: periods.Period) -> Section:
+    """`export`: the period's cases with their intake fields, unmasked (issue 14 §2)."""
+    return intake_export.section(index.load_records(ws), ws.policy, period)

@@ -301,7 +301,7 @@ def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord],
     for a in activities:
         if not (start <= a.at < end):
             continue
-        bucket = got if a.action == "new" else closed if a.action == "close" else \
+        bucket = got if a.action in ("new", "import") else closed if a.action == "close" else \
             handled if a.action in HANDLING else None
         if bucket is not None:
             bucket.setdefault(a.author, set()).add(a.case_id)

@@ -178,10 +178,14 @@ def _renumber(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str
         section(doc, "assessment")["repeat_of"] = _seq(doc, [new if str(x) == old else x for x in links])
 
 
+def _nothing(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str, Any] | None) -> None:
+    """A record that something was told or noted (issue 14: `notify`): no field changes."""
+
+
 EFFECTS = {
     "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
     "revisit": _revisit, "close": _close, "reopen": _reopen, "invalid": _invalid, "escalate": _escalate,
-    "upgrade": _upgrade, "correct": _correct, "edit": _edit, "renumber": _renumber,
+    "upgrade": _upgrade, "correct": _correct, "edit": _edit, "renumber": _renumber, "notify": _nothing,
 }
 
 

@@ -25,7 +25,7 @@ from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_r
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import due as rules_due
-from complaintctl.rules import effects, transitions
+from complaintctl.rules import effects, notices, transitions
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -45,6 +45,7 @@ ACTION_RULES = {
     "invalid": "R-AS-1", "extend": "R-DL-2", "assign": "R-RT-2", "reassign": "R-RT-2", "plan": "R-IN-4",
     "replan": "R-IN-4", "resolve": "R-CL-2", "revisit": "R-CL-1", "close": "R-CL-1", "reopen": "R-CL-1",
     "escalate": "R-ES-1", "approve": "R-ES-2", "upgrade": "R-DL-6", "remind": "R-DL-7", "report": "R-DL-5",
+    "notify": "R-RT-2",
 }
 UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
 INTAKE_ASSESSMENT = ("category", "severity", "repeat_of", "repeat", "incident")
@@ -205,6 +206,9 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
     if not is_blank(accused) and str(accused).strip() == who:
         yield ctx.finding(f"{where}.by", "R-RT-3", f"{who} is the person complained about and may take no "
                           f"action on this case ({action})")
+    if action == notices.NOTIFY:
+        yield from _notice(ctx, state, i, e, who, roles, authority)
+        return
     if action in rules_due.SWEEP_ACTIONS and _due_by_clocks(ctx, state, e):
         return  # what the clocks make due: anyone (and the system account) may record it
     if SYSTEM in roles:
@@ -233,6 +237,32 @@ def _due_by_clocks(ctx: CheckContext, state: dict[str, Any], e: Mapping[str, Any
     effects.refresh_clocks(probe, ctx.policy)
     due = rules_due.next_due(probe, ctx.policy, WorkCalendar.from_policy(ctx.policy), at)
     return rules_due.matches(e, due, ctx.policy.tz)
+
+
+def _notice(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any], who: str, roles: set[str],
+            authority: Policy) -> Iterator[Finding]:
+    """Issue 14: a notice is recorded by the system account (`complaintctl notify` runs as it), only
+    when it was due at the entry's `at`, naming only people still to be told (rules.notices)."""
+    where = f"timeline[{i}]"
+    kind = str(e.get("notice") or "")
+    rule = notices.KINDS.get(kind, "R-WF")
+    if SYSTEM not in roles:
+        yield ctx.finding(f"{where}.by", rule, f"{who} is not the system account: a notice is recorded only by "
+                          "the account `complaintctl notify` runs as (role system), for what it sent")
+        return
+    at = as_datetime(e.get("at"), ctx.policy.tz)
+    if at is None:
+        return  # rules.transitions names the missing time
+    probe = copy.deepcopy(state)
+    probe["timeline"] = list(_entries(ctx.data)[:i])
+    effects.refresh_clocks(probe, ctx.policy)
+    found, due = rules_due.notice_due(e, probe, authority, at)
+    if found is None:
+        names = ", ".join(str(r) for r in e.get("recipients") or []) or "nobody"
+        also = [f"{n.kind} timeline[{n.ref}] → {', '.join(n.recipients)}" for n in due]
+        yield ctx.finding(f"{where}.notice", rule, f"no {kind or '(no kind)'} notice to {names} answering "
+                          f"timeline[{e.get('ref')}] is due at {at.isoformat(sep=' ')}: a notice records only "
+                          f"what complaintctl notify sent when it was due (due then: {'; '.join(also) or 'none'})")
 
 
 def _index_of(ctx: CheckContext, e: Mapping[str, Any]) -> int:

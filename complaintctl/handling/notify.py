@@ -1,0 +1,204 @@
+"""`complaintctl notify`: tell people what the rules say they must be told (issue 14).
+
+The outbox is derived from the repository (rules.notices, a pure function of each case and
+`now`), so it survives any crash: a notice is sent by SMTP, then recorded as a `notify`
+timeline entry by the system account, committed — one commit for the run — and pushed like
+any office's work (remote.sync), so a second run here or in another clone sends nothing twice.
+A notice whose message the server did not take stays pending, and the run says so. Sending
+comes before recording: a crash between the two sends that notice again next time (at least
+once, never lost). With a remote, the clone syncs first, so notices recorded elsewhere count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from complaintctl.errors import GitError, RepoStateError, SyncConflict, ValidationFailed
+from complaintctl.handling import lifecycle, smtp
+from complaintctl.model.case import dump_document, load_plain, timeline_entry
+from complaintctl.policy.authority import SYSTEM
+from complaintctl.policy.policy import Policy
+from complaintctl.remote import sync as syncing
+from complaintctl.repo import index, store
+from complaintctl.repo.git import Identity
+from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import mailtexts
+from complaintctl.rules import notices
+from complaintctl.rules.notices import Notice
+from complaintctl.rules.validate import check_case
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notice for one person."""
+
+    notice: Notice
+    recipient: str
+    address: str  # "" when the policy gives the person no email
+    message: mailtexts.Message
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    due: tuple[Outgoing, ...]
+    sent: tuple[Outgoing, ...] = ()
+    failed: tuple[tuple[Outgoing, str], ...] = ()
+    commit: str | None = None
+    synced: str = ""  # how the clone met its remote after recording ("" without a remote)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def unaddressed(self) -> tuple[Outgoing, ...]:
+        return tuple(o for o in self.due if not o.address)
+
+
+def outbox(cases: Iterable[Mapping[str, Any]], policy: Policy, now: datetime) -> list[Outgoing]:
+    """Every message due at `now`, one per notice and recipient (pure)."""
+    out = []
+    for data in cases:
+        for n in notices.pending(data, policy, now):
+            for name in n.recipients:
+                person = policy.person(name)
+                out.append(Outgoing(n, name, person.email if person else "",
+                                    mailtexts.render(n, data, policy, name)))
+    return out
+
+
+Send = Callable[[list[Outgoing]], tuple[list[Outgoing], list[tuple[Outgoing, str]]]]
+
+
+def smtp_sender(policy: Policy, env: Mapping[str, str]) -> Send:
+    """Send through the office's SMTP server; a failure of the whole session fails every message."""
+    cfg = smtp.config(policy, env)
+
+    def send(items: list[Outgoing]) -> tuple[list[Outgoing], list[tuple[Outgoing, str]]]:
+        sent: list[Outgoing] = []
+        failed: list[tuple[Outgoing, str]] = []
+        if not items:
+            return sent, failed
+        try:
+            with smtp.Mailer(cfg) as mailer:
+                for o in items:
+                    msg = smtp.message(cfg, o.recipient, o.address, o.message.subject, o.message.body,
+                                       {"X-Complaintctl-Case": o.notice.case_id,
+                                        "X-Complaintctl-Notice": f"{o.notice.kind} timeline[{o.notice.ref}]"})
+                    try:
+                        mailer.send(msg)
+                        sent.append(o)
+                    except smtp.SmtpFailure as exc:
+                        failed.append((o, str(exc)))
+        except smtp.SmtpFailure as exc:
+            failed.extend((o, str(exc)) for o in items if o not in sent)
+        return sent, failed
+
+    return send
+
+
+def run(ws: Workspace, now: datetime, actor: Identity, send: Send | None, dry_run: bool = False,
+        remote: str = "origin", branch: str = "main") -> NotifyResult:
+    """Send what is due and record it; `send` None with dry_run."""
+    policy = ws.policy
+    if not policy.notifications.enabled:
+        raise RepoStateError("notifications are off: the policy has no notifications.since (docs/notify.md)")
+    if not dry_run and SYSTEM not in policy.roles_of(actor.name, actor.email):
+        system = [f"{p.name} <{p.email}>" for p in policy.people if SYSTEM in p.roles]
+        raise RepoStateError(f"notify records its notices as the system account, and {actor.name} is not one: run "
+                             f"it with that git identity ({', '.join(system) or 'none in the policy: add one'})")
+    has_remote = ws.git.remote_url(remote) is not None
+    if has_remote and not dry_run:
+        syncing.sync(ws, now, actor, remote, branch)  # notices recorded in other clones count
+    due = outbox((r.data for r in index.load_records(ws)), policy, now)
+    if dry_run or send is None:
+        return NotifyResult(tuple(due))
+    sent, failed = send([o for o in due if o.address])
+    warnings: list[str] = []
+    commit = record(ws, sent, now, actor) if sent else None
+    how = ""
+    if commit and has_remote:
+        try:
+            how = syncing.sync(ws, now, actor, remote, branch).how
+        except SyncConflict:
+            # Someone changed one of these cases meanwhile: record the same notices again on
+            # top of their version (our commit is the only one not yet pushed: sync ran first).
+            ws.git.reset_hard(f"{commit}^")
+            ws.git.delete_branches_at(syncing.CONFLICT_PREFIX, commit)
+            syncing.sync(ws, now, actor, remote, branch)
+            still = _still_due(ws, sent, now)
+            commit = record(ws, still, now, actor) if still else None
+            how = syncing.sync(ws, now, actor, remote, branch).how if commit else "up to date"
+            warnings.append(f"a case changed on {remote} meanwhile: {len(still)} of {len(sent)} sent notice(s) "
+                            "recorded again on top of it")
+    return NotifyResult(tuple(due), tuple(sent), tuple(failed), commit, how, tuple(warnings))
+
+
+def _still_due(ws: Workspace, sent: list[Outgoing], now: datetime) -> list[Outgoing]:
+    keep = []
+    for o in sent:
+        data = load_plain(store.load_case(ws, o.notice.case_id).text, o.notice.case_id)
+        if any(n.kind == o.notice.kind and n.ref == o.notice.ref and o.recipient in n.recipients
+               for n in notices.pending(data, ws.policy, now)):
+            keep.append(o)
+    return keep
+
+
+def entries_for(sent: list[Outgoing]) -> dict[str, list[tuple[Notice, list[str]]]]:
+    """case ID -> [(notice, the people it reached)], in the order sent."""
+    grouped: dict[tuple[str, str, int], tuple[Notice, list[str]]] = {}
+    for o in sent:
+        key = (o.notice.case_id, o.notice.kind, o.notice.ref)
+        grouped.setdefault(key, (o.notice, []))[1].append(o.recipient)
+    out: dict[str, list[tuple[Notice, list[str]]]] = {}
+    for (case_id, _, _), item in grouped.items():
+        out.setdefault(case_id, []).append(item)
+    return out
+
+
+def entry(notice: Notice, people: list[str], now: datetime, actor: Identity, language: str) -> CommentedMap:
+    what = mailtexts.text(language, notice.kind)
+    return timeline_entry(now, actor.name, notices.NOTIFY,
+                          extra={"notice": notice.kind, "ref": notice.ref, "recipients": list(people)},
+                          note=f"{what} → {', '.join(people)} ({notice.rule})")
+
+
+def record(ws: Workspace, sent: list[Outgoing], now: datetime, actor: Identity) -> str:
+    """One commit: each case gets a `notify` entry per notice sent, judged as the hooks will."""
+    changed: list[tuple[store.LoadedCase, CommentedMap]] = []
+    with repo_lock(ws.git.git_dir):
+        ws.git.ensure_ready_to_commit()
+        commit = lifecycle.commit_for(ws, actor)
+        findings: list[object] = []
+        for case_id, items in entries_for(sent).items():
+            loaded = store.load_case(ws, case_id)
+            previous = load_plain(loaded.text, loaded.relpath)
+            doc = loaded.doc
+            for notice, people in items:
+                doc["timeline"].append(entry(notice, people, now, actor, ws.policy.language))
+            findings.extend(check_case(loaded.relpath, load_plain(dump_document(doc), loaded.relpath), previous,
+                                       ws.policy, now, commit))
+            changed.append((loaded, doc))
+        if findings:
+            raise ValidationFailed(findings)
+        for loaded, doc in changed:
+            store.write_atomic(ws.root / loaded.relpath, dump_document(doc))
+        paths = [loaded.relpath for loaded, _ in changed]
+        try:
+            return ws.git.add_and_commit(paths, commit_message(sent, now))
+        except GitError:
+            ws.git.unstage(paths)
+            for loaded, _ in changed:
+                store.write_atomic(ws.root / loaded.relpath, loaded.text)
+            raise
+
+
+def commit_message(sent: list[Outgoing], now: datetime) -> str:
+    cases = sorted({o.notice.case_id for o in sent})
+    lines = [f"notify {now:%Y-%m-%d %H:%M}: {len(sent)} message(s) on {len(cases)} case(s)", ""]
+    lines += [f"{o.notice.case_id}: {o.notice.kind} → {o.recipient}" for o in sent]
+    lines += ["", *(f"Case: {c}" for c in cases), "Action: notify"]
+    return "\n".join(lines) + "\n"

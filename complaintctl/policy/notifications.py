@@ -1,0 +1,172 @@
+"""The policy's `notifications:` and `materials:` keys (issue 14): when `complaintctl notify`
+starts telling people, how early the revisit reminder goes, the office's SMTP server, and the
+limits on the files an e-mail complaint may bring in. Parsed once with the policy; pure.
+
+```yaml
+notifications:
+  since: 2026-01-01T00:00:00+08:00   # notices for steps taken from then on (absent: notify is off)
+  revisit_before: 4h                 # the person due to revisit is told this long before the clock
+  smtp: {host: smtp.example.com, port: 587, starttls: true, user: system@example.com,
+         from: "物业服务中心 <system@example.com>"}   # never a password: COMPLAINTCTL_SMTP_PASSWORD
+materials:
+  max_size: 10 MB                    # per attached file (R-IN-1: originals kept in materials/)
+  types: [image/*, application/pdf, text/plain]
+```
+The environment overrides every SMTP setting (COMPLAINTCTL_SMTP_HOST, _PORT, _STARTTLS, _USER,
+_FROM) and alone holds the password (COMPLAINTCTL_SMTP_PASSWORD).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from complaintctl.errors import InvalidInput, PolicyError
+from complaintctl.policy.durations import DAYS, HOURS, MINUTES, parse_duration
+
+DEFAULT_REVISIT_BEFORE = timedelta(hours=4)
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+DEFAULT_TYPES = ("image/*", "application/pdf", "text/plain", "audio/*", "video/*", "application/msword",
+                 "application/vnd.openxmlformats-officedocument.*", "application/vnd.ms-excel")
+_SMTP_KEYS = ("host", "port", "starttls", "user", "from")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|bytes|kb|k|mb|m|gb|g)?\s*$", re.IGNORECASE)
+_UNIT = {"b": 1, "bytes": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """What the policy says of the SMTP server; the environment may override each (handling.smtp)."""
+
+    host: str = ""
+    port: int | None = None
+    starttls: bool | None = None
+    user: str = ""
+    sender: str = ""
+
+
+@dataclass(frozen=True)
+class Notifications:
+    since: datetime | None = None  # None: notify is off for this office
+    revisit_before: timedelta = DEFAULT_REVISIT_BEFORE
+    smtp: Smtp = field(default_factory=Smtp)
+
+    @property
+    def enabled(self) -> bool:
+        return self.since is not None
+
+
+@dataclass(frozen=True)
+class Materials:
+    max_size: int = DEFAULT_MAX_SIZE  # bytes per file
+    types: tuple[str, ...] = DEFAULT_TYPES  # MIME types; `image/*` covers a family
+
+    def allows(self, mime: str) -> bool:
+        mime = mime.lower()
+        return any(mime == t or (t.endswith("*") and mime.startswith(t[:-1])) for t in self.types)
+
+
+def _fail(source: str, key: str, msg: str) -> PolicyError:
+    return PolicyError(f"{source}: {key}: {msg}")
+
+
+def _moment(value: Any, tz: tzinfo, source: str, key: str) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tz)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _fail(source, key, f"{value!r} is not a date or date-time") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    raise _fail(source, key, "expected a date or date-time (e.g. 2026-12-01T00:00:00+08:00)")
+
+
+def parse_notifications(raw: Any, source: str, tz: tzinfo) -> Notifications:
+    if raw is None:
+        return Notifications()
+    if not isinstance(raw, Mapping):
+        raise _fail(source, "notifications", "expected a mapping with since, revisit_before, smtp")
+    for key in raw:
+        if key not in ("since", "revisit_before", "smtp"):
+            raise _fail(source, f"notifications.{key}", "unknown key (known: since, revisit_before, smtp)")
+    if raw.get("since") is None:
+        raise _fail(source, "notifications.since", "required: notices are sent for steps taken from then on")
+    since = _moment(raw["since"], tz, source, "notifications.since")
+    before = DEFAULT_REVISIT_BEFORE
+    if raw.get("revisit_before") is not None:
+        try:
+            d = parse_duration(raw["revisit_before"], "notifications.revisit_before")
+        except InvalidInput as exc:
+            raise PolicyError(f"{source}: {exc}") from None
+        if d.unit not in (MINUTES, HOURS, DAYS):
+            raise _fail(source, "notifications.revisit_before", "give clock time (e.g. 4h or 1 day)")
+        before = timedelta(seconds=d.amount * {MINUTES: 60, HOURS: 3600, DAYS: 86400}[d.unit])
+    return Notifications(since, before, _smtp(raw.get("smtp"), source))
+
+
+def _smtp(raw: Any, source: str) -> Smtp:
+    if raw is None:
+        return Smtp()
+    if not isinstance(raw, Mapping):
+        raise _fail(source, "notifications.smtp", f"expected a mapping ({', '.join(_SMTP_KEYS)})")
+    for key in raw:
+        if key == "password":
+            raise _fail(source, "notifications.smtp.password", "the password never lives in the repository: "
+                        "set COMPLAINTCTL_SMTP_PASSWORD in the environment of the notify job")
+        if key not in _SMTP_KEYS:
+            raise _fail(source, f"notifications.smtp.{key}", f"unknown key (known: {', '.join(_SMTP_KEYS)})")
+    port = raw.get("port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        raise _fail(source, "notifications.smtp.port", f"{port!r} is not a port number")
+    starttls = raw.get("starttls")
+    if starttls is not None and not isinstance(starttls, bool):
+        raise _fail(source, "notifications.smtp.starttls", "expected true or false")
+    for key in ("host", "user", "from"):
+        if raw.get(key) is not None and not isinstance(raw.get(key), str):
+            raise _fail(source, f"notifications.smtp.{key}", "expected a text")
+    return Smtp(str(raw.get("host") or ""), port, starttls, str(raw.get("user") or ""), str(raw.get("from") or ""))
+
+
+def parse_size(value: Any, key: str) -> int:
+    """`10 MB`, `500 KB`, or a number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    m = _SIZE.match(str(value)) if isinstance(value, str) else None
+    if m is None or float(m.group(1)) <= 0:
+        raise InvalidInput(f"{key}: {value!r} is not a size (e.g. 10 MB, 500 KB, or bytes)")
+    return int(float(m.group(1)) * _UNIT[(m.group(2) or "b").lower()])
+
+
+def parse_materials(raw: Any, source: str) -> Materials:
+    if raw is None:
+        return Materials()
+    if not isinstance(raw, Mapping):
+        raise _fail(source, "materials", "expected a mapping with max_size and types")
+    for key in raw:
+        if key not in ("max_size", "types"):
+            raise _fail(source, f"materials.{key}", "unknown key (known: max_size, types)")
+    size = DEFAULT_MAX_SIZE
+    if raw.get("max_size") is not None:
+        try:
+            size = parse_size(raw["max_size"], "materials.max_size")
+        except InvalidInput as exc:
+            raise PolicyError(f"{source}: {exc}") from None
+    types = DEFAULT_TYPES
+    if raw.get("types") is not None:
+        t = raw["types"]
+        if not isinstance(t, list) or not t or not all(isinstance(x, str) and "/" in x for x in t):
+            raise _fail(source, "materials.types", "expected a list of MIME types (image/jpeg, image/*, …)")
+        types = tuple(x.strip().lower() for x in t)
+    return Materials(size, types)
+
+
+def show_size(n: int) -> str:
+    for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if n >= factor:
+            return f"{n / factor:.1f} {unit}"
+    return f"{n} bytes"
