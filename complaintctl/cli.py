@@ -1,9 +1,12 @@
-"""The command line: a thin click layer. Expected errors exit 1 with one line each;
-bugs exit 3 with a pointer to a log; Ctrl-C exits 130."""
+"""The command line: a thin click layer. Expected errors exit 1 with one line each, bad
+values on the command line exit 2 (usage); bugs exit 3 with a pointer to a log; Ctrl-C
+exits 130; a closed pipe (`list | head`) ends quietly with 0."""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 import click
 
 from complaintctl import __version__
-from complaintctl.errors import ComplaintError, ValidationFailed
+from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
 
 # Commands load lazily (issue 12): `--help`, `--version` and a one-case `show` must not import
 # every command module and the libraries behind them. name -> (module:attribute, short help);
@@ -62,6 +65,10 @@ class UserError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.message}", err=True)
+
+
+class BadUsage(UserError):
+    exit_code = 2
 
 
 class Bug(click.ClickException):
@@ -134,17 +141,40 @@ class ComplaintGroup(click.Group):
         except ValidationFailed as exc:
             lines = [str(f) for f in exc.findings]
             raise UserError(f"not committed — {len(lines)} rule finding(s):\n" + "\n".join(lines)) from exc
+        except BadValue as exc:
+            raise BadUsage(str(exc)) from exc
         except ComplaintError as exc:
             raise UserError(str(exc)) from exc
+        except BrokenPipeError:  # the reader went away (`list | head`): not an error
+            _quiet_pipe()
+            raise click.exceptions.Exit(0) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                where = f" writing {exc.filename}" if exc.filename else ""
+                raise UserError(f"no space left on the disk{where}: free some space and run the command "
+                                "again") from exc
+            if exc.errno == errno.EPIPE:
+                _quiet_pipe()
+                raise click.exceptions.Exit(0) from None
+            raise _bug(exc) from exc
         except Exception as exc:  # a bug: keep the traceback for the report, not the screen
-            import tempfile
-            import traceback
+            raise _bug(exc) from exc
 
-            log = Path(tempfile.gettempdir()) / "complaintctl-crash.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            raise Bug(f"internal error: {type(exc).__name__}: {exc} (traceback in {log}; please report it)") from exc
+
+def _bug(exc: BaseException) -> Bug:
+    import tempfile
+    import traceback
+
+    log = Path(tempfile.gettempdir()) / "complaintctl-crash.log"
+    try:
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        where = f"traceback in {log}; "
+    except OSError:  # a full disk must not turn one error into two
+        where = ""
+    text = " ".join(str(exc).split())[:300]
+    return Bug(f"internal error: {type(exc).__name__}: {text} ({where}please report it)")
 
 
 @click.group(cls=ComplaintGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,11 +187,18 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
     ctx.meta["complaintctl.dir"] = str(directory or ".")
 
 
-
 def main() -> None:
     try:
         cli.main(prog_name="complaintctl", standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's shutdown
+    except BrokenPipeError:
+        _quiet_pipe()
+        sys.exit(0)
     except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
@@ -170,3 +207,12 @@ def main() -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
 
+
+def _quiet_pipe() -> None:
+    """The reader went away (`| head`): send what is left to /dev/null so that Python's
+    final flush does not complain, and end quietly (issue 10, item 5)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

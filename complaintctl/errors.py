@@ -19,6 +19,24 @@ class InvalidInput(ComplaintError):
     """A command argument or a case field is not acceptable."""
 
 
+class BadValue(InvalidInput):
+    """A command-line value of the wrong type or out of range: a usage error, exit code 2."""
+
+    exit_code = 2
+
+
+class UnreadableCase(InvalidInput):
+    """A case file outside the strict YAML subset (R-WF): each problem is (field, message),
+    the message starting with its line."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        shown = "; ".join(f"{m} ({f})" if f and f != "(file)" else m for f, m in problems[:3])
+        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{source}: not a valid case file (R-WF): {shown}{more}")
+
+
 class RepoStateError(ComplaintError):
     """The repository is not in a state where a command may change it."""
 

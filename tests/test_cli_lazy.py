@@ -66,4 +66,4 @@ def test_show_imports_only_what_it_needs(office) -> None:  # type: ignore[no-unt
     assert "complaintctl.commands.query" in modules  # it did run
     assert not (HEAVY - {"tabulate"}) & modules, (HEAVY - {"tabulate"}) & modules
     assert not {m for m in modules if m.startswith("complaintctl.commands.") and m not in
-                ("complaintctl.commands.query", "complaintctl.commands.common")}
+                ("complaintctl.commands.query", "complaintctl.commands.common", "complaintctl.commands.params")}

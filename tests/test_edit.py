@@ -95,5 +95,5 @@ def test_edit_refuses_broken_yaml(states: States, tmp_path: Path, monkeypatch: p
     editor(tmp_path, monkeypatch, "echo 'status: [unclosed' >> \"$1\"")
     before = snapshot(office)
     result = office.run("edit", ids["assigned"], ok=False)
-    assert result.exit_code == 1 and "not valid YAML" in result.output
+    assert result.exit_code == 1 and "not a valid case file (R-WF)" in result.output
     assert snapshot(office) == before

@@ -27,5 +27,5 @@ def test_validate_judges_a_dirty_working_tree(states: States) -> None:
     assert f"{rel(office, changed)}: intake.first_receiver: R-IN-2: is fixed after intake" in out
     assert f"{rel(office, ids['closed'])}: (file): R-CL-3: case files are never deleted" in out
     assert f"{rel(office, ids['resolved'])}: (file): R-CL-3: case files are never deleted" in out
-    assert "cases/2026/11/SZ-2611-0777.yaml: (file): R-WF: not valid YAML" in out
+    assert "cases/2026/11/SZ-2611-0777.yaml: (file): R-WF: line 2: not valid YAML" in out
     assert f"4 finding(s) in {len(ids) + 1} case file(s)" in out

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.commands.params import AMOUNT
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import lifecycle
 from complaintctl.model.case import stamp
@@ -51,7 +52,7 @@ def correct_cmd(ws: Workspace, case_id: str, field: str, value: str, reason: str
 
 @click.command("approve")
 @case_arg
-@click.option("--compensation", required=True, type=float, help="The amount approved (R-ES-2).")
+@click.option("--compensation", required=True, type=AMOUNT, help="The amount approved (R-ES-2).")
 @click.option("--reason", required=True, help="Why (recorded in the timeline).")
 @pass_ws
 def approve_cmd(ws: Workspace, case_id: str, compensation: float, reason: str) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from complaintctl.commands.params import check_values
 from complaintctl.errors import InvalidInput
 from complaintctl.model import clock
 from complaintctl.model.timeparse import parse_when
@@ -18,6 +19,8 @@ from complaintctl.repo.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:
     from complaintctl.handling.lifecycle import Result
+    from complaintctl.model.case import CaseRecord
+    from complaintctl.repo.index import Index, Skipped
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +32,11 @@ def workspace() -> Workspace:
     if cached is None:
         cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
         root.meta["complaintctl.workspace"] = cached
+        # What a killed or interrupted command left is finished or undone first, and said.
+        from complaintctl.repo import transaction
+
+        for line in transaction.recover_if_idle(cached.root, cached.git):
+            click.echo(line, err=True)
     ws: Workspace = cached
     return ws
 
@@ -61,10 +69,43 @@ def report(result: Result) -> None:
         click.echo(f"{result.case_id}: updated ({result.dst}), commit {result.commit[:10]}")
 
 
+def records(ws: Workspace) -> list[CaseRecord]:
+    """Every readable case; each file left out is named on stderr with the reason (a case
+    is never dropped silently)."""
+    from complaintctl.repo import index  # not for one-case commands (issue 12)
+
+    skipped: list[Skipped] = []
+    out = index.load_records(ws, skipped=skipped)
+    say_skipped(skipped)
+    return out
+
+
+def read_index(ws: Workspace) -> Index:
+    """The read index, fresh; the files reads leave out are named on stderr first."""
+    from complaintctl.repo import index
+
+    idx = index.open_index(ws)
+    try:
+        say_skipped(idx.skipped())
+    except BaseException:
+        idx.close()
+        raise
+    return idx
+
+
+def say_skipped(skipped: list[Skipped]) -> None:
+    for s in skipped:
+        click.echo(f"warning: {s}", err=True)
+    if skipped:
+        click.echo(f"warning: {len(skipped)} file(s) under cases/ skipped; `complaintctl validate` lists "
+                   "every problem", err=True)
+
+
 def pass_ws(f: F) -> F:
     """Give a command the opened workspace as its first argument."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_values(kwargs)  # before the repository is even opened
         return f(workspace(), *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl.commands.common import actor, json_option, now, pass_ws, report
-from complaintctl.errors import InvalidInput
+from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report
+from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
@@ -92,7 +92,12 @@ def parse_within(text: str) -> timedelta:
     if limit.in_working_time or limit.unit == durations.MONTHS:
         raise InvalidInput("--within: give clock time or days (e.g. 4h, 2d)")
     seconds = {durations.MINUTES: 60, durations.HOURS: 3600, durations.DAYS: 86400}[limit.unit]
+    if limit.amount * seconds > MAX_WITHIN.total_seconds():
+        raise BadValue(f"--within: {text!r} is more than {MAX_WITHIN.days} days")
     return timedelta(seconds=limit.amount * seconds)
+
+
+MAX_WITHIN = timedelta(days=3660)
 
 
 @click.command("due")
@@ -105,7 +110,7 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
     # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
-    idx = index.open_index(ws)  # streamed: only the clocks shown are kept
+    idx = read_index(ws)  # streamed: only the clocks shown are kept
     candidates = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
     views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))

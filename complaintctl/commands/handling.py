@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from complaintctl.commands.common import actor, late_options, now, pass_ws, report, when
+from complaintctl.commands.params import AMOUNT, SHARE
 from complaintctl.handling import editing, lifecycle
 from complaintctl.model import workflow
 from complaintctl.model.timeparse import parse_day_or_when
@@ -69,10 +70,10 @@ def resume_cmd(ws: Workspace, case_id: str, text: str) -> None:
 @case_arg
 @click.option("--outcome", required=True, help="explanation, repair, discount, refund… (R-CL-2).")
 @click.option("--summary", required=True, help="What was done.")
-@click.option("--compensation", type=float, help="Amount paid or waived.")
+@click.option("--compensation", type=AMOUNT, help="Amount paid or waived (≥ 0, R-CL-2).")
 @click.option("--responsible", default="", help="Responsible unit or person.")
-@click.option("--share", type=float, help="Their share of responsibility (0-1).")
-@click.option("--loss", type=float, help="Loss amount.")
+@click.option("--share", type=SHARE, help="Their share of responsibility (0-1, R-CL-2).")
+@click.option("--loss", type=AMOUNT, help="Loss amount (≥ 0, R-CL-2).")
 @late_options
 @pass_ws
 def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compensation: float | None,

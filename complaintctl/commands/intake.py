@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.commands.params import check_text
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import lifecycle, steps
 from complaintctl.model.timeparse import parse_when
@@ -35,7 +36,7 @@ def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
             if not interactive:
                 raise InvalidInput(f"{flag} is required (R-IN-1); run in a terminal to be asked for it")
             choice = click.Choice(list(options)) if options else None
-            values[key] = click.prompt(prompt, type=choice)
+            values[key] = check_text(click.prompt(prompt, type=choice), key)
         if options and values[key] not in options:
             flag = "--" + key.replace("_", "-")
             raise InvalidInput(f"{flag}: {values[key]!r} is not in the policy's {vocab} "

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from complaintctl.commands.common import json_option, pass_ws
+from complaintctl.commands.common import json_option, pass_ws, read_index
 from complaintctl.model.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
-from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 
@@ -28,19 +27,21 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
 
 @click.command("search")
 @click.argument("text")
-@click.option("--limit", default=20, show_default=True, help="At most this many cases.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="At most this many cases.")
 @json_option
 @pass_ws
 def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
     """Search every case, its root cause and lesson (Chinese or English)."""
-    _print(ws, knowledge.search_index(index.open_index(ws), text, limit), as_json)
+    _print(ws, knowledge.search_index(read_index(ws), text, limit), as_json)
 
 
 @click.command("similar")
 @click.argument("case_id", metavar="ID")
-@click.option("--limit", default=5, show_default=True, help="At most this many cases.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 10_000),
+              help="At most this many cases.")
 @json_option
 @pass_ws
 def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    _print(ws, knowledge.similar_index(index.open_index(ws), str(parse_case_id(case_id)), limit), as_json)
+    _print(ws, knowledge.similar_index(read_index(ws), str(parse_case_id(case_id)), limit), as_json)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import as_json as json_text
@@ -15,6 +15,7 @@ from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
+    from complaintctl.repo.index import Skipped
     from complaintctl.reporting import queries
 
 # `show` is a one-case command (issue 12: ≤ 150 ms): the read index, the reports and the
@@ -32,7 +33,7 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> N
     from complaintctl.reporting.queries import render_case
 
     cid, text = store.case_text(ws, case_id)
-    data = to_plain(load_plain(text, cid.relpath))
+    data = to_plain(load_plain(text, cid.relpath, ws.policy.limits))
     if as_json:
         click.echo(json_text(data))
         return
@@ -68,8 +69,10 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         since=parse_when(since, tz, "--since") if since else None,
         until=parse_when(until, tz, "--until") if until else None,
     )
+    skipped: list[Skipped] = []
     if not overdue:  # the cases stream by: a list of 100,000 keeps rows, not records
-        found = queries.find_iter(ws, flt, tz)
+        found = queries.find_iter(ws, flt, tz, skipped)
+        say_skipped(skipped)
         if as_json:
             click.echo(json_text([queries.summary(r) for r in found]))
             return
@@ -81,7 +84,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         return
     # R-DL-7: what is late, and by how much
     moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
-    records = queries.find(ws, flt, tz, due_before=moment)
+    records = queries.find(ws, flt, tz, due_before=moment, skipped=skipped)
+    say_skipped(skipped)
     late = overdue_views(records, ws.policy, moment)
     records = [r for r in records if r.id in late]
     if as_json:

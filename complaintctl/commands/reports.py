@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import periods
+from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import bulletin, export, register, reportdata
 
@@ -55,7 +56,9 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
                as_of_text: str | None) -> None:
     """Statistics for a period, against the previous one (R-RP-1, R-RP-2)."""
     period = periods.parse_period(period_text)
-    rep = reportdata.build_report(ws, period, as_of(ws, as_of_text))
+    skipped: list[index.Skipped] = []
+    rep = reportdata.build_report(ws, period, as_of(ws, as_of_text), skipped)
+    say_skipped(skipped)
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
@@ -70,7 +73,9 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
                  as_of_text: str | None) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
-    section = reportdata.build_register(ws, week, as_of(ws, as_of_text))
+    skipped: list[index.Skipped] = []
+    section = reportdata.build_register(ws, week, as_of(ws, as_of_text), skipped)
+    say_skipped(skipped)
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
          csv_path, xlsx)
@@ -89,7 +94,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
                  as_of_text: str | None) -> None:
     """A case bulletin (案例通报) as Markdown and self-contained HTML, complainants masked (R-RP-4)."""
     period = periods.parse_period(period_text)
-    b = reportdata.build_bulletin(ws, period, as_of(ws, as_of_text))
+    skipped: list[index.Skipped] = []
+    b = reportdata.build_bulletin(ws, period, as_of(ws, as_of_text), skipped)
+    say_skipped(skipped)
     texts = {fmt: bulletin.render(b, fmt, ws.root) for fmt in (formats or ("md", "html"))}
     paths, sha = bulletin.publish(ws, texts, period, out_dir, commit)
     for p in paths:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from complaintctl.commands.common import base_dir
+from complaintctl.commands.params import check_values
 from complaintctl.repo import office
 
 
@@ -18,6 +19,7 @@ from complaintctl.repo import office
 @click.option("--language", type=click.Choice(["zh", "en"]), help="Labels in reports.")
 def init_cmd(path: Path, preset: str, code: str, name: str | None, language: str | None) -> None:
     """Create (or adopt) a case repository for an office."""
+    check_values({"preset": preset, "code": code, "name": name})
     target = path if path.is_absolute() else base_dir() / path
     root, notes = office.init_office(target, preset, code, name, language)
     for note in notes:
@@ -34,6 +36,7 @@ def init_cmd(path: Path, preset: str, code: str, name: str | None, language: str
                    "~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub).")
 def clone_cmd(url: str, path: Path | None, code: str | None, signing_key: Path | None) -> None:
     """Clone a shared case repository with its hooks live (installed in .git/hooks)."""
+    check_values({"url": url, "code": code})
     name = path or Path(url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "cases")
     target = name if name.is_absolute() else base_dir() / name
     root, notes = office.clone_office(url, target, code, signing_key)

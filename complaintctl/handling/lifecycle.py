@@ -16,9 +16,8 @@ from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import POLICY_FILE
-from complaintctl.repo import index, precommit, store
+from complaintctl.repo import index, precommit, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
@@ -61,25 +60,29 @@ def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
 
 
 def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str, Any] | None,
-              now: datetime, actor: Identity) -> None:
-    """Judge the exact text that will be committed, as the hooks will."""
-    data = load_plain(dump_document(doc), relpath)
+              now: datetime, actor: Identity) -> str:
+    """Judge the exact text that will be committed, as the hooks will; that text."""
+    text = dump_document(doc)
+    data = load_plain(text, relpath, ws.policy.limits)
     findings = check_case(relpath, data, previous, ws.policy, now, commit_for(ws, actor))
     if findings:
         raise ValidationFailed(list(findings))
+    return text
 
 
 def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Result:
     policy = ws.policy
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         received = intake.received_at.astimezone(policy.tz)
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
         cid = case_id_for(policy.office, received, serial)
         doc = steps.build_case(policy, str(cid), intake, now, actor)
-        validated(ws, cid.relpath, doc, None, now, actor)
-        sha = store.save_and_commit(ws, cid.relpath, doc, None,
-                                    commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
+        text = validated(ws, cid.relpath, doc, None, now, actor)
+        sha = store.commit_files(ws, [store.FileWrite(cid.relpath, text, None)],
+                                 commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
 
 
@@ -97,7 +100,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
     numbered, built and judged exactly as `create` does, its files under materials/YYYY/MM/ID/.
     One finding anywhere and nothing is written. `message`'s `{ids}` becomes `FIRST … LAST`."""
     policy = ws.policy
-    with repo_lock(ws.git.git_dir):
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         serials: dict[tuple[int, int], int] = {}
         writes: list[store.FileWrite] = []
@@ -112,7 +115,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             serials[month] += 1
             doc = steps.build_case(policy, str(cid), item.intake, now, actor)
             text = dump_document(doc)
-            found = check_case(cid.relpath, load_plain(text, cid.relpath), None, policy, now, commit)
+            found = check_case(cid.relpath, load_plain(text, cid.relpath, policy.limits), None, policy, now, commit)
             findings.extend(f"{item.where}: {f}" if item.where else f for f in found)
             writes.append(store.FileWrite(cid.relpath, text, None))
             writes.extend(store.FileWrite(f"{cid.materials_dir}/{name}", data, None) for name, data in item.files)
@@ -160,18 +163,20 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
            at: datetime | None = None) -> Result:
     """Load one case, apply the step it calls for (dated `at`, default now), validate against the
     old version as of now, commit."""
-    with repo_lock(ws.git.git_dir):
+    # The command layer has already recovered what a killed command left, and said so
+    # (commands.common.workspace); under the lock, once more, for one that died just now.
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         loaded = store.load_case(ws, case_id)
         # Judge against the committed version, as the hooks will: an uncommitted hand edit of
         # the file is part of this change and must pass the same rules.
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
-        previous = load_plain(committed, loaded.relpath) if committed is not None else None
+        previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
         doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
-        validated(ws, loaded.relpath, doc, previous, now, actor)
+        text = validated(ws, loaded.relpath, doc, previous, now, actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
-        sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message, judged=True)
+        sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 
 

@@ -13,13 +13,12 @@ from datetime import datetime
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import GitError
 from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.repo import index, store, vouch
+from complaintctl.repo import index, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
+from complaintctl.repo.transaction import FileWrite
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import check_case
@@ -88,7 +87,7 @@ def commit_message(changes: list[CaseChange], now: datetime) -> str:
 def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) -> SweepResult:
     """Sweep every case as of `now`; one commit for all the cases that change (none if none do)."""
     cal = WorkCalendar.from_policy(ws.policy)
-    with repo_lock(ws.git.git_dir):
+    with transaction.writing(ws.root, ws.git):
         if not dry_run:
             ws.git.ensure_ready_to_commit()
         # (the file's text before, after, what changed): texts only — a sweep over a large backlog
@@ -98,15 +97,15 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         commit = lifecycle.commit_for(ws, actor)
         for case_id in candidates(ws, now):
             loaded = store.load_case(ws, case_id)
-            previous = load_plain(loaded.text, loaded.relpath)
+            previous = load_plain(loaded.text, loaded.relpath, ws.policy.limits)
             doc, actions = _plan(loaded.doc, ws, cal, now, actor)
             if not actions:
                 continue
             # The exact text to be committed is judged, so the pre-commit hook need not judge it again
             # (repo.vouch).
             text = dump_document(doc)
-            findings = check_case(loaded.relpath, load_plain(text, loaded.relpath), previous, ws.policy, now,
-                                  commit)
+            data = load_plain(text, loaded.relpath, ws.policy.limits)
+            findings = check_case(loaded.relpath, data, previous, ws.policy, now, commit)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue
@@ -114,15 +113,6 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
-        for _, text, change in changed:
-            store.write_atomic(ws.root / change.relpath, text)
-        paths = [c.relpath for c in changes]
-        try:
-            with vouch.judged(ws, {change.relpath: text for _, text, change in changed}):
-                sha = ws.git.add_and_commit(paths, commit_message(changes, now))
-        except GitError:
-            ws.git.unstage(paths)
-            for before, _, change in changed:
-                store.write_atomic(ws.root / change.relpath, before)
-            raise
+        writes = [FileWrite(change.relpath, text, before) for before, text, change in changed]
+        sha = store.commit_files(ws, writes, commit_message(changes, now), judged=True)
     return SweepResult(tuple(changes), sha, tuple(skipped))

@@ -12,7 +12,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from complaintctl.errors import InvalidInput
+from complaintctl.errors import InvalidInput, UnreadableCase
+from complaintctl.model import reader, shape
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 
 SCHEMA_VERSION = 1
 # Editors with yaml-language-server validate the file against the published schema; the path is
@@ -33,11 +35,52 @@ def _yaml_rt() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 100
     y.allow_unicode = True
+    # One time object in two places would be written as an anchor and an alias, which the
+    # strict reader refuses: scalars are always written out. (Containers keep ruamel's own
+    # rule: its empty-value style for None depends on them being tracked.)
+    y.representer.ignore_aliases = lambda data: not isinstance(data, dict | list)
     return y
 
 
-def load_document(text: str, source: str) -> CommentedMap:
-    """Round-trip load (keeps comments and order) for files that will be written back."""
+def decode(data: bytes, source: str) -> str:
+    """A case file's bytes as text: UTF-8 only (R-WF), with a hint for the usual mistakes."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:200]
+                                                          and data.count(b"\x00") * 4 > min(len(data), 200)):
+        raise UnreadableCase(source, [("(file)", "the file is UTF-16, not UTF-8: save it as UTF-8")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start: exc.start + 2].hex(" ")
+        raise UnreadableCase(source, [("(file)", f"line {line}: not UTF-8 (bytes {bad}; a GBK/GB18030 save from "
+                                                 "an office editor?): save the file as UTF-8")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_plain(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """The strict read-only load (plain dicts) that every layer uses: the CLI, both hooks,
+    `validate` and the read index. UnreadableCase (R-WF, with lines) for anything outside
+    the case-file subset or of the wrong shape."""
+    try:
+        data = reader.parse(text, limits)
+    except reader.Refused as exc:
+        raise UnreadableCase(source, [(p.field or "(file)", str(p)) for p in exc.problems]) from None
+    found = list(shape.problems(data))
+    if found:
+        raise UnreadableCase(source, [(shape.dotted(path), _at_line(text, path, message))
+                                      for path, message in found[:20]])
+    return data
+
+
+def _at_line(text: str, path: tuple[str | int, ...], message: str) -> str:
+    line = reader.line_of(text, path) if path else 0
+    return f"line {line}: {message}" if line else message
+
+
+def load_document(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> CommentedMap:
+    """Round-trip load (keeps comments and order) for files that will be written back; the
+    text must pass the strict reader first."""
+    load_plain(text, source, limits)
     try:
         doc = _yaml_rt().load(text)
     except YAMLError as exc:
@@ -45,20 +88,6 @@ def load_document(text: str, source: str) -> CommentedMap:
     if not isinstance(doc, CommentedMap):
         raise InvalidInput(f"{source}: a case file must be a YAML mapping")
     return doc
-
-
-def load_plain(text: str, source: str) -> dict[str, Any]:
-    """Fast read-only load (plain dicts), for validation and reports."""
-    try:
-        data = YAML(typ="safe").load(text)  # libyaml's parser when ruamel.yaml.clib is there: 3x faster
-    except YAMLError:
-        try:  # libyaml refuses some YAML 1.2, e.g. `{due: 2026-11-23 10:05:00+08:00}` (':' in a flow scalar)
-            data = YAML(typ="safe", pure=True).load(text)
-        except YAMLError as exc:
-            raise InvalidInput(f"{source}: not valid YAML: {' '.join(str(exc).split())[:200]}") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{source}: a case file must be a YAML mapping")
-    return data
 
 
 def dump_document(doc: CommentedMap) -> str:

@@ -13,6 +13,7 @@ import os
 from datetime import UTC, datetime, tzinfo
 
 from complaintctl.errors import InvalidInput
+from complaintctl.model.reader import check_moment
 
 ENV = "COMPLAINTCTL_NOW"
 ALLOW_KEY = "complaintctl.allowPinnedNow"  # git config that lets the hooks honour ENV
@@ -26,4 +27,7 @@ def current(tz: tzinfo = UTC, allow_pinned: bool = True) -> datetime:
         moment = datetime.fromisoformat(pinned)
     except ValueError:
         raise InvalidInput(f"{ENV}: {pinned!r} is not an ISO date-time") from None
+    why = check_moment(moment)
+    if why:
+        raise InvalidInput(f"{ENV}: {why}")
     return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from complaintctl.errors import InvalidInput
+from complaintctl.model.timeparse import check_year, clip
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+_LEADING_YEAR = re.compile(r"^(\d{4})")
 EXAMPLES = "2026-10, 2026-W43, 2026-Q3, 2026 or 2026-10-01..2026-10-15"
-
 
 @dataclass(frozen=True)
 class Period:
@@ -88,6 +89,8 @@ def year(y: int) -> Period:
 def parse_period(text: str) -> Period:
     """Parse a period as typed on the command line; anything else is refused with examples."""
     raw = text.strip()
+    if (y := _LEADING_YEAR.match(raw)) is not None:
+        check_year(int(y[1]), f"period {clip(text)!r}")
     try:
         if m := _MONTH.match(raw):
             return month(int(m[1]), int(m[2]))
@@ -99,6 +102,7 @@ def parse_period(text: str) -> Period:
             return year(int(m[1]))
         if m := _RANGE.match(raw):
             first, last = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            check_year(last.year, f"period {clip(text)!r}")
             if last < first:
                 raise InvalidInput(f"period {text!r}: the range ends before it starts")
             return Period("range", f"{m[1]}..{m[2]}", first, last)
@@ -110,6 +114,8 @@ def parse_period(text: str) -> Period:
 def parse_week(text: str) -> Period:
     """`register --week`: an ISO week (`2026-W43`) or any day inside it (`2026-10-21`)."""
     raw = text.strip()
+    if (y := _LEADING_YEAR.match(raw)) is not None:
+        check_year(int(y[1]), f"--week {clip(text)!r}")
     if m := _WEEK.match(raw):
         try:
             return week(int(m[1]), int(m[2]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.notifications import Materials, Notifications, parse_materials, parse_notifications
@@ -19,13 +21,14 @@ from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
 POLICY_FILE = "complaintctl.yaml"
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
     "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
-    "min_version", "signing", "trust_commit_authors", "notifications", "materials",
+    "min_version", "signing", "trust_commit_authors", "notifications", "materials", "limits",
 }
 
 
@@ -87,6 +90,7 @@ class Policy:
     trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for (issue 11)
     notifications: Notifications = field(default_factory=Notifications)  # notify (issue 14)
     materials: Materials = field(default_factory=Materials)  # files kept from e-mail intake (issue 14)
+    limits: Limits = DEFAULT_LIMITS  # `limits:`: bounds on one case file (the strict reader)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -137,7 +141,13 @@ def load_policy(root: Path) -> Policy:
     path = root / POLICY_FILE
     if not path.is_file():
         raise PolicyError(f"{path}: no policy file — not a case repository (run `complaintctl init`)")
-    return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 (byte {exc.start}): save the policy as UTF-8") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_policy_text(text, str(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -147,6 +157,10 @@ def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    bad = _UNDECODED.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise PolicyError(f"{source}: line {line}: not UTF-8 (a GBK save?): save the policy as UTF-8")
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
@@ -296,4 +310,24 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         trust=parse_trust(top, source, min_version),
         notifications=parse_notifications(top.get("notifications"), source, ZoneInfo(tzname)),
         materials=parse_materials(top.get("materials"), source),
+        limits=parse_limits(top.get("limits"), source),
     )
+
+
+# limits: key -> (Limits field, the largest value accepted)
+_LIMIT_KEYS = {"case_file_bytes": ("max_bytes", 64 << 20), "case_depth": ("max_depth", 64),
+               "timeline_entries": ("max_timeline", 100_000)}
+
+
+def parse_limits(data: Any, source: str) -> Limits:
+    """`limits:` bounds what the strict reader accepts in one case file (defaults: 1 MiB,
+    16 levels, 2,000 timeline entries); each is a whole number from 1 to a hard cap."""
+    values: dict[str, int] = {}
+    for key, value in _mapping(data, source, "limits", required=False).items():
+        if key not in _LIMIT_KEYS:
+            raise _fail(source, f"limits.{key}", f"unknown key (known: {', '.join(_LIMIT_KEYS)})")
+        name, cap = _LIMIT_KEYS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= cap:
+            raise _fail(source, f"limits.{key}", f"expected a whole number from 1 to {cap}")
+        values[name] = value
+    return Limits(**values) if values else DEFAULT_LIMITS

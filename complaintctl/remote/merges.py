@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import Policy
 from complaintctl.remote.access import person_for
 from complaintctl.repo.git import ZERO, CommitMeta, Git, Identity
@@ -101,8 +101,8 @@ def _material(path: str, merged: str, sides: list[str]) -> list[Finding]:
     return []
 
 
-def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, str | None]],
-               base_text: str | None, author: Identity, policy: Policy, now: datetime,
+def judge_case(path: str, merged_text: str | bytes | None, parents: Sequence[tuple[str, str | bytes | None]],
+               base_text: str | bytes | None, author: Identity, policy: Policy, now: datetime,
                authority: Policy | None = None) -> tuple[list[Finding], Added]:
     """Findings for one case file in a merge, and the timeline entries new in the merge.
     `authority` (the policy before the push) switches the ledger on for a content merge."""
@@ -111,7 +111,7 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
         return [Finding(path, "(file)", "R-CL-3", f"a merge may not drop a case file (parent {', '.join(having)} "
                         "has it): case files are never deleted")], []
     try:
-        merged = _entries(load_plain(merged_text, path))
+        merged = _entries(load_plain(_decoded(merged_text, path), path))
     except InvalidInput as exc:
         return [Finding(path, "(file)", "R-WF", str(exc).split(": ", 1)[-1])], []
     findings: list[Finding] = []
@@ -120,7 +120,7 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
         if text is None:
             continue
         try:
-            theirs = _entries(load_plain(text, path))
+            theirs = _entries(load_plain(_decoded(text, path), path))
         except InvalidInput:
             continue  # a broken side was refused when it was pushed; judge the merge on its own
         where = _subsequence(theirs, merged)
@@ -141,6 +141,11 @@ def judge_case(path: str, merged_text: str | None, parents: Sequence[tuple[str, 
         ledger = Commit(None, authority, frozenset(i for i, u in enumerate(used) if u)) if authority else None
         findings.extend(check_texts(path, merged_text, base_text, policy, now, ledger))
     return findings, added
+
+
+def _decoded(text: str | bytes, path: str) -> str:
+    """Blobs arrive as bytes: decoded strictly (not UTF-8 is an R-WF finding, not a crash)."""
+    return decode(text, path) if isinstance(text, bytes) else text
 
 
 def _authority(text: str | None) -> Policy | None:
@@ -174,5 +179,6 @@ def _entries(data: Mapping[str, Any]) -> list[Any]:
     return list(timeline) if isinstance(timeline, list) else []
 
 
-def _text(g: Git, blob: str) -> str | None:
+def _text(g: Git, blob: str) -> bytes | None:
+    """A blob's bytes: the validator decodes them strictly (not UTF-8 is an R-WF finding)."""
     return None if blob == ZERO else g.blob(blob)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from complaintctl.errors import ComplaintError, InvalidInput
-from complaintctl.model.case import load_plain
+from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.remote import access, merges, signing
@@ -200,8 +200,8 @@ def _added(g: Git, ch: Change) -> merges.Added:
     if ch.new_blob == ZERO:
         return []
     try:
-        new = load_plain(g.blob(ch.new_blob), ch.path)
-        old = load_plain(g.blob(ch.old_blob), ch.path) if ch.old_blob != ZERO else {}
+        new = load_plain(decode(g.blob(ch.new_blob), ch.path), ch.path)
+        old = load_plain(decode(g.blob(ch.old_blob), ch.path), ch.path) if ch.old_blob != ZERO else {}
     except InvalidInput:
         return []  # the validator reports the broken file
     after, before = new.get("timeline"), old.get("timeline")

@@ -29,7 +29,7 @@ def signers_file(text: str | None) -> Iterator[Path]:
     """The server's allowed_signers in a temporary file, as git wants it (empty if none)."""
     fd, name = tempfile.mkstemp(prefix="complaintctl-signers-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:  # the bytes as they came
             fh.write(text or "")
         yield Path(name)
     finally:

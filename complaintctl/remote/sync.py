@@ -197,7 +197,7 @@ def renumber_case(ws: Workspace, old: CaseId, serial: int, now: datetime, actor:
     for path in g.files_containing(str(old), "cases"):
         if path == new.relpath or not is_case_path(path):
             continue
-        other = load_document((ws.root / path).read_text(encoding="utf-8"), path)
+        other = load_document(store.read_case_text(ws.root, path, ws.policy.limits), path, ws.policy.limits)
         links = get(other, "assessment.repeat_of")
         if not isinstance(links, list) or str(old) not in [str(x) for x in links]:
             continue

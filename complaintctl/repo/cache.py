@@ -77,7 +77,9 @@ def use(git_dir: Path) -> None:
 
 
 def policy_key(text: str) -> str:
-    return hashlib.sha1(f"{code_version()}\0{holidays_version()}\0{text}".encode()).hexdigest()
+    # a policy that is not UTF-8 arrives with its bytes as surrogates (git.show): keyed by them
+    key = f"{code_version()}\0{holidays_version()}\0{text}"
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def cached_policy(text: str, source: str = POLICY_FILE, git_dir: Path | None = None) -> Policy:
@@ -108,11 +110,13 @@ def load_policy(root: Path, git_dir: Path) -> Policy:
     """The work tree's policy file (`complaintctl.yaml`), through the cache."""
     path = root / POLICY_FILE
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = path.read_bytes().decode("utf-8")
+    except (FileNotFoundError, IsADirectoryError):
         raise PolicyError(f"{path}: no policy file — not a case repository (run `complaintctl init`)") from None
-    except IsADirectoryError:
-        raise PolicyError(f"{path}: no policy file — not a case repository (run `complaintctl init`)") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 (byte {exc.start}): save the policy as UTF-8") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
     return cached_policy(text, str(path), git_dir)
 
 

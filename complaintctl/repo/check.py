@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from datetime import datetime
 
-from complaintctl.errors import RepoStateError
+from complaintctl.errors import InvalidInput, RepoStateError, UnreadableCase
+from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import POLICY_FILE
-from complaintctl.repo import cache, index, precommit
+from complaintctl.repo import cache, index, precommit, store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.dates import CLOCK_SKEW
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import check_case, check_texts, is_case_path, settled_after
+from complaintctl.rules.validate import (
+    check_case,
+    check_texts,
+    is_case_path,
+    settled_after,
+    stray_file,
+    unreadable_findings,
+)
 
 _VERDICTS = ("CREATE TABLE IF NOT EXISTS verdicts (path TEXT NOT NULL, blob TEXT NOT NULL, ctx TEXT NOT NULL, "
              "settled REAL, findings TEXT NOT NULL, PRIMARY KEY (path, blob, ctx)) WITHOUT ROWID")
@@ -30,8 +39,11 @@ _VERDICTS = ("CREATE TABLE IF NOT EXISTS verdicts (path TEXT NOT NULL, blob TEXT
 
 def verdict_context(ws: Workspace) -> str:
     """What a verdict depends on besides the file: the code, the policy text and this clone's office."""
-    policy_file = ws.root / "complaintctl.yaml"
-    text = policy_file.read_text(encoding="utf-8") if policy_file.is_file() else ""
+    policy_file = ws.root / POLICY_FILE
+    try:
+        text = policy_file.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        text = ""
     key = f"{cache.policy_key(text)}\0{ws.policy.office}\0{ws.policy.timezone}"
     return hashlib.sha1(key.encode()).hexdigest()[:20]
 
@@ -64,9 +76,9 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         for path, blob, error, rowid, kept in rows:
             count += 1
             if error is not None:
-                findings.append(Finding(path, "(file)", "R-WF", error.split(": ", 1)[-1]))
+                findings.extend(_unreadable(ws, path, error))
             elif path in changed or blob is None:
-                text = (ws.root / path).read_text(encoding="utf-8")
+                text = store.read_case_text(ws.root, path, ws.policy.limits)
                 before = ws.git.show("HEAD", path) if ws.git.has_head() else None
                 findings.extend(check_texts(path, text, before, ws.policy, now, commit))
             elif kept is not None:
@@ -89,12 +101,28 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
             except sqlite3.Error:  # a verdict not kept is only slower next time (e.g. a read-only clone)
                 if db.in_transaction:
                     db.execute("ROLLBACK")
+        for path in idx.strays():
+            count += 1
+            stray = stray_file(path)
+            if stray is not None:
+                findings.append(stray)
     finally:
         idx.close()
     head = ws.git.has_head()
     for path in sorted(changed):
         # R-CL-3: a case file deleted in the working tree (or staged for deletion) is a finding too.
-        if not (ws.root / path).exists() and head and ws.git.show("HEAD", path) is not None:
+        if not os.path.lexists(ws.root / path) and head and ws.git.show("HEAD", path) is not None:
             count += 1
             findings.extend(check_texts(path, None, None, ws.policy, now))
     return count, findings
+
+
+def _unreadable(ws: Workspace, path: str, error: str) -> list[Finding]:
+    """One R-WF finding per problem of a file the strict reader refuses, each with its line."""
+    try:
+        load_plain(store.read_case_text(ws.root, path, ws.policy.limits), path, ws.policy.limits)
+    except UnreadableCase as exc:
+        return unreadable_findings(path, exc)
+    except InvalidInput as exc:
+        return [Finding(path, "(file)", "R-WF", str(exc).split(": ", 1)[-1])]
+    return [Finding(path, "(file)", "R-WF", error.split(": ", 1)[-1])]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from complaintctl.errors import GitError, RepoStateError
 from complaintctl.model.identity import Identity
 
-__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
+__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "blob_id", "clean_env"]
 
 if TYPE_CHECKING:
     import git
@@ -37,6 +39,9 @@ ZERO = "0" * 40
 # MB of resident memory. Long reads (the index's cat-file, log) bound it.
 LOW_MEMORY = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=4m",
               "-c", "core.deltaBaseCacheLimit=16m")
+LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock (COMPLAINTCTL_GIT_LOCK_WAIT)
+_LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+_LOCK_REF = re.compile(r"cannot lock ref '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Change:
     path: str
     old_blob: str
     new_blob: str
+    new_mode: str = "100644"  # 120000: a symlink, 160000: a submodule, 000000: deleted
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,8 @@ class Git:
 
     @property
     def own_git_dir(self) -> Path:
-        """This work tree's own git directory (its index, HEAD; a linked worktree has its own)."""
+        """This work tree's own git directory (its index, HEAD, journal; a linked worktree has its
+        own: .git/worktrees/X)."""
         return self._own_dir
 
     def plain(self, *args: str, input: bytes | None = None) -> tuple[int, bytes]:
@@ -170,6 +177,10 @@ class Git:
         if code != 0:
             raise GitError(f"git {args[0]} failed (exit code {code})")
         return out.decode("utf-8").removesuffix("\n")
+
+    @property
+    def index_file(self) -> Path:
+        return Path(os.environ.get("GIT_INDEX_FILE") or self._own_dir / "index")
 
     def run(self, *args: str, **kwargs: object) -> str:
         try:
@@ -277,28 +288,25 @@ class Git:
             return False
         return True
 
-    def blob(self, sha: str) -> str:
-        """A blob's text, through GitPython's persistent `git cat-file --batch` once GitPython is
-        loaded (many blobs: the server's hook); else one `git cat-file` (a hook judging a few files
-        does not load GitPython at all)."""
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes (decoding is the reader's: a case file that is not UTF-8 is a finding,
+        not a crash), through GitPython's persistent `git cat-file --batch` once GitPython is
+        loaded (many blobs: the server's hook); else one `git cat-file` (a hook judging a few
+        files does not load GitPython at all)."""
         if self._repo is None:
             code, out = self.plain("cat-file", "blob", sha)
             if code != 0:
                 raise GitError(f"cannot read blob {sha}")
-            return out.decode("utf-8")
-        try:
-            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
-        except (ValueError, GitCommandError) as exc:
-            raise GitError(f"cannot read blob {sha}: {exc}") from exc
-        return data.decode("utf-8")
-
-    def blob_bytes(self, sha: str) -> bytes:
-        """A blob's bytes (a kept original: any file, not only text)."""
+            return out
         try:
             data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read blob {sha}: {exc}") from exc
         return data
+
+    def blob_bytes(self, sha: str) -> bytes:
+        """A blob's bytes (a kept original: any file, not only text); the same as `blob`."""
+        return self.blob(sha)
 
     def move(self, src: str, dst: str) -> None:
         """`git mv` (sync: a renumbered case's materials folder goes with it)."""
@@ -308,7 +316,8 @@ class Git:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
         spec = f"{rev}:{path}" if rev != ":" else f":{path}"
         code, out = self.plain("show", spec)
-        return out.decode("utf-8") if code == 0 else None
+        # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
+        return out.decode("utf-8", "surrogateescape") if code == 0 else None
 
     def file_at(self, sha: str, path: str) -> str | None:
         """A file's text in a commit, through the persistent cat-file (no process per call)."""
@@ -319,7 +328,55 @@ class Git:
         except (ValueError, GitCommandError) as exc:
             raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
         data: bytes = blob.data_stream.read()
-        return data.decode("utf-8")
+        # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
+        return data.decode("utf-8", "surrogateescape")
+
+    def object_format(self) -> str:
+        """sha1 or sha256: how this repository names its objects."""
+        with self.repo.config_reader() as config:
+            return str(config.get_value("extensions", "objectformat", "sha1")).lower()
+
+    def blob_id_at(self, sha: str, path: str) -> str | None:
+        try:
+            return str(self.repo.commit(sha).tree[path].hexsha)
+        except KeyError:
+            return None
+        except (ValueError, GitCommandError) as exc:
+            raise GitError(f"cannot read {path} at {sha[:10]}: {exc}") from exc
+
+    def commit_paths(self, paths: list[str], message: str, index: Path) -> str:
+        """Stage `paths` in the index file `index` (not the real one) and `git commit` it: the
+        office's pre-commit hooks run as for any commit; the real index is not touched."""
+        env = {"GIT_INDEX_FILE": str(index)}
+        with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", env=env)
+            self.run_locked("commit", "-q", "-F", msg, env=env)
+        return self.run("rev-parse", "HEAD")
+
+    def refresh_index(self, paths: list[str]) -> None:
+        """The real index takes HEAD's version of `paths` (after a commit made elsewhere)."""
+        with _nul_file(paths) as pathspec:
+            self.run_locked("reset", "-q", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul", "HEAD")
+
+    def run_locked(self, *args: str, env: dict[str, str] | None = None, wait: float | None = None) -> str:
+        """Run a git command that takes one of git's locks (index.lock, HEAD.lock): someone's
+        own `git status` may hold it for a moment, so wait and retry, within a bound."""
+        wait = float(os.environ.get("COMPLAINTCTL_GIT_LOCK_WAIT") or LOCK_WAIT) if wait is None else wait
+        deadline = time.monotonic() + wait
+        delay = 0.02
+        while True:
+            code, out = self.attempt(*args, env=env)
+            if code == 0:
+                return out
+            lock = _held_lock(out)
+            if lock is None:
+                raise GitError(f"git {args[0]} failed: {' '.join(out.split())[:400] or f'exit code {code}'}")
+            if time.monotonic() > deadline:
+                raise RepoStateError(f"git {args[0]}: {lock} stayed locked for {wait:.0f} s — another git "
+                                     "process is working in this clone (if none is, one was killed: remove "
+                                     "that file); nothing was changed by complaintctl")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)
@@ -329,28 +386,27 @@ class Git:
     def add_and_commit(self, paths: list[str], message: str) -> str:
         # Paths and message go through files: a sweep may stage thousands of cases, more than
         # an argument list can hold.
-        self.wait_for_index_lock()
         with _nul_file(paths) as pathspec, _nul_file([message], nul=False) as msg:
-            self.run("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
-            self.run("commit", "-q", "-F", msg)
+            self.run_locked("add", f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
+            self.run_locked("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
     def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
         """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
         fast on large trees, and commit; None if that changes nothing."""
-        self.run("add", "-A", "--", folder)
+        self.run_locked("add", "-A", "--", folder)
         if not self.staged_paths():
             return None
-        self.run("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
+        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
         return self.run("rev-parse", "HEAD")
 
     def unstage(self, paths: list[str]) -> None:
         with _nul_file(paths) as pathspec:
             spec = (f"--pathspec-from-file={pathspec}", "--pathspec-file-nul")
             if self.has_head():
-                self.run("reset", "-q", *spec, "HEAD")
+                self.run_locked("reset", "-q", *spec, "HEAD")
             else:
-                self.run("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
+                self.run_locked("rm", "-q", "-r", "--cached", "--ignore-unmatch", *spec)
 
     def ls_blobs(self, prefix: str, *more: str) -> dict[str, str]:
         """path -> blob sha of every file in the index below `prefix` (one fast call)."""
@@ -425,16 +481,6 @@ class Git:
         status, out, err = self.g.execute(["git", *args], with_extended_output=True,
                                           with_exceptions=False, env=env)
         return int(status or 0), "\n".join(x for x in (out, err) if x).strip()
-
-    def wait_for_index_lock(self, timeout: float = 15.0) -> None:
-        """Someone's own `git` may hold index.lock for a moment: wait for it, don't fail."""
-        lock = self._own_dir / "index.lock"
-        deadline = time.monotonic() + timeout
-        while lock.exists():
-            if time.monotonic() > deadline:
-                raise RepoStateError(f"{lock} exists: another git process is running in this clone "
-                                     "(remove the file if none is)")
-            time.sleep(0.05)
 
     def remote_url(self, remote: str) -> str | None:
         code, out = self.attempt("remote", "get-url", remote)
@@ -550,6 +596,22 @@ def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
         os.unlink(name)
 
 
+def blob_id(data: bytes | str, object_format: str = "sha1") -> str:
+    """Git's object id of a blob with this content (no git process needed)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return digest(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+
+
+def _held_lock(output: str) -> str | None:
+    """The lock file git could not take, if that is why it failed."""
+    m = _LOCK_FILE.search(output)
+    if m is not None:
+        return m[1]
+    m = _LOCK_REF.search(output)
+    return f"the ref {m[1]}" if m is not None else None
+
+
 def _parse_raw(out: str) -> Iterator[Change]:
     parts = out.split("\0")
     i = 0
@@ -558,8 +620,8 @@ def _parse_raw(out: str) -> Iterator[Change]:
         i += 2
         if not meta.startswith(":"):
             continue
-        _, _, old, new, status = meta[1:].split(" ")
-        yield Change(status[0], path, old, new)
+        _, mode, old, new, status = meta[1:].split(" ")
+        yield Change(status[0], path, old, new, mode)
 
 
 def _why(exc: GitCommandError) -> str:

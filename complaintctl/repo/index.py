@@ -13,6 +13,11 @@ Cold (a fresh clone, a new code version): the blobs of `HEAD:cases` stream throu
 module's C-backed `load_plain`, and are stored a window at a time; a progress bar goes to
 stderr when it is a terminal.
 
+Every file is read by the strict reader (model/reader.py) under the policy's `limits:`; a
+file it refuses (or a symbolic link, a submodule, a file too large) is a row with its error,
+and a file under cases/ that is not a case file by name (`.yml`, `.YAML`) is a stray: reads
+leave both out and name them (`Index.skipped`), `validate` reports them.
+
 Rows carry the flat record fields as indexed columns (status, dates, category, unit,
 handler, severity, the next due time of a running clock) for SQL filters, the whole
 document as JSON for the few rows a command reads whole, and the case's search tokens
@@ -29,19 +34,21 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from complaintctl.errors import InvalidInput
-from complaintctl.model.case import CaseRecord, as_datetime, get, load_plain, to_plain
+from complaintctl.errors import CaseNotFound, InvalidInput
+from complaintctl.model.case import CaseRecord, as_datetime, decode, get, load_plain, to_plain
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.model.text import case_tokens, contact_key, tokens
 from complaintctl.output import Progress
-from complaintctl.repo import cache
+from complaintctl.repo import cache, store
 from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
-from complaintctl.rules.validate import is_case_path
+from complaintctl.rules.validate import stray_file
 
 DB_NAME = "index.sqlite"
 WINDOW = 1000  # files parsed and stored per round (memory stays flat)
@@ -54,8 +61,11 @@ _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("pat
 # (UTF-8 bytes sort as Python compares text)
 BY_RECEIVED = (f"json_extract(record, '$[{_RECORD_FIELDS.index('received_at')}]'), "
                f"json_extract(record, '$[{_RECORD_FIELDS.index('id')}]'), path")
-# The code that decides what a row holds; any change rebuilds the index.
-_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py")
+# The code that decides what a row holds; any change rebuilds the index (so does the policy's
+# `limits:`: a file refused under one limit may be read under another).
+_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py", "model/reader.py", "model/shape.py")
+_MODES = {"120000": "is a symbolic link", "160000": "is a submodule"}  # never read as case files
+STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
            "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
@@ -67,6 +77,8 @@ CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob T
     last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
     name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
+CREATE TABLE strays (path TEXT PRIMARY KEY);
+CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
 CREATE INDEX cases_status ON cases (status);
 CREATE INDEX cases_received ON cases (received_ts);
 CREATE INDEX cases_resolved ON cases (resolved_ts);
@@ -87,12 +99,23 @@ CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', con
 _INSERT = f"INSERT INTO cases ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
-def version() -> str:
+def version(limits: Limits = DEFAULT_LIMITS) -> str:
     root = Path(cache.__file__).resolve().parent.parent
-    h = hashlib.sha1(b"index 1")
+    h = hashlib.sha1(f"index 2 {limits.max_bytes}/{limits.max_depth}/{limits.max_timeline}".encode())
     for rel in _ROW_CODE:
         h.update((root / rel).read_bytes())
     return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file under cases/ that a read left out, and why (said on stderr by list/report/...)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason.removeprefix(self.path + ': ')}"
 
 
 # --- rows: computed in the pool's workers --------------------------------------------------
@@ -128,12 +151,13 @@ def _next_due(data: Mapping[str, Any]) -> float | None:
     return min(dues) if dues else None
 
 
-def row(path: str, blob: str | None, sig: str | None, text: str | None, error: str = "") -> tuple[Any, ...]:
-    """One `cases` row from a file's text (or its read error)."""
+def row(path: str, blob: str | None, sig: str | None, text: str | None, error: str = "",
+        limits: Limits = DEFAULT_LIMITS) -> tuple[Any, ...]:
+    """One `cases` row from a file's text, through the strict reader (or its read error)."""
     data = None
     if text is not None:
         try:
-            data = to_plain(load_plain(text, path))
+            data = to_plain(load_plain(text, path, limits))
         except InvalidInput as exc:
             error = str(exc)
     if data is None:
@@ -149,22 +173,34 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject)
 
 
-def _rows(items: list[tuple[str, str | None, str | None, bytes]]) -> list[tuple[Any, ...]]:
+def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
+          limits: Limits = DEFAULT_LIMITS) -> list[tuple[Any, ...]]:
+    """Rows from (path, blob, sig, content or the reason it was not read)."""
     out = []
     for path, blob, sig, raw in items:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            out.append(row(path, blob, sig, None, f"{path}: cannot read: {exc}"))
+        if isinstance(raw, str):
+            out.append(row(path, blob, sig, None, raw))
             continue
-        out.append(row(path, blob, sig, text))
+        try:
+            text = decode(raw, path)  # UTF-8 only, as every reader (R-WF)
+        except InvalidInput as exc:
+            out.append(row(path, blob, sig, None, str(exc)))
+            continue
+        out.append(row(path, blob, sig, text, limits=limits))
     return out
+
+
+def _too_large(path: str, limits: Limits) -> str:
+    return (f"{path}: not a valid case file (R-WF): larger than {limits.max_bytes} bytes (the policy's "
+            "limits.case_file_bytes)")
 
 
 # --- reading blobs ---------------------------------------------------------------------------
 
-def stream_blobs(g: Git, blobs: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
-    """(blob, content) for each blob id, in order, through ONE `git cat-file --batch`."""
+def stream_blobs(g: Git, blobs: Sequence[str], max_bytes: int | None = None
+                 ) -> Iterator[tuple[str, bytes | None, int]]:
+    """(blob, content, size) for each blob id, in order, through ONE `git cat-file --batch`;
+    content None for a missing object or one over `max_bytes` (skipped, never held)."""
     if not blobs:
         return
     import subprocess
@@ -190,13 +226,22 @@ def stream_blobs(g: Git, blobs: Sequence[str]) -> Iterator[tuple[str, bytes | No
     try:
         for b in blobs:
             header = proc.stdout.readline().split()
-            if len(header) == 2 and header[1] == b"missing":
-                yield b, None
+            if len(header) != 3:  # "<id> missing", "<id> ambiguous"
+                yield b, None, 0
                 continue
             size = int(header[2])
-            data = proc.stdout.read(size)
+            if max_bytes is not None and size > max_bytes:
+                left = size
+                while left > 0:
+                    got = len(proc.stdout.read(min(left, 1 << 20)))
+                    if not got:
+                        break
+                    left -= got
+                data: bytes | None = None
+            else:
+                data = proc.stdout.read(size)
             proc.stdout.read(1)  # the newline after each object
-            yield b, data
+            yield b, data, size
     finally:
         proc.stdout.close()
         writer.join()
@@ -205,7 +250,10 @@ def stream_blobs(g: Git, blobs: Sequence[str]) -> Iterator[tuple[str, bytes | No
 
 # --- the index ---------------------------------------------------------------------------------
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """The index file (None: an in-memory index for this run only)."""
+    if path is None:
+        return sqlite3.connect(":memory:", isolation_level=None)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=120, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -223,6 +271,22 @@ class Index:
     def __init__(self, ws: Workspace, db: sqlite3.Connection) -> None:
         self.ws = ws
         self.db = db
+
+    def skipped(self, where: str = "1", params: Sequence[Any] = ()) -> list[Skipped]:
+        """The files under cases/ (matching an SQL condition on `path`) that reads leave out: the
+        strict reader refused them, or they are no case file by name. Never dropped silently."""
+        out = [Skipped(path, error) for path, error in self.db.execute(
+            f"SELECT path, error FROM cases WHERE error IS NOT NULL AND ({where}) ORDER BY path", params)]
+        out.extend(Skipped(p, STRAY) for p in self.strays(where, params))
+        return out
+
+    def strays(self, where: str = "1", params: Sequence[Any] = ()) -> list[str]:
+        """Files under cases/ that are not case files by name (`.yml`, `.YAML`, …), as they are in
+        the work tree now."""
+        found = {p for (p,) in self.db.execute(f"SELECT path FROM strays WHERE ({where})", params)}
+        found.update(p for (p,) in self.db.execute(f"SELECT path FROM dirty WHERE ({where})", params)
+                     if not is_case_path(p) and stray_file(p) is not None)
+        return sorted(p for p in found if os.path.lexists(self.ws.root / p))
 
     # -- records ------------------------------------------------------------------------------
 
@@ -337,18 +401,39 @@ def open_index(ws: Workspace, progress: bool = True) -> Index:
     """The index of the work tree's cases, brought up to date first. Each work tree (a linked
     `git worktree` too) has its own, beside its own index and HEAD."""
     path = cache.folder(ws.git.own_git_dir) / DB_NAME
-    db = _connect(path)
     try:
-        _ensure_schema(db, path)
-        _refresh(ws, db, progress)
+        db = _connect(path)
+    except (sqlite3.Error, OSError):  # a read-only clone, a full disk: the index lives in memory
+        db = _connect(None)
+    try:
+        try:
+            _ensure_schema(db, ws.policy.limits)
+            _refresh(ws, db, progress)
+        except sqlite3.OperationalError as exc:
+            if not _disk_trouble(exc) or _in_memory(db):
+                raise
+            # issue 10: a full disk (or a read-only cache) is no crash — this run reads from memory
+            db.close()
+            db = _connect(None)
+            _ensure_schema(db, ws.policy.limits)
+            _refresh(ws, db, progress)
     except BaseException:
         db.close()
         raise
     return Index(ws, db)
 
 
-def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
-    want = version()
+def _disk_trouble(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
+
+
+def _in_memory(db: sqlite3.Connection) -> bool:
+    return any(r[2] == "" for r in db.execute("PRAGMA database_list"))
+
+
+def _ensure_schema(db: sqlite3.Connection, limits: Limits) -> None:
+    want = version(limits)
     try:
         row_ = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
     except sqlite3.OperationalError:
@@ -378,42 +463,46 @@ def _head_tree(g: Git) -> str:
     return out.decode().strip() if code == 0 else ""
 
 
+def _under_cases(path: str) -> bool:
+    """A path the index keeps: a case file (a row) or a stray (named, never read)."""
+    return is_case_path(path) or stray_file(path) is not None
+
+
 def _status_paths(g: Git) -> set[str]:
-    """Case files whose work-tree state differs from HEAD (staged, changed, deleted, untracked)."""
+    """Files under cases/ whose work-tree state differs from HEAD (staged, changed, deleted,
+    untracked): case files and strays."""
     out = g.plain_text("-c", "status.renames=false", "status", "--porcelain", "-z", "--untracked-files=all",
                        "--", "cases")
     paths = set()
     for rec in out.split("\0"):
-        if len(rec) > 3 and is_case_path(rec[3:]):
+        if len(rec) > 3 and _under_cases(rec[3:]):
             paths.add(rec[3:])
     return paths
 
 
-def _tree_changes(g: Git, old: str, new: str) -> dict[str, str | None] | None:
-    """path -> new blob (None: deleted) between two `cases` trees; None if `old` is gone."""
+Blob = tuple[str, str]  # (blob id, mode)
+
+
+def _tree_changes(g: Git, old: str, new: str) -> dict[str, Blob | None] | None:
+    """path -> (new blob, mode) (None: deleted) between two `cases` trees; None if `old` is gone."""
     if not old:
         return None
     code, _ = g.plain("cat-file", "-e", old)
     if code != 0:
         return None
-    args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", old, new] if new else \
-        ["ls-tree", "-r", "-z", old]
-    out = g.plain_text(*args)
-    changes: dict[str, str | None] = {}
     if not new:  # HEAD has no cases folder now: every indexed file is gone
-        for rec in out.split("\0"):
-            if rec:
-                changes["cases/" + rec.split("\t", 1)[1]] = None
-        return changes
+        return dict.fromkeys(_tree_blobs(g, old))
+    out = g.plain_text("diff-tree", "-r", "-z", "--no-renames", "--raw", old, new)
+    changes: dict[str, Blob | None] = {}
     parts = out.split("\0")
     for meta, path in zip(parts[0::2], parts[1::2], strict=False):
         if meta.startswith(":"):
-            _, _, _, blob, status = meta[1:].split(" ")
-            changes["cases/" + path] = None if status.startswith("D") else blob
+            _, mode, _, blob, status = meta[1:].split(" ")
+            changes[CASES_PREFIX + path] = None if status.startswith("D") else (blob, mode)
     return changes
 
 
-def _tree_blobs(g: Git, tree: str) -> dict[str, str]:
+def _tree_blobs(g: Git, tree: str) -> dict[str, Blob]:
     if not tree:
         return {}
     out = g.plain_text("ls-tree", "-r", "-z", tree)
@@ -421,7 +510,8 @@ def _tree_blobs(g: Git, tree: str) -> dict[str, str]:
     for rec in out.split("\0"):
         if rec:
             meta, _, path = rec.partition("\t")
-            blobs["cases/" + path] = meta.split()[2]
+            mode, _, blob = meta.split()
+            blobs[CASES_PREFIX + path] = (blob, mode)
     return blobs
 
 
@@ -448,19 +538,24 @@ def _refresh(ws: Workspace, db: sqlite3.Connection, progress: bool) -> None:
 def _apply(ws: Workspace, db: sqlite3.Connection, head: str, indexed: str, dirty_now: set[str],
            dirty_before: set[str], progress: bool) -> None:
     g = ws.git
-    base: dict[str, str | None] = {}  # path -> blob at HEAD (None: not at HEAD) for rows to redo
+    base: dict[str, Blob | None] = {}  # path -> (blob, mode) at HEAD (None: not at HEAD) for rows to redo
     if indexed != head:
         changes = _tree_changes(g, indexed, head)
         if changes is None:  # cold, or the indexed tree is gone (gc): compare every path's blob
             have = {p: b for p, b in db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL")}
+            have.update((p, "") for (p,) in db.execute("SELECT path FROM strays"))
             now = _tree_blobs(g, head)
-            changes = {p: b for p, b in now.items() if have.get(p) != b}
+            changes = {p: b for p, b in now.items() if have.get(p) != b[0] or p not in have}
             changes.update({p: None for p in have if p not in now})
-        base.update((p, b) for p, b in changes.items() if is_case_path(p))
+        base.update((p, b) for p, b in changes.items() if _under_cases(p))
     for path in dirty_before - dirty_now:  # back to HEAD's version (reverted, committed, stashed…)
         if path not in base:
             base[path] = _blob_at_head(g, path)
     redo = {p: b for p, b in base.items() if p not in dirty_now}
+    strays = {p: b for p, b in redo.items() if not is_case_path(p)}
+    db.executemany("DELETE FROM strays WHERE path = ?", [(p,) for p, b in strays.items() if b is None])
+    db.executemany("INSERT OR IGNORE INTO strays VALUES (?)", [(p,) for p, b in strays.items() if b is not None])
+    redo = {p: b for p, b in redo.items() if is_case_path(p)}
     _delete(db, [p for p, b in redo.items() if b is None])
     wanted = {p: b for p, b in redo.items() if b is not None}
     if len(wanted) > 500:
@@ -468,16 +563,17 @@ def _apply(ws: Workspace, db: sqlite3.Connection, head: str, indexed: str, dirty
     else:  # a few files changed (a commit, a pull): ask for those rows only
         have_blob = {p: row_[0] for p in wanted
                      if (row_ := db.execute("SELECT blob FROM cases WHERE path = ?", (p,)).fetchone())}
-    todo = sorted((p, b) for p, b in wanted.items() if have_blob.get(p) != b)
+    todo = sorted((p, b) for p, b in wanted.items() if have_blob.get(p) != b[0])
     _fill_blobs(ws, db, todo, progress)
-    _fill_work_tree(ws, db, dirty_now)
+    _fill_work_tree(ws, db, {p for p in dirty_now if is_case_path(p)})
     db.execute("DELETE FROM dirty")
     db.executemany("INSERT INTO dirty VALUES (?)", [(p,) for p in sorted(dirty_now)])
 
 
-def _blob_at_head(g: Git, path: str) -> str | None:
-    code, out = g.plain("rev-parse", "-q", "--verify", f"HEAD:{path}")
-    return out.decode().strip() if code == 0 else None
+def _blob_at_head(g: Git, path: str) -> Blob | None:
+    code, out = g.plain("ls-tree", "-z", "HEAD", "--", path)
+    meta = out.decode().partition("\t")[0].split() if code == 0 else []
+    return (meta[2], meta[0]) if len(meta) == 3 else None
 
 
 def _delete(db: sqlite3.Connection, paths: Iterable[str]) -> None:
@@ -494,26 +590,35 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
                    "FROM cases WHERE path=? AND error IS NULL", [(r[0],) for r in rows])
 
 
-def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, str]], progress: bool) -> None:
+def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, Blob]], progress: bool) -> None:
     """Parse the committed files the index lacks — streamed from one `git cat-file --batch`,
-    parsed in a process pool when there are many — and store them a window at a time."""
+    parsed in a process pool when there are many — and store them a window at a time. A
+    symbolic link or a submodule is never read as a case file; nor is a file over the limit."""
     if not todo:
         return
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    bar = Progress("indexing cases", len(todo)) if progress and len(todo) >= PARALLEL_AT else None
+    limits = ws.policy.limits
+    refused = [row(p, b, None, None, f"{p}: not a valid case file (R-WF): {_MODES[m]}: only regular case files "
+                   "belong under cases/") for p, (b, m) in todo if m in _MODES]
+    if refused:
+        _store(db, refused)
+    files = [(p, b) for p, (b, m) in todo if m not in _MODES]
+    if not files:
+        return
+    bar = Progress("indexing cases", len(files)) if progress and len(files) >= PARALLEL_AT else None
     workers = min(os.cpu_count() or 1, 8)
     # forkserver: a forked worker would inherit our end of cat-file's stdin, and cat-file would
     # never see its end (the workers are started while blobs stream).
     import multiprocessing
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) \
-        if len(todo) >= PARALLEL_AT and workers > 1 else None
+        if len(files) >= PARALLEL_AT and workers > 1 else None
     by_blob: dict[str, list[str]] = {}  # one blob may be several paths (identical files)
-    for p, b in todo:
+    for p, b in files:
         by_blob.setdefault(b, []).append(p)
     pending: list[Future[list[tuple[Any, ...]]]] = []
-    chunk: list[tuple[str, str | None, str | None, bytes]] = []
+    chunk: list[tuple[str, str | None, str | None, bytes | str]] = []
     done = 0
 
     def collect(block: bool) -> None:
@@ -531,22 +636,24 @@ def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, str
                 bar.update(done)
 
     try:
-        for blob, data in stream_blobs(ws.git, list(by_blob)):
+        for blob, data, size in stream_blobs(ws.git, list(by_blob), limits.max_bytes):
             for path in by_blob[blob]:
-                chunk.append((path, blob, None, data if data is not None else b""))
+                content: bytes | str = data if data is not None else \
+                    _too_large(path, limits) if size > limits.max_bytes else f"{path}: cannot read blob {blob}"
+                chunk.append((path, blob, None, content))
             if len(chunk) >= (WINDOW // 4 if pool else WINDOW):
                 if pool is not None:
-                    pending.append(pool.submit(_rows, chunk))
+                    pending.append(pool.submit(_rows, chunk, limits))
                     collect(False)
                 else:
-                    _store(db, _rows(chunk))
+                    _store(db, _rows(chunk, limits))
                     done += len(chunk)
                 chunk = []
         if chunk:
             if pool is not None:
-                pending.append(pool.submit(_rows, chunk))
+                pending.append(pool.submit(_rows, chunk, limits))
             else:
-                _store(db, _rows(chunk))
+                _store(db, _rows(chunk, limits))
         collect(True)
     finally:
         if pool is not None:
@@ -556,25 +663,30 @@ def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, str
 
 
 def _fill_work_tree(ws: Workspace, db: sqlite3.Connection, dirty: set[str]) -> None:
-    """Rows for the work tree's changed files: read from disk unless unchanged since last read."""
+    """Rows for the work tree's changed case files: read from disk (safely: never through a
+    symbolic link, never from a FIFO) unless unchanged since last read."""
     known = dict(db.execute("SELECT path, sig FROM cases WHERE blob IS NULL"))
+    limits = ws.policy.limits
     rows, gone = [], []
     for path in sorted(dirty):
-        file = ws.root / path
         started = time.time_ns()
         try:
-            st = file.stat()
-            raw = file.read_bytes() if file.is_file() else None
+            st = os.lstat(ws.root / path)
         except OSError:
-            raw = None
-        if raw is None:
-            gone.append(path)
+            gone.append(path)  # deleted in the work tree
             continue
         # A file changed within RACY_NS of our read could change again with the same stat: no sig.
         sig = _sig(st) if started - st.st_mtime_ns > RACY_NS else ""
         if sig and known.get(path) == sig:
             continue
-        rows.extend(_rows([(path, None, sig, raw)]))
+        try:
+            raw: bytes | str = store.read_case_bytes(ws.root, path, limits)
+        except CaseNotFound:
+            gone.append(path)
+            continue
+        except InvalidInput as exc:  # a symbolic link, a FIFO, too large: named, never read
+            raw = str(exc)
+        rows.extend(_rows([(path, None, sig, raw)], limits))
     _delete(db, gone)
     if rows:
         _store(db, rows)
@@ -582,15 +694,22 @@ def _fill_work_tree(ws: Workspace, db: sqlite3.Connection, dirty: set[str]) -> N
 
 # --- whole-repository answers ------------------------------------------------------------------
 
-def load_records(ws: Workspace, folders: Sequence[str] = ("cases",)) -> list[CaseRecord]:
+def load_records(ws: Workspace, folders: Sequence[str] = ("cases",),
+                 skipped: list[Skipped] | None = None) -> list[CaseRecord]:
     """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records; documents
-    are fetched when something reads them."""
+    are fetched when something reads them. Files that cannot be read (not UTF-8, outside the
+    strict YAML subset, a symlink, a stray `.yml`) are left out and, when `skipped` is given,
+    listed there with the reason: no case is dropped silently."""
     idx = open_index(ws)
     try:
         if tuple(folders) == ("cases",):
-            return idx.records(docs=True)
-        where = " OR ".join("path LIKE ?" for _ in folders)
-        return idx.records(where, [f"{f.rstrip('/')}/%" for f in folders], docs=True)
+            where, params = "1", []
+        else:
+            where = " OR ".join("path LIKE ?" for _ in folders)
+            params = [f"{f.rstrip('/')}/%" for f in folders]
+        if skipped is not None:
+            skipped.extend(idx.skipped(where, params))
+        return idx.records(where, params, docs=True)
     finally:
         idx.close()
 

@@ -15,6 +15,21 @@ LOCK_NAME = "complaintctl.lock"
 
 
 @contextmanager
+def try_repo_lock(git_dir: Path) -> Iterator[bool]:
+    """The same lock if it is free right now (True), else False at once: no waiting."""
+    fd = os.open(git_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def repo_lock(git_dir: Path, timeout: float = 120.0) -> Iterator[None]:
     """Exclusive lock on the clone for the whole read-number-write-commit step."""
     path = git_dir / LOCK_NAME

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
-from complaintctl.model.case import load_plain
-from complaintctl.model.ids import is_case_path
+from complaintctl.model.case import decode, load_plain
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.repo import cache, vouch
 from complaintctl.repo.git import ZERO, Change, Git, Identity
@@ -23,7 +23,7 @@ def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
     if blob == ZERO:
         return None
     try:
-        return load_plain(g.blob(blob), path)
+        return load_plain(decode(g.blob(blob), path), path)
     except InvalidInput:
         return None
 
@@ -65,11 +65,12 @@ def commit_context(actor: Identity | None, authority_text: str | None) -> Commit
 
 def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: datetime,
                   commit: Commit | None = None) -> list[Finding]:
-    from complaintctl.rules.validate import check_texts  # the rules load only when there is something to judge
-
-    if not any(is_case_path(c.path) or c.path == POLICY_FILE or materials.is_material_path(c.path)
+    if not any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE or materials.is_material_path(c.path)
                for c in changes):
         return []
+    # the rules load only when there is something to judge
+    from complaintctl.rules.validate import check_texts, stray_file
+
     policy = policy_from_text(policy_text)
     if isinstance(policy, Finding):
         return [policy]
@@ -81,6 +82,9 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
             if added is not None:
                 renumbered[added.path] = ch.old_blob
     for ch in changes:
+        if ch.status != "D" and (stray := stray_file(ch.path, ch.new_mode)):
+            findings.append(stray)
+            continue
         if not is_case_path(ch.path):
             continue
         if ch.status == "D" and ch.old_blob in renumbered.values():
@@ -111,7 +115,7 @@ def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> lis
     added: dict[str, dict[str, Any] | None] = {}
     for c in changes:
         # a new case is parsed again only when the commit keeps files or its text lists some
-        if c.status == "A" and is_case_path(c.path) and (found or "attachments:" in g.blob(c.new_blob)):
+        if c.status == "A" and is_case_path(c.path) and (found or b"attachments:" in g.blob(c.new_blob)):
             data = load_blob(g, c.new_blob, c.path)
             if data is not None:
                 added[str(data.get("id"))] = data
@@ -135,7 +139,8 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
     skip = vouch.vouched(g, changes)
     rest = [c for c in changes if c.path not in skip]
     findings: list[Finding] = []
-    if any(is_case_path(c.path) or c.path == POLICY_FILE or materials.is_material_path(c.path) for c in rest):
+    if any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE or materials.is_material_path(c.path)
+           for c in rest):
         commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
         findings = check_changes(g, rest, policy_text, now, commit)
     if not findings and policy_text is not None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import CaseNotFound, GitError
-from complaintctl.model.case import dump_document, load_document
+from complaintctl.errors import CaseNotFound, InvalidInput, UnreadableCase
+from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
-from complaintctl.repo import vouch
+from complaintctl.model.reader import DEFAULT_LIMITS, Limits
+from complaintctl.repo import transaction, vouch
+from complaintctl.repo.transaction import FileWrite, write_atomic, write_bytes_atomic
 from complaintctl.repo.workspace import Workspace
+
+__all__ = ["FileWrite", "LoadedCase", "commit_files", "load_case", "next_serial", "read_case_text", "save_and_commit",
+           "write_bytes_atomic",
+           "write_atomic"]
 
 CASES_DIR = "cases"
 
@@ -29,16 +36,66 @@ class LoadedCase:
 def case_text(ws: Workspace, case_id: str) -> tuple[CaseId, str]:
     """One case file's text by ID: its path comes from the ID, no other case is touched."""
     cid = parse_case_id(case_id)
-    path = ws.root / cid.relpath
-    if not path.is_file():
-        raise CaseNotFound(f"{cid}: no such case ({cid.relpath} does not exist)")
-    return cid, path.read_text(encoding="utf-8")
+    return cid, read_case_text(ws.root, cid.relpath, ws.policy.limits)
 
 
 def load_case(ws: Workspace, case_id: str) -> LoadedCase:
     """Read one case by ID for a change (round-trip document, comments kept)."""
     cid, text = case_text(ws, case_id)
-    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath), text)
+    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath, ws.policy.limits), text)
+
+
+def read_case_text(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """A case file's text from the working tree, read safely: never through a symbolic link
+    (in the file's name or any folder above it), never from a FIFO or device (that would
+    hang), never more than the size limit; strictly UTF-8. R-WF errors name the file."""
+    return decode(read_case_bytes(root, relpath, limits), relpath)
+
+
+def read_case_bytes(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    parts = relpath.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise InvalidInput(f"{relpath}: not a path inside the repository")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    dir_flags = flags | getattr(os, "O_DIRECTORY", 0)
+    fds: list[int] = []
+    try:
+        try:
+            fds.append(os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+            for part in parts[:-1]:
+                fds.append(os.open(part, dir_flags, dir_fd=fds[-1]))
+            fd = os.open(parts[-1], flags, dir_fd=fds[-1])
+        except FileNotFoundError:
+            raise CaseNotFound(f"{case_label(relpath)}: no such case ({relpath} does not exist)") from None
+        except NotADirectoryError:
+            raise _not_regular(relpath, "a folder on its path is a symbolic link or a file") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _not_regular(relpath, "is a symbolic link (or a folder on its path is)") from None
+            raise InvalidInput(f"{relpath}: cannot read: {exc.strerror}") from None
+        fds.append(fd)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(relpath, "is not a regular file (a FIFO, device or folder)")
+        if info.st_size > limits.max_bytes:
+            raise UnreadableCase(relpath, [("(file)", f"larger than {limits.max_bytes} bytes (the policy's "
+                                                      "limits.case_file_bytes)")])
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise UnreadableCase(relpath, [("(file)", f"larger than {limits.max_bytes} bytes")])
+        return data
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _not_regular(relpath: str, why: str) -> UnreadableCase:
+    return UnreadableCase(relpath, [("(file)", f"{why}: only regular case files belong under cases/")])
+
+
+def case_label(relpath: str) -> str:
+    return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
 def next_serial(root: Path, office: str, year: int, month: int) -> int:
@@ -53,77 +110,20 @@ def next_serial(root: Path, office: str, year: int, month: int) -> int:
     return highest + 1
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-@dataclass(frozen=True)
-class FileWrite:
-    relpath: str
-    content: str | bytes  # a case's text, or a material's bytes
-    before: str | None  # what to put back if the commit fails (None: the file did not exist)
-
-
-def commit_files(ws: Workspace, writes: list[FileWrite], message: str) -> str:
-    """Write several files and commit exactly them in one commit; if the commit fails, put
-    everything back (new files removed, changed ones restored, nothing left staged)."""
-    done: list[FileWrite] = []
-    try:
-        for w in writes:
-            path = ws.root / w.relpath
-            if isinstance(w.content, bytes):
-                write_bytes_atomic(path, w.content)
-            else:
-                write_atomic(path, w.content)
-            done.append(w)
-        return ws.git.add_and_commit([w.relpath for w in writes], message)
-    except (GitError, OSError):
-        ws.git.unstage([w.relpath for w in done])
-        for w in done:
-            if w.before is None:
-                (ws.root / w.relpath).unlink(missing_ok=True)
-            else:
-                write_atomic(ws.root / w.relpath, w.before)
-        raise
+def commit_files(ws: Workspace, writes: list[FileWrite], message: str, judged: bool = False) -> str:
+    """Write several files (case texts, kept originals' bytes) and commit exactly them in one
+    commit, as one transaction (repo/transaction): a refusal, a kill or a full disk leaves
+    nothing behind. `judged`: the caller has just validated exactly these contents, so the
+    pre-commit hook may skip the blobs the transaction stages (repo/vouch)."""
+    witness = vouch.witness(ws) if judged else None
+    return transaction.commit_files(ws.root, ws.git, writes, message, witness=witness)
 
 
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
                     message: str, judged: bool = False) -> str:
-    """Write the case, stage only it, commit. If the commit fails, put everything back.
-    `judged`: the caller has just validated exactly this document's text (`dump_document` is
-    deterministic), so the pre-commit hook may skip it (repo.vouch)."""
-    path = ws.root / relpath
-    text = dump_document(doc)
-    write_atomic(path, text)
-    try:
-        with vouch.judged(ws, {relpath: text} if judged else {}):
-            return ws.git.add_and_commit([relpath], message)
-    except GitError:
-        ws.git.unstage([relpath])
-        if before is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, before)
-        raise
+    """Write the case and commit only it, as one transaction (repo/transaction): if the commit
+    is refused or the command dies, the file is put back and nothing stays staged.
+    `judged`: the caller has just validated exactly this document (`dump_document` is
+    deterministic), so the pre-commit hook may skip the blob committed (repo/vouch)."""
+    writes = [FileWrite(relpath, dump_document(doc), before)]
+    return commit_files(ws, writes, message, judged=judged)

@@ -24,8 +24,8 @@ from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.policy.resources import template_path
-from complaintctl.repo.locking import repo_lock
-from complaintctl.repo.store import write_atomic
+from complaintctl.repo import transaction
+from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting.masking import NameFinder, masker_for
 from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
@@ -279,16 +279,17 @@ def publish(ws: Workspace, texts: Mapping[str, str], period: Period, out_dir: Pa
         for path, text in zip(paths, texts.values(), strict=True):
             _write(path, text)
         return paths, None
-    with repo_lock(ws.git.git_dir):
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         rel = [f"{BULLETINS_DIR}/{p.name}" for p in paths]
-        unchanged = all(ws.git.show("HEAD", r) == t for r, t in zip(rel, texts.values(), strict=True))
-        for path, text in zip(paths, texts.values(), strict=True):
-            _write(path, text)
-        if unchanged and ws.git.has_head():
+        before = [ws.git.show("HEAD", r) for r in rel]
+        if all(b == t for b, t in zip(before, texts.values(), strict=True)) and ws.git.has_head():
+            for path, text in zip(paths, texts.values(), strict=True):
+                _write(path, text)
             return paths, None
         message = f"bulletin {period.label}\n\nBulletin: {period.label}\nAction: bulletin\n"
-        return paths, ws.git.add_and_commit(rel, message)
+        writes = [FileWrite(r, t, b) for r, t, b in zip(rel, texts.values(), before, strict=True)]
+        return paths, transaction.commit_files(ws.root, ws.git, writes, message)
 
 
 def _write(path: Path, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
@@ -14,6 +14,9 @@ from complaintctl.policy.policy import Policy
 from complaintctl.repo import store
 from complaintctl.repo.git import LogEntry
 from complaintctl.repo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from complaintctl.repo.index import Skipped
 
 __all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
 
@@ -64,7 +67,8 @@ def _narrow(flt: Filter, due_before: datetime | None) -> tuple[str, list[object]
     return " AND ".join(where), params
 
 
-def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = None) -> list[CaseRecord]:
+def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = None,
+         skipped: list[Skipped] | None = None) -> list[CaseRecord]:
     """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
     decides exactly as it does over every record. `due_before`: only cases with a running clock
     due by then (`list --overdue`), their documents fetched with them."""
@@ -72,19 +76,23 @@ def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = N
 
     where, params = _narrow(flt, due_before)
     idx = index.open_index(ws)  # stays open while the records' documents may be read
+    if skipped is not None:
+        skipped.extend(idx.skipped())
     return select(idx.records(where, params, docs=due_before is not None), flt, tz)
 
 
-def find_iter(ws: Workspace, flt: Filter, tz: tzinfo) -> Iterator[CaseRecord]:
+def find_iter(ws: Workspace, flt: Filter, tz: tzinfo, skipped: list[Skipped] | None = None
+              ) -> Iterator[CaseRecord]:
     """`find`'s records one at a time, in `select`'s order (SQL sorts): a `list` of 100,000
-    cases keeps none of them (issue 12)."""
+    cases keeps none of them (issue 12). The files left out go to `skipped` at once."""
     from complaintctl.repo import index
 
     where, params = _narrow(flt, None)
     idx = index.open_index(ws)
-    for r in idx.iter_records(where, params, docs=False, order=index.BY_RECEIVED):
-        if select([r], flt, tz):
-            yield r
+    if skipped is not None:
+        skipped.extend(idx.skipped())
+    found = idx.iter_records(where, params, docs=False, order=index.BY_RECEIVED)
+    return (r for r in found if select([r], flt, tz))
 
 
 def select(records: Iterable[CaseRecord], flt: Filter, tz: tzinfo) -> list[CaseRecord]:

@@ -72,11 +72,15 @@ def _closed_in(acts: Sequence[reports.Activity], period: periods.Period, moment:
     return {a.case_id for a in acts if start <= a.at < end}
 
 
-def build_report(ws: Workspace, period: periods.Period, moment: datetime) -> reports.Report:
-    """`report`'s whole read path: the records it can count, git authorship, the figures."""
+def build_report(ws: Workspace, period: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None = None) -> reports.Report:
+    """`report`'s whole read path: the records it can count, git authorship, the figures.
+    Files the reader refuses are left out and listed in `skipped`."""
     acts = activities(ws)
     idx = index.open_index(ws)
     try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
         records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
     finally:
         idx.close()
@@ -89,11 +93,14 @@ def name_cache(ws: Workspace) -> CachedNames:
     return CachedNames(ws.git.git_dir / "complaintctl" / "masked-names.json")
 
 
-def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> bulletin.Bulletin:
+def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
     names = name_cache(ws)
     acts = activities(ws)
     idx = index.open_index(ws)
     try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
         records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
         # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
         linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
@@ -106,11 +113,14 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime) -> b
     return found
 
 
-def week_records(ws: Workspace, week: periods.Period, moment: datetime) -> list[CaseRecord]:
+def week_records(ws: Workspace, week: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None = None) -> list[CaseRecord]:
     """The cases `register` can list: received in the week (a superset; the register decides)."""
     tz = ws.policy.tz
     idx = index.open_index(ws)
     try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
         lo = week.start(tz).timestamp() - index.DAY
         hi = min(week.end(tz), moment).timestamp() + index.DAY
         return idx.records("received_ts >= ? AND received_ts <= ?", [lo, hi], docs=True)
@@ -118,9 +128,10 @@ def week_records(ws: Workspace, week: periods.Period, moment: datetime) -> list[
         idx.close()
 
 
-def build_register(ws: Workspace, week: periods.Period, moment: datetime) -> Section:
+def build_register(ws: Workspace, week: periods.Period, moment: datetime,
+                   skipped: list[index.Skipped] | None = None) -> Section:
     names = name_cache(ws)
-    section = register.register(week_records(ws, week, moment), week, ws.policy, moment, names)
+    section = register.register(week_records(ws, week, moment, skipped), week, ws.policy, moment, names)
     names.save()
     return section
 

@@ -7,16 +7,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from complaintctl.errors import InvalidInput
-from complaintctl.model.case import as_datetime, load_plain
-from complaintctl.model.ids import is_case_path
+from complaintctl.errors import InvalidInput, UnreadableCase
+from complaintctl.model.case import as_datetime, decode, load_plain
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
 from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
-__all__ = ["CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after"]
+__all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after",
+           "stray_file", "unreadable_findings"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
                        archive.check, deadlines.check, ledger.check]
@@ -33,19 +34,24 @@ def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] |
     return out
 
 
-def check_texts(path: str, text: str | None, previous_text: str | None, policy: Policy,
+def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes | None, policy: Policy,
                 now: datetime, commit: Commit | None = None) -> list[Finding]:
-    """The same, from file contents; a deleted case file is itself a finding."""
+    """The same, from file contents (bytes are decoded strictly: UTF-8 only); a deleted case
+    file is itself a finding, and a file outside the strict YAML subset is one R-WF finding
+    per problem, each naming its line."""
     if text is None:
         return [Finding(path, "(file)", "R-CL-3", "case files are never deleted (the record is kept)")]
     try:
-        data = load_plain(text, path)
+        data = load_plain(decode(text, path) if isinstance(text, bytes) else text, path, policy.limits)
+    except UnreadableCase as exc:
+        return unreadable_findings(path, exc)
     except InvalidInput as exc:
         return [Finding(path, "(file)", "R-WF", str(exc).split(": ", 1)[-1])]
     previous = None
     if previous_text is not None:
         try:
-            previous = load_plain(previous_text, path)
+            old = decode(previous_text, path) if isinstance(previous_text, bytes) else previous_text
+            previous = load_plain(old, path, policy.limits)
         except InvalidInput:
             previous = None  # the old version was broken; judge the new one on its own
     return check_case(path, data, previous, policy, now, commit)
@@ -79,6 +85,27 @@ def settled_after(data: Any) -> datetime | None:
                     moment += timedelta(days=1)
                 latest = moment if latest is None or moment > latest else latest
     return latest
+
+
+def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
+    return [Finding(path, field, "R-WF", message) for field, message in exc.problems]
+
+
+_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
+KEEP_FILES = (".gitkeep",)  # empty placeholders git needs to keep a folder
+
+
+def stray_file(path: str, mode: str = "100644") -> Finding | None:
+    """R-WF: under cases/ live only regular case files named `….yaml` (not `.yml`, `.YAML`,
+    symlinks or submodules); the readers would skip anything else, so it is refused."""
+    if not path.startswith(CASES_PREFIX):
+        return None
+    if mode in _MODES:
+        return Finding(path, "(file)", "R-WF", f"is {_MODES[mode]}: only regular case files belong under cases/")
+    if is_case_path(path) or path.rsplit("/", 1)[-1] in KEEP_FILES:
+        return None
+    return Finding(path, "(file)", "R-WF", "only case files (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml) belong under "
+                   "cases/: rename it to .yaml or move it elsewhere")
 
 
 def all_findings(items: Iterable[list[Finding]]) -> Iterator[Finding]:

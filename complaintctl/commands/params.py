@@ -1,0 +1,116 @@
+"""Every value typed on the command line is checked before anything is read or written:
+text is valid Unicode without control characters (tabs and newlines only in the fields that
+hold paragraphs), numbers are finite and in range. A bad value is a usage error (exit 2)
+naming the option."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from complaintctl.errors import BadValue
+
+# Parameters whose text may run over several lines (a note, a reply, a summary…).
+PARAGRAPHS = frozenset({"details", "measures", "text", "reason", "summary", "comment", "root_cause", "lesson",
+                        "preventive_action", "late_reason", "reply"})
+MAX_LINE = 500  # characters in a one-line field (name, subject, handler…)
+MAX_PARAGRAPH = 20_000
+MAX_AMOUNT = 1e12
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes in argv arrive as U+DC80..U+DCFF
+_CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_CONTROL_PARAGRAPH = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def option_name(name: str) -> str:
+    """How the user typed it: `--root-cause` for root_cause, `TEXT` for an argument."""
+    ctx = click.get_current_context(silent=True)
+    for param in ctx.command.params if ctx else ():
+        if param.name == name:
+            return max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+    return "--" + name.replace("_", "-")
+
+
+def check_text(value: str, name: str, paragraph: bool | None = None) -> str:
+    """`value` if it is acceptable text for parameter `name`, else BadValue (exit 2)."""
+    if paragraph is None:
+        paragraph = name in PARAGRAPHS
+    shown = option_name(name)
+    bad = _SURROGATE.search(value)
+    if bad:
+        byte = ord(bad.group()) - 0xDC00 if 0xDC80 <= ord(bad.group()) <= 0xDCFF else None
+        what = f" (byte 0x{byte:02x})" if byte is not None else ""
+        raise BadValue(f"{shown}: not valid UTF-8 text{what}: set a UTF-8 locale or fix the text")
+    bad = (_CONTROL_PARAGRAPH if paragraph else _CONTROL_LINE).search(value)
+    if bad:
+        allowed = "only tabs and newlines are allowed" if paragraph else "this field is one line of text"
+        raise BadValue(f"{shown}: control character U+{ord(bad.group()):04X} in the text ({allowed})")
+    limit = MAX_PARAGRAPH if paragraph else MAX_LINE
+    if len(value) > limit:
+        raise BadValue(f"{shown}: {len(value)} characters is too long (at most {limit})")
+    return value
+
+
+def check_values(params: Mapping[str, Any]) -> None:
+    """Check every text a command received (strings and lists of strings)."""
+    for name, value in params.items():
+        if isinstance(value, str):
+            check_text(value, name)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, str):
+                    check_text(item, name)
+
+
+class Amount(click.ParamType):
+    """R-CL-2: money amounts are finite numbers ≥ 0 (and below 10¹²: no overflow downstream)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = _float(value, param)
+        if number < 0:
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be 0 or more")
+        if number > MAX_AMOUNT:
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and {MAX_AMOUNT:g}")
+        return number
+
+
+class Share(click.ParamType):
+    """R-CL-2: a share of responsibility is between 0 and 1."""
+
+    name = "share"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = _float(value, param)
+        if not 0 <= number <= 1:
+            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and 1")
+        return number
+
+
+def _name(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name if param is not None else "value"
+
+
+def _float(value: Any, param: click.Parameter | None) -> float:
+    """Same words as the core's check (handling.steps), exit 2 (a usage error) at the edge."""
+    if isinstance(value, float):
+        number = value
+    else:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise BadValue(f"{_name(param)}: {str(value)[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise BadValue(f"{_name(param)}: R-CL-2: {value!r} is not a finite number")
+    return number
+
+
+AMOUNT = Amount()
+SHARE = Share()
