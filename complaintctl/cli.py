@@ -5,32 +5,59 @@ exits 130; a closed pipe (`list | head`) ends quietly with 0."""
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
 from complaintctl import __version__
-from complaintctl.commands import (
-    authority,
-    checks,
-    deadlines,
-    handling,
-    importing,
-    intake,
-    notify,
-    query,
-    remote,
-    setup,
-)
-from complaintctl.commands import knowledge as knowledge_cmds
-from complaintctl.commands import reports as report_cmds
-from complaintctl.commands.sample import sample_cmd
 from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
+
+# Commands load lazily (issue 12): `--help`, `--version` and a one-case `show` must not import
+# every command module and the libraries behind them. name -> (module:attribute, short help);
+# tests/test_cli_lazy.py checks each short help against the command's own docstring.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "approve": ("authority:approve_cmd", "Approve compensation above the handler's limit, within..."),
+    "assign": ("handling:assign_cmd", "Dispatch the case to a unit and handler."),
+    "bulletin": ("reports:bulletin_cmd", "A case bulletin (案例通报) as Markdown and self-contained..."),
+    "clone": ("setup:clone_cmd", "Clone a shared case repository with its hooks live..."),
+    "close": ("handling:close_cmd", "Close a resolved, revisited case."),
+    "correct": ("authority:correct_cmd", "Correct a field rules depend on, as the policy allows..."),
+    "due": ("deadlines:due_cmd", "Clocks due soon and overdue, with the time left (in..."),
+    "edit": ("handling:edit_cmd", "Edit the case file in $EDITOR; it is validated and..."),
+    "escalate": ("deadlines:escalate_cmd", "Move the case one level up the escalation chain (R-ES-1)."),
+    "export": ("reports:export_cmd", "Every case's intake fields, UNMASKED, for moving or..."),
+    "extend": ("deadlines:extend_cmd", "Extend a deadline; only approvers in the policy may..."),
+    "history": ("query:history_cmd", "Who did what and when, from git."),
+    "hook": ("checks:hook_group", "The git hooks: install them, or run what they run."),
+    "import": ("importing:import_cmd", "Record complaints from an .xlsx/.csv register, an .eml,..."),
+    "init": ("setup:init_cmd", "Create (or adopt) a case repository for an office."),
+    "invalid": ("handling:invalid_cmd", "Declare the complaint invalid (final)."),
+    "list": ("query:list_cmd", "List cases, filtered."),
+    "new": ("intake:new_cmd", "Record a new complaint and commit it."),
+    "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),
+    "notify": ("notify:notify_cmd", "E-mail the notices due (dispatch, completion, reminders,..."),
+    "plan": ("handling:plan_cmd", "Record the handling plan; the case goes in progress."),
+    "register": ("reports:register_cmd", "The weekly complaint register, one row per case received..."),
+    "reopen": ("handling:reopen_cmd", "Reopen a resolved or closed case."),
+    "report": ("reports:report_cmd", "Statistics for a period, against the previous one..."),
+    "report-filed": ("deadlines:report_filed_cmd", "Record that a written report was submitted (stops its..."),
+    "resolve": ("handling:resolve_cmd", "Record the resolution."),
+    "resume": ("handling:resume_cmd", "Resume a waiting case."),
+    "revisit": ("handling:revisit_cmd", "Record the revisit; a dissatisfied customer reopens the..."),
+    "sample": ("sample:sample_cmd", "Generate realistic sample cases through the real steps..."),
+    "search": ("knowledge:search_cmd", "Search every case, its root cause and lesson (Chinese or..."),
+    "server": ("remote:server_group", "Set up the shared repository on a git server."),
+    "show": ("query:show_cmd", "Show one case, with its clocks and the time left on each."),
+    "similar": ("knowledge:similar_cmd", "Past cases most like this one, with their outcomes and..."),
+    "sweep": ("deadlines:sweep_cmd", "Upgrade late cases (R-DL-6), remind overdue ones..."),
+    "sync": ("remote:sync_cmd", "Fetch, integrate and push until this office's work is on..."),
+    "validate": ("checks:validate_cmd", "Check every case file; print every finding with file,..."),
+    "wait": ("handling:wait_cmd", "Pause the case while waiting on the customer or a third..."),
+}
 
 
 class UserError(click.ClickException):
@@ -51,7 +78,63 @@ class Bug(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def load_command(name: str) -> click.Command:
+    module, _, attr = COMMANDS[name][0].partition(":")
+    command: click.Command = getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr)
+    return command
+
+
+class LazyCommands(dict[str, click.Command]):
+    """`group.commands`, filled on first use of each name (a whole listing loads them all)."""
+
+    def __missing__(self, name: str) -> click.Command:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        self[name] = command = load_command(name)
+        return command
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or dict.__contains__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def _all(self) -> None:
+        for name in COMMANDS:
+            self[name]  # noqa: B018 (loads it)
+
+    def items(self) -> Any:
+        self._all()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._all()
+        return dict.values(self)
+
+    def __iter__(self) -> Any:
+        self._all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
 class ComplaintGroup(click.Group):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The listing comes from COMMANDS, so `--help` imports no command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -81,6 +164,9 @@ class ComplaintGroup(click.Group):
 
 
 def _bug(exc: BaseException) -> Bug:
+    import tempfile
+    import traceback
+
     log = Path(tempfile.gettempdir()) / "complaintctl-crash.log"
     try:
         log.write_text(traceback.format_exc(), encoding="utf-8")
@@ -99,22 +185,6 @@ def _bug(exc: BaseException) -> Bug:
 def cli(ctx: click.Context, directory: Path | None) -> None:
     """complaintctl — customer complaints by written rules, with git as the case database."""
     ctx.meta["complaintctl.dir"] = str(directory or ".")
-
-
-for command in (
-    setup.init_cmd, setup.clone_cmd, intake.new_cmd, query.show_cmd, query.list_cmd, query.history_cmd,
-    handling.assign_cmd, handling.plan_cmd, handling.note_cmd, handling.wait_cmd,
-    handling.resume_cmd, handling.resolve_cmd, handling.revisit_cmd, handling.close_cmd,
-    handling.reopen_cmd, handling.invalid_cmd, handling.edit_cmd, checks.validate_cmd,
-    checks.hook_group, remote.sync_cmd, remote.server_group,
-    deadlines.extend_cmd, deadlines.escalate_cmd, deadlines.sweep_cmd, deadlines.due_cmd,
-    deadlines.report_filed_cmd, authority.correct_cmd, authority.approve_cmd,
-    report_cmds.report_cmd, report_cmds.register_cmd, report_cmds.bulletin_cmd, report_cmds.export_cmd,
-    knowledge_cmds.search_cmd, knowledge_cmds.similar_cmd, notify.notify_cmd,
-    importing.import_cmd,
-):
-    cli.add_command(command)
-cli.add_command(sample_cmd)
 
 
 def main() -> None:

@@ -224,7 +224,7 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     edited = sorted((office.root / "cases").rglob("*.yaml"))[8]
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("subject: ", "subject: 改过的", 1), encoding="utf-8")  # not committed
-    cache = office.root / ".git" / "complaintctl" / "records.sqlite"
+    cache = office.root / ".git" / "complaintctl" / "index.sqlite"
     outputs = []
     for _ in ("cold", "warm"):
         listed = office.run("list", "--json").output
@@ -246,3 +246,48 @@ def test_case_files_with_flow_style_timestamps_still_load() -> None:
     # libyaml's fast parser refuses ':' inside a flow scalar; the pure parser takes over.
     data = load_plain("clocks:\n  response: {due: 2026-11-23 10:05:00+08:00, done: null}\n", "x.yaml")
     assert data["clocks"]["response"]["due"] == datetime.fromisoformat("2026-11-23T10:05:00+08:00")
+
+
+# --- issue 12: parallel chunks and the multi-person history -------------------------------------
+
+def test_cases_do_not_depend_on_the_number_of_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from complaintctl.sample import generator
+
+    monkeypatch.setattr(generator, "CHUNK", 25)  # several chunks from a small sample
+    spec = dataclasses.replace(SPEC, count=70)
+    one = [(c.case_id, c.text) for c in generate(policy(), spec, workers=1)]
+    two = [(c.case_id, c.text) for c in generate(policy(), spec, workers=2)]
+    assert one == two and len(one) == 70
+    assert len({cid for cid, _ in one}) == 70
+
+
+def test_history_is_each_persons_work_by_day(office: Office, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    out = sample(office, "--count", "40", "--seed", "3", "--history")
+    assert "40 sample case(s) written" in out
+    assert office.git("status", "--porcelain").stdout == ""
+    assert office.run("validate").output.strip() == "40 case file(s) valid"
+    log = office.git("log", "--format=%an%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f"
+                     "%(trailers:key=Action,valueonly)%x1e", "--", "cases").stdout
+    rows = [rec.strip("\n").split("\x1f") for rec in log.split("\x1e") if rec.strip()]
+    assert rows[-1][2] == ""  # the office's `init` commit (the .gitkeep), before the sample's
+    rows = rows[:-1]
+    times = [int(r[1]) for r in rows]
+    assert times == sorted(times, reverse=True)  # commits in the order the work was done
+    tz = policy().tz
+    done = {(r[0], cid, r[3].strip(), datetime.fromtimestamp(int(r[1]), tz).date())
+            for r in rows for cid in r[2].split(",")}
+    steps = set()
+    for p in (office.root / "cases").rglob("*.yaml"):
+        data = load_plain(p.read_text(encoding="utf-8"), p.name)
+        for e in data["timeline"]:
+            action = "new" if e["action"] == "received" else e["action"]
+            steps.add((e["by"], data["id"], action, e["at"].astimezone(tz).date()))
+    assert steps == done  # every step is a commit of its actor, that day, naming the case and the action
+    assert len({r[0] for r in rows}) > 3 and len(rows) < len(steps)
+    # the same files as the batch mode writes for the same seed
+    other = Office(tmp_path / "batch")
+    office.runner.invoke(cli, ["init", str(other.root), "--preset", "property", "--office", "SZ"])
+    sample(other, "--count", "40", "--seed", "3", "--no-verify")
+    assert case_files(other) == case_files(office)

@@ -108,3 +108,33 @@ def test_from_policy_reads_the_preset() -> None:
     policy = parse_policy_text(template_path("presets", "property.yaml").read_text(encoding="utf-8"))
     cal = WorkCalendar.from_policy(policy)
     assert cal.is_working_day(date(2026, 2, 28)) and not cal.is_working_day(date(2026, 2, 23))
+
+
+# --- the precomputed country table (issue 12) answers like the live `holidays` calendar ----------
+
+def test_precomputed_table_answers_like_the_live_calendar() -> None:
+    from datetime import date, timedelta
+
+    from complaintctl.policy import calendar as workcal
+
+    spec = workcal.CalendarSpec(country="CN")
+    table = workcal.country_days("CN")
+    with_table = workcal.WorkCalendar(spec)
+    assert with_table._table is not None
+    live = workcal.WorkCalendar(spec)
+    live._table = None  # the pre-issue-12 path: ask `holidays` for every day
+    live._public = workcal._public_holidays("CN", "")
+    live._weekend = frozenset(live._public.weekend)
+
+    def live_answer(d: date) -> bool:
+        if d.weekday() in live._weekend:
+            return live._make_up_day(d)
+        return d not in live._public
+
+    d = date(table.first_year - 2, 1, 1)  # also past both ends: the live fallback
+    while d <= date(table.last_year + 2, 12, 31):
+        assert with_table.is_working_day(d) == live_answer(d), d
+        d += timedelta(days=1)
+    assert not with_table.is_working_day(date(2026, 10, 1))  # 国庆节
+    make_up = sorted(x for x in table.weekend_workdays if x.year == 2026)
+    assert make_up and all(with_table.is_working_day(x) and x.weekday() >= 5 for x in make_up)  # 调休

@@ -6,22 +6,24 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from complaintctl.commands.common import base_dir, now, pass_ws
-from complaintctl.model import clock
-from complaintctl.remote import prereceive
-from complaintctl.repo import check as repocheck
-from complaintctl.repo import hooks, precommit
-from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from complaintctl.repo.git import Git
 
 
 @click.command("validate")
 @pass_ws
 def validate_cmd(ws: Workspace) -> None:
     """Check every case file; print every finding with file, field and rule."""
+    from complaintctl.repo import check as repocheck
+    from complaintctl.repo import hooks
+
     count, findings = repocheck.validate_repository(ws, now(ws))
     for problem in hooks.problems(ws.git):  # a warning: the record itself may still be fine
         click.echo(f"warning: {problem}", err=True)
@@ -34,9 +36,10 @@ def validate_cmd(ws: Workspace) -> None:
 
 
 def hook_now(g: Git) -> datetime:
-    """The hooks' clock: real time, unless this repository allows a pinned one (tests)."""
-    allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
-    return clock.current(allow_pinned=allowed)
+    """The hooks' clock (repo.precommit.hook_now)."""
+    from complaintctl.repo.precommit import hook_now as now_for
+
+    return now_for(g)
 
 
 @click.group("hook")
@@ -47,6 +50,9 @@ def hook_group() -> None:
 @hook_group.command("install")
 def install_cmd() -> None:
     """Install the client hooks into .git/hooks, pointing at this complaintctl."""
+    from complaintctl.repo import hooks
+    from complaintctl.repo.git import Git
+
     g = Git.open(Path(base_dir()))
     for note in hooks.install(g):
         click.echo(f"hooks: {note}")
@@ -57,7 +63,12 @@ def install_cmd() -> None:
 @hook_group.command("pre-commit")
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
+    # `complaintctl hook pre-commit` as git runs it takes __main__'s path, without click.
+    from complaintctl.repo import cache, precommit
+    from complaintctl.repo.git import Git
+
     g = Git.open(Path(base_dir()))
+    cache.use(g.git_dir)
     findings = precommit.pre_commit(g, hook_now(g))
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
@@ -69,7 +80,12 @@ def pre_commit_cmd() -> None:
 @hook_group.command("pre-receive")
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
+    from complaintctl.remote import prereceive
+    from complaintctl.repo import cache
+    from complaintctl.repo.git import Git
+
     g = Git.open(Path(base_dir()))
+    cache.use(g.git_dir)
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
     problems = prereceive.pre_receive(g, updates, hook_now(g), prereceive.server_pusher(os.environ))
     for p in problems:

@@ -6,19 +6,21 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import update_wrapper
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from complaintctl.commands.params import check_values
 from complaintctl.errors import InvalidInput
-from complaintctl.handling.lifecycle import Result
 from complaintctl.model import clock
-from complaintctl.model.case import CaseRecord
 from complaintctl.model.timeparse import parse_when
-from complaintctl.repo import index, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from complaintctl.handling.lifecycle import Result
+    from complaintctl.model.case import CaseRecord
+    from complaintctl.repo.index import Index, Skipped
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +33,8 @@ def workspace() -> Workspace:
         cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
         root.meta["complaintctl.workspace"] = cached
         # What a killed or interrupted command left is finished or undone first, and said.
+        from complaintctl.repo import transaction
+
         for line in transaction.recover_if_idle(cached.root, cached.git):
             click.echo(line, err=True)
     ws: Workspace = cached
@@ -68,13 +72,28 @@ def report(result: Result) -> None:
 def records(ws: Workspace) -> list[CaseRecord]:
     """Every readable case; each file left out is named on stderr with the reason (a case
     is never dropped silently)."""
-    skipped: list[index.Skipped] = []
+    from complaintctl.repo import index  # not for one-case commands (issue 12)
+
+    skipped: list[Skipped] = []
     out = index.load_records(ws, skipped=skipped)
     say_skipped(skipped)
     return out
 
 
-def say_skipped(skipped: list[index.Skipped]) -> None:
+def read_index(ws: Workspace) -> Index:
+    """The read index, fresh; the files reads leave out are named on stderr first."""
+    from complaintctl.repo import index
+
+    idx = index.open_index(ws)
+    try:
+        say_skipped(idx.skipped())
+    except BaseException:
+        idx.close()
+        raise
+    return idx
+
+
+def say_skipped(skipped: list[Skipped]) -> None:
     for s in skipped:
         click.echo(f"warning: {s}", err=True)
     if skipped:

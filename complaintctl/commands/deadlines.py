@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl.commands.common import actor, json_option, now, pass_ws, records, report
+from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
@@ -15,6 +15,7 @@ from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
+from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
@@ -108,8 +109,10 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
-    views = [v for rec in records(ws)
-             for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
+    # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
+    idx = read_index(ws)  # streamed: only the clocks shown are kept
+    candidates = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
+    views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))
     if as_json:
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,

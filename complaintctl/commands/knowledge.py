@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintctl.commands.common import json_option, pass_ws, records
+from complaintctl.commands.common import json_option, pass_ws, read_index
 from complaintctl.model.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
@@ -33,7 +33,7 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
 @pass_ws
 def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
     """Search every case, its root cause and lesson (Chinese or English)."""
-    _print(ws, knowledge.search(records(ws), text, limit), as_json)
+    _print(ws, knowledge.search_index(read_index(ws), text, limit), as_json)
 
 
 @click.command("similar")
@@ -44,4 +44,4 @@ def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
 @pass_ws
 def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    _print(ws, knowledge.similar(records(ws), str(parse_case_id(case_id)), limit), as_json)
+    _print(ws, knowledge.similar_index(read_index(ws), str(parse_case_id(case_id)), limit), as_json)

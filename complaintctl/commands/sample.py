@@ -30,20 +30,25 @@ def _day(text: str, option: str) -> date:
               help="Cases per commit.")
 @click.option("--no-verify", is_flag=True, hidden=True,
               help="Kept for old scripts: the sample never runs the pre-commit hook.")
+@click.option("--history", is_flag=True,
+              help="Each person's day of one kind of step is a commit by that person (git fast-import); "
+                   "a new office only.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes building cases (0: one per core); the cases do not depend on it.")
 @pass_ws
 def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, replace: bool,
-               batch_size: int, no_verify: bool) -> None:
+               batch_size: int, no_verify: bool, history: bool, workers: int) -> None:
     """Generate realistic sample cases through the real steps and commit them in batches."""
     spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
 
-    def progress(done: int, sha: str) -> None:
-        click.echo(f"  {done}/{count} case(s) committed ({sha[:10]})", err=True)
+    def progress(done: int, what: str) -> None:
+        click.echo(f"  {done}/{count} case(s) committed ({what if history else what[:10]})", err=True)
 
     # A generated history is many people's steps in one commit, dated in the past: the hook's
     # ledger (one committer, the offline window) cannot hold for it. Every step was already
     # judged by the same validator as its own actor at its own time (sample.generator).
     result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
-                               verify=False, progress=progress)
+                               verify=False, progress=progress, history=history, workers=workers)
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     if result.removed and not result.commits:
         click.echo(f"{result.written} sample case(s) regenerated, identical to those committed: no commit ({mix})")

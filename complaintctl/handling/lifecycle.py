@@ -60,12 +60,14 @@ def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
 
 
 def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str, Any] | None,
-              now: datetime, actor: Identity) -> None:
-    """Judge the exact text that will be committed, as the hooks will."""
-    data = load_plain(dump_document(doc), relpath)
+              now: datetime, actor: Identity) -> str:
+    """Judge the exact text that will be committed, as the hooks will; that text."""
+    text = dump_document(doc)
+    data = load_plain(text, relpath, ws.policy.limits)
     findings = check_case(relpath, data, previous, ws.policy, now, commit_for(ws, actor))
     if findings:
         raise ValidationFailed(list(findings))
+    return text
 
 
 def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Result:
@@ -78,9 +80,9 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
         cid = case_id_for(policy.office, received, serial)
         doc = steps.build_case(policy, str(cid), intake, now, actor)
-        validated(ws, cid.relpath, doc, None, now, actor)
-        sha = store.save_and_commit(ws, cid.relpath, doc, None,
-                                    commit_message(str(cid), "new", None, "received", intake.subject))
+        text = validated(ws, cid.relpath, doc, None, now, actor)
+        sha = store.commit_files(ws, [store.FileWrite(cid.relpath, text, None)],
+                                 commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
 
 
@@ -113,7 +115,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             serials[month] += 1
             doc = steps.build_case(policy, str(cid), item.intake, now, actor)
             text = dump_document(doc)
-            found = check_case(cid.relpath, load_plain(text, cid.relpath), None, policy, now, commit)
+            found = check_case(cid.relpath, load_plain(text, cid.relpath, policy.limits), None, policy, now, commit)
             findings.extend(f"{item.where}: {f}" if item.where else f for f in found)
             writes.append(store.FileWrite(cid.relpath, text, None))
             writes.extend(store.FileWrite(f"{cid.materials_dir}/{name}", data, None) for name, data in item.files)
@@ -132,8 +134,13 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
 def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tuple[Result, list[RepeatMatch]]:
     """Record a new complaint. R-AS-5: earlier cases from the same complainant or about the same
     matter (the last months' folders only) are linked as `repeat_of`, and returned for a warning."""
-    recent = index.load_records(ws, knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz)))
-    repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+    folders = knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz))
+    idx = index.open_index(ws)
+    try:  # the index narrows to possible repeats (issue 12); find_repeats decides, as over every case
+        recent = knowledge.repeat_candidates(idx, folders, intake.name, intake.contact, intake.subject)
+        repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+    finally:
+        idx.close()
     if repeats:
         intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
     return create(ws, intake, now, actor), repeats
@@ -164,12 +171,12 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         # Judge against the committed version, as the hooks will: an uncommitted hand edit of
         # the file is part of this change and must pass the same rules.
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
-        previous = load_plain(committed, loaded.relpath) if committed is not None else None
+        previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
         doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
-        validated(ws, loaded.relpath, doc, previous, now, actor)
+        text = validated(ws, loaded.relpath, doc, previous, now, actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
-        sha = store.save_and_commit(ws, loaded.relpath, doc, loaded.text, message)
+        sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 
 

@@ -18,15 +18,14 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import GitError, RepoStateError, SyncConflict, ValidationFailed
+from complaintctl.errors import RepoStateError, SyncConflict, ValidationFailed
 from complaintctl.handling import lifecycle, smtp
 from complaintctl.model.case import dump_document, load_plain, timeline_entry
 from complaintctl.policy.authority import SYSTEM
 from complaintctl.policy.policy import Policy
 from complaintctl.remote import sync as syncing
-from complaintctl.repo import index, store
+from complaintctl.repo import index, store, transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import mailtexts
 from complaintctl.rules import notices
@@ -168,32 +167,25 @@ def entry(notice: Notice, people: list[str], now: datetime, actor: Identity, lan
 
 def record(ws: Workspace, sent: list[Outgoing], now: datetime, actor: Identity) -> str:
     """One commit: each case gets a `notify` entry per notice sent, judged as the hooks will."""
-    changed: list[tuple[store.LoadedCase, CommentedMap]] = []
-    with repo_lock(ws.git.git_dir):
+    writes: list[store.FileWrite] = []
+    with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
         commit = lifecycle.commit_for(ws, actor)
         findings: list[object] = []
         for case_id, items in entries_for(sent).items():
             loaded = store.load_case(ws, case_id)
-            previous = load_plain(loaded.text, loaded.relpath)
+            previous = load_plain(loaded.text, loaded.relpath, ws.policy.limits)
             doc = loaded.doc
             for notice, people in items:
                 doc["timeline"].append(entry(notice, people, now, actor, ws.policy.language))
-            findings.extend(check_case(loaded.relpath, load_plain(dump_document(doc), loaded.relpath), previous,
+            text = dump_document(doc)  # the exact text committed is judged
+            findings.extend(check_case(loaded.relpath, load_plain(text, loaded.relpath, ws.policy.limits), previous,
                                        ws.policy, now, commit))
-            changed.append((loaded, doc))
+            writes.append(store.FileWrite(loaded.relpath, text, loaded.text))
         if findings:
             raise ValidationFailed(findings)
-        for loaded, doc in changed:
-            store.write_atomic(ws.root / loaded.relpath, dump_document(doc))
-        paths = [loaded.relpath for loaded, _ in changed]
-        try:
-            return ws.git.add_and_commit(paths, commit_message(sent, now))
-        except GitError:
-            ws.git.unstage(paths)
-            for loaded, _ in changed:
-                store.write_atomic(ws.root / loaded.relpath, loaded.text)
-            raise
+        # one transaction (repo/transaction): a refusal, a kill or a full disk leaves nothing behind
+        return store.commit_files(ws, writes, commit_message(sent, now), judged=True)
 
 
 def commit_message(sent: list[Outgoing], now: datetime) -> str:

@@ -41,13 +41,18 @@ class SweepResult:
 
 
 def candidates(ws: Workspace, now: datetime) -> list[str]:
-    """IDs of the cases a sweep would change, from the index (no case file is re-parsed)."""
+    """IDs of the cases a sweep would change, from the index (no case file is re-parsed). Only
+    open cases are read: a closed or invalid case has no running clock (issue 12)."""
     policy = ws.policy
     cal = WorkCalendar.from_policy(policy)
     out = []
-    for rec in index.load_records(ws):
-        if deadlines.next_sweep_step(rec.data, policy, cal, now) is not None:
-            out.append(rec.id)
+    idx = index.open_index(ws)
+    try:
+        for rec in idx.records("status IS NULL OR status NOT IN ('closed', 'invalid')", docs=True):
+            if deadlines.next_sweep_step(rec.data, policy, cal, now) is not None:
+                out.append(rec.id)
+    finally:
+        idx.close()
     return out
 
 
@@ -85,25 +90,29 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
     with transaction.writing(ws.root, ws.git):
         if not dry_run:
             ws.git.ensure_ready_to_commit()
-        changed: list[tuple[store.LoadedCase, CommentedMap, CaseChange]] = []
+        # (the file's text before, after, what changed): texts only — a sweep over a large backlog
+        # must not keep thousands of round-trip documents (issue 12: memory)
+        changed: list[tuple[str, str, CaseChange]] = []
         skipped: list[Finding] = []
         commit = lifecycle.commit_for(ws, actor)
         for case_id in candidates(ws, now):
             loaded = store.load_case(ws, case_id)
-            previous = load_plain(loaded.text, loaded.relpath)
+            previous = load_plain(loaded.text, loaded.relpath, ws.policy.limits)
             doc, actions = _plan(loaded.doc, ws, cal, now, actor)
             if not actions:
                 continue
-            # Judged in memory (the round-trip document compares equal to its plain load); the
-            # pre-commit hook judges the exact committed text again.
-            findings = check_case(loaded.relpath, doc, previous, ws.policy, now, commit)
+            # The exact text to be committed is judged, so the pre-commit hook need not judge it again
+            # (repo.vouch).
+            text = dump_document(doc)
+            data = load_plain(text, loaded.relpath, ws.policy.limits)
+            findings = check_case(loaded.relpath, data, previous, ws.policy, now, commit)
             if findings:
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue
-            changed.append((loaded, doc, CaseChange(case_id, loaded.relpath, tuple(actions))))
+            changed.append((loaded.text, text, CaseChange(case_id, loaded.relpath, tuple(actions))))
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
-        writes = [FileWrite(loaded.relpath, dump_document(doc), loaded.text) for loaded, doc, _ in changed]
-        sha = transaction.commit_files(ws.root, ws.git, writes, commit_message(changes, now))
+        writes = [FileWrite(change.relpath, text, before) for before, text, change in changed]
+        sha = store.commit_files(ws, writes, commit_message(changes, now), judged=True)
     return SweepResult(tuple(changes), sha, tuple(skipped))

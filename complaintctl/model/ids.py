@@ -9,6 +9,7 @@ from datetime import datetime
 from complaintctl.errors import InvalidInput
 
 MATERIALS = "materials"
+CASES_PREFIX = "cases/"
 OFFICE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 CASE_ID_RE = re.compile(r"^(?P<office>[A-Z][A-Z0-9]{1,7})-(?P<yy>\d{2})(?P<mm>0[1-9]|1[0-2])-(?P<serial>\d{4,6})$")
 
@@ -59,3 +60,8 @@ def case_id_from_filename(name: str) -> CaseId | None:
         return parse_case_id(name[: -len(".yaml")])
     except InvalidInput:
         return None
+
+
+def is_case_path(path: str) -> bool:
+    """A case file's path in the repository (cases/…/*.yaml)."""
+    return path.startswith(CASES_PREFIX) and path.endswith(".yaml")

@@ -15,8 +15,6 @@ from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from complaintctl.errors import PolicyError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -106,12 +104,15 @@ def parse_calendar(data: Any, source: str, default_tz: str) -> CalendarSpec:
     country = str(data.get("country") or "").upper()
     subdivision = str(data.get("subdivision") or "")
     if country:
-        supported = holidays.list_supported_countries()
-        if country not in supported:
-            raise _fail(source, "country", f"{country!r} is not a country the holidays library knows")
-        if subdivision and subdivision not in supported[country]:
+        import holidays  # imported where used: ~80 ms (issue 12); a cached policy skips this
+
+        try:
+            known = holidays.country_holidays(country).subdivisions
+        except NotImplementedError:
+            raise _fail(source, "country", f"{country!r} is not a country the holidays library knows") from None
+        if subdivision and subdivision not in known:
             raise _fail(source, "subdivision", f"{subdivision!r} is not a subdivision of {country} "
-                        f"(known: {', '.join(supported[country])})")
+                        f"(known: {', '.join(known)})")
     weekend: list[int] = []
     for name in data.get("weekend") or []:
         if str(name).lower()[:3] not in WEEKDAYS:
@@ -138,6 +139,59 @@ def parse_calendar(data: Any, source: str, default_tz: str) -> CalendarSpec:
     )
 
 
+TABLE_YEARS = (1990, 2060)  # the years a precomputed country table covers
+
+
+@dataclass(frozen=True)
+class CountryDays:
+    """A country's public calendar for TABLE_YEARS, computed once from `holidays` and kept in the
+    read cache (issue 12: building the China calendar costs ~150 ms a process)."""
+
+    country: str
+    subdivision: str
+    first_year: int
+    last_year: int
+    weekend: frozenset[int]
+    holidays: frozenset[date]  # public holidays, any weekday
+    weekend_workdays: frozenset[date]  # 调休: make-up working days on the weekend
+
+    def covers(self, d: date) -> bool:
+        return self.first_year <= d.year <= self.last_year
+
+
+def _public_holidays(country: str, subdivision: str) -> Any:
+    import holidays  # only here: a precomputed table needs no `holidays` import
+
+    return holidays.country_holidays(country, subdiv=subdivision or None)
+
+
+def country_days(country: str, subdivision: str = "", years: tuple[int, int] = TABLE_YEARS) -> CountryDays:
+    public = _public_holidays(country, subdivision)
+    for year in range(years[0], years[1] + 1):
+        _ = date(year, 1, 1) in public  # loads the year, and with it its weekend_workdays
+    return CountryDays(country, subdivision, years[0], years[1], frozenset(public.weekend),
+                       frozenset(d for d in public if years[0] <= d.year <= years[1]),
+                       frozenset(d for d in public.weekend_workdays if years[0] <= d.year <= years[1]))
+
+
+_TABLES: dict[tuple[str, str], CountryDays] = {}
+
+
+def preload(table: CountryDays) -> None:
+    """Use a precomputed table (from the read cache) for calendars of that country."""
+    _TABLES[(table.country, table.subdivision)] = table
+
+
+def table_for(spec: CalendarSpec) -> CountryDays | None:
+    """The table a calendar of `spec` uses, computed now if no cache preloaded it."""
+    if not spec.country:
+        return None
+    key = (spec.country, spec.subdivision)
+    if key not in _TABLES:
+        _TABLES[key] = country_days(spec.country, spec.subdivision)
+    return _TABLES[key]
+
+
 class WorkCalendar:
     """Which days are working days, and when the office is open on them."""
 
@@ -145,13 +199,12 @@ class WorkCalendar:
         self.spec = spec
         self.tz = ZoneInfo(spec.timezone)
         self._hours = dict(spec.hours)
-        self._public: Any = None
-        if spec.country:
-            self._public = holidays.country_holidays(spec.country, subdiv=spec.subdivision or None)
+        self._table = table_for(spec)
+        self._public: Any = None  # the live `holidays` calendar, for dates outside the table
         if spec.weekend:
             self._weekend = frozenset(spec.weekend)
-        elif self._public is not None:
-            self._weekend = frozenset(self._public.weekend)
+        elif self._table is not None:
+            self._weekend = self._table.weekend
         else:
             self._weekend = frozenset({5, 6})
         self._memo: dict[date, bool] = {}
@@ -168,17 +221,27 @@ class WorkCalendar:
             result = False
         elif d in self.spec.extra_working_days:
             result = True
-        elif d.weekday() in self._weekend:
+        elif self._table is None:
+            result = d.weekday() not in self._weekend
+        elif self._table.covers(d):
             # 调休: a make-up working Saturday/Sunday published with the holidays.
-            result = self._public is not None and self._make_up_day(d)
+            result = d in self._table.weekend_workdays if d.weekday() in self._weekend \
+                else d not in self._table.holidays
         else:
-            result = self._public is None or d not in self._public
+            public = self._live()
+            result = self._make_up_day(d) if d.weekday() in self._weekend else d not in public
         self._memo[d] = result
         return result
 
+    def _live(self) -> Any:
+        if self._public is None:
+            self._public = _public_holidays(self.spec.country, self.spec.subdivision)
+        return self._public
+
     def _make_up_day(self, d: date) -> bool:
-        _ = d in self._public  # loads d's year, and with it that year's weekend_workdays
-        return d in self._public.weekend_workdays
+        public = self._live()
+        _ = d in public  # loads d's year, and with it that year's weekend_workdays
+        return d in public.weekend_workdays
 
     def intervals(self, d: date) -> list[tuple[datetime, datetime]]:
         """The office's open hours on day `d` as aware moments (none on a day off)."""

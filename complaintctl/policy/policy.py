@@ -10,9 +10,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from complaintctl.errors import PolicyError
 from complaintctl.model import workflow
 from complaintctl.model.ids import OFFICE_RE
@@ -155,7 +152,11 @@ def load_policy(root: Path) -> Policy:
 
 @functools.lru_cache(maxsize=8)
 def parse_policy_text(text: str, source: str = POLICY_FILE) -> Policy:
-    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms)."""
+    """Parse and check a policy; cached by its text (the pure-Python YAML parse costs ~50 ms;
+    `repo.cache` keeps the result across processes)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     bad = _UNDECODED.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1

@@ -1,18 +1,51 @@
-"""`complaintctl validate`: every case file in the working tree, against its committed version."""
+"""`complaintctl validate`: every case file in the working tree, against its committed version.
+
+Verdicts are kept (issue 12): a committed file's findings depend only on its bytes (its
+blob), its path, the policy and the code — and on `now` only until every moment in the
+file is past (rules.validate.settled_after). So a verdict is stored per (path, blob, policy,
+code version) once it is settled, and a warm `validate` re-judges only new or changed
+files. Files changed in the work tree are always judged afresh, against HEAD, as the
+pre-commit hook will judge them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import sqlite3
 from datetime import datetime
 
 from complaintctl.errors import InvalidInput, RepoStateError, UnreadableCase
 from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import POLICY_FILE
-from complaintctl.repo import index, precommit, store
+from complaintctl.repo import cache, index, precommit, store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
+from complaintctl.rules.dates import CLOCK_SKEW
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import check_case, check_texts, is_case_path, stray_file, unreadable_findings
+from complaintctl.rules.validate import (
+    check_case,
+    check_texts,
+    is_case_path,
+    settled_after,
+    stray_file,
+    unreadable_findings,
+)
+
+_VERDICTS = ("CREATE TABLE IF NOT EXISTS verdicts (path TEXT NOT NULL, blob TEXT NOT NULL, ctx TEXT NOT NULL, "
+             "settled REAL, findings TEXT NOT NULL, PRIMARY KEY (path, blob, ctx)) WITHOUT ROWID")
+
+
+def verdict_context(ws: Workspace) -> str:
+    """What a verdict depends on besides the file: the code, the policy text and this clone's office."""
+    policy_file = ws.root / POLICY_FILE
+    try:
+        text = policy_file.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        text = ""
+    key = f"{cache.policy_key(text)}\0{ws.policy.office}\0{ws.policy.timezone}"
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
 def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding]]:
@@ -29,22 +62,52 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         commit = precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE))
     findings: list[Finding] = []
     count = 0
-    strays: list[str] = []
-    for entry in index.entries(ws, strays=strays):
-        count += 1
-        if entry.data is None:
-            findings.extend(_unreadable(ws, entry.path, entry.error))
-        elif entry.path in changed:
-            text = store.read_case_text(ws.root, entry.path, ws.policy.limits)
-            before = ws.git.show("HEAD", entry.path) if ws.git.has_head() else None
-            findings.extend(check_texts(entry.path, text, before, ws.policy, now, commit))
-        else:
-            findings.extend(check_case(entry.path, entry.data, None, ws.policy, now))
-    for path in strays:
-        count += 1
-        stray = stray_file(path)
-        if stray is not None:
-            findings.append(stray)
+    idx = index.open_index(ws)
+    db = idx.db
+    ctx = verdict_context(ws)
+    fresh: list[tuple[str, str, str, float | None, str]] = []
+    try:
+        db.execute(_VERDICTS)
+        # a kept verdict holds only while no moment of the case is in the future (see settled_after)
+        limit = (now + CLOCK_SKEW).timestamp()
+        rows = db.execute("SELECT c.path, c.blob, c.error, c.rowid, v.findings FROM cases c LEFT JOIN verdicts v "
+                          "ON v.path = c.path AND v.blob = c.blob AND v.ctx = ? AND (v.settled IS NULL OR "
+                          "v.settled <= ?) ORDER BY c.path", (ctx, limit)).fetchall()
+        for path, blob, error, rowid, kept in rows:
+            count += 1
+            if error is not None:
+                findings.extend(_unreadable(ws, path, error))
+            elif path in changed or blob is None:
+                text = store.read_case_text(ws.root, path, ws.policy.limits)
+                before = ws.git.show("HEAD", path) if ws.git.has_head() else None
+                findings.extend(check_texts(path, text, before, ws.policy, now, commit))
+            elif kept is not None:
+                findings.extend(Finding(*f) for f in json.loads(kept))
+            else:
+                (doc,) = db.execute("SELECT doc FROM cases WHERE rowid = ?", (rowid,)).fetchone()
+                data = json.loads(doc)
+                found = check_case(path, data, None, ws.policy, now)
+                findings.extend(found)
+                settled = settled_after(data)
+                if settled is None or now + CLOCK_SKEW >= settled:  # no moment of it is in the future
+                    kept_as = json.dumps([[f.path, f.field, f.rule, f.message] for f in found], ensure_ascii=False)
+                    fresh.append((path, blob, ctx, settled.timestamp() if settled else None, kept_as))
+        if fresh:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?)", fresh)
+                db.execute("DELETE FROM verdicts WHERE ctx != ?", (ctx,))  # an older policy's or code's
+                db.execute("COMMIT")
+            except sqlite3.Error:  # a verdict not kept is only slower next time (e.g. a read-only clone)
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+        for path in idx.strays():
+            count += 1
+            stray = stray_file(path)
+            if stray is not None:
+                findings.append(stray)
+    finally:
+        idx.close()
     head = ws.git.has_head()
     for path in sorted(changed):
         # R-CL-3: a case file deleted in the working tree (or staged for deletion) is a finding too.

@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.errors import GitError, RepoStateError
 from complaintctl.model.identity import Identity
 
-__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "clean_env"]
+__all__ = ["CaseCommit", "Change", "Git", "Identity", "LogEntry", "ZERO", "blob_id", "clean_env"]
+
+if TYPE_CHECKING:
+    import git
+    from git.exc import GitCommandError
+
+
+def _gitpython() -> Any:
+    """GitPython, imported on first use (~90 ms): opening a repository, reading a file or a
+    config value, the hooks' fast paths and the read index run plain `git` processes instead."""
+    import git as gitpython
+    from git import exc
+
+    globals().update(git=gitpython, GitCommandError=exc.GitCommandError,
+                     InvalidGitRepositoryError=exc.InvalidGitRepositoryError, NoSuchPathError=exc.NoSuchPathError)
+    return gitpython
 
 ZERO = "0" * 40
+# git maps whole pack files as it reads a large history: at 100,000 cases that is hundreds of
+# MB of resident memory. Long reads (the index's cat-file, log) bound it.
+LOW_MEMORY = ("-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=4m",
+              "-c", "core.deltaBaseCacheLimit=16m")
 LOCK_WAIT = 10.0  # seconds to wait for git's own index.lock / HEAD.lock (COMPLAINTCTL_GIT_LOCK_WAIT)
 _LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _LOCK_REF = re.compile(r"cannot lock ref '([^']+)'")
@@ -74,24 +93,49 @@ class CaseCommit:
 class Git:
     """A small typed face over one repository."""
 
-    def __init__(self, repo: git.Repo) -> None:
-        self.repo = repo
-        self.g = repo.git
-        # Our read-only `git status` must never take index.lock (it would make a concurrent
-        # `complaintctl new` in the same clone fail); see locking.repo_lock for writers.
-        self.g.update_environment(GIT_OPTIONAL_LOCKS="0")
+    def __init__(self, repo: git.Repo | None = None, *, where: tuple[Path | None, Path, Path] | None = None) -> None:
+        """From a GitPython repository, or from `where` = (work tree or None if bare, git dir,
+        common git dir) found by `open` without GitPython."""
+        self._repo = repo
+        if repo is not None:
+            wt = repo.working_tree_dir
+            where = (Path(wt) if wt is not None else None, Path(repo.git_dir), Path(repo.common_dir))
+        assert where is not None
+        self._root, self._own_dir, self._common_dir = where
+        self._g: Any = None
+
+    @property
+    def repo(self) -> git.Repo:
+        if self._repo is None:
+            _gitpython()
+            self._repo = git.Repo(self._root or self._own_dir)
+        return self._repo
+
+    @property
+    def g(self) -> Any:
+        if self._g is None:
+            self._g = self.repo.git
+            # Our read-only `git status` must never take index.lock (it would make a concurrent
+            # `complaintctl new` in the same clone fail); see locking.repo_lock for writers.
+            self._g.update_environment(GIT_OPTIONAL_LOCKS="0")
+        return self._g
 
     @classmethod
     def open(cls, path: Path) -> Git:
-        try:
-            repo = git.Repo(path, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError) as exc:
+        # One `git rev-parse`, no GitPython: a one-case command opens the repository in ~3 ms.
+        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--path-format=absolute", "--git-common-dir",
+                               "--absolute-git-dir", "--is-bare-repository", "--show-toplevel"],
+                              capture_output=True, text=True, env=read_env())
+        lines = proc.stdout.splitlines()
+        if len(lines) < 3 or (proc.returncode != 0 and lines[2] != "true"):
             raise RepoStateError(f"{path}: not a git repository — run `complaintctl init` to create "
-                                 "a case repository") from exc
-        return cls(repo)
+                                 "a case repository")
+        root = Path(lines[3]) if lines[2] != "true" and len(lines) > 3 else None
+        return cls(where=(root, Path(lines[1]), Path(lines[0])))
 
     @classmethod
     def init(cls, path: Path) -> Git:
+        _gitpython()
         try:
             return cls(git.Repo.init(path, initial_branch="main"))
         except GitCommandError as exc:
@@ -99,6 +143,7 @@ class Git:
 
     @classmethod
     def clone(cls, url: str, dest: Path) -> Git:
+        _gitpython()
         try:
             return cls(git.Repo.clone_from(url, dest, env=clean_env()))
         except GitCommandError as exc:
@@ -106,52 +151,62 @@ class Git:
 
     @property
     def root(self) -> Path:
-        wt = self.repo.working_tree_dir
-        if wt is None:
+        if self._root is None:
             raise RepoStateError("this is a bare repository; run complaintctl in a clone")
-        return Path(wt)
+        return self._root
 
     @property
     def git_dir(self) -> Path:
-        return Path(self.repo.common_dir)
+        return self._common_dir
 
     @property
-    def private_dir(self) -> Path:
-        """This work tree's own git folder (its index, its journal): .git, or .git/worktrees/X."""
-        return Path(self.repo.git_dir)
+    def own_git_dir(self) -> Path:
+        """This work tree's own git directory (its index, HEAD, journal; a linked worktree has its
+        own: .git/worktrees/X)."""
+        return self._own_dir
+
+    def plain(self, *args: str, input: bytes | None = None) -> tuple[int, bytes]:
+        """Run git without GitPython (the fast paths): (exit code, stdout bytes)."""
+        proc = subprocess.run(["git", *args], cwd=self._root or self._own_dir, input=input,
+                              capture_output=True, env=read_env())
+        return proc.returncode, proc.stdout
+
+    def plain_text(self, *args: str) -> str:
+        """Like `run`, without GitPython: stdout as text (one trailing newline removed)."""
+        code, out = self.plain(*args)
+        if code != 0:
+            raise GitError(f"git {args[0]} failed (exit code {code})")
+        return out.decode("utf-8").removesuffix("\n")
 
     @property
     def index_file(self) -> Path:
-        return Path(os.environ.get("GIT_INDEX_FILE") or self.private_dir / "index")
+        return Path(os.environ.get("GIT_INDEX_FILE") or self._own_dir / "index")
 
     def run(self, *args: str, **kwargs: object) -> str:
         try:
-            out: str = self.g.execute(["git", *args], **kwargs)  # type: ignore[call-overload]
+            out: str = self.g.execute(["git", *args], **kwargs)
         except GitCommandError as exc:
             raise GitError(f"git {args[0]} failed: {_why(exc)}") from exc
         return out
 
     def identity(self) -> Identity:
         """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count."""
-        try:
-            ident = self.g.var("GIT_AUTHOR_IDENT")
-        except GitCommandError as exc:
+        code, out = self.plain("var", "GIT_AUTHOR_IDENT")  # no GitPython: the hook asks this too
+        if code != 0:
             raise RepoStateError("no git identity: run `git config user.name \"Your Name\"` and "
-                                 "`git config user.email you@example.com`") from exc
+                                 "`git config user.email you@example.com`")
+        ident = out.decode("utf-8").strip()
         name_email = ident.rsplit(" ", 2)[0]
         name, _, email = name_email.partition(" <")
         return Identity(name.strip(), email.rstrip(">").strip())
 
     def has_head(self) -> bool:
-        try:
-            self.g.rev_parse("--verify", "-q", "HEAD")
-        except GitCommandError:
-            return False
-        return True
+        code, _ = self.plain("rev-parse", "--verify", "-q", "HEAD")
+        return code == 0
 
     def ensure_ready_to_commit(self) -> None:
         """Refuse while a merge/rebase is under way or someone else's changes are staged."""
-        gd = Path(self.repo.git_dir)
+        gd = self._own_dir
         for marker, what in (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"),
                              ("rebase-apply", "a rebase"), ("CHERRY_PICK_HEAD", "a cherry-pick")):
             if (gd / marker).exists():
@@ -169,11 +224,11 @@ class Git:
     def staged_changes(self) -> list[Change]:
         """What the commit being made changes (pre-commit): staged blobs, not the working tree."""
         base = "HEAD" if self.has_head() else self.empty_tree()
-        out = self.run("diff-index", "--cached", "-z", "--no-renames", "--raw", base)
+        out = self.plain_text("diff-index", "--cached", "-z", "--no-renames", "--raw", base)
         return list(_parse_raw(out))
 
     def empty_tree(self) -> str:
-        return self.run("hash-object", "-t", "tree", "/dev/null")
+        return self.plain_text("hash-object", "-t", "tree", "/dev/null")
 
     def commit_changes(self, sha: str) -> list[Change]:
         """Files a commit changes against its first parent (all files for a root commit)."""
@@ -234,8 +289,15 @@ class Git:
         return True
 
     def blob(self, sha: str) -> bytes:
-        """A blob's bytes, through GitPython's persistent `git cat-file --batch` (decoding is
-        the reader's: a case file that is not UTF-8 is a finding, not a crash)."""
+        """A blob's bytes (decoding is the reader's: a case file that is not UTF-8 is a finding,
+        not a crash), through GitPython's persistent `git cat-file --batch` once GitPython is
+        loaded (many blobs: the server's hook); else one `git cat-file` (a hook judging a few
+        files does not load GitPython at all)."""
+        if self._repo is None:
+            code, out = self.plain("cat-file", "blob", sha)
+            if code != 0:
+                raise GitError(f"cannot read blob {sha}")
+            return out
         try:
             data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
         except (ValueError, GitCommandError) as exc:
@@ -253,10 +315,9 @@ class Git:
     def show(self, rev: str, path: str) -> str | None:
         """A file's content at a revision (`:` alone means the index), or None if absent."""
         spec = f"{rev}:{path}" if rev != ":" else f":{path}"
-        try:
-            return str(self.g.show(spec, strip_newline_in_stdout=False))
-        except GitCommandError:
-            return None
+        code, out = self.plain("show", spec)
+        # Undecodable bytes survive as U+DC80..U+DCFF for the reader to name (not a crash here).
+        return out.decode("utf-8", "surrogateescape") if code == 0 else None
 
     def file_at(self, sha: str, path: str) -> str | None:
         """A file's text in a commit, through the persistent cat-file (no process per call)."""
@@ -370,7 +431,7 @@ class Git:
         """The commits that changed `path` in `rev`'s history, newest first (git's default
         simplification: a merge that took one side's version follows that side only)."""
         fmt = "%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%b%x1e"
-        out = self.run("log", f"--format={fmt}", rev, "--", path)
+        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", rev, "--", path)
         for rec in out.split("\x1e"):
             rec = rec.strip("\n")
             if rec:
@@ -378,9 +439,10 @@ class Git:
                 yield LogEntry(sha, an, ae, when, subject, body.strip())
 
     def get_config(self, key: str) -> str | None:
-        code, out = self.attempt("config", "--get", key)
+        code, raw = self.plain("config", "--get", key)
+        out = raw.decode("utf-8").strip()
         if code not in (0, 1):
-            raise GitError(f"git config --get {key} failed: {out[:300]}")
+            raise GitError(f"git config --get {key} failed (exit code {code})")
         return out if code == 0 and out else None
 
     def case_commits(self, prefix: str = "cases") -> Iterator[CaseCommit]:
@@ -389,7 +451,7 @@ class Git:
             return
         fmt = ("%H%x1f%an%x1f%ae%x1f%aI%x1f%(trailers:key=Case,valueonly,separator=%x2C)"
                "%x1f%(trailers:key=Action,valueonly,separator=%x2C)%x1e")
-        out = self.run("log", f"--format={fmt}", "--", prefix)
+        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", "--", prefix)
         for rec in out.split("\x1e"):
             parts = rec.strip("\n").split("\x1f")
             if len(parts) != 6 or not parts[4].strip():
@@ -488,7 +550,7 @@ class Git:
         return sorted(c.path for c in self.changes_between(base, theirs) if c.path in mine)
 
     def abort_integration(self) -> None:
-        gd = Path(self.repo.git_dir)
+        gd = self._own_dir
         if (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists():
             self.run("rebase", "--abort")
         if (gd / "MERGE_HEAD").exists():
@@ -612,7 +674,7 @@ class Git:
 
     def _run_env(self, env: dict[str, str], *args: str, istream: object = None) -> str:
         try:
-            out: str = self.g.execute(["git", *args], env={**os.environ, **env}, istream=istream)  # type: ignore[call-overload]
+            out: str = self.g.execute(["git", *args], env={**os.environ, **env}, istream=istream)
         except GitCommandError as exc:
             raise GitError(f"git {args[0]} failed: {_why(exc)}") from exc
         return out
@@ -628,6 +690,13 @@ def _nul_file(items: list[str], nul: bool = True) -> Iterator[str]:
         yield name
     finally:
         os.unlink(name)
+
+
+def blob_id(data: bytes | str, object_format: str = "sha1") -> str:
+    """Git's object id of a blob with this content (no git process needed)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return digest(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
 def _held_lock(output: str) -> str | None:
@@ -655,6 +724,11 @@ def _why(exc: GitCommandError) -> str:
     text = (exc.stderr or exc.stdout or str(exc)).strip()
     text = text.removeprefix("stderr: ").strip("'\" \n")
     return " ".join(text.split())[:300] or f"exit code {exc.status}"
+
+
+def read_env() -> dict[str, str]:
+    """Our reads never take index.lock (GIT_OPTIONAL_LOCKS=0), as `Git.g` sets for GitPython."""
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
 
 
 def clean_env() -> dict[str, str]:

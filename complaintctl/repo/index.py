@@ -1,228 +1,110 @@
-"""The read path: every case as a record, parsed once per git blob and cached.
+"""The read index: every case of the work tree as a row of `.git/complaintctl/index.sqlite`,
+so reads cost O(result), not O(cases) (issue 12).
 
-A report over 100,000 cases must not re-parse 100,000 YAML files. `git ls-files -s`
-gives each case file's blob id in one call; records are cached by blob id in
-`.git/complaintctl/records.sqlite`, so only new or changed files are parsed.
-Files edited in the working tree but not yet staged are always read fresh.
+Freshness. The index records the tree id of `HEAD:cases` it reflects. Nothing changed: one
+`git rev-parse` says so. HEAD moved (commit, `git pull`, checkout, rebase, reset): `git
+diff-tree` between the indexed tree and HEAD's names the changed files, and only their blobs
+are parsed. The work tree's own changes (hand edits, staged files, untracked cases) come
+from `git status`; those files are read from disk and their rows marked as the work tree's
+(`blob` NULL), with the file's stat signature so an unchanged edit is not parsed twice.
+
+Cold (a fresh clone, a new code version): the blobs of `HEAD:cases` stream through one
+`git cat-file --batch`, are parsed by a process pool (one worker per core) with the case
+module's C-backed `load_plain`, and are stored a window at a time; a progress bar goes to
+stderr when it is a terminal.
+
+Every file is read by the strict reader (model/reader.py) under the policy's `limits:`; a
+file it refuses (or a symbolic link, a submodule, a file too large) is a row with its error,
+and a file under cases/ that is not a case file by name (`.yml`, `.YAML`) is a stray: reads
+leave both out and name them (`Index.skipped`), `validate` reports them.
+
+Rows carry the flat record fields as indexed columns (status, dates, category, unit,
+handler, severity, the next due time of a running clock) for SQL filters, the whole
+document as JSON for the few rows a command reads whole, and the case's search tokens
+(model.text: Chinese bigrams, English words) in an FTS5 table, so `search 漏水` is an index
+lookup with the same meaning as before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from itertools import repeat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from complaintctl.errors import InvalidInput
-from complaintctl.model.case import SCHEMA_VERSION, CaseRecord, load_plain, to_plain
+from complaintctl.errors import CaseNotFound, InvalidInput
+from complaintctl.model.case import CaseRecord, as_datetime, decode, get, load_plain, to_plain
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
-from complaintctl.repo import store
+from complaintctl.model.text import case_tokens, contact_key, tokens
+from complaintctl.output import Progress
+from complaintctl.repo import cache, store
+from complaintctl.repo.git import Git
 from complaintctl.repo.workspace import Workspace
-from complaintctl.rules.validate import is_case_path, stray_file
+from complaintctl.rules.validate import stray_file
 
-CACHE_VERSION = f"{SCHEMA_VERSION}.4"  # .4: parsed by the strict reader (issue 10)
+DB_NAME = "index.sqlite"
+WINDOW = 1000  # files parsed and stored per round (memory stays flat)
 PARALLEL_AT = 200  # files to parse before a process pool pays for itself
-WINDOW = 2000  # files parsed and stored per round
+COMMIT_EVERY = 5000  # rows stored per transaction during a long fill
+RACY_NS = 2_000_000_000  # a file changed this close to our read may change again unseen (git's "racy")
+DAY = 86400.0  # SQL time filters are widened by this margin (naive times, time zones); exact filters follow
 _RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name not in ("path", "data"))
+# SQL for the order lists use, `sorted(key=(received_at, id))` over records in path order
+# (UTF-8 bytes sort as Python compares text)
+BY_RECEIVED = (f"json_extract(record, '$[{_RECORD_FIELDS.index('received_at')}]'), "
+               f"json_extract(record, '$[{_RECORD_FIELDS.index('id')}]'), path")
+# The code that decides what a row holds; any change rebuilds the index (so does the policy's
+# `limits:`: a file refused under one limit may be read under another).
+_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py", "model/reader.py", "model/shape.py")
+_MODES = {"120000": "is a symbolic link", "160000": "is a submodule"}  # never read as case files
+STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
+
+COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
+           "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
+           "name", "contact_key", "record", "doc", "tokens", "subject_tokens")
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
+    id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
+    last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
+    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT);
+CREATE TABLE dirty (path TEXT PRIMARY KEY);
+CREATE TABLE strays (path TEXT PRIMARY KEY);
+CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
+CREATE INDEX cases_status ON cases (status);
+CREATE INDEX cases_received ON cases (received_ts);
+CREATE INDEX cases_resolved ON cases (resolved_ts);
+CREATE INDEX cases_closed ON cases (closed_ts);
+CREATE INDEX cases_revisit ON cases (revisit_ts);
+CREATE INDEX cases_last_to ON cases (last_to_ts);
+CREATE INDEX cases_due ON cases (next_due_ts);
+CREATE INDEX cases_category ON cases (category);
+CREATE INDEX cases_unit ON cases (unit);
+CREATE INDEX cases_handler ON cases (handler);
+CREATE INDEX cases_severity ON cases (severity);
+CREATE INDEX cases_name ON cases (name);
+CREATE INDEX cases_contact ON cases (contact_key);
+CREATE INDEX cases_id ON cases (id);
+CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 0');
+"""
+_INSERT = f"INSERT INTO cases ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
-@dataclass(frozen=True)
-class Entry:
-    path: str
-    blob: str | None  # None: not in the index as it is on disk
-    data: dict[str, Any] | None  # None: the file could not be parsed
-    error: str = ""
-
-
-class LazyData(Mapping[str, Any]):
-    """A cached case document, decoded from JSON only when something reads it: `list`
-    needs the flat record fields, not 10,000 whole documents."""
-
-    __slots__ = ("_data", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._data: dict[str, Any] | None = None
-
-    def _load(self) -> dict[str, Any]:
-        if self._data is None:
-            self._data = json.loads(self._text)
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-def _record_json(data: dict[str, Any], path: str) -> str:
-    rec = CaseRecord.from_data(data, path)
-    return json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
-
-
-def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
-    kw = dict(zip(_RECORD_FIELDS, json.loads(values), strict=True))
-    kw["repeat_of"] = tuple(kw["repeat_of"])
-    return CaseRecord(path=path, data=data, **kw)
-
-
-class RecordCache:
-    """A cache, never a point of failure: on a full disk, a read-only or a damaged file, reads
-    go on from an in-memory table (issue 10: a full disk is no crash)."""
-
-    def __init__(self, path: Path, version: str = CACHE_VERSION) -> None:
-        # Records parsed under other limits (the policy's `limits:`) are not reused.
-        self.version = version
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            self._setup()
-        except (sqlite3.Error, OSError):
-            self.db = sqlite3.connect(":memory:")
-            self._setup()
-
-    def _setup(self) -> None:
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if row is None or row[0] != self.version:
-            self.db.execute("DROP TABLE IF EXISTS records")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
-        # record: the flat CaseRecord fields as a JSON list; json: the whole document
-        self.db.execute("CREATE TABLE IF NOT EXISTS records "
-                        "(blob TEXT PRIMARY KEY, record TEXT NOT NULL, json TEXT NOT NULL)")
-        self.db.commit()
-
-    def rows(self, wanted: set[str]) -> dict[str, tuple[str, str]]:
-        """blob -> (record fields, document) as stored, undecoded."""
-        return {blob: (rec, text) for blob, rec, text in self.db.execute("SELECT blob, record, json FROM records")
-                if blob in wanted}
-
-    def store(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
-        """(blob, path, document) triples."""
-        if items:
-            rows = [(b, _record_json(d, p), json.dumps(d, ensure_ascii=False)) for b, p, d in items]
-            try:
-                self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
-                self.db.commit()
-            except sqlite3.Error:  # e.g. the disk is full: keep them in memory for this run
-                self.db.rollback()
-                if not self._in_memory():
-                    self.db.close()
-                    self.db = sqlite3.connect(":memory:")
-                    self._setup()
-                    self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
-
-    def _in_memory(self) -> bool:
-        return any(row[2] == "" for row in self.db.execute("PRAGMA database_list"))
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def _parse(root: Path, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Any] | None, str]:
-    """One file through the strict reader (never a symlink, a FIFO or a huge file)."""
-    try:
-        text = store.read_case_text(root, path, limits)
-        return to_plain(load_plain(text, path, limits)), ""
-    except InvalidInput as exc:
-        return None, str(exc)
-    except OSError as exc:
-        return None, f"{path}: cannot read: {exc.strerror}"
-
-
-def _fill(root: Path, cache: RecordCache, missing: list[tuple[str, str]],
-          limits: Limits = DEFAULT_LIMITS) -> dict[str, str]:
-    """Parse the committed files the cache lacks — in a process pool when there are many
-    (a fresh clone: each YAML parse costs milliseconds) — and store them, a window at a
-    time so memory stays flat. Returns the parse errors by path."""
-    errors: dict[str, str] = {}
-    workers = min(os.cpu_count() or 1, 8)
-    pool: ProcessPoolExecutor | None = None
-    try:
-        for i in range(0, len(missing), WINDOW):
-            window = missing[i:i + WINDOW]
-            paths = [p for p, _ in window]
-            if len(missing) >= PARALLEL_AT and workers > 1:
-                pool = pool or ProcessPoolExecutor(workers)
-                results = list(pool.map(_parse, repeat(root), paths, repeat(limits), chunksize=32))
-            else:
-                results = [_parse(root, p, limits) for p in paths]
-            items = []
-            for (path, blob), (data, error) in zip(window, results, strict=True):
-                if data is None:
-                    errors[path] = error
-                else:
-                    items.append((blob, path, data))
-            cache.store(items)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    return errors
-
-
-def _scan(ws: Workspace, folders: Sequence[str], strays: list[str] | None = None
-          ) -> tuple[list[str], dict[str, str], RecordCache, dict[str, tuple[str, str]], dict[str, str]]:
-    """Case paths (sorted), the blob of each clean one, the cache (filled for every clean
-    file), its rows by blob, and the clean files that do not parse. Files under cases/ that
-    are not case files by name go to `strays`."""
-    listed = ws.git.ls_blobs(*folders)
-    changed = ws.git.dirty_paths(*folders)
-    blobs = {p: b for p, b in listed.items() if is_case_path(p)}
-    dirty = {p for p in changed if is_case_path(p)}
-    if strays is not None:
-        strays.extend(sorted(p for p in set(listed) | set(changed)
-                             if stray_file(p) is not None and os.path.lexists(ws.root / p)))
-    clean = {p: b for p, b in blobs.items() if p not in dirty}
-    limits = ws.policy.limits
-    cache = RecordCache(ws.git.git_dir / "complaintctl" / "records.sqlite",
-                        f"{CACHE_VERSION} {limits.max_bytes}/{limits.max_depth}/{limits.max_timeline}")
-    try:
-        wanted = set(clean.values())
-        rows = cache.rows(wanted)
-        missing = [(p, b) for p, b in sorted(clean.items()) if b not in rows]
-        errors = _fill(ws.root, cache, missing, ws.policy.limits) if missing else {}
-        if missing:
-            rows = cache.rows(wanted)
-    except BaseException:
-        cache.close()
-        raise
-    return sorted(set(blobs) | dirty), clean, cache, rows, errors
-
-
-def _fresh(ws: Workspace, path: str) -> Entry | None:
-    """A file changed in the working tree: always read as it is now, never cached."""
-    if not os.path.lexists(ws.root / path):
-        return None  # deleted in the working tree (a symlink or a FIFO is read, and refused)
-    data, error = _parse(ws.root, path, ws.policy.limits)
-    return Entry(path, None, data, error)
-
-
-def entries(ws: Workspace, folders: Sequence[str] = ("cases",), strays: list[str] | None = None) -> Iterator[Entry]:
-    """Every case file in the working tree (or in `folders`), parsed (from cache where the blob
-    is known); files under cases/ that are not case files by name go to `strays`."""
-    paths, clean, cache, rows, errors = _scan(ws, folders, strays)
-    try:
-        for path in paths:
-            blob = clean.get(path)
-            if blob is None:
-                entry = _fresh(ws, path)
-                if entry is not None:
-                    yield entry
-            elif blob in rows:
-                yield Entry(path, blob, json.loads(rows[blob][1]))
-            else:
-                yield Entry(path, blob, None, errors.get(path, f"{path}: cannot read"))
-    finally:
-        cache.close()
+def version(limits: Limits = DEFAULT_LIMITS) -> str:
+    root = Path(cache.__file__).resolve().parent.parent
+    h = hashlib.sha1(f"index 2 {limits.max_bytes}/{limits.max_depth}/{limits.max_timeline}".encode())
+    for rel in _ROW_CODE:
+        h.update((root / rel).read_bytes())
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -236,31 +118,601 @@ class Skipped:
         return f"skipped {self.path}: {self.reason.removeprefix(self.path + ': ')}"
 
 
+# --- rows: computed in the pool's workers --------------------------------------------------
+
+def _ts(value: Any) -> float | None:
+    moment = as_datetime(value, UTC) if value not in (None, "") else None
+    return moment.timestamp() if moment is not None else None
+
+
+def _last_transition(data: Mapping[str, Any]) -> tuple[str | None, float | None]:
+    timeline = data.get("timeline")
+    for entry in reversed(timeline if isinstance(timeline, list) else []):
+        if isinstance(entry, Mapping) and entry.get("to"):
+            return str(entry["to"]), _ts(entry.get("at"))
+    return None, None
+
+
+def _next_due(data: Mapping[str, Any]) -> float | None:
+    """The earliest due time of a running, unpaused clock (policy.clocks.overdue's clocks)."""
+    status = data.get("status")
+    if status in ("closed", "invalid"):
+        return None
+    section = data.get("clocks")
+    dues = []
+    for name, c in section.items() if isinstance(section, Mapping) else ():
+        if not isinstance(c, Mapping) or _ts(c.get("done")) is not None:
+            continue
+        if name == "resolution" and status == "waiting":
+            continue
+        due = _ts(c.get("due"))
+        if due is not None:
+            dues.append(due)
+    return min(dues) if dues else None
+
+
+def row(path: str, blob: str | None, sig: str | None, text: str | None, error: str = "",
+        limits: Limits = DEFAULT_LIMITS) -> tuple[Any, ...]:
+    """One `cases` row from a file's text, through the strict reader (or its read error)."""
+    data = None
+    if text is not None:
+        try:
+            data = to_plain(load_plain(text, path, limits))
+        except InvalidInput as exc:
+            error = str(exc)
+    if data is None:
+        return (path, blob, sig, error or f"{path}: cannot read", *([None] * (len(COLUMNS) - 4)))
+    rec = CaseRecord.from_data(data, path)
+    last_to, last_to_ts = _last_transition(data)
+    record = json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
+    subject = " ".join(sorted(set(tokens(rec.subject))))
+    return (path, blob, sig, None, rec.id, rec.status, _ts(rec.received_at), _ts(rec.resolved_at),
+            _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(data),
+            rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
+            contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
+            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject)
+
+
+def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
+          limits: Limits = DEFAULT_LIMITS) -> list[tuple[Any, ...]]:
+    """Rows from (path, blob, sig, content or the reason it was not read)."""
+    out = []
+    for path, blob, sig, raw in items:
+        if isinstance(raw, str):
+            out.append(row(path, blob, sig, None, raw))
+            continue
+        try:
+            text = decode(raw, path)  # UTF-8 only, as every reader (R-WF)
+        except InvalidInput as exc:
+            out.append(row(path, blob, sig, None, str(exc)))
+            continue
+        out.append(row(path, blob, sig, text, limits=limits))
+    return out
+
+
+def _too_large(path: str, limits: Limits) -> str:
+    return (f"{path}: not a valid case file (R-WF): larger than {limits.max_bytes} bytes (the policy's "
+            "limits.case_file_bytes)")
+
+
+# --- reading blobs ---------------------------------------------------------------------------
+
+def stream_blobs(g: Git, blobs: Sequence[str], max_bytes: int | None = None
+                 ) -> Iterator[tuple[str, bytes | None, int]]:
+    """(blob, content, size) for each blob id, in order, through ONE `git cat-file --batch`;
+    content None for a missing object or one over `max_bytes` (skipped, never held)."""
+    if not blobs:
+        return
+    import subprocess
+
+    from complaintctl.repo.git import LOW_MEMORY, read_env
+
+    # Mapped pack windows count as the process's memory: bound them (issue 12: ≤ 200 MB).
+    proc = subprocess.Popen(["git", *LOW_MEMORY, "cat-file", "--batch"], cwd=g.git_dir, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=read_env())
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:  # a thread, so a full pipe in either direction never deadlocks
+        assert proc.stdin is not None
+        try:
+            for b in blobs:
+                proc.stdin.write(b.encode() + b"\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            return
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for b in blobs:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:  # "<id> missing", "<id> ambiguous"
+                yield b, None, 0
+                continue
+            size = int(header[2])
+            if max_bytes is not None and size > max_bytes:
+                left = size
+                while left > 0:
+                    got = len(proc.stdout.read(min(left, 1 << 20)))
+                    if not got:
+                        break
+                    left -= got
+                data: bytes | None = None
+            else:
+                data = proc.stdout.read(size)
+            proc.stdout.read(1)  # the newline after each object
+            yield b, data, size
+    finally:
+        proc.stdout.close()
+        writer.join()
+        proc.wait()
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """The index file (None: an in-memory index for this run only)."""
+    if path is None:
+        return sqlite3.connect(":memory:", isolation_level=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=120, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def _sig(st: os.stat_result) -> str:
+    return f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}:{st.st_ino}"
+
+
+class Index:
+    """An open, fresh read index of one work tree."""
+
+    def __init__(self, ws: Workspace, db: sqlite3.Connection) -> None:
+        self.ws = ws
+        self.db = db
+
+    def skipped(self, where: str = "1", params: Sequence[Any] = ()) -> list[Skipped]:
+        """The files under cases/ (matching an SQL condition on `path`) that reads leave out: the
+        strict reader refused them, or they are no case file by name. Never dropped silently."""
+        out = [Skipped(path, error) for path, error in self.db.execute(
+            f"SELECT path, error FROM cases WHERE error IS NOT NULL AND ({where}) ORDER BY path", params)]
+        out.extend(Skipped(p, STRAY) for p in self.strays(where, params))
+        return out
+
+    def strays(self, where: str = "1", params: Sequence[Any] = ()) -> list[str]:
+        """Files under cases/ that are not case files by name (`.yml`, `.YAML`, …), as they are in
+        the work tree now."""
+        found = {p for (p,) in self.db.execute(f"SELECT path FROM strays WHERE ({where})", params)}
+        found.update(p for (p,) in self.db.execute(f"SELECT path FROM dirty WHERE ({where})", params)
+                     if not is_case_path(p) and stray_file(p) is not None)
+        return sorted(p for p in found if os.path.lexists(self.ws.root / p))
+
+    # -- records ------------------------------------------------------------------------------
+
+    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False) -> list[CaseRecord]:
+        """Records of the readable cases matching an SQL condition, in path order. Documents are
+        fetched with them (`docs`) or when first read (one query each)."""
+        cols = "path, record, doc" if docs else "path, record, rowid"
+        out = []
+        for path, values, extra in self.db.execute(
+                f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params):
+            data: Mapping[str, Any] = LazyData(json.loads, extra) if docs else RowData(self.db, extra)
+            out.append(_record(values, path, data))
+        return out
+
+    def iter_records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = True,
+                     order: str = "path") -> Iterator[CaseRecord]:
+        """Like `records`, one at a time (memory stays flat over 100,000 cases), in `order`."""
+        cols = "path, record, doc" if docs else "path, record, rowid"
+        for path, values, extra in self.db.execute(
+                f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY {order}", params):
+            yield _record(values, path, json.loads(extra) if docs else RowData(self.db, extra))
+
+    def document_frequencies(self) -> dict[str, int]:
+        """token -> number of readable cases holding it (FTS5's own vocabulary)."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, fts, row)")
+        return dict(self.db.execute("SELECT term, doc FROM temp.vocab"))
+
+    def duplicate_ids(self) -> bool:
+        (dup,) = self.db.execute("SELECT count(*) - count(DISTINCT id) FROM cases WHERE error IS NULL").fetchone()
+        return bool(dup)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM cases WHERE error IS NULL").fetchone()[0])
+
+    def entries(self) -> Iterator[tuple[str, str | None, dict[str, Any] | None, str]]:
+        """(path, blob or None if the work tree's, document or None, parse error) of every case
+        file, in path order, streamed."""
+        for path, blob, error, doc in self.db.execute("SELECT path, blob, error, doc FROM cases ORDER BY path"):
+            yield path, blob, (json.loads(doc) if doc is not None else None), error or ""
+
+    def match(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
+        """Row ids of the cases holding every token (FTS5 over model.text.tokens)."""
+        terms = sorted(set(wanted))
+        if not terms:
+            return []
+        query = " AND ".join(f'{column} : "{t}"' for t in terms)
+        return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+
+    def match_any(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
+        terms = sorted(set(wanted))
+        if not terms:
+            return []
+        query = " OR ".join(f'{column} : "{t}"' for t in terms)
+        return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+
+    def document_frequency(self, token: str) -> int:
+        return len(self.match([token]))
+
+    def by_rowids(self, rowids: Sequence[int], docs: bool = True) -> list[CaseRecord]:
+        out: list[CaseRecord] = []
+        for i in range(0, len(rowids), 500):
+            part = rowids[i:i + 500]
+            out.extend(self.records(f"rowid IN ({','.join('?' * len(part))})", part, docs))
+        return sorted(out, key=lambda r: r.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class LazyData(Mapping[str, Any]):
+    """A cached case document, decoded from JSON only when something reads it."""
+
+    __slots__ = ("_data", "_load", "_src")
+
+    def __init__(self, load: Any, src: Any) -> None:
+        self._load, self._src = load, src
+        self._data: dict[str, Any] | None = None
+
+    def _get(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = self._load(self._src)
+            self._src = None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+class RowData(LazyData):
+    """The document of one row, fetched from the index when first read (`list` reads none)."""
+
+    __slots__ = ()
+
+    def __init__(self, db: sqlite3.Connection, rowid: int) -> None:
+        super().__init__(lambda r: json.loads(db.execute("SELECT doc FROM cases WHERE rowid=?", (r,)).fetchone()[0]),
+                         rowid)
+
+
+def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
+    kw = dict(zip(_RECORD_FIELDS, json.loads(values), strict=True))
+    kw["repeat_of"] = tuple(kw["repeat_of"])
+    return CaseRecord(path=path, data=data, **kw)
+
+
+def open_index(ws: Workspace, progress: bool = True) -> Index:
+    """The index of the work tree's cases, brought up to date first. Each work tree (a linked
+    `git worktree` too) has its own, beside its own index and HEAD."""
+    path = cache.folder(ws.git.own_git_dir) / DB_NAME
+    try:
+        db = _connect(path)
+    except (sqlite3.Error, OSError):  # a read-only clone, a full disk: the index lives in memory
+        db = _connect(None)
+    try:
+        try:
+            _ensure_schema(db, ws.policy.limits)
+            _refresh(ws, db, progress)
+        except sqlite3.OperationalError as exc:
+            if not _disk_trouble(exc) or _in_memory(db):
+                raise
+            # issue 10: a full disk (or a read-only cache) is no crash — this run reads from memory
+            db.close()
+            db = _connect(None)
+            _ensure_schema(db, ws.policy.limits)
+            _refresh(ws, db, progress)
+    except BaseException:
+        db.close()
+        raise
+    return Index(ws, db)
+
+
+def _disk_trouble(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
+
+
+def _in_memory(db: sqlite3.Connection) -> bool:
+    return any(r[2] == "" for r in db.execute("PRAGMA database_list"))
+
+
+def _ensure_schema(db: sqlite3.Connection, limits: Limits) -> None:
+    want = version(limits)
+    try:
+        row_ = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+    except sqlite3.OperationalError:
+        row_ = None
+    if row_ is not None and row_[0] == want:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        again = db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone()
+        current = db.execute("SELECT value FROM meta WHERE key='version'").fetchone() if again else None
+        if current is None or current[0] != want:
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
+                                      "'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
+                db.execute(f"DROP TABLE IF EXISTS {name}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (want,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _head_tree(g: Git) -> str:
+    code, out = g.plain("rev-parse", "-q", "--verify", "HEAD:cases")
+    return out.decode().strip() if code == 0 else ""
+
+
+def _under_cases(path: str) -> bool:
+    """A path the index keeps: a case file (a row) or a stray (named, never read)."""
+    return is_case_path(path) or stray_file(path) is not None
+
+
+def _status_paths(g: Git) -> set[str]:
+    """Files under cases/ whose work-tree state differs from HEAD (staged, changed, deleted,
+    untracked): case files and strays."""
+    out = g.plain_text("-c", "status.renames=false", "status", "--porcelain", "-z", "--untracked-files=all",
+                       "--", "cases")
+    paths = set()
+    for rec in out.split("\0"):
+        if len(rec) > 3 and _under_cases(rec[3:]):
+            paths.add(rec[3:])
+    return paths
+
+
+Blob = tuple[str, str]  # (blob id, mode)
+
+
+def _tree_changes(g: Git, old: str, new: str) -> dict[str, Blob | None] | None:
+    """path -> (new blob, mode) (None: deleted) between two `cases` trees; None if `old` is gone."""
+    if not old:
+        return None
+    code, _ = g.plain("cat-file", "-e", old)
+    if code != 0:
+        return None
+    if not new:  # HEAD has no cases folder now: every indexed file is gone
+        return dict.fromkeys(_tree_blobs(g, old))
+    out = g.plain_text("diff-tree", "-r", "-z", "--no-renames", "--raw", old, new)
+    changes: dict[str, Blob | None] = {}
+    parts = out.split("\0")
+    for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+        if meta.startswith(":"):
+            _, mode, _, blob, status = meta[1:].split(" ")
+            changes[CASES_PREFIX + path] = None if status.startswith("D") else (blob, mode)
+    return changes
+
+
+def _tree_blobs(g: Git, tree: str) -> dict[str, Blob]:
+    if not tree:
+        return {}
+    out = g.plain_text("ls-tree", "-r", "-z", tree)
+    blobs = {}
+    for rec in out.split("\0"):
+        if rec:
+            meta, _, path = rec.partition("\t")
+            mode, _, blob = meta.split()
+            blobs[CASES_PREFIX + path] = (blob, mode)
+    return blobs
+
+
+def _refresh(ws: Workspace, db: sqlite3.Connection, progress: bool) -> None:
+    g = ws.git
+    head = _head_tree(g)
+    dirty_now = _status_paths(g)
+    state = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    dirty_before = {p for (p,) in db.execute("SELECT path FROM dirty")}
+    if state.get("tree") == head and not dirty_now and not dirty_before:
+        return  # the common case: nothing changed, two git calls
+    db.execute("BEGIN IMMEDIATE")  # one refresher at a time; the others wait, then find it done
+    try:
+        state = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        dirty_before = {p for (p,) in db.execute("SELECT path FROM dirty")}
+        _apply(ws, db, head, state.get("tree", ""), dirty_now, dirty_before, progress)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (head,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _apply(ws: Workspace, db: sqlite3.Connection, head: str, indexed: str, dirty_now: set[str],
+           dirty_before: set[str], progress: bool) -> None:
+    g = ws.git
+    base: dict[str, Blob | None] = {}  # path -> (blob, mode) at HEAD (None: not at HEAD) for rows to redo
+    if indexed != head:
+        changes = _tree_changes(g, indexed, head)
+        if changes is None:  # cold, or the indexed tree is gone (gc): compare every path's blob
+            have = {p: b for p, b in db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL")}
+            have.update((p, "") for (p,) in db.execute("SELECT path FROM strays"))
+            now = _tree_blobs(g, head)
+            changes = {p: b for p, b in now.items() if have.get(p) != b[0] or p not in have}
+            changes.update({p: None for p in have if p not in now})
+        base.update((p, b) for p, b in changes.items() if _under_cases(p))
+    for path in dirty_before - dirty_now:  # back to HEAD's version (reverted, committed, stashed…)
+        if path not in base:
+            base[path] = _blob_at_head(g, path)
+    redo = {p: b for p, b in base.items() if p not in dirty_now}
+    strays = {p: b for p, b in redo.items() if not is_case_path(p)}
+    db.executemany("DELETE FROM strays WHERE path = ?", [(p,) for p, b in strays.items() if b is None])
+    db.executemany("INSERT OR IGNORE INTO strays VALUES (?)", [(p,) for p, b in strays.items() if b is not None])
+    redo = {p: b for p, b in redo.items() if is_case_path(p)}
+    _delete(db, [p for p, b in redo.items() if b is None])
+    wanted = {p: b for p, b in redo.items() if b is not None}
+    if len(wanted) > 500:
+        have_blob = dict(db.execute("SELECT path, blob FROM cases WHERE blob IS NOT NULL"))
+    else:  # a few files changed (a commit, a pull): ask for those rows only
+        have_blob = {p: row_[0] for p in wanted
+                     if (row_ := db.execute("SELECT blob FROM cases WHERE path = ?", (p,)).fetchone())}
+    todo = sorted((p, b) for p, b in wanted.items() if have_blob.get(p) != b[0])
+    _fill_blobs(ws, db, todo, progress)
+    _fill_work_tree(ws, db, {p for p in dirty_now if is_case_path(p)})
+    db.execute("DELETE FROM dirty")
+    db.executemany("INSERT INTO dirty VALUES (?)", [(p,) for p in sorted(dirty_now)])
+
+
+def _blob_at_head(g: Git, path: str) -> Blob | None:
+    code, out = g.plain("ls-tree", "-z", "HEAD", "--", path)
+    meta = out.decode().partition("\t")[0].split() if code == 0 else []
+    return (meta[2], meta[0]) if len(meta) == 3 else None
+
+
+def _delete(db: sqlite3.Connection, paths: Iterable[str]) -> None:
+    for path in paths:
+        db.execute("INSERT INTO fts(fts, rowid, tokens, subject_tokens) SELECT 'delete', rowid, tokens, "
+                   "subject_tokens FROM cases WHERE path=? AND error IS NULL", (path,))
+        db.execute("DELETE FROM cases WHERE path=?", (path,))
+
+
+def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    _delete(db, [r[0] for r in rows])
+    db.executemany(_INSERT, rows)
+    db.executemany("INSERT INTO fts(rowid, tokens, subject_tokens) SELECT rowid, tokens, subject_tokens "
+                   "FROM cases WHERE path=? AND error IS NULL", [(r[0],) for r in rows])
+
+
+def _fill_blobs(ws: Workspace, db: sqlite3.Connection, todo: list[tuple[str, Blob]], progress: bool) -> None:
+    """Parse the committed files the index lacks — streamed from one `git cat-file --batch`,
+    parsed in a process pool when there are many — and store them a window at a time. A
+    symbolic link or a submodule is never read as a case file; nor is a file over the limit."""
+    if not todo:
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    limits = ws.policy.limits
+    refused = [row(p, b, None, None, f"{p}: not a valid case file (R-WF): {_MODES[m]}: only regular case files "
+                   "belong under cases/") for p, (b, m) in todo if m in _MODES]
+    if refused:
+        _store(db, refused)
+    files = [(p, b) for p, (b, m) in todo if m not in _MODES]
+    if not files:
+        return
+    bar = Progress("indexing cases", len(files)) if progress and len(files) >= PARALLEL_AT else None
+    workers = min(os.cpu_count() or 1, 8)
+    # forkserver: a forked worker would inherit our end of cat-file's stdin, and cat-file would
+    # never see its end (the workers are started while blobs stream).
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) \
+        if len(files) >= PARALLEL_AT and workers > 1 else None
+    by_blob: dict[str, list[str]] = {}  # one blob may be several paths (identical files)
+    for p, b in files:
+        by_blob.setdefault(b, []).append(p)
+    pending: list[Future[list[tuple[Any, ...]]]] = []
+    chunk: list[tuple[str, str | None, str | None, bytes | str]] = []
+    done = 0
+
+    def collect(block: bool) -> None:
+        nonlocal done
+        while pending and (block or pending[0].done() or len(pending) > 2 * workers):
+            rows = pending.pop(0).result()
+            _store(db, rows)
+            done += len(rows)
+            if done % COMMIT_EVERY < len(rows):
+                # a long fill commits as it goes (SQLite's and FTS5's pending data stay small); an
+                # interrupted fill resumes from what is stored, the tree is recorded only at the end
+                db.execute("COMMIT")
+                db.execute("BEGIN IMMEDIATE")
+            if bar:
+                bar.update(done)
+
+    try:
+        for blob, data, size in stream_blobs(ws.git, list(by_blob), limits.max_bytes):
+            for path in by_blob[blob]:
+                content: bytes | str = data if data is not None else \
+                    _too_large(path, limits) if size > limits.max_bytes else f"{path}: cannot read blob {blob}"
+                chunk.append((path, blob, None, content))
+            if len(chunk) >= (WINDOW // 4 if pool else WINDOW):
+                if pool is not None:
+                    pending.append(pool.submit(_rows, chunk, limits))
+                    collect(False)
+                else:
+                    _store(db, _rows(chunk, limits))
+                    done += len(chunk)
+                chunk = []
+        if chunk:
+            if pool is not None:
+                pending.append(pool.submit(_rows, chunk, limits))
+            else:
+                _store(db, _rows(chunk, limits))
+        collect(True)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if bar:
+            bar.close()
+
+
+def _fill_work_tree(ws: Workspace, db: sqlite3.Connection, dirty: set[str]) -> None:
+    """Rows for the work tree's changed case files: read from disk (safely: never through a
+    symbolic link, never from a FIFO) unless unchanged since last read."""
+    known = dict(db.execute("SELECT path, sig FROM cases WHERE blob IS NULL"))
+    limits = ws.policy.limits
+    rows, gone = [], []
+    for path in sorted(dirty):
+        started = time.time_ns()
+        try:
+            st = os.lstat(ws.root / path)
+        except OSError:
+            gone.append(path)  # deleted in the work tree
+            continue
+        # A file changed within RACY_NS of our read could change again with the same stat: no sig.
+        sig = _sig(st) if started - st.st_mtime_ns > RACY_NS else ""
+        if sig and known.get(path) == sig:
+            continue
+        try:
+            raw: bytes | str = store.read_case_bytes(ws.root, path, limits)
+        except CaseNotFound:
+            gone.append(path)
+            continue
+        except InvalidInput as exc:  # a symbolic link, a FIFO, too large: named, never read
+            raw = str(exc)
+        rows.extend(_rows([(path, None, sig, raw)], limits))
+    _delete(db, gone)
+    if rows:
+        _store(db, rows)
+
+
+# --- whole-repository answers ------------------------------------------------------------------
+
 def load_records(ws: Workspace, folders: Sequence[str] = ("cases",),
                  skipped: list[Skipped] | None = None) -> list[CaseRecord]:
-    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records.
+    """All readable cases (or those in `folders`, e.g. `cases/2026/10`) as records; documents
+    are fetched when something reads them. Files that cannot be read (not UTF-8, outside the
+    strict YAML subset, a symlink, a stray `.yml`) are left out and, when `skipped` is given,
+    listed there with the reason: no case is dropped silently."""
+    idx = open_index(ws)
+    try:
+        if tuple(folders) == ("cases",):
+            where, params = "1", []
+        else:
+            where = " OR ".join("path LIKE ?" for _ in folders)
+            params = [f"{f.rstrip('/')}/%" for f in folders]
+        if skipped is not None:
+            skipped.extend(idx.skipped(where, params))
+        return idx.records(where, params, docs=True)
+    finally:
+        idx.close()
 
-    Files that cannot be read (not UTF-8, outside the strict YAML subset, a symlink, a stray
-    `.yml`) are left out and, when `skipped` is given, listed there with the reason: no case
-    is dropped silently. Cached cases cost one row each: the flat fields are decoded, the
-    document only when something reads it.
-    """
-    strays: list[str] = []
-    paths, clean, cache, rows, errors = _scan(ws, folders, strays)
-    cache.close()
-    out: list[CaseRecord] = []
-    for path in paths:
-        blob = clean.get(path)
-        if blob is None:
-            entry = _fresh(ws, path)
-            if entry is not None and entry.data is not None:
-                out.append(CaseRecord.from_data(entry.data, path))
-            elif entry is not None and skipped is not None:
-                skipped.append(Skipped(path, entry.error))
-        elif blob in rows:
-            out.append(_record(rows[blob][0], path, LazyData(rows[blob][1])))
-        elif skipped is not None:
-            skipped.append(Skipped(path, errors.get(path, "cannot read")))
-    if skipped is not None:
-        skipped.extend(Skipped(p, "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)") for p in strays)
-    return out
+
+def epoch(moment: datetime) -> float:
+    return moment.timestamp()

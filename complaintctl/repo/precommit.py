@@ -10,12 +10,13 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
 from complaintctl.model.case import decode, load_plain
-from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
+from complaintctl.policy.policy import POLICY_FILE, Policy
+from complaintctl.repo import cache, vouch
 from complaintctl.repo.git import ZERO, Change, Git, Identity
-from complaintctl.rules import materials, renumber
+from complaintctl.rules import materials
 from complaintctl.rules.context import Commit
 from complaintctl.rules.finding import Finding
-from complaintctl.rules.validate import CASES_PREFIX, check_texts, is_case_path, stray_file
 
 
 def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
@@ -29,6 +30,8 @@ def load_blob(g: Git, blob: str, path: str) -> dict[str, Any] | None:
 
 def _renumbered_to(g: Git, deleted: Change, changes: list[Change]) -> Change | None:
     """A deletion is accepted only as half of a renumbering made in the same commit: the addition."""
+    from complaintctl.rules import renumber
+
     old = load_blob(g, deleted.old_blob, deleted.path)
     if old is None:
         return None
@@ -46,7 +49,7 @@ def policy_from_text(text: str | None) -> Policy | Finding:
     if text is None:
         return Finding(POLICY_FILE, "(file)", "R-WF", "no policy file in this commit")
     try:
-        return parse_policy_text(text, POLICY_FILE)
+        return cache.cached_policy(text, POLICY_FILE)
     except PolicyError as exc:
         return Finding(POLICY_FILE, "(file)", "R-WF", str(exc).split(": ", 1)[-1])
 
@@ -65,6 +68,9 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
     if not any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE or materials.is_material_path(c.path)
                for c in changes):
         return []
+    # the rules load only when there is something to judge
+    from complaintctl.rules.validate import check_texts, stray_file
+
     policy = policy_from_text(policy_text)
     if isinstance(policy, Finding):
         return [policy]
@@ -92,6 +98,14 @@ def check_changes(g: Git, changes: list[Change], policy_text: str | None, now: d
     return findings
 
 
+def hook_now(g: Git) -> datetime:
+    """The hooks' clock: real time, unless this repository allows a pinned one (tests)."""
+    from complaintctl.model import clock
+
+    allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
+    return clock.current(allow_pinned=allowed)
+
+
 def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> list[Finding]:
     """Kept originals (issue 14, rules.materials): what changes under materials/, and the files
     the cases this commit adds say they keep."""
@@ -117,10 +131,18 @@ def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> lis
 
 def pre_commit(g: Git, now: datetime) -> list[Finding]:
     """Findings for what is staged (the index, via GIT_INDEX_FILE), not the working tree — judged
-    as the commit's author (git's identity for the commit being made) under HEAD's policy."""
+    as the commit's author (git's identity for the commit being made) under HEAD's policy. Case
+    files a complaintctl command has just judged byte for byte, as this author under this policy,
+    are not judged again (repo.vouch)."""
     policy_text = g.show(":", POLICY_FILE)
-    commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
-    findings = check_changes(g, g.staged_changes(), policy_text, now, commit)
+    changes = g.staged_changes()
+    skip = vouch.vouched(g, changes)
+    rest = [c for c in changes if c.path not in skip]
+    findings: list[Finding] = []
+    if any(c.path.startswith(CASES_PREFIX) or c.path == POLICY_FILE or materials.is_material_path(c.path)
+           for c in rest):
+        commit = commit_context(g.identity(), g.show("HEAD", POLICY_FILE) if g.has_head() else None)
+        findings = check_changes(g, rest, policy_text, now, commit)
     if not findings and policy_text is not None:
         policy = policy_from_text(policy_text)
         if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all

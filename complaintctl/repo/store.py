@@ -14,7 +14,7 @@ from complaintctl.errors import CaseNotFound, InvalidInput, UnreadableCase
 from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
-from complaintctl.repo import transaction
+from complaintctl.repo import transaction, vouch
 from complaintctl.repo.transaction import FileWrite, write_atomic, write_bytes_atomic
 from complaintctl.repo.workspace import Workspace
 
@@ -33,12 +33,16 @@ class LoadedCase:
     text: str
 
 
-def load_case(ws: Workspace, case_id: str) -> LoadedCase:
-    """Read one case by ID: its path comes from the ID, no other case is touched."""
+def case_text(ws: Workspace, case_id: str) -> tuple[CaseId, str]:
+    """One case file's text by ID: its path comes from the ID, no other case is touched."""
     cid = parse_case_id(case_id)
-    limits = ws.policy.limits
-    text = read_case_text(ws.root, cid.relpath, limits)
-    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath, limits), text)
+    return cid, read_case_text(ws.root, cid.relpath, ws.policy.limits)
+
+
+def load_case(ws: Workspace, case_id: str) -> LoadedCase:
+    """Read one case by ID for a change (round-trip document, comments kept)."""
+    cid, text = case_text(ws, case_id)
+    return LoadedCase(cid, cid.relpath, load_document(text, cid.relpath, ws.policy.limits), text)
 
 
 def read_case_text(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -106,15 +110,20 @@ def next_serial(root: Path, office: str, year: int, month: int) -> int:
     return highest + 1
 
 
-def commit_files(ws: Workspace, writes: list[FileWrite], message: str) -> str:
+def commit_files(ws: Workspace, writes: list[FileWrite], message: str, judged: bool = False) -> str:
     """Write several files (case texts, kept originals' bytes) and commit exactly them in one
     commit, as one transaction (repo/transaction): a refusal, a kill or a full disk leaves
-    nothing behind."""
-    return transaction.commit_files(ws.root, ws.git, writes, message)
+    nothing behind. `judged`: the caller has just validated exactly these contents, so the
+    pre-commit hook may skip the blobs the transaction stages (repo/vouch)."""
+    witness = vouch.witness(ws) if judged else None
+    return transaction.commit_files(ws.root, ws.git, writes, message, witness=witness)
 
 
 def save_and_commit(ws: Workspace, relpath: str, doc: CommentedMap, before: str | None,
-                    message: str) -> str:
+                    message: str, judged: bool = False) -> str:
     """Write the case and commit only it, as one transaction (repo/transaction): if the commit
-    is refused or the command dies, the file is put back and nothing stays staged."""
-    return transaction.commit_files(ws.root, ws.git, [FileWrite(relpath, dump_document(doc), before)], message)
+    is refused or the command dies, the file is put back and nothing stays staged.
+    `judged`: the caller has just validated exactly this document (`dump_document` is
+    deterministic), so the pre-commit hook may skip the blob committed (repo/vouch)."""
+    writes = [FileWrite(relpath, dump_document(doc), before)]
+    return commit_files(ws, writes, message, judged=judged)

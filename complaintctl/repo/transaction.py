@@ -20,7 +20,6 @@ orphan case file) — and says which.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from complaintctl.errors import ComplaintError, RepoStateError
-from complaintctl.repo.git import Git
+from complaintctl.repo import vouch
+from complaintctl.repo.git import Git, blob_id
 from complaintctl.repo.locking import repo_lock, try_repo_lock
 
 JOURNAL_DIR = "complaintctl-journal"
@@ -49,18 +49,12 @@ class FileWrite:
         return self.content.encode("utf-8") if isinstance(self.content, str) else self.content
 
 
-def blob_id(data: bytes, object_format: str = "sha1") -> str:
-    """Git's object id of a blob with this content (no git process needed)."""
-    digest = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
-    return digest(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 def _journal(g: Git) -> Path:
-    return g.private_dir / JOURNAL_DIR
+    return g.own_git_dir / JOURNAL_DIR
 
 
 def _temp_index(g: Git) -> Path:
-    return g.private_dir / TEMP_INDEX
+    return g.own_git_dir / TEMP_INDEX
 
 
 @contextmanager
@@ -84,15 +78,19 @@ def recover_if_idle(root: Path, g: Git) -> list[str]:
             return [f"warning: an interrupted command is not yet recovered: {exc}"]
 
 
-def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str) -> str:
+def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str,
+                 witness: vouch.Witness | None = None) -> str:
     """Write `writes`, commit exactly those paths with `message`; the commit's id. On any
-    failure every file is put back and nothing stays staged; the error is raised."""
+    failure every file is put back and nothing stays staged; the error is raised.
+    `witness`: the caller has just judged exactly these contents (by that policy, as that
+    person), so the token for complaintctl's pre-commit hook names the blobs staged here."""
     jdir = _journal(g)
     if jdir.exists():
         raise RepoStateError(f"{jdir} exists: another complaintctl is working in this clone")
     head = g.rev_parse("HEAD")
+    object_format = g.object_format()
     try:
-        _write_journal(jdir, head, writes, g.object_format())
+        _write_journal(jdir, head, writes, object_format)
     except OSError as exc:
         shutil.rmtree(jdir, ignore_errors=True)
         raise _disk_error(exc, "nothing was changed") from exc
@@ -105,7 +103,9 @@ def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str) -> s
             shutil.copyfile(real, index)
         else:
             index.unlink(missing_ok=True)
-        sha = g.commit_paths([w.relpath for w in writes], message, index)
+        blobs = {w.relpath: blob_id(w.data, object_format) for w in writes}
+        with vouch.vouching(g, witness, head, blobs, object_format):
+            sha = g.commit_paths([w.relpath for w in writes], message, index)
     except (ComplaintError, OSError) as exc:
         _roll_back(root, g, jdir)
         if isinstance(exc, OSError):

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from complaintctl.errors import PolicyError
-from complaintctl.policy.policy import Policy, load_policy
+from complaintctl.policy.policy import Policy
+from complaintctl.repo import cache
 from complaintctl.repo.git import Git
 
 
@@ -20,7 +21,8 @@ class Workspace:
 def open_workspace(path: Path) -> Workspace:
     g = Git.open(path)
     root = g.root
-    return Workspace(root, g, for_this_clone(load_policy(root), g.get_config(OFFICE_KEY)))
+    cache.use(g.git_dir)  # policies read from git (HEAD's, for the ledger's authority) come from the cache too
+    return Workspace(root, g, for_this_clone(cache.load_policy(root, g.git_dir), g.get_config(OFFICE_KEY)))
 
 
 OFFICE_KEY = "complaintctl.office"

@@ -16,10 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
@@ -32,6 +29,9 @@ from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting.masking import NameFinder, masker_for
 from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
 TEMPLATE_DIR = "templates/bulletin"
@@ -226,6 +226,9 @@ def _featured(r: CaseRecord, why: tuple[str, ...], days: float | None, policy: P
 def environment(office_root: Path | None) -> jinja2.Environment:
     """Templates from the office's `templates/bulletin/` first, then the shipped ones, in the
     sandbox: no attribute starting with `_`, no mutation of the data, no Python internals."""
+    import jinja2  # imported where used (issue 12: start-up time)
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     dirs = []
     if office_root is not None and (office_root / TEMPLATE_DIR).is_dir():
         dirs.append(str(office_root / TEMPLATE_DIR))
@@ -243,6 +246,9 @@ def environment(office_root: Path | None) -> jinja2.Environment:
 def render(bulletin: Bulletin, fmt: str, office_root: Path | None = None) -> str:
     if fmt not in FORMATS:
         raise InvalidInput(f"bulletin format {fmt!r} is not one of {', '.join(FORMATS)}")
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
     try:
         template = environment(office_root).get_template(FORMATS[fmt])
         return template.render(b=bulletin, r=bulletin.report, L=bulletin.labels)

@@ -16,29 +16,15 @@ from datetime import UTC, datetime
 
 from complaintctl.errors import CaseNotFound
 from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.text import FIELDS, tokens
+from complaintctl.model.text import contact_key as _contact_key
+from complaintctl.repo.index import Index
 
-# field -> weight: the subject says most about what the case is
-FIELDS: tuple[tuple[str, float], ...] = (
-    ("intake.subject", 2.0), ("intake.details", 1.0), ("plan.measures", 0.5), ("resolution.summary", 1.0),
-    ("closing.root_cause", 1.5), ("closing.lesson", 1.5), ("closing.preventive_action", 1.0),
-)
-_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+__all__ = ["FIELDS", "Hit", "RepeatMatch", "find_repeats", "search", "similar", "tokens"]
+
 _HONORIFIC_ONLY = re.compile(r"^.(先生|女士|小姐|太太|阿姨|师傅|老师)$|^(mr|mrs|ms|miss|dr)\.?\s", re.IGNORECASE)
 REPEAT_WINDOW_MONTHS = 12  # R-AS-5 looks back this far, so `new` never reads the whole archive
 SUBJECT_SIMILAR = 0.7  # Dice coefficient of subject bigrams above which a matter "looks the same"
-
-
-def tokens(text: str) -> list[str]:
-    """Bigrams of every run of Chinese characters (a lone character stands alone), English words."""
-    out: list[str] = []
-    for run in _RUN.findall(text.lower()):
-        if run[0].isascii():
-            out.append(run)
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
 
 
 def case_text(data: Mapping[str, object]) -> str:
@@ -78,6 +64,53 @@ def _idf(vectors: Sequence[Counter[str]]) -> dict[str, float]:
         df.update(v.keys())
     n = len(vectors)
     return {t: math.log(1 + n / c) for t, c in df.items()}
+
+
+def search_index(idx: Index, query: str, limit: int = 20) -> list[Hit]:
+    """`search` through the read index's FTS5 token table: the same tokens, the same scores,
+    computed for the matching cases only (O(result), issue 12)."""
+    wanted = set(tokens(query))
+    if not wanted:
+        return []
+    records = idx.by_rowids(idx.match(wanted))
+    if not records:
+        return []
+    n = idx.count()
+    idf = {t: math.log(1 + n / idx.document_frequency(t)) for t in wanted}
+    hits = []
+    for r in records:
+        vec = _vector(r.data)
+        score = sum((1 + math.log(vec[t])) * idf[t] for t in wanted)
+        hits.append(_hit(r, score))
+    hits.sort(key=lambda h: (-h.score, h.id))
+    return hits[:limit]
+
+
+def repeat_candidates(idx: Index, folders: Sequence[str], name: str, contact: str, subject: str) -> list[CaseRecord]:
+    """The cases in `folders` that `find_repeats` could match (a superset, from indexed columns):
+    same contact key, same name, or a subject sharing enough bigrams for SUBJECT_SIMILAR."""
+    where = ["(" + " OR ".join("path LIKE ?" for _ in folders) + ")"]
+    params: list[object] = [f"{f.rstrip('/')}/%" for f in folders]
+    either, more = [], []
+    if contact.strip():
+        either.append("contact_key = ?")
+        more.append(_contact_key(contact))
+    if name.strip():
+        either.append("name = ?")
+        more.append(name.strip())
+    subject_tokens = set(tokens(subject))
+    if subject_tokens:
+        # dice ≥ s needs |x∩y| ≥ s·|x|/(2−s) shared tokens, so at least one of the
+        # |x| − that + 1 rarest tokens of the new subject.
+        need = max(1, math.floor(SUBJECT_SIMILAR * len(subject_tokens) / (2 - SUBJECT_SIMILAR)))
+        rare = sorted(subject_tokens, key=lambda t: (len(idx.match([t], "subject_tokens")), t))
+        rowids = idx.match_any(rare[:len(subject_tokens) - need + 1], "subject_tokens")
+        if rowids:
+            either.append(f"rowid IN ({','.join(str(r) for r in rowids)})")
+    if not either:
+        return []
+    where.append("(" + " OR ".join(either) + ")")
+    return idx.records(" AND ".join(where), [*params, *more])
 
 
 def search(records: Sequence[CaseRecord], query: str, limit: int = 20) -> list[Hit]:
@@ -131,11 +164,33 @@ def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list
     return hits[:limit]
 
 
-def _contact_key(contact: str) -> str:
-    digits = re.sub(r"\D", "", contact)
-    if len(digits) >= 7:
-        return digits[-11:]
-    return contact.strip().lower()
+def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
+    """`similar` through the read index: document frequencies from FTS5's vocabulary, the cases
+    streamed one at a time (memory stays flat); the same scores, the same order."""
+    if idx.duplicate_ids():  # two files with one ID: `similar` keeps one vector per ID; do just that
+        return similar(idx.records(docs=True), case_id, limit)
+    found = idx.records("id = ?", [case_id], docs=True)
+    if not found:
+        raise CaseNotFound(f"{case_id}: no such case")
+    target = found[0]
+    n = idx.count()
+    idf = {t: math.log(1 + n / c) for t, c in idx.document_frequencies().items()}
+
+    def weighted(v: Counter[str]) -> dict[str, float]:
+        return {t: w * idf[t] for t, w in v.items()}
+
+    mine = weighted(_vector(target.data))
+    hits = []
+    for r in idx.iter_records():
+        if r.id == case_id:
+            continue
+        score = _cosine(mine, weighted(_vector(r.data)))
+        if r.category == target.category:
+            score += 0.05
+        if score > 0.05:
+            hits.append(_hit(r, score))
+    hits.sort(key=lambda h: (-h.score, not h.lesson, h.id))
+    return hits[:limit]
 
 
 def dice(a: str, b: str) -> float:

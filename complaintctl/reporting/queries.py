@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy.policy import Policy
-from complaintctl.repo import index, lineage, store
+from complaintctl.repo import lineage, store
 from complaintctl.repo.git import LogEntry
 from complaintctl.repo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from complaintctl.repo.index import Skipped
 
 __all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
 
@@ -30,7 +33,66 @@ class Filter:
 
 
 def all_records(ws: Workspace) -> list[CaseRecord]:
+    from complaintctl.repo import index  # not for `show`, which reads one file (issue 12)
+
     return index.load_records(ws)
+
+
+def _narrow(flt: Filter, due_before: datetime | None) -> tuple[str, list[object]]:
+    """SQL over the read index's columns selecting a superset of `select`'s cases."""
+    from complaintctl.repo import index
+
+    where: list[str] = ["1"]
+    params: list[object] = []
+    wanted = set(flt.statuses)
+    if "open" in wanted:
+        wanted = (wanted - {"open"}) | workflow.OPEN_STATES
+    if wanted:
+        where.append(f"status IN ({','.join('?' * len(wanted))})")
+        params.extend(sorted(wanted))
+    for column, value in (("category", flt.category), ("unit", flt.unit), ("handler", flt.handler),
+                          ("severity", flt.severity)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if flt.since:
+        where.append("received_ts >= ?")
+        params.append(flt.since.timestamp() - index.DAY)
+    if flt.until:
+        where.append("received_ts <= ?")
+        params.append(flt.until.timestamp() + 2 * index.DAY)
+    if due_before is not None:
+        where.append("next_due_ts <= ?")
+        params.append(due_before.timestamp() + index.DAY)
+    return " AND ".join(where), params
+
+
+def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = None,
+         skipped: list[Skipped] | None = None) -> list[CaseRecord]:
+    """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
+    decides exactly as it does over every record. `due_before`: only cases with a running clock
+    due by then (`list --overdue`), their documents fetched with them."""
+    from complaintctl.repo import index
+
+    where, params = _narrow(flt, due_before)
+    idx = index.open_index(ws)  # stays open while the records' documents may be read
+    if skipped is not None:
+        skipped.extend(idx.skipped())
+    return select(idx.records(where, params, docs=due_before is not None), flt, tz)
+
+
+def find_iter(ws: Workspace, flt: Filter, tz: tzinfo, skipped: list[Skipped] | None = None
+              ) -> Iterator[CaseRecord]:
+    """`find`'s records one at a time, in `select`'s order (SQL sorts): a `list` of 100,000
+    cases keeps none of them (issue 12). The files left out go to `skipped` at once."""
+    from complaintctl.repo import index
+
+    where, params = _narrow(flt, None)
+    idx = index.open_index(ws)
+    if skipped is not None:
+        skipped.extend(idx.skipped())
+    found = idx.iter_records(where, params, docs=False, order=index.BY_RECEIVED)
+    return (r for r in found if select([r], flt, tz))
 
 
 def select(records: Iterable[CaseRecord], flt: Filter, tz: tzinfo) -> list[CaseRecord]:

@@ -1,12 +1,16 @@
-"""What reports and bulletins read from a repository: every case record (the cached index),
-who did what (one `git log` pass) and the office's working-day calendar. The figures
-themselves are pure (`reports`, `bulletin`); this module is their I/O edge."""
+"""What reports and bulletins read from a repository: the case records a period can touch (the
+read index narrows by indexed dates; the pure figures decide), who did what (one `git log`
+pass) and the office's working-day calendar. The figures themselves are pure (`reports`,
+`bulletin`); this module is their I/O edge."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from complaintctl.labels import label
+from complaintctl.model import workflow
+from complaintctl.model.case import CaseRecord
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
@@ -33,12 +37,59 @@ def activities(ws: Workspace) -> list[reports.Activity]:
             for c in ws.git.case_commits()]
 
 
+def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
+                   ids: Iterable[str] = ()) -> list[CaseRecord]:
+    """Every case a report over these (start, end) spans can count (issue 12: a superset, from
+    indexed columns, widened by a day for time zones): received, resolved, revisited or closed
+    in a span, or possibly still open at a span's end (not finished before it, by the last
+    status change of its timeline — `reports.status_at`), and the cases named in `ids`."""
+    day = index.DAY
+    finished = ",".join(f"'{s}'" for s in sorted(set(workflow.STATES) - workflow.OPEN_STATES))
+    where: list[str] = []
+    params: list[object] = []
+    for start, end in spans:
+        lo, hi = start.timestamp() - day, end.timestamp() + day
+        for column in ("received_ts", "resolved_ts", "revisit_ts", "closed_ts"):
+            where.append(f"({column} >= ? AND {column} <= ?)")
+            params.extend((lo, hi))
+        where.append(f"(received_ts < ? AND NOT (COALESCE(last_to IN ({finished}), 0) AND "
+                     "COALESCE(last_to_ts < ?, 0)))")
+        params.extend((hi, end.timestamp() - day))
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        where.append(f"id IN ({','.join('?' * len(part))})")
+        params.extend(part)
+    return idx.records(" OR ".join(where) or "0", params, docs=True)
+
+
+def _spans(period: periods.Period, moment: datetime, policy: Policy) -> list[tuple[datetime, datetime]]:
+    tz = policy.tz
+    return [(p.start(tz), min(p.end(tz), moment)) for p in (period, period.previous())]
+
+
+def _closed_in(acts: Sequence[reports.Activity], period: periods.Period, moment: datetime,
+               policy: Policy) -> set[str]:
+    """Cases whose closing commit falls in the period: the per-person table reads their records."""
+    tz = policy.tz
+    start, end = period.start(tz), min(period.end(tz), moment)
+    return {a.case_id for a in acts if start <= a.at < end}
+
+
 def build_report(ws: Workspace, period: periods.Period, moment: datetime,
                  skipped: list[index.Skipped] | None = None) -> reports.Report:
-    """`report`'s whole read path: records (cached index), git authorship, the figures.
+    """`report`'s whole read path: the records it can count, git authorship, the figures.
     Files the reader refuses are left out and listed in `skipped`."""
-    return reports.build_report(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
-                                elapsed_for(ws.policy), activities(ws), label(ws.policy.language, "unassigned"))
+    acts = activities(ws)
+    idx = index.open_index(ws)
+    try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+    finally:
+        idx.close()
+    return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
+                                label(ws.policy.language, "unassigned"))
 
 
 def name_cache(ws: Workspace) -> CachedNames:
@@ -49,16 +100,42 @@ def name_cache(ws: Workspace) -> CachedNames:
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
     names = name_cache(ws)
-    found = bulletin.find(index.load_records(ws, skipped=skipped), period, ws.policy, moment,
-                          elapsed_for(ws.policy), activities(ws), names=names)
+    acts = activities(ws)
+    idx = index.open_index(ws)
+    try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+        # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
+        linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
+        if linked:
+            records += period_records(idx, [], linked)
+    finally:
+        idx.close()
+    found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names)
     names.save()
     return found
+
+
+def week_records(ws: Workspace, week: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None = None) -> list[CaseRecord]:
+    """The cases `register` can list: received in the week (a superset; the register decides)."""
+    tz = ws.policy.tz
+    idx = index.open_index(ws)
+    try:
+        if skipped is not None:
+            skipped.extend(idx.skipped())
+        lo = week.start(tz).timestamp() - index.DAY
+        hi = min(week.end(tz), moment).timestamp() + index.DAY
+        return idx.records("received_ts >= ? AND received_ts <= ?", [lo, hi], docs=True)
+    finally:
+        idx.close()
 
 
 def build_register(ws: Workspace, week: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> Section:
     names = name_cache(ws)
-    section = register.register(index.load_records(ws, skipped=skipped), week, ws.policy, moment, names)
+    section = register.register(week_records(ws, week, moment, skipped), week, ws.policy, moment, names)
     names.save()
     return section
 

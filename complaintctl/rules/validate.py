@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import InvalidInput, UnreadableCase
-from complaintctl.model.case import decode, load_plain
+from complaintctl.model.case import as_datetime, decode, load_plain
+from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
 from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
 Check = Callable[[CheckContext], Iterable[Finding]]
+__all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after",
+           "stray_file", "unreadable_findings"]
+
 CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
                        archive.check, deadlines.check, ledger.check]
 
@@ -53,17 +58,42 @@ def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes 
     return check_case(path, data, previous, policy, now, commit, merge)
 
 
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def settled_after(data: Any) -> datetime | None:
+    """The latest moment at which something happened to a case: every `at` and `…_at` field,
+    anywhere in it (intake, timeline, resolution, revisit, closing). The rules read `now` only to
+    ask whether such a moment is still in the future (R-IN-1, with dates.CLOCK_SKEW) — a clock's
+    due time, a plan's limit or an extension's end may lie ahead without making a finding — so
+    once `now` is past this moment a verdict no longer changes with time, which is what lets
+    `validate` keep verdicts (tests/test_validate_cache.py checks the rules keep to it)."""
+    latest: datetime | None = None
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        key, v = stack.pop()
+        if isinstance(v, Mapping):
+            stack.extend((str(k), x) for k, x in v.items())
+        elif isinstance(v, list | tuple):
+            stack.extend((key, x) for x in v)
+        elif key == "at" or key.endswith("_at"):
+            moment = None
+            if isinstance(v, datetime | date) or isinstance(v, str) and _STAMP.match(v):
+                moment = as_datetime(v, UTC)
+            if moment is not None:
+                # a time without an offset is read in the office's zone: allow for any zone
+                if isinstance(v, date) and not isinstance(v, datetime) or moment.tzinfo is UTC:
+                    moment += timedelta(days=1)
+                latest = moment if latest is None or moment > latest else latest
+    return latest
+
+
 def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
     return [Finding(path, field, "R-WF", message) for field, message in exc.problems]
 
 
-CASES_PREFIX = "cases/"
 _MODES = {"120000": "a symbolic link", "160000": "a submodule"}
 KEEP_FILES = (".gitkeep",)  # empty placeholders git needs to keep a folder
-
-
-def is_case_path(path: str) -> bool:
-    return path.startswith(CASES_PREFIX) and path.endswith(".yaml")
 
 
 def stray_file(path: str, mode: str = "100644") -> Finding | None:

@@ -1,22 +1,29 @@
-"""Writing generated sample cases into a case repository, committed in batches.
+"""Writing generated sample cases into a case repository.
 
 The documents come from `sample` (built and checked step by step with the shared
-validator); this module only touches files and git: it refuses to overwrite existing
-cases in the range (unless told to replace them), writes each file, and commits one
-batch at a time with `git add` on the cases folder — git's own index code, which stays
-fast at 100,000 files.
+validator); this module only touches files and git. Two ways:
+
+- batches (the default): it refuses to overwrite existing cases in the range (unless told
+  to replace them), writes each file, and commits one batch at a time with `git add` on
+  the cases folder — git's own index code, which stays fast at 100,000 files;
+- history (`history=True`): every step of every case is one commit by the person who took
+  it, at the time it was taken, with the trailers the CLI writes — an office's `git log` —
+  streamed in time order into ONE `git fast-import` (no hook runs: each step was checked
+  by the validator as it was made), then checked out.
+
+Cases are built by a process pool (`workers`), and written with the fast YAML writer.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
-from complaintctl.model.case import dump_document
 from complaintctl.model.ids import case_id_from_filename
 from complaintctl.repo import store
 from complaintctl.repo.locking import repo_lock
@@ -65,9 +72,11 @@ def _message(first: str, last: str, n: int, spec: generator.SampleSpec, batch: i
 
 def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, replace: bool = False,
                  batch_size: int = DEFAULT_BATCH, verify: bool = True,
-                 progress: Callable[[int, str], None] | None = None) -> BulkResult:
+                 progress: Callable[[int, str], None] | None = None, history: bool = False,
+                 workers: int = 0) -> BulkResult:
     """Generate `spec.count` cases into the repository; nothing is written if the range
-    already holds cases and `replace` is not set."""
+    already holds cases and `replace` is not set. `workers`: build processes (0: one per core)."""
+    workers = workers or min(os.cpu_count() or 1, 8)
     if spec.until > now.astimezone(ws.policy.tz).date():
         raise InvalidInput(f"--until {spec.until}: sample cases may not lie in the future (R-IN-1)")
     if batch_size < 1:
@@ -83,7 +92,12 @@ def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, repla
         if old and not replace:
             raise RepoStateError(f"{len(old)} case file(s) already exist in {spec.since:%Y-%m} .. "
                                  f"{spec.until:%Y-%m} (e.g. {old[0]}): pass --replace to regenerate them")
-        generated = generator.generate(ws.policy, spec)  # checks its arguments before anything is touched
+        if history:
+            if old:
+                raise RepoStateError(f"--history builds a new office's history: {len(old)} case file(s) already "
+                                     f"exist in {spec.since:%Y-%m} .. {spec.until:%Y-%m} (e.g. {old[0]})")
+            return _write_history(ws, spec, workers, progress)
+        generated = generator.generate(ws.policy, spec, workers=workers)  # checks its arguments first
         for relpath in old:  # --replace: staged as deletions with the first batch, unless rewritten
             (ws.root / relpath).unlink()
         batches = -(-spec.count // batch_size) or 1
@@ -92,8 +106,8 @@ def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, repla
         batch: list[tuple[str, str]] = []  # (id, path): the documents themselves are not kept
         written = number = 0
         for case in generated:
-            store.write_atomic(ws.root / case.relpath, dump_document(case.doc))
-            statuses[str(case.doc.get("status"))] += 1
+            store.write_atomic(ws.root / case.relpath, case.text)
+            statuses[case.status] += 1
             batch.append((case.case_id, case.relpath))
             if len(batch) == batch_size:
                 number += 1
@@ -126,3 +140,118 @@ def _commit(ws: Workspace, batch: list[tuple[str, str]], spec: generator.SampleS
         raise GitError(f"{exc} — batch {number}/{batches} not committed and its files removed; "
                        f"{before} case(s) committed before it") from exc
     return [sha] if sha else []  # None: regenerated exactly as committed
+
+
+# --- history: each person's day of work, through git fast-import ---------------------------------
+
+@dataclass
+class _Day:
+    """One office day's steps: per (person, action) the cases they acted on; per case its
+    text at the end of the day."""
+
+    date: date
+    groups: dict[tuple[str, str, str], list[tuple[float, str, str]]] = field(default_factory=dict)
+    versions: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # relpath -> (time, blob mark)
+
+
+def _data(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return b"data %d\n%s\n" % (len(raw), raw)
+
+
+def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
+                   progress: Callable[[int, str], None] | None) -> BulkResult:
+    """Each step is the work of the person who took it: one commit per person, kind of step
+    (action) and day, at that day's last such step, with a `Case:` trailer per case and the
+    `Action:` — what `report` reads to attribute work (R-RP-1), as it reads the CLI's commits.
+    A commit holds each of its cases as it stood at the end of that day (a file never goes
+    back in time). One commit per step would be what the CLI makes, but each commit rewrites
+    its month's tree (thousands of entries): 600,000 of them for 100,000 cases take hours."""
+    g = ws.git
+    parent = g.rev_parse("HEAD")
+    branch = g.current_branch()
+    if branch is None:
+        raise RepoStateError("--history needs a branch checked out (not a detached HEAD)")
+    parts = generator.chunks(ws.policy, spec)  # checks the arguments before anything starts
+    cases = generator.generate(ws.policy, spec, versions=True, workers=workers)
+    ref = f"refs/heads/{branch}".encode()
+    tz = ws.policy.tz
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=ws.root, stdin=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdin is not None
+    out = proc.stdin
+    statuses: Counter[str] = Counter()
+    written = commits = mark = 0
+    days: dict[date, _Day] = {}
+    committed: dict[str, int] = {}  # within a day: the blob last committed per file
+    first = True
+
+    def flush(day: _Day) -> None:
+        # Commits in the order of their last step; each writes its cases as they stood then (the
+        # version after the case's latest step by anyone up to that moment): a file moves only forward.
+        nonlocal first, commits
+        for (name, email, action), steps in sorted(day.groups.items(), key=lambda kv: (max(s[0] for s in kv[1]),
+                                                                                     kv[0])):
+            at = max(s[0] for s in steps)
+            stamp = f"{name} <{email}> {int(at)} {datetime.fromtimestamp(at, tz).strftime('%z')}".encode()
+            ids = sorted({cid for _, _, cid in steps})
+            files = []
+            for p in sorted({p for _, p, _ in steps}):
+                blob = [m for when, m in day.versions[p] if when <= at][-1]
+                if committed.get(p) != blob:
+                    files.append(f"M 100644 :{blob} {p}\n".encode())
+                    committed[p] = blob
+            message = (f"{action}: {len(ids)} case(s) by {name} on {day.date.isoformat()}\n\n"
+                       + "".join(f"Case: {cid}\n" for cid in ids) + f"Action: {action}\n")
+            out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
+            out.write(_data(message))
+            if first and parent:
+                out.write(f"from {parent}\n".encode())
+            first = False
+            out.writelines(files)
+            out.write(b"\n")
+            commits += 1
+        for p in day.versions:
+            committed.pop(p, None)  # the next day starts from what was committed
+
+    try:
+        starts = [c.moments[0] for c in parts[1:]]
+        chunk_no = in_chunk = 0
+        for case in cases:
+            statuses[case.status] += 1
+            written += 1
+            for v in case.versions:
+                at = v.at.timestamp()
+                day = days.setdefault(v.at.astimezone(tz).date(), _Day(v.at.astimezone(tz).date()))
+                day.groups.setdefault((v.name, v.email, v.action), []).append((at, case.relpath, case.case_id))
+                # every version's blob goes to fast-import at once (memory stays flat; a version a day's
+                # commits do not use costs only pack space)
+                mark += 1
+                out.write(b"blob\nmark :%d\n" % mark)
+                out.write(_data(v.text))
+                day.versions.setdefault(case.relpath, []).append((at, mark))
+            in_chunk += 1
+            if in_chunk == len(parts[chunk_no].moments):
+                chunk_no, in_chunk = chunk_no + 1, 0
+                # later chunks' steps all come after their first intake: the days before it are complete
+                horizon = starts[chunk_no - 1].astimezone(tz).date() if chunk_no <= len(starts) else None
+                for d in sorted(days):
+                    if horizon is None or d < horizon:
+                        flush(days.pop(d))
+                if progress:
+                    progress(written, f"{commits} commits")
+        out.write(b"done\n")
+        out.close()
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        if proc.wait() != 0:
+            raise GitError(f"git fast-import failed: {' '.join(err.split())[:300]}")
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        raise
+    head = g.rev_parse("HEAD")
+    if head and head != parent:
+        # the new commits are on the branch; bring the index and work tree to them
+        g.run("read-tree", "-m", "-u", parent or g.empty_tree(), head)
+    return BulkResult(written, 0, (head,) if head and head != parent else (), dict(statuses))

@@ -7,14 +7,19 @@ after every step with `now` = the moment of that step — the same judgement the
 the hooks make. Pure: no I/O, no wall clock; the same inputs give the same documents.
 
 It streams (a generator) and keeps only small per-complainant state, so 100,000 cases
-cost time linear in the count and little memory.
+cost time linear in the count and little memory. Cases come in chunks of CHUNK, in the
+order received: the first chunk continues the seed's random sequence (so a sample of up to
+CHUNK cases is what it always was), each later chunk has its own seed-derived sequence and
+forgets the earlier chunks' complainants, so chunks can be built by parallel workers and
+the result is the same for any number of workers. With `versions`, each case also carries
+the text of every step — its history, one commit per step by the person who took it.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import deadlines, steps
+from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
@@ -66,11 +72,31 @@ class SampleSpec:
     end: datetime | None = None  # no step after this moment (default: end of `until`)
 
 
+CHUNK = 1000  # cases per chunk (a constant: the cases must not depend on the number of workers)
+
+Dump = Callable[[CommentedMap], str]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One step of a case's history: when, by whom, the commit message, the file's text."""
+
+    at: datetime
+    name: str
+    email: str
+    message: str
+    text: str
+    action: str = ""
+
+
 @dataclass(frozen=True)
 class SampleCase:
     case_id: str
     relpath: str
-    doc: CommentedMap
+    doc: CommentedMap | None  # None when built by a worker process (the text travels instead)
+    text: str = ""
+    status: str = ""
+    versions: tuple[Version, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,12 +207,16 @@ class _Life:
     """One case being taken through its steps, validated after each."""
 
     def __init__(self, policy: Policy, relpath: str, doc: CommentedMap, moment: datetime, end: datetime,
-                 rng: random.Random) -> None:
+                 rng: random.Random, dump: Dump | None = None, first: Version | None = None) -> None:
         self.policy, self.relpath, self.doc = policy, relpath, doc
         self.moment, self.end, self.rng = moment, end, rng
         self.previous: dict[str, Any] | None = None
-        first = doc["timeline"][0]
-        self._check(moment, Identity(str(first["by"]), ""))
+        self.dump = dump  # set: record every version (the case's history)
+        self.versions: list[Version] = []
+        entry = doc["timeline"][0]
+        self._check(moment, Identity(str(entry["by"]), ""))
+        if dump is not None and first is not None:
+            self.versions.append(replace(first, text=dump(doc)))
 
     def _check(self, now: datetime, actor: Identity) -> None:
         data = _snapshot(self.doc)
@@ -206,10 +236,13 @@ class _Life:
     def do(self, lo: int, hi: int, who: Person, make: Callable[[datetime, Identity], steps.StepFor]) -> datetime:
         t = self.at(lo, hi)
         actor = identity(who)
-        step_for = make(t, actor)
-        self.doc, _, _ = steps.apply(self.doc, step_for(self.doc), t, actor, self.policy)  # clocks too
+        step = make(t, actor)(self.doc)
+        self.doc, src, final = steps.apply(self.doc, step, t, actor, self.policy)  # clocks too
         self.moment = t
         self._check(t, actor)
+        if self.dump is not None:  # the commit `lifecycle.change` would make for this step
+            message = commit_message(str(self.doc["id"]), step.action, src, final, step.detail or step.note)
+            self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
         return t
 
 
@@ -233,7 +266,7 @@ def _late_reason(doc: CommentedMap, closing: datetime) -> str:
 
 
 class Generator:
-    def __init__(self, policy: Policy, spec: SampleSpec) -> None:
+    def __init__(self, policy: Policy, spec: SampleSpec, dump: Dump | None = None) -> None:
         if spec.count < 0:
             raise InvalidInput("--count must not be negative")
         if spec.until < spec.since:
@@ -251,6 +284,7 @@ class Generator:
         self.recent: list[Complainant] = []
         self.last_case: dict[Complainant, str] = {}  # repeat links in O(1), for the recent window only
         self.serials: dict[tuple[int, int], int] = {}
+        self.dump = dump
 
     def received_moments(self) -> list[datetime]:
         rng, spec = self.rng, self.spec
@@ -318,7 +352,9 @@ class Generator:
         cid = case_id_for(policy.office, received, serial)
         recorded = received + timedelta(minutes=rng.randint(1, 5))  # R-IN-3: entered within 5 minutes
         doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
-        life = _Life(policy, cid.relpath, doc, recorded, self.end, rng)
+        first = Version(recorded, identity(receiver).name, identity(receiver).email,
+                        commit_message(str(cid), "new", None, "received", subject), "", "new")
+        life = _Life(policy, cid.relpath, doc, recorded, self.end, rng, self.dump, first)
         try:
             self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)
         except _Stop:
@@ -328,7 +364,8 @@ class Generator:
             if len(self.recent) > RECENT:  # out of the window: never picked again, so forgotten
                 del self.last_case[self.recent.pop(0)]
         self.last_case[who] = str(cid)
-        return SampleCase(str(cid), cid.relpath, life.doc)
+        return SampleCase(str(cid), cid.relpath, life.doc, status=str(life.doc.get("status")),
+                          versions=tuple(life.versions))
 
     def live(self, life: _Life, kind: Kind, intake: steps.Intake, unit: str, accused: str, senior: bool) -> None:
         rng, cast, policy = self.rng, self.cast, self.policy
@@ -413,6 +450,68 @@ class Generator:
         life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, _late_reason(life.doc, t), t, a))
 
 
-def generate(policy: Policy, spec: SampleSpec) -> Iterator[SampleCase]:
-    """The sample cases in the order received (IDs numbered per month, R-IN-5)."""
-    return Generator(policy, spec).cases()
+@dataclass(frozen=True)
+class Chunk:
+    """What one worker builds: cases `moments`, numbered after `serials`, with its random state."""
+
+    number: int
+    moments: tuple[datetime, ...]
+    serials: tuple[tuple[tuple[int, int], int], ...]
+    rng_state: Any
+
+
+def chunks(policy: Policy, spec: SampleSpec) -> list[Chunk]:
+    """The sample cut into chunks of CHUNK cases (checks its arguments first)."""
+    g = Generator(policy, spec)
+    moments = g.received_moments()
+    out: list[Chunk] = []
+    serials: dict[tuple[int, int], int] = {}
+    for n, i in enumerate(range(0, len(moments), CHUNK)):
+        part = tuple(moments[i:i + CHUNK])
+        state = g.rng.getstate() if n == 0 else random.Random(f"{spec.seed}/{n}").getstate()
+        out.append(Chunk(n, part, tuple(sorted(serials.items())), state))
+        for m in part:
+            key = (m.year, m.month)
+            serials[key] = serials.get(key, 0) + 1
+    return out
+
+
+def build_chunk(policy: Policy, spec: SampleSpec, chunk: Chunk, versions: bool = False, dump: Dump | None = None,
+                keep_docs: bool = True) -> list[SampleCase]:
+    """One chunk's cases (a worker's job): with their final text, and every version's if asked."""
+    from complaintctl.sample.fastyaml import dump_document
+
+    writer: Dump = dump or dump_document
+    g = Generator(policy, spec, writer if versions else None)
+    g.rng.setstate(chunk.rng_state)
+    g.serials = dict(chunk.serials)
+    out = []
+    for moment in chunk.moments:
+        case = g.case(moment)
+        assert case.doc is not None
+        text = case.versions[-1].text if case.versions else writer(case.doc)
+        out.append(replace(case, doc=case.doc if keep_docs else None, text=text))
+    return out
+
+
+def generate(policy: Policy, spec: SampleSpec, versions: bool = False, dump: Dump | None = None,
+             workers: int = 1) -> Iterator[SampleCase]:
+    """The sample cases in the order received (IDs numbered per month, R-IN-5). With
+    `workers` > 1, chunks are built by a process pool (documents then stay in the workers:
+    `doc` is None, `text` holds the file)."""
+    parts = chunks(policy, spec)
+    if workers <= 1 or len(parts) <= 1:
+        for chunk in parts:
+            yield from build_chunk(policy, spec, chunk, versions, dump)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        pending = []
+        for chunk in parts:  # a few chunks in flight: memory stays flat
+            pending.append(pool.submit(build_chunk, policy, spec, chunk, versions, dump, False))
+            while len(pending) > workers:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()

@@ -1,0 +1,49 @@
+"""How case text is cut for searching (R-RP-3) and how contacts compare (R-AS-5): shared by
+the knowledge base (reporting) and the read index (repo), which stores the same tokens.
+
+Chinese is written without spaces, so text is cut into overlapping character pairs
+(bigrams: 电梯故障 → 电梯 梯故 故障) and English into lower-case words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from complaintctl.model.case import get
+
+# field -> weight: the subject says most about what the case is
+FIELDS: tuple[tuple[str, float], ...] = (
+    ("intake.subject", 2.0), ("intake.details", 1.0), ("plan.measures", 0.5), ("resolution.summary", 1.0),
+    ("closing.root_cause", 1.5), ("closing.lesson", 1.5), ("closing.preventive_action", 1.0),
+)
+_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Bigrams of every run of Chinese characters (a lone character stands alone), English words."""
+    out: list[str] = []
+    for run in _RUN.findall(text.lower()):
+        if run[0].isascii():
+            out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def case_tokens(data: Mapping[str, object]) -> set[str]:
+    """Every token of a case's searchable fields."""
+    out: set[str] = set()
+    for f, _ in FIELDS:
+        out.update(tokens(str(get(data, f) or "")))
+    return out
+
+
+def contact_key(contact: str) -> str:
+    """A phone number by its last 11 digits (spaces, +86, dashes ignored); else the text itself."""
+    digits = re.sub(r"\D", "", contact)
+    if len(digits) >= 7:
+        return digits[-11:]
+    return contact.strip().lower()

@@ -1,0 +1,69 @@
+"""Commands load lazily (issue 12): the listing `--help` prints comes from cli.COMMANDS, so it
+must say what each command's own docstring says, and a one-case command imports neither the
+heavy libraries nor the other commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from complaintctl.cli import COMMANDS, cli, load_command
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listing_matches_the_command(name: str) -> None:
+    command = load_command(name)
+    assert command.name == name
+    # click's own short help, as `complaintctl --help` printed it when every command was loaded
+    assert COMMANDS[name][1] == command.get_short_help_str(limit=60), name
+
+
+def test_every_command_module_is_listed() -> None:
+    import complaintctl.commands as pkg
+
+    subcommands = {id(c) for group in (load_command("hook"), load_command("server"))
+                   if isinstance(group, click.Group) for c in group.commands.values()}
+    found = set()
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        module = __import__(f"complaintctl.commands.{path.stem}", fromlist=["_"])
+        found |= {obj.name for obj in vars(module).values()
+                  if isinstance(obj, click.Command) and obj.name and id(obj) not in subcommands}
+    assert found == set(COMMANDS)
+
+
+def test_cli_commands_mapping_still_works() -> None:
+    assert "extend" in cli.commands and "nosuch" not in cli.commands
+    assert sorted(cli.commands) == sorted(COMMANDS)
+
+
+def imported_by(*argv: str) -> set[str]:
+    code = ("import sys; sys.argv = ['complaintctl', *sys.argv[1:]]\n"
+            "from complaintctl.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+    return set(proc.stderr.split())
+
+
+HEAVY = {"git", "holidays", "jinja2", "openpyxl", "tabulate", "sqlite3", "complaintctl.repo.index"}
+
+
+def test_help_and_version_import_no_command_module() -> None:
+    for argv in (["--help"], ["--version"]):
+        modules = imported_by(*argv)
+        assert not {m for m in modules if m.startswith("complaintctl.commands.")}, argv
+        assert not HEAVY & modules, argv
+
+
+def test_show_imports_only_what_it_needs(office) -> None:  # type: ignore[no-untyped-def]
+    case_id = office.new()
+    office.run("show", case_id)  # fills the policy cache, as any first command does
+    modules = imported_by("-C", str(office.root), "show", case_id)
+    assert "complaintctl.commands.query" in modules  # it did run
+    assert not (HEAVY - {"tabulate"}) & modules, (HEAVY - {"tabulate"}) & modules
+    assert not {m for m in modules if m.startswith("complaintctl.commands.") and m not in
+                ("complaintctl.commands.query", "complaintctl.commands.common", "complaintctl.commands.params")}
