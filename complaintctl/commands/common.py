@@ -60,6 +60,31 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 
 
+def wide_option(f: F) -> F:
+    return click.option("--wide", is_flag=True, help="Every column in full, however narrow the terminal.")(f)
+
+
+def screen_width(wide: bool = False) -> int | None:
+    """The display width tables are fitted to (issue 13): $COLUMNS when set, else the terminal's
+    width when stdout is a terminal. None — every column in full, nothing cut — with --wide, or
+    when stdout is a pipe or a file and $COLUMNS is not set (`list | grep` sees whole subjects)."""
+    import os
+    import shutil
+    import sys
+
+    if wide:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):  # a closed or replaced stdout
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def report(result: Result) -> None:
     if result.src is None:
         click.echo(f"{result.case_id} recorded ({result.relpath}), commit {result.commit[:10]}")

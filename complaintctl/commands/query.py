@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
+from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
-from complaintctl.output import clip, table
 from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
 
@@ -21,13 +21,21 @@ if TYPE_CHECKING:
 # `show` is a one-case command (issue 12: ≤ 150 ms): the read index, the reports and the
 # deadline module load only in the commands that use them.
 
+# How each table gives way in a narrow terminal (issue 13, output.Col): the subject is what a
+# list is read for; severity, then unit, go first.
+LIST_COLS = (FIXED, FIXED, FIXED, Col(shrink=10), Col(drop=2), Col(shrink=10, drop=1), Col(shrink=8),
+             Col(shrink=20, main=True))
+OVERDUE_COLS = (FIXED, FIXED, Col(drop=1), Col(shrink=8), FIXED, FIXED, FIXED)
+HISTORY_COLS = (FIXED, Col(shrink=14), Col(shrink=24, main=True), FIXED)
+
 
 @click.command("show")
 @click.argument("case_id", metavar="ID")
 @click.option("--as-of", "as_of", help="Judge the clocks as of this time (default: now).")
 @json_option
+@wide_option
 @pass_ws
-def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> None:
+def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Show one case, with its clocks and the time left on each."""
     from complaintctl.handling.deadlines import render_clocks
     from complaintctl.reporting.queries import render_case
@@ -37,7 +45,7 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> N
     if as_json:
         click.echo(json_text(data))
         return
-    click.echo(render_case(data, ws.policy))
+    click.echo(render_case(data, ws.policy, screen_width(wide)))
     moment = parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
     click.echo("\n" + render_clocks(data, ws.policy, moment))
 
@@ -54,10 +62,11 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> N
 @click.option("--overdue", is_flag=True, help="Only cases with a clock past its due time.")
 @click.option("--as-of", "as_of", help="With --overdue: judge the clocks as of this time.")
 @json_option
+@wide_option
 @pass_ws
 def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, unit: str | None,
              handler: str | None, severity: str | None, since: str | None, until: str | None,
-             overdue: bool, as_of: str | None, as_json: bool) -> None:
+             overdue: bool, as_of: str | None, as_json: bool, wide: bool) -> None:
     """List cases, filtered."""
     from complaintctl.handling.deadlines import overdue_views
     from complaintctl.reporting import queries
@@ -78,8 +87,9 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
             return
         rows = [[r.id, r.status, r.received_at[:16].replace("T", " "), ws.policy.label("categories", r.category),
                  ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
-                 r.handler, clip(r.subject)] for r in found]
-        click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"]))
+                 r.handler, r.subject] for r in found]
+        click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"],
+                         screen_width(wide), LIST_COLS))
         click.echo(f"{len(rows)} case(s)")
         return
     # R-DL-7: what is late, and by how much
@@ -94,7 +104,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     rows = [[r.id, r.status, ws.policy.label("severities", r.severity), r.handler, v.clock,
              v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
             for r in records for v in late[r.id]]
-    click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"]))
+    click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"], screen_width(wide),
+                     OVERDUE_COLS))
     click.echo(f"{len(records)} overdue case(s)")
 
 
@@ -107,8 +118,9 @@ def as_json_text(records: list[queries.CaseRecord]) -> str:
 @click.command("history")
 @click.argument("case_id", metavar="ID")
 @json_option
+@wide_option
 @pass_ws
-def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
+def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
     """Who did what and when, from git."""
     from complaintctl.reporting import queries
 
@@ -121,7 +133,7 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
         click.echo(as_json_text_history(entries))
         return
     rows = [[e.when[:19].replace("T", " "), f"{e.author} <{e.email}>", e.subject, e.sha[:10]] for e in entries]
-    click.echo(table(rows, ["when", "who", "what", "commit"]))
+    click.echo(table(rows, ["when", "who", "what", "commit"], screen_width(wide), HISTORY_COLS))
 
 
 def as_json_text_history(entries: list[queries.LogEntry]) -> str:

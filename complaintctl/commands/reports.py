@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
+from complaintctl.output import Col
 from complaintctl.policy import periods
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
@@ -34,7 +35,8 @@ def output_options(f: F) -> F:
 
 
 def emit(sections: list[export.Section], title: str, as_json_text: str | None, as_json: bool,
-         csv_path: Path | None, xlsx: Path | None) -> None:
+         csv_path: Path | None, xlsx: Path | None, width: int | None = None,
+         cols: tuple[Col, ...] | None = None) -> None:
     if csv_path:
         export.write_csv(sections, csv_path)
         click.echo(f"wrote {csv_path}")
@@ -44,7 +46,7 @@ def emit(sections: list[export.Section], title: str, as_json_text: str | None, a
     if as_json:
         click.echo(as_json_text)
     elif not (csv_path or xlsx):
-        click.echo(export.to_text(sections, title))
+        click.echo(export.to_text(sections, title, width, cols))
 
 
 @click.command("report")
@@ -68,9 +70,10 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
 @click.command("register")
 @click.option("--week", "week_text", required=True, help="An ISO week (2026-W43) or any date in it.")
 @output_options
+@wide_option
 @pass_ws
 def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
-                 as_of_text: str | None) -> None:
+                 as_of_text: str | None, wide: bool) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
     skipped: list[index.Skipped] = []
@@ -78,7 +81,7 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
     say_skipped(skipped)
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
-         csv_path, xlsx)
+         csv_path, xlsx, screen_width(wide), register.COLS)
 
 
 @click.command("bulletin")

@@ -18,7 +18,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import label
-from complaintctl.output import table
+from complaintctl.output import Col, table
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
@@ -93,10 +93,13 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def to_text(sections: Sequence[Section], title: str = "") -> str:
+def to_text(sections: Sequence[Section], title: str = "", width: int | None = None,
+            cols: Sequence[Col] | None = None) -> str:
+    """The sections as text tables; with `width` and `cols`, fitted to that many display
+    columns (output.fit)."""
     parts = [title] if title else []
     for s in sections:
-        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers)) if s.rows else "—"
+        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers), width, cols) if s.rows else "—"
         parts.append(f"{s.title}\n{body}")
     return "\n\n".join(parts)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord, get
-from complaintctl.output import table
+from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import lineage, store
 from complaintctl.repo.git import LogEntry
@@ -124,14 +124,26 @@ def summary(r: CaseRecord) -> dict[str, Any]:
             "path": r.path}
 
 
-def render_case(data: Mapping[str, Any], policy: Policy) -> str:
+# How `show` gives way in a narrow terminal (issue 13): long values and notes wrap.
+CASE_COLS = (FIXED, Col(shrink=20, wrap=True, main=True))
+TIMELINE_COLS = (FIXED, Col(shrink=6), Col(shrink=8), Col(shrink=12, wrap=True), Col(shrink=16, wrap=True, main=True))
+
+
+def office_time(value: Any, policy: Policy, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as the office's clock reads it (issue 13: one time zone, the policy's)."""
+    moment = as_datetime(value, policy.tz)
+    return moment.astimezone(policy.tz).strftime(fmt) if moment else str(value or "")
+
+
+def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
     def lab(vocab: str, path: str) -> str:
         value = get(data, path)
         return policy.label(vocab, str(value)) if value else ""
 
     rows = [
         ("ID", data.get("id")), ("status", data.get("status")),
-        ("received", get(data, "intake.received_at")), ("channel", lab("channels", "intake.channel")),
+        ("received", office_time(get(data, "intake.received_at"), policy, "%Y-%m-%d %H:%M:%S")),
+        ("channel", lab("channels", "intake.channel")),
         ("first receiver", get(data, "intake.first_receiver")),
         ("complainant", f"{get(data, 'intake.complainant.name')} "
                         f"({lab('complainant_classes', 'intake.complainant.class')})"),
@@ -148,12 +160,12 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
         ("lesson", get(data, "closing.lesson")),
     ]
     out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
-                ["field", "value"])
+                ["field", "value"], width, CASE_COLS)
     timeline = data.get("timeline") or []
-    trows = [[str(e.get("at", ""))[:16].replace("T", " "), e.get("by", ""), e.get("action", ""),
+    trows = [[office_time(e.get("at"), policy), e.get("by", ""), e.get("action", ""),
               f"{e.get('from', '')} → {e.get('to')}" if e.get("to") else "", e.get("note") or ""]
              for e in timeline if isinstance(e, Mapping)]
-    return out + "\n\n" + table(trows, ["when", "who", "action", "status", "note"])
+    return out + "\n\n" + table(trows, ["when", "who", "action", "status", "note"], width, TIMELINE_COLS)
 
 
 def _materials(data: Mapping[str, Any]) -> str:
@@ -178,7 +190,9 @@ def history(ws: Workspace, case_id: str) -> list[LogEntry]:
     """Each commit that touched the case, oldest first — under every number it had (sync's
     renumberings, repo.lineage)."""
     loaded = store.load_case(ws, case_id)
-    return list(reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath)))
+    tz = ws.policy.tz  # git keeps each author's own offset; the office reads its own (issue 13)
+    return [replace(e, when=datetime.fromisoformat(e.when).astimezone(tz).isoformat())
+            for e in reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath))]
 
 
 def other_holders(ws: Workspace, case_id: str) -> list[tuple[lineage.Renumbered, str]]:
