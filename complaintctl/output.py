@@ -231,9 +231,13 @@ def clip(text: str, width: int = 24) -> str:
     return clip_width(" ".join(str(text or "").split()), width)
 
 
+PROGRESS_AT = 200  # items of work from which a command shows a bar (about a second or more)
+
+
 class Progress:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal (a long cold
-    rebuild of the read index); scripts and logs see nothing."""
+    rebuild of the read index, a first validate or sweep, the sample); scripts, pipes and logs
+    see nothing (issue 13)."""
 
     WIDTH = 30
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from complaintctl.commands.common import base_dir, now, pass_ws
+from complaintctl.commands.common import base_dir, json_option, now, pass_ws
 from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -18,14 +18,25 @@ if TYPE_CHECKING:
 
 
 @click.command("validate")
+@json_option
 @pass_ws
-def validate_cmd(ws: Workspace) -> None:
+def validate_cmd(ws: Workspace, as_json: bool) -> None:
     """Check every case file; print every finding with file, field and rule."""
     from complaintctl.repo import check as repocheck
     from complaintctl.repo import hooks
 
     count, findings = repocheck.validate_repository(ws, now(ws))
-    for problem in hooks.problems(ws.git):  # a warning: the record itself may still be fine
+    warnings = hooks.problems(ws.git)
+    if as_json:  # on stdout, findings or not; the exit code says the same as without --json
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"checked": count, "valid": not findings, "warnings": [str(w) for w in warnings],
+                              "findings": [{"path": f.path, "field": f.field, "rule": f.rule, "message": f.message}
+                                           for f in findings]}))
+        if findings:
+            sys.exit(1)
+        return
+    for problem in warnings:  # a warning: the record itself may still be fine
         click.echo(f"warning: {problem}", err=True)
     for f in findings:
         click.echo(str(f), err=True)

@@ -85,7 +85,33 @@ def screen_width(wide: bool = False) -> int | None:
     return shutil.get_terminal_size().columns
 
 
+def step_json(f: F) -> F:
+    """--json on a command that records one step: `report` prints the result as JSON."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        if value:
+            ctx.meta["complaintctl.json"] = True
+        return value
+
+    return click.option("--json", is_flag=True, expose_value=False, callback=remember,
+                        help="Print the result as JSON for scripts (id, path, from, to, commit).")(f)
+
+
+def wants_json() -> bool:
+    return bool(click.get_current_context().meta.get("complaintctl.json"))
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {"id": result.case_id, "path": result.relpath, "from": result.src, "to": result.dst,
+            "commit": result.commit}
+
+
 def report(result: Result) -> None:
+    if wants_json():
+        from complaintctl.output import as_json
+
+        click.echo(as_json(result_json(result)))
+        return
     if result.src is None:
         click.echo(f"{result.case_id} recorded ({result.relpath}), commit {result.commit[:10]}")
     elif result.src != result.dst:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report
+from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report, step_json
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
@@ -35,6 +35,7 @@ def as_of_time(ws: Workspace, as_of: str | None) -> datetime:
               help="Which clock the extension moves (R-DL-2).")
 @click.option("--until", required=True, help="The new due time (a date means its close of business).")
 @click.option("--reason", required=True, help="Why the deadline moves (recorded, R-DL-2).")
+@step_json
 @pass_ws
 def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str) -> None:
     """Extend a deadline; only approvers in the policy may (R-DL-2)."""
@@ -50,6 +51,7 @@ def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str)
 @case_arg
 @click.option("--reason", required=True, help="Why (e.g. the customer stays dissatisfied, R-ES-1).")
 @click.option("--level", help="Jump to this level of the chain (default: one level up).")
+@step_json
 @pass_ws
 def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) -> None:
     """Move the case one level up the escalation chain (R-ES-1)."""
@@ -62,6 +64,7 @@ def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) ->
 @click.option("--clock", default="report", show_default=True, type=click.Choice(WRITTEN),
               help="Which written report: incident report, board-report (48 h), notice (cannot meet the "
                    "limit), completion, verification (R-DL-5), opinion (R-DL-4).")
+@step_json
 @pass_ws
 def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None:
     """Record that a written report was submitted (stops its clock, R-DL-4/R-DL-5)."""
@@ -71,10 +74,19 @@ def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None
 @click.command("sweep")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; commit nothing.")
+@json_option
 @pass_ws
-def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool) -> None:
+def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool, as_json: bool) -> None:
     """Upgrade late cases (R-DL-6), remind overdue ones (R-DL-7), escalate (R-ES-1): one commit."""
-    result = sweep.run(ws, as_of_time(ws, as_of), actor(ws), dry_run)
+    moment = as_of_time(ws, as_of)
+    result = sweep.run(ws, moment, actor(ws), dry_run)
+    if as_json:
+        click.echo(json_text({
+            "as_of": moment.isoformat(), "dry_run": dry_run, "commit": result.commit,
+            "changes": [{"id": c.case_id, "path": c.relpath, "actions": list(c.actions)} for c in result.changes],
+            "skipped": [{"path": f.path, "field": f.field, "rule": f.rule, "message": f.message}
+                        for f in result.skipped]}))
+        return
     for c in result.changes:
         click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
     for f in result.skipped:

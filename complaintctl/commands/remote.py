@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from complaintctl.commands.common import actor, base_dir, now, pass_ws
+from complaintctl.commands.common import actor, base_dir, json_option, now, pass_ws
+from complaintctl.output import as_json as json_text
 from complaintctl.remote import server
 from complaintctl.remote import sync as syncing
 from complaintctl.repo.workspace import Workspace
@@ -15,10 +16,17 @@ from complaintctl.repo.workspace import Workspace
 @click.command("sync")
 @click.option("--remote", default="origin", show_default=True, help="The shared repository's remote name.")
 @click.option("--branch", default="main", show_default=True, help="The shared branch.")
+@json_option
 @pass_ws
-def sync_cmd(ws: Workspace, remote: str, branch: str) -> None:
+def sync_cmd(ws: Workspace, remote: str, branch: str, as_json: bool) -> None:
     """Fetch, integrate and push until this office's work is on the remote."""
     result = syncing.sync(ws, now(ws), actor(ws), remote, branch)
+    if as_json:
+        click.echo(json_text({"how": result.how, "pushed": result.pushed, "pulled": result.pulled,
+                              "attempts": result.attempts,
+                              "renumbered": [{"old": r.old, "new": r.new, "references": list(r.references),
+                                              "commit": r.commit} for r in result.renumbered]}))
+        return
     for r in result.renumbered:
         refs = f"; references updated in {', '.join(r.references)}" if r.references else ""
         click.echo(f"renumbered {r.old} → {r.new} (its number was taken on {remote}){refs}, "

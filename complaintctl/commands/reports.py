@@ -92,9 +92,10 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
               help="Only this format (repeatable; default: md and html).")
 @click.option("--commit", is_flag=True, help="Write under bulletins/ in the repository and commit (R-RP-3).")
 @click.option("--as-of", "as_of_text", help="Judge the figures as at this time (default: now).")
+@json_option
 @pass_ws
 def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats: tuple[str, ...], commit: bool,
-                 as_of_text: str | None) -> None:
+                 as_of_text: str | None, as_json: bool) -> None:
     """A case bulletin (案例通报) as Markdown and self-contained HTML, complainants masked (R-RP-4)."""
     period = periods.parse_period(period_text)
     skipped: list[index.Skipped] = []
@@ -102,6 +103,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
     say_skipped(skipped)
     texts = {fmt: bulletin.render(b, fmt, ws.root) for fmt in (formats or ("md", "html"))}
     paths, sha = bulletin.publish(ws, texts, period, out_dir, commit)
+    if as_json:
+        click.echo(export.dumps({"period": period.label, "files": [str(p) for p in paths], "commit": sha or None}))
+        return
     for p in paths:
         click.echo(f"wrote {p}")
     if commit:
@@ -114,8 +118,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
               help="Write an Excel workbook (what `import` reads back by default).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write CSV (UTF-8 with BOM, opens in Excel).")
+@json_option
 @pass_ws
-def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None) -> None:
+def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None, as_json: bool) -> None:
     """Every case's intake fields, UNMASKED, for moving or archiving cases (internal; issue 14)."""
     if not (xlsx or csv_path):
         raise click.UsageError("give --xlsx FILE or --csv FILE")
@@ -123,9 +128,14 @@ def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Pat
     section = reportdata.build_intake_export(ws, period)
     if csv_path:  # one table, no title line: `import` reads the header from the first row
         export.write_table_csv(section, csv_path)
-        click.echo(f"wrote {csv_path}")
     if xlsx:
         export.write_xlsx([section], xlsx, section.title)
-        click.echo(f"wrote {xlsx}")
+    written = [p for p in (csv_path, xlsx) if p]
+    if as_json:
+        click.echo(export.dumps({"period": period.label, "cases": len(section.rows),
+                                 "files": [str(p) for p in written]}))
+    else:
+        for p in written:
+            click.echo(f"wrote {p}")
     click.echo(f"{len(section.rows)} case(s) received in {period.label}; the file holds complainants' personal "
                "data (internal use only)", err=True)
