@@ -131,6 +131,10 @@ def fit(rows: list[list[str]], headers: list[str], cols: Sequence[Col], limit: i
         if total(widths) <= limit or not flex:
             continue
         _water_fill(widths, flex, floor, natural, limit - (total(widths) - sum(widths[i] for i in flex)))
+    flex = [i for i in shown if cols[i].shrink]
+    if total(widths) > limit and flex:  # a very narrow terminal: below the floors, down to 3 columns
+        low = [min(f, 3) for f in floor]
+        _water_fill(widths, flex, low, natural, limit - (total(widths) - sum(widths[i] for i in flex)))
     lines: list[str] = []
 
     def emit(values: list[str], wrap: bool) -> None:

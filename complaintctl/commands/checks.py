@@ -59,13 +59,21 @@ def hook_group() -> None:
 
 
 @hook_group.command("install")
-def install_cmd() -> None:
+@json_option
+def install_cmd(as_json: bool) -> None:
     """Install the client hooks into .git/hooks, pointing at this complaintctl."""
     from complaintctl.repo import hooks
     from complaintctl.repo.git import Git
 
     g = Git.open(Path(base_dir()))
-    for note in hooks.install(g):
+    notes = hooks.install(g)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"hooks": list(hooks.CLIENT_HOOKS), "dir": str(hooks.installed_dir(g)),
+                              "runs": f"{sys.executable} -m complaintctl", "notes": list(notes)}))
+        return
+    for note in notes:
         click.echo(f"hooks: {note}")
     click.echo(f"installed {', '.join(hooks.CLIENT_HOOKS)} in {hooks.installed_dir(g)} "
                f"(runs {sys.executable} -m complaintctl)")

@@ -6,12 +6,22 @@ from datetime import datetime, timedelta
 
 import click
 
-from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report, step_json
+from complaintctl.commands.common import (
+    actor,
+    json_option,
+    now,
+    pass_ws,
+    read_index,
+    report,
+    screen_width,
+    step_json,
+    wide_option,
+)
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
+from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
-from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
@@ -110,14 +120,16 @@ def parse_within(text: str) -> timedelta:
 
 
 MAX_WITHIN = timedelta(days=3660)
+DUE_COLS = (FIXED, FIXED, FIXED, Col(drop=1), Col(shrink=16, main=True))  # the time left says the state too
 
 
 @click.command("due")
 @click.option("--within", default="2d", show_default=True, help="How far ahead (e.g. 4h, 2d).")
 @as_of_option
 @json_option
+@wide_option
 @pass_ws
-def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> None:
+def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
@@ -132,5 +144,5 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
         return
     rows = [[v.case_id, v.clock, v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"), v.state, v.left]
             for v in views]
-    click.echo(table(rows, ["ID", "clock", "due", "state", "time"]))
+    click.echo(table(rows, ["ID", "clock", "due", "state", "time"], screen_width(wide), DUE_COLS))
     click.echo(f"{len(views)} clock(s) due within {within} or overdue")

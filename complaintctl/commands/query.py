@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 # deadline module load only in the commands that use them.
 
 # How each table gives way in a narrow terminal (issue 13, output.Col): the subject is what a
-# list is read for; severity, then unit, go first.
-LIST_COLS = (FIXED, FIXED, FIXED, Col(shrink=10), Col(drop=2), Col(shrink=10, drop=1), Col(shrink=8),
+# list is read for; severity, then unit, then category go first.
+LIST_COLS = (FIXED, FIXED, FIXED, Col(shrink=10, drop=1), Col(drop=3), Col(shrink=10, drop=2), Col(shrink=8),
              Col(shrink=20, main=True))
-OVERDUE_COLS = (FIXED, FIXED, Col(drop=1), Col(shrink=8), FIXED, FIXED, FIXED)
+OVERDUE_COLS = (FIXED, FIXED, Col(drop=1), Col(shrink=8), FIXED, FIXED, Col(shrink=16, main=True))
 HISTORY_COLS = (FIXED, Col(shrink=14), Col(shrink=24, main=True), FIXED)
 
 

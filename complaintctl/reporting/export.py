@@ -115,14 +115,14 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, indent=2)
+    return json.dumps(_plain(value), ensure_ascii=False, indent=2, allow_nan=False)  # valid JSON only
 
 
 def report_json(report: Report) -> str:
     data = _plain(dataclasses.asdict(report))
     data["change"] = {f.name: report.change(f.name) for f in dataclasses.fields(Headline)}
     data["clocks"] = [dict(c, rate=r.rate) for c, r in zip(data["clocks"], report.clocks, strict=True)]
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def csv_text(sections: Sequence[Section]) -> str:
