@@ -304,3 +304,15 @@ def test_json_is_never_nan() -> None:
 
     with pytest.raises(ValueError):
         as_json({"rate": float("nan")})
+
+
+def test_list_times_are_on_the_offices_clock() -> None:
+    from complaintctl.reporting.queries import minutes_on
+
+    shanghai = minutes_on(ZoneInfo("Asia/Shanghai"))
+    assert shanghai("2026-01-02T16:10:04+08:00") == "2026-01-02 16:10"  # as written: cut, not parsed
+    assert shanghai("2026-01-02T03:10:04-05:00") == "2026-01-02 16:10"  # another zone's offset: converted
+    assert shanghai("2026-01-02T16:10:04Z") == "2026-01-03 00:10"
+    new_york = minutes_on(ZoneInfo("America/New_York"))  # both of a zone's offsets are its own
+    assert new_york("2026-07-02T16:10:04-04:00") == "2026-07-02 16:10"
+    assert new_york("2026-01-02T16:10:04+08:00") == "2026-01-02 03:10"

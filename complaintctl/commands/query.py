@@ -85,7 +85,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         if as_json:
             click.echo(json_text([queries.summary(r) for r in found]))
             return
-        rows = [[r.id, r.status, r.received_at[:16].replace("T", " "), ws.policy.label("categories", r.category),
+        short = queries.minutes_on(tz)
+        rows = [[r.id, r.status, short(r.received_at), ws.policy.label("categories", r.category),
                  ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
                  r.handler, r.subject] for r in found]
         click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,28 @@ def office_time(value: Any, policy: Policy, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time as the office's clock reads it (issue 13: one time zone, the policy's)."""
     moment = as_datetime(value, policy.tz)
     return moment.astimezone(policy.tz).strftime(fmt) if moment else str(value or "")
+
+
+def minutes_on(tz: tzinfo) -> Callable[[str], str]:
+    """ISO text -> "YYYY-MM-DD HH:MM" on the office's clock, for a list of many rows: text already
+    at one of the zone's offsets (all that complaintctl writes) is cut, not parsed (issue 12)."""
+    year = datetime.now(tz).year
+    own = {_offset(datetime(year, m, 1, tzinfo=tz)) for m in (1, 7)}
+
+    def short(text: str) -> str:
+        if text[-6:] in own or len(text) < 17:
+            return text[:16].replace("T", " ")
+        try:
+            return datetime.fromisoformat(text).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return text[:16].replace("T", " ")
+
+    return short
+
+
+def _offset(moment: datetime) -> str:
+    off = moment.strftime("%z")  # +0800
+    return f"{off[:3]}:{off[3:]}"
 
 
 def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
