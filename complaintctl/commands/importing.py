@@ -76,7 +76,8 @@ def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, y
         entry: dict[str, Any] = {"source": str(path), "candidates": [_candidate_json(c) for c in plan.candidates],
                                  "problems": plan.bad, "imported": [], "commit": None}
         out.append(entry)
-        rows = [[c.where, _state(c), c.intake.received_at.strftime("%Y-%m-%d %H:%M") if c.intake else "",
+        tz = ws.policy.tz
+        rows = [[c.where, _state(c), c.intake.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if c.intake else "",
                  c.intake.name if c.intake else "", c.intake.category if c.intake else "",
                  c.intake.subject if c.intake else "", len(c.files) or ""] for c in plan.candidates]
         if rows:

@@ -10,6 +10,7 @@ from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
+from complaintctl.reporting.queries import minutes_on
 
 HEADERS = ["ID", "score", "status", "received", "subject", "outcome", "root cause", "lesson"]
 # In a narrow terminal (issue 13): the subject and the lesson are what a search is for.
@@ -21,7 +22,8 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool, wide: bool) 
     if as_json:
         click.echo(json_text([h.__dict__ for h in hits]))
         return
-    rows = [[h.id, f"{h.score:.2f}", h.status, h.received_at[:10], h.subject,
+    day = minutes_on(ws.policy.tz)  # the office's calendar day (issue 13)
+    rows = [[h.id, f"{h.score:.2f}", h.status, day(h.received_at)[:10], h.subject,
              ws.policy.label("outcomes", h.outcome) if h.outcome else "", h.root_cause, h.lesson] for h in hits]
     click.echo(table(rows, HEADERS, screen_width(wide), COLS))
     click.echo(f"{len(hits)} case(s)")
