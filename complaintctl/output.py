@@ -26,9 +26,10 @@ def _width(text: str) -> int:
 
 
 def _char_width(ch: str) -> int:
-    if "\x20" <= ch <= "\x7e":
+    o = ord(ch)
+    if 0x20 <= o <= 0x7E:
         return 1
-    if _NARROW_OR_WIDE.match(ch):
+    if 0x4E00 <= o <= 0x9FFF or _NARROW_OR_WIDE.match(ch):
         return 2
     from wcwidth import wcwidth  # only for text outside the common blocks
 
@@ -94,6 +95,8 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def _one_line(value: Any) -> str:
+    if isinstance(value, str) and value.isprintable():  # the common case: no line breaks or tabs
+        return value.strip()
     return "" if value is None else " ".join(str(value).split())
 
 
@@ -136,24 +139,38 @@ def fit(rows: list[list[str]], headers: list[str], cols: Sequence[Col], limit: i
         low = [min(f, 3) for f in floor]
         _water_fill(widths, flex, low, natural, limit - (total(widths) - sum(widths[i] for i in flex)))
     lines: list[str] = []
+    places = [(i, widths[i], cols[i].wrap) for i in shown]
+    cut: dict[tuple[str, int], str] = {}  # one cut per distinct text and width (a 100,000-row list)
+
+    def pad(text: str, w: int) -> str:
+        return text + " " * (w - width(text))
 
     def emit(values: list[str], wrap: bool) -> None:
-        parts = []
-        for i in shown:
-            w = widths[i]
-            if width(values[i]) <= w:
-                parts.append([values[i]])
-            elif wrap and cols[i].wrap:
-                parts.append(wrap_text(values[i], w))
-            else:
-                parts.append([clip_width(values[i], w)])
-        for k in range(max(len(p) for p in parts) if parts else 0):
-            cells = [p[k] if k < len(p) else "" for p in parts]
-            lines.append("  ".join(c + " " * (widths[i] - width(c)) for i, c in zip(shown, cells, strict=True))
-                         .rstrip())
+        cells: list[str] = []
+        tall: list[tuple[int, list[str]]] = []
+        for k, (i, w, wraps) in enumerate(places):
+            v = values[i]
+            if width(v) > w:
+                if wrap and wraps:
+                    tall.append((k, wrap_text(v, w)))
+                    v = ""
+                else:
+                    key = (v, w)
+                    v = cut.get(key) or cut.setdefault(key, clip_width(v, w))
+            cells.append(pad(v, w))
+        if not tall:
+            lines.append("  ".join(cells).rstrip())
+            return
+        depth = max(len(t) for _, t in tall)
+        blank = [" " * w for _, w, _ in places]
+        grid = [list(cells)] + [list(blank) for _ in range(depth - 1)]
+        for k, wrapped in tall:
+            for n, part in enumerate(wrapped):
+                grid[n][k] = pad(part, places[k][1])
+        lines.extend("  ".join(row).rstrip() for row in grid)
 
     emit(headers, wrap=False)
-    lines.append("  ".join("-" * widths[i] for i in shown))
+    lines.append("  ".join("-" * w for _, w, _ in places))
     for r in rows:
         emit(r, wrap=True)
     return "\n".join(lines)
