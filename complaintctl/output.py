@@ -165,8 +165,8 @@ def fit(rows: list[list[str]], headers: list[str], cols: Sequence[Col], limit: i
         blank = [" " * w for _, w, _ in places]
         grid = [list(cells)] + [list(blank) for _ in range(depth - 1)]
         for k, wrapped in tall:
-            for n, part in enumerate(wrapped):
-                grid[n][k] = pad(part, places[k][1])
+            for depth_at, part in enumerate(wrapped):
+                grid[depth_at][k] = pad(part, places[k][1])
         lines.extend("  ".join(row).rstrip() for row in grid)
 
     emit(headers, wrap=False)

@@ -5,12 +5,15 @@ reports something."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import select
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -139,6 +142,18 @@ def test_fit_drops_the_highest_first_and_keeps_the_main_column() -> None:
     assert "unit" not in out and "subject" in out and all(wcswidth(x) <= 40 for x in out.splitlines())
 
 
+def test_a_real_terminal_100_columns_wide(busy: tuple[Office, str]) -> None:
+    """No COLUMNS: the width is the terminal's own (a pty set to 100 columns, as tmux would be)."""
+    office, case = busy
+    for args in (["list"], ["show", case], ["history", case], ["register", "--week", "2026-W44"]):
+        code, seen = on_a_terminal(office.root, *args, stdout=True, columns=100)
+        lines = seen.replace("\r\n", "\n").splitlines()
+        assert code == 0 and len(lines) > 3, seen
+        assert [line for line in lines if wcswidth(line) > 100] == [], args
+        if args[0] == "list":
+            assert any(LONG_SUBJECT[:10] in line and "…" in line for line in lines), seen
+
+
 # ---- pipes (item 4) -----------------------------------------------------------------------------
 
 def run_cli(root: Path, *args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[bytes]:
@@ -185,12 +200,16 @@ def test_history_shows_the_offices_time_whatever_the_machines(office: Office) ->
 
 # ---- progress bars (item 12) --------------------------------------------------------------------
 
-def on_a_terminal(root: Path, *args: str) -> tuple[int, str]:
-    """Run with stderr on a pseudo-terminal (stdout a pipe); what the terminal showed."""
+def on_a_terminal(root: Path, *args: str, stdout: bool = False, columns: int = 0) -> tuple[int, str]:
+    """Run with stderr (and with `stdout`, stdout too) on a pseudo-terminal `columns` wide;
+    what the terminal showed."""
     master, slave = pty.openpty()
+    if columns:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = dict(os.environ, COMPLAINTCTL_NOW=NOW)
+    env.pop("COLUMNS", None)  # the width comes from the terminal itself
     proc = subprocess.Popen([sys.executable, "-m", "complaintctl", "-C", str(root), *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
+                            stdout=slave if stdout else subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
     os.close(slave)
     seen = b""
     deadline = time.monotonic() + T
