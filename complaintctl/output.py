@@ -94,6 +94,11 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(out)
 
 
+def fits(text: str, width: int) -> bool:
+    """Whether every line of `text` takes at most `width` display columns."""
+    return all(_width(line) <= width for line in text.splitlines())
+
+
 def _one_line(value: Any) -> str:
     if isinstance(value, str) and value.isprintable():  # the common case: no line breaks or tabs
         return value.strip()

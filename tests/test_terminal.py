@@ -113,6 +113,9 @@ def test_wide_and_pipes_show_everything_in_full(busy: tuple[Office, str], monkey
     # narrow: the least telling columns go (severity first), the subject stays
     header = fitted(office, monkeypatch, 100, "list").splitlines()[0]
     assert "subject" in header and "ID" in header and "severity" not in header
+    hist = fitted(office, monkeypatch, 100, "history", case)  # a name rather than half an address
+    assert "张敏" in hist and "<" not in hist and "…" not in hist.splitlines()[2].split("  ")[1]
+    assert "张敏 <zhangmin@example.com>" in fitted(office, monkeypatch, 100, "history", case, "--wide")
     reg = fitted(office, monkeypatch, 100, "register", "--week", "2026-W44").splitlines()[1]
     assert "投诉事由" in reg and "渠道" not in reg and "投诉人类别" not in reg
 

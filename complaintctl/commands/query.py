@@ -9,7 +9,7 @@ import click
 from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
-from complaintctl.output import FIXED, Col, table
+from complaintctl.output import FIXED, Col, fits, table
 from complaintctl.output import as_json as json_text
 from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
@@ -133,8 +133,11 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
     if as_json:
         click.echo(as_json_text_history(entries))
         return
+    headers, width = ["when", "who", "what", "commit"], screen_width(wide)
     rows = [[e.when[:19].replace("T", " "), f"{e.author} <{e.email}>", e.subject, e.sha[:10]] for e in entries]
-    click.echo(table(rows, ["when", "who", "what", "commit"], screen_width(wide), HISTORY_COLS))
+    if width is not None and not fits(table(rows, headers), width):  # a name says more than half an address
+        rows = [[e.when[:19].replace("T", " "), e.author, e.subject, e.sha[:10]] for e in entries]
+    click.echo(table(rows, headers, width, HISTORY_COLS))
 
 
 def as_json_text_history(entries: list[queries.LogEntry]) -> str:
