@@ -53,9 +53,10 @@ def emit(sections: list[export.Section], title: str, as_json_text: str | None, a
 @click.option("--period", "period_text", required=True,
               help=f"A month, ISO week, quarter, year or date range: {periods.EXAMPLES}.")
 @output_options
+@wide_option
 @pass_ws
 def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
-               as_of_text: str | None) -> None:
+               as_of_text: str | None, wide: bool) -> None:
     """Statistics for a period, against the previous one (R-RP-1, R-RP-2)."""
     period = periods.parse_period(period_text)
     skipped: list[index.Skipped] = []
@@ -64,7 +65,7 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
-         csv_path, xlsx)
+         csv_path, xlsx, screen_width(wide))
 
 
 @click.command("register")

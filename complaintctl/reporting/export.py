@@ -18,7 +18,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import label
-from complaintctl.output import Col, table
+from complaintctl.output import FIXED, Col, table
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
@@ -95,11 +95,12 @@ def _cell(value: Any) -> Any:
 
 def to_text(sections: Sequence[Section], title: str = "", width: int | None = None,
             cols: Sequence[Col] | None = None) -> str:
-    """The sections as text tables; with `width` and `cols`, fitted to that many display
-    columns (output.fit)."""
+    """The sections as text tables; with `width`, fitted to that many display columns
+    (output.fit: by `cols`, or else only the headers' padding gives way)."""
     parts = [title] if title else []
     for s in sections:
-        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers), width, cols) if s.rows else "—"
+        how = cols if cols is not None and len(cols) == len(s.headers) else (FIXED,) * len(s.headers)
+        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers), width, how) if s.rows else "—"
         parts.append(f"{s.title}\n{body}")
     return "\n\n".join(parts)
 
