@@ -1,49 +1,65 @@
-"""One writer at a time per clone: a lock, not luck, keeps case numbers distinct."""
+"""One writer at a time per clone: a lock, not luck, keeps case numbers distinct.
+
+The lock is `filelock`'s: an OS lock (flock, or the Windows equivalent) that the kernel
+releases when its holder dies, or, where neither exists, a lock file recording its holder's
+pid that the next writer breaks once that process is gone (issue 13). `filelock` is imported
+on first use, never at start-up: `--help` stays fast and nothing imports `fcntl` to start.
+"""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from complaintctl.errors import RepoStateError
 
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
 LOCK_NAME = "complaintctl.lock"
+POLL = 0.02  # seconds between two tries while another writer holds the lock
+
+
+def _lock(path: Path) -> BaseFileLock:
+    with warnings.catch_warnings():  # "only soft file lock is available": expected where there is no flock
+        warnings.simplefilter("ignore")
+        from filelock import FileLock
+    # thread_local=False: a lock taken in one thread (e.g. a command's worker) is the process's
+    return FileLock(path, mode=0o644, thread_local=False, poll_interval=POLL)
 
 
 @contextmanager
 def try_repo_lock(git_dir: Path) -> Iterator[bool]:
     """The same lock if it is free right now (True), else False at once: no waiting."""
-    fd = os.open(git_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    from filelock import Timeout
+
+    lock = _lock(git_dir / LOCK_NAME)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
+        lock.acquire(blocking=False)
+    except Timeout:
+        yield False
+        return
+    try:
         yield True
     finally:
-        os.close(fd)
+        lock.release()
 
 
 @contextmanager
 def repo_lock(git_dir: Path, timeout: float = 120.0) -> Iterator[None]:
     """Exclusive lock on the clone for the whole read-number-write-commit step."""
+    from filelock import Timeout
+
     path = git_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = _lock(path)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RepoStateError(f"another complaintctl is still working in this clone ({path})") from None
-                time.sleep(0.02)
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise RepoStateError(f"another complaintctl is still working in this clone ({path})") from None
+    try:
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        lock.release()
