@@ -79,9 +79,11 @@ class Bug(click.ClickException):
 
 
 def load_command(name: str) -> click.Command:
+    from complaintctl.commands.completion import attach
+
     module, _, attr = COMMANDS[name][0].partition(":")
     command: click.Command = getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr)
-    return command
+    return attach(command)  # case IDs and the policy's vocabularies complete in the shell
 
 
 class LazyCommands(dict[str, click.Command]):
@@ -129,6 +131,13 @@ class ComplaintGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self.commands.get(cmd_name)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """Command names from COMMANDS (click's own would import every command for its help)."""
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(n, help=COMMANDS[n][1]) for n in self.list_commands(ctx) if n.startswith(incomplete)]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The listing comes from COMMANDS, so `--help` imports no command module.

@@ -20,6 +20,9 @@ from complaintctl.repo import hooks
 from complaintctl.repo.git import Git, identity_at
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
 
+POLICY_SCHEMA_FILE = "templates/complaintctl.schema.json"
+POLICY_MODELINE = f"yaml-language-server: $schema={POLICY_SCHEMA_FILE}"
+
 
 def presets() -> list[str]:
     return sorted(p.stem for p in template_path("presets").glob("*.yaml"))
@@ -50,7 +53,8 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
         doc["language"] = language
     buf = io.StringIO()
     y.dump(doc, buf)
-    text = buf.getvalue()
+    # the editor (yaml-language-server) checks and completes the keys against the policy schema
+    text = f"# {POLICY_MODELINE}\n{buf.getvalue()}"
     parse_policy_text(text, f"preset {preset}")  # a broken preset must never be written
     return text
 
@@ -71,7 +75,7 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
     identity_at(path)  # the init commit needs one: ask before creating anything
     schema = case_schema.text_for(parse_policy_text(text, f"preset {preset}"))
     made = [p for p in (path, path / ".git", path / "cases", path / "templates") if not p.exists()]
-    written = [POLICY_FILE, "cases/.gitkeep", SCHEMA_FILE]
+    written = [POLICY_FILE, "cases/.gitkeep", SCHEMA_FILE, POLICY_SCHEMA_FILE]
     created = [p for p in written if not (path / p).exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,7 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         (path / "cases" / ".gitkeep").touch()
         (path / "templates").mkdir(exist_ok=True)
         (path / SCHEMA_FILE).write_text(schema, encoding="utf-8")
+        shutil.copyfile(template_path(Path(POLICY_SCHEMA_FILE).name), path / POLICY_SCHEMA_FILE)
         bulletin = data_dir("templates") / "bulletin"
         if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
             shutil.copytree(bulletin, path / "templates" / "bulletin")
