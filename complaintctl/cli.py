@@ -60,6 +60,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+COMPLETE_VAR = "_COMPLAINTCTL_COMPLETE"  # click's shell-completion protocol (README "Shell completion")
+
+
 class UserError(click.ClickException):
     exit_code = 1
 
@@ -79,11 +82,13 @@ class Bug(click.ClickException):
 
 
 def load_command(name: str) -> click.Command:
-    from complaintctl.commands.completion import attach
-
     module, _, attr = COMMANDS[name][0].partition(":")
     command: click.Command = getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr)
-    return attach(command)  # case IDs and the policy's vocabularies complete in the shell
+    if COMPLETE_VAR in os.environ:  # the shell asks what to complete: case IDs, the policy's vocabularies
+        from complaintctl.commands.completion import attach
+
+        attach(command)
+    return command
 
 
 class LazyCommands(dict[str, click.Command]):

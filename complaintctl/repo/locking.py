@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.errors import RepoStateError
 
@@ -23,23 +23,26 @@ LOCK_NAME = "complaintctl.lock"
 POLL = 0.02  # seconds between two tries while another writer holds the lock
 
 
-def _lock(path: Path) -> BaseFileLock:
+def _filelock() -> Any:
     with warnings.catch_warnings():  # "only soft file lock is available": expected where there is no flock
         warnings.simplefilter("ignore")
-        from filelock import FileLock
+        import filelock
+    return filelock
+
+
+def _lock(path: Path) -> BaseFileLock:
     # thread_local=False: a lock taken in one thread (e.g. a command's worker) is the process's
-    return FileLock(path, mode=0o644, thread_local=False, poll_interval=POLL)
+    lock: BaseFileLock = _filelock().FileLock(path, mode=0o644, thread_local=False, poll_interval=POLL)
+    return lock
 
 
 @contextmanager
 def try_repo_lock(git_dir: Path) -> Iterator[bool]:
     """The same lock if it is free right now (True), else False at once: no waiting."""
-    from filelock import Timeout
-
     lock = _lock(git_dir / LOCK_NAME)
     try:
         lock.acquire(blocking=False)
-    except Timeout:
+    except _filelock().Timeout:
         yield False
         return
     try:
@@ -51,13 +54,11 @@ def try_repo_lock(git_dir: Path) -> Iterator[bool]:
 @contextmanager
 def repo_lock(git_dir: Path, timeout: float = 120.0) -> Iterator[None]:
     """Exclusive lock on the clone for the whole read-number-write-commit step."""
-    from filelock import Timeout
-
     path = git_dir / LOCK_NAME
     lock = _lock(path)
     try:
         lock.acquire(timeout=timeout)
-    except Timeout:
+    except _filelock().Timeout:
         raise RepoStateError(f"another complaintctl is still working in this clone ({path})") from None
     try:
         yield
