@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from wcwidth import wcswidth
 
+from complaintctl.labels import label
 from complaintctl.reporting.export import sheet_name
 from tests.conftest import NOW, Office
 
@@ -40,10 +41,10 @@ def test_the_register_xlsx_has_date_cells_a_frozen_header_widths_and_a_whole_wor
     title = json.loads(office.run("register", "--week", WEEK, "--json").output)
     assert title["week"] == WEEK
     # "投诉登记周报 2026-W47 (2026-11-16 – 2026-11-22)" is 38 characters: the parenthesis goes, not half a word
-    assert ws.title == f"投诉登记周报 {WEEK}"
+    assert ws.title == f"{label('zh', 'register')} {WEEK}"
     assert ws.freeze_panes == "A2"
     headers = [c.value for c in ws[1]]
-    received = headers.index("受理时间") + 1 if "受理时间" in headers else 2
+    received = headers.index(label("zh", "received_at")) + 1
     cells = [ws.cell(row=r, column=received) for r in (2, 3)]
     assert all(c.is_date for c in cells), [c.value for c in cells]
     # naive, in the office's time (Asia/Shanghai): what the table shows

@@ -66,11 +66,17 @@ def case_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
 
 
 def _policy(ctx: click.Context) -> Any:
+    """The office's policy, from the cache every command keeps in .git (no git call, no parse
+    when a command ran before), else parsed."""
     from complaintctl.errors import ComplaintError
     from complaintctl.policy.policy import load_policy
+    from complaintctl.repo import cache
 
+    root = _root(ctx)
     try:
-        return load_policy(_root(ctx))
+        if (root / ".git").is_dir():
+            return cache.load_policy(root, root / ".git")
+        return load_policy(root)
     except (ComplaintError, OSError):
         return None
 
