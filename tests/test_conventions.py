@@ -147,6 +147,26 @@ def test_init_without_a_git_identity_touches_nothing(tmp_path: Path, monkeypatch
     assert result.exit_code == 0, result.output
 
 
+def test_init_whose_commit_fails_removes_every_folder_it_made(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal after init started (here: a user-wide pre-commit hook) takes back the folders
+    it created too, up to the outermost one `mkdir -p` made."""
+    hooks = tmp_path / "user-hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\necho 'not today' >&2\nexit 1\n", encoding="utf-8")
+    (hooks / "pre-commit").chmod(0o755)
+    config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    config.write_text(config.read_text(encoding="utf-8") + f"[core]\n\thooksPath = {hooks}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a" / "b" / "office"), "--preset", "property"])
+    assert result.exit_code == 1 and "not today" in result.output
+    assert not (tmp_path / "a").exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("ours\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["init", str(existing), "--preset", "property"]).exit_code == 1
+    assert listing(existing) == [("keep.txt", 5)]
+
+
 def test_init_office_defaults_to_the_presets_code(tmp_path: Path) -> None:
     from complaintctl.policy.policy import load_policy
 

@@ -74,7 +74,9 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         raise RepoStateError(f"{path} exists and is not a folder")
     identity_at(path)  # the init commit needs one: ask before creating anything
     schema = case_schema.text_for(parse_policy_text(text, f"preset {preset}"))
-    made = [p for p in (path, path / ".git", path / "cases", path / "templates") if not p.exists()]
+    outermost = next((p for p in reversed((path, *path.parents)) if not p.exists()), None)  # mkdir -p makes it
+    made = [outermost] if outermost else [p for p in (path / ".git", path / "cases", path / "templates")
+                                          if not p.exists()]
     written = [POLICY_FILE, "cases/.gitkeep", SCHEMA_FILE, POLICY_SCHEMA_FILE]
     created = [p for p in written if not (path / p).exists()]
     try:
@@ -107,7 +109,7 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
                 shutil.rmtree(path / p, ignore_errors=True)
             else:
                 (path / p).unlink(missing_ok=True)
-        for folder in reversed(made):  # innermost first; the folder itself last, if init made it
+        for folder in made:  # what init made, from the outermost folder it had to create
             shutil.rmtree(folder, ignore_errors=True)
         raise
     # Hooks go live only once the office exists; they run this Python's complaintctl, so a
