@@ -31,8 +31,9 @@ def _filelock() -> Any:
 
 
 def _lock(path: Path) -> BaseFileLock:
-    # thread_local=False: a lock taken in one thread (e.g. a command's worker) is the process's
-    lock: BaseFileLock = _filelock().FileLock(path, mode=0o644, thread_local=False, poll_interval=POLL)
+    # thread_local=False: a lock taken in one thread (e.g. a command's worker) is the process's;
+    # no mode: the lock file takes the umask like every file we write (a group's shared clone)
+    lock: BaseFileLock = _filelock().FileLock(path, thread_local=False, poll_interval=POLL)
     return lock
 
 
