@@ -61,6 +61,18 @@ def assert_like_full_scan(office: Office) -> None:
         assert [r.path for r in got] == want
         assert [r.path for r in queries.find_iter(ws, flt, ws.policy.tz)] == want
     idx = index.open_index(ws)
+    # who did what (reports' per-person table): the index's copy of `git log`, kept by reading
+    # only new commits, is the whole log, in its order; a period's slice is that log's slice
+    from datetime import datetime
+
+    whole = list(ws.git.case_commits())
+    assert idx.case_commits(datetime.fromisoformat("2000-01-01T00:00:00+00:00"),
+                            datetime.fromisoformat("2100-01-01T00:00:00+00:00")) == whole
+    assert idx.renumberings() == ws.git.renumber_commits()
+    lo, hi = datetime.fromisoformat("2026-02-01T00:00:00+08:00"), datetime.fromisoformat("2026-03-01T00:00:00+08:00")
+    sliced = idx.case_commits(lo, hi)
+    assert {c for c in whole if lo <= datetime.fromisoformat(c.when) < hi} <= set(sliced)
+    assert all(abs((datetime.fromisoformat(c.when) - lo).days) < 40 for c in sliced)
     for q in ("漏水", "电梯", "电梯故障", "维修", "水", "led"):
         assert knowledge.search_index(idx, q) == knowledge.search(full, q)
     for r in full[::7]:
@@ -92,6 +104,9 @@ def test_commits_and_work_tree_changes(sampled: Office) -> None:
     assert_like_full_scan(office)  # cold
     case = office.new(subject="楼上漏水")
     assert_like_full_scan(office)  # a commit by the CLI
+    office.run("note", open_case(office, 0), "第一条备注")
+    office.run("note", case, "第二条备注")
+    assert_like_full_scan(office)  # two more: the index reads only them from git's log
     office.hand_edit(case, "subject: 楼上漏水", "subject: 楼上漏水严重")
     assert_like_full_scan(office)  # a hand edit, not staged
     office.git("add", "cases")

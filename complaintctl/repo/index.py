@@ -46,7 +46,7 @@ from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.model.text import case_tokens, contact_key, tokens
 from complaintctl.output import Progress
 from complaintctl.repo import cache, store
-from complaintctl.repo.git import Git
+from complaintctl.repo.git import CaseCommit, Git
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import stray_file
 
@@ -93,6 +93,9 @@ CREATE INDEX cases_severity ON cases (severity);
 CREATE INDEX cases_name ON cases (name);
 CREATE INDEX cases_contact ON cases (contact_key);
 CREATE INDEX cases_id ON cases (id);
+CREATE TABLE commits (seq INTEGER, sha TEXT, author TEXT, email TEXT, at TEXT, at_ts REAL, case_id TEXT, action TEXT);
+CREATE INDEX commits_at ON commits (at_ts);
+CREATE TABLE renumbered (seq INTEGER PRIMARY KEY, sha TEXT, old TEXT, new TEXT);
 CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 0');
 """
@@ -287,6 +290,68 @@ class Index:
         found.update(p for (p,) in self.db.execute(f"SELECT path FROM dirty WHERE ({where})", params)
                      if not is_case_path(p) and stray_file(p) is not None)
         return sorted(p for p in found if os.path.lexists(self.ws.root / p))
+
+    # -- who did what: git's case commits, kept beside the rows ---------------------------------
+
+    def case_commits(self, since: datetime, until: datetime) -> list[CaseCommit]:
+        """HEAD's case commits (`Git.case_commits`) authored from `since` to `until` (widened by
+        a day; the caller decides exactly), from the index: `git log` runs only over the commits
+        new since the last look (issue 12: a report reads its period's commits, not history)."""
+        self._refresh_log()
+        return [CaseCommit(*r) for r in self.db.execute(
+            "SELECT sha, author, email, at, case_id, action FROM commits WHERE at_ts >= ? AND at_ts <= ? "
+            "ORDER BY seq", (since.timestamp() - DAY, until.timestamp() + DAY))]
+
+    def renumberings(self) -> list[tuple[str, str, str]]:
+        """`Git.renumber_commits()` (commit, old ID, new ID), newest first, from the index."""
+        self._refresh_log()
+        return list(self.db.execute("SELECT sha, old, new FROM renumbered ORDER BY seq"))
+
+    def _refresh_log(self) -> None:
+        """Bring the commit tables to HEAD. HEAD a descendant of the commit last read through a
+        straight line of commits (a commit, a fast-forward pull): read only those, since `git
+        log HEAD` is then exactly them followed by the earlier log. Anything else (a merge, a
+        reset, a rebase, a checkout): read the whole log again."""
+        g = self.ws.git
+        code, out = g.plain("rev-parse", "-q", "--verify", "HEAD^{commit}")
+        head = out.decode().strip() if code == 0 else ""
+        seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
+        if seen is not None and seen[0] == head:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
+            if seen is None or seen[0] != head:
+                self._read_log(g, seen[0] if seen else "", head)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head', ?)", (head,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _read_log(self, g: Git, seen: str, head: str) -> None:
+        straight = bool(seen and head) and g.plain("merge-base", "--is-ancestor", seen, head)[0] == 0 and \
+            g.plain_text("rev-list", "--merges", "--count", f"{seen}..{head}").strip() == "0"
+        if not straight:
+            self.db.execute("DELETE FROM commits")
+            self.db.execute("DELETE FROM renumbered")
+        if not head:
+            return
+        rev = f"{seen}..{head}" if straight else head
+        # newest first, like git log: the new commits are numbered before the rows already there
+        found = ((c.sha, c.author, c.email, c.when, datetime.fromisoformat(c.when).timestamp(), c.case_id, c.action)
+                 for c in g.case_commits(rev=rev))
+        insert = "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        if straight:
+            new = list(found)
+            first = self.db.execute("SELECT COALESCE(MIN(seq), 0) FROM commits").fetchone()[0]
+            self.db.executemany(insert, [(first - len(new) + i, *c) for i, c in enumerate(new)])
+        else:  # the whole history: stored as it streams (memory stays flat)
+            self.db.executemany(insert, ((i, *c) for i, c in enumerate(found)))
+        moved = g.renumber_commits(rev)
+        first = self.db.execute("SELECT COALESCE(MIN(seq), 0) FROM renumbered").fetchone()[0]
+        self.db.executemany("INSERT INTO renumbered VALUES (?, ?, ?, ?)",
+                            [(first - len(moved) + i, *m) for i, m in enumerate(moved)])
 
     # -- records ------------------------------------------------------------------------------
 

@@ -37,6 +37,17 @@ def activities(ws: Workspace) -> list[reports.Activity]:
             for c in ws.git.case_commits()]
 
 
+def period_activities(ws: Workspace, idx: index.Index, period: periods.Period) -> list[reports.Activity]:
+    """`activities` that a report of `period` counts (commits authored in it; a superset, the
+    figures decide), from the read index's copy of the log (issue 12: no `git log` over the
+    whole history per report)."""
+    tz = ws.policy.tz
+    now_named = lineage.resolver(ws.git, [lineage.Renumbered(*r) for r in idx.renumberings()])
+    return [reports.Activity(c.author, now_named(c.sha, c.case_id), c.action,
+                             datetime.fromisoformat(c.when).astimezone(tz))
+            for c in idx.case_commits(period.start(tz), period.end(tz))]
+
+
 def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
                    ids: Iterable[str] = ()) -> list[CaseRecord]:
     """Every case a report over these (start, end) spans can count (issue 12: a superset, from
@@ -80,11 +91,11 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
                  skipped: list[index.Skipped] | None = None) -> reports.Report:
     """`report`'s whole read path: the records it can count, git authorship, the figures.
     Files the reader refuses are left out and listed in `skipped`."""
-    acts = activities(ws)
     idx = index.open_index(ws)
     try:
         if skipped is not None:
             skipped.extend(idx.skipped())
+        acts = period_activities(ws, idx, period)
         records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
     finally:
         idx.close()
@@ -100,11 +111,11 @@ def name_cache(ws: Workspace) -> CachedNames:
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
     names = name_cache(ws)
-    acts = activities(ws)
     idx = index.open_index(ws)
     try:
         if skipped is not None:
             skipped.extend(idx.skipped())
+        acts = period_activities(ws, idx, period)
         records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
         # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
         linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
