@@ -43,7 +43,7 @@ from complaintctl.errors import CaseNotFound, InvalidInput
 from complaintctl.model.case import CaseRecord, as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
-from complaintctl.model.text import case_tokens, contact_key, tokens
+from complaintctl.model.text import case_tokens, contact_key, tokens, vector
 from complaintctl.output import Progress
 from complaintctl.repo import cache, store
 from complaintctl.repo.git import CaseCommit, Git
@@ -69,13 +69,13 @@ STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
            "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
-           "name", "contact_key", "record", "doc", "tokens", "subject_tokens")
+           "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
     id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
     last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
-    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT);
+    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
 CREATE TABLE strays (path TEXT PRIMARY KEY);
 CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
@@ -173,7 +173,8 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(data),
             rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
-            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject)
+            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
+            json.dumps(vector(data), ensure_ascii=False))
 
 
 def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
@@ -365,6 +366,19 @@ class Index:
             data: Mapping[str, Any] = LazyData(json.loads, extra) if docs else RowData(self.db, extra)
             out.append(_record(values, path, data))
         return out
+
+    def iter_vectors(self) -> Iterator[tuple[int, str, str, dict[str, float]]]:
+        """(row id, case ID, category, stored weighted token vector) of every readable case, in
+        path order, streamed: the vector is `model.text.vector` — the same floats in the same
+        order — so `similar` never re-cuts text nor decodes a document it does not show."""
+        for rowid, case_id, category, vec in self.db.execute(
+                "SELECT rowid, id, category, vec FROM cases WHERE error IS NULL ORDER BY path"):
+            yield rowid, case_id, category, json.loads(vec)
+
+    def record_at(self, rowid: int) -> CaseRecord:
+        """One row's record (its document read when first used)."""
+        path, values = self.db.execute("SELECT path, record FROM cases WHERE rowid = ?", (rowid,)).fetchone()
+        return _record(values, path, RowData(self.db, rowid))
 
     def iter_records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = True,
                      order: str = "path") -> Iterator[CaseRecord]:
