@@ -77,12 +77,13 @@ def vouching(g: Git, by: Witness | None, head: str | None, blobs: Mapping[str, s
     if by is None or not blobs:
         yield
         return
-    token = {"head": head or "", "code": cache.code_version(), "policy": blob_id(by.policy_text, object_format),
-             "author": list(by.author), "files": dict(blobs)}
+    policy = blob_id(by.policy_text, object_format)
+    token = {"head": head or "", "code": cache.code_version(), "policy": policy, "author": list(by.author),
+             "files": dict(blobs)}
     path, text = _token(g), g.own_git_dir / SHELL_TOKEN
     cache.write_atomic(path, json.dumps(token).encode())
     if all(is_case_path(p) for p in blobs):
-        cache.write_atomic(text, shell_token(head or "", token["policy"], by.author, blobs).encode())
+        cache.write_atomic(text, shell_token(head or "", policy, by.author, blobs).encode())
     try:
         yield
     finally:
