@@ -661,7 +661,7 @@ class Git:
         if not self.has_head():
             return []
         fmt = "%H%x1f%(trailers:key=Renumbered-From,valueonly)%x1f%(trailers:key=Renumbered-To,valueonly)%x1e"
-        out = self.run("log", "-i", "--grep=^Renumbered-From:", f"--format={fmt}", rev, "--", "cases")
+        out = self.run(*LOW_MEMORY, "log", "-i", "--grep=^Renumbered-From:", f"--format={fmt}", rev, "--", "cases")
         found = []
         for rec in out.split("\x1e"):
             parts = [p.strip() for p in rec.strip("\n").split("\x1f")]
@@ -671,7 +671,7 @@ class Git:
 
     def rev_list_path(self, rev: str, path: str) -> list[str]:
         """Commits in `rev`'s history that changed `path` (git's default simplification)."""
-        return [line for line in self.run("rev-list", rev, "--", path).splitlines() if line]
+        return [line for line in self.run(*LOW_MEMORY, "rev-list", rev, "--", path).splitlines() if line]
 
     def _run_env(self, env: dict[str, str], *args: str, istream: object = None) -> str:
         try:
