@@ -69,13 +69,13 @@ STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
            "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
-           "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec")
+           "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
     id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
     last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
-    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT);
+    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT, facts TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
 CREATE TABLE strays (path TEXT PRIMARY KEY);
 CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
@@ -174,7 +174,19 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
             record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
-            json.dumps(vector(data), ensure_ascii=False))
+            json.dumps(vector(data), ensure_ascii=False), json.dumps(report_facts(data), ensure_ascii=False))
+
+
+def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a case document the report's figures read (reporting.reports: the status
+    changes of the timeline in order, the clocks, the plan's due time, the revisit, the repeat
+    flag) — a report over a month of 100,000 cases decodes these, not whole documents (issue 12)."""
+    timeline = data.get("timeline")
+    return {"timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
+                         if isinstance(e, Mapping) and e.get("to")],
+            "clocks": data.get("clocks"), "plan": {"due": get(data, "plan.due")},
+            "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
+            "assessment": {"repeat": get(data, "assessment.repeat")}}
 
 
 def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
@@ -356,10 +368,13 @@ class Index:
 
     # -- records ------------------------------------------------------------------------------
 
-    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False) -> list[CaseRecord]:
+    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False,
+                facts: bool = False) -> list[CaseRecord]:
         """Records of the readable cases matching an SQL condition, in path order. Documents are
-        fetched with them (`docs`) or when first read (one query each)."""
-        cols = "path, record, doc" if docs else "path, record, rowid"
+        fetched with them (`docs`) or when first read (one query each); `facts`: each record's
+        data is only what a report reads (`report_facts`)."""
+        docs = docs or facts
+        cols = "path, record, facts" if facts else "path, record, doc" if docs else "path, record, rowid"
         out = []
         for path, values, extra in self.db.execute(
                 f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params):

@@ -49,7 +49,7 @@ def period_activities(ws: Workspace, idx: index.Index, period: periods.Period) -
 
 
 def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
-                   ids: Iterable[str] = ()) -> list[CaseRecord]:
+                   ids: Iterable[str] = (), facts: bool = False) -> list[CaseRecord]:
     """Every case a report over these (start, end) spans can count (issue 12: a superset, from
     indexed columns, widened by a day for time zones): received, resolved, revisited or closed
     in a span, or possibly still open at a span's end (not finished before it, by the last
@@ -71,7 +71,7 @@ def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
         part = wanted[i:i + 500]
         where.append(f"id IN ({','.join('?' * len(part))})")
         params.extend(part)
-    return idx.records(" OR ".join(where) or "0", params, docs=True)
+    return idx.records(" OR ".join(where) or "0", params, docs=True, facts=facts)
 
 
 def _spans(period: periods.Period, moment: datetime, policy: Policy) -> list[tuple[datetime, datetime]]:
@@ -96,7 +96,9 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
         if skipped is not None:
             skipped.extend(idx.skipped())
         acts = period_activities(ws, idx, period)
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+        # the figures read only a case's status changes, clocks and a few fields (index.report_facts)
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
+                                 facts=True)
     finally:
         idx.close()
     return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
