@@ -60,11 +60,34 @@ def assert_like_full_scan(office: Office) -> None:
         want = [r.path for r in queries.select(full, flt, ws.policy.tz)]
         assert [r.path for r in got] == want
         assert [r.path for r in queries.find_iter(ws, flt, ws.policy.tz)] == want
+    # what is late and what falls due (`list --overdue`, `due`): the index's due-time column
+    # narrows, the clocks decide — the same clocks as over every record (R-DL-7)
+    from datetime import datetime, timedelta
+
+    from complaintctl.handling.deadlines import due_soon, overdue_views
+    from complaintctl.policy.calendar import WorkCalendar
+
+    cal = WorkCalendar.from_policy(ws.policy)
+    seen = 0
+    for at in (NOW, "2026-03-02T09:30:00+08:00", "2026-02-10T18:00:00+08:00"):
+        moment = datetime.fromisoformat(at)
+        late = overdue_views(queries.find(ws, queries.Filter(), ws.policy.tz, due_before=moment), ws.policy, moment)
+        assert late == overdue_views(full, ws.policy, moment), at
+        seen += len(late)
+        idx = index.open_index(ws)
+        for window in (timedelta(hours=4), timedelta(days=2), timedelta(days=30)):
+            near = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
+            got = sorted((v for r in near for v in due_soon(r.data, ws.policy, cal, moment, window)),
+                         key=lambda v: (v.due, v.case_id))
+            want = sorted((v for r in full for v in due_soon(r.data, ws.policy, cal, moment, window)),
+                          key=lambda v: (v.due, v.case_id))
+            assert got == want, (at, window)
+            seen += len(got)
+        idx.close()
+    assert seen  # the sample office has late and running clocks at these moments
     idx = index.open_index(ws)
     # who did what (reports' per-person table): the index's copy of `git log`, kept by reading
     # only new commits, is the whole log, in its order; a period's slice is that log's slice
-    from datetime import datetime
-
     whole = list(ws.git.case_commits())
     assert idx.case_commits(datetime.fromisoformat("2000-01-01T00:00:00+00:00"),
                             datetime.fromisoformat("2100-01-01T00:00:00+00:00")) == whole
