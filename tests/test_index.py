@@ -307,3 +307,21 @@ def test_each_worktree_has_its_own_index(sampled: Office, tmp_path: Path) -> Non
         assert_like_full_scan(office)
         assert_like_full_scan(other)
     assert (office.root / ".git" / "worktrees" / "linked" / "complaintctl" / index.DB_NAME).is_file()
+
+
+def test_reports_read_who_did_what_from_git_when_the_index_cannot_be_written(sampled: Office) -> None:
+    """issue 10/12: an index that cannot take the new commits (a full disk, a read-only cache)
+    is no crash and no stale answer — the commits come from git itself."""
+    from datetime import datetime
+
+    office = sampled
+    ws = open_workspace(office.root)
+    idx = index.open_index(ws)
+    early = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+    late = datetime.fromisoformat("2100-01-01T00:00:00+00:00")
+    before = idx.case_commits(early, late)
+    office.run("note", open_case(office, 0), "只读时的备注")
+    idx.db.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only database
+    got = idx.case_commits(early, late)
+    idx.close()
+    assert got == list(ws.git.case_commits()) and len(got) == len(before) + 1

@@ -310,17 +310,20 @@ class Index:
         """HEAD's case commits (`Git.case_commits`) authored from `since` to `until` (widened by
         a day; the caller decides exactly), from the index: `git log` runs only over the commits
         new since the last look (issue 12: a report reads its period's commits, not history)."""
-        self._refresh_log()
+        lo, hi = since.timestamp() - DAY, until.timestamp() + DAY
+        if not self._refresh_log():  # the index cannot be written (a full disk): git answers
+            return [c for c in self.ws.git.case_commits() if lo <= datetime.fromisoformat(c.when).timestamp() <= hi]
         return [CaseCommit(*r) for r in self.db.execute(
             "SELECT sha, author, email, at, case_id, action FROM commits WHERE at_ts >= ? AND at_ts <= ? "
-            "ORDER BY seq", (since.timestamp() - DAY, until.timestamp() + DAY))]
+            "ORDER BY seq", (lo, hi))]
 
     def renumberings(self) -> list[tuple[str, str, str]]:
         """`Git.renumber_commits()` (commit, old ID, new ID), newest first, from the index."""
-        self._refresh_log()
+        if not self._refresh_log():
+            return self.ws.git.renumber_commits()
         return list(self.db.execute("SELECT sha, old, new FROM renumbered ORDER BY seq"))
 
-    def _refresh_log(self) -> None:
+    def _refresh_log(self) -> bool:
         """Bring the commit tables to HEAD. HEAD a descendant of the commit last read through a
         straight line of commits (a commit, a fast-forward pull): read only those, since `git
         log HEAD` is then exactly them followed by the earlier log. Anything else (a merge, a
@@ -330,17 +333,29 @@ class Index:
         head = out.decode().strip() if code == 0 else ""
         seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
         if seen is not None and seen[0] == head:
-            return
-        self.db.execute("BEGIN IMMEDIATE")
+            return True
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _disk_trouble(exc):
+                return False
+            raise
         try:
             seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
             if seen is None or seen[0] != head:
                 self._read_log(g, seen[0] if seen else "", head)
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head', ?)", (head,))
             self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:  # a failed COMMIT may have ended it already
+                self.db.execute("ROLLBACK")
+            if _disk_trouble(exc):
+                return False
+            raise
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        return True
 
     def _read_log(self, g: Git, seen: str, head: str) -> None:
         straight = bool(seen and head) and g.plain("merge-base", "--is-ancestor", seen, head)[0] == 0 and \
