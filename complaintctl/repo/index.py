@@ -180,13 +180,15 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
 def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a case document the report's figures read (reporting.reports: the status
     changes of the timeline in order, the clocks, the plan's due time, the revisit, the repeat
-    flag) — a report over a month of 100,000 cases decodes these, not whole documents (issue 12)."""
+    flag; the bulletin's lesson) — a report over a month of 100,000 cases decodes these, not
+    whole documents (issue 12)."""
     timeline = data.get("timeline")
     return {"timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
                          if isinstance(e, Mapping) and e.get("to")],
             "clocks": data.get("clocks"), "plan": {"due": get(data, "plan.due")},
             "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
-            "assessment": {"repeat": get(data, "assessment.repeat")}}
+            "assessment": {"repeat": get(data, "assessment.repeat")},
+            "closing": {"lesson": get(data, "closing.lesson")}}
 
 
 def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
@@ -395,6 +397,16 @@ class Index:
                 f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params):
             data: Mapping[str, Any] = LazyData(json.loads, extra) if docs else RowData(self.db, extra)
             out.append(_record(values, path, data))
+        return out
+
+    def documents(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """path -> the whole document, for these readable case files."""
+        out: dict[str, dict[str, Any]] = {}
+        wanted = sorted(set(paths))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            out.update((path, json.loads(doc)) for path, doc in self.db.execute(
+                f"SELECT path, doc FROM cases WHERE error IS NULL AND path IN ({','.join('?' * len(part))})", part))
         return out
 
     def iter_vectors(self) -> Iterator[tuple[int, str, str, dict[str, float]]]:

@@ -118,14 +118,17 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
         if skipped is not None:
             skipped.extend(idx.skipped())
         acts = period_activities(ws, idx, period)
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+        # the figures read each case's report facts; the featured cases are read whole (issue 12)
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
+                                 facts=True)
         # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
         linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
         if linked:
-            records += period_records(idx, [], linked)
+            records += period_records(idx, [], linked, facts=True)
+        found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names,
+                              documents=idx.documents)
     finally:
         idx.close()
-    found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names)
     names.save()
     return found
 
