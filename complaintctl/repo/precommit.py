@@ -8,7 +8,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from complaintctl.errors import InvalidInput, PolicyError
+from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
 from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
@@ -148,3 +148,17 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
         if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
             return [policy]
     return findings
+
+
+def speak_office_language(g: Git) -> None:
+    """The hooks speak the office's language (policy `language`): the work tree's policy in a
+    clone, main's on the server; English when there is none to read."""
+    from complaintctl import i18n
+
+    try:
+        text = g.show(":", POLICY_FILE) or g.show("HEAD", POLICY_FILE)
+    except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
+        return
+    policy = policy_from_text(text) if text else None
+    if isinstance(policy, Policy):
+        i18n.use(policy.language)
