@@ -182,7 +182,7 @@ def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPa
     proc = office.git("commit", "-qam", "more time", check=False)
     assert proc.returncode != 0
     assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
-    assert "1 finding(s) in 1 case file(s)" in office.run("validate", ok=False).output
+    assert "1 个案件文件中有 1 项问题" in office.run("validate", ok=False).output
 
 
 def test_late_closing_needs_a_reason(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,8 +214,8 @@ def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -
     assert b not in out
     out = office.run("list", "--overdue", "--as-of", "2026-03-06 09:00").output
     assert re.search(rf"{a} .* resolution\s+2026-03-05 18:00\s+overdue by 0h 00m working", out), out
-    assert b not in out and "1 overdue case(s)" in out
-    assert "0 overdue case(s)" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
+    assert b not in out and "共 1 件超时" in out
+    assert "共 0 件超时" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
 
 
 def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -227,7 +227,7 @@ def test_search_finds_a_case_by_a_two_character_chinese_word(sample: Sample) -> 
     assert {h["id"] for h in hits} == {ids["S1"], ids["F"]}
     lessons = json.loads(office.run("search", "备件", "--json").output)
     assert [h["id"] for h in lessons] == [ids["A"]] and lessons[0]["lesson"] == "电梯主板等关键备件列入常备件清单"
-    assert "0 case(s)" in office.run("search", "空调").output
+    assert "共 0 件" in office.run("search", "空调").output
 
 
 def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> None:

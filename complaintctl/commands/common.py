@@ -105,7 +105,8 @@ def read_index(ws: Workspace) -> Index:
 
 def say_skipped(skipped: list[Skipped]) -> None:
     for s in skipped:
-        click.echo(_("warning: {problem}").format(problem=s), err=True)
+        click.echo(_("warning: skipped {path}: {reason}").format(
+            path=s.path, reason=s.reason.removeprefix(s.path + ": ")), err=True)
     if skipped:
         click.echo(_("warning: {n} file(s) under cases/ skipped; `complaintctl validate` lists every "
                      "problem").format(n=len(skipped)), err=True)

@@ -45,13 +45,12 @@ def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
         shown = ws.policy.labels(vocab)
         question = f"{_(prompt)} ({' / '.join(shown.values())})"
 
-        def choose(answer: str, vocab: str = vocab, key: str = key) -> str:
+        while True:
             try:
-                return vocabulary_key(ws.policy, vocab, check_text(answer, key), key)
-            except BadValue as exc:
-                raise click.BadParameter(str(exc)) from None
-
-        values[key] = click.prompt(question, value_proc=choose)
+                values[key] = vocabulary_key(ws.policy, vocab, check_text(click.prompt(question), key), key)
+                break
+            except BadValue as exc:  # said in the office's language; the question comes again
+                click.echo(_("error: {message}").format(message=exc), err=True)
 
 
 def stdin_is_terminal() -> bool:
