@@ -105,7 +105,7 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
 
     tip = head(office)
     again = office.run("sweep")  # nothing new: no commit
-    assert "nothing to do" in again.output and head(office) == tip
+    assert "无需处理" in again.output and head(office) == tip
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
 
     at(monkeypatch, "2026-02-27T19:00:00+08:00")  # 2 working days past the deadline: the vp
@@ -115,7 +115,7 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     reminders = [e for e in data["timeline"] if e["action"] == "remind"]
     assert [e["clock"] for e in reminders] == ["response", "resolution"]  # once per overdue clock
     tip = head(office)
-    assert "nothing to do" in office.run("sweep").output and head(office) == tip
+    assert "无需处理" in office.run("sweep").output and head(office) == tip
     assert office.run("validate").exit_code == 0
 
 

@@ -86,7 +86,7 @@ def test_edit_without_a_change_commits_nothing(states: States, monkeypatch: pyte
     office, ids = hooks_off(states[0]), states[1]
     monkeypatch.setenv("EDITOR", "true")
     before = snapshot(office)
-    assert office.run("edit", ids["assigned"]).output.strip() == f"{ids['assigned']}: no change"
+    assert office.run("edit", ids["assigned"]).output.strip() == f"{ids['assigned']}:无变化"
     assert snapshot(office) == before
 
 

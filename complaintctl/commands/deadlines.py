@@ -80,13 +80,13 @@ def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool) -> None:
     for c in result.changes:
         click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
     for f in result.skipped:
-        click.echo(f"skipped (fix it first): {f}", err=True)
+        click.echo(_("skipped (fix it first): {finding}").format(finding=f), err=True)
     if result.commit:
-        click.echo(f"{len(result.changes)} case(s) changed, commit {result.commit[:10]}")
+        click.echo(_("{n} case(s) changed, commit {commit}").format(n=len(result.changes), commit=result.commit[:10]))
     elif dry_run:
-        click.echo(f"{len(result.changes)} case(s) would change (dry run)")
+        click.echo(_("{n} case(s) would change (dry run)").format(n=len(result.changes)))
     else:
-        click.echo("nothing to do")
+        click.echo(_("nothing to do"))
 
 
 def parse_within(text: str) -> timedelta:

@@ -7,6 +7,7 @@ import click
 from complaintctl.commands.common import actor, late_options, now, pass_ws, report, when
 from complaintctl.commands.params import AMOUNT, SHARE, VocabularyOption
 from complaintctl.handling import editing, lifecycle
+from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_day_or_when
 from complaintctl.repo.workspace import Workspace
 
@@ -139,6 +140,6 @@ def edit_cmd(ws: Workspace, case_id: str) -> None:
     text = editing.current_text(ws, case_id)
     edited = click.edit(text, extension=".yaml", require_save=True)
     if edited is None or edited == text:
-        click.echo(f"{case_id}: no change")
+        click.echo(_("{id}: no change").format(id=case_id))
         return
     report(editing.apply_edit(ws, case_id, edited, now(ws), actor(ws)))
