@@ -27,7 +27,7 @@ def test_edit_commits_a_valid_change_keeping_comments(states: States, tmp_path: 
     case_id = ids["assigned"]
     editor(tmp_path, monkeypatch, "sed -i 's/^  location: .*/  location: 5栋1单元/' \"$1\"")
     result = office.run("edit", case_id)
-    assert f"{case_id}: updated (assigned)" in result.output
+    assert f"{case_id}:已更新(已派单)" in result.output
     text = office.path(case_id).read_text(encoding="utf-8")
     assert "location: 5栋1单元" in text
     assert text.startswith(f"# {SCHEMA_MODELINE}\n")

@@ -177,7 +177,7 @@ def test_sample_refuses_the_future_and_cleans_up_a_refused_commit(office: Office
     hook.chmod(0o755)
     head = office.git("rev-parse", "HEAD").stdout
     result = office.run("sample", "--count", "5", "--since", "2026-03-01", "--until", "2026-03-10", ok=False)
-    assert result.exit_code == 1 and "未提交" in result.output
+    assert result.exit_code == 1 and "not committed" in result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert case_files(office) == {}
     assert office.git("status", "--porcelain").stdout.strip() == ""

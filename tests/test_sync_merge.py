@@ -193,8 +193,8 @@ def test_a_race_renumbers_a_case_three_times_and_history_and_reports_follow_it(
     assert sum(e["subject"].startswith("renumber ") for e in seven) == 3
     # `history` of the number's holder says the old trailers named someone else too
     result = c.run("history", "SZ-2611-0001")
-    assert "the number SZ-2611-0001 also named the complaint that is now SZ-2611-0007" in result.stderr
-    assert "also named the complaint that is now SZ-2611-0003" in result.stderr  # B's, renumbered once
+    assert "编号 SZ-2611-0001 也曾指现在的 SZ-2611-0007" in result.stderr
+    assert "也曾指现在的 SZ-2611-0003" in result.stderr  # B's, renumbered once
     # reports attribute each commit to the case it is now: 张敏 received seven complaints, not three
     at(monkeypatch, "12:00")
     report = json.loads(c.run("report", "--period", "2026-11", "--json").stdout)

@@ -5,6 +5,7 @@ changes — live here too."""
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from typing import Any
 
@@ -151,14 +152,19 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
 
 
 def speak_office_language(g: Git) -> None:
-    """The hooks speak the office's language (policy `language`): the work tree's policy in a
-    clone, main's on the server; English when there is none to read."""
+    """The hooks speak the office's language (policy `language`): the staged policy in a clone,
+    HEAD's (main's) on the server; English when there is none to read."""
     from complaintctl import i18n
 
     try:
         text = g.show(":", POLICY_FILE) or g.show("HEAD", POLICY_FILE)
     except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
         return
-    policy = policy_from_text(text) if text else None
-    if isinstance(policy, Policy):
-        i18n.use(policy.language)
+    # read from the text, so that a policy the hook refuses (a newer min_version, a typo) is
+    # still refused in the office's language
+    found = _LANGUAGE.search(text or "")
+    if found:
+        i18n.use(found.group(1))
+
+
+_LANGUAGE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")
