@@ -152,14 +152,17 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
 
 
 def speak_office_language(g: Git) -> None:
-    """The hooks speak the office's language (policy `language`): the staged policy in a clone,
-    HEAD's (main's) on the server; English when there is none to read."""
+    """The hooks speak the office's language (policy `language`): the work tree's policy in a
+    clone, HEAD's (main's) on the server; English when there is none to read."""
     from complaintctl import i18n
 
-    try:
-        text = g.show(":", POLICY_FILE) or g.show("HEAD", POLICY_FILE)
-    except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
-        return
+    try:  # a clone: the work tree's file, no git process (issue 12: the hook stays cheap)
+        text: str | None = (g.root / POLICY_FILE).read_text(encoding="utf-8", errors="replace")
+    except (ComplaintError, OSError):  # the server's bare repository: main's
+        try:
+            text = g.show("HEAD", POLICY_FILE)
+        except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
+            return
     # read from the text, so that a policy the hook refuses (a newer min_version, a typo) is
     # still refused in the office's language
     found = _LANGUAGE.search(text or "")
