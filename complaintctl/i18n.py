@@ -66,6 +66,12 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
+def _p(context: str, message: str) -> tuple[str, str]:
+    """Marks (context, English msgid) for extraction (babel keyword `_p:1c,2`); looked up later
+    with `translations(language).pgettext(*pair)`."""
+    return context, message
+
+
 def span(seconds: float) -> str:
     """A stretch of time in two units, truncated, never rounded up: 3 days 14 h 59 min is
     "3d 14h" / "3天14小时" — the time left before a deadline is never overstated (issue 13;

@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from complaintctl.i18n import translations
-
-
-def _p(context: str, message: str) -> tuple[str, str]:
-    """Marks (context, English msgid) for extraction (babel keyword `_p:1c,2`)."""
-    return context, message
-
+from complaintctl.i18n import _p, translations
 
 _LABELS: dict[str, tuple[str, str]] = {
     # headline figures
