@@ -61,6 +61,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+COMPLETE_VAR = "_COMPLAINTCTL_COMPLETE"  # click's shell-completion protocol (README "Shell completion")
+
+
 class UserError(click.ClickException):
     exit_code = 1
 
@@ -82,6 +85,10 @@ class Bug(click.ClickException):
 def load_command(name: str) -> click.Command:
     module, _, attr = COMMANDS[name][0].partition(":")
     command: click.Command = getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr)
+    if COMPLETE_VAR in os.environ:  # the shell asks what to complete: case IDs, the policy's vocabularies
+        from complaintctl.commands.completion import attach
+
+        attach(command)
     return command
 
 
@@ -130,6 +137,13 @@ class ComplaintGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self.commands.get(cmd_name)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """Command names from COMMANDS (click's own would import every command for its help)."""
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(n, help=COMMANDS[n][1]) for n in self.list_commands(ctx) if n.startswith(incomplete)]
+        return names + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The listing comes from COMMANDS, so `--help` imports no command module.

@@ -39,8 +39,9 @@ def test_init_creates_an_office(tmp_path: Path) -> None:
     assert code == 0, out
     root = tmp_path / "office"
     tracked = set(git(root, "ls-files").split())
-    assert tracked == {"complaintctl.yaml", "cases/.gitkeep",
-                       "templates/case.schema.json"} | {p for p in tracked if p.startswith("templates/bulletin/")}
+    assert tracked == {"complaintctl.yaml", "cases/.gitkeep", "templates/case.schema.json",
+                       "templates/complaintctl.schema.json"} | {p for p in tracked
+                                                                 if p.startswith("templates/bulletin/")}
     assert_hooks_installed(root)
     assert "office: SZ" in (root / "complaintctl.yaml").read_text(encoding="utf-8")
     assert git(root, "status", "--porcelain") == ""

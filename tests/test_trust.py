@@ -327,7 +327,7 @@ def test_min_version_is_refused_by_the_cli_and_both_hooks(grp: Group) -> None:
     policy.write_text("min_version: '99.0'\n" + text, encoding="utf-8")
     hint = "min_version: this repository needs complaintctl 99.0 or newer and this is 0.1.0 — upgrade it"
     result = office.run("list", ok=False)
-    assert result.exit_code == 1 and hint in result.output and "pip install --upgrade complaintctl" in result.output
+    assert result.exit_code == 1 and hint in result.output and "pip install --upgrade ." in result.output
     office.git("add", "complaintctl.yaml")
     proc = office.git("commit", "-q", "-m", "require a newer complaintctl", check=False)
     assert proc.returncode == 1 and hint in proc.stderr  # pre-commit

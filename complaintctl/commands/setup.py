@@ -14,13 +14,14 @@ from complaintctl.repo import office
 @click.command("init")
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--preset", required=True, help="realestate, property, hotel, lawfirm or factory.")
-@click.option("--office", "code", required=True, help="Office code used in case IDs, e.g. SZ.")
+@click.option("--office", "code", help="Office code used in case IDs, e.g. SZ (default: the preset's own).")
 @click.option("--name", help="The office's name.")
 @click.option("--language", type=click.Choice(["zh", "en"]), help="Labels in reports.")
-def init_cmd(path: Path, preset: str, code: str, name: str | None, language: str | None) -> None:
+def init_cmd(path: Path, preset: str, code: str | None, name: str | None, language: str | None) -> None:
     """Create (or adopt) a case repository for an office."""
     check_values({"preset": preset, "code": code, "name": name})
     target = path if path.is_absolute() else base_dir() / path
+    code = code or office.preset_office(preset)
     root, notes = office.init_office(target, preset, code, name, language)
     for note in notes:
         click.echo(f"hooks: {note}")

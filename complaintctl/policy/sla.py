@@ -37,6 +37,8 @@ STARTS = ("received", "recorded", "dispatched", "resolved", "reported")
 ESCALATION_STARTS = ("received", "due")
 MATCH_KEYS = {"severity": "severities", "category": "categories", "channel": "channels",
               "class": "complainant_classes"}
+SECTION_KEYS = ("clocks", "escalation", "upgrade_open_after")  # what `deadlines:` may hold
+RULE_KEYS = ("within", "from", *MATCH_KEYS)  # what one clock rule may hold
 PLAN = "plan"  # `within: plan` — the time limit written in the case's plan (R-IN-4)
 
 
@@ -119,7 +121,7 @@ def parse_deadlines(data: Any, source: str, vocab: Mapping[str, Any],
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: deadlines: expected a mapping (clocks, escalation, upgrade_open_after)")
     for key in data:
-        if key not in ("clocks", "escalation", "upgrade_open_after"):
+        if key not in SECTION_KEYS:
             raise _fail(source, str(key), "unknown key (known: clocks, escalation, upgrade_open_after)")
     clocks_data = data.get("clocks") or {}
     if not isinstance(clocks_data, Mapping):
@@ -139,7 +141,7 @@ def parse_deadlines(data: Any, source: str, vocab: Mapping[str, Any],
                 raise _fail(source, key, "expected a mapping with within: and optional severity, category, "
                             "channel, class, from")
             for k in rule:
-                if k not in ("within", "from", *MATCH_KEYS):
+                if k not in RULE_KEYS:
                     raise _fail(source, f"{key}.{k}", "unknown key (within, from, severity, category, "
                                 "channel, class)")
             if "within" not in rule:

@@ -56,7 +56,8 @@ def check_min_version(top: Mapping[str, Any], source: str, running: str = __vers
         raise PolicyError(f"{source}: min_version: {raw!r} is not a version such as 0.2 or 1.4.0")
     if version_tuple(text) > version_tuple(running.split("+")[0].split("-")[0]):
         raise PolicyError(f"{source}: min_version: this repository needs complaintctl {text} or newer and "
-                          f"this is {running} — upgrade it (`pip install --upgrade complaintctl`; on the "
+                          f"this is {running} — upgrade it (`pip install --upgrade .` in an up-to-date clone of "
+                          "complaintctl, or `pip install --upgrade \"git+URL\"`; on the "
                           "server, the complaintctl its hook runs), so every office and the server judge "
                           "by the same rules")
     return text

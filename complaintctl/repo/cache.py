@@ -23,6 +23,7 @@ from complaintctl import __version__
 from complaintctl.errors import PolicyError
 from complaintctl.policy import calendar
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
+from complaintctl.repo.files import set_new_file_mode
 
 FOLDER = "complaintctl"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        set_new_file_mode(tmp)
         os.replace(tmp, path)
     except OSError:
         return

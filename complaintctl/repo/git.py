@@ -193,12 +193,8 @@ class Git:
         """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count."""
         code, out = self.plain("var", "GIT_AUTHOR_IDENT")  # no GitPython: the hook asks this too
         if code != 0:
-            raise RepoStateError("no git identity: run `git config user.name \"Your Name\"` and "
-                                 "`git config user.email you@example.com`")
-        ident = out.decode("utf-8").strip()
-        name_email = ident.rsplit(" ", 2)[0]
-        name, _, email = name_email.partition(" <")
-        return Identity(name.strip(), email.rstrip(">").strip())
+            raise RepoStateError(NO_IDENTITY)
+        return _parse_ident(out)
 
     def has_head(self) -> bool:
         code, _ = self.plain("rev-parse", "--verify", "-q", "HEAD")
@@ -724,6 +720,37 @@ def _why(exc: GitCommandError) -> str:
     text = (exc.stderr or exc.stdout or str(exc)).strip()
     text = text.removeprefix("stderr: ").strip("'\" \n")
     return " ".join(text.split())[:300] or f"exit code {exc.status}"
+
+
+NO_IDENTITY = ("no git identity: run `git config user.name \"Your Name\"` and "
+               "`git config user.email you@example.com`")
+
+
+def _parse_ident(out: bytes) -> Identity:
+    ident = out.decode("utf-8", errors="replace").strip()
+    name_email = ident.rsplit(" ", 2)[0]
+    name, _, email = name_email.partition(" <")
+    return Identity(name.strip(), email.rstrip(">").strip())
+
+
+def identity_at(path: Path) -> Identity:
+    """Who git would record as author and committer of a commit in `path` — a repository, or
+    one not made yet (then as its new .git would resolve config: global, system, includeIf,
+    GIT_AUTHOR_*/GIT_COMMITTER_*). Asked before anything is created (issue 13, item 11)."""
+    env = read_env()
+    if (path / ".git").exists():
+        cwd = path
+    else:  # a git dir that does not exist yet: no enclosing repository's config counts
+        env["GIT_DIR"] = str(path / ".git")
+        cwd = next((p for p in (path, *path.parents) if p.is_dir()), Path.cwd())
+    found = None
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        proc = subprocess.run(["git", "var", var], cwd=cwd, capture_output=True, env=env, timeout=60)
+        if proc.returncode != 0:
+            raise RepoStateError(NO_IDENTITY + " (or set them with --global), then run it again")
+        found = found or _parse_ident(proc.stdout)
+    assert found is not None
+    return found
 
 
 def read_env() -> dict[str, str]:

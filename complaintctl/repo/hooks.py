@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from complaintctl.policy.resources import hook_path
+from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git
 
 CLIENT_HOOKS = ("pre-commit",)
@@ -49,7 +50,7 @@ def install(g: Git) -> list[str]:
             notes.append(f"moved the existing {name} hook to {aside}")
         tmp = target.with_name(f".{name}.complaintctl-tmp")
         tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o755)
+        set_new_file_mode(tmp, executable=True)
         tmp.replace(target)
     local = g.get_config_local(HOOKS_PATH)
     if local is not None and not _is(local, g, folder):

@@ -5,32 +5,47 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import check_office_code
+from complaintctl.policy import case_schema
+from complaintctl.policy.case_schema import SCHEMA_FILE
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, template_path
 from complaintctl.policy.trust import SIGNERS_FILE
 from complaintctl.repo import hooks
-from complaintctl.repo.git import Git
+from complaintctl.repo.git import Git, identity_at
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
+
+POLICY_SCHEMA_FILE = "templates/complaintctl.schema.json"
+POLICY_MODELINE = f"yaml-language-server: $schema={POLICY_SCHEMA_FILE}"
 
 
 def presets() -> list[str]:
     return sorted(p.stem for p in template_path("presets").glob("*.yaml"))
 
 
-def policy_text(preset: str, office: str, name: str | None, language: str | None) -> str:
-    """The preset's policy with this office's code, keeping the preset's comments."""
+def _preset_doc(preset: str) -> tuple[YAML, Any]:
     path = template_path("presets", f"{preset}.yaml")
     if not path.is_file():
         raise InvalidInput(f"--preset: unknown preset {preset!r} (known: {', '.join(presets())})")
     y = YAML()
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 100
-    doc = y.load(path.read_text(encoding="utf-8"))
+    return y, y.load(path.read_text(encoding="utf-8"))
+
+
+def preset_office(preset: str) -> str:
+    """The office code a preset names (what `init --office` defaults to)."""
+    return str(_preset_doc(preset)[1]["office"])
+
+
+def policy_text(preset: str, office: str, name: str | None, language: str | None) -> str:
+    """The preset's policy with this office's code, keeping the preset's comments."""
+    y, doc = _preset_doc(preset)
     doc["office"] = check_office_code(office)
     if name:
         doc["name"] = name
@@ -38,46 +53,64 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
         doc["language"] = language
     buf = io.StringIO()
     y.dump(doc, buf)
-    text = buf.getvalue()
+    # the editor (yaml-language-server) checks and completes the keys against the policy schema
+    text = f"# {POLICY_MODELINE}\n{buf.getvalue()}"
     parse_policy_text(text, f"preset {preset}")  # a broken preset must never be written
     return text
 
 
-def init_office(path: Path, preset: str, office: str, name: str | None = None,
+def init_office(path: Path, preset: str, office: str | None = None, name: str | None = None,
                 language: str | None = None) -> tuple[Path, list[str]]:
     """Create the repository if needed, write policy and schema, commit, install the hooks
     into .git/hooks (never into the work tree, issue 11). Returns the root and what the hook
-    installation had to do besides."""
+    installation had to do besides. Everything that can be checked is checked before anything
+    is created, and a failure after that removes what init made: a refused init leaves the
+    folder exactly as it was (issue 13)."""
+    office = office or preset_office(preset)
     text = policy_text(preset, office, name, language)
-    path.mkdir(parents=True, exist_ok=True)
     if (path / POLICY_FILE).exists():
         raise RepoStateError(f"{path / POLICY_FILE} already exists: this is already a case repository")
-    g = Git.open(path) if (path / ".git").exists() else Git.init(path)
-    if g.root.resolve() != path.resolve():
-        raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
-    g.ensure_ready_to_commit()
-    written = [POLICY_FILE, "cases/.gitkeep", "templates/case.schema.json"]
+    if path.exists() and not path.is_dir():
+        raise RepoStateError(f"{path} exists and is not a folder")
+    identity_at(path)  # the init commit needs one: ask before creating anything
+    schema = case_schema.text_for(parse_policy_text(text, f"preset {preset}"))
+    outermost = next((p for p in reversed((path, *path.parents)) if not p.exists()), None)  # mkdir -p makes it
+    made = [outermost] if outermost else [p for p in (path / ".git", path / "cases", path / "templates")
+                                          if not p.exists()]
+    written = [POLICY_FILE, "cases/.gitkeep", SCHEMA_FILE, POLICY_SCHEMA_FILE]
     created = [p for p in written if not (path / p).exists()]
-    (path / POLICY_FILE).write_text(text, encoding="utf-8")
-    (path / "cases").mkdir(exist_ok=True)
-    (path / "cases" / ".gitkeep").touch()
-    (path / "templates").mkdir(exist_ok=True)
-    shutil.copy2(template_path("case.schema.json"), path / "templates" / "case.schema.json")
-    bulletin = data_dir("templates") / "bulletin"
-    if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
-        shutil.copytree(bulletin, path / "templates" / "bulletin")
-        written.append("templates/bulletin")
-        created.append("templates/bulletin")
-    # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
     try:
-        g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\nOffice: {office}\n")
-    except GitError:
-        g.unstage(written)
+        path.mkdir(parents=True, exist_ok=True)
+        g = Git.open(path) if (path / ".git").exists() else Git.init(path)
+        if g.root.resolve() != path.resolve():
+            raise RepoStateError(f"{path} is inside the git repository {g.root}; init its top level instead")
+        g.ensure_ready_to_commit()
+        (path / POLICY_FILE).write_text(text, encoding="utf-8")
+        (path / "cases").mkdir(exist_ok=True)
+        (path / "cases" / ".gitkeep").touch()
+        (path / "templates").mkdir(exist_ok=True)
+        (path / SCHEMA_FILE).write_text(schema, encoding="utf-8")
+        shutil.copyfile(template_path(Path(POLICY_SCHEMA_FILE).name), path / POLICY_SCHEMA_FILE)
+        bulletin = data_dir("templates") / "bulletin"
+        if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
+            shutil.copytree(bulletin, path / "templates" / "bulletin")
+            written.append("templates/bulletin")
+            created.append("templates/bulletin")
+        # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
+        try:
+            g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\n"
+                                      f"Office: {office}\n")
+        except GitError:
+            g.unstage(written)
+            raise
+    except BaseException:
         for p in created:
             if (path / p).is_dir():
-                shutil.rmtree(path / p)
+                shutil.rmtree(path / p, ignore_errors=True)
             else:
                 (path / p).unlink(missing_ok=True)
+        for folder in made:  # what init made, from the outermost folder it had to create
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     # Hooks go live only once the office exists; they run this Python's complaintctl, so a
     # commit from a GUI or another shell (no venv on PATH) is validated too.

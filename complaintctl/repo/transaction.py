@@ -31,6 +31,7 @@ from pathlib import Path
 
 from complaintctl.errors import ComplaintError, RepoStateError
 from complaintctl.repo import vouch
+from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git, blob_id
 from complaintctl.repo.locking import repo_lock, try_repo_lock
 
@@ -243,6 +244,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        set_new_file_mode(tmp)  # mkstemp's 0600 would ignore the umask (issue 13)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

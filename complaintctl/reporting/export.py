@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -90,7 +91,12 @@ def report_sections(report: Report) -> list[Section]:
 
 
 def _cell(value: Any) -> Any:
-    return "" if value is None else value
+    """A value as the text table and the CSV show it (a time: the office's wall clock, as given)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    return value
 
 
 def to_text(sections: Sequence[Section], title: str = "") -> str:
@@ -102,6 +108,8 @@ def to_text(sections: Sequence[Section], title: str = "") -> str:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return _cell(value)  # a table's office-local time (the register's), as the table shows it
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -155,7 +163,8 @@ def write_table_csv(section: Section, path: Path) -> None:
 
 
 def write_xlsx(sections: Sequence[Section], path: Path, title: str = "") -> None:
-    """One sheet per section, headers bold, columns sized to their text."""
+    """One sheet per section: headers bold and frozen, dates as real date cells, columns sized
+    to their text (CJK characters count double), sheet names Excel accepts (issue 13)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -163,32 +172,104 @@ def write_xlsx(sections: Sequence[Section], path: Path, title: str = "") -> None
     wb.remove(wb.active)
     used: set[str] = set()
     for s in sections:
-        name = _sheet_name(s.title, used)
-        ws = wb.create_sheet(name)
+        ws = wb.create_sheet(sheet_name(s.title, used))
         ws.append(list(s.headers))
         for c in ws[1]:
             c.font = Font(bold=True)
+        ws.freeze_panes = "A2"  # the header row stays in view while scrolling
         for row in s.rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([_xlsx_cell(v) for v in row])
+            for c in ws[ws.max_row]:
+                if isinstance(c.value, datetime):
+                    c.number_format = DATETIME_FORMAT if c.value.second == 0 else DATETIME_SECONDS_FORMAT
+                elif isinstance(c.value, date):
+                    c.number_format = DATE_FORMAT
         for col in ws.columns:
-            width = max(_width(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(60, width + 2)
+            width = max(_width(c.value) for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     if title:
         wb.properties.title = title
     _write(path, lambda: wb.save(str(path)))
 
 
-def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "sheet"
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base} {n}", n + 1
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATETIME_SECONDS_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MIN_WIDTH, MAX_WIDTH = 6, 60
+SHEET_NAME_MAX = 31  # Excel's limit, in UTF-16 code units
+SHEET_NAME_BANNED = frozenset("[]:*?/\\")
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Excel keeps no time zone: the wall-clock time as written (a case's times are the office's)
+        return value.replace(tzinfo=None)
+    return "" if value is None else value
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts, unique in the workbook: at most 31 characters, none of
+    []:*?/\\, no apostrophe at either end; a long title loses its trailing parenthesis, then
+    whole words — never half a word or half a character ("投诉登记周报 2026-W43")."""
+    name = _fit("".join(ch for ch in title if ch not in SHEET_NAME_BANNED).strip().strip("'").strip(),
+                SHEET_NAME_MAX) or "sheet"
+    base, n = name, 2
+    while name.casefold() in {u.casefold() for u in used} or name.casefold() == "history":
+        suffix = f" ({n})"
+        name, n = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     used.add(name)
     return name
 
 
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> str:
+    if _units(text) <= limit:
+        return text
+    while True:  # drop a trailing "(…)" as long as the rest still says something
+        head, sep, tail = text.rpartition(" (")
+        if not sep or not head.strip() or not tail.endswith(")"):
+            break
+        text = head.rstrip()
+        if _units(text) <= limit:
+            return text
+    words = text.split(" ")
+    kept = ""
+    for w in words:
+        candidate = f"{kept} {w}" if kept else w
+        if _units(candidate) > limit:
+            break
+        kept = candidate
+    kept = kept.rstrip(" -–—,;.")
+    if kept:
+        return kept
+    # one long word (Chinese has no spaces): cut between characters, keeping combining marks,
+    # joiners and variation selectors with the character they belong to
+    out = ""
+    for ch in text:
+        if _units(out + ch) > limit:
+            break
+        out += ch
+    while out and len(out) < len(text) and _joins(text[len(out)]):
+        out = out[:-1]
+    return out.rstrip()
+
+
+def _joins(ch: str) -> bool:
+    return bool(unicodedata.combining(ch)) or ch in "\u200d\ufe0e\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 19 if value.second else 16
+    if isinstance(value, date):
+        return 10
+    from wcwidth import wcswidth
+
+    text = "" if value is None else str(value)
+    return max((max(wcswidth(line), len(line)) for line in text.splitlines()), default=0)
 
 
 def _write(path: Path, writer: Any) -> None:

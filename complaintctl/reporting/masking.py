@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.model.case import get
+from complaintctl.repo.files import set_new_file_mode
 
 MASK = "***"
 _SURNAMES = (
@@ -108,6 +109,7 @@ class CachedNames:
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".names-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"version": self.VERSION, "names": self.cache}, fh, ensure_ascii=False)
+        set_new_file_mode(tmp)
         os.replace(tmp, self.path)
         self.dirty = False
 

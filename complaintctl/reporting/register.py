@@ -20,9 +20,13 @@ COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "sev
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")
 
 
-def _short(value: str, policy: Policy) -> str:
+def _short(value: str, policy: Policy) -> datetime | None:
+    """The office's wall-clock time to the minute, without a zone: a real date cell in the XLSX
+    (Excel keeps no zone), "2026-10-19 09:30" in the table, the CSV and the JSON (issue 13)."""
     moment = as_datetime(value, policy.tz) if value else None
-    return moment.astimezone(policy.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    if moment is None:
+        return None
+    return moment.astimezone(policy.tz).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of: datetime,
