@@ -60,7 +60,42 @@ def assert_like_full_scan(office: Office) -> None:
         want = [r.path for r in queries.select(full, flt, ws.policy.tz)]
         assert [r.path for r in got] == want
         assert [r.path for r in queries.find_iter(ws, flt, ws.policy.tz)] == want
+    # what is late and what falls due (`list --overdue`, `due`): the index's due-time column
+    # narrows, the clocks decide — the same clocks as over every record (R-DL-7)
+    from datetime import datetime, timedelta
+
+    from complaintctl.handling.deadlines import due_soon, overdue_views
+    from complaintctl.policy.calendar import WorkCalendar
+
+    cal = WorkCalendar.from_policy(ws.policy)
+    seen = 0
+    for at in (NOW, "2026-03-02T09:30:00+08:00", "2026-02-10T18:00:00+08:00"):
+        moment = datetime.fromisoformat(at)
+        late = overdue_views(queries.find(ws, queries.Filter(), ws.policy.tz, due_before=moment), ws.policy, moment)
+        assert late == overdue_views(full, ws.policy, moment), at
+        seen += len(late)
+        idx = index.open_index(ws)
+        for window in (timedelta(hours=4), timedelta(days=2), timedelta(days=30)):
+            near = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
+            got = sorted((v for r in near for v in due_soon(r.data, ws.policy, cal, moment, window)),
+                         key=lambda v: (v.due, v.case_id))
+            want = sorted((v for r in full for v in due_soon(r.data, ws.policy, cal, moment, window)),
+                          key=lambda v: (v.due, v.case_id))
+            assert got == want, (at, window)
+            seen += len(got)
+        idx.close()
+    assert seen  # the sample office has late and running clocks at these moments
     idx = index.open_index(ws)
+    # who did what (reports' per-person table): the index's copy of `git log`, kept by reading
+    # only new commits, is the whole log, in its order; a period's slice is that log's slice
+    whole = list(ws.git.case_commits())
+    assert idx.case_commits(datetime.fromisoformat("2000-01-01T00:00:00+00:00"),
+                            datetime.fromisoformat("2100-01-01T00:00:00+00:00")) == whole
+    assert idx.renumberings() == ws.git.renumber_commits()
+    lo, hi = datetime.fromisoformat("2026-02-01T00:00:00+08:00"), datetime.fromisoformat("2026-03-01T00:00:00+08:00")
+    sliced = idx.case_commits(lo, hi)
+    assert {c for c in whole if lo <= datetime.fromisoformat(c.when) < hi} <= set(sliced)
+    assert all(abs((datetime.fromisoformat(c.when) - lo).days) < 40 for c in sliced)
     for q in ("漏水", "电梯", "电梯故障", "维修", "水", "led"):
         assert knowledge.search_index(idx, q) == knowledge.search(full, q)
     for r in full[::7]:
@@ -92,6 +127,9 @@ def test_commits_and_work_tree_changes(sampled: Office) -> None:
     assert_like_full_scan(office)  # cold
     case = office.new(subject="楼上漏水")
     assert_like_full_scan(office)  # a commit by the CLI
+    office.run("note", open_case(office, 0), "第一条备注")
+    office.run("note", case, "第二条备注")
+    assert_like_full_scan(office)  # two more: the index reads only them from git's log
     office.hand_edit(case, "subject: 楼上漏水", "subject: 楼上漏水严重")
     assert_like_full_scan(office)  # a hand edit, not staged
     office.git("add", "cases")
@@ -269,3 +307,21 @@ def test_each_worktree_has_its_own_index(sampled: Office, tmp_path: Path) -> Non
         assert_like_full_scan(office)
         assert_like_full_scan(other)
     assert (office.root / ".git" / "worktrees" / "linked" / "complaintctl" / index.DB_NAME).is_file()
+
+
+def test_reports_read_who_did_what_from_git_when_the_index_cannot_be_written(sampled: Office) -> None:
+    """issue 10/12: an index that cannot take the new commits (a full disk, a read-only cache)
+    is no crash and no stale answer — the commits come from git itself."""
+    from datetime import datetime
+
+    office = sampled
+    ws = open_workspace(office.root)
+    idx = index.open_index(ws)
+    early = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+    late = datetime.fromisoformat("2100-01-01T00:00:00+00:00")
+    before = idx.case_commits(early, late)
+    office.run("note", open_case(office, 0), "只读时的备注")
+    idx.db.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only database
+    got = idx.case_commits(early, late)
+    idx.close()
+    assert got == list(ws.git.case_commits()) and len(got) == len(before) + 1

@@ -87,15 +87,57 @@ def test_a_token_for_other_bytes_other_head_or_policy_spares_nothing(states: Sta
     office.git("add", rel)
     git_dir = Path(office.git("rev-parse", "--git-dir").stdout.strip())
     token = (office.root / git_dir / vouch.TOKEN) if not git_dir.is_absolute() else git_dir / vouch.TOKEN
+    shell = token.with_name(vouch.SHELL_TOKEN)
     for spoil in ("bytes", "head", "policy", "code"):
         with judged(ws, {rel: good if spoil == "bytes" else broken}):
             data = json.loads(token.read_text(encoding="utf-8"))
+            lines = shell.read_text(encoding="utf-8").split("\n")
             if spoil != "bytes":
                 data[spoil] = "0" * 40
+                # the hook script's token: the same line spoiled (the code: another interpreter)
+                which = "python" if spoil == "code" else spoil
+                lines = [f"{which} {'0' * 40}" if line.startswith(which + " ") else line for line in lines]
             token.write_text(json.dumps(data), encoding="utf-8")
+            shell.write_text("\n".join(lines), encoding="utf-8")
             result = commit(office)
         assert result.returncode != 0 and "R-CL-1" in result.stderr, spoil
-        assert not token.exists()
+        assert not token.exists() and not shell.exists()
+
+
+def test_the_hook_script_checks_a_command_token_without_starting_python(
+        states: States, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 12: `new` and the lifecycle commands commit without a second interpreter — the
+    installed hook script compares the shell token with what git says is staged — while a hand
+    edit, a token for other bytes, or anything more staged starts the Python hook and is judged."""
+    office, ids = states
+    started = tmp_path / "pythons"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        f"import sys\nwith open({str(started)!r}, 'a') as f:\n    f.write(' '.join(sys.argv) + '\\n')\n",
+        encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", f"{site}:{__import__('os').environ['PYTHONPATH']}")
+
+    def pythons() -> int:
+        return started.read_text(encoding="utf-8").count("\n") if started.exists() else 0
+
+    office.new()
+    office.run("note", ids["in_progress"], "客户来电询问进度")
+    assert pythons() == 0  # judged by the command: the hook script ended it
+    ws = open_workspace(office.root)
+    path = office.path(ids["in_progress"])
+    rel = str(path.relative_to(office.root))
+    broken = path.read_text(encoding="utf-8").replace("status: in_progress", "status: closed")
+    path.write_text(broken, encoding="utf-8")
+    office.git("add", rel)
+    refused = commit(office)  # a hand edit: no token, the Python hook judges and refuses
+    assert refused.returncode != 0 and "R-CL-1" in refused.stderr and pythons() == 1
+    with judged(ws, {rel: broken}):
+        extra = office.root / "cases" / "notes.txt"
+        extra.write_text("x\n", encoding="utf-8")
+        office.git("add", "-f", str(extra.relative_to(office.root)))
+        result = commit(office)  # one more file staged than the token names: judged in Python
+    assert result.returncode != 0 and pythons() == 2
 
 
 def test_a_token_is_used_once(states: States) -> None:

@@ -138,3 +138,43 @@ def test_precomputed_table_answers_like_the_live_calendar() -> None:
     assert not with_table.is_working_day(date(2026, 10, 1))  # 国庆节
     make_up = sorted(x for x in table.weekend_workdays if x.year == 2026)
     assert make_up and all(with_table.is_working_day(x) and x.weekday() >= 5 for x in make_up)  # 调休
+
+
+def _day_by_day(cal: WorkCalendar, start: datetime, end: datetime) -> tuple[float, float]:
+    """The walk every day from start to end did before issue 12's prefix counts: the reference."""
+    if end <= start:
+        return 0.0, 0.0
+    terms, seconds = [], []
+    day, last = start.astimezone(cal.tz).date(), end.astimezone(cal.tz).date()
+    while day <= last:
+        spans = cal.intervals(day)
+        length = sum((b - a).total_seconds() for a, b in spans)
+        inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans)
+        if length:
+            terms.append(inside / length)
+        seconds.append(inside)
+        day += timedelta(days=1)
+    return sum(terms), sum(seconds)
+
+
+@pytest.mark.parametrize("extra", [{}, {"business_hours": {"default": "09:00-12:00, 13:30-18:00", "sat": "10:00-12:00"},
+                                        "extra_holidays": ["2026-03-03"], "extra_working_days": ["2026-03-08"]}])
+def test_working_time_between_equals_the_day_by_day_walk(extra: dict[str, object]) -> None:
+    """issue 12: `due`, `list --overdue` and reports count whole days from memoized prefix
+    counts; the figures are the very same floats as the walk over every day (R-DL-1)."""
+    import random
+
+    rng = random.Random(12)
+    cal = cn(**extra)
+    base = datetime(2025, 12, 1, tzinfo=SH)
+    utc = ZoneInfo("UTC")
+    for i in range(600):
+        start = base + timedelta(minutes=rng.randrange(0, 400 * 24 * 60))
+        spread = 200 * 24 * 60 if i % 3 else 5000
+        end = start + timedelta(minutes=rng.choice([0, 30, 600, 2000]) + rng.randrange(0, spread))
+        if i % 5 == 0:
+            start, end = start.astimezone(utc), end  # a moment in another zone
+        days, seconds = _day_by_day(cal, start, end)
+        assert cal.working_days_between(start, end) == days, (start, end)
+        assert cal.working_seconds_between(start, end) == seconds, (start, end)
+    assert cal.working_days_between(base + timedelta(days=3), base) == 0.0

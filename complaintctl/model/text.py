@@ -8,6 +8,7 @@ Chinese is written without spaces, so text is cut into overlapping character pai
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 from complaintctl.model.case import get
@@ -31,6 +32,16 @@ def tokens(text: str) -> list[str]:
         else:
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return out
+
+
+def vector(data: Mapping[str, object]) -> Counter[str]:
+    """A case's tokens with their weights (FIELDS), in the order first met: `similar`'s raw
+    vector, which the read index stores per case (issue 12) so `similar` never re-cuts text."""
+    vec: Counter[str] = Counter()
+    for f, weight in FIELDS:
+        for tok in tokens(str(get(data, f) or "")):
+            vec[tok] += weight  # type: ignore[assignment]
+    return vec
 
 
 def case_tokens(data: Mapping[str, object]) -> set[str]:

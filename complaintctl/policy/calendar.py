@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -208,6 +209,9 @@ class WorkCalendar:
         else:
             self._weekend = frozenset({5, 6})
         self._memo: dict[date, bool] = {}
+        self._lengths: dict[int, float] = {}
+        self._origin: date | None = None
+        self._open_counts: list[int] = [0]
 
     @classmethod
     def from_policy(cls, policy: HasCalendar) -> WorkCalendar:
@@ -270,14 +274,29 @@ class WorkCalendar:
 
     def _open_time(self, start: datetime, end: datetime) -> Iterator[tuple[float, float]]:
         """Per day from start to end: (seconds open that day, seconds open inside [start, end))."""
-        day = start.astimezone(self.tz).date()
+        first = day = start.astimezone(self.tz).date()
         last = end.astimezone(self.tz).date()
+        one = timedelta(days=1)
         while day <= last:
-            spans = self.intervals(day)
-            length = sum((b - a).total_seconds() for a, b in spans)
-            inside = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans)
-            yield length, inside
-            day += timedelta(days=1)
+            if first < day < last:  # a whole day inside: open time is the weekday's hours (issue 12)
+                if self.is_working_day(day):
+                    length = self._day_length(day)
+                    yield length, length
+                else:
+                    yield 0, 0
+                day += one
+                continue
+            yield self._day_share(day, start, end)
+            day += one
+
+    def _day_length(self, d: date) -> float:
+        """Seconds open on working day `d`, as `_open_time` sums them (one value per weekday: the
+        spans are moments of one day in one time zone, so their differences are wall-clock)."""
+        key = d.weekday()
+        known = self._lengths.get(key)
+        if known is None:
+            known = self._lengths[key] = sum((b - a).total_seconds() for a, b in self.intervals(d))
+        return known
 
     def working_seconds_between(self, start: datetime, end: datetime) -> float:
         """Seconds of open business hours between two moments (0 if end <= start)."""
@@ -290,7 +309,36 @@ class WorkCalendar:
         of a day counts its share of that day's business hours."""
         if end <= start:
             return 0.0
-        return sum(inside / length for length, inside in self._open_time(start, end) if length)
+        first, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        if (last - first).days < 3:
+            return sum(inside / length for length, inside in self._open_time(start, end) if length)
+        # The same terms in the same order as the day-by-day sum (so the same float): the first
+        # and the last day's shares, and 1.0 for each whole open day between (issue 12: a prefix
+        # count, not a walk over every day).
+        lo = self._open_days_before(first + timedelta(days=1))  # the lower bound first: it may move the origin
+        whole = self._open_days_before(last) - lo
+        return sum(chain((inside / length for length, inside in [self._day_share(first, start, end)] if length),
+                         repeat(1.0, whole),
+                         (inside / length for length, inside in [self._day_share(last, start, end)] if length)))
+
+    def _day_share(self, day: date, start: datetime, end: datetime) -> tuple[float, float]:
+        """(seconds open on `day`, seconds open inside [start, end)), as `_open_time` gives them."""
+        spans = self.intervals(day)
+        return (sum((b - a).total_seconds() for a, b in spans),
+                sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in spans))
+
+    def _open_days_before(self, d: date) -> int:
+        """How many working days with open hours there are from an origin up to (not including) `d`:
+        a prefix count, grown as needed, memoized per process."""
+        if self._origin is None or d < self._origin:
+            self._origin = d - timedelta(days=366)
+            self._open_counts = [0]
+        i = (d - self._origin).days
+        counts = self._open_counts
+        while len(counts) <= i:
+            day = self._origin + timedelta(days=len(counts) - 1)
+            counts.append(counts[-1] + (1 if self.is_working_day(day) and self._day_length(day) else 0))
+        return counts[i]
 
     def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
         """The moment when `seconds` of business hours have passed after `start`."""

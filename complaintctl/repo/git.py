@@ -441,13 +441,14 @@ class Git:
             raise GitError(f"git config --get {key} failed (exit code {code})")
         return out if code == 0 and out else None
 
-    def case_commits(self, prefix: str = "cases") -> Iterator[CaseCommit]:
-        """Every commit below `prefix` that names a case, in one `git log` pass (for reports)."""
+    def case_commits(self, prefix: str = "cases", rev: str = "HEAD") -> Iterator[CaseCommit]:
+        """Every commit below `prefix` that names a case, in one `git log` pass (for reports);
+        `rev` may be a range (`A..B`: the read index adds what is new since it last looked)."""
         if not self.has_head():
             return
         fmt = ("%H%x1f%an%x1f%ae%x1f%aI%x1f%(trailers:key=Case,valueonly,separator=%x2C)"
                "%x1f%(trailers:key=Action,valueonly,separator=%x2C)%x1e")
-        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", "--", prefix)
+        out = self.run(*LOW_MEMORY, "log", f"--format={fmt}", rev, "--", prefix)
         for rec in out.split("\x1e"):
             parts = rec.strip("\n").split("\x1f")
             if len(parts) != 6 or not parts[4].strip():
@@ -650,13 +651,13 @@ class Git:
         """Move the branch to `sha`, keeping local changes git does not have to touch."""
         self.run("reset", "-q", "--keep", sha)
 
-    def renumber_commits(self) -> list[tuple[str, str, str]]:
-        """(commit, old ID, new ID) of every renumbering in HEAD's history (Renumbered-From/To
-        trailers), newest first."""
+    def renumber_commits(self, rev: str = "HEAD") -> list[tuple[str, str, str]]:
+        """(commit, old ID, new ID) of every renumbering in `rev`'s history (Renumbered-From/To
+        trailers), newest first; `rev` may be a range, as for `case_commits`."""
         if not self.has_head():
             return []
         fmt = "%H%x1f%(trailers:key=Renumbered-From,valueonly)%x1f%(trailers:key=Renumbered-To,valueonly)%x1e"
-        out = self.run("log", "-i", "--grep=^Renumbered-From:", f"--format={fmt}", "--", "cases")
+        out = self.run(*LOW_MEMORY, "log", "-i", "--grep=^Renumbered-From:", f"--format={fmt}", rev, "--", "cases")
         found = []
         for rec in out.split("\x1e"):
             parts = [p.strip() for p in rec.strip("\n").split("\x1f")]
@@ -666,7 +667,7 @@ class Git:
 
     def rev_list_path(self, rev: str, path: str) -> list[str]:
         """Commits in `rev`'s history that changed `path` (git's default simplification)."""
-        return [line for line in self.run("rev-list", rev, "--", path).splitlines() if line]
+        return [line for line in self.run(*LOW_MEMORY, "rev-list", rev, "--", path).splitlines() if line]
 
     def _run_env(self, env: dict[str, str], *args: str, istream: object = None) -> str:
         try:

@@ -43,10 +43,10 @@ from complaintctl.errors import CaseNotFound, InvalidInput
 from complaintctl.model.case import CaseRecord, as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
-from complaintctl.model.text import case_tokens, contact_key, tokens
+from complaintctl.model.text import case_tokens, contact_key, tokens, vector
 from complaintctl.output import Progress
 from complaintctl.repo import cache, store
-from complaintctl.repo.git import Git
+from complaintctl.repo.git import CaseCommit, Git
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import stray_file
 
@@ -69,13 +69,13 @@ STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
            "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
-           "name", "contact_key", "record", "doc", "tokens", "subject_tokens")
+           "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
     id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
     last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
-    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT);
+    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT, facts TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
 CREATE TABLE strays (path TEXT PRIMARY KEY);
 CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
@@ -93,6 +93,9 @@ CREATE INDEX cases_severity ON cases (severity);
 CREATE INDEX cases_name ON cases (name);
 CREATE INDEX cases_contact ON cases (contact_key);
 CREATE INDEX cases_id ON cases (id);
+CREATE TABLE commits (seq INTEGER, sha TEXT, author TEXT, email TEXT, at TEXT, at_ts REAL, case_id TEXT, action TEXT);
+CREATE INDEX commits_at ON commits (at_ts);
+CREATE TABLE renumbered (seq INTEGER PRIMARY KEY, sha TEXT, old TEXT, new TEXT);
 CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 0');
 """
@@ -170,7 +173,22 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(data),
             rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
-            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject)
+            record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
+            json.dumps(vector(data), ensure_ascii=False), json.dumps(report_facts(data), ensure_ascii=False))
+
+
+def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a case document the report's figures read (reporting.reports: the status
+    changes of the timeline in order, the clocks, the plan's due time, the revisit, the repeat
+    flag; the bulletin's lesson) — a report over a month of 100,000 cases decodes these, not
+    whole documents (issue 12)."""
+    timeline = data.get("timeline")
+    return {"timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
+                         if isinstance(e, Mapping) and e.get("to")],
+            "clocks": data.get("clocks"), "plan": {"due": get(data, "plan.due")},
+            "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
+            "assessment": {"repeat": get(data, "assessment.repeat")},
+            "closing": {"lesson": get(data, "closing.lesson")}}
 
 
 def _rows(items: list[tuple[str, str | None, str | None, bytes | str]],
@@ -288,18 +306,121 @@ class Index:
                      if not is_case_path(p) and stray_file(p) is not None)
         return sorted(p for p in found if os.path.lexists(self.ws.root / p))
 
+    # -- who did what: git's case commits, kept beside the rows ---------------------------------
+
+    def case_commits(self, since: datetime, until: datetime) -> list[CaseCommit]:
+        """HEAD's case commits (`Git.case_commits`) authored from `since` to `until` (widened by
+        a day; the caller decides exactly), from the index: `git log` runs only over the commits
+        new since the last look (issue 12: a report reads its period's commits, not history)."""
+        lo, hi = since.timestamp() - DAY, until.timestamp() + DAY
+        if not self._refresh_log():  # the index cannot be written (a full disk): git answers
+            return [c for c in self.ws.git.case_commits() if lo <= datetime.fromisoformat(c.when).timestamp() <= hi]
+        return [CaseCommit(*r) for r in self.db.execute(
+            "SELECT sha, author, email, at, case_id, action FROM commits WHERE at_ts >= ? AND at_ts <= ? "
+            "ORDER BY seq", (lo, hi))]
+
+    def renumberings(self) -> list[tuple[str, str, str]]:
+        """`Git.renumber_commits()` (commit, old ID, new ID), newest first, from the index."""
+        if not self._refresh_log():
+            return self.ws.git.renumber_commits()
+        return list(self.db.execute("SELECT sha, old, new FROM renumbered ORDER BY seq"))
+
+    def _refresh_log(self) -> bool:
+        """Bring the commit tables to HEAD. HEAD a descendant of the commit last read through a
+        straight line of commits (a commit, a fast-forward pull): read only those, since `git
+        log HEAD` is then exactly them followed by the earlier log. Anything else (a merge, a
+        reset, a rebase, a checkout): read the whole log again."""
+        g = self.ws.git
+        code, out = g.plain("rev-parse", "-q", "--verify", "HEAD^{commit}")
+        head = out.decode().strip() if code == 0 else ""
+        seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
+        if seen is not None and seen[0] == head:
+            return True
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _disk_trouble(exc):
+                return False
+            raise
+        try:
+            seen = self.db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
+            if seen is None or seen[0] != head:
+                self._read_log(g, seen[0] if seen else "", head)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head', ?)", (head,))
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:  # a failed COMMIT may have ended it already
+                self.db.execute("ROLLBACK")
+            if _disk_trouble(exc):
+                return False
+            raise
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return True
+
+    def _read_log(self, g: Git, seen: str, head: str) -> None:
+        straight = bool(seen and head) and g.plain("merge-base", "--is-ancestor", seen, head)[0] == 0 and \
+            g.plain_text("rev-list", "--merges", "--count", f"{seen}..{head}").strip() == "0"
+        if not straight:
+            self.db.execute("DELETE FROM commits")
+            self.db.execute("DELETE FROM renumbered")
+        if not head:
+            return
+        rev = f"{seen}..{head}" if straight else head
+        # newest first, like git log: the new commits are numbered before the rows already there
+        found = ((c.sha, c.author, c.email, c.when, datetime.fromisoformat(c.when).timestamp(), c.case_id, c.action)
+                 for c in g.case_commits(rev=rev))
+        insert = "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        if straight:
+            new = list(found)
+            first = self.db.execute("SELECT COALESCE(MIN(seq), 0) FROM commits").fetchone()[0]
+            self.db.executemany(insert, [(first - len(new) + i, *c) for i, c in enumerate(new)])
+        else:  # the whole history: stored as it streams (memory stays flat)
+            self.db.executemany(insert, ((i, *c) for i, c in enumerate(found)))
+        moved = g.renumber_commits(rev)
+        first = self.db.execute("SELECT COALESCE(MIN(seq), 0) FROM renumbered").fetchone()[0]
+        self.db.executemany("INSERT INTO renumbered VALUES (?, ?, ?, ?)",
+                            [(first - len(moved) + i, *m) for i, m in enumerate(moved)])
+
     # -- records ------------------------------------------------------------------------------
 
-    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False) -> list[CaseRecord]:
+    def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False,
+                facts: bool = False) -> list[CaseRecord]:
         """Records of the readable cases matching an SQL condition, in path order. Documents are
-        fetched with them (`docs`) or when first read (one query each)."""
-        cols = "path, record, doc" if docs else "path, record, rowid"
+        fetched with them (`docs`) or when first read (one query each); `facts`: each record's
+        data is only what a report reads (`report_facts`)."""
+        docs = docs or facts
+        cols = "path, record, facts" if facts else "path, record, doc" if docs else "path, record, rowid"
         out = []
         for path, values, extra in self.db.execute(
                 f"SELECT {cols} FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params):
             data: Mapping[str, Any] = LazyData(json.loads, extra) if docs else RowData(self.db, extra)
             out.append(_record(values, path, data))
         return out
+
+    def documents(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """path -> the whole document, for these readable case files."""
+        out: dict[str, dict[str, Any]] = {}
+        wanted = sorted(set(paths))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            out.update((path, json.loads(doc)) for path, doc in self.db.execute(
+                f"SELECT path, doc FROM cases WHERE error IS NULL AND path IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def iter_vectors(self) -> Iterator[tuple[int, str, str, dict[str, float]]]:
+        """(row id, case ID, category, stored weighted token vector) of every readable case, in
+        path order, streamed: the vector is `model.text.vector` — the same floats in the same
+        order — so `similar` never re-cuts text nor decodes a document it does not show."""
+        for rowid, case_id, category, vec in self.db.execute(
+                "SELECT rowid, id, category, vec FROM cases WHERE error IS NULL ORDER BY path"):
+            yield rowid, case_id, category, json.loads(vec)
+
+    def record_at(self, rowid: int) -> CaseRecord:
+        """One row's record (its document read when first used)."""
+        path, values = self.db.execute("SELECT path, record FROM cases WHERE rowid = ?", (rowid,)).fetchone()
+        return _record(values, path, RowData(self.db, rowid))
 
     def iter_records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = True,
                      order: str = "path") -> Iterator[CaseRecord]:

@@ -65,9 +65,10 @@ def other_holders(g: Git, case_id: str) -> list[tuple[Renumbered, str]]:
     return [(r, now_named(r.sha, r.new)) for r in moved]
 
 
-def resolver(g: Git) -> Callable[[str, str], str]:
-    """(commit, the ID its Case: trailer names) -> the ID of the case that work is part of now."""
-    found = renumberings(g)
+def resolver(g: Git, known: list[Renumbered] | None = None) -> Callable[[str, str], str]:
+    """(commit, the ID its Case: trailer names) -> the ID of the case that work is part of now.
+    `known`: HEAD's renumberings, newest first, when the caller has them (the read index)."""
+    found = renumberings(g) if known is None else known
     if not found:
         return lambda sha, cid: cid
     cache_file = g.git_dir / "complaintctl" / CACHE

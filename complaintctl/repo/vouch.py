@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from complaintctl.repo.git import Change, Git, blob_id
 from complaintctl.repo.workspace import Workspace
 
 TOKEN = "complaintctl-vouched.json"
+SHELL_TOKEN = "complaintctl-vouched.txt"  # the same promise, for the hook script itself (shell_token)
 POLICY_FILE = "complaintctl.yaml"
 
 
@@ -75,19 +77,39 @@ def vouching(g: Git, by: Witness | None, head: str | None, blobs: Mapping[str, s
     if by is None or not blobs:
         yield
         return
-    token = {"head": head or "", "code": cache.code_version(), "policy": blob_id(by.policy_text, object_format),
-             "author": list(by.author), "files": dict(blobs)}
-    path = _token(g)
+    policy = blob_id(by.policy_text, object_format)
+    token = {"head": head or "", "code": cache.code_version(), "policy": policy, "author": list(by.author),
+             "files": dict(blobs)}
+    path, text = _token(g), g.own_git_dir / SHELL_TOKEN
     cache.write_atomic(path, json.dumps(token).encode())
+    if all(is_case_path(p) for p in blobs):
+        cache.write_atomic(text, shell_token(head or "", policy, by.author, blobs).encode())
     try:
         yield
     finally:
         path.unlink(missing_ok=True)
+        text.unlink(missing_ok=True)
+
+
+def shell_token(head: str, policy: str, author: tuple[str, str], blobs: Mapping[str, str],
+                python: str = sys.executable) -> str:
+    """The token as the installed hook script checks it without starting Python (issue 12): what
+    it computes from git — HEAD, the staged policy blob, git's identity, and every staged change
+    as `mode blob<TAB>path` — must be this text exactly, and the hook must run the interpreter
+    that judged (`python`: the same installed complaintctl). Then every staged file is one this
+    command judged byte for byte, and nothing else is staged; anything else (a policy change, a
+    deletion, one more file, another person, another Python) runs the Python hook, which reads
+    the JSON token as before."""
+    lines = ["complaintctl-vouch 1", f"python {python}", f"head {head}", f"policy {policy}",
+             f"author {author[0]} <{author[1]}>"]
+    lines += [f"100644 {blob}\t{p}" for p, blob in sorted(blobs.items())]
+    return "\n".join(lines) + "\n"
 
 
 def vouched(g: Git, changes: Iterable[Change]) -> set[str]:
     """The staged case files the hook may skip (see the module's docstring); the token is spent."""
     path = _token(g)
+    (g.own_git_dir / SHELL_TOKEN).unlink(missing_ok=True)  # spent too: one promise, two spellings
     try:
         token = json.loads(path.read_bytes())
         os.unlink(path)

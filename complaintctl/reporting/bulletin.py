@@ -166,8 +166,11 @@ def _candidates(records: Sequence[CaseRecord], period: Period, policy: Policy,
 
 
 def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime, elapsed: Elapsed,
-         activities: Iterable[Activity] = (), limit: int = 6, names: NameFinder | None = None) -> Bulletin:
-    """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases."""
+         activities: Iterable[Activity] = (), limit: int = 6, names: NameFinder | None = None,
+         documents: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None) -> Bulletin:
+    """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases.
+    `documents`: path -> whole document of the featured cases (and the cases they repeat), when
+    `records` carry only what the figures read (repo.index.report_facts; issue 12)."""
     tz = policy.tz
     report = build_report(records, period, policy, as_of, elapsed, activities,
                           labels.label(policy.language, "unassigned"))
@@ -197,26 +200,32 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
     chosen = picked[:limit]
     # Mask with every chosen case's complainant and the complainants of the cases they repeat.
     by_id = {r.id: r for r in records}
-    linked = [by_id[i].data for _, r, _ in chosen for i in r.repeat_of if i in by_id]
-    mask = masker_for([r.data for _, r, _ in chosen] + linked, [p.name for p in policy.people], names)
-    featured = tuple(_featured(r, why, days.get(r.id), policy, mask) for _, r, why in chosen)
+    shown = [r for _, r, _ in chosen] + [by_id[i] for _, r, _ in chosen for i in r.repeat_of if i in by_id]
+    whole = documents(sorted({r.path for r in shown})) if documents is not None else None
+
+    def doc(r: CaseRecord) -> Mapping[str, Any]:
+        return whole[r.path] if whole is not None else r.data
+
+    linked = [doc(by_id[i]) for _, r, _ in chosen for i in r.repeat_of if i in by_id]
+    mask = masker_for([doc(r) for _, r, _ in chosen] + linked, [p.name for p in policy.people], names)
+    featured = tuple(_featured(r, doc(r), why, days.get(r.id), policy, mask) for _, r, why in chosen)
     title = f"{policy.name} {L['bulletin_title']} {period.label}"
     return Bulletin(report, mask(title), _kpis(report, L), _charts(report, L), featured, L)
 
 
-def _featured(r: CaseRecord, why: tuple[str, ...], days: float | None, policy: Policy,
+def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days: float | None, policy: Policy,
               mask: Callable[[Any], str]) -> Featured:
     def g(path: str) -> str:
-        return mask(get(r.data, path) or "").strip()
+        return mask(get(data, path) or "").strip()
 
     done = ("；" if policy.language == "zh" else "; ").join(
         x for x in (g("plan.measures"), g("resolution.summary")) if x)
-    satisfaction = str(get(r.data, "revisit.satisfaction") or "")
+    satisfaction = str(get(data, "revisit.satisfaction") or "")
     return Featured(
         id=r.id, subject=g("intake.subject"), category=policy.label("categories", r.category),
         unit=policy.label("units", r.unit) if r.unit else "", severity=policy.label("severities", r.severity),
         major=r.severity == "major", reasons=why, what_happened=g("intake.details"), what_was_done=done,
-        outcome=policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
+        outcome=policy.label("outcomes", str(get(data, "resolution.outcome") or "")) if r.resolved_at else "",
         satisfaction=labels.label(policy.language, satisfaction) if satisfaction else "",
         root_cause=g("closing.root_cause"), lesson=g("closing.lesson"),
         preventive_action=g("closing.preventive_action"), days=days,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from complaintctl import i18n
 from complaintctl.errors import CaseNotFound
 from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.model.text import FIELDS, tokens
+from complaintctl.model.text import FIELDS, tokens, vector
 from complaintctl.model.text import contact_key as _contact_key
 from complaintctl.repo.index import Index
 
@@ -32,12 +32,7 @@ def case_text(data: Mapping[str, object]) -> str:
     return "\n".join(str(get(data, f) or "") for f, _ in FIELDS)
 
 
-def _vector(data: Mapping[str, object]) -> Counter[str]:
-    vec: Counter[str] = Counter()
-    for f, weight in FIELDS:
-        for tok in tokens(str(get(data, f) or "")):
-            vec[tok] += weight  # type: ignore[assignment]
-    return vec
+_vector = vector
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,7 @@ def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list
     vectors = {r.id: _vector(r.data) for r in records}
     idf = _idf(list(vectors.values()))
 
-    def weighted(v: Counter[str]) -> dict[str, float]:
+    def weighted(v: Mapping[str, float]) -> dict[str, float]:
         return {t: w * idf[t] for t, w in v.items()}
 
     mine = weighted(vectors[case_id])
@@ -177,19 +172,28 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
     n = idx.count()
     idf = {t: math.log(1 + n / c) for t, c in idx.document_frequencies().items()}
 
-    def weighted(v: Counter[str]) -> dict[str, float]:
+    def weighted(v: Mapping[str, float]) -> dict[str, float]:
         return {t: w * idf[t] for t, w in v.items()}
 
     mine = weighted(_vector(target.data))
+    # `_cosine` term by term (the same products summed in the same order: the same floats), with
+    # this case's norm once; a case sharing no token scores at most 0.05, never a hit (issue 12)
+    mine_norm = math.sqrt(sum(w * w for w in mine.values()))
     hits = []
-    for r in idx.iter_records():
-        if r.id == case_id:
+    for rowid, other, category, raw in idx.iter_vectors():  # stored vectors, no document read
+        if other == case_id or mine.keys().isdisjoint(raw):
             continue
-        score = _cosine(mine, weighted(_vector(r.data)))
-        if r.category == target.category:
+        vec = weighted(raw)
+        if len(mine) > len(vec):
+            dot = sum(w * mine.get(t, 0.0) for t, w in vec.items())
+        else:
+            dot = sum(w * vec.get(t, 0.0) for t, w in mine.items())
+        norm = math.sqrt(sum(w * w for w in vec.values()))
+        score = dot / (mine_norm * norm) if mine_norm and norm else 0.0
+        if category == target.category:
             score += 0.05
         if score > 0.05:
-            hits.append(_hit(r, score))
+            hits.append(_hit(idx.record_at(rowid), score))
     hits.sort(key=lambda h: (-h.score, not h.lesson, h.id))
     return hits[:limit]
 

@@ -37,8 +37,19 @@ def activities(ws: Workspace) -> list[reports.Activity]:
             for c in ws.git.case_commits()]
 
 
+def period_activities(ws: Workspace, idx: index.Index, period: periods.Period) -> list[reports.Activity]:
+    """`activities` that a report of `period` counts (commits authored in it; a superset, the
+    figures decide), from the read index's copy of the log (issue 12: no `git log` over the
+    whole history per report)."""
+    tz = ws.policy.tz
+    now_named = lineage.resolver(ws.git, [lineage.Renumbered(*r) for r in idx.renumberings()])
+    return [reports.Activity(c.author, now_named(c.sha, c.case_id), c.action,
+                             datetime.fromisoformat(c.when).astimezone(tz))
+            for c in idx.case_commits(period.start(tz), period.end(tz))]
+
+
 def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
-                   ids: Iterable[str] = ()) -> list[CaseRecord]:
+                   ids: Iterable[str] = (), facts: bool = False) -> list[CaseRecord]:
     """Every case a report over these (start, end) spans can count (issue 12: a superset, from
     indexed columns, widened by a day for time zones): received, resolved, revisited or closed
     in a span, or possibly still open at a span's end (not finished before it, by the last
@@ -60,7 +71,7 @@ def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
         part = wanted[i:i + 500]
         where.append(f"id IN ({','.join('?' * len(part))})")
         params.extend(part)
-    return idx.records(" OR ".join(where) or "0", params, docs=True)
+    return idx.records(" OR ".join(where) or "0", params, docs=True, facts=facts)
 
 
 def _spans(period: periods.Period, moment: datetime, policy: Policy) -> list[tuple[datetime, datetime]]:
@@ -80,12 +91,14 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
                  skipped: list[index.Skipped] | None = None) -> reports.Report:
     """`report`'s whole read path: the records it can count, git authorship, the figures.
     Files the reader refuses are left out and listed in `skipped`."""
-    acts = activities(ws)
     idx = index.open_index(ws)
     try:
         if skipped is not None:
             skipped.extend(idx.skipped())
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+        acts = period_activities(ws, idx, period)
+        # the figures read only a case's status changes, clocks and a few fields (index.report_facts)
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
+                                 facts=True)
     finally:
         idx.close()
     return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
@@ -100,19 +113,22 @@ def name_cache(ws: Workspace) -> CachedNames:
 def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> bulletin.Bulletin:
     names = name_cache(ws)
-    acts = activities(ws)
     idx = index.open_index(ws)
     try:
         if skipped is not None:
             skipped.extend(idx.skipped())
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy))
+        acts = period_activities(ws, idx, period)
+        # the figures read each case's report facts; the featured cases are read whole (issue 12)
+        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
+                                 facts=True)
         # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
         linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
         if linked:
-            records += period_records(idx, [], linked)
+            records += period_records(idx, [], linked, facts=True)
+        found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names,
+                              documents=idx.documents)
     finally:
         idx.close()
-    found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names)
     names.save()
     return found
 
