@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 import click
 
+from complaintctl import labels
 from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
+from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
@@ -78,13 +80,13 @@ def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool) -> None:
     for c in result.changes:
         click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
     for f in result.skipped:
-        click.echo(f"skipped (fix it first): {f}", err=True)
+        click.echo(_("skipped (fix it first): {finding}").format(finding=f), err=True)
     if result.commit:
-        click.echo(f"{len(result.changes)} case(s) changed, commit {result.commit[:10]}")
+        click.echo(_("{n} case(s) changed, commit {commit}").format(n=len(result.changes), commit=result.commit[:10]))
     elif dry_run:
-        click.echo(f"{len(result.changes)} case(s) would change (dry run)")
+        click.echo(_("{n} case(s) would change (dry run)").format(n=len(result.changes)))
     else:
-        click.echo("nothing to do")
+        click.echo(_("nothing to do"))
 
 
 def parse_within(text: str) -> timedelta:
@@ -118,7 +120,9 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,
                              "left": v.left} for v in views]))
         return
-    rows = [[v.case_id, v.clock, v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"), v.state, v.left]
-            for v in views]
-    click.echo(table(rows, ["ID", "clock", "due", "state", "time"]))
-    click.echo(f"{len(views)} clock(s) due within {within} or overdue")
+    lang = ws.policy.language
+    states, clock_names = labels.words(lang, labels.CLOCK_STATES), labels.labels(lang)
+    rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
+             states.get(v.state, v.state), v.left] for v in views]
+    click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")]))
+    click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views), within=within))

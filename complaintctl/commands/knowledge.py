@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import click
 
+from complaintctl import labels
 from complaintctl.commands.common import json_option, pass_ws, read_index
+from complaintctl.i18n import N_, _
 from complaintctl.model.ids import parse_case_id
 from complaintctl.output import as_json as json_text
 from complaintctl.output import clip, table
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 
-HEADERS = ["ID", "score", "status", "received", "subject", "outcome", "root cause", "lesson"]
+HEADERS = [N_("ID"), N_("score"), N_("status"), N_("received"), N_("subject"), N_("outcome"), N_("root cause"),
+           N_("lesson")]
 
 
 def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
     if as_json:
         click.echo(json_text([h.__dict__ for h in hits]))
         return
-    rows = [[h.id, f"{h.score:.2f}", h.status, h.received_at[:10], clip(h.subject, 28),
+    states = labels.words(ws.policy.language, labels.STATUSES)
+    rows = [[h.id, f"{h.score:.2f}", states.get(h.status, h.status), h.received_at[:10], clip(h.subject, 28),
              ws.policy.label("outcomes", h.outcome) if h.outcome else "", clip(h.root_cause, 24),
              clip(h.lesson, 30)] for h in hits]
-    click.echo(table(rows, HEADERS))
-    click.echo(f"{len(hits)} case(s)")
+    click.echo(table(rows, [_(h) for h in HEADERS]))
+    click.echo(_("{n} case(s)").format(n=len(hits)))
 
 
 @click.command("search")
