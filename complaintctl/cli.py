@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from complaintctl import __version__
+from complaintctl import __version__, i18n
 from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
+from complaintctl.i18n import _
 
 # Commands load lazily (issue 12): `--help`, `--version` and a one-case `show` must not import
 # every command module and the libraries behind them. name -> (module:attribute, short help);
@@ -67,7 +68,7 @@ class UserError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(_("error: {message}").format(message=self.message), err=True)
 
 
 class BadUsage(UserError):
@@ -154,11 +155,12 @@ class ComplaintGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as exc:
             lines = [str(f) for f in exc.findings]
-            raise UserError(f"not committed — {len(lines)} rule finding(s):\n" + "\n".join(lines)) from exc
+            raise UserError(_("not committed — {n} rule finding(s):").format(n=len(lines)) + "\n" + "\n".join(lines)) \
+                from exc
         except BadValue as exc:
             raise BadUsage(str(exc)) from exc
         except ComplaintError as exc:
-            raise UserError(str(exc)) from exc
+            raise UserError(_(str(exc))) from exc  # a fixed message has its catalog entry
         except BrokenPipeError:  # the reader went away (`list | head`): not an error
             _quiet_pipe()
             raise click.exceptions.Exit(0) from None
@@ -166,9 +168,9 @@ class ComplaintGroup(click.Group):
             raise
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                where = f" writing {exc.filename}" if exc.filename else ""
-                raise UserError(f"no space left on the disk{where}: free some space and run the command "
-                                "again") from exc
+                where = _(" writing {file}").format(file=exc.filename) if exc.filename else ""
+                raise UserError(_("no space left on the disk{where}: free some space and run the command "
+                                  "again").format(where=where)) from exc
             if exc.errno == errno.EPIPE:
                 _quiet_pipe()
                 raise click.exceptions.Exit(0) from None
@@ -184,11 +186,12 @@ def _bug(exc: BaseException) -> Bug:
     log = Path(tempfile.gettempdir()) / "complaintctl-crash.log"
     try:
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        where = f"traceback in {log}; "
+        where = _("traceback in {log}; ").format(log=log)
     except OSError:  # a full disk must not turn one error into two
         where = ""
     text = " ".join(str(exc).split())[:300]
-    return Bug(f"internal error: {type(exc).__name__}: {text} ({where}please report it)")
+    return Bug(_("internal error: {kind}: {text} ({where}please report it)").format(
+        kind=type(exc).__name__, text=text, where=where))
 
 
 @click.group(cls=ComplaintGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -199,6 +202,7 @@ def _bug(exc: BaseException) -> Bug:
 def cli(ctx: click.Context, directory: Path | None) -> None:
     """complaintctl — customer complaints by written rules, with git as the case database."""
     ctx.meta["complaintctl.dir"] = str(directory or ".")
+    i18n.use("en")  # until the office's policy is read (commands.common.workspace)
 
 
 def main() -> None:
@@ -211,14 +215,14 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
-        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-        click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
+        hint = _(" (see `{command} --help`)").format(command=exc.ctx.command_path) if exc.ctx is not None else ""
+        click.echo(_("error: {message}").format(message=" ".join(exc.format_message().split())) + hint, err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
-        click.echo("interrupted", err=True)
+        click.echo(_("interrupted"), err=True)
         sys.exit(130)
 
 

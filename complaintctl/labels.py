@@ -1,114 +1,206 @@
-"""Words printed in reports and bulletins, in the policy's language (zh or en)."""
+"""Words printed for people, in the policy's language (zh or en): report and bulletin labels,
+the case statuses, clock states, timeline actions, satisfaction — and the one place where a
+word typed by a user (a key, or its label in either language) is turned back into its key.
+
+The English texts are msgids of the gettext catalog (complaintctl.i18n); each carries its key
+as context, so the same English ("Closed": a status, a report column) may read differently
+in Chinese (已结案, 结案)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from complaintctl.i18n import _p, translations
 
 _LABELS: dict[str, tuple[str, str]] = {
     # headline figures
-    "received": ("受理投诉", "Complaints received"),
-    "resolved": ("已处理完毕", "Resolved"),
-    "closed": ("已结案", "Closed"),
-    "invalid": ("无效投诉", "Invalid"),
-    "repeats": ("重复投诉", "Repeat complaints"),
-    "customer": ("顾客投诉", "Customer complaints"),
-    "non_customer": ("非顾客投诉", "Non-customer complaints"),
-    "on_time_rate": ("按时率", "On-time rate"),
-    "median_days": ("处理时长中位数(工作日)", "Median time to resolve (working days)"),
-    "p90_days": ("处理时长P90(工作日)", "P90 time to resolve (working days)"),
-    "satisfaction_rate": ("回访满意率", "Revisit satisfaction"),
-    "open_at_end": ("期末未结", "Open at period end"),
-    "overdue_at_end": ("期末超时", "Overdue at period end"),
+    "received": _p("received", "Complaints received"),
+    "resolved": _p("resolved", "Resolved"),
+    "closed": _p("closed", "Closed"),
+    "invalid": _p("invalid", "Invalid"),
+    "repeats": _p("repeats", "Repeat complaints"),
+    "customer": _p("customer", "Customer complaints"),
+    "non_customer": _p("non_customer", "Non-customer complaints"),
+    "on_time_rate": _p("on_time_rate", "On-time rate"),
+    "median_days": _p("median_days", "Median time to resolve (working days)"),
+    "p90_days": _p("p90_days", "P90 time to resolve (working days)"),
+    "satisfaction_rate": _p("satisfaction_rate", "Revisit satisfaction"),
+    "open_at_end": _p("open_at_end", "Open at period end"),
+    "overdue_at_end": _p("overdue_at_end", "Overdue at period end"),
     # sections
-    "headline": ("主要指标", "Key figures"),
-    "classification": ("顾客投诉分类统计表", "Classification table (category × unit)"),
-    "non_customer_classification": ("非顾客投诉分类统计表", "Non-customer complaints (category × unit)"),
-    "by_severity": ("按级别", "By severity"),
-    "by_channel": ("按渠道", "By channel"),
-    "by_class": ("按投诉人类别", "By complainant class"),
-    "clocks": ("各时限按时率", "On-time rate per clock"),
-    "satisfaction": ("回访满意度", "Revisit satisfaction"),
-    "people": ("人员工作量", "Work per person"),
-    "register": ("投诉登记周报", "Weekly complaint register"),
-    "charts": ("统计图表", "Charts"),
-    "featured": ("典型案例", "Featured cases"),
-    "report_title": ("投诉统计报告", "Complaint report"),
-    "bulletin_title": ("投诉案例通报", "Complaint case bulletin"),
+    "headline": _p("headline", "Key figures"),
+    "classification": _p("classification", "Classification table (category × unit)"),
+    "non_customer_classification": _p("non_customer_classification", "Non-customer complaints (category × unit)"),
+    "by_severity": _p("by_severity", "By severity"),
+    "by_channel": _p("by_channel", "By channel"),
+    "by_class": _p("by_class", "By complainant class"),
+    "clocks": _p("clocks", "On-time rate per clock"),
+    "satisfaction": _p("satisfaction", "Revisit satisfaction"),
+    "people": _p("people", "Work per person"),
+    "register": _p("register", "Weekly complaint register"),
+    "charts": _p("charts", "Charts"),
+    "featured": _p("featured", "Featured cases"),
+    "report_title": _p("report_title", "Complaint report"),
+    "bulletin_title": _p("bulletin_title", "Complaint case bulletin"),
     # columns
-    "figure": ("指标", "Figure"),
-    "value": ("本期", "This period"),
-    "previous": ("上期", "Previous"),
-    "change": ("变化", "Change"),
-    "vs_previous": ("较上期", "vs previous"),
-    "category": ("投诉类别", "Category"),
-    "unit": ("责任部门", "Unit"),
-    "total": ("合计", "Total"),
-    "item": ("项目", "Item"),
-    "count": ("数量", "Count"),
-    "clock": ("时限", "Clock"),
-    "on_time": ("按时", "On time"),
-    "late": ("超时", "Late"),
-    "rate": ("按时率", "Rate"),
-    "person": ("人员", "Person"),
-    "p_received": ("受理", "Received"),
-    "p_handled": ("经办", "Handled"),
-    "p_closed": ("结案", "Closed"),
-    "p_on_time": ("按时结案", "Closed on time"),
-    "id": ("编号", "ID"),
-    "received_at": ("受理时间", "Received"),
-    "channel": ("渠道", "Channel"),
-    "complainant_class": ("投诉人类别", "Complainant class"),
-    "subject": ("投诉事由", "Subject"),
-    "severity": ("级别", "Severity"),
-    "handler": ("处理人", "Handler"),
-    "status": ("状态", "Status"),
-    "outcome": ("处理结果", "Outcome"),
-    "resolved_at": ("处理完毕时间", "Resolved"),
-    "repeat": ("重复", "Repeat"),
+    "figure": _p("figure", "Figure"),
+    "value": _p("value", "This period"),
+    "previous": _p("previous", "Previous"),
+    "change": _p("change", "Change"),
+    "vs_previous": _p("vs_previous", "vs previous"),
+    "category": _p("category", "Category"),
+    "unit": _p("unit", "Unit"),
+    "total": _p("total", "Total"),
+    "item": _p("item", "Item"),
+    "count": _p("count", "Count"),
+    "clock": _p("clock", "Clock"),
+    "on_time": _p("on_time", "On time"),
+    "late": _p("late", "Late"),
+    "rate": _p("rate", "Rate"),
+    "person": _p("person", "Person"),
+    "p_received": _p("p_received", "Received"),
+    "p_handled": _p("p_handled", "Handled"),
+    "p_closed": _p("p_closed", "Closed"),
+    "p_on_time": _p("p_on_time", "Closed on time"),
+    "id": _p("id", "ID"),
+    "received_at": _p("received_at", "Received"),
+    "channel": _p("channel", "Channel"),
+    "complainant_class": _p("complainant_class", "Complainant class"),
+    "subject": _p("subject", "Subject"),
+    "severity": _p("severity", "Severity"),
+    "handler": _p("handler", "Handler"),
+    "status": _p("status", "Status"),
+    "outcome": _p("outcome", "Outcome"),
+    "resolved_at": _p("resolved_at", "Resolved"),
+    "repeat": _p("repeat", "Repeat"),
     # bulletin
-    "period": ("统计期间", "Period"),
-    "as_of": ("数据截至", "Figures as of"),
-    "what_happened": ("事件经过", "What happened"),
-    "what_was_done": ("处理情况", "What was done"),
-    "root_cause": ("原因分析", "Root cause"),
-    "lesson": ("经验教训", "Lesson"),
-    "preventive_action": ("改进措施", "Preventive action"),
-    "why_featured": ("入选原因", "Why featured"),
-    "why_major": ("重大投诉", "major complaint"),
-    "why_repeat": ("重复投诉", "repeat complaint"),
-    "why_slow": ("处理时间最长", "slowest to resolve"),
-    "why_lesson": ("有经验教训", "has a lesson"),
-    "days_to_resolve": ("处理用时(工作日)", "Working days to resolve"),
-    "no_cases": ("本期无典型案例。", "No featured cases this period."),
-    "masking_note": ("按规定,投诉人姓名、电话、地址及房号均已隐去(R-RP-4)。",
-                     "Complainants' names, phone numbers, addresses and unit numbers are masked (R-RP-4)."),
-    "none": ("无", "none"),
-    "satisfied": ("满意", "Satisfied"),
-    "neutral": ("一般", "Neutral"),
-    "dissatisfied": ("不满意", "Dissatisfied"),
-    "unassigned": ("未分派", "Unassigned"),
-    "intake": ("录入", "Intake"),
-    "response": ("首次响应", "First response"),
-    "dispatch": ("派单", "Dispatch"),
-    "resolution": ("处理完成", "Resolution"),
-    "revisit": ("回访", "Revisit"),
-    "report": ("书面报告", "Written report"),
-    "notice": ("无法按时告知", "Cannot-meet notice"),
-    "completion": ("完工报告", "Completion report"),
-    "verification": ("验证", "Verification"),
-    "board-report": ("董事会报告", "Board report"),
-    "opinion": ("综合意见", "Consolidated opinion"),
+    "period": _p("period", "Period"),
+    "as_of": _p("as_of", "Figures as of"),
+    "what_happened": _p("what_happened", "What happened"),
+    "what_was_done": _p("what_was_done", "What was done"),
+    "root_cause": _p("root_cause", "Root cause"),
+    "lesson": _p("lesson", "Lesson"),
+    "preventive_action": _p("preventive_action", "Preventive action"),
+    "why_featured": _p("why_featured", "Why featured"),
+    "why_major": _p("why_major", "major complaint"),
+    "why_repeat": _p("why_repeat", "repeat complaint"),
+    "why_slow": _p("why_slow", "slowest to resolve"),
+    "why_lesson": _p("why_lesson", "has a lesson"),
+    "days_to_resolve": _p("days_to_resolve", "Working days to resolve"),
+    "no_cases": _p("no_cases", "No featured cases this period."),
+    "masking_note": _p("masking_note", "Complainants' names, phone numbers, addresses and unit numbers are "
+                                       "masked (R-RP-4)."),
+    "none": _p("none", "none"),
+    "satisfied": _p("satisfied", "Satisfied"),
+    "neutral": _p("neutral", "Neutral"),
+    "dissatisfied": _p("dissatisfied", "Dissatisfied"),
+    "unassigned": _p("unassigned", "Unassigned"),
+    "intake": _p("intake", "Intake"),
+    "response": _p("response", "First response"),
+    "dispatch": _p("dispatch", "Dispatch"),
+    "resolution": _p("resolution", "Resolution"),
+    "revisit": _p("revisit", "Revisit"),
+    "report": _p("report", "Written report"),
+    "notice": _p("notice", "Cannot-meet notice"),
+    "completion": _p("completion", "Completion report"),
+    "verification": _p("verification", "Verification"),
+    "board-report": _p("board-report", "Board report"),
+    "opinion": _p("opinion", "Consolidated opinion"),
+}
+
+STATUSES: dict[str, tuple[str, str]] = {
+    "received": _p("status", "Received"),
+    "assigned": _p("status", "Assigned"),
+    "in_progress": _p("status", "In progress"),
+    "waiting": _p("status", "Waiting"),
+    "resolved": _p("status", "Resolved"),
+    "closed": _p("status", "Closed"),
+    "invalid": _p("status", "Invalid"),
+    "open": _p("status", "Open"),  # a filter only: every status before resolved
+}
+
+SATISFACTION: dict[str, tuple[str, str]] = {
+    "satisfied": _p("satisfaction", "Satisfied"),
+    "neutral": _p("satisfaction", "Neutral"),
+    "dissatisfied": _p("satisfaction", "Dissatisfied"),
+}
+
+CLOCK_STATES: dict[str, tuple[str, str]] = {
+    "on time": _p("clock state", "on time"),
+    "late": _p("clock state", "late"),
+    "running": _p("clock state", "running"),
+    "overdue": _p("clock state", "overdue"),
+    "paused": _p("clock state", "paused"),
+    "stopped": _p("clock state", "stopped"),
+}
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    "received": _p("action", "received"),
+    "assign": _p("action", "assign"),
+    "plan": _p("action", "plan"),
+    "wait": _p("action", "wait"),
+    "resume": _p("action", "resume"),
+    "resolve": _p("action", "resolve"),
+    "revisit": _p("action", "revisit"),
+    "close": _p("action", "close"),
+    "reopen": _p("action", "reopen"),
+    "invalid": _p("action", "invalid"),
+    "note": _p("action", "note"),
+    "contact": _p("action", "contact"),
+    "extend": _p("action", "extend"),
+    "escalate": _p("action", "escalate"),
+    "remind": _p("action", "remind"),
+    "upgrade": _p("action", "upgrade"),
+    "reassign": _p("action", "reassign"),
+    "replan": _p("action", "replan"),
+    "report": _p("action", "report filed"),
+    "renumber": _p("action", "renumber"),
+    "correct": _p("action", "correct"),
+    "approve": _p("action", "approve"),
+    "edit": _p("action", "edit"),
+    "notice": _p("action", "notice"),
 }
 
 
+def _text(language: str, pair: tuple[str, str]) -> str:
+    return translations(language).pgettext(*pair)
+
+
 def labels(language: str) -> Mapping[str, str]:
-    """All labels for one language (unknown keys are the caller's to fall back on)."""
-    i = 0 if language == "zh" else 1
-    return {k: v[i] for k, v in _LABELS.items()}
+    """All report labels for one language (unknown keys are the caller's to fall back on)."""
+    t = translations(language)
+    return {k: t.pgettext(*v) for k, v in _LABELS.items()}
 
 
 def label(language: str, key: str) -> str:
     pair = _LABELS.get(key)
-    if pair is None:
-        return key
-    return pair[0] if language == "zh" else pair[1]
+    return key if pair is None else _text(language, pair)
+
+
+def words(language: str, table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """One fixed vocabulary (STATUSES, SATISFACTION, CLOCK_STATES, ACTIONS) in one language:
+    key -> word, looked up once per command, not once per row."""
+    t = translations(language)
+    return {k: t.pgettext(*v) for k, v in table.items()}
+
+
+def names(table: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """key -> every name it goes by (its zh and en words), for `resolve`."""
+    zh, en = words("zh", table), words("en", table)
+    return {k: (zh[k], en[k]) for k in table}
+
+
+def resolve(value: str, known: Mapping[str, Iterable[str]]) -> str | None:
+    """The key `value` stands for: the key itself, or one of its names in either language
+    (English case-insensitively, `-`/`_`/space alike); None if nothing matches."""
+    if value in known:
+        return value
+    folded = _fold(value)
+    for key, others in known.items():
+        if folded == _fold(key) or any(value == n or folded == _fold(n) for n in others):
+            return key
+    return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("_", " ").split()).casefold()

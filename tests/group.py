@@ -72,7 +72,7 @@ class Group:
         before = self.refs()
         code, err = self.push(*args, as_=as_, var=var)
         assert code != 0, err
-        assert "push refused" in err, err
+        assert "推送被拒绝" in err, err
         assert self.refs() == before  # the server holds what it held
         return err
 

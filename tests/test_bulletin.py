@@ -124,11 +124,11 @@ def test_labels_follow_the_policy_language(sample: Sample, tmp_path: Path) -> No
 def test_commit_writes_under_bulletins_and_commits(sample: Sample, tmp_path: Path) -> None:
     office = _copy(sample[0], tmp_path)
     out = office.run("bulletin", "--period", "2026-10", "--commit").output
-    assert "committed" in out
+    assert "已提交" in out
     assert office.git("log", "-1", "--format=%s").stdout.strip() == "bulletin 2026-10"
     files = office.git("show", "--name-only", "--format=", "HEAD").stdout.split()
     assert files == ["bulletins/bulletin-2026-10.html", "bulletins/bulletin-2026-10.md"]
-    assert "unchanged" in office.run("bulletin", "--period", "2026-10", "--commit").output
+    assert "无变化" in office.run("bulletin", "--period", "2026-10", "--commit").output
     refused = office.run("bulletin", "--period", "2026-10", "--commit", "--out", str(tmp_path), ok=False)
     assert refused.exit_code == 1 and "bulletins/" in refused.output
 

@@ -360,4 +360,4 @@ def test_pre_commit_hooks_file_runs_the_validator(office: Office) -> None:
     office.hand_edit(case_id, "first_receiver: 张敏", "first_receiver: 李工")
     office.git("add", "-A")
     refused = subprocess.run(entry, cwd=office.root, env=env, capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 1 and "R-IN-2" in refused.stderr and "commit refused" in refused.stderr
+    assert refused.returncode == 1 and "R-IN-2" in refused.stderr and "提交被拒绝" in refused.stderr

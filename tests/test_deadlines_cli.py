@@ -56,9 +56,9 @@ def test_new_case_carries_the_preset_clocks(office: Office, monkeypatch: pytest.
     assert clocks["dispatch"] == {"due": clocks["dispatch"]["due"], "done": None}
     assert clocks["dispatch"]["due"].isoformat() == "2026-02-14T05:30:00+08:00"
     out = office.run("show", cid, "--as-of", "2026-02-14 06:00").output
-    assert re.search(r"dispatch\s+2026-02-14 05:30\s+overdue\s+overdue by 0h 30m", out), out
+    assert re.search(r"派单\s+2026-02-14 05:30\s+已超时\s+已超时0小时30分", out), out
     out = office.run("show", cid, "--as-of", "2026-02-13 18:00").output
-    assert re.search(r"dispatch .* running\s+11h 30m left", out), out
+    assert re.search(r"派单 .* 计时中\s+剩余11小时30分", out), out
 
 
 def test_emergency_runs_on_minute_timings(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +105,7 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
 
     tip = head(office)
     again = office.run("sweep")  # nothing new: no commit
-    assert "nothing to do" in again.output and head(office) == tip
+    assert "无需处理" in again.output and head(office) == tip
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"
 
     at(monkeypatch, "2026-02-27T19:00:00+08:00")  # 2 working days past the deadline: the vp
@@ -115,7 +115,7 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     reminders = [e for e in data["timeline"] if e["action"] == "remind"]
     assert [e["clock"] for e in reminders] == ["response", "resolution"]  # once per overdue clock
     tip = head(office)
-    assert "nothing to do" in office.run("sweep").output and head(office) == tip
+    assert "无需处理" in office.run("sweep").output and head(office) == tip
     assert office.run("validate").exit_code == 0
 
 
@@ -128,7 +128,7 @@ def test_waiting_pauses_the_resolution_clock(office: Office, monkeypatch: pytest
     assert due(office, cid) == "2026-03-05T18:00:00+08:00"
     at(monkeypatch, "2026-03-03T10:00:00+08:00")
     office.run("wait", cid, "--reason", "等业主提供照片")
-    assert "paused while waiting" in office.run("show", cid, "--as-of", "2026-03-10 10:00").output
+    assert "等待客户期间暂停" in office.run("show", cid, "--as-of", "2026-03-10 10:00").output
     at(monkeypatch, "2026-03-04T10:00:00+08:00")  # one full working day (9 business hours) later
     office.run("resume", cid)
     assert due(office, cid) == "2026-03-06T18:00:00+08:00"
@@ -182,7 +182,7 @@ def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPa
     proc = office.git("commit", "-qam", "more time", check=False)
     assert proc.returncode != 0
     assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
-    assert "1 finding(s) in 1 case file(s)" in office.run("validate", ok=False).output
+    assert "1 个案件文件中有 1 项问题" in office.run("validate", ok=False).output
 
 
 def test_late_closing_needs_a_reason(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,7 +198,7 @@ def test_late_closing_needs_a_reason(office: Office, monkeypatch: pytest.MonkeyP
     assert refused.exit_code == 1 and "closing.late_reason: R-DL-7" in refused.output
     office.run("close", cid, "--root-cause", "备件不足", "--late-reason", "厂家缺货一周")
     show = office.run("show", cid).output
-    assert re.search(r"resolution\s+2026-03-05 18:00\s+2026-03-09 10:00\s+late\s+late by 1\.1 working days", show), show
+    assert re.search(r"处理完成\s+2026-03-05 18:00\s+2026-03-09 10:00\s+超时完成\s+超时1\.1个工作日", show), show
 
 
 def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,12 +210,12 @@ def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -
     b = office.new(subject="噪音")
     office.run("note", b, "已回电", "--contact")
     out = office.run("due", "--within", "1d", "--as-of", "2026-03-05 09:00").output
-    assert re.search(rf"{a}\s+resolution\s+2026-03-05 18:00\s+running\s+1\.0 working days left", out), out
+    assert re.search(rf"{a}\s+处理完成\s+2026-03-05 18:00\s+计时中\s+剩余1\.0个工作日", out), out
     assert b not in out
     out = office.run("list", "--overdue", "--as-of", "2026-03-06 09:00").output
-    assert re.search(rf"{a} .* resolution\s+2026-03-05 18:00\s+overdue by 0h 00m working", out), out
-    assert b not in out and "1 overdue case(s)" in out
-    assert "0 overdue case(s)" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
+    assert re.search(rf"{a} .* 处理完成\s+2026-03-05 18:00\s+已超时0小时0分\(工作时间\)", out), out
+    assert b not in out and "共 1 件超时" in out
+    assert "共 0 件超时" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
 
 
 def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +264,7 @@ def test_report_filed_stops_the_report_clock(office: Office, monkeypatch: pytest
     at(monkeypatch, "2026-02-14T09:00:00+08:00")
     office.run("report-filed", cid, "书面报告 BG-2026-007")
     assert load(office, cid)["clocks"]["report"]["done"].isoformat() == "2026-02-14T09:00:00+08:00"
-    assert re.search(r"report\s+2026-02-14 17:30\s+2026-02-14 09:00\s+on time", office.run("show", cid).output)
+    assert re.search(r"书面报告\s+2026-02-14 17:30\s+2026-02-14 09:00\s+按时", office.run("show", cid).output)
 
 
 def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -276,7 +276,7 @@ def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, mo
     at(monkeypatch, "2026-03-09T10:00:00+08:00")
     result = office.run("sweep")
     assert f"{good}: upgrade general → major" in result.output
-    assert "skipped (fix it first)" in result.output
+    assert "已跳过(请先修正)" in result.output
     assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
     assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]
 
@@ -297,4 +297,4 @@ deadlines:
     assert due(office, cid, "response") == "2026-03-30T10:00:00+02:00"
     assert due(office, cid) == "2026-03-30T18:00:00+02:00"
     out = office.run("show", cid, "--as-of", "2026-03-30T09:30:00+02:00").output
-    assert re.search(r"response\s+2026-03-30 10:00\s+running\s+0h 30m working left", out), out
+    assert re.search(r"首次响应\s+2026-03-30 10:00\s+计时中\s+剩余0小时30分\(工作时间\)", out), out

@@ -27,7 +27,7 @@ def test_edit_commits_a_valid_change_keeping_comments(states: States, tmp_path: 
     case_id = ids["assigned"]
     editor(tmp_path, monkeypatch, "sed -i 's/^  location: .*/  location: 5栋1单元/' \"$1\"")
     result = office.run("edit", case_id)
-    assert f"{case_id}: updated (assigned)" in result.output
+    assert f"{case_id}:已更新(已派单)" in result.output
     text = office.path(case_id).read_text(encoding="utf-8")
     assert "location: 5栋1单元" in text
     assert text.startswith(f"# {SCHEMA_MODELINE}\n")
@@ -86,7 +86,7 @@ def test_edit_without_a_change_commits_nothing(states: States, monkeypatch: pyte
     office, ids = hooks_off(states[0]), states[1]
     monkeypatch.setenv("EDITOR", "true")
     before = snapshot(office)
-    assert office.run("edit", ids["assigned"]).output.strip() == f"{ids['assigned']}: no change"
+    assert office.run("edit", ids["assigned"]).output.strip() == f"{ids['assigned']}:无变化"
     assert snapshot(office) == before
 
 

@@ -85,7 +85,7 @@ def test_a_committed_non_utf8_case_is_a_finding_and_reads_skip_it_aloud(states: 
     for args in (["list"], ["report", "--period", "2026-11"], ["register", "--week", "2026-W47"]):
         proc = cli(office, *args)
         assert proc.returncode == 0, proc.stderr.decode()
-        assert f"warning: skipped {rel(office, ids['in_progress'])}: ".encode() in proc.stderr
+        assert f"警告:跳过 {rel(office, ids['in_progress'])}: ".encode() in proc.stderr
         assert b"not UTF-8" in proc.stderr
     proc = cli(office, "bulletin", "--period", "2026-11", "--out", str(office.root.parent / "b"))
     assert proc.returncode == 0 and b"not UTF-8" in proc.stderr, proc.stderr.decode()
@@ -204,7 +204,7 @@ def test_pre_receive_validate_and_reads_handle_every_hostile_file(states: States
     assert proc.returncode == 0, proc.stderr.decode()
     err = proc.stderr.decode()
     for path in expected:
-        assert f"warning: skipped {path}: " in err, (path, err)
+        assert f"警告:跳过 {path}: " in err, (path, err)
 
 
 def test_reader_is_bounded_and_strict(states: States) -> None:
@@ -216,7 +216,7 @@ def test_reader_is_bounded_and_strict(states: States) -> None:
     proc = cli(office, "validate")
     assert b"more than 3 timeline entries (the policy's limits.timeline_entries)" in proc.stderr
     proc = cli(office, "list")  # not served from the cache filled under the old limits
-    assert f"warning: skipped {rel(office, ids['closed'])}: ".encode() in proc.stderr
+    assert f"警告:跳过 {rel(office, ids['closed'])}: ".encode() in proc.stderr
     policy.write_text(policy.read_text(encoding="utf-8").replace("timeline_entries: 3", "timeline_entries: 0"),
                       encoding="utf-8")
     err = one_line_error(cli(office, "list"), 1)
@@ -241,7 +241,7 @@ def test_symlinks_are_refused_by_the_hooks_and_never_followed(states: States, tm
     assert "symbolic link" in one_line_error(cli(office, "show", "SZ-2611-0888"), 1)
     proc = cli(office, "list", "--json")
     assert proc.returncode == 0 and b"SECRET" not in proc.stdout
-    assert b"warning: skipped cases/2026/11/SZ-2611-0888.yaml" in proc.stderr
+    assert "警告:跳过 cases/2026/11/SZ-2611-0888.yaml".encode() in proc.stderr
     # A symlink to a FIFO (and a FIFO itself): nothing hangs.
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

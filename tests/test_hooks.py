@@ -45,7 +45,7 @@ def assert_all_findings(out: str, paths: list[str], prefix: str = "") -> None:
     # the ledger (issue 9): neither change is explained by a timeline entry
     assert f"{prefix}{paths[0]}: routing.handler: R-RT-2: changed ('李工' → '{ACCUSED}') with no new" in out
     assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3: changed" in out
-    assert "refused — 5 finding(s)" in out
+    assert "被拒绝 — 5 项问题" in out
 
 
 def test_pre_commit_prints_every_finding_in_every_file(states: States) -> None:
@@ -77,7 +77,7 @@ def test_pre_commit_refuses_every_rule_in_one_commit(states: States) -> None:
     assert proc.returncode == 1
     missing = [line for line in expected if f"complaintctl: {line}" not in proc.stderr]
     assert not missing, proc.stderr
-    assert f"commit refused — {len(proc.stderr.splitlines()) - 1} finding(s)" in proc.stderr
+    assert f"提交被拒绝 — {len(proc.stderr.splitlines()) - 1} 项问题" in proc.stderr
     assert office.git("rev-parse", "HEAD").stdout == head
 
 

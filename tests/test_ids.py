@@ -27,7 +27,7 @@ def test_an_id_never_names_a_path(states: tuple[Office, dict[str, str]]) -> None
 def test_an_unknown_case_is_named(office: Office) -> None:
     result = office.run("show", "SZ-2611-0042", ok=False)
     assert result.exit_code == 1
-    assert "SZ-2611-0042: no such case (cases/2026/11/SZ-2611-0042.yaml does not exist)" in result.output
+    assert "SZ-2611-0042:没有这件投诉(cases/2026/11/SZ-2611-0042.yaml 不存在)" in result.output
 
 
 def test_serial_restarts_each_month_and_the_path_follows_the_id(office: Office,

@@ -118,7 +118,7 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
         path = office.path(case_id)
         data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
         assert [e.message for e in schema.iter_errors(data)] == [], preset
-        assert office.run("validate").stdout.strip() == "1 case file(s) valid"
+        assert office.run("validate").stdout.strip() == "1 个案件文件全部有效"
 
 
 def test_init_leaves_nothing_behind_when_its_commit_fails(tmp_path: Path) -> None:

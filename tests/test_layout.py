@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "complaintctl"
 FOLDERS = ("commands", "sample", "handling", "reporting", "remote", "repo", "rules", "policy", "model")
-TOP_LEVEL = {"__init__.py", "__main__.py", "cli.py", "errors.py", "output.py", "labels.py"}
+TOP_LEVEL = {"__init__.py", "__main__.py", "cli.py", "errors.py", "output.py", "labels.py", "i18n.py"}
 
 pytest.importorskip("importlinter", reason="import-linter is a dev dependency (pip install -e '.[dev]')")
 
@@ -46,7 +46,8 @@ def test_an_upward_import_is_caught(tmp_path: Path) -> None:
 
 def test_folders_match_the_layout() -> None:
     assert {p.name for p in PACKAGE.glob("*.py")} == TOP_LEVEL
-    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name not in ("__pycache__", "_data")}
+    # locale/ holds the gettext catalogs (data, not code: docs/i18n.md)
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name not in ("__pycache__", "_data", "locale")}
     assert folders == set(FOLDERS)
 
 

@@ -375,8 +375,8 @@ def test_new_asks_in_a_terminal_whether_it_is_an_incident(states: States, monkey
     declined = office.run("new", "--channel", "phone", "--name", "周先生", "--contact", "13711112222",
                           "--complainant-class", "owner", "--category", "other", "--subject", "起火演练太吵",
                           "--details", "物业组织消防起火演练", input="n\n")
-    assert "reads as an incident (火灾, emergency, R-AS-3)" in declined.output
-    case_id = re.search(r"(SZ-\d{4}-\d{4}) recorded", declined.output)
+    assert "这像是一起事件(火灾,紧急抢险抢修,R-AS-3)" in declined.output
+    case_id = re.search(r"(SZ-\d{4}-\d{4}) 已登记", declined.output)
     assert case_id is not None and office.show_json(case_id[1])["assessment"]["incident"] == "none"
 
 

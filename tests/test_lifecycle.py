@@ -31,4 +31,4 @@ def test_whole_life_is_one_commit_per_step_by_the_actor(office: Office, monkeypa
     body = office.git("log", "-1", "--format=%B").stdout
     assert f"Case: {case_id}" in body and "Transition: resolved → closed" in body
     assert "status: closed" in office.path(case_id).read_text(encoding="utf-8")
-    assert office.run("validate").output.strip() == "1 case file(s) valid"
+    assert office.run("validate").output.strip() == "1 个案件文件全部有效"

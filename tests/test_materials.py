@@ -30,7 +30,7 @@ def refused_everywhere(office: Office, change: Callable[[], None], expect: str) 
     assert office.git("rev-parse", "HEAD").stdout == head
     office.git("commit", "-q", "--no-verify", "-m", "by hand")
     proc = office.git("push", "-q", "origin", "main", check=False)
-    assert proc.returncode != 0 and "push refused" in proc.stderr and expect in proc.stderr, proc.stderr
+    assert proc.returncode != 0 and "推送被拒绝" in proc.stderr and expect in proc.stderr, proc.stderr
     office.git("reset", "-q", "--hard", "origin/main")
 
 

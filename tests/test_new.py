@@ -12,8 +12,7 @@ def test_without_a_terminal_new_names_the_missing_option(office: Office) -> None
     result = office.run("new", "--channel", "phone", "--name", "王女士", "--contact", "13800138000",
                         "--complainant-class", "owner", "--subject", "电梯故障", "--details", "停运", ok=False)
     assert result.exit_code == 1
-    assert result.output.strip() == ("error: --category is required (R-IN-1); run in a terminal to be "
-                                     "asked for it")
+    assert result.output.strip() == "错误:--category 为必填项(R-IN-1);在终端中运行可逐项询问"
     assert office.git("rev-list", "--count", "HEAD").stdout.strip() == "1"
 
 
@@ -21,8 +20,8 @@ def test_in_a_terminal_new_prompts_for_what_is_missing(office: Office, monkeypat
     monkeypatch.setattr(intake, "stdin_is_terminal", lambda: True)
     answers = "13800138000\nalien\nowner\nwork-efficiency\n电梯故障三天未修\n3栋电梯停运三天\n"
     result = office.run("new", "--channel", "phone", "--name", "王女士", input=answers)
-    assert "Contact (phone/email):" in result.output
-    assert "Complainant class" in result.output and "'alien' is not one of" in result.output  # asked again
+    assert "联系方式(电话/邮箱):" in result.output
+    assert "投诉人类别 (业主 / 准业主" in result.output and "'alien' 不在可选值中" in result.output  # asked again
     case_id = result.output.strip().splitlines()[-1].split()[0]
     data = office.show_json(case_id)
     assert data["intake"]["complainant"] == {"name": "王女士", "class": "owner", "contact": "13800138000",

@@ -56,7 +56,7 @@ def test_each_notice_goes_once_to_the_right_people_and_is_recorded(states: State
     assert not mailserver.inbox and head(office) == before  # a dry run sends and records nothing
 
     out = office.run("notify").output
-    assert f"{len(listed)} message(s) sent and recorded" in out, out
+    assert f"已发送并记录 {len(listed)} 封邮件" in out, out
     assert len(mailserver.inbox) == len(listed)
     to_head = mailserver.to("wangjianguo@example.com")
     assert [m.subject for m in to_head] == [f"[{major}] 派单通知:业主***反映电梯停运"]
@@ -214,7 +214,7 @@ def test_a_case_changed_on_the_remote_meanwhile_keeps_the_step_and_the_notices(
     else:  # an invalid case is final: nothing more is recorded on it; the other notices are on the remote
         assert result.warnings and "recorded again on top of it" in result.warnings[0], result
         assert [(e["by"], e["action"]) for e in timeline[-1:]] == [("张敏", "invalid")]
-        assert office.run("validate").stdout.strip().endswith("case file(s) valid")
+        assert office.run("validate").stdout.strip().endswith("个案件文件全部有效")
     assert office.git("branch", "--list", "complaintctl/conflict/*").stdout.strip() == ""
     sent = len(mailserver.inbox)
     assert "nothing is due" in office.run("notify").output and len(mailserver.inbox) == sent

@@ -95,7 +95,7 @@ def test_show_table_and_json(listing: States) -> None:
     assert data["intake"]["received_at"] == "2026-11-20T09:00:00+08:00"
     text = office.run("show", ids["closed"]).output
     assert "工作效率" in text and "工程维修部" in text and "备件库存不足" in text  # labels in the policy's language
-    assert "received → assigned" in text  # the timeline
+    assert "已受理 → 已派单" in text  # the timeline
 
 
 def test_history_shows_who_did_what(states: States, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,8 @@ def test_bad_input_changes_nothing(states: States) -> None:
         result = office.run(*args, ok=False)
         assert result.exit_code in (1, 2), (args, result.output)
         assert "Traceback" not in result.output
-    assert "routing.unit: R-RT-1: 'kitchen' is not in the policy's units" in result.output
+    assert result.exit_code == 2 and "--unit:'kitchen' 不在可选值中" in result.output  # a usage error, with the choices
+    assert "engineering (工程维修部)" in result.output
     assert snapshot(office) == before
 
 

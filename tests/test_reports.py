@@ -217,7 +217,7 @@ def test_weekly_register_lists_the_week_without_identities(sample: Sample, pinne
         assert secret not in out, secret
     rows = json.loads(office.run("register", "--week", "2026-10-14", "--json").output)["rows"]
     assert [r["id"] for r in rows] == [ids["A"], ids["B"], ids["C"]]
-    assert rows[2]["status"] == "invalid" and rows[0]["satisfaction"] == "满意"
+    assert rows[2]["status"] == "无效" and rows[0]["satisfaction"] == "满意"
 
 
 def test_search_finds_a_case_by_a_two_character_chinese_word(sample: Sample) -> None:
@@ -227,7 +227,7 @@ def test_search_finds_a_case_by_a_two_character_chinese_word(sample: Sample) -> 
     assert {h["id"] for h in hits} == {ids["S1"], ids["F"]}
     lessons = json.loads(office.run("search", "备件", "--json").output)
     assert [h["id"] for h in lessons] == [ids["A"]] and lessons[0]["lesson"] == "电梯主板等关键备件列入常备件清单"
-    assert "0 case(s)" in office.run("search", "空调").output
+    assert "共 0 件" in office.run("search", "空调").output
 
 
 def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> None:
@@ -237,12 +237,12 @@ def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> Non
     assert hits[0]["outcome"] == "repair" and hits[0]["lesson"].startswith("电梯主板")
     assert ids["D"] not in [h["id"] for h in hits]
     unknown = office.run("similar", "SZ-2610-0099", ok=False)
-    assert unknown.exit_code == 1 and "SZ-2610-0099: no such case" in unknown.output
+    assert unknown.exit_code == 1 and "SZ-2610-0099:没有这件投诉" in unknown.output
 
 
 def test_new_flags_a_repeat_and_records_the_link(sample: Sample) -> None:
     office, ids = sample
-    assert f"repeat complaint (R-AS-5): {ids['A']} (same-contact)" in ids["D_warning"]
+    assert f"疑似重复投诉(R-AS-5):{ids['A']} (same-contact)" in ids["D_warning"]
     text = office.path(ids["D"]).read_text(encoding="utf-8")
     assert f"- {ids['A']}" in text and "repeat: true" in text
     assert "repeat_of: []" in office.path(ids["B"]).read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from complaintctl.policy.policy import load_policy
 from tests.conftest import Office
 from tests.violations import cases_for, check_violation, snapshot
 
@@ -25,8 +26,9 @@ def test_new_refuses_unknown_vocabulary(states: States, option: str, value: str,
     office, _ = states
     before = snapshot(office)
     result = office.new_result(**{option.replace("-", "_"): value})
-    assert result.exit_code == 1
-    assert f"--{option}: {value!r} is not in the policy's {vocab}" in result.output
+    assert result.exit_code == 2  # a usage error listing the choices (issue 13)
+    assert f"--{option}:{value!r} 不在可选值中" in result.output
+    assert all(f"{key} (" in result.output for key in getattr(load_policy(office.root), vocab))
     assert snapshot(office) == before
 
 

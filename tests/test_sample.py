@@ -140,7 +140,7 @@ def test_sample_command_commits_valid_cases(office: Office,
     log = office.git("log", "--format=%s", "-3").stdout.splitlines()
     assert all(s.startswith("sample: ") for s in log)
     assert office.git("status", "--porcelain").stdout == ""
-    assert office.run("validate").stdout.strip() == "90 case file(s) valid"
+    assert office.run("validate").stdout.strip() == "90 个案件文件全部有效"
     # the read path sees them
     listed = office.run("list", "--status", "closed", "--json").output
     assert '"status": "closed"' in listed
@@ -239,7 +239,7 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     # the uncommitted subject change has no `edit` entry: the ledger refuses it (issue 9)
     assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: changed" in checked
     archived = "\nstatus: closed" in text  # a closed case also says R-CL-3 (archived)
-    assert f"{2 + archived} finding(s) in 240 case file(s)" in checked, checked
+    assert f"2 个案件文件中有 {2 + archived} 项问题(共检查 240 个)" in checked, checked
 
 
 def test_case_files_with_flow_style_timestamps_still_load() -> None:
@@ -267,7 +267,7 @@ def test_history_is_each_persons_work_by_day(office: Office, tmp_path: Path,
     out = sample(office, "--count", "40", "--seed", "3", "--history")
     assert "40 sample case(s) written" in out
     assert office.git("status", "--porcelain").stdout == ""
-    assert office.run("validate").output.strip() == "40 case file(s) valid"
+    assert office.run("validate").output.strip() == "40 个案件文件全部有效"
     log = office.git("log", "--format=%an%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f"
                      "%(trailers:key=Action,valueonly)%x1e", "--", "cases").stdout
     rows = [rec.strip("\n").split("\x1f") for rec in log.split("\x1e") if rec.strip()]

@@ -60,7 +60,7 @@ def test_commit_with_no_verify_is_refused_naming_commit_file_field_and_rule(sz: 
     err = refused(sz, group, "main")
     rel = f"cases/2026/11/{case_id}.yaml"
     assert f"commit {sha[:10]}: {rel}: intake.subject: R-IN-1: required" in err
-    assert "push refused" in err
+    assert "推送被拒绝" in err
 
 
 def test_force_push_and_deleting_main_are_refused(sz: Office, group: Path) -> None:

@@ -53,7 +53,7 @@ def test_three_clones_create_concurrently_and_every_case_reaches_the_remote(
     assert len(local_ids) == 3
     for c in clones:  # every clone ends on the remote's main
         assert git(c.root, "rev-parse", "HEAD") == git(group, "rev-parse", "main")
-        assert c.run("validate").output.strip() == "6 case file(s) valid"
+        assert c.run("validate").output.strip() == "6 个案件文件全部有效"
 
 
 def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
@@ -88,7 +88,7 @@ def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
     assert moved["timeline"][-1]["action"] == "renumber"  # type: ignore[index]
     assert moved["timeline"][-1]["old_id"] == "SZ-2611-0001"  # type: ignore[index]
     assert remote("SZ-2611-0002")["assessment"]["repeat_of"] == ["SZ-2611-0003"]  # type: ignore[index]
-    assert b.run("validate").output.strip() == "3 case file(s) valid"
+    assert b.run("validate").output.strip() == "3 个案件文件全部有效"
     assert a.run("sync").output.startswith("sync: fast-forward")
     assert not b.path("SZ-2611-0003").read_text(encoding="utf-8").count("SZ-2611-0001 —")
 

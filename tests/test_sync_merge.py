@@ -70,7 +70,7 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     tip = git(group, "rev-list", "--parents", "-n", "1", "main").split()
     assert len(tip) == 3  # a merge commit, accepted by the server's merge rules
     assert "merged case by case" in git(group, "log", "-1", "--format=%s", "main")
-    assert a.run("validate").stdout.strip() == "1 case file(s) valid"
+    assert a.run("validate").stdout.strip() == "1 个案件文件全部有效"
     # C's note after the resolution meets a remote whose timeline A's note went *into*: replayed
     # whole, in time order, and the server agrees.
     at(monkeypatch, "10:40")
@@ -79,7 +79,7 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     merged = remote_case(group, case_id)
     assert [e.get("note") for e in merged["timeline"]][-3:] == [  # type: ignore[attr-defined, index]
         "A: 已电话告知业主", None, "C: 业主确认已修好"]
-    assert merged["status"] == "resolved" and c.run("validate").stdout.strip() == "1 case file(s) valid"
+    assert merged["status"] == "resolved" and c.run("validate").stdout.strip() == "1 个案件文件全部有效"
     assert b.run("sync").output.startswith("sync: fast-forward")
     assert "A: 已电话告知业主" in b.path(case_id).read_text(encoding="utf-8")
     subjects = [e["subject"] for e in json.loads(a.run("history", case_id, "--json").output)]
@@ -193,8 +193,8 @@ def test_a_race_renumbers_a_case_three_times_and_history_and_reports_follow_it(
     assert sum(e["subject"].startswith("renumber ") for e in seven) == 3
     # `history` of the number's holder says the old trailers named someone else too
     result = c.run("history", "SZ-2611-0001")
-    assert "the number SZ-2611-0001 also named the complaint that is now SZ-2611-0007" in result.stderr
-    assert "also named the complaint that is now SZ-2611-0003" in result.stderr  # B's, renumbered once
+    assert "编号 SZ-2611-0001 也曾指现在的 SZ-2611-0007" in result.stderr
+    assert "也曾指现在的 SZ-2611-0003" in result.stderr  # B's, renumbered once
     # reports attribute each commit to the case it is now: 张敏 received seven complaints, not three
     at(monkeypatch, "12:00")
     report = json.loads(c.run("report", "--period", "2026-11", "--json").stdout)

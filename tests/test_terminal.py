@@ -105,7 +105,7 @@ def test_wide_and_pipes_show_everything_in_full(busy: tuple[Office, str], monkey
     assert LONG_SUBJECT in fitted(office, monkeypatch, 100, "list", "--wide")
     monkeypatch.delenv("COLUMNS")  # not a terminal (CliRunner), no COLUMNS: nothing is cut
     assert LONG_SUBJECT in office.run("list").output
-    assert "severity" in office.run("list").output
+    assert "级别" in office.run("list").output  # severity, in the office's language (zh)
     # show wraps what it cannot cut: every character of the details and of the note is there
     shown = fitted(office, monkeypatch, 100, "show", case)
     flat = "".join(line.split("  ")[-1].strip() for line in shown.splitlines())
@@ -114,7 +114,7 @@ def test_wide_and_pipes_show_everything_in_full(busy: tuple[Office, str], monkey
     assert "…" not in shown.split("\n\n")[0]  # the field/value table wraps, never cuts
     # narrow: the least telling columns go (severity first), the subject stays
     header = fitted(office, monkeypatch, 100, "list").splitlines()[0]
-    assert "subject" in header and "ID" in header and "severity" not in header
+    assert "投诉事由" in header and "编号" in header and "级别" not in header  # subject, ID, severity
     hist = fitted(office, monkeypatch, 100, "history", case)  # a name rather than half an address
     assert "张敏" in hist and "<" not in hist and "…" not in hist.splitlines()[2].split("  ")[1]
     assert "张敏 <zhangmin@example.com>" in fitted(office, monkeypatch, 100, "history", case, "--wide")

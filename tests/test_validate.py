@@ -10,7 +10,7 @@ States = tuple[Office, dict[str, str]]
 
 def test_validate_passes_a_clean_office(states: States) -> None:
     office, ids = states
-    assert office.run("validate").output.strip() == f"{len(ids)} case file(s) valid"
+    assert office.run("validate").output.strip() == f"{len(ids)} 个案件文件全部有效"
 
 
 def test_validate_judges_a_dirty_working_tree(states: States) -> None:
@@ -28,4 +28,4 @@ def test_validate_judges_a_dirty_working_tree(states: States) -> None:
     assert f"{rel(office, ids['closed'])}: (file): R-CL-3: case files are never deleted" in out
     assert f"{rel(office, ids['resolved'])}: (file): R-CL-3: case files are never deleted" in out
     assert "cases/2026/11/SZ-2611-0777.yaml: (file): R-WF: line 2: not valid YAML" in out
-    assert f"4 finding(s) in {len(ids) + 1} case file(s)" in out
+    assert f"4 个案件文件中有 4 项问题(共检查 {len(ids) + 1} 个)" in out

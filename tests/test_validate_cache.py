@@ -55,13 +55,13 @@ def sampled(office: Office, monkeypatch: pytest.MonkeyPatch) -> Office:
 
 def test_warm_validate_says_what_a_cold_one_says(sampled: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     office = sampled
-    assert cold_and_warm(office).strip() == "30 case file(s) valid"
+    assert cold_and_warm(office).strip() == "30 个案件文件全部有效"
     # a committed file that breaks a rule (pushed past the hook)
     path = sorted((office.root / "cases").rglob("*.yaml"))[2]
     path.write_text(path.read_text(encoding="utf-8").replace("status: ", "status: bogus-", 1), encoding="utf-8")
     office.git("commit", "-qam", "broken", "--no-verify")
     out = cold_and_warm(office)
-    assert "R-WF" in out and "finding(s) in 30 case file(s)" in out
+    assert "R-WF" in out and "(共检查 30 个)" in out
     # the policy changes: the verdicts kept under the old policy no longer hold
     policy = office.root / "complaintctl.yaml"
     policy.write_text(policy.read_text(encoding="utf-8").replace("  phone:", "  telephone:", 1), encoding="utf-8")

@@ -230,7 +230,7 @@ def refused(route: str, office: Office, case_id: str, text: str, monkeypatch: py
         use_editor_copying(office, text, monkeypatch)
         result = office.run("edit", case_id, ok=False)
         assert result.exit_code == 1, result.output
-        assert "not committed" in result.output, result.output  # the CLI's own validator, not the hook
+        assert "未提交" in result.output, result.output  # the CLI's own validator, not the hook
         assert snapshot(office) == before, "a refused edit must leave the repository as it was"
         return result.output
     relpath = relpath or rel(office, case_id)
@@ -241,7 +241,7 @@ def refused(route: str, office: Office, case_id: str, text: str, monkeypatch: py
     if route == "commit":
         proc = office.git("commit", "-q", "-m", "hand edit", check=False)
         assert proc.returncode != 0, "the pre-commit hook let a bad case file through"
-        assert "commit refused" in proc.stderr, proc.stderr
+        assert "提交被拒绝" in proc.stderr, proc.stderr
         assert office.git("rev-parse", "HEAD").stdout.strip() == before[0]
         return proc.stderr
     assert route == "push", route
@@ -249,7 +249,7 @@ def refused(route: str, office: Office, case_id: str, text: str, monkeypatch: py
     refs = remote_refs(office)
     proc = office.git("push", "-q", "origin", "main", check=False)
     assert proc.returncode != 0, "the pre-receive hook let a bad case file through"
-    assert "push refused" in proc.stderr, proc.stderr
+    assert "推送被拒绝" in proc.stderr, proc.stderr
     assert remote_refs(office) == refs
     return proc.stderr
 

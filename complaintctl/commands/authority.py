@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from complaintctl.commands.common import actor, now, pass_ws, report, step_json
-from complaintctl.commands.params import AMOUNT
+from complaintctl.commands.params import AMOUNT, vocabulary_key
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import lifecycle
 from complaintctl.model.case import stamp
@@ -25,11 +25,8 @@ _VOCABULARY = {"assessment.category": "categories", "assessment.severity": "seve
 def parse_value(policy: Policy, field: str, text: str) -> Any:
     """The typed value a correction records, checked against the policy's vocabularies."""
     raw = text.strip()
-    if field in _VOCABULARY:
-        known = getattr(policy, _VOCABULARY[field])
-        if raw not in known:
-            raise InvalidInput(f"--value: {raw!r} is not in the policy's {_VOCABULARY[field]} ({', '.join(known)})")
-        return raw
+    if field in _VOCABULARY:  # the key or its label in either language, as every vocabulary option
+        return vocabulary_key(policy, _VOCABULARY[field], raw, "value")
     if field == "intake.received_at":
         return stamp(parse_when(raw, policy.tz, "--value"))
     if field == "assessment.repeat_of":

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from complaintctl.commands.common import base_dir, json_option, now, pass_ws
+from complaintctl.i18n import _
 from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -37,13 +38,16 @@ def validate_cmd(ws: Workspace, as_json: bool) -> None:
             sys.exit(1)
         return
     for problem in warnings:  # a warning: the record itself may still be fine
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(_("warning: {problem}").format(problem=problem), err=True)
     for f in findings:
         click.echo(str(f), err=True)
     if findings:
-        click.echo(f"{len(findings)} finding(s) in {count} case file(s)", err=True)
+        # the files that have findings, then the files checked (issue 13, item 6)
+        bad = len({f.path for f in findings})
+        click.echo(_("{n} finding(s) in {bad} case file(s) ({count} checked)").format(
+            n=len(findings), bad=bad, count=count), err=True)
         sys.exit(1)
-    click.echo(f"{count} case file(s) valid")
+    click.echo(_("{count} case file(s) valid").format(count=count))
 
 
 def hook_now(g: Git) -> datetime:
@@ -88,11 +92,12 @@ def pre_commit_cmd() -> None:
 
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
+    precommit.speak_office_language(g)
     findings = precommit.pre_commit(g, hook_now(g))
     for f in findings:
         click.echo(f"complaintctl: {f}", err=True)
     if findings:
-        click.echo(f"complaintctl: commit refused — {len(findings)} finding(s)", err=True)
+        click.echo(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)), err=True)
         sys.exit(1)
 
 
@@ -100,15 +105,16 @@ def pre_commit_cmd() -> None:
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     from complaintctl.remote import prereceive
-    from complaintctl.repo import cache
+    from complaintctl.repo import cache, precommit
     from complaintctl.repo.git import Git
 
     g = Git.open(Path(base_dir()))
     cache.use(g.git_dir)
+    precommit.speak_office_language(g)
     updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
     problems = prereceive.pre_receive(g, updates, hook_now(g), prereceive.server_pusher(os.environ))
     for p in problems:
         click.echo(f"complaintctl: {p}", err=True)
     if problems:
-        click.echo(f"complaintctl: push refused — {len(problems)} finding(s)", err=True)
+        click.echo(_("complaintctl: push refused — {n} finding(s)").format(n=len(problems)), err=True)
         sys.exit(1)

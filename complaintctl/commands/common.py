@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from complaintctl.commands.params import check_values
+from complaintctl import i18n, labels
+from complaintctl.commands.params import check_values, resolve_vocabularies
 from complaintctl.errors import InvalidInput
+from complaintctl.i18n import _
 from complaintctl.model import clock
 from complaintctl.model.timeparse import parse_when
 from complaintctl.repo.git import Identity
@@ -32,6 +34,7 @@ def workspace() -> Workspace:
     if cached is None:
         cached = open_workspace(Path(root.meta.get("complaintctl.dir", ".")))
         root.meta["complaintctl.workspace"] = cached
+        i18n.use(cached.policy.language)  # every word from here on is in the office's language
         # What a killed or interrupted command left is finished or undone first, and said.
         from complaintctl.repo import transaction
 
@@ -112,12 +115,19 @@ def report(result: Result) -> None:
 
         click.echo(as_json(result_json(result)))
         return
+    # the case ID comes first: scripts read it
     if result.src is None:
-        click.echo(f"{result.case_id} recorded ({result.relpath}), commit {result.commit[:10]}")
+        click.echo(_("{id} recorded ({path}), commit {commit}").format(
+            id=result.case_id, path=result.relpath, commit=result.commit[:10]))
     elif result.src != result.dst:
-        click.echo(f"{result.case_id}: {result.src} → {result.dst}, commit {result.commit[:10]}")
+        words = labels.words(i18n.language(), labels.STATUSES)
+        click.echo(_("{id}: {src} → {dst}, commit {commit}").format(
+            id=result.case_id, src=words.get(result.src, result.src), dst=words.get(result.dst, result.dst),
+            commit=result.commit[:10]))
     else:
-        click.echo(f"{result.case_id}: updated ({result.dst}), commit {result.commit[:10]}")
+        words = labels.words(i18n.language(), labels.STATUSES)
+        click.echo(_("{id}: updated ({status}), commit {commit}").format(
+            id=result.case_id, status=words.get(result.dst, result.dst), commit=result.commit[:10]))
 
 
 def records(ws: Workspace) -> list[CaseRecord]:
@@ -146,10 +156,11 @@ def read_index(ws: Workspace) -> Index:
 
 def say_skipped(skipped: list[Skipped]) -> None:
     for s in skipped:
-        click.echo(f"warning: {s}", err=True)
+        click.echo(_("warning: skipped {path}: {reason}").format(
+            path=s.path, reason=s.reason.removeprefix(s.path + ": ")), err=True)
     if skipped:
-        click.echo(f"warning: {len(skipped)} file(s) under cases/ skipped; `complaintctl validate` lists "
-                   "every problem", err=True)
+        click.echo(_("warning: {n} file(s) under cases/ skipped; `complaintctl validate` lists every "
+                     "problem").format(n=len(skipped)), err=True)
 
 
 def pass_ws(f: F) -> F:
@@ -157,7 +168,9 @@ def pass_ws(f: F) -> F:
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check_values(kwargs)  # before the repository is even opened
-        return f(workspace(), *args, **kwargs)
+        ws = workspace()
+        resolve_vocabularies(ws.policy, kwargs)  # a key or a label, in either language
+        return f(ws, *args, **kwargs)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]
 
@@ -175,5 +188,5 @@ def when(ws: Workspace, at_text: str | None) -> datetime | None:
         return None
     at = parse_when(at_text, ws.policy.tz, "--at")
     if at > now(ws):
-        raise InvalidInput(f"--at: {at.isoformat()} is in the future")
+        raise InvalidInput(_("--at: {at} is in the future").format(at=at.isoformat()))
     return at

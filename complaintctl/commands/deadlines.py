@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from complaintctl import labels
 from complaintctl.commands.common import (
     actor,
     json_option,
@@ -19,6 +20,7 @@ from complaintctl.commands.common import (
 )
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
+from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
@@ -100,13 +102,13 @@ def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool, as_json: bool) ->
     for c in result.changes:
         click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
     for f in result.skipped:
-        click.echo(f"skipped (fix it first): {f}", err=True)
+        click.echo(_("skipped (fix it first): {finding}").format(finding=f), err=True)
     if result.commit:
-        click.echo(f"{len(result.changes)} case(s) changed, commit {result.commit[:10]}")
+        click.echo(_("{n} case(s) changed, commit {commit}").format(n=len(result.changes), commit=result.commit[:10]))
     elif dry_run:
-        click.echo(f"{len(result.changes)} case(s) would change (dry run)")
+        click.echo(_("{n} case(s) would change (dry run)").format(n=len(result.changes)))
     else:
-        click.echo("nothing to do")
+        click.echo(_("nothing to do"))
 
 
 def parse_within(text: str) -> timedelta:
@@ -142,7 +144,9 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: 
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,
                              "left": v.left} for v in views]))
         return
-    rows = [[v.case_id, v.clock, v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"), v.state, v.left]
-            for v in views]
-    click.echo(table(rows, ["ID", "clock", "due", "state", "time"], screen_width(wide), DUE_COLS))
-    click.echo(f"{len(views)} clock(s) due within {within} or overdue")
+    lang = ws.policy.language
+    states, clock_names = labels.words(lang, labels.CLOCK_STATES), labels.labels(lang)
+    rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
+             states.get(v.state, v.state), v.left] for v in views]
+    click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")], screen_width(wide), DUE_COLS))
+    click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views), within=within))

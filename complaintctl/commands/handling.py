@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from complaintctl.commands.common import actor, late_options, now, pass_ws, report, step_json, when
-from complaintctl.commands.params import AMOUNT, SHARE
+from complaintctl.commands.params import AMOUNT, SHARE, VocabularyOption
 from complaintctl.handling import editing, lifecycle
-from complaintctl.model import workflow
+from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_day_or_when
 from complaintctl.repo.workspace import Workspace
 
@@ -17,7 +17,8 @@ case_arg = click.argument("case_id", metavar="ID")
 @click.command("assign")
 @case_arg
 @click.option("--handler", required=True, help="Who handles the case (R-RT-2).")
-@click.option("--unit", help="Responsible unit (default: the category's, R-RT-1).")
+@click.option("--unit", cls=VocabularyOption, vocabulary="units",
+              help="Responsible unit (default: the category's, R-RT-1).")
 @click.option("--copy", "copied", multiple=True, help="A head to copy (major cases, R-RT-2).")
 @step_json
 @pass_ws
@@ -73,7 +74,8 @@ def resume_cmd(ws: Workspace, case_id: str, text: str) -> None:
 
 @click.command("resolve")
 @case_arg
-@click.option("--outcome", required=True, help="explanation, repair, discount, refund… (R-CL-2).")
+@click.option("--outcome", required=True, cls=VocabularyOption, vocabulary="outcomes",
+              help="What was done (R-CL-2).")
 @click.option("--summary", required=True, help="What was done.")
 @click.option("--compensation", type=AMOUNT, help="Amount paid or waived (≥ 0, R-CL-2).")
 @click.option("--responsible", default="", help="Responsible unit or person.")
@@ -92,7 +94,7 @@ def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compens
 
 @click.command("revisit")
 @case_arg
-@click.option("--satisfaction", required=True, type=click.Choice(workflow.SATISFACTION),
+@click.option("--satisfaction", required=True, cls=VocabularyOption, vocabulary="satisfaction",
               help="The customer's verdict (R-CL-1).")
 @click.option("--comment", default="", help="What the customer said.")
 @click.option("--confirmed", is_flag=True, help="The customer confirmed the record (R-CL-4).")
@@ -149,6 +151,6 @@ def edit_cmd(ws: Workspace, case_id: str) -> None:
     text = editing.current_text(ws, case_id)
     edited = click.edit(text, extension=".yaml", require_save=True)
     if edited is None or edited == text:
-        click.echo(f"{case_id}: no change")
+        click.echo(_("{id}: no change").format(id=case_id))
         return
     report(editing.apply_edit(ws, case_id, edited, now(ws), actor(ws)))

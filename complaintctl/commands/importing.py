@@ -9,6 +9,7 @@ import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws, screen_width
 from complaintctl.commands.intake import stdin_is_terminal
+from complaintctl.commands.params import VocabularyOption
 from complaintctl.errors import ComplaintError
 from complaintctl.handling import imports
 from complaintctl.output import FIXED, Col, table
@@ -44,10 +45,14 @@ def _state(c: imports.Candidate) -> str:
               help="YAML `column header: field` for a spreadsheet (default: the columns `export --xlsx` writes).")
 @click.option("--yes", is_flag=True, help="Commit without asking (required when not in a terminal).")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; commit nothing.")
-@click.option("--channel", default="", help="Channel when the source gives none (e-mail: email).")
-@click.option("--complainant-class", default="", help="Complainant class when the source gives none (R-DEF-2).")
-@click.option("--category", default="", help="Category when the source gives none (R-DEF-3).")
-@click.option("--severity", default="", help="Severity when the source gives none (default general).")
+@click.option("--channel", default="", cls=VocabularyOption, vocabulary="channels",
+              help="Channel when the source gives none (e-mail: email).")
+@click.option("--complainant-class", default="", cls=VocabularyOption, vocabulary="complainant_classes",
+              help="Complainant class when the source gives none (R-DEF-2).")
+@click.option("--category", default="", cls=VocabularyOption, vocabulary="categories",
+              help="Category when the source gives none (R-DEF-3).")
+@click.option("--severity", default="", cls=VocabularyOption, vocabulary="severities",
+              help="Severity when the source gives none (default general).")
 @click.option("--skip-disallowed", is_flag=True,
               help="Record an attachment over the policy's materials limits by name only, instead of refusing.")
 @json_option

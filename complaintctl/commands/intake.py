@@ -3,44 +3,54 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws, report, result_json
-from complaintctl.commands.params import check_text
-from complaintctl.errors import InvalidInput
+from complaintctl.commands.params import VocabularyOption, check_text, vocabulary_key
+from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import lifecycle, steps
+from complaintctl.i18n import N_, _
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy.authority import matching_incidents
 from complaintctl.repo.workspace import Workspace
 
 # option name -> (prompt, policy vocabulary or None)
 REQUIRED: dict[str, tuple[str, str | None]] = {
-    "channel": ("Channel", "channels"),
-    "name": ("Complainant name", None),
-    "contact": ("Contact (phone/email)", None),
-    "complainant_class": ("Complainant class", "complainant_classes"),
-    "category": ("Category", "categories"),
-    "subject": ("Subject", None),
-    "details": ("Details", None),
+    "channel": (N_("Channel"), "channels"),
+    "name": (N_("Complainant name"), None),
+    "contact": (N_("Contact (phone/email)"), None),
+    "complainant_class": (N_("Complainant class"), "complainant_classes"),
+    "category": (N_("Category"), "categories"),
+    "subject": (N_("Subject"), None),
+    "details": (N_("Details"), None),
 }
 
 
 def _complete(ws: Workspace, values: dict[str, Any], interactive: bool) -> None:
+    """Ask in a terminal for each missing field, in the office's language; a vocabulary answer
+    may be the key or its label in either language (`电话`, `Phone`, `phone`), and the question
+    is asked again, listing the choices, until it is one."""
     for key, (prompt, vocab) in REQUIRED.items():
-        options: Mapping[str, Any] = getattr(ws.policy, vocab) if vocab else {}
-        if not values.get(key):
-            flag = "--" + key.replace("_", "-")
-            if not interactive:
-                raise InvalidInput(f"{flag} is required (R-IN-1); run in a terminal to be asked for it")
-            choice = click.Choice(list(options)) if options else None
-            values[key] = check_text(click.prompt(prompt, type=choice), key)
-        if options and values[key] not in options:
-            flag = "--" + key.replace("_", "-")
-            raise InvalidInput(f"{flag}: {values[key]!r} is not in the policy's {vocab} "
-                               f"({', '.join(options)})")
+        if values.get(key):
+            continue  # given as an option: pass_ws has resolved it already
+        flag = "--" + key.replace("_", "-")
+        if not interactive:
+            raise InvalidInput(_("{option} is required (R-IN-1); run in a terminal to be asked for it").format(
+                option=flag))
+        if vocab is None:
+            values[key] = check_text(click.prompt(_(prompt)), key)
+            continue
+        shown = ws.policy.labels(vocab)
+        question = f"{_(prompt)} ({' / '.join(shown.values())})"
+
+        while True:
+            try:
+                values[key] = vocabulary_key(ws.policy, vocab, check_text(click.prompt(question), key), key)
+                break
+            except BadValue as exc:  # said in the office's language; the question comes again
+                click.echo(_("error: {message}").format(message=exc), err=True)
 
 
 def stdin_is_terminal() -> bool:
@@ -49,20 +59,23 @@ def stdin_is_terminal() -> bool:
 
 
 @click.command("new")
-@click.option("--channel", help="How it came in (policy channels, R-DEF-4).")
+@click.option("--channel", cls=VocabularyOption, vocabulary="channels", help="How it came in (R-DEF-4).")
 @click.option("--name", help="Complainant's name.")
 @click.option("--contact", help="Phone or email.")
-@click.option("--complainant-class", help="Owner, tenant, supplier… (policy, R-DEF-2).")
-@click.option("--category", help="Content category (policy, R-DEF-3).")
+@click.option("--complainant-class", cls=VocabularyOption, vocabulary="complainant_classes",
+              help="Owner, tenant, supplier… (R-DEF-2).")
+@click.option("--category", cls=VocabularyOption, vocabulary="categories", help="Content category (R-DEF-3).")
 @click.option("--subject", help="One line: what the complaint is about.")
 @click.option("--details", help="The complaint in the customer's words.")
-@click.option("--severity", default="general", show_default=True, help="general or major (R-AS-2).")
+@click.option("--severity", default="general", show_default=True, cls=VocabularyOption, vocabulary="severities",
+              help="How serious (R-AS-2).")
 @click.option("--location", default="", help="Where the matter is (building, unit, room).")
 @click.option("--address", default="", help="Complainant's address.")
 @click.option("--received-at", help="When it was received (default: now).")
 @click.option("--first-receiver", default="", help="Who took it first (default: you, R-IN-2).")
 @click.option("--accused", default="", help="The person complained about (R-RT-3).")
-@click.option("--accused-unit", default="", help="The unit complained about.")
+@click.option("--accused-unit", default="", cls=VocabularyOption, vocabulary="units",
+              help="The unit complained about.")
 @click.option("--material", "materials", multiple=True, help="An original material kept (repeatable).")
 @click.option("--incident", help="Record it as this incident kind (policy incidents, R-AS-3).")
 @click.option("--no-incident", is_flag=True, help="It reads like an incident but is none (R-AS-3).")
@@ -71,8 +84,6 @@ def stdin_is_terminal() -> bool:
 def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
     """Record a new complaint and commit it."""
     _complete(ws, opts, interactive=stdin_is_terminal())
-    if opts["severity"] not in ws.policy.severities:
-        raise InvalidInput(f"--severity: {opts['severity']!r} is not one of {', '.join(ws.policy.severities)}")
     moment = now(ws)
     received = parse_when(opts["received_at"], ws.policy.tz, "--received-at") if opts["received_at"] else moment
     intake = lifecycle.Intake(
@@ -88,8 +99,9 @@ def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
     if hits and kind is None and not declined and stdin_is_terminal():
         first = hits[0]
         label = first.text(ws.policy.language)
-        if click.confirm(f"This reads as an incident ({label}, {first.severity}, R-AS-3): record it as one?",
-                         default=True):
+        severity = ws.policy.label("severities", first.severity)
+        if click.confirm(_("This reads as an incident ({label}, {severity}, R-AS-3): record it as one?").format(
+                label=label, severity=severity), default=True):
             kind = first.key
         else:
             declined = True
@@ -103,8 +115,8 @@ def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
     else:
         report(result)
     if intake.incident and intake.incident != "none" and kind is None:
-        click.echo(f"note: recorded as incident {intake.incident} ({intake.severity}, R-AS-3); "
-                   "`--no-incident` declines it", err=True)
+        click.echo(_("note: recorded as incident {incident} ({severity}, R-AS-3); `--no-incident` declines "
+                     "it").format(incident=intake.incident, severity=intake.severity), err=True)
     if repeats:  # after the ID line, which scripts read first
         listed = ", ".join(f"{m.id} ({m.reason})" for m in repeats)
-        click.echo(f"warning: looks like a repeat complaint (R-AS-5): {listed}", err=True)
+        click.echo(_("warning: looks like a repeat complaint (R-AS-5): {cases}").format(cases=listed), err=True)

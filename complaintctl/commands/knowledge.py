@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from complaintctl import labels
 from complaintctl.commands.common import json_option, pass_ws, read_index, screen_width, wide_option
+from complaintctl.i18n import N_, _
 from complaintctl.model.ids import parse_case_id
 from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
@@ -12,7 +14,8 @@ from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.queries import minutes_on
 
-HEADERS = ["ID", "score", "status", "received", "subject", "outcome", "root cause", "lesson"]
+HEADERS = [N_("ID"), N_("score"), N_("status"), N_("received"), N_("subject"), N_("outcome"), N_("root cause"),
+           N_("lesson")]
 # In a narrow terminal (issue 13): the subject and the lesson are what a search is for.
 COLS = (FIXED, Col(drop=3), Col(drop=2), FIXED, Col(shrink=16, main=True), Col(shrink=6, drop=1),
         Col(shrink=12, drop=4), Col(shrink=16, main=True))
@@ -22,11 +25,12 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool, wide: bool) 
     if as_json:
         click.echo(json_text([h.__dict__ for h in hits]))
         return
+    states = labels.words(ws.policy.language, labels.STATUSES)
     day = minutes_on(ws.policy.tz)  # the office's calendar day (issue 13)
-    rows = [[h.id, f"{h.score:.2f}", h.status, day(h.received_at)[:10], h.subject,
+    rows = [[h.id, f"{h.score:.2f}", states.get(h.status, h.status), day(h.received_at)[:10], h.subject,
              ws.policy.label("outcomes", h.outcome) if h.outcome else "", h.root_cause, h.lesson] for h in hits]
-    click.echo(table(rows, HEADERS, screen_width(wide), COLS))
-    click.echo(f"{len(hits)} case(s)")
+    click.echo(table(rows, [_(h) for h in HEADERS], screen_width(wide), COLS))
+    click.echo(_("{n} case(s)").format(n=len(hits)))
 
 
 @click.command("search")

@@ -9,6 +9,7 @@ import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws
 from complaintctl.errors import ComplaintError
+from complaintctl.i18n import _
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
 from complaintctl.repo.workspace import Workspace
@@ -44,9 +45,10 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
     else:
         click.echo(table(rows, ["ID", "notice", "rule", "to", "state"]) if rows else "nothing is due")
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_("warning: {problem}").format(problem=w), err=True)
     if result.commit:
-        click.echo(f"{len(result.sent)} message(s) sent and recorded, commit {result.commit[:10]}"
+        click.echo(_("{n} message(s) sent and recorded, commit {commit}").format(n=len(result.sent),
+                                                                               commit=result.commit[:10])
                    + (f"; sync: {result.synced}" if result.synced else ""), err=as_json)  # stdout: JSON only
     pending = len(result.failed) + len(result.unaddressed)
     if not dry_run and pending:

@@ -8,11 +8,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from complaintctl import labels
 from complaintctl.errors import BadValue
+from complaintctl.i18n import _
+
+if TYPE_CHECKING:
+    from complaintctl.policy.policy import Policy
 
 # Parameters whose text may run over several lines (a note, a reply, a summary…).
 PARAGRAPHS = frozenset({"details", "measures", "text", "reason", "summary", "comment", "root_cause", "lesson",
@@ -114,3 +120,88 @@ def _float(value: Any, param: click.Parameter | None) -> float:
 
 AMOUNT = Amount()
 SHARE = Share()
+
+
+# Options that take a word from a vocabulary: option name -> the policy's table, or one of the
+# fixed vocabularies in labels.py. Each takes the key or its label in either language
+# (`--category 工作效率`, `--status 已结案`, `--unit 工程维修部`); anything else is a usage error
+# (exit 2) listing the choices — never a silent empty result (issue 13, item 2).
+VOCABULARIES: dict[str, str] = {
+    "category": "categories", "unit": "units", "severity": "severities", "channel": "channels",
+    "complainant_class": "complainant_classes", "outcome": "outcomes", "accused_unit": "units",
+    "status": "statuses", "statuses": "statuses", "satisfaction": "satisfaction",
+}
+_FIXED = {"statuses": labels.STATUSES, "satisfaction": labels.SATISFACTION}
+
+
+def vocabulary_names(policy: Policy, vocabulary: str) -> dict[str, tuple[str, ...]]:
+    """key -> the names a user may type for it (its zh and en labels)."""
+    fixed = _FIXED.get(vocabulary)
+    return labels.names(fixed) if fixed is not None else dict(policy.names(vocabulary))
+
+
+def vocabulary_key(policy: Policy, vocabulary: str, value: str, name: str) -> str:
+    """The key `value` stands for in `vocabulary`, else BadValue (exit 2) naming the option
+    and listing the choices in one line."""
+    known = vocabulary_names(policy, vocabulary)
+    key = labels.resolve(value, known)
+    if key is None:
+        words = labels.words(policy.language, _FIXED[vocabulary]) if vocabulary in _FIXED \
+            else policy.labels(vocabulary)
+        choices = ", ".join(f"{k} ({words[k]})" if words.get(k, k) != k else k for k in known)
+        raise BadValue(_("{option}: {value!r} is not one of: {choices}").format(
+            option=option_name(name), value=value, choices=choices))
+    return key
+
+
+def resolve_vocabularies(policy: Policy, params: dict[str, Any]) -> None:
+    """Turn every vocabulary option's value (key or label) into its key, in place."""
+    for name, vocabulary in VOCABULARIES.items():
+        value = params.get(name)
+        if isinstance(value, str) and value:
+            params[name] = vocabulary_key(policy, vocabulary, value, name)
+        elif isinstance(value, tuple) and value:
+            params[name] = tuple(vocabulary_key(policy, vocabulary, v, name) for v in value)
+
+
+def vocabulary_help(text: str, vocabulary: str) -> str:
+    """Help for a vocabulary option, with the office's own keys when its policy is at hand
+    (read cheaply: `--help` must stay fast), else a pointer to complaintctl.yaml."""
+    keys = _policy_keys(vocabulary)
+    if vocabulary in _FIXED:
+        return f"{text} A key or its label (zh or en): {', '.join(keys)}."
+    listed = f": {', '.join(keys)}" if keys else ""
+    return f"{text} A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`{listed}."
+
+
+def _policy_keys(vocabulary: str) -> list[str]:
+    if vocabulary in _FIXED:
+        return list(_FIXED[vocabulary])
+    ctx = click.get_current_context(silent=True)
+    start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
+    for folder in (start.resolve(), *start.resolve().parents):
+        path = folder / "complaintctl.yaml"
+        if path.is_file():
+            import yaml  # PyYAML's C loader: milliseconds, where the full policy check takes ~50 ms
+
+            try:
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+                table = data.get(vocabulary) if isinstance(data, dict) else None
+                return [str(k) for k in table] if isinstance(table, dict) else []
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return []
+    return []
+
+
+class VocabularyOption(click.Option):
+    """An option taking a vocabulary word; its help lists the office's values (item 7)."""
+
+    def __init__(self, *args: Any, vocabulary: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.vocabulary = vocabulary
+        self.base_help = self.help or ""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = vocabulary_help(self.base_help, self.vocabulary)
+        return super().get_help_record(ctx)

@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from complaintctl import labels
 from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
+from complaintctl.commands.params import VocabularyOption
+from complaintctl.i18n import _
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import FIXED, Col, fits, table
@@ -51,12 +54,12 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide
 
 
 @click.command("list")
-@click.option("--status", "statuses", multiple=True,
-              help="received, assigned, in_progress, waiting, resolved, closed, invalid, or open.")
-@click.option("--category", help="Only this category (a policy key).")
-@click.option("--unit", help="Only this responsible unit (a policy key).")
+@click.option("--status", "statuses", multiple=True, cls=VocabularyOption, vocabulary="statuses",
+              help="Only this status (repeatable); open: every status before resolved.")
+@click.option("--category", cls=VocabularyOption, vocabulary="categories", help="Only this category.")
+@click.option("--unit", cls=VocabularyOption, vocabulary="units", help="Only this responsible unit.")
 @click.option("--handler", help="Only cases this person handles.")
-@click.option("--severity", help="Only this severity (general, major).")
+@click.option("--severity", cls=VocabularyOption, vocabulary="severities", help="Only this severity.")
 @click.option("--since", help="Received on or after this date.")
 @click.option("--until", help="Received before the end of this date.")
 @click.option("--overdue", is_flag=True, help="Only cases with a clock past its due time.")
@@ -71,7 +74,7 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     from complaintctl.handling.deadlines import overdue_views
     from complaintctl.reporting import queries
 
-    tz = ws.policy.tz
+    tz, lang = ws.policy.tz, ws.policy.language
     flt = queries.Filter(
         statuses=frozenset(statuses), category=category, unit=unit, handler=handler,
         severity=severity,
@@ -85,13 +88,16 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         if as_json:
             click.echo(json_text([queries.summary(r) for r in found]))
             return
+        # every vocabulary translated once per command, then a dict lookup per row (issue 12)
+        states, cats = labels.words(lang, labels.STATUSES), ws.policy.labels("categories")
+        sevs, units = ws.policy.labels("severities"), ws.policy.labels("units")
         short = queries.minutes_on(tz)
-        rows = [[r.id, r.status, short(r.received_at), ws.policy.label("categories", r.category),
-                 ws.policy.label("severities", r.severity), ws.policy.label("units", r.unit) if r.unit else "",
-                 r.handler, r.subject] for r in found]
-        click.echo(table(rows, ["ID", "status", "received", "category", "severity", "unit", "handler", "subject"],
-                         screen_width(wide), LIST_COLS))
-        click.echo(f"{len(rows)} case(s)")
+        rows = [[r.id, states.get(r.status, r.status), short(r.received_at),
+                 cats.get(r.category, r.category), sevs.get(r.severity, r.severity),
+                 units.get(r.unit, r.unit) if r.unit else "", r.handler, r.subject] for r in found]
+        click.echo(table(rows, [_("ID"), _("status"), _("received"), _("category"), _("severity"), _("unit"),
+                                _("handler"), _("subject")], screen_width(wide), LIST_COLS))
+        click.echo(_("{n} case(s)").format(n=len(rows)))
         return
     # R-DL-7: what is late, and by how much
     moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
@@ -102,12 +108,13 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     if as_json:
         click.echo(as_json_text(records))
         return
-    rows = [[r.id, r.status, ws.policy.label("severities", r.severity), r.handler, v.clock,
-             v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
+    states, sevs = labels.words(lang, labels.STATUSES), ws.policy.labels("severities")
+    rows = [[r.id, states.get(r.status, r.status), sevs.get(r.severity, r.severity), r.handler,
+             labels.label(lang, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
             for r in records for v in late[r.id]]
-    click.echo(table(rows, ["ID", "status", "severity", "handler", "clock", "due", "time"], screen_width(wide),
-                     OVERDUE_COLS))
-    click.echo(f"{len(records)} overdue case(s)")
+    click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")],
+                     screen_width(wide), OVERDUE_COLS))
+    click.echo(_("{n} overdue case(s)").format(n=len(records)))
 
 
 def as_json_text(records: list[queries.CaseRecord]) -> str:
@@ -127,13 +134,13 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
 
     entries = queries.history(ws, case_id)
     for r, now_named in queries.other_holders(ws, case_id):  # never silently: old trailers name two
-        click.echo(f"note: before commit {r.sha[:10]} the number {r.old} also named the complaint that "
-                   f"is now {now_named} (renumbered by sync); its commits are in `complaintctl history "
-                   f"{now_named}`", err=True)
+        click.echo(_("note: before commit {sha} the number {old} also named the complaint that is now {new} "
+                     "(renumbered by sync); its commits are in `complaintctl history {new}`").format(
+                         sha=r.sha[:10], old=r.old, new=now_named), err=True)
     if as_json:
         click.echo(as_json_text_history(entries))
         return
-    headers, width = ["when", "who", "what", "commit"], screen_width(wide)
+    headers, width = [_("when"), _("who"), _("what"), _("commit")], screen_width(wide)
     rows = [[e.when[:19].replace("T", " "), f"{e.author} <{e.email}>", e.subject, e.sha[:10]] for e in entries]
     if width is not None and not fits(table(rows, headers), width):  # a name says more than half an address
         rows = [[e.when[:19].replace("T", " "), e.author, e.subject, e.sha[:10]] for e in entries]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
+from complaintctl.i18n import _
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import Col
@@ -39,10 +40,10 @@ def emit(sections: list[export.Section], title: str, as_json_text: str | None, a
          cols: tuple[Col, ...] | None = None) -> None:
     if csv_path:
         export.write_csv(sections, csv_path)
-        click.echo(f"wrote {csv_path}")
+        click.echo(_("wrote {file}").format(file=csv_path))
     if xlsx:
         export.write_xlsx(sections, xlsx, title)
-        click.echo(f"wrote {xlsx}")
+        click.echo(_("wrote {file}").format(file=xlsx))
     if as_json:
         click.echo(as_json_text)
     elif not (csv_path or xlsx):
@@ -108,9 +109,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
         click.echo(export.dumps({"period": period.label, "files": [str(p) for p in paths], "commit": sha or None}))
         return
     for p in paths:
-        click.echo(f"wrote {p}")
+        click.echo(_("wrote {file}").format(file=p))
     if commit:
-        click.echo(f"committed {sha[:10]}" if sha else "unchanged: nothing to commit")
+        click.echo(_("committed {commit}").format(commit=sha[:10]) if sha else _("unchanged: nothing to commit"))
 
 
 @click.command("export")
@@ -137,6 +138,6 @@ def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Pat
                                  "files": [str(p) for p in written]}))
     else:
         for p in written:
-            click.echo(f"wrote {p}")
-    click.echo(f"{len(section.rows)} case(s) received in {period.label}; the file holds complainants' personal "
-               "data (internal use only)", err=True)
+            click.echo(_("wrote {file}").format(file=p))
+    click.echo(_("{n} case(s) received in {period}; the file holds complainants' personal data (internal use "
+                 "only)").format(n=len(section.rows), period=period.label), err=True)

@@ -10,8 +10,10 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.steps import Step, StepFor
+from complaintctl.i18n import _, span
 from complaintctl.model.case import CaseRecord, get
 from complaintctl.output import table
 from complaintctl.policy import clocks
@@ -109,25 +111,19 @@ class ClockView:
     clock: str
     due: datetime
     done: datetime | None
-    state: str  # on time, late, running, overdue, paused
-    left: str  # time left or overdue, in working time where the clock is
-
-
-def _span(seconds: float) -> str:
-    minutes = int(abs(seconds) // 60)
-    d, rest = divmod(minutes, 24 * 60)
-    h, m = divmod(rest, 60)
-    return f"{d}d {h}h" if d else f"{h}h {m:02d}m"
+    state: str  # on time, late, running, overdue, paused, stopped (labels.CLOCK_STATES shows them)
+    left: str  # time left or overdue, in working time where the clock is (in the office's language)
 
 
 def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> str:
-    """How long from a to b, in working time (`1.5 working days`, `3h 20m working`) or clock time."""
+    """How long from a to b, in working time (`1.5 working days`, `3h 20m working`) or clock time
+    (`3d 14h`: two units, truncated — i18n.span), in the office's language."""
     if not working:
-        return _span((b - a).total_seconds())
+        return span((b - a).total_seconds())
     days = cal.working_days_between(a, b)
     if days >= 1:
-        return f"{days:.1f} working days"
-    return f"{_span(cal.working_seconds_between(a, b))} working"
+        return _("{days} working days").format(days=f"{days:.1f}")
+    return _("{span} working").format(span=span(cal.working_seconds_between(a, b)))
 
 
 def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> list[ClockView]:
@@ -140,15 +136,15 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
         working = rule is not None and rule.within is not None and rule.within.in_working_time
         if done is not None:
             state = "on time" if done <= due else "late"
-            left = "" if done <= due else "late by " + time_between(due, done, working, cal)
+            left = "" if done <= due else _("late by {span}").format(span=time_between(due, done, working, cal))
         elif not clocks.is_running(data, done):
             state, left = "stopped", ""
         elif clocks.is_paused(data, name):
-            state, left = "paused", "paused while waiting on the customer"
+            state, left = "paused", _("paused while waiting on the customer")
         elif now <= due:
-            state, left = "running", time_between(now, due, working, cal) + " left"
+            state, left = "running", _("{span} left").format(span=time_between(now, due, working, cal))
         else:
-            state, left = "overdue", "overdue by " + time_between(due, now, working, cal)
+            state, left = "overdue", _("overdue by {span}").format(span=time_between(due, now, working, cal))
         out.append(ClockView(str(data.get("id")), name, due, done, state, left))
     return out
 
@@ -174,9 +170,11 @@ def overdue_views(records: Iterable[CaseRecord], policy: Policy, now: datetime) 
 
 def render_clocks(data: Mapping[str, Any], policy: Policy, now: datetime) -> str:
     cal = WorkCalendar.from_policy(policy)
-    rows = [[v.clock, v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
-             v.done.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if v.done else "", v.state, v.left]
+    states = labels.words(policy.language, labels.CLOCK_STATES)
+    rows = [[labels.label(policy.language, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
+             v.done.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if v.done else "", states.get(v.state, v.state),
+             v.left]
             for v in views(data, policy, cal, now)]
     if not rows:
-        return "no clocks (the policy sets no time limits for this case)"
-    return table(rows, ["clock", "due", "done", "state", "time"])
+        return _("no clocks (the policy sets no time limits for this case)")
+    return table(rows, [_("clock"), _("due"), _("done"), _("state"), _("time")])

@@ -22,6 +22,7 @@ from typing import Any
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.imports import Candidate, Defaults, Plan
 from complaintctl.handling.steps import Intake
+from complaintctl.labels import resolve
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.intake_export import COLUMNS, KEY, LIST_SEPARATOR, VOCABULARY, default_mapping
 
@@ -109,14 +110,8 @@ def _when(value: Any, policy: Policy) -> datetime:
 
 
 def vocabulary_key(policy: Policy, vocab: str, value: str) -> str | None:
-    """A vocabulary's key from its key or its zh/en label."""
-    table: Mapping[str, Any] = getattr(policy, vocab)
-    if value in table:
-        return value
-    for key, item in table.items():
-        if value in (item.zh, item.en) or value.lower() == item.en.lower():
-            return str(key)
-    return None
+    """A vocabulary's key from its key or its zh/en label (labels.resolve, as the options)."""
+    return resolve(value, policy.names(vocab))
 
 
 def row_candidate(where: str, file: str, row_no: int, values: Mapping[str, Any], policy: Policy,

@@ -128,6 +128,16 @@ class Policy:
         item = table.get(key)
         return item.text(self.language) if item else key
 
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        """key -> label in the office's language, for a whole table (once per command)."""
+        table: Mapping[str, Label] = getattr(self, vocabulary)
+        return {k: item.text(self.language) for k, item in table.items()}
+
+    def names(self, vocabulary: str) -> dict[str, tuple[str, str]]:
+        """key -> (zh, en) labels: what a user may type for it (labels.resolve)."""
+        table: Mapping[str, Label] = getattr(self, vocabulary)
+        return {k: (item.zh, item.en) for k, item in table.items()}
+
 
 DEFAULT_APPROVERS = ("vp",)  # R-DL-2: the vice-president in charge
 

@@ -5,10 +5,11 @@ changes — live here too."""
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from typing import Any
 
-from complaintctl.errors import InvalidInput, PolicyError
+from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
 from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
@@ -148,3 +149,25 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
         if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
             return [policy]
     return findings
+
+
+def speak_office_language(g: Git) -> None:
+    """The hooks speak the office's language (policy `language`): the work tree's policy in a
+    clone, HEAD's (main's) on the server; English when there is none to read."""
+    from complaintctl import i18n
+
+    try:  # a clone: the work tree's file, no git process (issue 12: the hook stays cheap)
+        text: str | None = (g.root / POLICY_FILE).read_text(encoding="utf-8", errors="replace")
+    except (ComplaintError, OSError):  # the server's bare repository: main's
+        try:
+            text = g.show("HEAD", POLICY_FILE)
+        except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
+            return
+    # read from the text, so that a policy the hook refuses (a newer min_version, a typo) is
+    # still refused in the office's language
+    found = _LANGUAGE.search(text or "")
+    if found:
+        i18n.use(found.group(1))
+
+
+_LANGUAGE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")

@@ -11,6 +11,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import CaseNotFound, InvalidInput, UnreadableCase
+from complaintctl.i18n import _
 from complaintctl.model.case import decode, dump_document, load_document
 from complaintctl.model.ids import CaseId, case_id_from_filename, parse_case_id
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
@@ -66,7 +67,8 @@ def read_case_bytes(root: Path, relpath: str, limits: Limits = DEFAULT_LIMITS) -
                 fds.append(os.open(part, dir_flags, dir_fd=fds[-1]))
             fd = os.open(parts[-1], flags, dir_fd=fds[-1])
         except FileNotFoundError:
-            raise CaseNotFound(f"{case_label(relpath)}: no such case ({relpath} does not exist)") from None
+            raise CaseNotFound(_("{case}: no such case ({path} does not exist)").format(
+                case=case_label(relpath), path=relpath)) from None
         except NotADirectoryError:
             raise _not_regular(relpath, "a folder on its path is a symbolic link or a file") from None
         except OSError as exc:

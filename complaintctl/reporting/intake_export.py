@@ -13,31 +13,36 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from complaintctl.i18n import _p, translations
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.export import Section
 
 KEY = "key"  # the mapping's target for the column that identifies a row (re-imports create no duplicates)
-# (field, zh header, en header); `key` holds the original case ID
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    (KEY, "编号", "ID"),
-    ("intake.received_at", "受理时间", "Received"),
-    ("intake.channel", "渠道", "Channel"),
-    ("intake.complainant.name", "投诉人", "Complainant"),
-    ("intake.complainant.class", "投诉人类别", "Complainant class"),
-    ("intake.complainant.contact", "联系方式", "Contact"),
-    ("intake.complainant.address", "地址", "Address"),
-    ("intake.location", "位置", "Location"),
-    ("intake.subject", "主题", "Subject"),
-    ("intake.details", "详情", "Details"),
-    ("assessment.category", "类别", "Category"),
-    ("assessment.severity", "级别", "Severity"),
-    ("intake.first_receiver", "首问人", "First receiver"),
-    ("accused.person", "被投诉人", "Person complained about"),
-    ("accused.unit", "被投诉部门", "Unit complained about"),
-    ("intake.materials", "材料", "Materials"),
+# (field, header): the headers are msgids (context `column`), in the office's language through the
+# catalog; `key` holds the original case ID
+_HEADERS: tuple[tuple[str, tuple[str, str]], ...] = (
+    (KEY, _p("column", "ID")),
+    ("intake.received_at", _p("column", "Received")),
+    ("intake.channel", _p("column", "Channel")),
+    ("intake.complainant.name", _p("column", "Complainant")),
+    ("intake.complainant.class", _p("column", "Complainant class")),
+    ("intake.complainant.contact", _p("column", "Contact")),
+    ("intake.complainant.address", _p("column", "Address")),
+    ("intake.location", _p("column", "Location")),
+    ("intake.subject", _p("column", "Subject")),
+    ("intake.details", _p("column", "Details")),
+    ("assessment.category", _p("column", "Category")),
+    ("assessment.severity", _p("column", "Severity")),
+    ("intake.first_receiver", _p("column", "First receiver")),
+    ("accused.person", _p("column", "Person complained about")),
+    ("accused.unit", _p("column", "Unit complained about")),
+    ("intake.materials", _p("column", "Materials")),
 )
+# (field, zh header, en header): import reads either language
+COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (f, translations("zh").pgettext(*h), translations("en").pgettext(*h)) for f, h in _HEADERS)
 # field -> the policy vocabulary its value comes from
 VOCABULARY = {"intake.channel": "channels", "intake.complainant.class": "complainant_classes",
               "assessment.category": "categories", "assessment.severity": "severities",
@@ -81,5 +86,5 @@ def rows(records: Iterable[CaseRecord], policy: Policy, period: Period) -> list[
 
 
 def section(records: Iterable[CaseRecord], policy: Policy, period: Period) -> Section:
-    title = ("投诉登记(内部,未脱敏)" if policy.language == "zh" else "Intake register (internal, unmasked)")
+    title = translations(policy.language).pgettext(*_p("title", "Intake register (internal, unmasked)"))
     return Section("intake", title, headers(policy.language), tuple(rows(records, policy, period)))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from complaintctl import i18n
 from complaintctl.errors import CaseNotFound
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.model.text import FIELDS, tokens, vector
@@ -137,7 +138,7 @@ def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list
     """The other cases most like this one (text, then same category), with outcome and lesson."""
     target = next((r for r in records if r.id == case_id), None)
     if target is None:
-        raise CaseNotFound(f"{case_id}: no such case")
+        raise CaseNotFound(i18n._("{case}: no such case").format(case=case_id))
     vectors = {r.id: _vector(r.data) for r in records}
     idf = _idf(list(vectors.values()))
 
@@ -166,7 +167,7 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
         return similar(idx.records(docs=True), case_id, limit)
     found = idx.records("id = ?", [case_id], docs=True)
     if not found:
-        raise CaseNotFound(f"{case_id}: no such case")
+        raise CaseNotFound(i18n._("{case}: no such case").format(case=case_id))
     target = found[0]
     n = idx.count()
     idf = {t: math.log(1 + n / c) for t, c in idx.document_frequencies().items()}

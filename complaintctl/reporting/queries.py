@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from complaintctl import labels
+from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.output import FIXED, Col, table
@@ -129,12 +131,6 @@ CASE_COLS = (FIXED, Col(shrink=20, wrap=True, main=True))
 TIMELINE_COLS = (FIXED, Col(shrink=6), Col(shrink=8), Col(shrink=12, wrap=True), Col(shrink=16, wrap=True, main=True))
 
 
-def office_time(value: Any, policy: Policy, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time as the office's clock reads it (issue 13: one time zone, the policy's)."""
-    moment = as_datetime(value, policy.tz)
-    return moment.astimezone(policy.tz).strftime(fmt) if moment else str(value or "")
-
-
 def minutes_on(tz: tzinfo) -> Callable[[str], str]:
     """ISO text -> "YYYY-MM-DD HH:MM" on the office's clock, for a list of many rows: text already
     at one of the zone's offsets (all that complaintctl writes) is cut, not parsed (issue 12)."""
@@ -158,36 +154,62 @@ def _offset(moment: datetime) -> str:
 
 
 def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
+    """One case for a person: every label in the office's language, the same words the
+    register and the reports print (issue 13)."""
+    lang = policy.language
+
     def lab(vocab: str, path: str) -> str:
         value = get(data, path)
         return policy.label(vocab, str(value)) if value else ""
 
+    statuses, actions = labels.words(lang, labels.STATUSES), labels.words(lang, labels.ACTIONS)
+    satisfaction = get(data, "revisit.satisfaction")
     rows = [
-        ("ID", data.get("id")), ("status", data.get("status")),
-        ("received", office_time(get(data, "intake.received_at"), policy, "%Y-%m-%d %H:%M:%S")),
-        ("channel", lab("channels", "intake.channel")),
-        ("first receiver", get(data, "intake.first_receiver")),
-        ("complainant", f"{get(data, 'intake.complainant.name')} "
-                        f"({lab('complainant_classes', 'intake.complainant.class')})"),
-        ("contact", get(data, "intake.complainant.contact")), ("location", get(data, "intake.location")),
-        ("subject", get(data, "intake.subject")), ("details", get(data, "intake.details")),
-        ("materials", _materials(data)), ("source", _source(data)),
-        ("category", lab("categories", "assessment.category")),
-        ("severity", lab("severities", "assessment.severity")),
-        ("accused", get(data, "accused.person") or get(data, "accused.unit")),
-        ("unit", lab("units", "routing.unit")), ("handler", get(data, "routing.handler")),
-        ("plan", " / ".join(str(get(data, f"plan.{k}") or "") for k in ("resolver", "measures", "due"))),
-        ("resolution", " / ".join(str(get(data, f"resolution.{k}") or "") for k in ("outcome", "summary"))),
-        ("revisit", get(data, "revisit.satisfaction")), ("root cause", get(data, "closing.root_cause")),
-        ("lesson", get(data, "closing.lesson")),
+        (_("ID"), data.get("id")), (_("status"), statuses.get(str(data.get("status")), data.get("status"))),
+        (_("received"), _when(get(data, "intake.received_at"), policy)),
+        (_("channel"), lab("channels", "intake.channel")),
+        (_("first receiver"), get(data, "intake.first_receiver")),
+        (_("complainant"), f"{get(data, 'intake.complainant.name')} "
+                           f"({lab('complainant_classes', 'intake.complainant.class')})"),
+        (_("contact"), get(data, "intake.complainant.contact")), (_("location"), get(data, "intake.location")),
+        (_("subject"), get(data, "intake.subject")), (_("details"), get(data, "intake.details")),
+        (_("materials"), _materials(data)), (_("source"), _source(data)),
+        (_("category"), lab("categories", "assessment.category")),
+        (_("severity"), lab("severities", "assessment.severity")),
+        (_("accused"), get(data, "accused.person") or get(data, "accused.unit")),
+        (_("unit"), lab("units", "routing.unit")), (_("handler"), get(data, "routing.handler")),
+        (_("plan"), " / ".join(str(get(data, f"plan.{k}") or "") for k in ("resolver", "measures", "due"))),
+        (_("resolution"), " / ".join((lab("outcomes", "resolution.outcome"),
+                                      str(get(data, "resolution.summary") or "")))),
+        (_("revisit"), labels.label(lang, str(satisfaction)) if satisfaction else None),
+        (_("root cause"), get(data, "closing.root_cause")), (_("lesson"), get(data, "closing.lesson")),
     ]
     out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
-                ["field", "value"], width, CASE_COLS)
+                [_("field"), _("value")], width, CASE_COLS)
     timeline = data.get("timeline") or []
-    trows = [[office_time(e.get("at"), policy), e.get("by", ""), e.get("action", ""),
-              f"{e.get('from', '')} → {e.get('to')}" if e.get("to") else "", e.get("note") or ""]
+
+    def moved(e: Mapping[str, Any]) -> str:
+        src = e.get("from")
+        return f"{statuses.get(str(src), src) if src else ''} → {statuses.get(str(e.get('to')), e.get('to'))}"
+
+    channels = policy.labels("channels")
+
+    def note(e: Mapping[str, Any]) -> str:
+        text = str(e.get("note") or "")  # intake's note is the channel's key
+        return channels.get(text, text) if e.get("action") == "received" else text
+
+    trows = [[_when(e.get("at"), policy), e.get("by", ""),
+              actions.get(str(e.get("action", "")), e.get("action", "")),
+              moved(e) if e.get("to") else "", note(e)]
              for e in timeline if isinstance(e, Mapping)]
-    return out + "\n\n" + table(trows, ["when", "who", "action", "status", "note"], width, TIMELINE_COLS)
+    return out + "\n\n" + table(trows, [_("when"), _("who"), _("action"), _("status"), _("note")], width,
+                                TIMELINE_COLS)
+
+
+def _when(value: Any, policy: Policy) -> str:
+    """A moment as the tables print it: the office's local time to the minute."""
+    moment = as_datetime(value, policy.tz) if value else None
+    return moment.astimezone(policy.tz).strftime("%Y-%m-%d %H:%M") if moment else str(value or "")
 
 
 def _materials(data: Mapping[str, Any]) -> str:

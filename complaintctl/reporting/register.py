@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from complaintctl.labels import label
+from complaintctl.labels import STATUSES, label, words
 from complaintctl.model.case import CaseRecord, as_datetime, get
 from complaintctl.output import FIXED, Col
 from complaintctl.policy.periods import Period
@@ -48,13 +48,14 @@ def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of:
                      and week.start(tz) <= m < end), key=lambda r: (r.received_at, r.id))
     mask = masker_for((r.data for r in chosen), [p.name for p in policy.people], names)
     lang = policy.language
+    statuses = words(lang, STATUSES)  # in_progress prints as 处理中 / In progress (issue 13)
     for r in chosen:
         satisfaction = r.satisfaction
         rows.append((
             r.id, _short(r.received_at, policy), policy.label("channels", r.channel),
             policy.label("complainant_classes", r.complainant_class), policy.label("categories", r.category),
             policy.label("severities", r.severity), mask(r.subject),
-            policy.label("units", r.unit) if r.unit else "", r.handler, r.status,
+            policy.label("units", r.unit) if r.unit else "", r.handler, statuses.get(r.status, r.status),
             policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
             _short(r.resolved_at, policy), label(lang, satisfaction) if satisfaction else "",
             "✓" if r.repeat_of or get(r.data, "assessment.repeat") is True else "",
