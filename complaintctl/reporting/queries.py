@@ -73,14 +73,15 @@ def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = N
          skipped: list[Skipped] | None = None) -> list[CaseRecord]:
     """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
     decides exactly as it does over every record. `due_before`: only cases with a running clock
-    due by then (`list --overdue`), their documents fetched with them."""
+    due by then (`list --overdue`), their documents fetched when read (issue 12: memory)."""
     from complaintctl.repo import index
 
     where, params = _narrow(flt, due_before)
     idx = index.open_index(ws)  # stays open while the records' documents may be read
     if skipped is not None:
         skipped.extend(idx.skipped())
-    return select(idx.records(where, params, docs=due_before is not None), flt, tz)
+    # --overdue reads every candidate's document once, in turn: only the last few stay decoded
+    return select(idx.records(where, params, transient=due_before is not None), flt, tz)
 
 
 def find_iter(ws: Workspace, flt: Filter, tz: tzinfo, skipped: list[Skipped] | None = None
