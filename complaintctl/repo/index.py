@@ -392,8 +392,8 @@ class Index:
         data is only what a report reads (`report_facts`). `transient`: each document is fetched
         when read and only the last few read stay decoded — for a caller that reads each
         record's document in turn (issue 12: 18,000 overdue documents held weighed ~300 MB)."""
-        if transient:
-            recent = _Recent(self.db)
+        if transient:  # `facts`: the report facts, else the whole document
+            recent = _Recent(self.db, "facts" if facts else "doc")
             return [_record(values, path, TransientRow(recent, rowid)) for path, values, rowid in self.db.execute(
                 f"SELECT path, record, rowid FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params)]
         docs = docs or facts
@@ -523,14 +523,15 @@ class _Recent:
 
     KEEP = 8
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, column: str = "doc") -> None:
         self.db = db
+        self.query = f"SELECT {column} FROM cases WHERE rowid=?"
         self.docs: dict[int, dict[str, Any]] = {}
 
     def get(self, rowid: int) -> dict[str, Any]:
         doc = self.docs.pop(rowid, None)
         if doc is None:
-            doc = json.loads(self.db.execute("SELECT doc FROM cases WHERE rowid=?", (rowid,)).fetchone()[0])
+            doc = json.loads(self.db.execute(self.query, (rowid,)).fetchone()[0])
             if len(self.docs) >= self.KEEP:
                 del self.docs[next(iter(self.docs))]
         self.docs[rowid] = doc
