@@ -592,6 +592,30 @@ def open_index(ws: Workspace, progress: bool = True) -> Index:
     return Index(ws, db)
 
 
+def open_log(ws: Workspace) -> Index:
+    """The index for its copy of the log only (`case_commits`, `renumberings`): the case rows are
+    not brought up to date — a caller of this reads none (`history` on a fresh clone needs no
+    100,000 parsed cases). The log tables are brought to HEAD when read, as always."""
+    path = cache.folder(ws.git.own_git_dir) / DB_NAME
+    try:
+        db = _connect(path)
+    except (sqlite3.Error, OSError):
+        db = _connect(None)
+    try:
+        try:
+            _ensure_schema(db, ws.policy.limits)
+        except sqlite3.OperationalError as exc:
+            if not _disk_trouble(exc) or _in_memory(db):
+                raise
+            db.close()
+            db = _connect(None)
+            _ensure_schema(db, ws.policy.limits)
+    except BaseException:
+        db.close()
+        raise
+    return Index(ws, db)
+
+
 def _disk_trouble(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return any(w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))

@@ -232,8 +232,16 @@ def _source(data: Mapping[str, Any]) -> str:
 
 
 def renumberings(ws: Workspace) -> list[lineage.Renumbered]:
-    """HEAD's renumberings (sync's), newest first: read once, passed to what follows a case."""
-    return lineage.renumberings(ws.git)
+    """HEAD's renumberings (sync's), newest first: read once, passed to what follows a case.
+    From the read index's copy of the log (issue 12: `git log --grep … -- cases` over 100,000
+    cases' history took 6.5 s per `history`); git answers when the index cannot be written."""
+    from complaintctl.repo import index
+
+    idx = index.open_log(ws)
+    try:
+        return [lineage.Renumbered(*r) for r in idx.renumberings()]
+    finally:
+        idx.close()
 
 
 def history(ws: Workspace, case_id: str, known: list[lineage.Renumbered] | None = None) -> list[LogEntry]:
