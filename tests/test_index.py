@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from complaintctl.model.case import CaseRecord, load_plain, to_plain
+from complaintctl.model.case import CaseRecord, get, load_plain, to_plain
 from complaintctl.output import Progress
 from complaintctl.repo import index
 from complaintctl.repo.workspace import open_workspace
@@ -64,16 +64,26 @@ def assert_like_full_scan(office: Office) -> None:
     # narrows, the clocks decide — the same clocks as over every record (R-DL-7)
     from datetime import datetime, timedelta
 
-    from complaintctl.handling.deadlines import due_soon, overdue_views
+    from complaintctl.handling import sweep
+    from complaintctl.handling.deadlines import due_soon, next_sweep_step, overdue_views
     from complaintctl.policy.calendar import WorkCalendar
 
     cal = WorkCalendar.from_policy(ws.policy)
-    seen = 0
+    seen = sweeps = 0
     for at in (NOW, "2026-03-02T09:30:00+08:00", "2026-02-10T18:00:00+08:00"):
         moment = datetime.fromisoformat(at)
-        late = overdue_views(queries.find(ws, queries.Filter(), ws.policy.tz, due_before=moment), ws.policy, moment)
+        found = queries.find(ws, queries.Filter(), ws.policy.tz, due_before=moment)
+        late = overdue_views(found, ws.policy, moment)
         assert late == overdue_views(full, ws.policy, moment), at
         seen += len(late)
+        # the documents behind `list --overdue` are fetched when read, few kept decoded (issue 12:
+        # memory): read out of order and again, each is still its file's document
+        for r in found[::-1] + found[::3] + found:
+            assert dict(r.data) == scan[r.path] and r.data.get("id") == scan[r.path]["id"]
+        # a sweep looks at the open cases one at a time: the same candidates as over every record
+        swept = [r.id for r in full if next_sweep_step(r.data, ws.policy, cal, moment) is not None]
+        assert sweep.candidates(ws, moment) == swept, at
+        sweeps += len(swept)
         idx = index.open_index(ws)
         for window in (timedelta(hours=4), timedelta(days=2), timedelta(days=30)):
             near = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
@@ -85,6 +95,7 @@ def assert_like_full_scan(office: Office) -> None:
             seen += len(got)
         idx.close()
     assert seen  # the sample office has late and running clocks at these moments
+    assert sweeps  # and cases a sweep would change
     idx = index.open_index(ws)
     # who did what (reports' per-person table): the index's copy of `git log`, kept by reading
     # only new commits, is the whole log, in its order; a period's slice is that log's slice
@@ -295,6 +306,48 @@ def test_reports_from_the_index_match_reports_over_every_record(sampled: Office)
         w, moment = periods.parse_week(week), datetime.fromisoformat(NOW)
         assert register.register(reportdata.week_records(ws, w, moment), w, ws.policy, moment) == \
             register.register(full, w, ws.policy, moment)
+
+
+def test_report_reads_each_document_once_and_counts_as_it_did(sampled: Office) -> None:
+    """reports.build_report reads each case's document once, in turn (issue 12: memory at 100,000
+    cases); its figures are those of judging every record again for each figure, as it used to."""
+    from datetime import datetime
+
+    from complaintctl.model import workflow
+    from complaintctl.policy import periods
+    from complaintctl.reporting import reportdata, reports
+
+    office = sampled
+    office.run("note", open_case(office, 1), "跟进")
+    ws = open_workspace(office.root)
+    tz = ws.policy.tz
+    full = [CaseRecord.from_data(d, p) for p, d in full_scan(office.root).items()]
+    acts = reportdata.activities(ws)
+    elapsed = reportdata.elapsed_for(ws.policy)
+    judged = 0
+    for text, at in (("2026-03", NOW), ("2026-02", NOW), ("2026-Q1", NOW), ("2026-02", "2026-02-20T12:00:00+08:00")):
+        period, moment = periods.parse_period(text), datetime.fromisoformat(at)
+        got = reports.build_report(full, period, ws.policy, moment, elapsed, acts)
+        for p, headline in ((period, got.headline), (period.previous(), got.previous)):
+            start, end = p.start(tz), min(p.end(tz), moment)
+            received = [r for r in full if start <= r.received(tz) < end]
+            states = {r.id: reports.status_at(r, end, tz) for r in full}
+            tally = [ok for r in received for ok in reports.clock_states(r, moment, tz).values()]
+            assert headline.open_at_end == sum(1 for r in full if states[r.id] in workflow.OPEN_STATES), text
+            assert headline.overdue_at_end == sum(1 for r in full if states[r.id] in workflow.OPEN_STATES and
+                                                  reports._overdue(r, end, tz)), text
+            assert headline.on_time_rate == (round(sum(tally) / len(tally), 4) if tally else None), text
+            assert headline.repeats == sum(1 for r in received if reports._is_repeat(r)), text
+            revisits = [str(get(r.data, "revisit.satisfaction") or "") for r in full
+                        if (at_ := reports._at(str(get(r.data, "revisit.at") or ""), tz)) is not None
+                        and start <= at_ < end]
+            assert headline.satisfaction_rate == (
+                round(sum(1 for x in revisits if x == "satisfied") / len(revisits), 4) if revisits else None), text
+            judged += len(tally) + headline.open_at_end
+        assert got.people == reports.attribute(acts, {r.id: r for r in full}, period.start(tz),
+                                               min(period.end(tz), moment), moment, tz), text
+        judged += sum(p.on_time for p in got.people)
+    assert judged  # the sample office has decided clocks, open cases and cases closed on time
 
 
 def test_each_worktree_has_its_own_index(sampled: Office, tmp_path: Path) -> None:

@@ -188,6 +188,17 @@ def test_a_race_renumbers_a_case_three_times_and_history_and_reports_follow_it(
             was = load_plain(c.git("show", f"{entry['sha']}:{rel}").stdout, rel)
             assert was["intake"]["subject"] == now[cid], (cid, entry["subject"])  # the same complaint
             assert seen.setdefault(entry["sha"], cid) == cid
+    # `history` reads the renumberings from the read index's copy of the log (issue 12): git's
+    # answer, so each case's history is the one git's own log gives
+    from complaintctl.repo import lineage
+    from complaintctl.repo.workspace import open_workspace
+    from complaintctl.reporting import queries
+
+    ws = open_workspace(c.root)
+    by_git = lineage.renumberings(ws.git)
+    assert queries.renumberings(ws) == by_git and len(by_git) >= 3
+    for cid in ids:
+        assert queries.history(ws, cid, queries.renumberings(ws)) == queries.history(ws, cid, by_git), cid
     seven = json.loads(c.run("history", "SZ-2611-0007", "--json").stdout)
     assert [e["subject"].split(":")[0] for e in seven].count("SZ-2611-0001") == 6  # received … close
     assert sum(e["subject"].startswith("renumber ") for e in seven) == 3

@@ -386,10 +386,16 @@ class Index:
     # -- records ------------------------------------------------------------------------------
 
     def records(self, where: str = "1", params: Sequence[Any] = (), docs: bool = False,
-                facts: bool = False) -> list[CaseRecord]:
+                facts: bool = False, transient: bool = False) -> list[CaseRecord]:
         """Records of the readable cases matching an SQL condition, in path order. Documents are
         fetched with them (`docs`) or when first read (one query each); `facts`: each record's
-        data is only what a report reads (`report_facts`)."""
+        data is only what a report reads (`report_facts`). `transient`: each document is fetched
+        when read and only the last few read stay decoded — for a caller that reads each
+        record's document in turn (issue 12: 18,000 overdue documents held weighed ~300 MB)."""
+        if transient:  # `facts`: the report facts, else the whole document
+            recent = _Recent(self.db, "facts" if facts else "doc")
+            return [_record(values, path, TransientRow(recent, rowid)) for path, values, rowid in self.db.execute(
+                f"SELECT path, record, rowid FROM cases WHERE error IS NULL AND ({where}) ORDER BY path", params)]
         docs = docs or facts
         cols = "path, record, facts" if facts else "path, record, doc" if docs else "path, record, rowid"
         out = []
@@ -512,6 +518,48 @@ class RowData(LazyData):
                          rowid)
 
 
+class _Recent:
+    """The last few documents read by row id (a tiny least-recently-used cache)."""
+
+    KEEP = 8
+
+    def __init__(self, db: sqlite3.Connection, column: str = "doc") -> None:
+        self.db = db
+        self.query = f"SELECT {column} FROM cases WHERE rowid=?"
+        self.docs: dict[int, dict[str, Any]] = {}
+
+    def get(self, rowid: int) -> dict[str, Any]:
+        doc = self.docs.pop(rowid, None)
+        if doc is None:
+            doc = json.loads(self.db.execute(self.query, (rowid,)).fetchone()[0])
+            if len(self.docs) >= self.KEEP:
+                del self.docs[next(iter(self.docs))]
+        self.docs[rowid] = doc
+        return doc
+
+
+class TransientRow(Mapping[str, Any]):
+    """The document of one row, fetched each time it is first read again (`Index.records`'
+    `transient`): reading every record's document in turn keeps only a few of them decoded."""
+
+    __slots__ = ("_recent", "_rowid")
+
+    def __init__(self, recent: _Recent, rowid: int) -> None:
+        self._recent, self._rowid = recent, rowid
+
+    def __getitem__(self, key: str) -> Any:
+        return self._recent.get(self._rowid)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recent.get(self._rowid))
+
+    def __len__(self) -> int:
+        return len(self._recent.get(self._rowid))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._recent.get(self._rowid).get(key, default)
+
+
 def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
     kw = dict(zip(_RECORD_FIELDS, json.loads(values), strict=True))
     kw["repeat_of"] = tuple(kw["repeat_of"])
@@ -538,6 +586,30 @@ def open_index(ws: Workspace, progress: bool = True) -> Index:
             db = _connect(None)
             _ensure_schema(db, ws.policy.limits)
             _refresh(ws, db, progress)
+    except BaseException:
+        db.close()
+        raise
+    return Index(ws, db)
+
+
+def open_log(ws: Workspace) -> Index:
+    """The index for its copy of the log only (`case_commits`, `renumberings`): the case rows are
+    not brought up to date — a caller of this reads none (`history` on a fresh clone needs no
+    100,000 parsed cases). The log tables are brought to HEAD when read, as always."""
+    path = cache.folder(ws.git.own_git_dir) / DB_NAME
+    try:
+        db = _connect(path)
+    except (sqlite3.Error, OSError):
+        db = _connect(None)
+    try:
+        try:
+            _ensure_schema(db, ws.policy.limits)
+        except sqlite3.OperationalError as exc:
+            if not _disk_trouble(exc) or _in_memory(db):
+                raise
+            db.close()
+            db = _connect(None)
+            _ensure_schema(db, ws.policy.limits)
     except BaseException:
         db.close()
         raise

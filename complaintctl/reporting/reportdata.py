@@ -71,7 +71,9 @@ def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
         part = wanted[i:i + 500]
         where.append(f"id IN ({','.join('?' * len(part))})")
         params.extend(part)
-    return idx.records(" OR ".join(where) or "0", params, docs=True, facts=facts)
+    # with `facts`, each record's facts are fetched when read and only the last few stay decoded:
+    # reports.build_report reads each record once, in turn (issue 12: memory)
+    return idx.records(" OR ".join(where) or "0", params, docs=True, facts=facts, transient=facts)
 
 
 def _spans(period: periods.Period, moment: datetime, policy: Policy) -> list[tuple[datetime, datetime]]:
@@ -99,10 +101,11 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
         # the figures read only a case's status changes, clocks and a few fields (index.report_facts)
         records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
                                  facts=True)
+        # the records read their facts from the index: the figures are made while it is open
+        return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
+                                    label(ws.policy.language, "unassigned"))
     finally:
         idx.close()
-    return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
-                                label(ws.policy.language, "unassigned"))
 
 
 def name_cache(ws: Workspace) -> CachedNames:

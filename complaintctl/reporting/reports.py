@@ -240,12 +240,47 @@ def _table(received: Sequence[CaseRecord], policy: Policy, unassigned: str) -> C
     return ClassificationTable(units, tuple(rows), len(received))
 
 
-def _headline(records: Sequence[CaseRecord], period: Period, as_of: datetime, policy: Policy,
-              elapsed: Elapsed) -> tuple[Headline, dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What the figures read from one case's document, read in one go (issue 12: a report over
+    100,000 cases keeps these few values, not 36,000 decoded documents)."""
+
+    clocks: dict[str, bool]  # clock_states at as_of (cases received in a period, or closing in it)
+    on_time: bool | None  # case_on_time at as_of (the same cases)
+    revisit_at: str
+    satisfaction: str
+    repeat: bool
+    states: tuple[str | None, ...]  # status_at each period's end
+    overdue: tuple[bool, ...]  # a clock (or the plan) overdue at each period's end
+
+
+def _on_time(record: CaseRecord, states: dict[str, bool], as_of: datetime, tz: tzinfo) -> bool | None:
+    """`case_on_time` from the clock states already judged."""
+    if states:
+        return all(states.values())
+    resolved, due = _at(record.resolved_at, tz), _at(get(record.data, "plan.due"), tz)
+    if resolved is None or due is None or resolved > as_of:
+        return None
+    return resolved <= due
+
+
+def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzinfo, judged: bool) -> _Read:
+    clocks = clock_states(record, as_of, tz) if judged else {}
+    return _Read(clocks=clocks, on_time=_on_time(record, clocks, as_of, tz) if judged else None,
+                 revisit_at=str(get(record.data, "revisit.at") or ""),
+                 satisfaction=str(get(record.data, "revisit.satisfaction") or ""), repeat=_is_repeat(record),
+                 states=tuple(status_at(record, end, tz) for end in ends),
+                 overdue=tuple(_overdue(record, end, tz) for end in ends))
+
+
+def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int, period: Period,
+              as_of: datetime, policy: Policy, elapsed: Elapsed) -> tuple[Headline, dict[str, Any]]:
+    """One period's figures (`which`: its place in each `_Read`'s per-period values)."""
     tz = policy.tz
     start = period.start(tz)
     end = min(period.end(tz), as_of)
     received = [r for r in records if _in(r.received_at, start, end, tz)]
+    received_reads = [x for r, x in zip(records, reads, strict=True) if _in(r.received_at, start, end, tz)]
     durations = []
     resolved = 0
     for r in records:
@@ -254,15 +289,15 @@ def _headline(records: Sequence[CaseRecord], period: Period, as_of: datetime, po
             resolved += 1
             durations.append(elapsed(r.received(tz), at))
     closed = sum(1 for r in records if _in(r.closed_at, start, end, tz))
-    revisits = [str(get(r.data, "revisit.satisfaction") or "") for r in records
-                if _in(str(get(r.data, "revisit.at") or ""), start, end, tz)]
+    revisits = [x.satisfaction for x in reads if _in(x.revisit_at, start, end, tz)]
     clock_tally: dict[str, list[int]] = {}
-    for r in received:
-        for name, ok in clock_states(r, as_of, tz).items():
+    for x in received_reads:
+        for name, ok in x.clocks.items():
             clock_tally.setdefault(name, [0, 0])[0 if ok else 1] += 1
-    states = {r.id: status_at(r, end, tz) for r in records}
+    states = {r.id: x.states[which] for r, x in zip(records, reads, strict=True)}
     open_ids = [r.id for r in records if states[r.id] in workflow.OPEN_STATES]
-    overdue_ids = [r.id for r in records if states[r.id] in workflow.OPEN_STATES and _overdue(r, end, tz)]
+    overdue_ids = [r.id for r, x in zip(records, reads, strict=True)
+                   if states[r.id] in workflow.OPEN_STATES and x.overdue[which]]
     kinds = Counter(_kind(r, policy) for r in received)
     on_time = sum(t[0] for t in clock_tally.values())
     decided = on_time + sum(t[1] for t in clock_tally.values())
@@ -270,7 +305,7 @@ def _headline(records: Sequence[CaseRecord], period: Period, as_of: datetime, po
     headline = Headline(
         received=len(received), resolved=resolved, closed=closed,
         invalid=sum(1 for r in received if states[r.id] == "invalid" or not r.valid),
-        repeats=sum(1 for r in received if _is_repeat(r)),
+        repeats=sum(1 for x in received_reads if x.repeat),
         customer=kinds["customer"], non_customer=kinds["non-customer"],
         on_time_rate=round(on_time / decided, 4) if decided else None,
         median_days=round(statistics.median(durations), 2) if durations else None,
@@ -293,8 +328,10 @@ def _kind(r: CaseRecord, policy: Policy) -> str:
 
 
 def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord], start: datetime,
-              end: datetime, as_of: datetime, tz: tzinfo) -> tuple[PersonRow, ...]:
-    """Per-person work from commit authorship: received, handled, closed, closed on time."""
+              end: datetime, as_of: datetime, tz: tzinfo,
+              on_time_of: Mapping[str, bool | None] | None = None) -> tuple[PersonRow, ...]:
+    """Per-person work from commit authorship: received, handled, closed, closed on time
+    (`on_time_of`: case ID -> `case_on_time`, already judged)."""
     got: dict[str, set[str]] = {}
     handled: dict[str, set[str]] = {}
     closed: dict[str, set[str]] = {}
@@ -308,7 +345,8 @@ def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord],
     rows = []
     for name in sorted(set(got) | set(handled) | set(closed)):
         mine = closed.get(name, set())
-        on_time = sum(1 for cid in mine if cid in records and case_on_time(records[cid], as_of, tz))
+        on_time = sum(1 for cid in mine if cid in records and (
+            on_time_of[cid] if on_time_of is not None else case_on_time(records[cid], as_of, tz)))
         rows.append(PersonRow(name, len(got.get(name, ())), len(handled.get(name, ())), len(mine), on_time))
     return tuple(rows)
 
@@ -318,12 +356,21 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
                  unassigned_label: str = "—") -> Report:
     """The period's report and the previous period's headline figures, for comparison."""
     tz = policy.tz
-    headline, x = _headline(records, period, as_of, policy, elapsed)
     before = period.previous()
-    previous, _ = _headline(records, before, as_of, policy, elapsed)
+    activities = list(activities)
+    ends = [min(p.end(tz), as_of) for p in (period, before)]
+    # every document is read once, in turn (records may fetch it only when read: issue 12, memory);
+    # clocks are judged for the cases received in either period and those closed in this one
+    closing = {a.case_id for a in activities if period.start(tz) <= a.at < ends[0] and a.action == "close"}
+    reads = [_read(r, ends, as_of, tz, r.id in closing or any(_in(r.received_at, p.start(tz), e, tz)
+                                                              for p, e in zip((period, before), ends, strict=True)))
+             for r in records]
+    headline, x = _headline(records, reads, 0, period, as_of, policy, elapsed)
+    previous, _ = _headline(records, reads, 1, before, as_of, policy, elapsed)
     received: list[CaseRecord] = x["received"]
     satisfaction = Counter(x["revisits"])
     by_id = {r.id: r for r in records}
+    on_time_of = {r.id: x.on_time for r, x in zip(records, reads, strict=True)}
     return Report(
         office=policy.office, office_name=policy.name, language=policy.language, period=period,
         as_of=x["end"], headline=headline, previous_period=before, previous=previous,
@@ -337,7 +384,7 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
         clocks=tuple(ClockRate(name, t[0], t[1]) for name, t in
                      sorted(x["clocks"].items(), key=lambda kv: _clock_order(kv[0]))),
         satisfaction=tuple(Count(s, s, satisfaction[s]) for s in workflow.SATISFACTION if satisfaction[s]),
-        people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz),
+        people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz, on_time_of),
         received_ids=tuple(sorted(r.id for r in received)),
         open_ids=tuple(sorted(x["open"])), overdue_ids=tuple(sorted(x["overdue"])),
     )
