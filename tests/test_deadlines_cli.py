@@ -170,7 +170,7 @@ def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.Monke
     path.write_text(forged, encoding="utf-8")
     proc = office.git("commit", "-qam", "extend by hand", check=False)
     assert proc.returncode != 0
-    assert "R-DL-2" in proc.stderr and "张敏 may not extend a deadline" in proc.stderr, proc.stderr
+    assert "R-DL-2" in proc.stderr and "张敏 无权延期" in proc.stderr, proc.stderr
     office.git("checkout", "--", ".")
 
 
@@ -181,7 +181,7 @@ def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPa
     office.hand_edit(cid, "2026-03-05 18:00:00+08:00", "2026-03-09 18:00:00+08:00")
     proc = office.git("commit", "-qam", "more time", check=False)
     assert proc.returncode != 0
-    assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
+    assert "clocks.resolution.due: R-DL-2" in proc.stderr and "与制度规定不符" in proc.stderr
     assert "1 个案件文件中有 1 项问题" in office.run("validate", ok=False).output
 
 
@@ -230,10 +230,10 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     off_chain = office.run("escalate", cid, "--reason", "直接找董事长", "--level", "chairman", ok=False)
     assert off_chain.exit_code == 1 and "'chairman' is not on the chain" in off_chain.output
     jump = office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm", ok=False)
-    assert jump.exit_code == 1 and "R-ES-1: one level at a time: from head the next is vp, not gm" in jump.output
+    assert jump.exit_code == 1 and "R-ES-1: 须逐级升级:head 的上一级是 vp,不是 gm" in jump.output
     set_identity(monkeypatch, "赵磊", "zhaolei@example.com")  # staff, not on the case
     stranger = office.run("escalate", cid, "--reason", "帮忙升级", ok=False)
-    assert stranger.exit_code == 1 and "赵磊 is neither the handler nor above the case's level" in stranger.output
+    assert stranger.exit_code == 1 and "赵磊 既不是处理人,也不高于案件当前层级" in stranger.output
     assert office.git("rev-parse", "HEAD").stdout == head  # nothing committed
     set_identity(monkeypatch, "王建国", "wangjianguo@example.com")  # a head
     office.run("escalate", cid, "--reason", "部门无法解决")
@@ -250,7 +250,7 @@ def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, mon
     cid = office.new()
     monkeypatch.setenv("EDITOR", "sed -i 's/severity: general/severity: major/'")
     refused = office.run("edit", cid, ok=False)  # severity is no free text: `correct` changes it
-    assert refused.exit_code == 1 and "assessment.severity: R-AS-2: a field rules depend on" in refused.output
+    assert refused.exit_code == 1 and "assessment.severity: R-AS-2: 该项目是规则判定的依据" in refused.output
     office.run("correct", cid, "--field", "assessment.severity", "--value", "major", "--reason", "涉及多户")
     assert due(office, cid) == "2026-03-11T18:00:00+08:00"  # major: 7 working days
     monkeypatch.setenv("EDITOR", "sed -i 's/2026-03-11 18:00:00+08:00/2026-03-31 18:00:00+08:00/'")

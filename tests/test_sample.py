@@ -237,7 +237,7 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     assert '"subject": "改过的' in listed  # the working tree, not the cached blob
     assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
     # the uncommitted subject change has no `edit` entry: the ledger refuses it (issue 9)
-    assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: changed" in checked
+    assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: 已被修改" in checked
     archived = "\nstatus: closed" in text  # a closed case also says R-CL-3 (archived)
     assert f"2 个案件文件中有 {2 + archived} 项问题(共检查 240 个)" in checked, checked
 

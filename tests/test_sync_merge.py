@@ -104,7 +104,7 @@ def test_a_conflict_sets_the_case_aside_syncs_the_rest_and_names_a_new_branch_ea
     msg = result.output
     assert result.exit_code == 1
     assert f"{case_id} was changed both here and on origin, and the rules do not let sync combine" in msg
-    assert "R-WF: says from 'in_progress' but the case was 'waiting'" in msg  # B's resolve after A's wait
+    assert "R-WF: 记为从 'in_progress' 变更,但案件当时的状态是 'waiting'" in msg  # B's resolve after A's wait
     saved = f"complaintctl/conflict/{case_id}-20261122T120000"
     assert f"kept on branch {saved}: 2026-11-22 10:30 张敏 wait (等待配件)" in msg
     assert "Everything else is synced" in msg and "git log -p origin/main.." in msg

@@ -71,7 +71,7 @@ def _new_entries(ctx: CheckContext, cal: WorkCalendar) -> Iterator[Finding]:
                 yield ctx.finding(f"{where}.by", "R-DL-2",
                                   _("{person} may not extend a deadline: that needs a person with role {roles} in the "
                                     "policy").format(person=by or _("nobody"),
-                                                     roles=" or ".join(approvers(ctx.policy))))
+                                                     roles=_(" or ").join(approvers(ctx.policy))))
             if entry.get("clock") not in CLOCKS:
                 yield ctx.finding(f"{where}.clock", "R-DL-2", _("{clock!r} is not a clock ({clocks})")
                                   .format(clock=entry.get("clock"), clocks=", ".join(CLOCKS)))

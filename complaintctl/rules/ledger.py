@@ -150,11 +150,11 @@ def _window(ctx: CheckContext, new: list[tuple[int, Mapping[str, Any]]], since: 
                               _("{moment} is older than the offline window ({window}) at {now}: a late entry is "
                                 "recorded by {roles} with a late_reason").format(
                                   moment=at.isoformat(sep=" "), window=_hours(window),
-                                  now=ctx.now.isoformat(sep=" ", timespec="minutes"), roles=" or ".join(allowed)))
+                                  now=ctx.now.isoformat(sep=" ", timespec="minutes"), roles=_(" or ").join(allowed)))
         elif not set(authority.roles_of(who)) & set(allowed):
             yield ctx.finding(f"timeline[{i}].late_reason", "R-IN-1",
                               _("{person} may not record a late entry: that needs role {roles}")
-                              .format(person=who, roles=" or ".join(allowed)))
+                              .format(person=who, roles=_(" or ").join(allowed)))
 
 
 def _hours(window: Any) -> str:
@@ -238,7 +238,7 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
     if allowed is not None and action not in ("correct",) and not roles & set(allowed):
         yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"),
                           _("{person} may not {action}: that needs role {roles} in the policy (approvals.{action})")
-                          .format(person=who, action=action, roles=" or ".join(allowed)))
+                          .format(person=who, action=action, roles=_(" or ").join(allowed)))
     check = ACTION_CHECKS.get(action)
     if check is not None:
         yield from check(ctx, state, where, e, who, roles, entries[:i], authority)
@@ -309,7 +309,7 @@ def _assign(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str
         if not set(authority.roles_of(handler)) & set(senior):
             yield ctx.finding(f"{where}.handler", "R-AS-5",
                               _("a repeat complaint is handled by senior staff ({roles}); {person} is not")
-                              .format(roles=" or ".join(senior), person=handler))
+                              .format(roles=_(" or ").join(senior), person=handler))
 
 
 def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -335,7 +335,7 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
         yield ctx.finding(f"{where}.due", "R-DL-2",
                           _("{due} is later than the resolution limit ({limit}): moving a deadline is an extension, "
                             "approved by {roles} (complaintctl extend)").format(
-                              due=_show(due), limit=_show(limit.due), roles=" or ".join(approvers)))
+                              due=_show(due), limit=_show(limit.due), roles=_(" or ").join(approvers)))
 
 
 def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -405,7 +405,7 @@ def _correct(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
     if allowed and not roles & set(allowed):
         yield ctx.finding(f"{where}.by", rule,
                           _("{person} may not correct {field}: that needs role {roles} (approvals.{key})")
-                          .format(person=who, field=field, roles=" or ".join(allowed), key=key))
+                          .format(person=who, field=field, roles=_(" or ").join(allowed), key=key))
 
 
 def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
