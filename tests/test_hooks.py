@@ -170,6 +170,10 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
     hook.write_text(hook.read_text(encoding="utf-8").replace(sys.executable, str(tmp_path / "gone" / "python")),
                     encoding="utf-8")
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
+    assert proc.returncode == 1 and "未安装 complaintctl" in proc.stderr  # the office's language (issue 13)
+    policy = root / "complaintctl.yaml"  # the shell reads the work tree's policy
+    policy.write_text(policy.read_text(encoding="utf-8").replace("language: zh", "language: en"), encoding="utf-8")
+    proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
     assert "differs from what this complaintctl" in office.run("validate", ok=False).output
 

@@ -322,3 +322,18 @@ def test_a_kept_verdict_is_not_shown_in_another_language(states: States) -> None
     en = office.run("validate", ok=False).output
     assert "intake.channel: R-DEF-4: 'pigeon' is not in the policy's channels" in en, en
     assert "不在制度规定" not in en
+
+
+@pytest.mark.parametrize(("language", "says"), [("zh", "服务器上未安装 complaintctl"),
+                                                ("en", "complaintctl is not installed on the server")])
+def test_the_server_hook_without_complaintctl_speaks_mains_language(office: Office, tmp_path: Path,
+                                                                    language: str, says: str) -> None:
+    """The shell hook cannot use the catalogs: it greps main's `language:` (issue 13, item 5)."""
+    if language != "zh":
+        set_language(office, language)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(office.root), str(bare)], check=True, timeout=60)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no complaintctl on the PATH, no COMPLAINTCTL
+    proc = subprocess.run(["sh", str(ROOT / "hooks" / "pre-receive")], cwd=bare, env=env, input="",
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and says in proc.stderr, proc.stderr
