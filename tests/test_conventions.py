@@ -100,7 +100,8 @@ def test_the_hook_says_how_to_install_when_complaintctl_is_gone(tmp_path: Path) 
     hook = tmp_path / "pre-commit"
     text = (SRC / "hooks" / "pre-commit").read_text(encoding="utf-8")
     hook.write_text(text.replace("PYTHON=python3", f"PYTHON={tmp_path / 'gone' / 'python'}"), encoding="utf-8")
-    proc = subprocess.run(["sh", str(hook)], cwd=tmp_path, capture_output=True, text=True, timeout=30)  # no office: English
+    # run outside any office (no complaintctl.yaml): English
+    proc = subprocess.run(["sh", str(hook)], cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
     assert "pip install ." in proc.stderr and "git+" in proc.stderr
     assert not UNPUBLISHED.search(proc.stderr)
