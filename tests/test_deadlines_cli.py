@@ -89,8 +89,8 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     at(monkeypatch, "2026-02-26T09:00:00+08:00")
     before = head(office)
     result = office.run("sweep")
-    assert (f"{late}: upgrade general → major; remind response overdue; remind resolution overdue; "
-            "escalate staff → head") in result.output
+    assert (f"{late}: 升级为重大 一般投诉 → 重大投诉; 催办 首次响应已超时; 催办 处理完成已超时; "
+            "升级 staff → head") in result.output  # the office's words for the keys (issue 13)
     data = load(office, late)
     assert data["assessment"]["severity"] == "major"  # R-DL-6
     assert [e["action"] for e in data["timeline"][-4:]] == ["upgrade", "remind", "remind", "escalate"]
@@ -138,9 +138,9 @@ def test_waiting_pauses_the_resolution_clock(office: Office, monkeypatch: pytest
     at(monkeypatch, "2026-03-05T10:00:00+08:00")
     office.run("wait", cid, "--reason", "等业主回国")
     at(monkeypatch, "2026-04-02T10:00:00+08:00")
-    assert "upgrade" not in office.run("sweep", "--dry-run").output
+    assert "升级为重大" not in office.run("sweep", "--dry-run").output
     at(monkeypatch, "2026-04-02T10:00:01+08:00")
-    assert f"{cid}: upgrade general → major" in office.run("sweep").output
+    assert f"{cid}: 升级为重大 一般投诉 → 重大投诉" in office.run("sweep").output
 
 
 def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -275,7 +275,7 @@ def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, mo
     office.git("commit", "-q", "--no-verify", "-am", "forced past the hook")
     at(monkeypatch, "2026-03-09T10:00:00+08:00")
     result = office.run("sweep")
-    assert f"{good}: upgrade general → major" in result.output
+    assert f"{good}: 升级为重大 一般投诉 → 重大投诉" in result.output
     assert "已跳过(请先修正)" in result.output
     assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
     assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]

@@ -256,7 +256,7 @@ def test_the_system_account_writes_only_what_the_clocks_make_due(states: States,
                 ["timeline[2].action: R-WF: 值班系统 是系统账号"], monkeypatch, routes=("commit", "push"))
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-27T09:00:00+08:00")  # past the plans' due (25 Nov)
     swept = office.run("sweep").output
-    assert "upgrade general → major" in swept
+    assert "升级为重大 一般投诉 → 重大投诉" in swept
     office.git("push", "-q", "origin", "main")  # the server accepts what the clocks made due
 
 
