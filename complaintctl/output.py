@@ -1,4 +1,4 @@
-"""Printing: tables that line up Chinese text, and JSON for scripts."""
+"""Printing: tables that line up Chinese text and fit the terminal, and JSON for scripts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 # Text whose display width is plain arithmetic: printable ASCII (1 column) and the CJK blocks,
@@ -24,10 +25,46 @@ def _width(text: str) -> int:
     return max(wcswidth(text), 0)
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+def _char_width(ch: str) -> int:
+    o = ord(ch)
+    if 0x20 <= o <= 0x7E:
+        return 1
+    if 0x4E00 <= o <= 0x9FFF or _NARROW_OR_WIDE.match(ch):
+        return 2
+    from wcwidth import wcwidth  # only for text outside the common blocks
+
+    return max(wcwidth(ch), 0)
+
+
+@dataclass(frozen=True)
+class Col:
+    """How a column gives way when the table is wider than the terminal (issue 13).
+
+    `shrink`: its cells may be cut (or, with `wrap`, wrapped) down to that many display
+    columns (0: it keeps its width). `drop`: it may be left out; the highest number goes first,
+    and only while the table cannot fit otherwise. `main`: the column the table is for (a
+    subject, a note); the other columns shrink before it does."""
+
+    shrink: int = 0
+    drop: int = 0
+    wrap: bool = False
+    main: bool = False
+
+
+FIXED = Col()
+GAP = 2  # the spaces between two columns
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | None = None,
+          cols: Sequence[Col] | None = None) -> str:
     """tabulate's "simple" table (CJK two columns wide). Text cells are laid out here, in one
     pass (issue 12: tabulate's typing of 100,000 rows took seconds); anything else — numbers,
-    None, several lines — goes to tabulate itself. tests/test_output.py compares the two."""
+    None, several lines — goes to tabulate itself. tests/test_output.py compares the two.
+
+    With a `width` and a `Col` per column, the table is fitted to that many display columns:
+    cells cut by display width (a CJK character is two), low-value columns dropped (fit)."""
+    if width is not None and cols is not None:
+        return fit([[_one_line(c) for c in r] for r in rows], [_one_line(h) for h in headers], cols, width)
     cells = [[c.strip() if isinstance(c, str) else c for c in r] for r in rows]
     if all(isinstance(c, str) and "\n" not in c for r in cells for c in r) and \
             all(len(r) == len(headers) for r in cells) and all("\n" not in h for h in headers):
@@ -57,18 +94,176 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(out)
 
 
+def fits(text: str, width: int) -> bool:
+    """Whether every line of `text` takes at most `width` display columns."""
+    return all(_width(line) <= width for line in text.splitlines())
+
+
+def _one_line(value: Any) -> str:
+    if isinstance(value, str) and value.isprintable():  # the common case: no line breaks or tabs
+        return value.strip()
+    return "" if value is None else " ".join(str(value).split())
+
+
+def fit(rows: list[list[str]], headers: list[str], cols: Sequence[Col], limit: int) -> str:
+    """The simple table in at most `limit` display columns, as far as the columns allow: first
+    the droppable columns go (highest `drop` first) while the main columns in full and the
+    others at their floor are too wide; then the other shrinkable columns give way, then the
+    main ones (cut or wrapped at their floor at the least)."""
+    widths_of: dict[str, int] = {}
+
+    def width(text: str) -> int:
+        w = widths_of.get(text)
+        if w is None:
+            w = widths_of[text] = _width(text)
+        return w
+
+    n = len(headers)
+    tight = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    natural = [max(t, width(h) + 2) for t, h in zip(tight, headers, strict=True)]  # as _simple
+    floor = [min(tight[i], cols[i].shrink) if cols[i].shrink else tight[i] for i in range(n)]
+    shown = list(range(n))
+
+    def total(ws: Sequence[int]) -> int:
+        return sum(ws[i] for i in shown) + GAP * (len(shown) - 1)
+
+    # Columns are dropped while the main ones could not be shown whole next to the others cut short.
+    goal = [tight[i] if cols[i].main else floor[i] for i in range(n)]
+    for i in sorted((i for i in range(n) if cols[i].drop), key=lambda i: (-cols[i].drop, -i)):
+        if total(goal) <= limit:
+            break
+        shown.remove(i)
+    widths = list(natural)
+    for main in (False, True):  # the others give way first
+        flex = [i for i in shown if cols[i].main is main and floor[i] < natural[i]]
+        if total(widths) <= limit or not flex:
+            continue
+        _water_fill(widths, flex, floor, natural, limit - (total(widths) - sum(widths[i] for i in flex)))
+    flex = [i for i in shown if cols[i].shrink]
+    if total(widths) > limit and flex:  # a very narrow terminal: below the floors, down to 3 columns
+        low = [min(f, 3) for f in floor]
+        _water_fill(widths, flex, low, natural, limit - (total(widths) - sum(widths[i] for i in flex)))
+    lines: list[str] = []
+    places = [(i, widths[i], cols[i].wrap) for i in shown]
+    cut: dict[tuple[str, int], str] = {}  # one cut per distinct text and width (a 100,000-row list)
+
+    def pad(text: str, w: int) -> str:
+        return text + " " * (w - width(text))
+
+    def emit(values: list[str], wrap: bool) -> None:
+        cells: list[str] = []
+        tall: list[tuple[int, list[str]]] = []
+        for k, (i, w, wraps) in enumerate(places):
+            v = values[i]
+            if width(v) > w:
+                if wrap and wraps:
+                    tall.append((k, wrap_text(v, w)))
+                    v = ""
+                else:
+                    key = (v, w)
+                    v = cut.get(key) or cut.setdefault(key, clip_width(v, w))
+            cells.append(pad(v, w))
+        if not tall:
+            lines.append("  ".join(cells).rstrip())
+            return
+        depth = max(len(t) for _, t in tall)
+        blank = [" " * w for _, w, _ in places]
+        grid = [list(cells)] + [list(blank) for _ in range(depth - 1)]
+        for k, wrapped in tall:
+            for depth_at, part in enumerate(wrapped):
+                grid[depth_at][k] = pad(part, places[k][1])
+        lines.extend("  ".join(row).rstrip() for row in grid)
+
+    emit(headers, wrap=False)
+    lines.append("  ".join("-" * w for _, w, _ in places))
+    for r in rows:
+        emit(r, wrap=True)
+    return "\n".join(lines)
+
+
+def _water_fill(widths: list[int], flex: list[int], floor: list[int], natural: list[int], room: int) -> None:
+    """Cap the flexible columns at one width (never under their floor) so that they take at
+    most `room` columns; what rounding leaves goes to the widest."""
+    def at(cap: int) -> list[int]:
+        return [max(floor[i], min(natural[i], cap)) for i in flex]
+
+    lo, hi = 0, max(natural[i] for i in flex)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sum(at(mid)) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    for i, w in zip(flex, at(lo), strict=True):
+        widths[i] = w
+    spare = room - sum(widths[i] for i in flex)
+    for i in sorted(flex, key=lambda i: -natural[i]):
+        if spare <= 0:
+            break
+        give = min(spare, natural[i] - widths[i])
+        widths[i] += give
+        spare -= give
+
+
+def clip_width(text: str, width: int) -> str:
+    """`text` cut to `width` display columns, "…" marking the cut."""
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _char_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" if width > 0 else ""
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns; Latin words stay whole where they
+    fit, Chinese breaks between any two characters."""
+    width = max(width, 2)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    for ch in text:
+        w = _char_width(ch)
+        while used + w > width and line:
+            cut = "".join(line)
+            space = cut.rfind(" ")
+            if ch != " " and space > 0 and _width(cut[space + 1:]) + w <= width:
+                lines.append(cut[:space].rstrip())
+                line = list(cut[space + 1:])
+            else:
+                lines.append(cut.rstrip())
+                line = []
+            used = _width("".join(line))
+        if ch == " " and not line:
+            continue
+        line.append(ch)
+        used += w
+    if line or not lines:
+        lines.append("".join(line))
+    return lines
+
+
 def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    """JSON for scripts: valid JSON only (a NaN or an infinity is refused, never printed)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str, allow_nan=False)
 
 
 def clip(text: str, width: int = 24) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """One line of at most `width` display columns (a CJK character is two)."""
+    return clip_width(" ".join(str(text or "").split()), width)
+
+
+PROGRESS_AT = 200  # items of work from which a command shows a bar (about a second or more)
 
 
 class Progress:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal (a long cold
-    rebuild of the read index); scripts and logs see nothing."""
+    rebuild of the read index, a first validate or sweep, the sample); scripts, pipes and logs
+    see nothing (issue 13)."""
 
     WIDTH = 30
 

@@ -44,6 +44,7 @@ def git_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[complaintctl]\n\tallowPinnedNow = true\n",
                                      encoding="utf-8")
     monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # tables in full unless a test sets a width (issue 13)
     monkeypatch.delenv("VISUAL", raising=False)
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
     monkeypatch.setenv("COMPLAINTCTL", f"{sys.executable} -m complaintctl")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.commands.common import actor, now, pass_ws, report, step_json
 from complaintctl.commands.params import AMOUNT, vocabulary_key
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import lifecycle
@@ -41,6 +41,7 @@ def parse_value(policy: Policy, field: str, text: str) -> Any:
 @click.option("--field", required=True, type=click.Choice(list(CORRECTABLE)), help="The field to correct.")
 @click.option("--value", required=True, help="Its right value ('' clears accused or repeat links).")
 @click.option("--reason", required=True, help="Why it was wrong (recorded in the timeline).")
+@step_json
 @pass_ws
 def correct_cmd(ws: Workspace, case_id: str, field: str, value: str, reason: str) -> None:
     """Correct a field rules depend on, as the policy allows (approvals: correct, lower-severity, accused)."""
@@ -51,6 +52,7 @@ def correct_cmd(ws: Workspace, case_id: str, field: str, value: str, reason: str
 @case_arg
 @click.option("--compensation", required=True, type=AMOUNT, help="The amount approved (R-ES-2).")
 @click.option("--reason", required=True, help="Why (recorded in the timeline).")
+@step_json
 @pass_ws
 def approve_cmd(ws: Workspace, case_id: str, compensation: float, reason: str) -> None:
     """Approve compensation above the handler's limit, within your own (R-ES-2)."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from complaintctl.commands.common import base_dir, now, pass_ws
+from complaintctl.commands.common import base_dir, json_option, now, pass_ws
 from complaintctl.i18n import _
 from complaintctl.repo.workspace import Workspace
 
@@ -19,14 +19,25 @@ if TYPE_CHECKING:
 
 
 @click.command("validate")
+@json_option
 @pass_ws
-def validate_cmd(ws: Workspace) -> None:
+def validate_cmd(ws: Workspace, as_json: bool) -> None:
     """Check every case file; print every finding with file, field and rule."""
     from complaintctl.repo import check as repocheck
     from complaintctl.repo import hooks
 
     count, findings = repocheck.validate_repository(ws, now(ws))
-    for problem in hooks.problems(ws.git):  # a warning: the record itself may still be fine
+    warnings = hooks.problems(ws.git)
+    if as_json:  # on stdout, findings or not; the exit code says the same as without --json
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"checked": count, "valid": not findings, "warnings": [str(w) for w in warnings],
+                              "findings": [{"path": f.path, "field": f.field, "rule": f.rule, "message": f.message}
+                                           for f in findings]}))
+        if findings:
+            sys.exit(1)
+        return
+    for problem in warnings:  # a warning: the record itself may still be fine
         click.echo(_("warning: {problem}").format(problem=problem), err=True)
     for f in findings:
         click.echo(str(f), err=True)
@@ -52,13 +63,21 @@ def hook_group() -> None:
 
 
 @hook_group.command("install")
-def install_cmd() -> None:
+@json_option
+def install_cmd(as_json: bool) -> None:
     """Install the client hooks into .git/hooks, pointing at this complaintctl."""
     from complaintctl.repo import hooks
     from complaintctl.repo.git import Git
 
     g = Git.open(Path(base_dir()))
-    for note in hooks.install(g):
+    notes = hooks.install(g)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"hooks": list(hooks.CLIENT_HOOKS), "dir": str(hooks.installed_dir(g)),
+                              "runs": f"{sys.executable} -m complaintctl", "notes": list(notes)}))
+        return
+    for note in notes:
         click.echo(f"hooks: {note}")
     click.echo(f"installed {', '.join(hooks.CLIENT_HOOKS)} in {hooks.installed_dir(g)} "
                f"(runs {sys.executable} -m complaintctl)")

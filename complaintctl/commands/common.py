@@ -63,7 +63,58 @@ def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 
 
+def wide_option(f: F) -> F:
+    return click.option("--wide", is_flag=True, help="Every column in full, however narrow the terminal.")(f)
+
+
+def screen_width(wide: bool = False) -> int | None:
+    """The display width tables are fitted to (issue 13): $COLUMNS when set, else the terminal's
+    width when stdout is a terminal. None — every column in full, nothing cut — with --wide, or
+    when stdout is a pipe or a file and $COLUMNS is not set (`list | grep` sees whole subjects)."""
+    import os
+    import shutil
+    import sys
+
+    if wide:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):  # a closed or replaced stdout
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def step_json(f: F) -> F:
+    """--json on a command that records one step: `report` prints the result as JSON."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        if value:
+            ctx.meta["complaintctl.json"] = True
+        return value
+
+    return click.option("--json", is_flag=True, expose_value=False, callback=remember,
+                        help="Print the result as JSON for scripts (id, path, from, to, commit).")(f)
+
+
+def wants_json() -> bool:
+    return bool(click.get_current_context().meta.get("complaintctl.json"))
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {"id": result.case_id, "path": result.relpath, "from": result.src, "to": result.dst,
+            "commit": result.commit}
+
+
 def report(result: Result) -> None:
+    if wants_json():
+        from complaintctl.output import as_json
+
+        click.echo(as_json(result_json(result)))
+        return
     # the case ID comes first: scripts read it
     if result.src is None:
         click.echo(_("{id} recorded ({path}), commit {commit}").format(

@@ -7,13 +7,23 @@ from datetime import datetime, timedelta
 import click
 
 from complaintctl import labels
-from complaintctl.commands.common import actor, json_option, now, pass_ws, read_index, report
+from complaintctl.commands.common import (
+    actor,
+    json_option,
+    now,
+    pass_ws,
+    read_index,
+    report,
+    screen_width,
+    step_json,
+    wide_option,
+)
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
 from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
+from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
-from complaintctl.output import table
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
@@ -37,6 +47,7 @@ def as_of_time(ws: Workspace, as_of: str | None) -> datetime:
               help="Which clock the extension moves (R-DL-2).")
 @click.option("--until", required=True, help="The new due time (a date means its close of business).")
 @click.option("--reason", required=True, help="Why the deadline moves (recorded, R-DL-2).")
+@step_json
 @pass_ws
 def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str) -> None:
     """Extend a deadline; only approvers in the policy may (R-DL-2)."""
@@ -52,6 +63,7 @@ def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str)
 @case_arg
 @click.option("--reason", required=True, help="Why (e.g. the customer stays dissatisfied, R-ES-1).")
 @click.option("--level", help="Jump to this level of the chain (default: one level up).")
+@step_json
 @pass_ws
 def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) -> None:
     """Move the case one level up the escalation chain (R-ES-1)."""
@@ -64,6 +76,7 @@ def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) ->
 @click.option("--clock", default="report", show_default=True, type=click.Choice(WRITTEN),
               help="Which written report: incident report, board-report (48 h), notice (cannot meet the "
                    "limit), completion, verification (R-DL-5), opinion (R-DL-4).")
+@step_json
 @pass_ws
 def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None:
     """Record that a written report was submitted (stops its clock, R-DL-4/R-DL-5)."""
@@ -86,10 +99,19 @@ def _sweep_line(ws: Workspace, action: str) -> str:
 @click.command("sweep")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; commit nothing.")
+@json_option
 @pass_ws
-def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool) -> None:
+def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool, as_json: bool) -> None:
     """Upgrade late cases (R-DL-6), remind overdue ones (R-DL-7), escalate (R-ES-1): one commit."""
-    result = sweep.run(ws, as_of_time(ws, as_of), actor(ws), dry_run)
+    moment = as_of_time(ws, as_of)
+    result = sweep.run(ws, moment, actor(ws), dry_run)
+    if as_json:
+        click.echo(json_text({
+            "as_of": moment.isoformat(), "dry_run": dry_run, "commit": result.commit,
+            "changes": [{"id": c.case_id, "path": c.relpath, "actions": list(c.actions)} for c in result.changes],
+            "skipped": [{"path": f.path, "field": f.field, "rule": f.rule, "message": f.message}
+                        for f in result.skipped]}))
+        return
     for c in result.changes:
         click.echo(f"{c.case_id}: {'; '.join(_sweep_line(ws, a) for a in c.actions)}")
     for f in result.skipped:
@@ -113,14 +135,16 @@ def parse_within(text: str) -> timedelta:
 
 
 MAX_WITHIN = timedelta(days=3660)
+DUE_COLS = (FIXED, FIXED, FIXED, Col(drop=1), Col(shrink=16, main=True))  # the time left says the state too
 
 
 @click.command("due")
 @click.option("--within", default="2d", show_default=True, help="How far ahead (e.g. 4h, 2d).")
 @as_of_option
 @json_option
+@wide_option
 @pass_ws
-def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> None:
+def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
     cal = WorkCalendar.from_policy(ws.policy)
@@ -137,5 +161,5 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool) -> Non
     states, clock_names = labels.words(lang, labels.CLOCK_STATES), labels.labels(lang)
     rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
              states.get(v.state, v.state), v.left] for v in views]
-    click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")]))
+    click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")], screen_width(wide), DUE_COLS))
     click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views), within=within))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintctl.commands.common import actor, late_options, now, pass_ws, report, when
+from complaintctl.commands.common import actor, late_options, now, pass_ws, report, step_json, when
 from complaintctl.commands.params import AMOUNT, SHARE, VocabularyOption
 from complaintctl.handling import editing, lifecycle
 from complaintctl.i18n import _
@@ -20,6 +20,7 @@ case_arg = click.argument("case_id", metavar="ID")
 @click.option("--unit", cls=VocabularyOption, vocabulary="units",
               help="Responsible unit (default: the category's, R-RT-1).")
 @click.option("--copy", "copied", multiple=True, help="A head to copy (major cases, R-RT-2).")
+@step_json
 @pass_ws
 def assign_cmd(ws: Workspace, case_id: str, handler: str, unit: str | None, copied: tuple[str, ...]) -> None:
     """Dispatch the case to a unit and handler."""
@@ -31,6 +32,7 @@ def assign_cmd(ws: Workspace, case_id: str, handler: str, unit: str | None, copi
 @click.option("--resolver", required=True, help="Who resolves it (R-IN-4).")
 @click.option("--measures", required=True, help="What will be done.")
 @click.option("--due", required=True, help="Time limit: a date or date and time.")
+@step_json
 @pass_ws
 def plan_cmd(ws: Workspace, case_id: str, resolver: str, measures: str, due: str) -> None:
     """Record the handling plan; the case goes in progress."""
@@ -43,6 +45,7 @@ def plan_cmd(ws: Workspace, case_id: str, resolver: str, measures: str, due: str
 @click.argument("text")
 @click.option("--contact", is_flag=True, help="This note records a contact with the customer (R-RT-4).")
 @late_options
+@step_json
 @pass_ws
 def note_cmd(ws: Workspace, case_id: str, text: str, contact: bool, at_text: str | None, late_reason: str) -> None:
     """Add a note or a customer contact to the timeline."""
@@ -52,6 +55,7 @@ def note_cmd(ws: Workspace, case_id: str, text: str, contact: bool, at_text: str
 @click.command("wait")
 @case_arg
 @click.option("--reason", required=True, help="What the case waits for (e.g. the customer).")
+@step_json
 @pass_ws
 def wait_cmd(ws: Workspace, case_id: str, reason: str) -> None:
     """Pause the case while waiting on the customer or a third party."""
@@ -61,6 +65,7 @@ def wait_cmd(ws: Workspace, case_id: str, reason: str) -> None:
 @click.command("resume")
 @case_arg
 @click.option("--note", "text", default="", help="What came back.")
+@step_json
 @pass_ws
 def resume_cmd(ws: Workspace, case_id: str, text: str) -> None:
     """Resume a waiting case."""
@@ -77,6 +82,7 @@ def resume_cmd(ws: Workspace, case_id: str, text: str) -> None:
 @click.option("--share", type=SHARE, help="Their share of responsibility (0-1, R-CL-2).")
 @click.option("--loss", type=AMOUNT, help="Loss amount (≥ 0, R-CL-2).")
 @late_options
+@step_json
 @pass_ws
 def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compensation: float | None,
                 responsible: str, share: float | None, loss: float | None, at_text: str | None,
@@ -92,6 +98,7 @@ def resolve_cmd(ws: Workspace, case_id: str, outcome: str, summary: str, compens
               help="The customer's verdict (R-CL-1).")
 @click.option("--comment", default="", help="What the customer said.")
 @click.option("--confirmed", is_flag=True, help="The customer confirmed the record (R-CL-4).")
+@step_json
 @pass_ws
 def revisit_cmd(ws: Workspace, case_id: str, satisfaction: str, comment: str, confirmed: bool) -> None:
     """Record the revisit; a dissatisfied customer reopens the case (R-CL-1)."""
@@ -104,6 +111,7 @@ def revisit_cmd(ws: Workspace, case_id: str, satisfaction: str, comment: str, co
 @click.option("--lesson", default="", help="What the office learns (bulletins, R-RP-3).")
 @click.option("--preventive-action", default="", help="Procedure or training to create (R-RT-6).")
 @click.option("--late-reason", default="", help="Why it closes late (R-DL-7).")
+@step_json
 @pass_ws
 def close_cmd(ws: Workspace, case_id: str, root_cause: str, lesson: str, preventive_action: str,
               late_reason: str) -> None:
@@ -115,6 +123,7 @@ def close_cmd(ws: Workspace, case_id: str, root_cause: str, lesson: str, prevent
 @click.command("reopen")
 @case_arg
 @click.option("--reason", required=True, help="Why it is reopened (e.g. the customer is dissatisfied, R-CL-1).")
+@step_json
 @pass_ws
 def reopen_cmd(ws: Workspace, case_id: str, reason: str) -> None:
     """Reopen a resolved or closed case."""
@@ -126,6 +135,7 @@ def reopen_cmd(ws: Workspace, case_id: str, reason: str) -> None:
 @click.option("--reason", required=True, type=click.Choice(lifecycle.INVALID_REASONS),
               help="Why it is invalid (R-AS-1).")
 @click.option("--reply", required=True, help="The reasoned reply given to the customer (R-AS-1).")
+@step_json
 @pass_ws
 def invalid_cmd(ws: Workspace, case_id: str, reason: str, reply: str) -> None:
     """Declare the complaint invalid (final)."""
@@ -134,6 +144,7 @@ def invalid_cmd(ws: Workspace, case_id: str, reason: str, reply: str) -> None:
 
 @click.command("edit")
 @case_arg
+@step_json
 @pass_ws
 def edit_cmd(ws: Workspace, case_id: str) -> None:
     """Edit the case file in $EDITOR; it is validated and committed."""

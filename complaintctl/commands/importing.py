@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from complaintctl.commands.common import actor, now, pass_ws
+from complaintctl.commands.common import actor, json_option, now, pass_ws, screen_width
 from complaintctl.commands.intake import stdin_is_terminal
 from complaintctl.commands.params import VocabularyOption
 from complaintctl.errors import ComplaintError
 from complaintctl.handling import imports
-from complaintctl.output import clip, table
+from complaintctl.output import FIXED, Col, table
 from complaintctl.repo.workspace import Workspace
 
 
 def _ask(where: str, prompt: str, choices: list[str]) -> str:
     click.echo(f"{where}:", err=True)
     return str(click.prompt(prompt, type=click.Choice(choices) if choices else str, err=True))
+
+
+COLS = (Col(shrink=16), FIXED, FIXED, Col(shrink=8, drop=2), Col(drop=1), Col(shrink=16, main=True), Col(drop=3))
+
+
+def _candidate_json(c: imports.Candidate) -> dict[str, Any]:
+    i = c.intake
+    return {"from": c.where, "state": "bad" if c.problems else "exists" if c.existing else "new",
+            "existing": c.existing or None, "received_at": i.received_at.isoformat() if i else None,
+            "complainant": i.name if i else None, "category": i.category if i else None,
+            "subject": i.subject if i else None, "files": [name for name, _ in c.files],
+            "problems": list(c.problems), "notes": list(c.notes)}
 
 
 def _state(c: imports.Candidate) -> str:
@@ -42,9 +55,11 @@ def _state(c: imports.Candidate) -> str:
               help="Severity when the source gives none (default general).")
 @click.option("--skip-disallowed", is_flag=True,
               help="Record an attachment over the policy's materials limits by name only, instead of refusing.")
+@json_option
 @pass_ws
 def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, yes: bool, dry_run: bool,
-               channel: str, complainant_class: str, category: str, severity: str, skip_disallowed: bool) -> None:
+               channel: str, complainant_class: str, category: str, severity: str, skip_disallowed: bool,
+               as_json: bool) -> None:
     """Record complaints from an .xlsx/.csv register, an .eml, an mbox or a Maildir: one commit per source."""
     from complaintctl.handling import import_mail, import_table  # heavy readers load only here
 
@@ -54,6 +69,8 @@ def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, y
     columns = import_table.load_mapping(mapping)
     records = imports.load_records(ws)
     refused = 0
+    out: list[dict[str, Any]] = []  # --json: one entry per source
+    say = (lambda text, err=False: None) if as_json else (lambda text, err=False: click.echo(text, err=err))
     for path in sources:
         if imports.source_kind(path) == "table":
             plan = import_table.plan(path, columns, ws.policy, defaults, moment)
@@ -61,15 +78,21 @@ def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, y
             plan = import_mail.plan(path, ws.policy, defaults, moment, _ask if interactive else None,
                                     skip_disallowed)
         plan = imports.settle(ws, plan, records)
-        rows = [[c.where, _state(c), c.intake.received_at.strftime("%Y-%m-%d %H:%M") if c.intake else "",
-                 clip(c.intake.name, 12) if c.intake else "", c.intake.category if c.intake else "",
-                 clip(c.intake.subject, 30) if c.intake else "", len(c.files) or ""] for c in plan.candidates]
+        entry: dict[str, Any] = {"source": str(path), "candidates": [_candidate_json(c) for c in plan.candidates],
+                                 "problems": plan.bad, "imported": [], "commit": None}
+        out.append(entry)
+        tz = ws.policy.tz
+        rows = [[c.where, _state(c), c.intake.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if c.intake else "",
+                 c.intake.name if c.intake else "", c.intake.category if c.intake else "",
+                 c.intake.subject if c.intake else "", len(c.files) or ""] for c in plan.candidates]
         if rows:
-            click.echo(table(rows, ["from", "state", "received", "complainant", "category", "subject", "files"]))
+            say(table(rows, ["from", "state", "received", "complainant", "category", "subject", "files"],
+                      screen_width(), COLS))
         for c in plan.candidates:
             for note in c.notes:
-                click.echo(f"note: {c.where}: {note}", err=True)
+                say(f"note: {c.where}: {note}", err=True)
         if plan.bad:
+            entry["result"] = "refused"
             click.echo(f"error: {path}: nothing imported — {len(plan.bad)} problem(s):", err=True)
             for line in plan.bad:
                 click.echo(f"  {line}", err=True)
@@ -77,20 +100,28 @@ def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, y
             continue
         todo = plan.new
         if not todo:
-            click.echo(f"{path.name}: nothing new to import")
+            entry["result"] = "nothing new"
+            say(f"{path.name}: nothing new to import")
             continue
         if dry_run:
-            click.echo(f"{path.name}: {len(todo)} case(s) would be imported (dry run)")
+            entry["result"] = "dry run"
+            say(f"{path.name}: {len(todo)} case(s) would be imported (dry run)")
             continue
         if not yes:
-            if not interactive:
+            entry["result"] = "not confirmed"
+            if not interactive or as_json:  # JSON on stdout leaves no room for a question
                 click.echo(f"{path.name}: nothing committed — give --yes to import {len(todo)} case(s)", err=True)
                 continue
             if not click.confirm(f"Import {len(todo)} case(s) from {path.name}?", default=False):
                 continue
         results = imports.commit(ws, plan, moment, who)
-        click.echo(f"{path.name}: imported {len(results)} case(s) {results[0].case_id} … {results[-1].case_id}, "
-                   f"commit {results[0].commit[:10]}")
+        entry.update(result="imported", imported=[r.case_id for r in results], commit=results[0].commit)
+        say(f"{path.name}: imported {len(results)} case(s) {results[0].case_id} … {results[-1].case_id}, "
+            f"commit {results[0].commit[:10]}")
         records = imports.load_records(ws)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text(out))
     if refused:
         raise ComplaintError(f"{refused} source(s) not imported (each problem is listed above)")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from complaintctl.commands.common import actor, now, pass_ws, report
+from complaintctl.commands.common import actor, json_option, now, pass_ws, report, result_json
 from complaintctl.commands.params import VocabularyOption, check_text, vocabulary_key
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import lifecycle, steps
@@ -79,8 +79,9 @@ def stdin_is_terminal() -> bool:
 @click.option("--material", "materials", multiple=True, help="An original material kept (repeatable).")
 @click.option("--incident", help="Record it as this incident kind (policy incidents, R-AS-3).")
 @click.option("--no-incident", is_flag=True, help="It reads like an incident but is none (R-AS-3).")
+@json_option
 @pass_ws
-def new_cmd(ws: Workspace, **opts: Any) -> None:
+def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
     """Record a new complaint and commit it."""
     _complete(ws, opts, interactive=stdin_is_terminal())
     moment = now(ws)
@@ -106,7 +107,13 @@ def new_cmd(ws: Workspace, **opts: Any) -> None:
             declined = True
     intake = steps.incident_choice(ws.policy, intake, kind, declined)
     result, repeats = lifecycle.receive(ws, intake, moment, actor(ws))
-    report(result)
+    if as_json:  # the notes below still go to stderr
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({**result_json(result), "severity": intake.severity, "incident": intake.incident or None,
+                              "repeat_of": [{"id": m.id, "reason": m.reason} for m in repeats]}))
+    else:
+        report(result)
     if intake.incident and intake.incident != "none" and kind is None:
         click.echo(_("note: recorded as incident {incident} ({severity}, R-AS-3); `--no-incident` declines "
                      "it").format(incident=intake.incident, severity=intake.severity), err=True)

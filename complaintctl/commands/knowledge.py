@@ -5,27 +5,31 @@ from __future__ import annotations
 import click
 
 from complaintctl import labels
-from complaintctl.commands.common import json_option, pass_ws, read_index
+from complaintctl.commands.common import json_option, pass_ws, read_index, screen_width, wide_option
 from complaintctl.i18n import N_, _
 from complaintctl.model.ids import parse_case_id
+from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
-from complaintctl.output import clip, table
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
+from complaintctl.reporting.queries import minutes_on
 
 HEADERS = [N_("ID"), N_("score"), N_("status"), N_("received"), N_("subject"), N_("outcome"), N_("root cause"),
            N_("lesson")]
+# In a narrow terminal (issue 13): the subject and the lesson are what a search is for.
+COLS = (FIXED, Col(drop=3), Col(drop=2), FIXED, Col(shrink=16, main=True), Col(shrink=6, drop=1),
+        Col(shrink=12, drop=4), Col(shrink=16, main=True))
 
 
-def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
+def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool, wide: bool) -> None:
     if as_json:
         click.echo(json_text([h.__dict__ for h in hits]))
         return
     states = labels.words(ws.policy.language, labels.STATUSES)
-    rows = [[h.id, f"{h.score:.2f}", states.get(h.status, h.status), h.received_at[:10], clip(h.subject, 28),
-             ws.policy.label("outcomes", h.outcome) if h.outcome else "", clip(h.root_cause, 24),
-             clip(h.lesson, 30)] for h in hits]
-    click.echo(table(rows, [_(h) for h in HEADERS]))
+    day = minutes_on(ws.policy.tz)  # the office's calendar day (issue 13)
+    rows = [[h.id, f"{h.score:.2f}", states.get(h.status, h.status), day(h.received_at)[:10], h.subject,
+             ws.policy.label("outcomes", h.outcome) if h.outcome else "", h.root_cause, h.lesson] for h in hits]
+    click.echo(table(rows, [_(h) for h in HEADERS], screen_width(wide), COLS))
     click.echo(_("{n} case(s)").format(n=len(hits)))
 
 
@@ -34,10 +38,11 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
               help="At most this many cases.")
 @json_option
+@wide_option
 @pass_ws
-def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
+def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool, wide: bool) -> None:
     """Search every case, its root cause and lesson (Chinese or English)."""
-    _print(ws, knowledge.search_index(read_index(ws), text, limit), as_json)
+    _print(ws, knowledge.search_index(read_index(ws), text, limit), as_json, wide)
 
 
 @click.command("similar")
@@ -45,7 +50,8 @@ def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool) -> None:
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 10_000),
               help="At most this many cases.")
 @json_option
+@wide_option
 @pass_ws
-def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool) -> None:
+def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool, wide: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    _print(ws, knowledge.similar_index(read_index(ws), str(parse_case_id(case_id)), limit), as_json)
+    _print(ws, knowledge.similar_index(read_index(ws), str(parse_case_id(case_id)), limit), as_json, wide)

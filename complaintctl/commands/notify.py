@@ -49,7 +49,7 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
     if result.commit:
         click.echo(_("{n} message(s) sent and recorded, commit {commit}").format(n=len(result.sent),
                                                                                commit=result.commit[:10])
-                   + (f"; sync: {result.synced}" if result.synced else ""))
+                   + (f"; sync: {result.synced}" if result.synced else ""), err=as_json)  # stdout: JSON only
     pending = len(result.failed) + len(result.unaddressed)
     if not dry_run and pending:
         raise ComplaintError(f"{pending} notice(s) not sent — they stay pending and go at the next run "

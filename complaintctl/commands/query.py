@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 import click
 
 from complaintctl import labels
-from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.commands.params import VocabularyOption
 from complaintctl.i18n import _
 from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
+from complaintctl.output import FIXED, Col, fits, table
 from complaintctl.output import as_json as json_text
-from complaintctl.output import clip, table
 from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
 
@@ -24,13 +24,21 @@ if TYPE_CHECKING:
 # `show` is a one-case command (issue 12: ≤ 150 ms): the read index, the reports and the
 # deadline module load only in the commands that use them.
 
+# How each table gives way in a narrow terminal (issue 13, output.Col): the subject is what a
+# list is read for; severity, then unit, then category go first.
+LIST_COLS = (FIXED, FIXED, FIXED, Col(shrink=10, drop=1), Col(drop=3), Col(shrink=10, drop=2), Col(shrink=8),
+             Col(shrink=20, main=True))
+OVERDUE_COLS = (FIXED, FIXED, Col(drop=1), Col(shrink=8), FIXED, FIXED, Col(shrink=16, main=True))
+HISTORY_COLS = (FIXED, Col(shrink=14), Col(shrink=24, main=True), FIXED)
+
 
 @click.command("show")
 @click.argument("case_id", metavar="ID")
 @click.option("--as-of", "as_of", help="Judge the clocks as of this time (default: now).")
 @json_option
+@wide_option
 @pass_ws
-def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> None:
+def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Show one case, with its clocks and the time left on each."""
     from complaintctl.handling.deadlines import render_clocks
     from complaintctl.reporting.queries import render_case
@@ -40,7 +48,7 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> N
     if as_json:
         click.echo(json_text(data))
         return
-    click.echo(render_case(data, ws.policy))
+    click.echo(render_case(data, ws.policy, screen_width(wide)))
     moment = parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
     click.echo("\n" + render_clocks(data, ws.policy, moment))
 
@@ -57,10 +65,11 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool) -> N
 @click.option("--overdue", is_flag=True, help="Only cases with a clock past its due time.")
 @click.option("--as-of", "as_of", help="With --overdue: judge the clocks as of this time.")
 @json_option
+@wide_option
 @pass_ws
 def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, unit: str | None,
              handler: str | None, severity: str | None, since: str | None, until: str | None,
-             overdue: bool, as_of: str | None, as_json: bool) -> None:
+             overdue: bool, as_of: str | None, as_json: bool, wide: bool) -> None:
     """List cases, filtered."""
     from complaintctl.handling.deadlines import overdue_views
     from complaintctl.reporting import queries
@@ -82,11 +91,12 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         # every vocabulary translated once per command, then a dict lookup per row (issue 12)
         states, cats = labels.words(lang, labels.STATUSES), ws.policy.labels("categories")
         sevs, units = ws.policy.labels("severities"), ws.policy.labels("units")
-        rows = [[r.id, states.get(r.status, r.status), r.received_at[:16].replace("T", " "),
+        short = queries.minutes_on(tz)
+        rows = [[r.id, states.get(r.status, r.status), short(r.received_at),
                  cats.get(r.category, r.category), sevs.get(r.severity, r.severity),
-                 units.get(r.unit, r.unit) if r.unit else "", r.handler, clip(r.subject)] for r in found]
+                 units.get(r.unit, r.unit) if r.unit else "", r.handler, r.subject] for r in found]
         click.echo(table(rows, [_("ID"), _("status"), _("received"), _("category"), _("severity"), _("unit"),
-                                _("handler"), _("subject")]))
+                                _("handler"), _("subject")], screen_width(wide), LIST_COLS))
         click.echo(_("{n} case(s)").format(n=len(rows)))
         return
     # R-DL-7: what is late, and by how much
@@ -102,7 +112,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     rows = [[r.id, states.get(r.status, r.status), sevs.get(r.severity, r.severity), r.handler,
              labels.label(lang, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
             for r in records for v in late[r.id]]
-    click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")]))
+    click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")],
+                     screen_width(wide), OVERDUE_COLS))
     click.echo(_("{n} overdue case(s)").format(n=len(records)))
 
 
@@ -115,8 +126,9 @@ def as_json_text(records: list[queries.CaseRecord]) -> str:
 @click.command("history")
 @click.argument("case_id", metavar="ID")
 @json_option
+@wide_option
 @pass_ws
-def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
+def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
     """Who did what and when, from git."""
     from complaintctl.reporting import queries
 
@@ -128,8 +140,11 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(as_json_text_history(entries))
         return
+    headers, width = [_("when"), _("who"), _("what"), _("commit")], screen_width(wide)
     rows = [[e.when[:19].replace("T", " "), f"{e.author} <{e.email}>", e.subject, e.sha[:10]] for e in entries]
-    click.echo(table(rows, [_("when"), _("who"), _("what"), _("commit")]))
+    if width is not None and not fits(table(rows, headers), width):  # a name says more than half an address
+        rows = [[e.when[:19].replace("T", " "), e.author, e.subject, e.sha[:10]] for e in entries]
+    click.echo(table(rows, headers, width, HISTORY_COLS))
 
 
 def as_json_text_history(entries: list[queries.LogEntry]) -> str:

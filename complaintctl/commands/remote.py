@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from complaintctl.commands.common import actor, base_dir, now, pass_ws
+from complaintctl.commands.common import actor, base_dir, json_option, now, pass_ws
+from complaintctl.output import as_json as json_text
 from complaintctl.remote import server
 from complaintctl.remote import sync as syncing
 from complaintctl.repo.workspace import Workspace
@@ -15,10 +16,17 @@ from complaintctl.repo.workspace import Workspace
 @click.command("sync")
 @click.option("--remote", default="origin", show_default=True, help="The shared repository's remote name.")
 @click.option("--branch", default="main", show_default=True, help="The shared branch.")
+@json_option
 @pass_ws
-def sync_cmd(ws: Workspace, remote: str, branch: str) -> None:
+def sync_cmd(ws: Workspace, remote: str, branch: str, as_json: bool) -> None:
     """Fetch, integrate and push until this office's work is on the remote."""
     result = syncing.sync(ws, now(ws), actor(ws), remote, branch)
+    if as_json:
+        click.echo(json_text({"how": result.how, "pushed": result.pushed, "pulled": result.pulled,
+                              "attempts": result.attempts,
+                              "renumbered": [{"old": r.old, "new": r.new, "references": list(r.references),
+                                              "commit": r.commit} for r in result.renumbered]}))
+        return
     for r in result.renumbered:
         refs = f"; references updated in {', '.join(r.references)}" if r.references else ""
         click.echo(f"renumbered {r.old} → {r.new} (its number was taken on {remote}){refs}, "
@@ -39,9 +47,14 @@ def server_group() -> None:
 @click.option("--command", "command", help="How the hook runs complaintctl on this server "
               "(e.g. /opt/complaintctl/bin/complaintctl); default: $COMPLAINTCTL or PATH.")
 @click.option("--force", is_flag=True, help="Replace an existing hook that is not complaintctl's.")
-def server_init_cmd(path: Path, layout: str, command: str | None, force: bool) -> None:
+@json_option
+def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, as_json: bool) -> None:
     """Create or configure a bare repository with complaintctl's pre-receive hook."""
     target = path if path.is_absolute() else base_dir() / path
     setup = server.init_server(target, layout, command, force)
+    if as_json:
+        click.echo(json_text({"path": str(setup.path), "created": setup.created, "hook": str(setup.hook),
+                              "layout": layout, "config": dict(server.CONFIG)}))
+        return
     click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hook {setup.hook}, "
                f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")

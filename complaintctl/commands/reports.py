@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintctl.commands.common import json_option, now, pass_ws, say_skipped
+from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.i18n import _
 from complaintctl.labels import label
 from complaintctl.model.timeparse import parse_when
+from complaintctl.output import Col
 from complaintctl.policy import periods
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
@@ -35,7 +36,8 @@ def output_options(f: F) -> F:
 
 
 def emit(sections: list[export.Section], title: str, as_json_text: str | None, as_json: bool,
-         csv_path: Path | None, xlsx: Path | None) -> None:
+         csv_path: Path | None, xlsx: Path | None, width: int | None = None,
+         cols: tuple[Col, ...] | None = None) -> None:
     if csv_path:
         export.write_csv(sections, csv_path)
         click.echo(_("wrote {file}").format(file=csv_path))
@@ -45,16 +47,17 @@ def emit(sections: list[export.Section], title: str, as_json_text: str | None, a
     if as_json:
         click.echo(as_json_text)
     elif not (csv_path or xlsx):
-        click.echo(export.to_text(sections, title))
+        click.echo(export.to_text(sections, title, width, cols))
 
 
 @click.command("report")
 @click.option("--period", "period_text", required=True,
               help=f"A month, ISO week, quarter, year or date range: {periods.EXAMPLES}.")
 @output_options
+@wide_option
 @pass_ws
 def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
-               as_of_text: str | None) -> None:
+               as_of_text: str | None, wide: bool) -> None:
     """Statistics for a period, against the previous one (R-RP-1, R-RP-2)."""
     period = periods.parse_period(period_text)
     skipped: list[index.Skipped] = []
@@ -63,15 +66,16 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
-         csv_path, xlsx)
+         csv_path, xlsx, screen_width(wide))
 
 
 @click.command("register")
 @click.option("--week", "week_text", required=True, help="An ISO week (2026-W43) or any date in it.")
 @output_options
+@wide_option
 @pass_ws
 def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | None, xlsx: Path | None,
-                 as_of_text: str | None) -> None:
+                 as_of_text: str | None, wide: bool) -> None:
     """The weekly complaint register, one row per case received that week (R-RP-1)."""
     week = periods.parse_week(week_text)
     skipped: list[index.Skipped] = []
@@ -79,7 +83,7 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
     say_skipped(skipped)
     rows = [dict(zip(register.COLUMNS, row, strict=True)) for row in section.rows]
     emit([section], "", export.dumps({"week": week.label, "rows": rows}) if as_json else None, as_json,
-         csv_path, xlsx)
+         csv_path, xlsx, screen_width(wide), register.COLS)
 
 
 @click.command("bulletin")
@@ -90,9 +94,10 @@ def register_cmd(ws: Workspace, week_text: str, as_json: bool, csv_path: Path | 
               help="Only this format (repeatable; default: md and html).")
 @click.option("--commit", is_flag=True, help="Write under bulletins/ in the repository and commit (R-RP-3).")
 @click.option("--as-of", "as_of_text", help="Judge the figures as at this time (default: now).")
+@json_option
 @pass_ws
 def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats: tuple[str, ...], commit: bool,
-                 as_of_text: str | None) -> None:
+                 as_of_text: str | None, as_json: bool) -> None:
     """A case bulletin (案例通报) as Markdown and self-contained HTML, complainants masked (R-RP-4)."""
     period = periods.parse_period(period_text)
     skipped: list[index.Skipped] = []
@@ -100,6 +105,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
     say_skipped(skipped)
     texts = {fmt: bulletin.render(b, fmt, ws.root) for fmt in (formats or ("md", "html"))}
     paths, sha = bulletin.publish(ws, texts, period, out_dir, commit)
+    if as_json:
+        click.echo(export.dumps({"period": period.label, "files": [str(p) for p in paths], "commit": sha or None}))
+        return
     for p in paths:
         click.echo(_("wrote {file}").format(file=p))
     if commit:
@@ -112,8 +120,9 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
               help="Write an Excel workbook (what `import` reads back by default).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write CSV (UTF-8 with BOM, opens in Excel).")
+@json_option
 @pass_ws
-def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None) -> None:
+def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None, as_json: bool) -> None:
     """Every case's intake fields, UNMASKED, for moving or archiving cases (internal; issue 14)."""
     if not (xlsx or csv_path):
         raise click.UsageError("give --xlsx FILE or --csv FILE")
@@ -121,9 +130,14 @@ def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Pat
     section = reportdata.build_intake_export(ws, period)
     if csv_path:  # one table, no title line: `import` reads the header from the first row
         export.write_table_csv(section, csv_path)
-        click.echo(_("wrote {file}").format(file=csv_path))
     if xlsx:
         export.write_xlsx([section], xlsx, section.title)
-        click.echo(_("wrote {file}").format(file=xlsx))
+    written = [p for p in (csv_path, xlsx) if p]
+    if as_json:
+        click.echo(export.dumps({"period": period.label, "cases": len(section.rows),
+                                 "files": [str(p) for p in written]}))
+    else:
+        for p in written:
+            click.echo(_("wrote {file}").format(file=p))
     click.echo(_("{n} case(s) received in {period}; the file holds complainants' personal data (internal use "
                  "only)").format(n=len(section.rows), period=period.label), err=True)

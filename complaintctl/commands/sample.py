@@ -6,8 +6,10 @@ from datetime import date
 
 import click
 
-from complaintctl.commands.common import now, pass_ws
+from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.errors import InvalidInput
+from complaintctl.output import Progress
+from complaintctl.output import as_json as json_text
 from complaintctl.repo.workspace import Workspace
 from complaintctl.sample import bulk
 from complaintctl.sample.generator import SampleSpec
@@ -35,20 +37,28 @@ def _day(text: str, option: str) -> date:
                    "a new office only.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes building cases (0: one per core); the cases do not depend on it.")
+@json_option
 @pass_ws
 def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, replace: bool,
-               batch_size: int, no_verify: bool, history: bool, workers: int) -> None:
+               batch_size: int, no_verify: bool, history: bool, workers: int, as_json: bool) -> None:
     """Generate realistic sample cases through the real steps and commit them in batches."""
     spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
 
+    bar = Progress("writing sample cases", count)  # on a terminal's stderr only (issue 13)
+
     def progress(done: int, what: str) -> None:
-        click.echo(f"  {done}/{count} case(s) committed ({what if history else what[:10]})", err=True)
+        bar.update(done)
 
     # A generated history is many people's steps in one commit, dated in the past: the hook's
     # ledger (one committer, the offline window) cannot hold for it. Every step was already
     # judged by the same validator as its own actor at its own time (sample.generator).
     result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
                                verify=False, progress=progress, history=history, workers=workers)
+    bar.close()
+    if as_json:
+        click.echo(json_text({"written": result.written, "removed": result.removed, "commits": list(result.commits),
+                              "statuses": dict(sorted(result.statuses.items()))}))
+        return
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     if result.removed and not result.commits:
         click.echo(f"{result.written} sample case(s) regenerated, identical to those committed: no commit ({mix})")

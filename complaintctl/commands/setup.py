@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from complaintctl.commands.common import base_dir
+from complaintctl.commands.common import base_dir, json_option
 from complaintctl.commands.params import check_values
 from complaintctl.repo import office
 
@@ -17,12 +17,19 @@ from complaintctl.repo import office
 @click.option("--office", "code", help="Office code used in case IDs, e.g. SZ (default: the preset's own).")
 @click.option("--name", help="The office's name.")
 @click.option("--language", type=click.Choice(["zh", "en"]), help="Labels in reports.")
-def init_cmd(path: Path, preset: str, code: str | None, name: str | None, language: str | None) -> None:
+@json_option
+def init_cmd(path: Path, preset: str, code: str | None, name: str | None, language: str | None,
+             as_json: bool) -> None:
     """Create (or adopt) a case repository for an office."""
     check_values({"preset": preset, "code": code, "name": name})
     target = path if path.is_absolute() else base_dir() / path
     code = code or office.preset_office(preset)
     root, notes = office.init_office(target, preset, code, name, language)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"office": code, "preset": preset, "root": str(root), "notes": list(notes)}))
+        return
     for note in notes:
         click.echo(f"hooks: {note}")
     click.echo(f"office {code} ready in {root} (preset {preset}); hooks installed in .git/hooks")
@@ -35,12 +42,18 @@ def init_cmd(path: Path, preset: str, code: str | None, name: str | None, langua
 @click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path),
               help="The ssh public key to sign commits with (default, when the policy requires signing: "
                    "~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub).")
-def clone_cmd(url: str, path: Path | None, code: str | None, signing_key: Path | None) -> None:
+@json_option
+def clone_cmd(url: str, path: Path | None, code: str | None, signing_key: Path | None, as_json: bool) -> None:
     """Clone a shared case repository with its hooks live (installed in .git/hooks)."""
     check_values({"url": url, "code": code})
     name = path or Path(url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or "cases")
     target = name if name.is_absolute() else base_dir() / name
     root, notes = office.clone_office(url, target, code, signing_key)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"url": url, "root": str(root), "office": code, "notes": list(notes)}))
+        return
     for note in notes:
         click.echo(f"signing: {note}")
     click.echo(f"cloned {url} into {root}; hooks installed in .git/hooks"

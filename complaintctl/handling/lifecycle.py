@@ -15,6 +15,7 @@ from complaintctl.handling import steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
+from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy.policy import POLICY_FILE
 from complaintctl.repo import index, precommit, store, transaction
 from complaintctl.repo.git import Identity
@@ -107,7 +108,10 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
         results: list[Result] = []
         findings: list[object] = []
         commit = commit_for(ws, actor)
-        for item in items:
+        bar = Progress("importing cases", len(items)) if len(items) >= PROGRESS_AT else None  # issue 13
+        for n, item in enumerate(items, 1):
+            if bar is not None:
+                bar.update(n)
             received = item.intake.received_at.astimezone(policy.tz)
             month = (received.year, received.month)
             serials[month] = serials.get(month) or store.next_serial(ws.root, policy.office, *month)
@@ -120,6 +124,8 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             writes.append(store.FileWrite(cid.relpath, text, None))
             writes.extend(store.FileWrite(f"{cid.materials_dir}/{name}", data, None) for name, data in item.files)
             results.append(Result(str(cid), cid.relpath, "", None, "received"))
+        if bar is not None:
+            bar.close()
         if findings:
             raise ValidationFailed(findings)
         if not results:

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
+from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.repo import index, store, transaction
 from complaintctl.repo.git import Identity
@@ -95,7 +96,11 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         changed: list[tuple[str, str, CaseChange]] = []
         skipped: list[Finding] = []
         commit = lifecycle.commit_for(ws, actor)
-        for case_id in candidates(ws, now):
+        ids = candidates(ws, now)
+        bar = Progress("sweeping cases", len(ids)) if len(ids) >= PROGRESS_AT else None  # issue 13
+        for n, case_id in enumerate(ids, 1):
+            if bar is not None:
+                bar.update(n)
             loaded = store.load_case(ws, case_id)
             previous = load_plain(loaded.text, loaded.relpath, ws.policy.limits)
             doc, actions = _plan(loaded.doc, ws, cal, now, actor)
@@ -110,6 +115,8 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
                 skipped.extend(findings)  # a case already broken by a hand edit: `validate` reports it
                 continue
             changed.append((loaded.text, text, CaseChange(case_id, loaded.relpath, tuple(actions))))
+        if bar is not None:
+            bar.close()
         changes = [c for _, _, c in changed]
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))

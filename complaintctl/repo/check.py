@@ -19,6 +19,7 @@ from datetime import datetime
 from complaintctl import i18n
 from complaintctl.errors import InvalidInput, RepoStateError, UnreadableCase
 from complaintctl.model.case import load_plain
+from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy.policy import POLICY_FILE
 from complaintctl.repo import cache, index, precommit, store
 from complaintctl.repo.git import Identity
@@ -75,8 +76,13 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         rows = db.execute("SELECT c.path, c.blob, c.error, c.rowid, v.findings FROM cases c LEFT JOIN verdicts v "
                           "ON v.path = c.path AND v.blob = c.blob AND v.ctx = ? AND (v.settled IS NULL OR "
                           "v.settled <= ?) ORDER BY c.path", (ctx, limit)).fetchall()
+        # issue 13: a first validate of a large office takes a while; a bar on a terminal's stderr
+        todo = sum(1 for r in rows if r[4] is None)
+        bar = Progress("checking cases", len(rows)) if todo >= PROGRESS_AT else None
         for path, blob, error, rowid, kept in rows:
             count += 1
+            if bar is not None and count % 64 == 0:
+                bar.update(count)
             if error is not None:
                 findings.extend(_unreadable(ws, path, error))
             elif path in changed or blob is None:
@@ -94,6 +100,9 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
                 if settled is None or now + CLOCK_SKEW >= settled:  # no moment of it is in the future
                     kept_as = json.dumps([[f.path, f.field, f.rule, f.message] for f in found], ensure_ascii=False)
                     fresh.append((path, blob, ctx, settled.timestamp() if settled else None, kept_as))
+        if bar is not None:
+            bar.update(count)
+            bar.close()
         if fresh:
             try:
                 db.execute("BEGIN IMMEDIATE")

@@ -19,7 +19,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import label
-from complaintctl.output import table
+from complaintctl.output import FIXED, Col, table
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
@@ -99,10 +99,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_text(sections: Sequence[Section], title: str = "") -> str:
+def to_text(sections: Sequence[Section], title: str = "", width: int | None = None,
+            cols: Sequence[Col] | None = None) -> str:
+    """The sections as text tables; with `width`, fitted to that many display columns
+    (output.fit: by `cols`, or else only the headers' padding gives way)."""
     parts = [title] if title else []
     for s in sections:
-        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers)) if s.rows else "—"
+        how = cols if cols is not None and len(cols) == len(s.headers) else (FIXED,) * len(s.headers)
+        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers), width, how) if s.rows else "—"
         parts.append(f"{s.title}\n{body}")
     return "\n\n".join(parts)
 
@@ -120,14 +124,14 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, indent=2)
+    return json.dumps(_plain(value), ensure_ascii=False, indent=2, allow_nan=False)  # valid JSON only
 
 
 def report_json(report: Report) -> str:
     data = _plain(dataclasses.asdict(report))
     data["change"] = {f.name: report.change(f.name) for f in dataclasses.fields(Headline)}
     data["clocks"] = [dict(c, rate=r.rate) for c, r in zip(data["clocks"], report.clocks, strict=True)]
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def csv_text(sections: Sequence[Section]) -> str:

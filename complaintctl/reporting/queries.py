@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +11,7 @@ from complaintctl import labels
 from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.output import table
+from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import lineage, store
 from complaintctl.repo.git import LogEntry
@@ -126,7 +126,34 @@ def summary(r: CaseRecord) -> dict[str, Any]:
             "path": r.path}
 
 
-def render_case(data: Mapping[str, Any], policy: Policy) -> str:
+# How `show` gives way in a narrow terminal (issue 13): long values and notes wrap.
+CASE_COLS = (FIXED, Col(shrink=20, wrap=True, main=True))
+TIMELINE_COLS = (FIXED, Col(shrink=6), Col(shrink=8), Col(shrink=12, wrap=True), Col(shrink=16, wrap=True, main=True))
+
+
+def minutes_on(tz: tzinfo) -> Callable[[str], str]:
+    """ISO text -> "YYYY-MM-DD HH:MM" on the office's clock, for a list of many rows: text already
+    at one of the zone's offsets (all that complaintctl writes) is cut, not parsed (issue 12)."""
+    year = datetime.now(tz).year
+    own = {_offset(datetime(year, m, 1, tzinfo=tz)) for m in (1, 7)}
+
+    def short(text: str) -> str:
+        if text[-6:] in own or len(text) < 17:
+            return text[:16].replace("T", " ")
+        try:
+            return datetime.fromisoformat(text).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return text[:16].replace("T", " ")
+
+    return short
+
+
+def _offset(moment: datetime) -> str:
+    off = moment.strftime("%z")  # +0800
+    return f"{off[:3]}:{off[3:]}"
+
+
+def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
     """One case for a person: every label in the office's language, the same words the
     register and the reports print (issue 13)."""
     lang = policy.language
@@ -158,7 +185,7 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
         (_("root cause"), get(data, "closing.root_cause")), (_("lesson"), get(data, "closing.lesson")),
     ]
     out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
-                [_("field"), _("value")])
+                [_("field"), _("value")], width, CASE_COLS)
     timeline = data.get("timeline") or []
 
     def moved(e: Mapping[str, Any]) -> str:
@@ -171,11 +198,12 @@ def render_case(data: Mapping[str, Any], policy: Policy) -> str:
         text = str(e.get("note") or "")  # intake's note is the channel's key
         return channels.get(text, text) if e.get("action") == "received" else text
 
-    trows = [[str(e.get("at", ""))[:16].replace("T", " "), e.get("by", ""),
+    trows = [[_when(e.get("at"), policy), e.get("by", ""),
               actions.get(str(e.get("action", "")), e.get("action", "")),
               moved(e) if e.get("to") else "", note(e)]
              for e in timeline if isinstance(e, Mapping)]
-    return out + "\n\n" + table(trows, [_("when"), _("who"), _("action"), _("status"), _("note")])
+    return out + "\n\n" + table(trows, [_("when"), _("who"), _("action"), _("status"), _("note")], width,
+                                TIMELINE_COLS)
 
 
 def _when(value: Any, policy: Policy) -> str:
@@ -206,7 +234,9 @@ def history(ws: Workspace, case_id: str) -> list[LogEntry]:
     """Each commit that touched the case, oldest first — under every number it had (sync's
     renumberings, repo.lineage)."""
     loaded = store.load_case(ws, case_id)
-    return list(reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath)))
+    tz = ws.policy.tz  # git keeps each author's own offset; the office reads its own (issue 13)
+    return [replace(e, when=datetime.fromisoformat(e.when).astimezone(tz).isoformat())
+            for e in reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath))]
 
 
 def other_holders(ws: Workspace, case_id: str) -> list[tuple[lineage.Renumbered, str]]:

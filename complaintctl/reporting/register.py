@@ -11,6 +11,7 @@ from datetime import datetime
 
 from complaintctl.labels import STATUSES, label, words
 from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.output import FIXED, Col
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.export import Section
@@ -18,6 +19,14 @@ from complaintctl.reporting.masking import NameFinder, masker_for
 
 COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")
+
+# How the register gives way in a narrow terminal (issue 13, output.Col): ID, time received, what
+# it is about, who has it and where it stands stay; the rest go, the least telling first.
+LAYOUT = {"id": FIXED, "received_at": FIXED, "channel": Col(drop=8), "complainant_class": Col(drop=9),
+          "category": Col(shrink=8, drop=1), "severity": Col(drop=5), "subject": Col(shrink=16, main=True),
+          "unit": Col(shrink=8, drop=4), "handler": Col(shrink=6), "status": FIXED, "outcome": Col(drop=2),
+          "resolved_at": Col(drop=6), "satisfaction": Col(drop=3), "repeat": Col(drop=7)}
+COLS = tuple(LAYOUT[c] for c in COLUMNS)
 
 
 def _short(value: str, policy: Policy) -> datetime | None:
