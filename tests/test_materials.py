@@ -78,7 +78,7 @@ def test_sync_renumbering_moves_the_originals_with_the_case(office: Office, bare
     assert other.new(subject="另一位业主的投诉") == "SZ-2611-0001"
     other.run("sync")
     out = office.run("sync").output
-    assert "renumbered SZ-2611-0001 → SZ-2611-0002" in out
+    assert "已重新编号 SZ-2611-0001 → SZ-2611-0002" in out
     moved = f"materials/2026/11/SZ-2611-0002/{PHOTO_NAME}"
     tree = office.git("-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "origin/main",
                       "materials").stdout.split()

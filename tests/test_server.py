@@ -286,7 +286,7 @@ def test_first_sync_fills_a_new_shared_repository(office: Office, tmp_path: Path
     assert CliRunner().invoke(cli, ["server", "init", str(bare)]).exit_code == 0
     office.git("remote", "add", "origin", str(bare))
     case_id = office.new()
-    assert "2 commit(s) pushed" in office.run("sync").output
+    assert "推送 2 个提交" in office.run("sync").output
     assert git(bare, "rev-parse", "main") == office.git("rev-parse", "HEAD").stdout.strip()
     assert f"{case_id}: received" in git(bare, "log", "-1", "--format=%s", "main")
     office.git("remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
