@@ -132,8 +132,9 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
     """Who did what and when, from git."""
     from complaintctl.reporting import queries
 
-    entries = queries.history(ws, case_id)
-    for r, now_named in queries.other_holders(ws, case_id):  # never silently: old trailers name two
+    known = queries.renumberings(ws)  # one pass over the history for both (issue 12)
+    entries = queries.history(ws, case_id, known)
+    for r, now_named in queries.other_holders(ws, case_id, known):  # never silently: old trailers name two
         click.echo(_("note: before commit {sha} the number {old} also named the complaint that is now {new} "
                      "(renumbered by sync); its commits are in `complaintctl history {new}`").format(
                          sha=r.sha[:10], old=r.old, new=now_named), err=True)

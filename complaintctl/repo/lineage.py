@@ -39,9 +39,10 @@ def renumberings(g: Git) -> list[Renumbered]:
     return [Renumbered(sha, old, new) for sha, old, new in g.renumber_commits()]
 
 
-def log(g: Git, case_id: str, relpath: str) -> list[LogEntry]:
-    """Every commit of one case, newest first, through every number it had."""
-    found = renumberings(g)
+def log(g: Git, case_id: str, relpath: str, known: list[Renumbered] | None = None) -> list[LogEntry]:
+    """Every commit of one case, newest first, through every number it had. `known`: HEAD's
+    renumberings when the caller has them (one `git log` over the history, not one per use)."""
+    found = renumberings(g) if known is None else known
     out: list[LogEntry] = []
     rev, path, cid = "HEAD", relpath, case_id
     for _ in range(len(found) + 1):
@@ -55,13 +56,14 @@ def log(g: Git, case_id: str, relpath: str) -> list[LogEntry]:
     return out
 
 
-def other_holders(g: Git, case_id: str) -> list[tuple[Renumbered, str]]:
+def other_holders(g: Git, case_id: str, known: list[Renumbered] | None = None) -> list[tuple[Renumbered, str]]:
     """Renumberings that moved another complaint away from this number, with the ID that
     complaint has now: the commits that say `Case: <case_id>` from before them are its."""
-    moved = [r for r in renumberings(g) if r.old == case_id]
+    found = renumberings(g) if known is None else known
+    moved = [r for r in found if r.old == case_id]
     if not moved:
         return []
-    now_named = resolver(g)
+    now_named = resolver(g, found)
     return [(r, now_named(r.sha, r.new)) for r in moved]
 
 

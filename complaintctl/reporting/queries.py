@@ -230,15 +230,21 @@ def _source(data: Mapping[str, Any]) -> str:
     return f"{src.get('file')}: {where}" if where else str(src.get("file") or "")
 
 
-def history(ws: Workspace, case_id: str) -> list[LogEntry]:
+def renumberings(ws: Workspace) -> list[lineage.Renumbered]:
+    """HEAD's renumberings (sync's), newest first: read once, passed to what follows a case."""
+    return lineage.renumberings(ws.git)
+
+
+def history(ws: Workspace, case_id: str, known: list[lineage.Renumbered] | None = None) -> list[LogEntry]:
     """Each commit that touched the case, oldest first — under every number it had (sync's
     renumberings, repo.lineage)."""
     loaded = store.load_case(ws, case_id)
     tz = ws.policy.tz  # git keeps each author's own offset; the office reads its own (issue 13)
     return [replace(e, when=datetime.fromisoformat(e.when).astimezone(tz).isoformat())
-            for e in reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath))]
+            for e in reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath, known))]
 
 
-def other_holders(ws: Workspace, case_id: str) -> list[tuple[lineage.Renumbered, str]]:
+def other_holders(ws: Workspace, case_id: str,
+                  known: list[lineage.Renumbered] | None = None) -> list[tuple[lineage.Renumbered, str]]:
     """Complaints that once had this number here, before sync renumbered them."""
-    return lineage.other_holders(ws.git, case_id)
+    return lineage.other_holders(ws.git, case_id, known)
