@@ -175,7 +175,7 @@ def test_init_office_defaults_to_the_presets_code(tmp_path: Path) -> None:
         root = tmp_path / preset
         result = CliRunner().invoke(cli, ["init", str(root), "--preset", preset])
         assert result.exit_code == 0, result.output
-        assert f"office {code} ready" in result.output and load_policy(root).office == code
+        assert f"单位 {code} 已在" in result.output and load_policy(root).office == code
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "gz"), "--preset", "property", "--office", "GZ"])
     assert result.exit_code == 0 and load_policy(tmp_path / "gz").office == "GZ"
 
