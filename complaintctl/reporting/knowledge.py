@@ -7,6 +7,7 @@ case holding all its tokens, ranked by tf-idf. Pure functions over `CaseRecord`s
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -179,7 +180,7 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
     # `_cosine` term by term (the same products summed in the same order: the same floats), with
     # this case's norm once; a case sharing no token scores at most 0.05, never a hit (issue 12)
     mine_norm = math.sqrt(sum(w * w for w in mine.values()))
-    hits = []
+    scored: list[tuple[float, int]] = []
     for rowid, other, category, raw in idx.iter_vectors():  # stored vectors, no document read
         if other == case_id or mine.keys().isdisjoint(raw):
             continue
@@ -193,9 +194,13 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
         if category == target.category:
             score += 0.05
         if score > 0.05:
-            hits.append(_hit(idx.record_at(rowid), score))
-    hits.sort(key=lambda h: (-h.score, not h.lesson, h.id))
-    return hits[:limit]
+            scored.append((score, rowid))
+    # only the best scores (ties at the cut included) are read whole, and only `limit` of them
+    # are kept at a time: the same answer as sorting every hit, in memory O(limit) (issue 12)
+    scored.sort(key=lambda s: -s[0])
+    cut = scored[limit - 1][0] if limit > 0 and len(scored) >= limit else -math.inf
+    best = (_hit(idx.record_at(rowid), score) for score, rowid in scored if score >= cut)
+    return heapq.nsmallest(limit, best, key=lambda h: (-h.score, not h.lesson, h.id))
 
 
 def dice(a: str, b: str) -> float:
