@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from complaintctl import i18n
 from complaintctl.i18n import _p, translations
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -175,6 +176,13 @@ def labels(language: str) -> Mapping[str, str]:
 def label(language: str, key: str) -> str:
     pair = _LABELS.get(key)
     return key if pair is None else _text(language, pair)
+
+
+def action_word(key: str) -> str:
+    """One timeline action's word in the office's language (`reassign` → 改派), for a message
+    made now and then (a rule finding), not per row."""
+    pair = ACTIONS.get(key)
+    return key if pair is None else translations(i18n.language()).pgettext(*pair)
 
 
 def words(language: str, table: Mapping[str, tuple[str, str]]) -> dict[str, str]:

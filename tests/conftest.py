@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from complaintctl import i18n
 from complaintctl.cli import cli
 from tests.mailserver import mailserver, smtp_session  # noqa: F401  (fixtures: a real SMTP server)
 
@@ -31,6 +32,8 @@ def set_identity(monkeypatch: pytest.MonkeyPatch, name: str, email: str) -> None
 def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never touch the developer's $HOME config; hooks run this checkout's code."""
     git_environment(monkeypatch, tmp_path_factory.mktemp("home"))
+    # rule functions called directly speak English, whatever office the last in-process command read
+    i18n.use("en")
 
 
 def git_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

@@ -100,7 +100,8 @@ def test_the_hook_says_how_to_install_when_complaintctl_is_gone(tmp_path: Path) 
     hook = tmp_path / "pre-commit"
     text = (SRC / "hooks" / "pre-commit").read_text(encoding="utf-8")
     hook.write_text(text.replace("PYTHON=python3", f"PYTHON={tmp_path / 'gone' / 'python'}"), encoding="utf-8")
-    proc = subprocess.run(["sh", str(hook)], capture_output=True, text=True, timeout=30)
+    # run outside any office (no complaintctl.yaml): English
+    proc = subprocess.run(["sh", str(hook)], cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
     assert "pip install ." in proc.stderr and "git+" in proc.stderr
     assert not UNPUBLISHED.search(proc.stderr)
@@ -174,7 +175,7 @@ def test_init_office_defaults_to_the_presets_code(tmp_path: Path) -> None:
         root = tmp_path / preset
         result = CliRunner().invoke(cli, ["init", str(root), "--preset", preset])
         assert result.exit_code == 0, result.output
-        assert f"office {code} ready" in result.output and load_policy(root).office == code
+        assert f"单位 {code} 已在" in result.output and load_policy(root).office == code
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "gz"), "--preset", "property", "--office", "GZ"])
     assert result.exit_code == 0 and load_policy(tmp_path / "gz").office == "GZ"
 

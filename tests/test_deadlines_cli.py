@@ -89,8 +89,8 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     at(monkeypatch, "2026-02-26T09:00:00+08:00")
     before = head(office)
     result = office.run("sweep")
-    assert (f"{late}: upgrade general → major; remind response overdue; remind resolution overdue; "
-            "escalate staff → head") in result.output
+    assert (f"{late}: 升级为重大 一般投诉 → 重大投诉; 催办 首次响应已超时; 催办 处理完成已超时; "
+            "升级 staff → head") in result.output  # the office's words for the keys (issue 13)
     data = load(office, late)
     assert data["assessment"]["severity"] == "major"  # R-DL-6
     assert [e["action"] for e in data["timeline"][-4:]] == ["upgrade", "remind", "remind", "escalate"]
@@ -138,9 +138,9 @@ def test_waiting_pauses_the_resolution_clock(office: Office, monkeypatch: pytest
     at(monkeypatch, "2026-03-05T10:00:00+08:00")
     office.run("wait", cid, "--reason", "等业主回国")
     at(monkeypatch, "2026-04-02T10:00:00+08:00")
-    assert "upgrade" not in office.run("sweep", "--dry-run").output
+    assert "升级为重大" not in office.run("sweep", "--dry-run").output
     at(monkeypatch, "2026-04-02T10:00:01+08:00")
-    assert f"{cid}: upgrade general → major" in office.run("sweep").output
+    assert f"{cid}: 升级为重大 一般投诉 → 重大投诉" in office.run("sweep").output
 
 
 def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,7 +170,7 @@ def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.Monke
     path.write_text(forged, encoding="utf-8")
     proc = office.git("commit", "-qam", "extend by hand", check=False)
     assert proc.returncode != 0
-    assert "R-DL-2" in proc.stderr and "张敏 may not extend a deadline" in proc.stderr, proc.stderr
+    assert "R-DL-2" in proc.stderr and "张敏 无权延期" in proc.stderr, proc.stderr
     office.git("checkout", "--", ".")
 
 
@@ -181,7 +181,7 @@ def test_hand_edited_due_is_refused(office: Office, monkeypatch: pytest.MonkeyPa
     office.hand_edit(cid, "2026-03-05 18:00:00+08:00", "2026-03-09 18:00:00+08:00")
     proc = office.git("commit", "-qam", "more time", check=False)
     assert proc.returncode != 0
-    assert "clocks.resolution.due: R-DL-2" in proc.stderr and "does not match the policy" in proc.stderr
+    assert "clocks.resolution.due: R-DL-2" in proc.stderr and "与制度规定不符" in proc.stderr
     assert "1 个案件文件中有 1 项问题" in office.run("validate", ok=False).output
 
 
@@ -230,10 +230,10 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     off_chain = office.run("escalate", cid, "--reason", "直接找董事长", "--level", "chairman", ok=False)
     assert off_chain.exit_code == 1 and "'chairman' is not on the chain" in off_chain.output
     jump = office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm", ok=False)
-    assert jump.exit_code == 1 and "R-ES-1: one level at a time: from head the next is vp, not gm" in jump.output
+    assert jump.exit_code == 1 and "R-ES-1: 须逐级升级:head 的上一级是 vp,不是 gm" in jump.output
     set_identity(monkeypatch, "赵磊", "zhaolei@example.com")  # staff, not on the case
     stranger = office.run("escalate", cid, "--reason", "帮忙升级", ok=False)
-    assert stranger.exit_code == 1 and "赵磊 is neither the handler nor above the case's level" in stranger.output
+    assert stranger.exit_code == 1 and "赵磊 既不是处理人,也不高于案件当前层级" in stranger.output
     assert office.git("rev-parse", "HEAD").stdout == head  # nothing committed
     set_identity(monkeypatch, "王建国", "wangjianguo@example.com")  # a head
     office.run("escalate", cid, "--reason", "部门无法解决")
@@ -250,7 +250,7 @@ def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, mon
     cid = office.new()
     monkeypatch.setenv("EDITOR", "sed -i 's/severity: general/severity: major/'")
     refused = office.run("edit", cid, ok=False)  # severity is no free text: `correct` changes it
-    assert refused.exit_code == 1 and "assessment.severity: R-AS-2: a field rules depend on" in refused.output
+    assert refused.exit_code == 1 and "assessment.severity: R-AS-2: 该项目是规则判定的依据" in refused.output
     office.run("correct", cid, "--field", "assessment.severity", "--value", "major", "--reason", "涉及多户")
     assert due(office, cid) == "2026-03-11T18:00:00+08:00"  # major: 7 working days
     monkeypatch.setenv("EDITOR", "sed -i 's/2026-03-11 18:00:00+08:00/2026-03-31 18:00:00+08:00/'")
@@ -275,7 +275,7 @@ def test_sweep_leaves_a_broken_case_alone_and_sweeps_the_rest(office: Office, mo
     office.git("commit", "-q", "--no-verify", "-am", "forced past the hook")
     at(monkeypatch, "2026-03-09T10:00:00+08:00")
     result = office.run("sweep")
-    assert f"{good}: upgrade general → major" in result.output
+    assert f"{good}: 升级为重大 一般投诉 → 重大投诉" in result.output
     assert "已跳过(请先修正)" in result.output
     assert f"{broken}.yaml: assessment.category: R-DEF-3" in result.output
     assert office.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [f"cases/2026/03/{good}.yaml"]

@@ -46,7 +46,7 @@ def test_edit_may_not_change_what_rules_depend_on(states: States, tmp_path: Path
     editor(tmp_path, monkeypatch, "sed -i 's/^status: in_progress/status: waiting/' \"$1\"")
     result = office.run("edit", case_id, ok=False)
     assert result.exit_code == 1
-    assert "status: R-WF: a field rules depend on: `edit` corrects free text only" in result.output
+    assert "status: R-WF: 该项目是规则判定的依据:`edit` 只能修改自由文本" in result.output
     assert snapshot(office) == before
 
 

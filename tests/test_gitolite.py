@@ -219,7 +219,7 @@ def test_gitolite_names_the_pusher_and_the_hook_refuses_what_it_must(filled: Git
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
     sz.git("commit", "-q", "--amend", "--no-edit", "--reset-author", "--no-verify")  # his approval, her commit
     code, err = push(sz, "main")
-    assert code != 0 and "R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    assert code != 0 and "R-DL-2: 张敏 无权执行 extend:须具有制度规定的 vp 或 gm 角色" in err, err
     sz.git("reset", "-q", "--hard", "origin/main")
     # no new branch or tag, no force-push, no deletion of main
     sz.git("tag", "v1")

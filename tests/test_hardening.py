@@ -164,7 +164,7 @@ def _plant_hostile(office: Office, ids: dict[str, str]) -> dict[str, str]:
             raise AssertionError(f"no spare case for {name}")
     for stray in ("cases/2026/11/notes.yml", "cases/2026/11/SZ-2611-0999.YAML"):
         (office.root / stray).write_text("garbage: [\n", encoding="utf-8")
-        expected[stray] = "only case files"
+        expected[stray] = "cases/ 下只能存放案件文件"
     return expected
 
 
@@ -234,10 +234,10 @@ def test_symlinks_are_refused_by_the_hooks_and_never_followed(states: States, tm
     link.symlink_to(secret)
     git(office, "add", rel(office, "SZ-2611-0888"))
     proc = run(office.root, "git", "commit", "-q", "-m", "link")
-    assert proc.returncode == 1 and b"is a symbolic link" in proc.stderr, proc.stderr.decode()
+    assert proc.returncode == 1 and "是符号链接".encode() in proc.stderr, proc.stderr.decode()  # the office's language
     git(office, "commit", "-qm", "link", "--no-verify")
     proc = run(office.root, "git", "push", "-q", "origin", "main")
-    assert proc.returncode != 0 and b"is a symbolic link" in proc.stderr
+    assert proc.returncode != 0 and "是符号链接".encode() in proc.stderr
     assert "symbolic link" in one_line_error(cli(office, "show", "SZ-2611-0888"), 1)
     proc = cli(office, "list", "--json")
     assert proc.returncode == 0 and b"SECRET" not in proc.stdout

@@ -43,8 +43,8 @@ def assert_all_findings(out: str, paths: list[str], prefix: str = "") -> None:
     assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3:" in out
     assert f"{prefix}{paths[1]}: intake.first_receiver: R-IN-2:" in out
     # the ledger (issue 9): neither change is explained by a timeline entry
-    assert f"{prefix}{paths[0]}: routing.handler: R-RT-2: changed ('李工' → '{ACCUSED}') with no new" in out
-    assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3: changed" in out
+    assert f"{prefix}{paths[0]}: routing.handler: R-RT-2: 已被修改('李工' → '{ACCUSED}'),但没有说明该修改的" in out
+    assert f"{prefix}{paths[1]}: assessment.category: R-DEF-3: 已被修改" in out
     assert "被拒绝 — 5 项问题" in out
 
 
@@ -76,7 +76,7 @@ def test_pre_commit_refuses_every_rule_in_one_commit(states: States) -> None:
     proc = office.git("commit", "-q", "-m", "hand edits", check=False)
     assert proc.returncode == 1
     missing = [line for line in expected if f"complaintctl: {line}" not in proc.stderr]
-    assert not missing, proc.stderr
+    assert not missing, (missing, proc.stderr)
     assert f"提交被拒绝 — {len(proc.stderr.splitlines()) - 1} 项问题" in proc.stderr
     assert office.git("rev-parse", "HEAD").stdout == head
 
@@ -91,7 +91,7 @@ def test_pre_receive_refuses_every_rule_in_one_push(states: States) -> None:
     proc = office.git("push", "origin", "main", check=False)
     assert proc.returncode != 0
     missing = [line for line in expected if f"complaintctl: commit {sha[:10]}: {line}" not in proc.stderr]
-    assert not missing, proc.stderr
+    assert not missing, (missing, proc.stderr)
     assert remote_refs(office) == before
 
 
@@ -169,6 +169,10 @@ def test_hooks_work_when_complaintctl_is_not_on_path(tmp_path: Path, monkeypatch
     hook = root / ".git" / "hooks" / "pre-commit"
     hook.write_text(hook.read_text(encoding="utf-8").replace(sys.executable, str(tmp_path / "gone" / "python")),
                     encoding="utf-8")
+    proc = office.git("commit", "-q", "-m", "hand edit", check=False)
+    assert proc.returncode == 1 and "未安装 complaintctl" in proc.stderr  # the office's language (issue 13)
+    policy = root / "complaintctl.yaml"  # the shell reads the work tree's policy
+    policy.write_text(policy.read_text(encoding="utf-8").replace("language: zh", "language: en"), encoding="utf-8")
     proc = office.git("commit", "-q", "-m", "hand edit", check=False)
     assert proc.returncode == 1 and "complaintctl is not installed" in proc.stderr
     assert "differs from what this complaintctl" in office.run("validate", ok=False).output

@@ -253,3 +253,87 @@ def test_fixed_vocabularies_have_both_languages() -> None:
     assert labels.resolve("已结案", labels.names(labels.STATUSES)) == "closed"
     assert labels.resolve("in progress", labels.names(labels.STATUSES)) == "in_progress"
     assert labels.resolve("nope", labels.names(labels.STATUSES)) is None
+
+
+# ---- rule findings: the CLI, the pre-commit hook and the pre-receive hook (issue 13, item 1) ----
+
+CATEGORY_FINDING = {
+    "zh": "assessment.category: R-DEF-3: 'nonsense' 不在制度规定的投诉类别中",
+    "en": "assessment.category: R-DEF-3: 'nonsense' is not in the policy's categories",
+}
+SUBJECT_FINDING = {
+    "zh": "intake.subject: R-IN-1: 案件状态为“已受理”时必填",
+    "en": "intake.subject: R-IN-1: required when the case is Received",
+}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_rule_findings_speak_the_office_language_everywhere(office: Office, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch, language: str) -> None:
+    """A finding reads the same, in the office's language and with its rule ID, from `validate`,
+    from the pre-commit hook refusing a hand edit and from the server's pre-receive hook refusing
+    a `--no-verify` commit; none of it in the other language."""
+    other = "en" if language == "zh" else "zh"
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-22T10:00:00+08:00")
+    if language != "zh":  # the preset's language is zh
+        set_language(office, language)
+    case_id = office.new()
+    bare = tmp_path / "srv" / "cases.git"
+    assert office.run("server", "init", str(bare)).exit_code == 0
+    office.git("remote", "add", "origin", str(bare))
+    office.git("push", "-q", "origin", "main")
+
+    office.hand_edit(case_id, "category: work-efficiency", "category: nonsense")
+    result = office.run("validate", ok=False)
+    assert result.exit_code == 1
+    assert CATEGORY_FINDING[language] in result.output, result.output
+    assert CATEGORY_FINDING[other] not in result.output
+    result = office.run("validate", ok=False)  # the kept verdicts say it the same way
+    assert CATEGORY_FINDING[language] in result.output, result.output
+
+    commit = subprocess.run(["git", "commit", "-qam", "hand edit"], cwd=office.root, capture_output=True,
+                            text=True, timeout=120)
+    assert commit.returncode != 0
+    assert CATEGORY_FINDING[language] in commit.stderr, commit.stderr
+    assert CATEGORY_FINDING[other] not in commit.stderr
+    office.git("checkout", "--", ".")
+
+    office.hand_edit(case_id, "subject: 电梯故障三天未修", "subject: ''")
+    office.git("commit", "-q", "--no-verify", "-am", "blank subject")
+    before = office.git("rev-parse", "origin/main").stdout
+    push = subprocess.run(["git", "push", "origin", "main"], cwd=office.root, capture_output=True, text=True,
+                          timeout=120)
+    assert push.returncode != 0
+    assert SUBJECT_FINDING[language] in push.stderr, push.stderr
+    assert SUBJECT_FINDING[other] not in push.stderr
+    assert subprocess.run(["git", "rev-parse", "main"], cwd=bare, capture_output=True, text=True,
+                          timeout=60).stdout == before  # the server is unchanged
+
+
+def test_a_kept_verdict_is_not_shown_in_another_language(states: States) -> None:
+    """`validate` keeps settled verdicts (issue 12), findings' text included: the same files,
+    read in the other language, are judged and written again in that language."""
+    office, ids = states
+    office.hand_edit(ids["closed"], "channel: phone", "channel: pigeon")
+    office.git("commit", "-q", "--no-verify", "-am", "pigeon")  # committed: its verdict is kept
+    zh = office.run("validate", ok=False).output
+    assert "'pigeon' 不在制度规定的投诉渠道中" in zh, zh
+    set_language(office, "en")
+    en = office.run("validate", ok=False).output
+    assert "intake.channel: R-DEF-4: 'pigeon' is not in the policy's channels" in en, en
+    assert "不在制度规定" not in en
+
+
+@pytest.mark.parametrize(("language", "says"), [("zh", "服务器上未安装 complaintctl"),
+                                                ("en", "complaintctl is not installed on the server")])
+def test_the_server_hook_without_complaintctl_speaks_mains_language(office: Office, tmp_path: Path,
+                                                                    language: str, says: str) -> None:
+    """The shell hook cannot use the catalogs: it greps main's `language:` (issue 13, item 5)."""
+    if language != "zh":
+        set_language(office, language)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(office.root), str(bare)], check=True, timeout=60)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no complaintctl on the PATH, no COMPLAINTCTL
+    proc = subprocess.run(["sh", str(ROOT / "hooks" / "pre-receive")], cwd=bare, env=env, input="",
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and says in proc.stderr, proc.stderr

@@ -67,11 +67,11 @@ def test_the_accused_closes_by_a_colleagues_name_at_every_layer(states: States,
     # the accused, by the CLI: refused as himself
     as_(monkeypatch, "赵磊")
     out = office.run("note", case_id, "已向业主解释", ok=False).output
-    assert "timeline[2].by: R-RT-3: 赵磊 is the person complained about and may take no action" in out
+    assert "timeline[2].by: R-RT-3: 赵磊 是被投诉人,不得对本案件进行任何操作" in out
     # …and by hand, writing a colleague's name as the actor
     every_layer(office, case_id, entry("contact", "李工", note="已回电"), [
-        "timeline[2].by: R-WF: says '李工' but the commit is by 赵磊",
-        "timeline[2].by: R-RT-3: 赵磊 is the person complained about and may take no action"], monkeypatch)
+        "timeline[2].by: R-WF: 记为 '李工',但提交人是 赵磊",
+        "timeline[2].by: R-RT-3: 赵磊 是被投诉人,不得对本案件进行任何操作"], monkeypatch)
     # the honest path: the handler contacts the customer himself
     as_(monkeypatch, "李工")
     office.run("note", case_id, "已回电", "--contact")
@@ -84,10 +84,10 @@ def test_only_a_head_changes_accused_and_the_accused_may_not_help_himself(states
     office.git("push", "-q", "origin", "main")
     refusal = office.run("correct", case_id, "--field", "accused.person", "--value", "", "--reason", "记错了",
                          ok=False)
-    assert "R-RT-3: 张敏 may not correct accused.person: that needs role head or vp or gm" in refusal.output
+    assert "R-RT-3: 张敏 无权更正 accused.person:须具有 head 或 vp 或 gm 角色" in refusal.output
     # clearing accused by hand, then the accused assigning the case to himself
     every_layer(office, case_id, lambda d: d["accused"].__setitem__("person", None),
-                ["accused.person: R-RT-3: changed ('李工' → none) with no new timeline entry"], monkeypatch,
+                ["accused.person: R-RT-3: 已被修改('李工' → none),但没有说明该修改的新时间线记录"], monkeypatch,
                 routes=("commit", "push"))
     as_(monkeypatch, "王建国")  # a head, with a reason: the honest path
     office.run("correct", case_id, "--field", "accused.person", "--value", "赵磊", "--reason", "核实为当班保安")
@@ -103,7 +103,7 @@ def test_invalid_by_plain_staff_is_refused_at_every_layer(states: States, monkey
     case_id = ids["received"]
     as_(monkeypatch, "李工")
     out = office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "不属于服务范围", ok=False).output
-    assert "timeline[1].by: R-AS-1: 李工 may not invalid: that needs role dispatcher" in out
+    assert "timeline[1].by: R-AS-1: 李工 无权执行 invalid:须具有制度规定的 dispatcher 角色" in out
     blank = office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "   ", ok=False).output
     assert "--reply: R-AS-1: required" in blank
 
@@ -113,7 +113,7 @@ def test_invalid_by_plain_staff_is_refused_at_every_layer(states: States, monkey
         d["status"] = "invalid"
         entry("invalid", "李工", "received", "invalid", "不属于服务范围", reason="out-of-scope")(d)
 
-    every_layer(office, case_id, invalid, ["timeline[1].by: R-AS-1: 李工 may not invalid: that needs role dispatcher"],
+    every_layer(office, case_id, invalid, ["timeline[1].by: R-AS-1: 李工 无权执行 invalid:须具有制度规定的 dispatcher"],
                 monkeypatch, routes=("commit", "push"))
     as_(monkeypatch, "张敏")  # the dispatcher
     office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "不属于服务范围,已电话说明")
@@ -127,10 +127,10 @@ def test_plan_and_extend_by_cli_need_the_approver(states: States, monkeypatch: p
     as_(monkeypatch, "李工")
     late = office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2027-01-02",
                       ok=False)
-    assert "timeline[3].due: R-DL-2: 2027-01-02 23:59:59+08:00 is later than the resolution limit" in late.output
+    assert "timeline[3].due: R-DL-2: 2027-01-02 23:59:59+08:00 晚于处理时限" in late.output
     early = office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-11-19",
                        ok=False)
-    assert "R-DL-2: 2026-11-19 23:59:59+08:00 is before the complaint was received" in early.output
+    assert "R-DL-2: 2026-11-19 23:59:59+08:00 早于投诉受理时间" in early.output
     office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板并调试", "--due", "2026-11-24")
     as_(monkeypatch, "刘洋")  # the vice-president approves a later limit: an extension
     office.run("extend", case_id, "--until", "2026-12-10", "--reason", "厂家配件延期到货")
@@ -168,9 +168,9 @@ def test_compensation_above_the_handlers_limit_needs_approval(preset: str, staff
     args = ("resolve", case_id, "--outcome", next(iter(policy.outcomes)), "--summary", "赔偿客户损失",
             "--compensation", amount)
     out = office.run(*args, ok=False).output
-    assert f"R-ES-2: {amount} is above {staff[0]}'s limit (500)" in out
+    assert f"R-ES-2: {amount} 超出 {staff[0]} 的审批额度(500)" in out
     refused_self = office.run("approve", case_id, "--compensation", amount, "--reason", "我批", ok=False).output
-    assert f"R-ES-2: {amount} is above {staff[0]}'s own limit (500)" in refused_self
+    assert f"R-ES-2: {amount} 超出 {staff[0]} 本人的审批额度(500)" in refused_self
     set_identity(monkeypatch, *approver)  # the general manager: no limit
     office.run("approve", case_id, "--compensation", amount, "--reason", "客户损失属实,同意赔付")
     set_identity(monkeypatch, *staff)
@@ -185,8 +185,8 @@ def test_escalate_straight_to_gm_by_an_unrelated_person_is_refused(states: State
     office, ids = states
     as_(monkeypatch, "赵磊")
     out = office.run("escalate", ids["assigned"], "--level", "gm", "--reason", "直接找总经理", ok=False).output
-    assert "timeline[2].level: R-ES-1: one level at a time: from staff the next is head, not gm" in out
-    assert "timeline[2].by: R-ES-1: 赵磊 is neither the handler nor above the case's level (staff)" in out
+    assert "timeline[2].level: R-ES-1: 须逐级升级:staff 的上一级是 head,不是 gm" in out
+    assert "timeline[2].by: R-ES-1: 赵磊 既不是处理人,也不高于案件当前层级(staff)" in out
 
 
 def test_lowering_severity_needs_a_head_and_a_reason(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,13 +195,13 @@ def test_lowering_severity_needs_a_head_and_a_reason(states: States, monkeypatch
     office.git("push", "-q", "origin", "main")
     out = office.run("correct", case_id, "--field", "assessment.severity", "--value", "general", "--reason", "误判",
                      ok=False).output
-    assert "R-AS-2: 张敏 may not correct assessment.severity: that needs role head or vp or gm" in out
+    assert "R-AS-2: 张敏 无权更正 assessment.severity:须具有 head 或 vp 或 gm 角色" in out
 
     def lower(d: CommentedMap) -> None:
         d["assessment"]["severity"] = "general"
         entry("correct", "张敏", note="误判", field="assessment.severity", old="major", value="general")(d)
 
-    every_layer(office, case_id, lower, ["timeline[1].by: R-AS-2: 张敏 may not correct assessment.severity"],
+    every_layer(office, case_id, lower, ["timeline[1].by: R-AS-2: 张敏 无权更正 assessment.severity"],
                 monkeypatch, routes=("commit", "push"))
     as_(monkeypatch, "陈静")  # a head, with a reason
     office.run("correct", case_id, "--field", "assessment.severity", "--value", "general",
@@ -216,14 +216,14 @@ def test_repeat_complaints_go_to_senior_staff(states: States, monkeypatch: pytes
     assert office.show_json(again)["assessment"]["repeat_of"] == [first]
     office.git("push", "-q", "origin", "main")
     out = office.run("assign", again, "--handler", "李工", ok=False).output
-    assert "timeline[1].handler: R-AS-5: a repeat complaint is handled by senior staff (head or vp or gm)" in out
+    assert "timeline[1].handler: R-AS-5: 重复投诉须由资深人员(head 或 vp 或 gm)处理" in out
 
     def to_staff(d: CommentedMap) -> None:
         d["status"] = "assigned"
         d["routing"].update(unit="engineering", handler="李工")
         entry("assign", "张敏", "received", "assigned", handler="李工", unit="engineering", copied=[])(d)
 
-    every_layer(office, again, to_staff, ["timeline[1].handler: R-AS-5: a repeat complaint is handled by senior"],
+    every_layer(office, again, to_staff, ["timeline[1].handler: R-AS-5: 重复投诉须由资深人员"],
                 monkeypatch, routes=("commit", "push"))
     office.run("assign", again, "--handler", "王建国")
 
@@ -238,8 +238,8 @@ def test_a_major_dispatch_copies_the_heads(states: States, monkeypatch: pytest.M
         d["routing"].update(unit="engineering", handler="李工")
         entry("assign", "张敏", "received", "assigned", handler="李工", unit="engineering", copied=[])(d)
 
-    every_layer(office, case_id, no_heads, ["timeline[1].copied: R-RT-2: a major complaint is dispatched with its "
-                                            "responsible heads copied"], monkeypatch)
+    every_layer(office, case_id, no_heads, ["timeline[1].copied: R-RT-2: major 级投诉派单时须抄送"
+                                            "相关负责人"], monkeypatch)
     office.run("assign", case_id, "--handler", "李工")  # the CLI copies the unit's heads itself
     assert office.show_json(case_id)["routing"]["copied"] == ["王建国"]
 
@@ -251,12 +251,12 @@ def test_the_system_account_writes_only_what_the_clocks_make_due(states: States,
     office, ids = states
     as_(monkeypatch, "值班系统")
     out = office.run("note", ids["assigned"], "系统备注", ok=False).output
-    assert "timeline[2].action: R-WF: 值班系统 is the system account: it records only what the clocks make due" in out
+    assert "timeline[2].action: R-WF: 值班系统 是系统账号:只能记载" in out
     every_layer(office, ids["assigned"], entry("upgrade", "值班系统", note="R-DL-6", severity="major"),
-                ["timeline[2].action: R-WF: 值班系统 is the system account"], monkeypatch, routes=("commit", "push"))
+                ["timeline[2].action: R-WF: 值班系统 是系统账号"], monkeypatch, routes=("commit", "push"))
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-27T09:00:00+08:00")  # past the plans' due (25 Nov)
     swept = office.run("sweep").output
-    assert "upgrade general → major" in swept
+    assert "升级为重大 一般投诉 → 重大投诉" in swept
     office.git("push", "-q", "origin", "main")  # the server accepts what the clocks made due
 
 
@@ -279,7 +279,7 @@ def test_an_incident_is_recorded_or_declined_at_intake(states: States, monkeypat
     text = text.replace("subject: 楼道灯不亮", "subject: 电梯困人半小时")
     for route in ("commit", "push"):
         out = refused(route, office, "SZ-2611-0500", text, monkeypatch, path)
-        assert f"{path}: assessment.incident: R-AS-3: the complaint reads as an incident (lift-entrapment)" in out
+        assert f"{path}: assessment.incident: R-AS-3: 该投诉像是一起事件(lift-entrapment)" in out
         office.git("reset", "-q", "--hard", "origin/main" if route == "push" else "HEAD")
 
 
@@ -299,7 +299,7 @@ def test_hooks_ignore_a_pinned_clock_unless_git_config_allows_it(states: States,
     monkeypatch.setenv("COMPLAINTCTL_NOW", future.isoformat())
     office.git("config", "complaintctl.allowPinnedNow", "false")
     proc = office.git("commit", "-q", "-m", "contact", check=False)  # the real clock judges
-    assert proc.returncode == 1 and "timeline[2].at: R-IN-1: 2030-01-02T10:00:00+08:00 is in the future" in proc.stderr
+    assert proc.returncode == 1 and "timeline[2].at: R-IN-1: 2030-01-02T10:00:00+08:00 在将来" in proc.stderr
     office.git("config", "complaintctl.allowPinnedNow", "true")  # a test repository may pin it
     office.git("commit", "-q", "-m", "contact")
 
@@ -316,7 +316,7 @@ def test_authority_comes_from_the_policy_before_the_change(states: States, monke
     office.path(case_id).write_text(edited(office, case_id, entry(
         "extend", "李工", note="自己批准", clock="resolution", until=AT.replace(month=12))), encoding="utf-8")
     office.git("add", "complaintctl.yaml", rel(office, case_id))
-    expect = f"{rel(office, case_id)}: timeline[3].by: R-DL-2: 李工 may not extend"
+    expect = f"{rel(office, case_id)}: timeline[3].by: R-DL-2: 李工 无权执行 extend"
     proc = office.git("commit", "-q", "-m", "promote myself and extend", check=False)
     assert proc.returncode == 1 and expect in proc.stderr
     office.git("commit", "-q", "--no-verify", "-m", "promote myself and extend")
@@ -348,7 +348,7 @@ def test_the_ledger_starts_where_the_policy_says(tmp_path: Any, monkeypatch: pyt
     office.hand_edit(case_id, "severity: major", "severity: general")
     proc = office.git("commit", "-qam", "silently lowered", check=False)
     assert proc.returncode == 1
-    assert "assessment.severity: R-AS-2: changed ('major' → 'general') with no new timeline entry" in proc.stderr
+    assert "assessment.severity: R-AS-2: 已被修改('major' → 'general'),但没有说明该修改的新时间线记录" in proc.stderr
 
 
 def test_cli_refuses_bad_amounts_and_blank_text(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -364,7 +364,7 @@ def test_cli_refuses_bad_amounts_and_blank_text(states: States, monkeypatch: pyt
     blank = office.new_result(name="   ", contact=" ", subject="  ", details=" ")
     assert blank.exit_code == 1
     for field in ("intake.complainant.name", "intake.complainant.contact", "intake.subject", "intake.details"):
-        assert f"{field}: R-IN-1: required when the case is received" in blank.output
+        assert f"{field}: R-IN-1: 案件状态为“已受理”时必填" in blank.output
 
 
 def test_new_asks_in_a_terminal_whether_it_is_an_incident(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -398,8 +398,8 @@ def test_the_server_refuses_entries_older_than_the_offline_window(states: States
 
     text = edited(office, case_id, late_resolve)
     out = refused("push", office, case_id, text, monkeypatch)
-    assert f"{rel(office, case_id)}: timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 is older than the " \
-           "offline window (72h)" in out
+    assert f"{rel(office, case_id)}: timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 已超出" \
+           "离线补录期限(72h" in out
 
 
 def test_a_late_entry_needs_an_approver_and_a_reason(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -409,9 +409,9 @@ def test_a_late_entry_needs_an_approver_and_a_reason(states: States, monkeypatch
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-25T10:00:00+08:00")
     args = ("resolve", case_id, "--outcome", "repair", "--summary", "纸质工单补录", "--at", "2026-11-21 10:00")
     out = office.run(*args, ok=False).output
-    assert "timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 is older than the offline window (72h)" in out
+    assert "timeline[3].at: R-IN-1: 2026-11-21 10:00:00+08:00 已超出离线补录期限(72h" in out
     out = office.run(*args, "--late-reason", "离线工单补录", ok=False).output
-    assert "timeline[3].late_reason: R-IN-1: 李工 may not record a late entry: that needs role head" in out
+    assert "timeline[3].late_reason: R-IN-1: 李工 无权补录:须具有 head" in out
     as_(monkeypatch, "王建国")  # a head records it late, with the reason: the server accepts it
     office.run(*args, "--late-reason", "停网期间的纸质工单,今日补录")
     office.git("push", "-q", "origin", "main")
@@ -450,7 +450,7 @@ def test_no_written_procedure_needs_the_procedure_to_create(states: States, monk
     office.git("push", "-q", "origin", "main")
     cause = "夜班交接无书面流程,无相关制度"
     out = office.run("close", case_id, "--root-cause", cause, ok=False).output
-    assert "closing.preventive_action: R-RT-6: the root cause says no written procedure" in out
+    assert "closing.preventive_action: R-RT-6: 原因分析表明此事没有书面制度" in out
 
     def close(d: CommentedMap) -> None:
         d["status"] = "closed"
@@ -458,6 +458,6 @@ def test_no_written_procedure_needs_the_procedure_to_create(states: States, monk
                                     late_reason=None)
         entry("close", "张敏", "resolved", "closed", root_cause=cause)(d)
 
-    every_layer(office, case_id, close, ["closing.preventive_action: R-RT-6: the root cause says no written"],
+    every_layer(office, case_id, close, ["closing.preventive_action: R-RT-6: 原因分析表明此事没有书面"],
                 monkeypatch, routes=("commit", "push"))
     office.run("close", case_id, "--root-cause", cause, "--preventive-action", "制定夜班交接流程并培训")

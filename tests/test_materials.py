@@ -46,29 +46,28 @@ def test_kept_originals_cannot_be_added_changed_or_removed_by_hand(kept: Office)
     root = kept.root
     (root / "materials").mkdir(exist_ok=True)
     refused_everywhere(kept, lambda: (root / "materials/notes.txt").write_text("x", encoding="utf-8"),
-                       "materials/notes.txt: (file): R-IN-1: materials/ holds only a case's kept originals")
+                       "materials/notes.txt: (file): R-IN-1: materials/ 只存放案件留存的原件")
     refused_everywhere(kept, lambda: (root / "materials/2026/11/SZ-2611-0001/later.jpg").write_bytes(PHOTO),
-                       "an original is kept in the commit that records case SZ-2611-0001")
+                       "原件须在登记案件 SZ-2611-0001 的同一次提交中留存")
     refused_everywhere(kept, lambda: (root / KEPT).write_bytes(PHOTO + b"edited"),
-                       f"{KEPT}: (file): R-IN-1: a kept original never changes")
+                       f"{KEPT}: (file): R-IN-1: 留存的原件不得修改")
     refused_everywhere(kept, lambda: (root / KEPT).unlink(),
-                       f"{KEPT}: (file): R-IN-1: a kept original is never removed")
+                       f"{KEPT}: (file): R-IN-1: 留存的原件不得删除")
     case = root / "cases/2026/11/SZ-2611-0001.yaml"
     text = case.read_text(encoding="utf-8")
     refused_everywhere(kept, lambda: case.write_text(text.replace(f"size: {len(PHOTO)}", "size: 1"), encoding="utf-8"),
-                       "intake.attachments: R-IN-1: changed")
+                       "intake.attachments: R-IN-1: 已被修改")
     # a hand-made case that says it keeps a file it does not bring, or brings another one
     copy = text.replace("SZ-2611-0001", "SZ-2611-0002").replace("<20261122091500.1234@", "<other@")
     refused_everywhere(kept, lambda: (root / "cases/2026/11/SZ-2611-0002.yaml").write_text(copy, encoding="utf-8"),
-                       f"'{PHOTO_NAME}' is listed but materials/2026/11/SZ-2611-0002/{PHOTO_NAME} is not in the same "
-                       "commit")
+                       f"已列出 '{PHOTO_NAME}',但同一次提交中没有 materials/2026/11/SZ-2611-0002/{PHOTO_NAME}")
 
     def wrong_file() -> None:
         (root / "cases/2026/11/SZ-2611-0002.yaml").write_text(copy, encoding="utf-8")
         (root / "materials/2026/11/SZ-2611-0002").mkdir(parents=True)
         (root / f"materials/2026/11/SZ-2611-0002/{PHOTO_NAME}").write_bytes(b"not the photo")
 
-    refused_everywhere(kept, wrong_file, "or size is not what case SZ-2611-0002 records")
+    refused_everywhere(kept, wrong_file, "或大小与案件 SZ-2611-0002 的记录")
 
 
 def test_sync_renumbering_moves_the_originals_with_the_case(office: Office, bare_remote: Path, tmp_path: Path,
@@ -79,7 +78,7 @@ def test_sync_renumbering_moves_the_originals_with_the_case(office: Office, bare
     assert other.new(subject="另一位业主的投诉") == "SZ-2611-0001"
     other.run("sync")
     out = office.run("sync").output
-    assert "renumbered SZ-2611-0001 → SZ-2611-0002" in out
+    assert "已重新编号 SZ-2611-0001 → SZ-2611-0002" in out
     moved = f"materials/2026/11/SZ-2611-0002/{PHOTO_NAME}"
     tree = office.git("-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "origin/main",
                       "materials").stdout.split()

@@ -152,21 +152,21 @@ def test_a_forged_or_premature_notice_is_refused_by_both_hooks(states: States,
     assigned, resolved = ids["assigned"], ids["resolved"]
     # 张敏 claims the system told 李工: only the system account records notices
     every_layer(office, assigned, _notice("dispatch", 1, ["李工"], by="张敏"),
-                ["timeline[2].by: R-RT-2: 张敏 is not the system account"], monkeypatch, routes=("commit", "push"))
+                ["timeline[2].by: R-RT-2: 张敏 不是系统账号"], monkeypatch, routes=("commit", "push"))
     as_(monkeypatch, "值班系统")
     # the revisit is due 24 Nov 18:00: on 22 Nov no revisit notice is due yet
     every_layer(office, resolved, _notice("revisit", 3, ["张敏"]),
-                ["timeline[4].notice: R-CL-1: no revisit notice to 张敏 answering timeline[3] is due at"],
+                ["timeline[4].notice: R-CL-1: 无应发给 张敏 的 revisit 通知(针对 timeline[3]"],
                 monkeypatch, routes=("commit", "push"))
     # a dispatch notice to someone the dispatch did not name
     every_layer(office, assigned, _notice("dispatch", 1, ["孙总"]),
-                ["timeline[2].notice: R-RT-2: no dispatch notice to 孙总"], monkeypatch, routes=("commit", "push"))
+                ["timeline[2].notice: R-RT-2: 无应发给 孙总 的 dispatch 通知"], monkeypatch, routes=("commit", "push"))
     # what was due, recorded by the system account: accepted by both hooks; twice: refused
     office.path(assigned).write_text(edited(office, assigned, _notice("dispatch", 1, ["李工"])), encoding="utf-8")
     office.git("commit", "-q", "-am", "the dispatch notice, recorded by hand")
     office.git("push", "-q", "origin", "main")
     every_layer(office, assigned, _notice("dispatch", 1, ["李工"]),
-                ["timeline[3].notice: R-RT-2: no dispatch notice to 李工"], monkeypatch, routes=("commit", "push"))
+                ["timeline[3].notice: R-RT-2: 无应发给 李工 的 dispatch 通知"], monkeypatch, routes=("commit", "push"))
     assert rel(office, assigned).startswith("cases/")
 
 
@@ -211,7 +211,7 @@ def test_a_case_changed_on_the_remote_meanwhile_keeps_the_step_and_the_notices(
     if step[0] == "note":
         assert result.commit and result.synced == "merged" and not result.warnings, result
         assert [(e["by"], e["action"]) for e in timeline[-2:]] == [("张敏", "contact"), ("值班系统", "notify")]
-    else:  # an invalid case is final: nothing more is recorded on it; the other notices are on the remote
+    else:  # 无效投诉已终结: nothing more is recorded on it; the other notices are on the remote
         assert result.warnings and "recorded again on top of it" in result.warnings[0], result
         assert [(e["by"], e["action"]) for e in timeline[-1:]] == [("张敏", "invalid")]
         assert office.run("validate").stdout.strip().endswith("个案件文件全部有效")

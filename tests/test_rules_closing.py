@@ -16,7 +16,7 @@ def test_cli_close_without_revisit_is_refused(states: States) -> None:
     result = office.run("close", ids["resolved"], "--root-cause", "备件不足", ok=False)
     assert result.exit_code == 1
     path = rel(office, ids["resolved"])
-    assert f"{path}: revisit.satisfaction: R-CL-1: a case is closed only after the customer is revisited" \
+    assert f"{path}: revisit.satisfaction: R-CL-1: 须回访客户后方可结案" \
         in result.output
     assert snapshot(office) == before
 

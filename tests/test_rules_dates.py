@@ -14,7 +14,7 @@ def test_new_refuses_a_receipt_in_the_future(office: Office, monkeypatch: pytest
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-22T17:30:00+08:00")
     result = office.new_result("--received-at", "2026-11-23 09:00")
     assert result.exit_code == 1
-    assert "intake.received_at: R-IN-1: 2026-11-23T09:00:00+08:00 is in the future" in result.output
+    assert "intake.received_at: R-IN-1: 2026-11-23T09:00:00+08:00 在将来" in result.output
     assert office.git("rev-list", "--count", "HEAD").stdout.strip() == "1"  # only init's commit
     assert not list((office.root / "cases").rglob("*.yaml"))
 

@@ -38,4 +38,4 @@ def test_validate_reports_a_case_stored_away_from_its_id(states: States) -> None
     moved.write_text(office.path(ids["received"]).read_text(encoding="utf-8"), encoding="utf-8")
     result = office.run("validate", ok=False)
     assert result.exit_code == 1
-    assert "cases/2026/11/SZ-2611-0042.yaml: id: R-IN-5: case SZ-2611-0001 must be stored at" in result.output
+    assert "cases/2026/11/SZ-2611-0042.yaml: id: R-IN-5: 案件 SZ-2611-0001 须存放在" in result.output

@@ -22,7 +22,7 @@ def test_cli_refuses_the_accused_as_handler_or_resolver(args: list[str], field: 
     result = office.run(*argv, ok=False)
     assert result.exit_code == 1
     path = rel(office, argv[1])
-    assert f"{path}: {field}: R-RT-3: {ACCUSED} is the person complained about" in result.output
+    assert f"{path}: {field}: R-RT-3: {ACCUSED} 是被投诉人" in result.output
     assert snapshot(office) == before
 
 
@@ -42,7 +42,7 @@ def test_cli_refuses_the_accused_acting_on_the_case(args: list[str], field: str,
     argv = [a.format(closable=closable, **ids) for a in args]
     result = office.run(*argv, ok=False)
     assert result.exit_code == 1
-    assert f"{field}: R-RT-3: {ACCUSED} is the person complained about" in result.output
+    assert f"{field}: R-RT-3: {ACCUSED} 是被投诉人" in result.output
     assert snapshot(office) == before
 
 

@@ -44,7 +44,7 @@ def test_a_cli_step_over_an_uncommitted_hand_edit_is_judged_against_the_committe
     head = office.git("rev-parse", "HEAD").stdout
     result = office.run("note", case_id, "客户来电询问进度", ok=False)
     assert result.exit_code == 1
-    assert "intake.first_receiver: R-IN-2: is fixed after intake" in result.output
+    assert "intake.first_receiver: R-IN-2: 受理后不得修改" in result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert "first_receiver: 李工" in path.read_text(encoding="utf-8")  # the user's edit is kept
 
@@ -62,7 +62,7 @@ def test_invalid_by_cli_records_reason_reply_and_is_final(states: States) -> Non
     assert result.exit_code == 1 and "R-WF: from invalid it may go to nothing (final)" in result.output
     for args in (["assign", case_id, "--handler", "李工"], ["note", case_id, "再次来电"]):
         result = office.run(*args, ok=False)
-        assert result.exit_code == 1 and "status: R-AS-1: an invalid case is final" in result.output
+        assert result.exit_code == 1 and "status: R-AS-1: 无效投诉已终结" in result.output
     assert snapshot(office) == before
     missing = office.run("invalid", ids["received"], "--reason", "unverifiable", ok=False)
     assert missing.exit_code == 2 and "--reply" in missing.output

@@ -135,7 +135,7 @@ def test_sample_command_commits_valid_cases(office: Office,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     out = sample(office, "--count", "90", "--seed", "4", "--batch-size", "40")
-    assert "90 sample case(s) written in 3 commit(s)" in out
+    assert "已写入 90 件示例案件,共 3 个提交" in out
     assert len(case_files(office)) == 90
     log = office.git("log", "--format=%s", "-3").stdout.splitlines()
     assert all(s.startswith("sample: ") for s in log)
@@ -160,7 +160,7 @@ def test_sample_refuses_to_overwrite_and_leaves_the_repo_unchanged(office: Offic
     sample(office, "--count", "20", "--seed", "2", "--replace", "--no-verify")
     assert len(case_files(office)) == 20 and case_files(office) != before
     head = office.git("rev-parse", "HEAD").stdout
-    assert "no commit" in sample(office, "--count", "20", "--seed", "2", "--replace", "--no-verify")
+    assert "无需提交" in sample(office, "--count", "20", "--seed", "2", "--replace", "--no-verify")
     assert office.git("rev-parse", "HEAD").stdout == head
     assert office.run("validate").exit_code == 0
 
@@ -237,7 +237,7 @@ def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pyte
     assert '"subject": "改过的' in listed  # the working tree, not the cached blob
     assert f"{broken.relative_to(office.root)}: (file): R-WF" in checked
     # the uncommitted subject change has no `edit` entry: the ledger refuses it (issue 9)
-    assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: changed" in checked
+    assert f"{edited.relative_to(office.root)}: intake.subject: R-IN-1: 已被修改" in checked
     archived = "\nstatus: closed" in text  # a closed case also says R-CL-3 (archived)
     assert f"2 个案件文件中有 {2 + archived} 项问题(共检查 240 个)" in checked, checked
 
@@ -265,7 +265,7 @@ def test_history_is_each_persons_work_by_day(office: Office, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     out = sample(office, "--count", "40", "--seed", "3", "--history")
-    assert "40 sample case(s) written" in out
+    assert "已写入 40 件示例案件" in out
     assert office.git("status", "--porcelain").stdout == ""
     assert office.run("validate").output.strip() == "40 个案件文件全部有效"
     log = office.git("log", "--format=%an%x1f%at%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f"

@@ -59,7 +59,7 @@ def test_commit_with_no_verify_is_refused_naming_commit_file_field_and_rule(sz: 
     sha = sz.git("rev-parse", "HEAD").stdout.strip()
     err = refused(sz, group, "main")
     rel = f"cases/2026/11/{case_id}.yaml"
-    assert f"commit {sha[:10]}: {rel}: intake.subject: R-IN-1: required" in err
+    assert f"commit {sha[:10]}: {rel}: intake.subject: R-IN-1: 案件状态为“已受理”时必填" in err
     assert "推送被拒绝" in err
 
 
@@ -97,7 +97,7 @@ def test_case_deletion_is_refused(sz: Office, group: Path) -> None:
     sz.git("rm", "-q", f"cases/2026/11/{case_id}.yaml")
     sz.git("commit", "-q", "--no-verify", "-m", "remove a case")
     err = refused(sz, group, "main")
-    assert f"cases/2026/11/{case_id}.yaml: (file): R-CL-3: case files are never deleted" in err
+    assert f"cases/2026/11/{case_id}.yaml: (file): R-CL-3: 案件文件不得删除" in err
 
 
 def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None], str], sz: Office,
@@ -139,7 +139,7 @@ def record_extension(office: Office, case_id: str, monkeypatch: pytest.MonkeyPat
         path.write_text(path.read_text(encoding="utf-8") + EXTEND, encoding="utf-8")
         # The client's validator refuses it (the ledger: `by:` is the committer; R-DL-2) ...
         proc = office.git("commit", "-q", "-am", f"{case_id}: extend", check=False)
-        assert proc.returncode != 0 and f"R-WF: says '刘洋' but the commit is by {who[0]}" in proc.stderr, proc.stderr
+        assert proc.returncode != 0 and f"R-WF: 记为 '刘洋',但提交人是 {who[0]}" in proc.stderr, proc.stderr
         # ... so it reaches the server only by --no-verify: the server must refuse it on its own.
         office.git("commit", "-q", "--no-verify", "-am", f"{case_id}: extend")
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
@@ -155,8 +155,8 @@ def test_an_extension_needs_an_approver_as_its_author_and_as_its_pusher(office: 
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0, err
     # The ledger judges the entry (its author, their roles) — once, not again by the access rules.
-    assert "timeline[1].by: R-WF: says '刘洋' but the commit is by 张敏 <zhangmin@example.com>" in err, err
-    assert "timeline[1].by: R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    assert "timeline[1].by: R-WF: 记为 '刘洋',但提交人是 张敏 <zhangmin@example.com>" in err, err
+    assert "timeline[1].by: R-DL-2: 张敏 无权执行 extend:须具有制度规定的 vp 或 gm 角色" in err, err
     assert err.count("R-DL-2") == 1, err
     office.git("reset", "-q", "--hard", "origin/main")
     record_extension(office, case_id, monkeypatch)
@@ -216,7 +216,7 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
     assert push(office.root, "main")[0] == 0
     record_extension(office, case_id, monkeypatch, ("张敏", "zhangmin@example.com"))
     code, err = push(office.root, "main")
-    assert code != 0 and "R-DL-2: 张敏 may not extend: that needs role vp or gm" in err, err
+    assert code != 0 and "R-DL-2: 张敏 无权执行 extend:须具有制度规定的 vp 或 gm 角色" in err, err
     office.git("reset", "-q", "--hard", "origin/main")
     policy.write_text(policy.read_text(encoding="utf-8") + "\nrequire_pusher: true\n", encoding="utf-8")
     office.git("commit", "-q", "-am", "require a pusher identity")
@@ -232,7 +232,7 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
 def test_closed_case_changes_only_by_reopen(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     case_id = full_life(office, monkeypatch)
     result = office.run("note", case_id, "补一句", ok=False)
-    assert result.exit_code == 1 and "status: R-CL-3: the case is closed (archived)" in result.output
+    assert result.exit_code == 1 and "status: R-CL-3: 案件已结案(已归档)" in result.output
     path = office.hand_edit(case_id, "root_cause: 备件库存不足", "root_cause: 改了")
     proc = office.git("commit", "-am", "hand edit of a closed case", check=False)
     assert proc.returncode != 0 and "R-CL-3" in proc.stderr
@@ -286,7 +286,7 @@ def test_first_sync_fills_a_new_shared_repository(office: Office, tmp_path: Path
     assert CliRunner().invoke(cli, ["server", "init", str(bare)]).exit_code == 0
     office.git("remote", "add", "origin", str(bare))
     case_id = office.new()
-    assert "2 commit(s) pushed" in office.run("sync").output
+    assert "推送 2 个提交" in office.run("sync").output
     assert git(bare, "rev-parse", "main") == office.git("rev-parse", "HEAD").stdout.strip()
     assert f"{case_id}: received" in git(bare, "log", "-1", "--format=%s", "main")
     office.git("remote", "set-url", "origin", str(tmp_path / "nowhere.git"))

@@ -102,7 +102,7 @@ def test_syncs_merge_is_signed_too(grp: Group, monkeypatch: pytest.MonkeyPatch) 
     grp.git("reset", "-q", "--hard", "HEAD~1")  # this clone had not seen it, and adds its own
     grp.office.run("note", case_id, "在这台电脑上记的")
     monkeypatch.setenv("GL_USER", "zhangmin")
-    assert grp.office.run("sync").output.startswith("sync: merged")
+    assert grp.office.run("sync").output.startswith("同步:已合并")
     merge = grp.git("cat-file", "-p", "HEAD")
     assert len([ln for ln in merge.splitlines() if ln.startswith("parent ")]) == 2 and "gpgsig -----BEGIN SSH" in merge
     assert grp.git("rev-parse", "HEAD") == grp.git("rev-parse", "origin/main")

@@ -72,8 +72,8 @@ def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
         b.run("correct", second_b, "--field", "assessment.repeat_of", "--value", "SZ-2611-0001",
               "--reason", "同一业主再次投诉")
     result = b.run("sync")
-    assert "renumbered SZ-2611-0001 → SZ-2611-0003" in result.output
-    assert "references updated in SZ-2611-0002" in result.output
+    assert "已重新编号 SZ-2611-0001 → SZ-2611-0003" in result.output
+    assert "已更新引用它的案件 SZ-2611-0002" in result.output
     # the renumbering is a visible commit with trailers
     log = git(group, "log", "--format=%s", "main")
     assert "renumber SZ-2611-0001 → SZ-2611-0003" in log.splitlines()
@@ -89,7 +89,7 @@ def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
     assert moved["timeline"][-1]["old_id"] == "SZ-2611-0001"  # type: ignore[index]
     assert remote("SZ-2611-0002")["assessment"]["repeat_of"] == ["SZ-2611-0003"]  # type: ignore[index]
     assert b.run("validate").output.strip() == "3 个案件文件全部有效"
-    assert a.run("sync").output.startswith("sync: fast-forward")
+    assert a.run("sync").output.startswith("同步:快进合并")
     assert not b.path("SZ-2611-0003").read_text(encoding="utf-8").count("SZ-2611-0001 —")
 
 
@@ -105,12 +105,12 @@ def test_notes_on_one_case_in_two_clones_are_both_kept(
     a.run("note", case_id, "A: 已联系业主")
     a.run("sync")
     b.run("note", case_id, "B: 已派工程部")
-    assert b.run("sync").output.startswith("sync: merged")
+    assert b.run("sync").output.startswith("同步:已合并")
     rel = f"cases/2026/11/{case_id}.yaml"
     text = git(group, "show", f"main:{rel}")
     assert text.index("A: 已联系业主") < text.index("B: 已派工程部")  # the same second: the remote's first
     assert b.git("status", "--porcelain").stdout == ""
-    assert a.run("sync").output.startswith("sync: fast-forward")
+    assert a.run("sync").output.startswith("同步:快进合并")
 
 
 def test_eight_processes_number_new_cases_distinctly(office: Office) -> None:
@@ -146,6 +146,6 @@ def test_sync_retries_when_another_office_pushes_first(
     b.git("config", "core.hooksPath", str(hooks))
     result = b.run("sync")
     assert (tmp_path / "raced").exists()
-    assert "(after 2 attempts)" in result.output
-    assert "renumbered SZ-2611-0001 → SZ-2611-0002" in result.output
+    assert "(尝试 2 次)" in result.output
+    assert "已重新编号 SZ-2611-0001 → SZ-2611-0002" in result.output
     assert sorted(Path(p).stem for p in remote_cases(group)) == ["SZ-2611-0001", "SZ-2611-0002"]

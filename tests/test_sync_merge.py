@@ -57,13 +57,13 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     b, c = clone(str(group), tmp_path / "b"), clone(str(group), tmp_path / "c")
     at(monkeypatch, "10:20")
     b.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换导靴")
-    assert b.run("sync").output.startswith("sync: pushed")
-    assert c.run("sync").output.startswith("sync: fast-forward")  # C has seen the resolution
+    assert b.run("sync").output.startswith("同步:已推送")
+    assert c.run("sync").output.startswith("同步:快进合并")  # C has seen the resolution
     at(monkeypatch, "10:10")  # offline, before the resolution reached this clone
     a.run("note", case_id, "A: 已电话告知业主")
     at(monkeypatch, "10:30")
     result = a.run("sync")
-    assert result.output.startswith("sync: merged"), result.output
+    assert result.output.startswith("同步:已合并"), result.output
     merged = remote_case(group, case_id)
     assert actions(merged)[-2:] == ["note", "resolve"]  # time order: A's 10:10 note before B's 10:20 step
     assert merged["status"] == "resolved" and merged["resolution"]["summary"] == "已更换导靴"  # type: ignore[index]
@@ -75,12 +75,12 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     # whole, in time order, and the server agrees.
     at(monkeypatch, "10:40")
     c.run("note", case_id, "C: 业主确认已修好")
-    assert c.run("sync").output.startswith("sync: merged")
+    assert c.run("sync").output.startswith("同步:已合并")
     merged = remote_case(group, case_id)
     assert [e.get("note") for e in merged["timeline"]][-3:] == [  # type: ignore[attr-defined, index]
         "A: 已电话告知业主", None, "C: 业主确认已修好"]
     assert merged["status"] == "resolved" and c.run("validate").stdout.strip() == "1 个案件文件全部有效"
-    assert b.run("sync").output.startswith("sync: fast-forward")
+    assert b.run("sync").output.startswith("同步:快进合并")
     assert "A: 已电话告知业主" in b.path(case_id).read_text(encoding="utf-8")
     subjects = [e["subject"] for e in json.loads(a.run("history", case_id, "--json").output)]
     assert any("resolved" in s for s in subjects) and any(s.endswith(": note — A: 已电话告知业主") for s in subjects)
@@ -104,7 +104,7 @@ def test_a_conflict_sets_the_case_aside_syncs_the_rest_and_names_a_new_branch_ea
     msg = result.output
     assert result.exit_code == 1
     assert f"{case_id} was changed both here and on origin, and the rules do not let sync combine" in msg
-    assert "R-WF: says from 'in_progress' but the case was 'waiting'" in msg  # B's resolve after A's wait
+    assert "R-WF: 记为从 'in_progress' 变更,但案件当时的状态是 'waiting'" in msg  # B's resolve after A's wait
     saved = f"complaintctl/conflict/{case_id}-20261122T120000"
     assert f"kept on branch {saved}: 2026-11-22 10:30 张敏 wait (等待配件)" in msg
     assert "Everything else is synced" in msg and "git log -p origin/main.." in msg
@@ -162,9 +162,9 @@ def test_a_race_renumbers_a_case_three_times_and_history_and_reports_follow_it(
     a.run("sync")
     race_hook(c, [b, d], tmp_path)  # B, then D, push just before each of C's pushes
     out = c.run("sync").output
-    assert re.findall(r"renumbered (\S+) → (\S+)", out) == [
+    assert re.findall(r"已重新编号 (\S+) → ([A-Z]+-\d+-\d+)", out) == [
         ("SZ-2611-0001", "SZ-2611-0002"), ("SZ-2611-0002", "SZ-2611-0004"), ("SZ-2611-0004", "SZ-2611-0007")], out
-    assert "after 3 attempts" in out
+    assert "(尝试 3 次)" in out
     # every complaint is on the server, once, under its own number
     ids = sorted(Path(p).stem for p in remote_cases(group))
     assert ids == [f"SZ-2611-{n:04d}" for n in range(1, 8)]

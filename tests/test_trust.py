@@ -58,10 +58,10 @@ def test_a_merge_that_takes_the_root_commits_tree_is_refused(grp: Group) -> None
     root = grp.git("rev-list", "--max-parents=0", "HEAD")
     merge = grp.commit_tree(f"{root}^{{tree}}", "HEAD", root, who="sun")
     grp.git("update-ref", "refs/heads/main", merge)
-    err = grp.refused("main", as_="sun")  # even the admin: case files are never deleted
+    err = grp.refused("main", as_="sun")  # even the admin: 案件文件不得删除
     for key in ("sz_open", "sz_closed", "gz"):
         assert f"commit {merge[:10]}: {grp.case_path(key)}: (file): R-CL-3: a merge may not drop a case file" in err
-        assert f"{grp.case_path(key)}: (file): R-CL-3: case files are never deleted" in err  # the net change
+        assert f"{grp.case_path(key)}: (file): R-CL-3: 案件文件不得删除" in err  # the net change
     grp.git("update-ref", "refs/heads/main", grp.commit_tree(f"{root}^{{tree}}", "HEAD", root))
     err = grp.refused("main", as_="zhangmin")
     assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 may change only cases/" in err
@@ -77,11 +77,11 @@ def test_an_octopus_merge_and_a_commit_reusing_an_old_tree_are_refused(grp: Grou
     err = grp.refused("main", as_="sun")
     assert f"commit {octopus[:10]}: {closed}: timeline: R-WF: a merge keeps every entry of each parent, in " \
            f"order: parent {head[:10]} has entries this merge drops" in err
-    assert f"{closed}: timeline: R-WF: is append-only" in err  # and the net change says the same
+    assert f"{closed}: timeline: R-WF: 只能追加" in err  # and the net change says the same
     plain = grp.commit_tree(f"{before_close}^{{tree}}", head, who="sun")
     grp.git("update-ref", "refs/heads/main", plain)
     err = grp.refused("main", as_="sun")
-    assert f"commit {plain[:10]}: {closed}: timeline: R-WF: is append-only" in err
+    assert f"commit {plain[:10]}: {closed}: timeline: R-WF: 只能追加" in err
 
 
 def test_a_merge_cannot_reopen_a_closed_case_or_roll_back_another_offices(grp: Group,
@@ -105,7 +105,7 @@ def test_a_merge_cannot_reopen_a_closed_case_or_roll_back_another_offices(grp: G
     err = grp.refused("main", as_="zhangmin")
     assert f"commit {merge[:10]}: {gz}: timeline: R-WF: a merge keeps every entry of each parent" in err
     assert f"{grp.case_path('sz_closed')}: timeline: R-WF: a merge keeps every entry of each parent" in err
-    assert f"{head[:10]}..{merge[:10]}: {gz}: timeline: R-WF: is append-only" in err  # the net change
+    assert f"{head[:10]}..{merge[:10]}: {gz}: timeline: R-WF: 只能追加" in err  # the net change
 
 
 def test_a_merge_cannot_rewrite_a_closed_case_through_a_side_history(grp: Group) -> None:
@@ -119,7 +119,7 @@ def test_a_merge_cannot_rewrite_a_closed_case_through_a_side_history(grp: Group)
     merge = grp.commit_tree(grp.tree(head, {closed: forged}), head, side, who="sun")
     grp.git("update-ref", "refs/heads/main", merge)
     err = grp.refused("main", as_="sun")
-    assert f"{head[:10]}..{merge[:10]}: {closed}: status: R-CL-3: the case is closed (archived)" in err
+    assert f"{head[:10]}..{merge[:10]}: {closed}: status: R-CL-3: 案件已结案(已归档)" in err
 
 
 def test_entries_new_in_a_merge_are_the_merge_authors(grp: Group) -> None:
@@ -167,9 +167,9 @@ def test_a_content_merge_is_the_replay_of_its_parents_entries_not_a_new_judgemen
     merge = grp.commit_tree(grp.tree(head, {path: slipped}), ours, theirs, message="merge")
     grp.git("update-ref", "refs/heads/main", merge)
     err = grp.refused("main", as_="zhangmin")
-    assert f"commit {merge[:10]}: {path}: routing.handler: R-RT-2: changed ('李工' → '周华') with no new " \
-           "timeline entry that explains it" in err, err
-    assert "offline window" not in err, err
+    assert f"commit {merge[:10]}: {path}: routing.handler: R-RT-2: 已被修改('李工' → '周华'),但没有说明该修改的" \
+           "新时间线记录" in err, err
+    assert "离线补录期限" not in err, err
     merge = grp.commit_tree(grp.tree(head, {path: union}), ours, theirs, message="merge")
     grp.git("update-ref", "refs/heads/main", merge)
     grp.accepted("main", as_="zhangmin")
@@ -192,7 +192,7 @@ def test_a_merge_may_interleave_entries_in_time_order_a_plain_commit_may_not_ins
     plain = grp.commit_tree(grp.tree(theirs, {path: interleaved}), theirs, message="inserted")
     grp.git("update-ref", "refs/heads/main", plain)
     err = grp.refused("main", as_="zhangmin")
-    assert f"commit {plain[:10]}: {path}: timeline: R-WF: is append-only" in err, err
+    assert f"commit {plain[:10]}: {path}: timeline: R-WF: 只能追加" in err, err
     merge = grp.commit_tree(grp.tree(theirs, {path: interleaved}), ours, theirs, message="sync: merge")
     grp.git("update-ref", "refs/heads/main", merge)
     grp.accepted("main", as_="zhangmin")
@@ -203,7 +203,7 @@ def test_a_merge_may_interleave_entries_in_time_order_a_plain_commit_may_not_ins
     side = grp.commit_tree(grp.tree(theirs, {path: side_text}), theirs, message="note by 张敏")
     union = with_entry(interleaved, "张敏", note="业主来电催促", at="2026-11-22T11:30:00+08:00")
     for bad, why in ((union.replace("handler: 李工", "handler: 周华", 1),
-                      "routing.handler: R-RT-2: changed ('李工' → '周华') with no new timeline entry"),
+                      "routing.handler: R-RT-2: 已被修改('李工' → '周华'),但没有说明该修改的新时间线记录"),
                      (with_entry(union, "张敏", note="补记", at="2026-11-22T10:45:00+08:00", before="已到现场"),
                       "R-WF: an entry new in a merge comes after every entry of its parents")):
         crafted = grp.commit_tree(grp.tree(merge, {path: bad}), side, merge, message="sync: merge")
@@ -297,8 +297,8 @@ def test_an_office_pushes_the_kept_originals_of_its_own_new_cases_and_nothing_el
     later = f"materials/2026/11/{grp.ids['sz_open']}/later.jpg"
     for who, expect in (("zhouhua", f"{later}: (file): ACCESS: pusher zhouhua (GL_USER) = 周华 works for office GZ "
                                     "and may not add or change office SZ's materials"),
-                        ("zhangmin", f"{later}: (file): R-IN-1: an original is kept in the commit that records "
-                                     f"case {grp.ids['sz_open']}")):
+                        ("zhangmin", f"{later}: (file): R-IN-1: 原件须在登记案件 "
+                                     f"{grp.ids['sz_open']}")):
         grp.git("update-ref", "refs/heads/main", grp.commit_tree(grp.tree(head, {later: "photo"}), head, who=who))
         assert expect in grp.refused("main", as_=who)
     side = grp.commit_tree(grp.tree(head, {}), head)
@@ -412,8 +412,8 @@ def test_staff_cannot_push_an_approvers_action(grp: Group, monkeypatch: pytest.M
     grp.git("update-ref", "refs/heads/main", forged)
     err = grp.refused("main", as_="zhangmin")
     # The ledger judges it: the entry is not its commit's author's, nor within her roles (once).
-    assert f"{path}: timeline[2].by: R-WF: says '刘洋' but the commit is by 张敏 <zhangmin@example.com>" in err
-    assert f"{path}: timeline[2].by: R-DL-2: 张敏 may not extend: that needs role vp or gm" in err
+    assert f"{path}: timeline[2].by: R-WF: 记为 '刘洋',但提交人是 张敏 <zhangmin@example.com>" in err
+    assert f"{path}: timeline[2].by: R-DL-2: 张敏 无权执行 extend:须具有制度规定的 vp 或 gm 角色" in err
     assert err.count("R-DL-2") == 1, err
     real = grp.commit_tree(grp.tree(head, {path: extended}), head, who="liuyang")
     grp.git("update-ref", "refs/heads/main", real)

@@ -24,8 +24,8 @@ def test_validate_judges_a_dirty_working_tree(states: States) -> None:
     result = office.run("validate", ok=False)
     assert result.exit_code == 1
     out = result.output
-    assert f"{rel(office, changed)}: intake.first_receiver: R-IN-2: is fixed after intake" in out
-    assert f"{rel(office, ids['closed'])}: (file): R-CL-3: case files are never deleted" in out
-    assert f"{rel(office, ids['resolved'])}: (file): R-CL-3: case files are never deleted" in out
+    assert f"{rel(office, changed)}: intake.first_receiver: R-IN-2: 受理后不得修改" in out
+    assert f"{rel(office, ids['closed'])}: (file): R-CL-3: 案件文件不得删除" in out
+    assert f"{rel(office, ids['resolved'])}: (file): R-CL-3: 案件文件不得删除" in out
     assert "cases/2026/11/SZ-2611-0777.yaml: (file): R-WF: line 2: not valid YAML" in out
     assert f"4 个案件文件中有 4 项问题(共检查 {len(ids) + 1} 个)" in out

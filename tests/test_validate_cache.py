@@ -84,7 +84,7 @@ def test_a_moment_in_the_future_is_judged_at_every_run(sampled: Office, monkeypa
                         ("2026-04-02T10:00:00+08:00", True), ("2026-07-01T10:00:00+08:00", False)):
         monkeypatch.setenv("COMPLAINTCTL_NOW", now)
         out = office.run("validate", ok=False).output
-        assert ("is in the future" in out) is expect, (now, out)
+        assert ("在将来" in out) is expect, (now, out)
 
 
 def test_the_verdict_context_follows_policy_and_code(sampled: Office, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,86 +113,86 @@ def _remove_entries(d: CommentedMap) -> None:
 VIOLATIONS: dict[str, Violation] = {
     # required fields per state (R-IN-1, R-IN-4, R-AS-1)
     "required-field": Violation("in_progress", lambda d: d["plan"].pop("resolver"),
-                                ("plan.resolver: R-IN-4: required when the case is in_progress",)),
+                                ("plan.resolver: R-IN-4: 案件状态为“处理中”时必填",)),
     "blank-intake-field": Violation("received", lambda d: put(d, "intake.complainant.contact", ""),
-                                    ("intake.complainant.contact: R-IN-1: required when the case is received",)),
+                                    ("intake.complainant.contact: R-IN-1: 案件状态为“已受理”时必填",)),
     "invalid-without-reason": Violation("received", _invalid_without_reason, (
-        "assessment.invalid_reason: R-AS-1: required when the case is invalid",
-        "assessment.reply: R-AS-1: required when the case is invalid")),
+        "assessment.invalid_reason: R-AS-1: 案件状态为“无效”时必填",
+        "assessment.reply: R-AS-1: 案件状态为“无效”时必填")),
     # vocabularies (R-DEF-3, R-DEF-4): both findings, not just the first
     "unknown-vocabulary": Violation("assigned", _two_vocabularies, (
-        "assessment.category: R-DEF-3: 'elevator' is not in the policy's categories",
-        "intake.channel: R-DEF-4: 'pigeon' is not in the policy's channels")),
+        "assessment.category: R-DEF-3: 'elevator' 不在制度规定的投诉类别中",
+        "intake.channel: R-DEF-4: 'pigeon' 不在制度规定的投诉渠道中")),
     # legal transitions only
     "skip-state": Violation("received", _skip_to_resolved,
-                            ("timeline[1].to: R-WF: received → resolved is not a legal transition",),
+                            ("timeline[1].to: R-WF: received → resolved 不是允许的状态变更",),
+                            # `edit` refuses it earlier, in handling/ (still English: issue 13, item 2)
                             edit_expect=("status: R-WF: received → resolved is not a legal transition",)),
     "status-without-entry": Violation("in_progress", lambda d: d.__setitem__("status", "waiting"), (
-        "status: R-WF: is 'waiting' but the timeline's last transition leads to 'in_progress'",),
+        "status: R-WF: 为 'waiting',但时间线最后一次状态变更的结果是 'in_progress'",),
         routes=("commit", "push")),  # `edit` records the status change itself (test_edit)
     # fields fixed after intake (R-IN-2)
     "fixed-received_at": Violation("assigned", lambda d: d["intake"].__setitem__("received_at", AT),
-                                   ("intake.received_at: R-IN-2: is fixed after intake",)),
+                                   ("intake.received_at: R-IN-2: 受理后不得修改",)),
     "fixed-first_receiver": Violation("assigned", lambda d: d["intake"].__setitem__("first_receiver", "李工"),
-                                      ("intake.first_receiver: R-IN-2: is fixed after intake",)),
+                                      ("intake.first_receiver: R-IN-2: 受理后不得修改",)),
     "fixed-id": Violation("assigned", lambda d: d.__setitem__("id", "SZ-2611-0099"), (
-        "id: R-IN-2: is fixed after intake",
-        "id: R-IN-5: case SZ-2611-0099 must be stored at cases/2026/11/SZ-2611-0099.yaml")),
-    # the timeline is append-only; an invalid case is final (R-AS-1)
+        "id: R-IN-2: 受理后不得修改",
+        "id: R-IN-5: 案件 SZ-2611-0099 须存放在 cases/2026/11/SZ-2611-0099.yaml")),
+    # the timeline is append-only; 无效投诉已终结 (R-AS-1)
     "timeline-rewrite": Violation("in_progress", lambda d: d["timeline"][1].__setitem__("by", "王建国"),
-                                  ("timeline: R-WF: is append-only",)),
-    "timeline-remove": Violation("in_progress", _remove_entries, ("timeline: R-WF: is append-only",)),
+                                  ("timeline: R-WF: 只能追加",)),
+    "timeline-remove": Violation("in_progress", _remove_entries, ("timeline: R-WF: 只能追加",)),
     "invalid-is-final": Violation("invalid", lambda d: d["assessment"].__setitem__("reply", "改了回复"),
-                                  ("status: R-AS-1: an invalid case is final and may not change",)),
+                                  ("status: R-AS-1: 无效投诉已终结,不得再作修改",)),
     # recusal (R-RT-3)
     "accused-handler": Violation("in_progress", lambda d: d["routing"].__setitem__("handler", ACCUSED),
-                                 (f"routing.handler: R-RT-3: {ACCUSED} is the person complained about",)),
+                                 (f"routing.handler: R-RT-3: {ACCUSED} 是被投诉人",)),
     "handler-accused": Violation("in_progress", lambda d: d["accused"].__setitem__("person", "李工"), (
-        "routing.handler: R-RT-3: 李工 is the person complained about and may not handle",
-        "plan.resolver: R-RT-3: 李工 is the person complained about and may not resolve")),
+        "routing.handler: R-RT-3: 李工 是被投诉人,不得处理本案件",
+        "plan.resolver: R-RT-3: 李工 是被投诉人,不得负责办结本案件")),
     # closed loop (R-CL-1)
     "close-without-revisit": Violation("resolved", _close_by_hand(None), (
-        "revisit.satisfaction: R-CL-1: a case is closed only after the customer is revisited",)),
+        "revisit.satisfaction: R-CL-1: 须回访客户后方可结案",)),
     "close-dissatisfied": Violation("resolved", _close_by_hand("dissatisfied"), (
-        "revisit.satisfaction: R-CL-1: the customer is dissatisfied: reopen the case instead of closing it",)),
+        "revisit.satisfaction: R-CL-1: 客户不满意:请重新处理,不得结案",)),
     # dates in order, not in the future (R-IN-1)
     "future-entry": Violation("assigned", lambda d: d["timeline"].append(
         timeline_entry(TOMORROW, "张敏", "contact", note="明天的电话")),
-        ("timeline[2].at: R-IN-1: 2026-11-23T09:00:00+08:00 is in the future",)),
+        ("timeline[2].at: R-IN-1: 2026-11-23T09:00:00+08:00 在将来",)),
     "out-of-order": Violation("resolved", lambda d: d["resolution"].__setitem__("at", BEFORE_RECEIPT), (
-        "resolution.at: R-IN-1: 2026-11-19T09:00:00+08:00 is before intake.received_at",)),
+        "resolution.at: R-IN-1: 2026-11-19T09:00:00+08:00 早于 intake.received_at",)),
     # ---- the ledger (issue 9): every change explained, every actor real, every rule unbypassable ----
     "forged-extension": Violation("in_progress", _forged_extension, (
-        "timeline[3].by: R-WF: says '刘洋' but the commit is by 张敏",
-        "timeline[3].by: R-DL-2: 张敏 may not extend")),
+        "timeline[3].by: R-WF: 记为 '刘洋',但提交人是 张敏",
+        "timeline[3].by: R-DL-2: 张敏 无权执行 extend")),
     "silent-severity": Violation("assigned", lambda d: d["assessment"].__setitem__("severity", "major"), (
-        "assessment.severity: R-AS-2: changed ('general' → 'major') with no new timeline entry",)),
+        "assessment.severity: R-AS-2: 已被修改('general' → 'major'),但没有说明该修改的新时间线记录",)),
     "silent-escalation": Violation("assigned", lambda d: d["routing"].__setitem__("escalation_level", "gm"), (
-        "routing.escalation_level: R-ES-1: changed ('staff' → 'gm') with no new timeline entry",)),
+        "routing.escalation_level: R-ES-1: 已被修改('staff' → 'gm'),但没有说明该修改的新时间线记录",)),
     "silent-repeat-link": Violation("assigned", lambda d: d["assessment"]["repeat_of"].append("SZ-2611-0001"), (
-        "assessment.repeat_of: R-AS-5: changed ([] → ['SZ-2611-0001']) with no new timeline entry",)),
+        "assessment.repeat_of: R-AS-5: 已被修改([] → ['SZ-2611-0001']),但没有说明该修改的新时间线记录",)),
     "silent-accused": Violation("assigned", lambda d: d["accused"].__setitem__("person", None), (
-        f"accused.person: R-RT-3: changed ('{ACCUSED}' → none) with no new timeline entry",)),
+        f"accused.person: R-RT-3: 已被修改('{ACCUSED}' → none),但没有说明该修改的新时间线记录",)),
     "correct-accused-by-staff": Violation("received", _correct_accused_by_staff, (
-        "timeline[1].by: R-RT-3: 张敏 may not correct accused.person: that needs role head or vp or gm",)),
+        "timeline[1].by: R-RT-3: 张敏 无权更正 accused.person:须具有 head 或 vp 或 gm 角色",)),
     "replan-40-days": Violation("in_progress", _replan(LATER.date()), (
-        "timeline[3].due: R-DL-2: 2027-01-02 23:59:59+08:00 is later than the resolution limit "
-        "(2026-11-25 23:59:59+08:00)",)),
+        "timeline[3].due: R-DL-2: 2027-01-02 23:59:59+08:00 晚于处理时限(2026-11-25 23:59:59+08:00)",)),
     "plan-before-receipt": Violation("in_progress", _replan(BEFORE_RECEIPT.date()), (
-        "timeline[3].due: R-DL-2: 2026-11-19 23:59:59+08:00 is before the complaint was received",)),
+        "timeline[3].due: R-DL-2: 2026-11-19 23:59:59+08:00 早于投诉受理时间",)),
     "invalid-blank-reply": Violation("received", _invalid_blank_reply, (
-        "assessment.reply: R-AS-1: required when the case is invalid",)),
+        "assessment.reply: R-AS-1: 案件状态为“无效”时必填",)),
     "escalate-jump": Violation("assigned", _escalate_jump, (
-        "timeline[2].level: R-ES-1: one level at a time: from staff the next is head, not gm",
-        "timeline[2].by: R-ES-1: 张敏 is neither the handler nor above the case's level (staff)")),
+        "timeline[2].level: R-ES-1: 须逐级升级:staff 的上一级是 head,不是 gm",
+        "timeline[2].by: R-ES-1: 张敏 既不是处理人,也不高于案件当前层级(staff)")),
     "compensation-above-limit": Violation("in_progress", _resolve_with(compensation=8000.0), (
-        "timeline[3].compensation: R-ES-2: 8000 is above 张敏's limit (500)",)),
+        "timeline[3].compensation: R-ES-2: 8000 超出 张敏 的审批额度(500)",)),
     "bad-amounts": Violation("in_progress", _resolve_with(share=1.5, loss=-20.0), (
-        "resolution.share: R-CL-2: 1.5 must be between 0 and 1",
-        "resolution.loss: R-CL-2: -20.0 must be 0 or more")),
+        "resolution.share: R-CL-2: 1.5 须在 0 到 1 之间",
+        "resolution.loss: R-CL-2: -20.0 须不小于 0")),
     "blank-text": Violation("received", lambda d: d["intake"].update(subject="   ", details="  "), (
-        "intake.subject: R-IN-1: required when the case is received",
-        "intake.details: R-IN-1: required when the case is received")),
+        "intake.subject: R-IN-1: 案件状态为“已受理”时必填",
+        "intake.details: R-IN-1: 案件状态为“已受理”时必填")),
 }
 
 
@@ -282,10 +282,10 @@ def break_every_rule(office: Office, ids: dict[str, str]) -> list[str]:
     stray = "cases/2026/10/SZ-2611-0001.yaml"
     (office.root / "cases/2026/10").mkdir()
     (office.root / stray).write_text(office.path(ids["received"]).read_text(encoding="utf-8"), encoding="utf-8")
-    expected.append(f"{stray}: id: R-IN-5: case SZ-2611-0001 must be stored at cases/2026/11/SZ-2611-0001.yaml")
+    expected.append(f"{stray}: id: R-IN-5: 案件 SZ-2611-0001 须存放在 cases/2026/11/SZ-2611-0001.yaml")
     deleted = rel(office, ids["closed"])
     office.git("rm", "-q", deleted)
-    expected.append(f"{deleted}: (file): R-CL-3: case files are never deleted")
+    expected.append(f"{deleted}: (file): R-CL-3: 案件文件不得删除")
     office.git("add", "cases")
     return expected
 

@@ -77,10 +77,13 @@ def install_cmd(as_json: bool) -> None:
         click.echo(json_text({"hooks": list(hooks.CLIENT_HOOKS), "dir": str(hooks.installed_dir(g)),
                               "runs": f"{sys.executable} -m complaintctl", "notes": list(notes)}))
         return
+    from complaintctl.repo.precommit import speak_office_language
+
+    speak_office_language(g)
     for note in notes:
-        click.echo(f"hooks: {note}")
-    click.echo(f"installed {', '.join(hooks.CLIENT_HOOKS)} in {hooks.installed_dir(g)} "
-               f"(runs {sys.executable} -m complaintctl)")
+        click.echo(f"hooks: {note}")  # the note is English (repo/hooks.py)
+    click.echo(_("installed {hooks} in {folder} (runs {python} -m complaintctl)")
+               .format(hooks=", ".join(hooks.CLIENT_HOOKS), folder=hooks.installed_dir(g), python=sys.executable))
 
 
 @hook_group.command("pre-commit")

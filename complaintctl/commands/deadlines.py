@@ -83,6 +83,19 @@ def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None
     report(lifecycle.change(ws, case_id, now(ws), actor(ws), deadlines.report_filed(text, clock)))
 
 
+def _sweep_line(ws: Workspace, action: str) -> str:
+    """One step of sweep in the office's language: `upgrade general → major` is 升级为重大 一般 → 重大,
+    `remind resolution overdue` 催办 处理完成已超时 (the commit message keeps the keys)."""
+    verb, _sep, detail = action.partition(" ")
+    if verb == "upgrade" and " → " in detail:
+        names = ws.policy.labels("severities")
+        detail = " → ".join(names.get(k, k) for k in detail.split(" → "))
+    elif verb == "remind" and detail.endswith(" overdue"):
+        clock = detail.removesuffix(" overdue")
+        detail = _("{clock} overdue").format(clock=labels.label(ws.policy.language, clock))
+    return f"{labels.action_word(verb)} {detail}".strip()
+
+
 @click.command("sweep")
 @as_of_option
 @click.option("--dry-run", is_flag=True, help="Show what would change; commit nothing.")
@@ -100,7 +113,7 @@ def sweep_cmd(ws: Workspace, as_of: str | None, dry_run: bool, as_json: bool) ->
                         for f in result.skipped]}))
         return
     for c in result.changes:
-        click.echo(f"{c.case_id}: {'; '.join(c.actions)}")
+        click.echo(f"{c.case_id}: {'; '.join(_sweep_line(ws, a) for a in c.actions)}")
     for f in result.skipped:
         click.echo(_("skipped (fix it first): {finding}").format(finding=f), err=True)
     if result.commit:

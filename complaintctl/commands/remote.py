@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from complaintctl.commands.common import actor, base_dir, json_option, now, pass_ws
+from complaintctl.i18n import N_, _
 from complaintctl.output import as_json as json_text
 from complaintctl.remote import server
 from complaintctl.remote import sync as syncing
@@ -28,11 +29,17 @@ def sync_cmd(ws: Workspace, remote: str, branch: str, as_json: bool) -> None:
                                               "commit": r.commit} for r in result.renumbered]}))
         return
     for r in result.renumbered:
-        refs = f"; references updated in {', '.join(r.references)}" if r.references else ""
-        click.echo(f"renumbered {r.old} → {r.new} (its number was taken on {remote}){refs}, "
-                   f"commit {r.commit[:10]}")
-    click.echo(f"sync: {result.how}; {result.pushed} commit(s) pushed, {result.pulled} received"
-               + (f" (after {result.attempts} attempts)" if result.attempts > 1 else ""))
+        refs = _("; references updated in {cases}").format(cases=", ".join(r.references)) if r.references else ""
+        click.echo(_("renumbered {old} → {new} (its number was taken on {remote}){refs}, commit {commit}")
+                   .format(old=r.old, new=r.new, remote=remote, refs=refs, commit=r.commit[:10]))
+    how = _(_HOW[result.how]) if result.how in _HOW else result.how
+    click.echo(_("sync: {how}; {pushed} commit(s) pushed, {pulled} received")
+               .format(how=how, pushed=result.pushed, pulled=result.pulled)
+               + (_(" (after {n} attempts)").format(n=result.attempts) if result.attempts > 1 else ""))
+
+
+_HOW = {"up to date": N_("up to date"), "pushed": N_("pushed"), "fast-forward": N_("fast-forward"),
+        "rebased": N_("rebased"), "merged": N_("merged")}
 
 
 @click.group("server")

@@ -8,6 +8,7 @@ import click
 
 from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.errors import InvalidInput
+from complaintctl.i18n import _
 from complaintctl.output import Progress
 from complaintctl.output import as_json as json_text
 from complaintctl.repo.workspace import Workspace
@@ -61,7 +62,9 @@ def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, rep
         return
     mix = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     if result.removed and not result.commits:
-        click.echo(f"{result.written} sample case(s) regenerated, identical to those committed: no commit ({mix})")
+        click.echo(_("{n} sample case(s) regenerated, identical to those committed: no commit ({mix})")
+                   .format(n=result.written, mix=mix))
         return
-    removed = f", {result.removed} replaced" if result.removed else ""
-    click.echo(f"{result.written} sample case(s) written in {len(result.commits)} commit(s){removed}: {mix}")
+    removed = _(", {n} replaced").format(n=result.removed) if result.removed else ""
+    click.echo(_("{n} sample case(s) written in {commits} commit(s){removed}: {mix}")
+               .format(n=result.written, commits=len(result.commits), removed=removed, mix=mix))

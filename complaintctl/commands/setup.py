@@ -8,7 +8,10 @@ import click
 
 from complaintctl.commands.common import base_dir, json_option
 from complaintctl.commands.params import check_values
+from complaintctl.i18n import _
 from complaintctl.repo import office
+from complaintctl.repo.git import Git
+from complaintctl.repo.precommit import speak_office_language
 
 
 @click.command("init")
@@ -30,9 +33,11 @@ def init_cmd(path: Path, preset: str, code: str | None, name: str | None, langua
 
         click.echo(json_text({"office": code, "preset": preset, "root": str(root), "notes": list(notes)}))
         return
+    speak_office_language(Git.open(root))  # the new office's policy says its language
     for note in notes:
-        click.echo(f"hooks: {note}")
-    click.echo(f"office {code} ready in {root} (preset {preset}); hooks installed in .git/hooks")
+        click.echo(f"hooks: {note}")  # the note is English (repo/hooks.py)
+    click.echo(_("office {code} ready in {root} (preset {preset}); hooks installed in .git/hooks")
+               .format(code=code, root=root, preset=preset))
 
 
 @click.command("clone")
@@ -54,7 +59,8 @@ def clone_cmd(url: str, path: Path | None, code: str | None, signing_key: Path |
 
         click.echo(json_text({"url": url, "root": str(root), "office": code, "notes": list(notes)}))
         return
+    speak_office_language(Git.open(root))  # the cloned office's policy says its language
     for note in notes:
-        click.echo(f"signing: {note}")
-    click.echo(f"cloned {url} into {root}; hooks installed in .git/hooks"
-               + (f"; new cases numbered for office {code}" if code else ""))
+        click.echo(f"signing: {note}")  # the note is English (repo/office.py)
+    click.echo(_("cloned {url} into {root}; hooks installed in .git/hooks").format(url=url, root=root)
+               + (_("; new cases numbered for office {code}").format(code=code) if code else ""))

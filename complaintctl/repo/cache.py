@@ -37,9 +37,10 @@ def folder(git_dir: Path) -> Path:
 @functools.cache
 def code_version() -> str:
     """A digest of complaintctl's own source: any change to the code (a rule, the parser, the
-    cache layout) makes every cached verdict, record and policy stale."""
+    cache layout) or to a message catalog makes every cached verdict, record and policy stale."""
     h = hashlib.sha1(__version__.encode())
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    # the compiled catalogs too: a kept verdict holds its findings' text (repo/check.py)
+    for path in sorted([*_PACKAGE.rglob("*.py"), *_PACKAGE.rglob("*.mo")]):
         h.update(str(path.relative_to(_PACKAGE)).encode())
         h.update(path.read_bytes())
     h.update(sys.version.encode())  # pickles and float formatting follow the interpreter

@@ -3,7 +3,7 @@
 Verdicts are kept (issue 12): a committed file's findings depend only on its bytes (its
 blob), its path, the policy and the code — and on `now` only until every moment in the
 file is past (rules.validate.settled_after). So a verdict is stored per (path, blob, policy,
-code version) once it is settled, and a warm `validate` re-judges only new or changed
+code version, language) once it is settled, and a warm `validate` re-judges only new or changed
 files. Files changed in the work tree are always judged afresh, against HEAD, as the
 pre-commit hook will judge them.
 """
@@ -16,6 +16,7 @@ import os
 import sqlite3
 from datetime import datetime
 
+from complaintctl import i18n
 from complaintctl.errors import InvalidInput, RepoStateError, UnreadableCase
 from complaintctl.model.case import load_plain
 from complaintctl.output import PROGRESS_AT, Progress
@@ -39,13 +40,14 @@ _VERDICTS = ("CREATE TABLE IF NOT EXISTS verdicts (path TEXT NOT NULL, blob TEXT
 
 
 def verdict_context(ws: Workspace) -> str:
-    """What a verdict depends on besides the file: the code, the policy text and this clone's office."""
+    """What a verdict depends on besides the file: the code, the policy text, this clone's office
+    and the language its findings are written in (a kept verdict holds their text, issue 13)."""
     policy_file = ws.root / POLICY_FILE
     try:
         text = policy_file.read_bytes().decode("utf-8", "surrogateescape")
     except OSError:
         text = ""
-    key = f"{cache.policy_key(text)}\0{ws.policy.office}\0{ws.policy.timezone}"
+    key = f"{cache.policy_key(text)}\0{ws.policy.office}\0{ws.policy.timezone}\0{i18n.language()}"
     return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 

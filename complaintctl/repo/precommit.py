@@ -160,7 +160,8 @@ def speak_office_language(g: Git) -> None:
         text: str | None = (g.root / POLICY_FILE).read_text(encoding="utf-8", errors="replace")
     except (ComplaintError, OSError):  # the server's bare repository: main's
         try:
-            text = g.show("HEAD", POLICY_FILE)
+            # main's: a server's HEAD may name another branch (gitolite creates `master`)
+            text = g.show("refs/heads/main", POLICY_FILE) or g.show("HEAD", POLICY_FILE)
         except ComplaintError:  # the language is a nicety: the hook's verdict must not depend on it
             return
     # read from the text, so that a policy the hook refuses (a newer min_version, a typo) is

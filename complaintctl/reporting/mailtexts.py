@@ -1,7 +1,7 @@
 """The words of the notices `complaintctl notify` sends (issue 14), in the office's language.
 
-Every text is here, as (zh, en) templates, so issue 13's message catalogs can take them over
-whole. A message says the case ID, what is due and by when, and no more personal data than
+Every text is here, its English marked for the message catalogs (context `notice`); the zh
+text is the catalog's (issue 13). A message says the case ID, what is due and by when, and no more personal data than
 the recipient needs: the complainant's name, contact and address are masked (R-RP-4,
 R-RT-5), the recipient opens the case for the rest.
 """
@@ -13,52 +13,52 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from complaintctl.i18n import _p, translations
 from complaintctl.model.case import as_datetime, get
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.masking import Masker, identifying
 from complaintctl.rules.notices import Notice
 
-# key -> (zh, en); placeholders in braces
+# key -> (context, English msgid): the zh text is the catalog's (docs/i18n.md); placeholders in braces
 TEXTS: dict[str, tuple[str, str]] = {
-    "subject": ("[{id}] {what}:{subject}", "[{id}] {what}: {subject}"),
-    "greeting": ("{name}:", "Dear {name},"),
-    "incident": ("突发事件上报", "Incident reported"),
-    "incident.body": ("投诉 {id} 受理时记录为突发事件({incident}),请立即知悉并跟进(R-AS-3)。",
-                      "Complaint {id} was recorded at intake as an incident ({incident}): you are informed "
-                      "at once (R-AS-3)."),
-    "dispatch": ("派单通知", "Dispatched"),
-    "dispatch.body": ("投诉 {id} 已派单:处理人 {handler},责任部门 {unit}(R-RT-2)。",
-                      "Complaint {id} is dispatched: handler {handler}, unit {unit} (R-RT-2)."),
-    "completion": ("处理完成通知", "Handling completed"),
-    "completion.body": ("您首问受理的投诉 {id} 已处理完毕(R-IN-2 首问负责制),请跟进回访。",
-                        "Complaint {id}, which you first received, has been resolved (R-IN-2): please "
-                        "follow it up."),
-    "reminder": ("催办单", "Reminder"),
-    "reminder.body": ("投诉 {id} 的{clock}时限已于 {due} 超时,请尽快处理(R-DL-7 催办)。",
-                      "Complaint {id}: its {clock} time limit passed at {due}; please act now (R-DL-7)."),
-    "escalation": ("投诉升级", "Escalated"),
-    "escalation.body": ("投诉 {id} 已升级至 {level} 层级(R-ES-1),请您督办。",
-                        "Complaint {id} has been escalated to level {level} (R-ES-1) and needs your attention."),
-    "revisit": ("回访提醒", "Revisit due"),
-    "revisit.body": ("投诉 {id} 的回访时限为 {due},请按时回访客户并记录满意度(R-CL-1)。",
-                     "Complaint {id} is due for its revisit by {due}: please call the customer and record "
-                     "their satisfaction (R-CL-1)."),
-    "facts": ("类别:{category}|级别:{severity}|状态:{status}", "Category: {category} | Severity: {severity} | "
-              "Status: {status}"),
-    "subject_line": ("事由:{subject}", "Subject: {subject}"),
-    "clocks": ("时限:", "Time limits:"),
-    "clock_line": ("  {clock}:{due}", "  {clock}: {due}"),
-    "none": ("无", "none"),
-    "look": ("查看详情:complaintctl show {id}", "Details: complaintctl show {id}"),
-    "footer": ("—— {office} 投诉管理系统自动发送,请勿直接回复。", "— sent by {office}'s complaint system; "
-               "please do not reply."),
+    "subject": _p("notice", "[{id}] {what}: {subject}"),
+    "greeting": _p("notice", "Dear {name},"),
+    "incident": _p("notice", "Incident reported"),
+    "incident.body": _p("notice", "Complaint {id} was recorded at intake as an incident ({incident}): you are "
+                                  "informed at once (R-AS-3)."),
+    "dispatch": _p("notice", "Dispatched"),
+    "dispatch.body": _p("notice", "Complaint {id} is dispatched: handler {handler}, unit {unit} (R-RT-2)."),
+    "completion": _p("notice", "Handling completed"),
+    "completion.body": _p("notice", "Complaint {id}, which you first received, has been resolved (R-IN-2): "
+                                    "please follow it up."),
+    "reminder": _p("notice", "Reminder"),
+    "reminder.body": _p("notice", "Complaint {id}: its {clock} time limit passed at {due}; please act now (R-DL-7)."),
+    "escalation": _p("notice", "Escalated"),
+    "escalation.body": _p("notice", "Complaint {id} has been escalated to level {level} (R-ES-1) and needs your "
+                                    "attention."),
+    "revisit": _p("notice", "Revisit due"),
+    "revisit.body": _p("notice", "Complaint {id} is due for its revisit by {due}: please call the customer "
+                                 "and record their satisfaction (R-CL-1)."),
+    "facts": _p("notice", "Category: {category} | Severity: {severity} | Status: {status}"),
+    "subject_line": _p("notice", "Subject: {subject}"),
+    "clocks": _p("notice", "Time limits:"),
+    "clock_line": _p("notice", "  {clock}: {due}"),
+    "none": _p("notice", "none"),
+    "look": _p("notice", "Details: complaintctl show {id}"),
+    "footer": _p("notice", "— sent by {office}'s complaint system; please do not reply."),
 }
 CLOCK_NAMES: dict[str, tuple[str, str]] = {
-    "intake": ("录入", "intake"), "response": ("响应", "response"), "dispatch": ("派单", "dispatch"),
-    "notice": ("无法按时告知", "notice"), "resolution": ("处理", "resolution"),
-    "completion": ("完成报告", "completion"),
-    "verification": ("验证", "verification"), "revisit": ("回访", "revisit"), "report": ("书面报告", "report"),
-    "board-report": ("董事会报告", "board report"), "opinion": ("综合意见", "opinion"),
+    "intake": _p("clock in a notice", "intake"),
+    "response": _p("clock in a notice", "response"),
+    "dispatch": _p("clock in a notice", "dispatch"),
+    "notice": _p("clock in a notice", "notice"),
+    "resolution": _p("clock in a notice", "resolution"),
+    "completion": _p("clock in a notice", "completion"),
+    "verification": _p("clock in a notice", "verification"),
+    "revisit": _p("clock in a notice", "revisit"),
+    "report": _p("clock in a notice", "report"),
+    "board-report": _p("clock in a notice", "board report"),
+    "opinion": _p("clock in a notice", "opinion"),
 }
 
 
@@ -69,13 +69,12 @@ class Message:
 
 
 def text(language: str, key: str, **values: Any) -> str:
-    zh, en = TEXTS[key]
-    return (zh if language == "zh" else en).format(**values)
+    return translations(language).pgettext(*TEXTS[key]).format(**values)
 
 
 def clock_name(language: str, clock: str) -> str:
-    zh, en = CLOCK_NAMES.get(clock, (clock, clock))
-    return zh if language == "zh" else en
+    pair = CLOCK_NAMES.get(clock)
+    return clock if pair is None else translations(language).pgettext(*pair)
 
 
 def _when(moment: datetime | None, policy: Policy) -> str:

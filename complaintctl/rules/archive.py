@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from complaintctl.i18n import _
 from complaintctl.rules import renumber, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
@@ -23,8 +24,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     if renumber.only_references_renamed(prev, ctx.data) or renumber.is_renumbering(prev, ctx.data):
         return  # sync moved it to a free number, or a case it refers to (issue 11 §4)
-    yield ctx.finding("status", "R-CL-3", "the case is closed (archived): it may change only by "
-                      "`complaintctl reopen` (a first new timeline entry with action: reopen)")
+    yield ctx.finding("status", "R-CL-3",
+                      _("the case is closed (archived): it may change only by `complaintctl reopen` (a first new "
+                        "timeline entry with action: reopen)"))
 
 
 def _record(data: Mapping[str, Any]) -> dict[str, Any]:

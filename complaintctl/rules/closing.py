@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from complaintctl.i18n import _
 from complaintctl.model.case import get, is_blank
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
@@ -24,12 +25,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     cause = str(get(ctx.data, "closing.root_cause") or "")
     if NO_PROCEDURE.search(cause) and is_blank(get(ctx.data, "closing.preventive_action")):
-        yield ctx.finding("closing.preventive_action", "R-RT-6", "the root cause says no written procedure or "
-                          "training covered the matter: name the procedure or training to create "
-                          "(--preventive-action)")
+        yield ctx.finding("closing.preventive_action", "R-RT-6",
+                          _("the root cause says no written procedure or training covered the matter: name the "
+                            "procedure or training to create (--preventive-action)"))
     satisfaction = get(ctx.data, "revisit.satisfaction")
     if is_blank(satisfaction):
-        yield ctx.finding("revisit.satisfaction", "R-CL-1", "a case is closed only after the customer is revisited")
+        yield ctx.finding("revisit.satisfaction", "R-CL-1", _("a case is closed only after the customer is revisited"))
     elif satisfaction == "dissatisfied":
         yield ctx.finding("revisit.satisfaction", "R-CL-1",
-                          "the customer is dissatisfied: reopen the case instead of closing it")
+                          _("the customer is dissatisfied: reopen the case instead of closing it"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from complaintctl.i18n import _
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
@@ -31,24 +32,26 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     section = ctx.data.get("clocks")
     stored: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
     if section is not None and not isinstance(section, Mapping):
-        yield ctx.finding("clocks", "R-DL-2", "must be a mapping of clocks (computed by complaintctl)")
+        yield ctx.finding("clocks", "R-DL-2", _("must be a mapping of clocks (computed by complaintctl)"))
     for name in sorted(set(stored) - set(expected), key=str):
-        yield ctx.finding(f"clocks.{name}", "R-DL-2", "the policy gives this case no such clock "
-                          f"({', '.join(expected) or 'none'})")
+        yield ctx.finding(f"clocks.{name}", "R-DL-2", _("the policy gives this case no such clock ({clocks})")
+                          .format(clocks=", ".join(expected) or _("none")))
     for name, want in expected.items():
         have = stored.get(name)
         if not isinstance(have, Mapping):
-            yield ctx.finding(f"clocks.{name}", "R-DL-2", f"missing: due {_show(want.due)} by the policy")
+            yield ctx.finding(f"clocks.{name}", "R-DL-2",
+                              _("missing: due {due} by the policy").format(due=_show(want.due)))
             continue
         due = as_datetime(have.get("due"), cal.tz)
         if due != want.due:
             yield ctx.finding(f"clocks.{name}.due", "R-DL-2",
-                              f"{_show(due)} does not match the policy ({_show(want.due)}); only an "
-                              "approved extension moves a deadline (complaintctl extend)")
+                              _("{due} does not match the policy ({expected}); only an approved extension moves a "
+                                "deadline (complaintctl extend)").format(due=_show(due), expected=_show(want.due)))
         done = as_datetime(have.get("done"), cal.tz)
         if done != want.done:
             yield ctx.finding(f"clocks.{name}.done", "R-DL-2",
-                              f"{_show(done)} does not match the case's timeline ({_show(want.done)})")
+                              _("{done} does not match the case's timeline ({expected})")
+                              .format(done=_show(done), expected=_show(want.done)))
     yield from _late_closing(ctx, expected)
 
 
@@ -65,21 +68,23 @@ def _new_entries(ctx: CheckContext, cal: WorkCalendar) -> Iterator[Finding]:
         if action == "extend":
             by = str(entry.get("by") or "")
             if not may_extend(ctx, by):
-                yield ctx.finding(f"{where}.by", "R-DL-2", f"{by or 'nobody'} may not extend a deadline: "
-                                  f"that needs a person with role {' or '.join(approvers(ctx.policy))} in the policy")
+                yield ctx.finding(f"{where}.by", "R-DL-2",
+                                  _("{person} may not extend a deadline: that needs a person with role {roles} in the "
+                                    "policy").format(person=by or _("nobody"),
+                                                     roles=_(" or ").join(approvers(ctx.policy))))
             if entry.get("clock") not in CLOCKS:
-                yield ctx.finding(f"{where}.clock", "R-DL-2", f"{entry.get('clock')!r} is not a clock "
-                                  f"({', '.join(CLOCKS)})")
+                yield ctx.finding(f"{where}.clock", "R-DL-2", _("{clock!r} is not a clock ({clocks})")
+                                  .format(clock=entry.get("clock"), clocks=", ".join(CLOCKS)))
             until, at = as_datetime(entry.get("until"), cal.tz), as_datetime(entry.get("at"), cal.tz)
             if until is None:
-                yield ctx.finding(f"{where}.until", "R-DL-2", "the new due time is required")
+                yield ctx.finding(f"{where}.until", "R-DL-2", _("the new due time is required"))
             elif at is not None and until <= at:
-                yield ctx.finding(f"{where}.until", "R-DL-2", "an extension must end after it is granted")
+                yield ctx.finding(f"{where}.until", "R-DL-2", _("an extension must end after it is granted"))
             if is_blank(entry.get("note")):
-                yield ctx.finding(f"{where}.note", "R-DL-2", "the reason for the extension is required")
+                yield ctx.finding(f"{where}.note", "R-DL-2", _("the reason for the extension is required"))
         elif action == "escalate" and entry.get("level") not in ctx.policy.escalation_chain:
-            yield ctx.finding(f"{where}.level", "R-ES-1", f"{entry.get('level')!r} is not on the escalation "
-                              f"chain ({', '.join(ctx.policy.escalation_chain)})")
+            yield ctx.finding(f"{where}.level", "R-ES-1", _("{level!r} is not on the escalation chain ({chain})")
+                              .format(level=entry.get("level"), chain=", ".join(ctx.policy.escalation_chain)))
 
 
 def _late_closing(ctx: CheckContext, expected: Mapping[str, clocks.Clock]) -> Iterator[Finding]:
@@ -92,5 +97,5 @@ def _late_closing(ctx: CheckContext, expected: Mapping[str, clocks.Clock]) -> It
     finished = clock.done or as_datetime(get(ctx.data, "closing.at"), ctx.policy.tz)
     if finished is not None and finished > clock.due and is_blank(get(ctx.data, "closing.late_reason")):
         yield ctx.finding("closing.late_reason", "R-DL-7",
-                          f"resolved after the resolution deadline ({_show(clock.due)}): say why it was late "
-                          "(--late-reason)")
+                          _("resolved after the resolution deadline ({due}): say why it was late (--late-reason)")
+                          .format(due=_show(clock.due)))

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from complaintctl import i18n, labels
+from complaintctl.i18n import N_, _
 from complaintctl.model import workflow
 from complaintctl.model.case import get, is_blank
 from complaintctl.model.ids import CASE_ID_RE, case_id_from_filename
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
-# (field, policy vocabulary, rule)
+# (field, policy vocabulary, rule, message: translated when a finding is made)
 _VOCABULARIES = (
-    ("intake.channel", "channels", "R-DEF-4"),
-    ("intake.complainant.class", "complainant_classes", "R-DEF-2"),
-    ("assessment.category", "categories", "R-DEF-3"),
-    ("assessment.severity", "severities", "R-AS-2"),
-    ("routing.unit", "units", "R-RT-1"),
-    ("resolution.outcome", "outcomes", "R-CL-2"),
+    ("intake.channel", "channels", "R-DEF-4", N_("{value!r} is not in the policy's channels ({known})")),
+    ("intake.complainant.class", "complainant_classes", "R-DEF-2",
+     N_("{value!r} is not in the policy's complainant classes ({known})")),
+    ("assessment.category", "categories", "R-DEF-3", N_("{value!r} is not in the policy's categories ({known})")),
+    ("assessment.severity", "severities", "R-AS-2", N_("{value!r} is not in the policy's severities ({known})")),
+    ("routing.unit", "units", "R-RT-1", N_("{value!r} is not in the policy's units ({known})")),
+    ("resolution.outcome", "outcomes", "R-CL-2", N_("{value!r} is not in the policy's outcomes ({known})")),
 )
 
 # The rule that asks for a required field, by its path (longest prefix wins).
@@ -40,40 +43,48 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     data, policy = ctx.data, ctx.policy
     status = data.get("status")
     if status not in workflow.STATES:
-        yield ctx.finding("status", "R-WF", f"{status!r} is not a state ({', '.join(workflow.STATES)})")
+        yield ctx.finding("status", "R-WF",
+                          _("{status!r} is not a state "
+                            "({states})").format(status=status, states=", ".join(workflow.STATES)))
         return
     case_id = str(data.get("id") or "")
     if not CASE_ID_RE.match(case_id):
-        yield ctx.finding("id", "R-IN-5", f"{case_id!r} is not a case ID (OFFICE-YYMM-NNNN)")
+        yield ctx.finding("id", "R-IN-5", _("{case_id!r} is not a case ID (OFFICE-YYMM-NNNN)").format(case_id=case_id))
     else:
         from_name = case_id_from_filename(ctx.path.rsplit("/", 1)[-1])
         if from_name is None or str(from_name) != case_id or from_name.relpath != ctx.path:
             expected = case_id_from_filename(case_id + ".yaml")
             where = expected.relpath if expected else "?"
-            yield ctx.finding("id", "R-IN-5", f"case {case_id} must be stored at {where}")
+            yield ctx.finding("id", "R-IN-5",
+                              _("case {case_id} must be stored at {where}").format(case_id=case_id, where=where))
         office = case_id.split("-")[0]
         if office != policy.office and office not in policy.offices:
-            yield ctx.finding("id", "R-IN-5", f"office code {office!r} is not this repository's "
-                              f"({policy.office}) nor listed under offices:")
+            yield ctx.finding("id", "R-IN-5",
+                              _("office code {code!r} is not this repository's ({office}) nor listed under offices:")
+                              .format(code=office, office=policy.office))
     for field in policy.required[status]:
-        if is_blank(get(data, field)):
-            yield ctx.finding(field, required_rule(field), f"required when the case is {status}")
-    for field, vocab, rule in _VOCABULARIES:
+        if is_blank(get(data, field)):  # the status's word is looked up only for a finding
+            state_label = i18n.translations(i18n.language()).pgettext(*labels.STATUSES[status])
+            yield ctx.finding(field, required_rule(field),
+                              _("required when the case is {status}").format(status=state_label))
+    for field, vocab, rule, message in _VOCABULARIES:
         value = get(data, field)
         if not is_blank(value) and str(value) not in getattr(policy, vocab):
             known = ", ".join(getattr(policy, vocab))
-            yield ctx.finding(field, rule, f"{value!r} is not in the policy's {vocab} ({known})")
+            yield ctx.finding(field, rule, _(message).format(value=value, known=known))
     satisfaction = get(data, "revisit.satisfaction")
     if not is_blank(satisfaction) and satisfaction not in workflow.SATISFACTION:
         yield ctx.finding("revisit.satisfaction", "R-CL-1",
-                          f"{satisfaction!r} is not one of {', '.join(workflow.SATISFACTION)}")
+                          _("{value!r} is not one of {choices}")
+                          .format(value=satisfaction, choices=", ".join(workflow.SATISFACTION)))
     level = get(data, "routing.escalation_level")
     if not is_blank(level) and level not in policy.escalation_chain:
         yield ctx.finding("routing.escalation_level", "R-ES-1",
-                          f"{level!r} is not on the escalation chain ({', '.join(policy.escalation_chain)})")
+                          _("{level!r} is not on the escalation chain ({chain})")
+                          .format(level=level, chain=", ".join(policy.escalation_chain)))
     yield from _amounts(ctx)
     if status == "invalid" and get(data, "assessment.valid") is not False:
-        yield ctx.finding("assessment.valid", "R-AS-1", "an invalid case must say valid: false")
+        yield ctx.finding("assessment.valid", "R-AS-1", _("an invalid case must say valid: false"))
 
 
 def _amounts(ctx: CheckContext) -> Iterator[Finding]:
@@ -84,7 +95,7 @@ def _amounts(ctx: CheckContext) -> Iterator[Finding]:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
                 or value in (float("inf"), float("-inf")):
-            yield ctx.finding(field, "R-CL-2", f"{value!r} is not a number")
+            yield ctx.finding(field, "R-CL-2", _("{value!r} is not a number").format(value=value))
         elif value < 0 or (high is not None and value > high):
-            bound = "between 0 and 1" if high is not None else "0 or more"
-            yield ctx.finding(field, "R-CL-2", f"{value!r} must be {bound}")
+            message = _("{value!r} must be between 0 and 1") if high is not None else _("{value!r} must be 0 or more")
+            yield ctx.finding(field, "R-CL-2", message.format(value=value))

@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from complaintctl import labels
+from complaintctl.i18n import _
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.policy import clocks
 from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_rank
@@ -91,7 +93,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _window(ctx, [(i, e) for i, e in new if i not in traced], since)
     # Entries dated before the ledger started were made under the old rules (an office that
     # was offline): the change is judged as before (the offline window above still applies).
-    if any((as_datetime(e.get("at"), tz) or since) < since for _, e in new):
+    if any((as_datetime(e.get("at"), tz) or since) < since for _i, e in new):
         return
     if appended:  # the new entries, replayed over the previous version
         state = copy.deepcopy(dict(ctx.previous or {}))
@@ -104,19 +106,24 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if ctx.previous is None and 0 not in traced:
             yield from _intake(ctx, entries[0] if isinstance(entries[0], Mapping) else {}, authority)
         replay = [(i, e) for i, e in enumerate(entries) if i > 0 and isinstance(e, Mapping)]
-    judged = {i for i, _ in new} - traced
+    judged = {i for i, _e in new} - traced
     for i, e in replay:
         if i in judged:
             yield from _judge(ctx, state, i, e, entries, authority)
         effects.apply_entry(state, e, ctx.policy, final=ctx.data)
     # rules.transitions already refuses the intake facts fixed after intake (R-IN-2), unless corrected.
-    corrected = {str(e.get("field")) for _, e in new if e.get("action") == "correct"}
+    corrected = {str(e.get("field")) for _i, e in new if e.get("action") == "correct"}
     skip = frozenset(UNEXPLAINED) | (frozenset(transitions.FIXED_FIELDS) - corrected)
     for field in effects.differences(state, ctx.data, skip=skip):
         was, now = get(state, field), get(ctx.data, field)
-        yield ctx.finding(field, field_rule(field), f"changed ({_show(was)} → {_show(now)}) with no new "
-                          "timeline entry that explains it: every change is a step of the ledger "
-                          "(see docs/authority.md)")
+        yield ctx.finding(field, field_rule(field),
+                          _("changed ({before} → {after}) with no new timeline entry that explains it: every change "
+                            "is a step of the ledger (see docs/authority.md)")
+                          .format(before=_show(was), after=_show(now)))
+
+
+def _not_person() -> str:  # looked up only when a finding is made
+    return _("{person} is not one of the policy's people: only people the policy names act on cases")
 
 
 def _who(ctx: CheckContext, e: Mapping[str, Any], authority: Policy) -> str:
@@ -139,12 +146,15 @@ def _window(ctx: CheckContext, new: list[tuple[int, Mapping[str, Any]]], since: 
         who = _who(ctx, e, authority)
         allowed = authority.authority.roles_for("late") or ()
         if is_blank(e.get("late_reason")):
-            yield ctx.finding(f"timeline[{i}].at", "R-IN-1", f"{at.isoformat(sep=' ')} is older than the offline "
-                              f"window ({_hours(window)}) at {ctx.now.isoformat(sep=' ', timespec='minutes')}: a "
-                              f"late entry is recorded by {' or '.join(allowed)} with a late_reason")
+            yield ctx.finding(f"timeline[{i}].at", "R-IN-1",
+                              _("{moment} is older than the offline window ({window}) at {now}: a late entry is "
+                                "recorded by {roles} with a late_reason").format(
+                                  moment=at.isoformat(sep=" "), window=_hours(window),
+                                  now=ctx.now.isoformat(sep=" ", timespec="minutes"), roles=_(" or ").join(allowed)))
         elif not set(authority.roles_of(who)) & set(allowed):
-            yield ctx.finding(f"timeline[{i}].late_reason", "R-IN-1", f"{who} may not record a late entry: "
-                              f"that needs role {' or '.join(allowed)}")
+            yield ctx.finding(f"timeline[{i}].late_reason", "R-IN-1",
+                              _("{person} may not record a late entry: that needs role {roles}")
+                              .format(person=who, roles=_(" or ").join(allowed)))
 
 
 def _hours(window: Any) -> str:
@@ -157,36 +167,41 @@ def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> I
     if ctx.commit and ctx.commit.actor and str(first.get("by") or "") != who:
         yield _not_actor(ctx, 0, first, who)
     if authority.person(who) is None:
-        yield ctx.finding("timeline[0].by", "R-WF", f"{who} is not one of the policy's people: only people the "
-                          "policy names act on cases")
+        yield ctx.finding("timeline[0].by", "R-WF", _not_person().format(person=who))
     elif SYSTEM in authority.roles_of(who):
-        yield ctx.finding("timeline[0].action", "R-WF", f"{who} is the system account: it records only what the "
-                          "clocks make due, never a new complaint")
+        yield ctx.finding("timeline[0].action", "R-WF",
+                          _("{person} is the system account: it records only what the clocks make due, never a new "
+                            "complaint").format(person=who))
     incidents = authority.authority.incidents
     kind = get(ctx.data, "assessment.incident")
     hits = matching_incidents(incidents, str(get(ctx.data, "intake.subject") or ""),
                               str(get(ctx.data, "intake.details") or ""))
     if is_blank(kind):
         if hits:
-            yield ctx.finding("assessment.incident", "R-AS-3", f"the complaint reads as an incident "
-                              f"({', '.join(h.key for h in hits)}): record it (new --incident {hits[0].key}) "
-                              "or decline it (new --no-incident)")
+            yield ctx.finding("assessment.incident", "R-AS-3",
+                              _("the complaint reads as an incident ({incidents}): record it (new --incident {first}) "
+                                "or "
+                                "decline it (new --no-incident)").format(incidents=", ".join(h.key for h in hits),
+                                                                         first=hits[0].key))
         return
     if kind == "none":
         return
     incident = incidents.get(str(kind))
     if incident is None:
-        yield ctx.finding("assessment.incident", "R-AS-3", f"{kind!r} is not one of the policy's incidents "
-                          f"({', '.join(incidents) or 'none'}, or none)")
+        yield ctx.finding("assessment.incident", "R-AS-3",
+                          _("{kind!r} is not one of the policy's incidents ({incidents}, or none)")
+                          .format(kind=kind, incidents=", ".join(incidents) or _("none")))
     elif severity_rank(str(get(ctx.data, "assessment.severity"))) < severity_rank(incident.severity):
-        yield ctx.finding("assessment.severity", "R-AS-3", f"a {kind} incident is at least {incident.severity}")
+        yield ctx.finding("assessment.severity", "R-AS-3", _("a {kind} incident is at least {severity}")
+                          .format(kind=kind, severity=incident.severity))
 
 
 def _not_actor(ctx: CheckContext, i: int, e: Mapping[str, Any], who: str) -> Finding:
     actor = ctx.commit.actor if ctx.commit else None
     email = f" <{actor.email}>" if actor and actor.email else ""
-    return ctx.finding(f"timeline[{i}].by", "R-WF", f"says {e.get('by')!r} but the commit is by {who}{email}: "
-                       "every entry is recorded by the person who commits it")
+    return ctx.finding(f"timeline[{i}].by", "R-WF",
+                       _("says {by!r} but the commit is by {person}{email}: every entry is recorded by the person "
+                         "who commits it").format(by=e.get("by"), person=who, email=email))
 
 
 def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any], entries: list[Any],
@@ -198,29 +213,32 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
     if ctx.commit and ctx.commit.actor and str(e.get("by") or "") != who:
         yield _not_actor(ctx, i, e, who)
     if authority.person(who) is None:
-        yield ctx.finding(f"{where}.by", "R-WF", f"{who} is not one of the policy's people: only people the "
-                          "policy names act on cases")
+        yield ctx.finding(f"{where}.by", "R-WF", _not_person().format(person=who))
     accused = get(state, "accused.person")
     if not is_blank(accused) and str(accused).strip() == who:
-        yield ctx.finding(f"{where}.by", "R-RT-3", f"{who} is the person complained about and may take no "
-                          f"action on this case ({action})")
+        yield ctx.finding(f"{where}.by", "R-RT-3",
+                          _("{person} is the person complained about and may take no action on this case ({action})")
+                          .format(person=who, action=labels.action_word(action)))
     if action == notices.NOTIFY:
         yield from _notice(ctx, state, i, e, who, roles, authority)
         return
     if action in rules_due.SWEEP_ACTIONS and _due_by_clocks(ctx, state, e):
         return  # what the clocks make due: anyone (and the system account) may record it
     if SYSTEM in roles:
-        yield ctx.finding(f"{where}.action", "R-WF", f"{who} is the system account: it records only what "
-                          f"the clocks make due at {e.get('at')} (an upgrade, a reminder, one escalation level)")
+        yield ctx.finding(f"{where}.action", "R-WF",
+                          _("{person} is the system account: it records only what the clocks make due at {at} (an "
+                            "upgrade, a reminder, one escalation level)").format(person=who, at=e.get("at")))
         return
     if action in ("upgrade", "remind"):
-        yield ctx.finding(f"{where}.action", ACTION_RULES[action], f"nothing makes this {action} due at "
-                          f"{e.get('at')}: it records only what the clocks say (complaintctl sweep)")
+        yield ctx.finding(f"{where}.action", ACTION_RULES[action],
+                          _("nothing makes this {action} due at {at}: it records only what the clocks say "
+                            "(complaintctl sweep)").format(action=action, at=e.get("at")))
         return
     allowed = authority.authority.roles_for(action)
     if allowed is not None and action not in ("correct",) and not roles & set(allowed):
-        yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"), f"{who} may not {action}: that "
-                          f"needs role {' or '.join(allowed)} in the policy (approvals.{action})")
+        yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"),
+                          _("{person} may not {action}: that needs role {roles} in the policy (approvals.{action})")
+                          .format(person=who, action=action, roles=_(" or ").join(allowed)))
     check = ACTION_CHECKS.get(action)
     if check is not None:
         yield from check(ctx, state, where, e, who, roles, entries[:i], authority)
@@ -245,8 +263,9 @@ def _notice(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, An
     kind = str(e.get("notice") or "")
     rule = notices.KINDS.get(kind, "R-WF")
     if SYSTEM not in roles:
-        yield ctx.finding(f"{where}.by", rule, f"{who} is not the system account: a notice is recorded only by "
-                          "the account `complaintctl notify` runs as (role system), for what it sent")
+        yield ctx.finding(f"{where}.by", rule,
+                          _("{person} is not the system account: a notice is recorded only by the account "
+                            "`complaintctl notify` runs as (role system), for what it sent").format(person=who))
         return
     at = as_datetime(e.get("at"), ctx.policy.tz)
     if at is None:
@@ -256,11 +275,13 @@ def _notice(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, An
     effects.refresh_clocks(probe, ctx.policy)
     found, due = rules_due.notice_due(e, probe, authority, at)
     if found is None:
-        names = ", ".join(str(r) for r in e.get("recipients") or []) or "nobody"
+        names = ", ".join(str(r) for r in e.get("recipients") or []) or _("nobody")
         also = [f"{n.kind} timeline[{n.ref}] → {', '.join(n.recipients)}" for n in due]
-        yield ctx.finding(f"{where}.notice", rule, f"no {kind or '(no kind)'} notice to {names} answering "
-                          f"timeline[{e.get('ref')}] is due at {at.isoformat(sep=' ')}: a notice records only "
-                          f"what complaintctl notify sent when it was due (due then: {'; '.join(also) or 'none'})")
+        yield ctx.finding(f"{where}.notice", rule,
+                          _("no {kind} notice to {recipients} answering timeline[{ref}] is due at {at}: a notice "
+                            "records only what complaintctl notify sent when it was due (due then: {due})").format(
+                              kind=kind or _("(no kind)"), recipients=names, ref=e.get("ref"), at=at.isoformat(sep=" "),
+                              due="; ".join(also) or _("none")))
 
 
 def _index_of(ctx: CheckContext, e: Mapping[str, Any]) -> int:
@@ -280,13 +301,15 @@ def _assign(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str
     if severity_rank(severity) >= 1:  # R-RT-2: major (and emergency) complaints copied to the heads
         copied = [str(c) for c in (e.get("copied") or [])]
         if not any(set(authority.roles_of(c)) & {"head", "vp", "gm"} for c in copied):
-            yield ctx.finding(f"{where}.copied", "R-RT-2", f"a {severity} complaint is dispatched with its "
-                              "responsible heads copied (assign --copy HEAD)")
+            yield ctx.finding(f"{where}.copied", "R-RT-2",
+                              _("a {severity} complaint is dispatched with its responsible heads copied (assign --copy "
+                                "HEAD)").format(severity=severity))
     if get(state, "assessment.repeat_of") and handler:  # R-AS-5: repeat complaints → senior staff
         senior = authority.authority.senior_roles
         if not set(authority.roles_of(handler)) & set(senior):
-            yield ctx.finding(f"{where}.handler", "R-AS-5", f"a repeat complaint is handled by senior staff "
-                              f"({' or '.join(senior)}); {handler} is not")
+            yield ctx.finding(f"{where}.handler", "R-AS-5",
+                              _("a repeat complaint is handled by senior staff ({roles}); {person} is not")
+                              .format(roles=_(" or ").join(senior), person=handler))
 
 
 def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -297,7 +320,8 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
     if due is None:
         return
     if received is not None and due < received:
-        yield ctx.finding(f"{where}.due", "R-DL-2", f"{_show(due)} is before the complaint was received")
+        yield ctx.finding(f"{where}.due", "R-DL-2",
+                          _("{moment} is before the complaint was received").format(moment=_show(due)))
         return
     probe = copy.deepcopy(state)
     probe["timeline"] = before
@@ -308,9 +332,10 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
     later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
                                    if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit.due)
     if limit is not None and later and not roles & set(approvers):
-        yield ctx.finding(f"{where}.due", "R-DL-2", f"{_show(due)} is later than the resolution limit "
-                          f"({_show(limit.due)}): moving a deadline is an extension, approved by "
-                          f"{' or '.join(approvers)} (complaintctl extend)")
+        yield ctx.finding(f"{where}.due", "R-DL-2",
+                          _("{due} is later than the resolution limit ({limit}): moving a deadline is an extension, "
+                            "approved by {roles} (complaintctl extend)").format(
+                              due=_show(due), limit=_show(limit.due), roles=_(" or ").join(approvers)))
 
 
 def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -325,21 +350,23 @@ def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
         if isinstance(x, Mapping) and x.get("action") == "approve" and isinstance(x.get("compensation"), int | float) \
                 and x["compensation"] >= amount:
             return
-    yield ctx.finding(f"{where}.compensation", "R-ES-2", f"{amount:g} is above {who}'s limit ({limit:g}): "
-                      "someone whose limit covers it approves it first (complaintctl approve)")
+    yield ctx.finding(f"{where}.compensation", "R-ES-2",
+                      _("{amount:g} is above {person}'s limit ({limit:g}): someone whose limit covers it "
+                        "approves it first (complaintctl approve)").format(amount=amount, person=who, limit=limit))
 
 
 def _approve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
              roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     amount = e.get("compensation")
     if not isinstance(amount, int | float) or isinstance(amount, bool) or amount < 0:
-        yield ctx.finding(f"{where}.compensation", "R-ES-2", "the approved amount is a number ≥ 0")
+        yield ctx.finding(f"{where}.compensation", "R-ES-2", _("the approved amount is a number ≥ 0"))
         return
     limit = authority.authority.limit_for(tuple(roles))
     if limit is not None and amount > limit:
-        yield ctx.finding(f"{where}.compensation", "R-ES-2", f"{amount:g} is above {who}'s own limit ({limit:g})")
+        yield ctx.finding(f"{where}.compensation", "R-ES-2", _("{amount:g} is above {person}'s own limit ({limit:g})")
+                          .format(amount=amount, person=who, limit=limit))
     if is_blank(e.get("note")):
-        yield ctx.finding(f"{where}.note", "R-ES-2", "the reason for the approval is required")
+        yield ctx.finding(f"{where}.note", "R-ES-2", _("the reason for the approval is required"))
 
 
 def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -349,41 +376,45 @@ def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[s
     level = e.get("level")
     i = chain.index(current) if current in chain else 0
     if level in chain and chain.index(str(level)) != i + 1:
-        nxt = chain[i + 1] if i + 1 < len(chain) else "none (top)"
-        yield ctx.finding(f"{where}.level", "R-ES-1", f"one level at a time: from {current} the next is {nxt}, "
-                          f"not {level}")
+        nxt = chain[i + 1] if i + 1 < len(chain) else _("none (top)")
+        yield ctx.finding(f"{where}.level", "R-ES-1",
+                          _("one level at a time: from {current} the next is {next}, not {level}")
+                          .format(current=current, next=nxt, level=level))
     rank = max((chain.index(r) for r in roles if r in chain), default=-1)
     if who != get(state, "routing.handler") and rank < max(1, i):
-        yield ctx.finding(f"{where}.by", "R-ES-1", f"{who} is neither the handler nor above the case's level "
-                          f"({current}): escalation is by the handler or someone above")
+        yield ctx.finding(f"{where}.by", "R-ES-1",
+                          _("{person} is neither the handler nor above the case's level ({level}): escalation is by "
+                            "the handler or someone above").format(person=who, level=current))
 
 
 def _correct(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
              roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     field = str(e.get("field") or "")
     if field not in effects.CORRECTABLE:
-        yield ctx.finding(f"{where}.field", "R-WF", f"{field!r} cannot be corrected (correctable: "
-                          f"{', '.join(effects.CORRECTABLE)})")
+        yield ctx.finding(f"{where}.field", "R-WF", _("{field!r} cannot be corrected (correctable: {fields})")
+                          .format(field=field, fields=", ".join(effects.CORRECTABLE)))
         return
     rule = field_rule(field)
     if is_blank(e.get("note")):
-        yield ctx.finding(f"{where}.note", rule, "a correction records its reason")
+        yield ctx.finding(f"{where}.note", rule, _("a correction records its reason"))
     key = effects.CORRECTABLE[field]
     if field == "assessment.severity" and \
             severity_rank(str(e.get("value"))) < severity_rank(str(get(state, field))):
         key = "lower-severity"  # R-AS-2: lowering severity by a head or above
     allowed = authority.authority.roles_for(key) or ()
     if allowed and not roles & set(allowed):
-        yield ctx.finding(f"{where}.by", rule, f"{who} may not correct {field}: that needs role "
-                          f"{' or '.join(allowed)} (approvals.{key})")
+        yield ctx.finding(f"{where}.by", rule,
+                          _("{person} may not correct {field}: that needs role {roles} (approvals.{key})")
+                          .format(person=who, field=field, roles=_(" or ").join(allowed), key=key))
 
 
 def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
           roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     for field in e.get("fields") or []:
         if str(field) not in effects.FREE_TEXT:
-            yield ctx.finding(str(field), field_rule(str(field)), "a field rules depend on: `edit` corrects free "
-                              "text only — use its own step or `complaintctl correct` (docs/authority.md)")
+            yield ctx.finding(str(field), field_rule(str(field)),
+                              _("a field rules depend on: `edit` corrects free text only — use its own step or "
+                                "`complaintctl correct` (docs/authority.md)"))
 
 
 ACTION_CHECKS = {

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from complaintctl.errors import InvalidInput
+from complaintctl.i18n import _
 from complaintctl.model.case import get
 from complaintctl.model.ids import MATERIALS, CaseId, parse_case_id
 from complaintctl.rules.finding import Finding
@@ -66,33 +67,38 @@ def check(changes: list[MaterialChange], added_cases: Mapping[str, Mapping[str, 
     for ch in changes:
         where = case_of(ch.path)
         if where is None:
-            out.append(Finding(ch.path, "(file)", "R-IN-1", f"{MATERIALS}/ holds only a case's kept originals, at "
-                               f"{MATERIALS}/YYYY/MM/ID/FILE (the case's year, month and ID)"))
+            out.append(Finding(ch.path, "(file)", "R-IN-1",
+                               _("{folder}/ holds only a case's kept originals, at {folder}/YYYY/MM/ID/FILE (the "
+                                 "case's year, month and ID)").format(folder=MATERIALS)))
             continue
         cid, name = where
         if ch.status == "D":
             new_id = moves.get(str(cid))
             target = added.get(f"{MATERIALS}/{cid.year:04d}/{cid.month:02d}/{new_id}/{name}") if new_id else None
             if target is None or target.new_blob != ch.old_blob:
-                out.append(Finding(ch.path, "(file)", "R-IN-1", "a kept original is never removed (only sync's "
-                                   "renumbering moves it, unchanged, with its case)"))
+                out.append(Finding(ch.path, "(file)", "R-IN-1",
+                                   _("a kept original is never removed (only sync's renumbering moves it, "
+                                     "unchanged, with its case)")))
             continue
         if ch.status != "A":
-            out.append(Finding(ch.path, "(file)", "R-IN-1", "a kept original never changes (its SHA-256 is in the "
-                               "case)"))
+            out.append(Finding(ch.path, "(file)", "R-IN-1",
+                               _("a kept original never changes (its SHA-256 is in the case)")))
             continue
         if str(cid) not in added_cases:
-            out.append(Finding(ch.path, "(file)", "R-IN-1", f"an original is kept in the commit that records case "
-                               f"{cid} (complaintctl import), not added later"))
+            out.append(Finding(ch.path, "(file)", "R-IN-1",
+                               _("an original is kept in the commit that records case {case_id} (complaintctl "
+                                 "import), not added later").format(case_id=cid)))
             continue
         record = listed(added_cases[str(cid)]).get(name)
         digest = hashlib.sha256(ch.content or b"").hexdigest()
         if record is None:
-            out.append(Finding(ch.path, "(file)", "R-IN-1", f"case {cid} does not list {name!r} under "
-                               "intake.attachments"))
+            out.append(Finding(ch.path, "(file)", "R-IN-1",
+                               _("case {case_id} does not list {name!r} under intake.attachments")
+                               .format(case_id=cid, name=name)))
         elif str(record.get("sha256")) != digest or record.get("size") not in (None, len(ch.content or b"")):
-            out.append(Finding(ch.path, "(file)", "R-IN-1", f"its SHA-256 ({digest[:12]}…) or size is not what case "
-                               f"{cid} records ({str(record.get('sha256'))[:12]}…)"))
+            out.append(Finding(ch.path, "(file)", "R-IN-1",
+                               _("its SHA-256 ({digest}…) or size is not what case {case_id} records ({recorded}…)")
+                               .format(digest=digest[:12], case_id=cid, recorded=str(record.get("sha256"))[:12])))
     for case_id, data in added_cases.items():
         try:
             folder = parse_case_id(case_id).materials_dir
@@ -101,5 +107,6 @@ def check(changes: list[MaterialChange], added_cases: Mapping[str, Mapping[str, 
         for name in listed(data):
             if f"{folder}/{name}" not in added:
                 out.append(Finding(parse_case_id(case_id).relpath, "intake.attachments", "R-IN-1",
-                                   f"{name!r} is listed but {folder}/{name} is not in the same commit"))
+                                   _("{name!r} is listed but {folder}/{name} is not in the same commit")
+                                   .format(name=name, folder=folder)))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import get
 from complaintctl.rules import renumber, union
@@ -23,34 +24,38 @@ def _entries(data: Mapping[str, Any]) -> list[Any]:
 def check(ctx: CheckContext) -> Iterator[Finding]:
     entries = _entries(ctx.data)
     if not isinstance(ctx.data.get("timeline"), list) or not entries:
-        yield ctx.finding("timeline", "R-WF", "must list at least the intake entry")
+        yield ctx.finding("timeline", "R-WF", _("must list at least the intake entry"))
         return
     state: str | None = None
     for i, entry in enumerate(entries):
         where = f"timeline[{i}]"
         if not isinstance(entry, Mapping):
-            yield ctx.finding(where, "R-WF", "each entry is a mapping with at, by, action")
+            yield ctx.finding(where, "R-WF", _("each entry is a mapping with at, by, action"))
             continue
         for key in ("at", "by", "action"):
             if not entry.get(key):
-                yield ctx.finding(f"{where}.{key}", "R-WF", "required in every timeline entry")
+                yield ctx.finding(f"{where}.{key}", "R-WF", _("required in every timeline entry"))
         dst = entry.get("to")
         if dst is None:
             continue
         src = entry.get("from")
         if state is None:
             if dst != "received" or src is not None:
-                yield ctx.finding(where, "R-WF", "the first status entry must be the intake (to: received)")
+                yield ctx.finding(where, "R-WF", _("the first status entry must be the intake (to: received)"))
         elif src != state:
-            yield ctx.finding(f"{where}.from", "R-WF", f"says from {src!r} but the case was {state!r}")
+            yield ctx.finding(f"{where}.from", "R-WF",
+                              _("says from {src!r} but the case was {state!r}").format(src=src, state=state))
         elif not workflow.is_legal(src, dst):
-            allowed = ", ".join(workflow.legal_targets(src)) or "none (terminal)"
+            allowed = ", ".join(workflow.legal_targets(src)) or _("none (terminal)")
             yield ctx.finding(f"{where}.to", "R-WF",
-                              f"{src} → {dst} is not a legal transition (from {src}: {allowed})")
+                              _("{src} → {dst} is not a legal transition (from {src}: {allowed})")
+                              .format(src=src, dst=dst, allowed=allowed))
         state = dst
     if state != ctx.data.get("status"):
-        yield ctx.finding("status", "R-WF", f"is {ctx.data.get('status')!r} but the timeline's last "
-                          f"transition leads to {state!r}: every status change is a timeline entry")
+        yield ctx.finding("status", "R-WF",
+                          _("is {status!r} but the timeline's last transition leads to {state!r}: every status change "
+                            "is "
+                          "a timeline entry").format(status=ctx.data.get("status"), state=state))
     if ctx.previous is not None:
         yield from _against_previous(ctx)
 
@@ -70,8 +75,9 @@ def _against_previous(ctx: CheckContext) -> Iterator[Finding]:
             continue
         before, after = get(ctx.previous, field), get(ctx.data, field)
         if before != after:
-            yield ctx.finding(field, "R-IN-2", f"is fixed after intake ({before!r} → {after!r})")
+            yield ctx.finding(field, "R-IN-2",
+                              _("is fixed after intake ({before!r} → {after!r})").format(before=before, after=after))
     if added is None:
-        yield ctx.finding("timeline", "R-WF", "is append-only: earlier entries may not be changed or removed")
+        yield ctx.finding("timeline", "R-WF", _("is append-only: earlier entries may not be changed or removed"))
     if ctx.previous.get("status") == "invalid" and ctx.data != ctx.previous:
-        yield ctx.finding("status", "R-AS-1", "an invalid case is final and may not change")
+        yield ctx.finding("status", "R-AS-1", _("an invalid case is final and may not change"))

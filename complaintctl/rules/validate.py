@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from complaintctl.errors import InvalidInput, UnreadableCase
+from complaintctl.i18n import N_, _
 from complaintctl.model.case import as_datetime, decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
@@ -41,7 +42,7 @@ def check_texts(path: str, text: str | bytes | None, previous_text: str | bytes 
     file is itself a finding, and a file outside the strict YAML subset is one R-WF finding
     per problem, each naming its line. `merge`: the change is a merge's (CheckContext.merge)."""
     if text is None:
-        return [Finding(path, "(file)", "R-CL-3", "case files are never deleted (the record is kept)")]
+        return [Finding(path, "(file)", "R-CL-3", _("case files are never deleted (the record is kept)"))]
     try:
         data = load_plain(decode(text, path) if isinstance(text, bytes) else text, path, policy.limits)
     except UnreadableCase as exc:
@@ -92,7 +93,8 @@ def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
     return [Finding(path, field, "R-WF", message) for field, message in exc.problems]
 
 
-_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
+_MODES = {"120000": N_("is a symbolic link: only regular case files belong under cases/"),
+          "160000": N_("is a submodule: only regular case files belong under cases/")}
 KEEP_FILES = (".gitkeep",)  # empty placeholders git needs to keep a folder
 
 
@@ -102,11 +104,12 @@ def stray_file(path: str, mode: str = "100644") -> Finding | None:
     if not path.startswith(CASES_PREFIX):
         return None
     if mode in _MODES:
-        return Finding(path, "(file)", "R-WF", f"is {_MODES[mode]}: only regular case files belong under cases/")
+        return Finding(path, "(file)", "R-WF", _(_MODES[mode]))
     if is_case_path(path) or path.rsplit("/", 1)[-1] in KEEP_FILES:
         return None
-    return Finding(path, "(file)", "R-WF", "only case files (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml) belong under "
-                   "cases/: rename it to .yaml or move it elsewhere")
+    return Finding(path, "(file)", "R-WF",
+                   _("only case files (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml) belong under cases/: rename it to "
+                     ".yaml or move it elsewhere"))
 
 
 def all_findings(items: Iterable[list[Finding]]) -> Iterator[Finding]:
