@@ -358,3 +358,26 @@ def test_core_refusals_speak_the_office_language(states: States, language: str, 
     assert result.exit_code == 1 and f"{ids['in_progress']}: {step}" in result.output, result.output
     assert office.git("rev-parse", "HEAD").stdout == head
     assert office.git("status", "--porcelain").stdout == ""
+
+
+def test_the_servers_access_refusal_speaks_mains_language(office: Office, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-receive hook refuses a `--no-verify` commit outside cases/ pushed with no
+    authenticated pusher (ACCESS) in the words of main's policy (zh), the server unchanged."""
+    monkeypatch.delenv("COMPLAINTCTL_PUSHER", raising=False)
+    bare = tmp_path / "srv" / "cases.git"
+    assert office.run("server", "init", str(bare)).exit_code == 0
+    office.git("remote", "add", "origin", str(bare))
+    office.git("push", "-q", "origin", "main")
+    (office.root / "NOTES.md").write_text("自己加的说明\n", encoding="utf-8")
+    office.git("add", "NOTES.md")
+    office.git("commit", "-q", "--no-verify", "-m", "notes")
+    before = office.git("rev-parse", "origin/main").stdout
+    push = subprocess.run(["git", "push", "origin", "main"], cwd=office.root, capture_output=True, text=True,
+                          timeout=120)
+    assert push.returncode != 0
+    assert "NOTES.md: (file): ACCESS: 只有管理员角色(hq)可以修改 cases/ 以外的文件,而本次推送没有经过认证的推送者" \
+        in push.stderr, push.stderr
+    assert "may change files outside" not in push.stderr
+    assert subprocess.run(["git", "rev-parse", "main"], cwd=bare, capture_output=True, text=True,
+                          timeout=60).stdout == before
