@@ -149,7 +149,7 @@ def test_extension_only_by_an_approver(office: Office, monkeypatch: pytest.Monke
     cid = office.new()
     before = head(office)
     refused = office.run("extend", cid, "--until", "2026-03-10", "--reason", "等配件", ok=False)
-    assert refused.exit_code == 1 and "R-DL-2" in refused.output and "张敏 may not extend" in refused.output
+    assert refused.exit_code == 1 and "R-DL-2" in refused.output and "张敏 无权延长时限" in refused.output
     assert head(office) == before
 
     set_identity(monkeypatch, "刘洋", "liuyang@example.com")  # vp in the policy
@@ -228,7 +228,7 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     assert load(office, cid)["routing"]["escalation_level"] == "head"
     head = office.git("rev-parse", "HEAD").stdout
     off_chain = office.run("escalate", cid, "--reason", "直接找董事长", "--level", "chairman", ok=False)
-    assert off_chain.exit_code == 1 and "'chairman' is not on the chain" in off_chain.output
+    assert off_chain.exit_code == 1 and "'chairman' 不在升级层级中" in off_chain.output
     jump = office.run("escalate", cid, "--reason", "要求见总经理", "--level", "gm", ok=False)
     assert jump.exit_code == 1 and "R-ES-1: 须逐级升级:head 的上一级是 vp,不是 gm" in jump.output
     set_identity(monkeypatch, "赵磊", "zhaolei@example.com")  # staff, not on the case
@@ -241,7 +241,7 @@ def test_escalate_by_hand(office: Office, monkeypatch: pytest.MonkeyPatch) -> No
     office.run("escalate", cid, "--reason", "要求见总经理")
     assert load(office, cid)["routing"]["escalation_level"] == "gm"
     refused = office.run("escalate", cid, "--reason", "再升", ok=False)
-    assert refused.exit_code == 1 and "top of the escalation chain" in refused.output
+    assert refused.exit_code == 1 and "已在升级层级的最高一级" in refused.output
 
 
 def test_edit_recomputes_clocks_unless_the_edit_changes_them(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -208,14 +208,14 @@ def test_gitolite_names_the_pusher_and_the_hook_refuses_what_it_must(filled: Git
     # office SZ's clerk may not touch GZ's case
     sz.run("note", gz_case, "深圳来补充一句")
     result = sz.run("sync", ok=False)
-    assert f"{gz_case}.yaml: id: ACCESS: pusher zhangmin (GL_USER) = 张敏 works for office SZ and may not create " \
-           "or change office GZ's cases" in result.output, result.output
+    assert f"{gz_case}.yaml: id: ACCESS: pusher zhangmin (GL_USER) = 张敏 隶属 SZ 办公室," \
+           "不能新建或修改 GZ 办公室的案件" in result.output, result.output
     sz.git("reset", "-q", "--hard", "origin/main")
     # nor push a commit in the vice-president's name, nor write his approval in her own
     set_identity(monkeypatch, "刘洋", "liuyang@example.com")
     sz.run("extend", sz_case, "--clock", "dispatch", "--until", "2026-11-30", "--reason", "等待配件")
     code, err = push(sz, "main")
-    assert code != 0 and "刘洋 <liuyang@example.com> is not the pusher zhangmin (GL_USER) = 张敏" in err, err
+    assert code != 0 and "刘洋 <liuyang@example.com> 既不是 pusher zhangmin (GL_USER) = 张敏" in err, err
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
     sz.git("commit", "-q", "--amend", "--no-edit", "--reset-author", "--no-verify")  # his approval, her commit
     code, err = push(sz, "main")

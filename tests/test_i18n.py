@@ -337,3 +337,47 @@ def test_the_server_hook_without_complaintctl_speaks_mains_language(office: Offi
     proc = subprocess.run(["sh", str(ROOT / "hooks" / "pre-receive")], cwd=bare, env=env, input="",
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1 and says in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(("language", "loss", "step"), [
+    ("zh", "--loss: R-CL-2: -1.0 须不小于 0", "不能执行 reopen:案件状态为 in_progress(R-WF:in_progress 只能转为 "),
+    ("en", "--loss: R-CL-2: -1.0 must be 0 or more",
+     "cannot reopen: the case is in_progress (R-WF: from in_progress it may go to "),
+])
+def test_core_refusals_speak_the_office_language(states: States, language: str, loss: str, step: str) -> None:
+    """A value out of range (a usage error, exit 2, found before the policy is read) and a step
+    the workflow does not allow (R-WF) are refused in the office's language, the repository unchanged."""
+    office, ids = states
+    if language != "zh":
+        set_language(office, language)
+    head = office.git("rev-parse", "HEAD").stdout
+    result = office.run("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修", "--loss", "-1",
+                        ok=False)
+    assert result.exit_code == 2 and loss in result.output, result.output
+    result = office.run("reopen", ids["in_progress"], "--reason", "x", ok=False)
+    assert result.exit_code == 1 and f"{ids['in_progress']}: {step}" in result.output, result.output
+    assert office.git("rev-parse", "HEAD").stdout == head
+    assert office.git("status", "--porcelain").stdout == ""
+
+
+def test_the_servers_access_refusal_speaks_mains_language(office: Office, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-receive hook refuses a `--no-verify` commit outside cases/ pushed with no
+    authenticated pusher (ACCESS) in the words of main's policy (zh), the server unchanged."""
+    monkeypatch.delenv("COMPLAINTCTL_PUSHER", raising=False)
+    bare = tmp_path / "srv" / "cases.git"
+    assert office.run("server", "init", str(bare)).exit_code == 0
+    office.git("remote", "add", "origin", str(bare))
+    office.git("push", "-q", "origin", "main")
+    (office.root / "NOTES.md").write_text("自己加的说明\n", encoding="utf-8")
+    office.git("add", "NOTES.md")
+    office.git("commit", "-q", "--no-verify", "-m", "notes")
+    before = office.git("rev-parse", "origin/main").stdout
+    push = subprocess.run(["git", "push", "origin", "main"], cwd=office.root, capture_output=True, text=True,
+                          timeout=120)
+    assert push.returncode != 0
+    assert "NOTES.md: (file): ACCESS: 只有管理员角色(hq)可以修改 cases/ 以外的文件,而本次推送没有经过认证的推送者" \
+        in push.stderr, push.stderr
+    assert "may change files outside" not in push.stderr
+    assert subprocess.run(["git", "rev-parse", "main"], cwd=bare, capture_output=True, text=True,
+                          timeout=60).stdout == before

@@ -105,7 +105,7 @@ def test_invalid_by_plain_staff_is_refused_at_every_layer(states: States, monkey
     out = office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "不属于服务范围", ok=False).output
     assert "timeline[1].by: R-AS-1: 李工 无权执行 invalid:须具有制度规定的 dispatcher 角色" in out
     blank = office.run("invalid", case_id, "--reason", "out-of-scope", "--reply", "   ", ok=False).output
-    assert "--reply: R-AS-1: required" in blank
+    assert "--reply: R-AS-1: 必填" in blank
 
     def invalid(d: CommentedMap) -> None:
         a = d["assessment"]
@@ -356,10 +356,10 @@ def test_cli_refuses_bad_amounts_and_blank_text(states: States, monkeypatch: pyt
     as_(monkeypatch, "李工")
     out = office.run("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修",
                      "--share", "1.5", "--loss", "-20", ok=False).output
-    assert "R-CL-2" in out and "between 0 and 1" in out
+    assert "R-CL-2" in out and "须在 0 到 1 之间" in out
     out = office.run("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修", "--loss", "-20",
                      ok=False).output
-    assert "--loss: R-CL-2: -20.0 must be 0 or more" in out
+    assert "--loss: R-CL-2: -20.0 须不小于 0" in out
     as_(monkeypatch, "张敏")
     blank = office.new_result(name="   ", contact=" ", subject="  ", details=" ")
     assert blank.exit_code == 1

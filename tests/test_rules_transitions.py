@@ -32,7 +32,7 @@ def test_cli_refuses_an_illegal_step(states: States) -> None:
                  ["plan", ids["received"], "--resolver", "李工", "--measures", "x", "--due", "2026-11-30"]):
         result = office.run(*args, ok=False)
         assert result.exit_code == 1, args
-        assert f"{args[1]}: cannot {args[0]}: the case is" in result.output, result.output
+        assert f"{args[1]}: 不能" in result.output and "案件状态为" in result.output, result.output
     assert snapshot(office) == before
 
 
@@ -59,7 +59,7 @@ def test_invalid_by_cli_records_reason_reply_and_is_final(states: States) -> Non
     assert data["assessment"]["reply"] == "不属于物业服务范围,已说明"
     before = snapshot(office)
     result = office.run("reopen", case_id, "--reason", "x", ok=False)
-    assert result.exit_code == 1 and "R-WF: from invalid it may go to nothing (final)" in result.output
+    assert result.exit_code == 1 and "R-WF:invalid 只能转为 无(终止状态)" in result.output
     for args in (["assign", case_id, "--handler", "李工"], ["note", case_id, "再次来电"]):
         result = office.run(*args, ok=False)
         assert result.exit_code == 1 and "status: R-AS-1: 无效投诉已终结" in result.output

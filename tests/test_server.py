@@ -83,7 +83,7 @@ def test_over_git_daemon_merges_branches_and_tags_are_judged(sz: Office, group: 
     merge = sz.git("commit-tree", f"{root}^{{tree}}", "-p", "HEAD", "-p", root, "-m", "old tree").stdout.strip()
     err = refused(sz, group, f"{merge}:refs/heads/main")
     assert "R-CL-3: a merge may not drop a case file" in err
-    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 may change only " \
+    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 只能修改 " \
            "cases/" in err
     sz.git("tag", "v1")
     err = refused(sz, group, "main:refs/heads/feature", "v1")
@@ -116,13 +116,13 @@ def test_office_may_not_change_another_offices_case(daemon: Callable[[str | None
     assert result.exit_code == 1
     assert "server refused the push" in result.output
     assert f"cases/2026/11/{gz_case}.yaml: id: ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
-           "works for office SZ and may not create or change office GZ's cases" in result.output
+           "隶属 SZ 办公室,不能新建或修改 GZ 办公室的案件" in result.output
     assert refs(group) == before
     # and a GZ account may not record an SZ case either
     set_identity(monkeypatch, "周华", "zhouhua@example.com")
     gz.git("config", "complaintctl.office", "SZ")
     gz.new()
-    assert "may not create or change office SZ's cases" in gz.run("sync", ok=False).output
+    assert "不能新建或修改 SZ 办公室的案件" in gz.run("sync", ok=False).output
 
 
 # --- access with a local push (the hook inherits the pusher variable) -----------------------
@@ -163,8 +163,8 @@ def test_an_extension_needs_an_approver_as_its_author_and_as_its_pusher(office: 
     before = refs(group)
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0 and refs(group) == before
-    assert "(commit): author: ACCESS: 刘洋 <liuyang@example.com> is not the pusher zhangmin (COMPLAINTCTL_PUSHER)" \
-           " = 张敏, nor someone 张敏 may push for (people[].acts_for)" in err, err
+    assert "(commit): author: ACCESS: 刘洋 <liuyang@example.com> 既不是 pusher zhangmin (COMPLAINTCTL_PUSHER)" \
+           " = 张敏,也不是 张敏 可代为推送的人(people[].acts_for)" in err, err
     code, err = push(office.root, "main", pusher="liuyang")  # the vice-president pushes it himself
     assert code == 0, err
 
@@ -172,7 +172,7 @@ def test_an_extension_needs_an_approver_as_its_author_and_as_its_pusher(office: 
 def test_unknown_pusher_and_hq(office: Office, group: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     office.new()
     code, err = push(office.root, "main", pusher="mallory")
-    assert code != 0 and "pusher mallory (COMPLAINTCTL_PUSHER) is not in the policy's people" in err
+    assert code != 0 and "推送者 mallory (COMPLAINTCTL_PUSHER) 不在制度人员名单中" in err
     office.git("config", "complaintctl.office", "GZ")
     set_identity(monkeypatch, "周华", "zhouhua@example.com")
     office.new()  # a GZ case by GZ's clerk and an SZ case by SZ's, in one push: HQ relays both
@@ -187,7 +187,7 @@ def test_policy_changes_need_hq(office: Office, group: Path) -> None:
     office.git("commit", "-q", "-am", "let staff extend")
     code, err = push(office.root, "main", pusher="zhangmin")
     assert code != 0 and "complaintctl.yaml: (file): ACCESS: pusher zhangmin (COMPLAINTCTL_PUSHER) = 张敏 " \
-        "may change only cases/; files outside it need the admin role (hq)" in err, err
+        "只能修改 cases/;其以外的文件须由管理员角色(hq)修改" in err, err
     assert push(office.root, "main", pusher="sun")[0] == 0
 
 
@@ -203,13 +203,13 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
     office.git("config", "--unset", "complaintctl.office")
     record_extension(office, case_id, monkeypatch)
     code, err = push(office.root, "main")
-    assert code != 0 and "`extend` needs one of the roles vp, gm; this push has no authenticated pusher" in err
+    assert code != 0 and "`extend` 须具有以下角色之一:vp, gm;本次推送没有经过认证的推送者" in err
     policy = office.root / "complaintctl.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "\ntrust_commit_authors: true\n", encoding="utf-8")
     office.git("commit", "-q", "-am", "this server has no logins: trust commit authors")
     code, err = push(office.root, "main")
-    assert code != 0 and "complaintctl.yaml: (file): ACCESS: only the admin role (hq) may change files " \
-        "outside cases/, and this push has no authenticated pusher" in err
+    assert code != 0 and "complaintctl.yaml: (file): ACCESS: 只有管理员角色(hq)可以修改 " \
+        "cases/ 以外的文件,而本次推送没有经过认证的推送者" in err
     code, err = push(office.root, "main", pusher="sun")  # the admin sets it
     assert code == 0, err
     office.new()  # now the extension's author (the vp) and a new case's author stand as the actors
@@ -223,7 +223,7 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
     assert push(office.root, "main", pusher="sun")[0] == 0
     office.new()
     code, err = push(office.root, "main")
-    assert code != 0 and "no pusher identity from the server" in err
+    assert code != 0 and "服务器未提供推送者身份" in err
     assert push(office.root, "main", pusher="zhangmin")[0] == 0
 
 

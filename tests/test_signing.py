@@ -118,7 +118,7 @@ def test_allowed_signers_is_the_admins_and_a_push_cannot_list_its_own_key(grp: G
     sign_with(grp, "mallory")
     grp.office.run("note", grp.ids["sz_open"], "用新钥匙")
     err = grp.refused("main", as_="zhangmin")
-    assert "allowed_signers: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 may change only cases/" in err
+    assert "allowed_signers: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 只能修改 cases/" in err
     head = grp.git("rev-parse", "HEAD")
     assert f"commit {head[:10]}: (commit): signature: ACCESS: signed with key" in err  # judged by the old signers
 

@@ -64,7 +64,7 @@ def test_a_merge_that_takes_the_root_commits_tree_is_refused(grp: Group) -> None
         assert f"{grp.case_path(key)}: (file): R-CL-3: 案件文件不得删除" in err  # the net change
     grp.git("update-ref", "refs/heads/main", grp.commit_tree(f"{root}^{{tree}}", "HEAD", root))
     err = grp.refused("main", as_="zhangmin")
-    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 may change only cases/" in err
+    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 只能修改 cases/" in err
 
 
 def test_an_octopus_merge_and_a_commit_reusing_an_old_tree_are_refused(grp: Group) -> None:
@@ -275,9 +275,9 @@ def test_only_the_admin_changes_anything_outside_cases(grp: Group) -> None:
     grp.git("commit", "-q", "--no-verify", "-m", "house keeping")
     err = grp.refused("main", as_="zhangmin")
     for rel in (*OUTSIDE, "complaintctl.yaml"):
-        assert f"{rel}: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 may change only cases/; files outside " \
-               "it need the admin role (hq)" in err, rel
-    assert "only the admin role (hq) may change files outside cases/" in grp.refused("main")  # no pusher
+        assert f"{rel}: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 只能修改 cases/;其以外的文件" \
+               "须由管理员角色(hq)修改" in err, rel
+    assert "只有管理员角色(hq)可以修改 cases/ 以外的文件" in grp.refused("main")  # no pusher
     grp.git("commit", "-q", "--amend", "--no-edit", "--reset-author", who="sun")
     grp.accepted("main", as_="sun")
 
@@ -295,8 +295,8 @@ def test_an_office_pushes_the_kept_originals_of_its_own_new_cases_and_nothing_el
     assert f"materials/2026/11/SZ-2611-0003/{PHOTO_NAME}" in grp.git("-c", "core.quotePath=false", "ls-tree", "-r",
                                                                        "--name-only", "origin/main", "materials")
     later = f"materials/2026/11/{grp.ids['sz_open']}/later.jpg"
-    for who, expect in (("zhouhua", f"{later}: (file): ACCESS: pusher zhouhua (GL_USER) = 周华 works for office GZ "
-                                    "and may not add or change office SZ's materials"),
+    for who, expect in (("zhouhua", f"{later}: (file): ACCESS: pusher zhouhua (GL_USER) = 周华 隶属 GZ 办公室,"
+                                    "不能添加或修改 SZ 办公室的材料"),
                         ("zhangmin", f"{later}: (file): R-IN-1: 原件须在登记案件 "
                                      f"{grp.ids['sz_open']}")):
         grp.git("update-ref", "refs/heads/main", grp.commit_tree(grp.tree(head, {later: "photo"}), head, who=who))
@@ -316,7 +316,7 @@ def test_a_push_is_judged_by_the_old_tips_policy_not_its_own(grp: Group) -> None
     (grp.office.root / "templates" / "bulletin" / "bulletin.md.j2").write_text("{{ r }}\n", encoding="utf-8")
     grp.git("commit", "-q", "--no-verify", "-am", "my template")
     err = grp.refused("main", as_="zhangmin")
-    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 may change only cases/" in err
+    assert "complaintctl.yaml: (file): ACCESS: pusher zhangmin (GL_USER) = 张敏 只能修改 cases/" in err
     assert "templates/bulletin/bulletin.md.j2: (file): ACCESS: pusher zhangmin" in err
 
 
@@ -360,8 +360,8 @@ def test_min_version_is_refused_by_the_cli_and_both_hooks(grp: Group) -> None:
 def test_each_servers_variable_names_the_pusher(grp: Group, var: str) -> None:
     grp.office.run("note", grp.ids["gz"], "深圳来补充一句")
     err = grp.refused("main", as_="zhangmin", var=var)
-    assert f"{grp.case_path('gz')}: id: ACCESS: pusher zhangmin ({var}) = 张敏 works for office SZ and may not " \
-           "create or change office GZ's cases" in err
+    assert f"{grp.case_path('gz')}: id: ACCESS: pusher zhangmin ({var}) = 张敏 隶属 SZ 办公室," \
+           "不能新建或修改 GZ 办公室的案件" in err
 
 
 def test_a_commit_is_pushed_by_its_author_or_for_someone_they_may_act_for(grp: Group) -> None:
@@ -374,14 +374,14 @@ def test_a_commit_is_pushed_by_its_author_or_for_someone_they_may_act_for(grp: G
                                  by_ligong, who="liuyang")
     grp.git("update-ref", "refs/heads/main", by_liuyang)
     err = grp.refused("main", as_="zhangmin")
-    assert f"commit {by_liuyang[:10]}: (commit): author: ACCESS: 刘洋 <liuyang@example.com> is not the pusher " \
-           "zhangmin (GL_USER) = 张敏, nor someone 张敏 may push for (people[].acts_for)" in err
+    assert f"commit {by_liuyang[:10]}: (commit): author: ACCESS: 刘洋 <liuyang@example.com> 既不是 pusher " \
+           "zhangmin (GL_USER) = 张敏,也不是 张敏 可代为推送的人(people[].acts_for)" in err
     assert f"commit {by_ligong[:10]}" not in err  # 张敏 acts for 李工
     grp.git("update-ref", "refs/heads/main", by_ligong)
     grp.accepted("main", as_="zhangmin")
     grp.git("update-ref", "refs/heads/main", by_liuyang)
     err = grp.refused("main", as_="zhouhua")
-    assert "is not the pusher zhouhua (GL_USER) = 周华" in err
+    assert "既不是 pusher zhouhua (GL_USER) = 周华" in err
     grp.accepted("main", as_="liuyang")
 
 
@@ -389,8 +389,8 @@ def test_office_staff_cannot_create_or_change_another_offices_cases(grp: Group) 
     grp.office.git("config", "complaintctl.office", "GZ")
     gz_new = grp.office.new(subject="深圳代录广州投诉")
     err = grp.refused("main", as_="zhangmin")
-    assert f"cases/2026/11/{gz_new}.yaml: id: ACCESS: pusher zhangmin (GL_USER) = 张敏 works for office SZ and " \
-           "may not create or change office GZ's cases (the admin role hq may)" in err
+    assert f"cases/2026/11/{gz_new}.yaml: id: ACCESS: pusher zhangmin (GL_USER) = 张敏 隶属 SZ 办公室," \
+           "不能新建或修改 GZ 办公室的案件(管理员角色 hq 可以)" in err
     grp.git("reset", "-q", "--hard", "origin/main")
     head = grp.git("rev-parse", "HEAD")
     path = grp.case_path("sz_open")
@@ -398,8 +398,8 @@ def test_office_staff_cannot_create_or_change_another_offices_cases(grp: Group) 
                            who="zhouhua")
     grp.git("update-ref", "refs/heads/main", note)
     err = grp.refused("main", as_="zhouhua")
-    assert f"{path}: id: ACCESS: pusher zhouhua (GL_USER) = 周华 works for office GZ and may not create or change " \
-           "office SZ's cases" in err
+    assert f"{path}: id: ACCESS: pusher zhouhua (GL_USER) = 周华 隶属 GZ 办公室,不能新建或修改 " \
+           "SZ 办公室的案件" in err
 
 
 def test_staff_cannot_push_an_approvers_action(grp: Group, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -417,7 +417,7 @@ def test_staff_cannot_push_an_approvers_action(grp: Group, monkeypatch: pytest.M
     assert err.count("R-DL-2") == 1, err
     real = grp.commit_tree(grp.tree(head, {path: extended}), head, who="liuyang")
     grp.git("update-ref", "refs/heads/main", real)
-    assert "is not the pusher zhangmin" in grp.refused("main", as_="zhangmin")  # his commit, her push
+    assert "既不是 pusher zhangmin" in grp.refused("main", as_="zhangmin")  # his commit, her push
     grp.accepted("main", as_="liuyang")
 
 
@@ -439,8 +439,8 @@ def test_without_the_ledger_the_server_judges_the_authors_roles(grp: Group, monk
     forged = grp.commit_tree(grp.tree(head, {path: extended}), head)  # the clerk commits the vp's approval
     grp.git("update-ref", "refs/heads/main", forged)
     err = grp.refused("main", as_="zhangmin")
-    assert f"{path}: timeline[2]: R-DL-2: `extend` needs one of the roles vp, gm; pusher zhangmin (GL_USER) = 张敏 " \
-           "has roles staff, dispatcher (the entry says by: '刘洋')" in err, err
+    assert f"{path}: timeline[2]: R-DL-2: `extend` 须具有以下角色之一:vp, gm;pusher zhangmin (GL_USER) = 张敏 " \
+           "的角色为 staff, dispatcher(该条目记载 by: '刘洋')" in err, err
     assert err.count("R-DL-2") == 1 and "R-WF: says" not in err, err  # the ledger is off: access alone
     grp.git("update-ref", "refs/heads/main", grp.commit_tree(grp.tree(head, {path: extended}), head, who="liuyang"))
     grp.accepted("main", as_="liuyang")

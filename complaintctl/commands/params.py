@@ -79,10 +79,13 @@ class Amount(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
+        if number < 0 or number > MAX_AMOUNT:
+            _speak_office_language(ctx)
         if number < 0:
-            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be 0 or more")
+            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be 0 or more").format(value=number))
         if number > MAX_AMOUNT:
-            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and {MAX_AMOUNT:g}")
+            raise BadValue(f"{_name(param)}: R-CL-2: "
+                           + _("{value!r} must be between 0 and {high}").format(value=number, high=f"{MAX_AMOUNT:g}"))
         return number
 
 
@@ -94,8 +97,30 @@ class Share(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
         if not 0 <= number <= 1:
-            raise BadValue(f"{_name(param)}: R-CL-2: {number!r} must be between 0 and 1")
+            _speak_office_language(ctx)
+            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be between 0 and 1").format(value=number))
         return number
+
+
+def _speak_office_language(ctx: click.Context | None) -> None:
+    """Options are converted before the office's policy is read (commands.common.workspace):
+    a refused value is said in the office's language all the same, read from the `language:`
+    line of the nearest complaintctl.yaml (as the hooks do, repo.precommit)."""
+    from complaintctl import i18n
+    from complaintctl.policy.policy import POLICY_FILE
+    from complaintctl.repo.precommit import LANGUAGE_LINE
+
+    start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
+    try:
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / POLICY_FILE).is_file():
+                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
+                if found:
+                    i18n.use(found.group(1))
+                return
+    except OSError:  # the language is a nicety: the refusal stands in English
+        return
 
 
 def _name(param: click.Parameter | None) -> str:

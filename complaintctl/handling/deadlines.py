@@ -29,20 +29,22 @@ def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason:
     """R-DL-2: a new due time for one clock, granted by an approver, with the reason."""
     roles = set(policy.roles_of(actor.name, actor.email))
     if not roles & set(approvers(policy)):
-        raise InvalidInput(f"R-DL-2: {actor.name} may not extend a deadline: that needs a person with role "
-                           f"{' or '.join(approvers(policy))} in the policy's people")
+        raise InvalidInput("R-DL-2: " + _("{name} may not extend a deadline: that needs a person with role "
+                                          "{roles} in the policy's people")
+                           .format(name=actor.name, roles=" | ".join(approvers(policy))))
     if not reason.strip():
-        raise InvalidInput("--reason: R-DL-2: the reason for the extension is required")
+        raise InvalidInput("--reason: R-DL-2: " + _("the reason for the extension is required"))
     if until <= now:
-        raise InvalidInput(f"--until: {until.isoformat()} is not in the future")
+        raise InvalidInput("--until: " + _("{when} is not in the future").format(when=until.isoformat()))
 
     def step_for(doc: CommentedMap) -> Step:
         present = doc.get("clocks") if isinstance(doc.get("clocks"), Mapping) else {}
         if clock not in present:
-            raise InvalidInput(f"{doc.get('id')}: --clock: this case has no {clock} clock "
-                               f"({', '.join(present) or 'none'})")
+            raise InvalidInput(_("{case}: --clock: this case has no {clock} clock ({present})")
+                               .format(case=doc.get("id"), clock=clock, present=", ".join(present) or "-"))
         if doc.get("status") in clocks.STOPPED:
-            raise InvalidInput(f"{doc.get('id')}: cannot extend: the case is {doc.get('status')}")
+            raise InvalidInput(_("{case}: cannot extend: the case is {status}")
+                               .format(case=doc.get("id"), status=doc.get("status")))
         return Step("extend", None, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
                     extra={"clock": clock, "until": clocks.fresh_stamp(until)})
 
@@ -58,15 +60,18 @@ def next_level(policy: Policy, current: str) -> str | None:
 def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
     """R-ES-1: the case goes up the chain (one level, or to `level`)."""
     if level is not None and level not in policy.escalation_chain:
-        raise InvalidInput(f"--level: {level!r} is not on the chain ({', '.join(policy.escalation_chain)}, R-ES-1)")
+        raise InvalidInput("--level: " + _("{level!r} is not on the chain ({chain}, R-ES-1)")
+                           .format(level=level, chain=", ".join(policy.escalation_chain)))
 
     def step_for(doc: CommentedMap) -> Step:
         if doc.get("status") in clocks.STOPPED:
-            raise InvalidInput(f"{doc.get('id')}: cannot escalate: the case is {doc.get('status')}")
+            raise InvalidInput(_("{case}: cannot escalate: the case is {status}")
+                               .format(case=doc.get("id"), status=doc.get("status")))
         current = str(get(doc, "routing.escalation_level") or policy.escalation_chain[0])
         target = level or next_level(policy, current)
         if target is None:
-            raise InvalidInput(f"{doc.get('id')}: already at the top of the escalation chain ({current}, R-ES-1)")
+            raise InvalidInput(_("{case}: already at the top of the escalation chain ({current}, R-ES-1)")
+                               .format(case=doc.get("id"), current=current))
 
         return Step("escalate", None, note=reason, detail=f"{current} → {target}", extra={"level": target})
 

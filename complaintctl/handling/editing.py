@@ -12,6 +12,7 @@ from ruamel.yaml.comments import CommentedMap
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import lifecycle
 from complaintctl.handling.steps import Step
+from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import load_document, to_plain
 from complaintctl.repo import store
@@ -51,13 +52,14 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
             effects.apply_entry(explained, to_plain(entry), ws.policy)
     fields = [f for f in changed_fields(explained, to_plain(edited)) if f.split(".")[0] not in ("timeline", "clocks")]
     if not fields and to_plain(loaded.doc) == to_plain(edited):
-        raise InvalidInput(f"{loaded.id}: the edit changes nothing")
+        raise InvalidInput(_("{case}: the edit changes nothing").format(case=loaded.id))
     src, dst_raw = str(loaded.doc.get("status")), edited.get("status")
     dst = None if dst_raw is None or str(dst_raw) == src else str(dst_raw)
     if dst is not None and not workflow.is_legal(src, dst):
-        allowed = ", ".join(workflow.legal_targets(src)) or "none (terminal)"
+        allowed = ", ".join(workflow.legal_targets(src)) or _("none (terminal)")
         raise ValidationFailed([Finding(loaded.relpath, "status", "R-WF",
-                                        f"{src} → {dst} is not a legal transition (from {src}: {allowed})")])
+                                        _("{src} → {dst} is not a legal transition (from {src}: {allowed})")
+                                        .format(src=src, dst=dst, allowed=allowed))])
 
     def step_for(doc: CommentedMap) -> Step:
         return Step("edit", dst, lambda d: edited, note="hand edit: " + (", ".join(fields) or "timeline"),

@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl.errors import InvalidInput
+from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
 from complaintctl.policy.authority import matching_incidents, severity_rank
@@ -69,7 +70,7 @@ StepFor = Callable[[CommentedMap], Step]  # decides the step from the case as it
 def _text(value: str, option: str, rule: str) -> str:
     """Text a rule asks for must be real text, not only spaces."""
     if not value or not value.strip():
-        raise InvalidInput(f"{option}: {rule}: required (real text, not only spaces)")
+        raise InvalidInput(f"{option}: {rule}: " + _("required (real text, not only spaces)"))
     return value
 
 
@@ -78,8 +79,9 @@ def _amount(value: float | None, option: str, high: float | None = None) -> floa
     if value is None:
         return None
     if value != value or value < 0 or (high is not None and value > high):
-        bound = f"between 0 and {high:g}" if high is not None else "0 or more"
-        raise InvalidInput(f"{option}: R-CL-2: {value!r} must be {bound}")
+        message = (_("{value!r} must be between 0 and {high}").format(value=value, high=f"{high:g}")
+                   if high is not None else _("{value!r} must be 0 or more").format(value=value))
+        raise InvalidInput(f"{option}: R-CL-2: {message}")
     return value
 
 
@@ -128,9 +130,9 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
     clocks_before = to_plain(doc.get("clocks"))
     # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
     if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
-        allowed = ", ".join(workflow.legal_targets(src)) or "nothing (final)"
-        raise InvalidInput(f"{doc.get('id')}: cannot {step.action}: the case is {src} "
-                           f"(R-WF: from {src} it may go to {allowed})")
+        allowed = ", ".join(workflow.legal_targets(src)) or _("nothing (final)")
+        raise InvalidInput(_("{case}: cannot {action}: the case is {src} (R-WF: from {src} it may go to {allowed})")
+                           .format(case=doc.get("id"), action=step.action, src=src, allowed=allowed))
     before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
     moved = step.dst is not None and step.dst != src
     if step.mutate is not None:
@@ -185,7 +187,8 @@ def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:
     def step_for(doc: CommentedMap) -> Step:
         status = doc.get("status")
         if status not in ("assigned", "in_progress", "waiting"):
-            raise InvalidInput(f"{doc.get('id')}: cannot plan: the case is {status} (R-IN-4: plan after assign)")
+            raise InvalidInput(_("{case}: cannot plan: the case is {status} (R-IN-4: plan after assign)")
+                               .format(case=doc.get("id"), status=status))
         first = status == "assigned"
         return Step("plan" if first else "replan", "in_progress" if first else None, detail=measures,
                     extra={"resolver": resolver, "measures": measures,
@@ -223,12 +226,13 @@ def resolve(outcome: str, summary: str, now: datetime, actor: Identity, compensa
 
 def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, actor: Identity) -> StepFor:
     if satisfaction not in workflow.SATISFACTION:
-        raise InvalidInput(f"--satisfaction: {satisfaction!r} is not one of {', '.join(workflow.SATISFACTION)}")
+        raise InvalidInput("--satisfaction: " + _("{value!r} is not one of {choices}")
+                           .format(value=satisfaction, choices=", ".join(workflow.SATISFACTION)))
 
     def step_for(doc: CommentedMap) -> Step:
         if doc.get("status") != "resolved":
-            raise InvalidInput(f"{doc.get('id')}: cannot revisit: the case is {doc.get('status')} "
-                               "(R-CL-1: revisit after resolve)")
+            raise InvalidInput(_("{case}: cannot revisit: the case is {status} (R-CL-1: revisit after resolve)")
+                               .format(case=doc.get("id"), status=doc.get("status")))
         # R-CL-1: a dissatisfied customer reopens the case (closed loop).
         dst = "in_progress" if satisfaction == "dissatisfied" else None
         return Step("revisit", dst, note=comment, detail=f"satisfaction {satisfaction}",
@@ -268,7 +272,7 @@ def correct(field: str, value: Any, reason: str) -> StepFor:
     def step_for(doc: CommentedMap) -> Step:
         old = get(doc, field)
         if effects.differences({"v": to_plain(old)}, {"v": to_plain(value)}) == []:
-            raise InvalidInput(f"{doc.get('id')}: {field} is already {old!r}")
+            raise InvalidInput(_("{case}: {field} is already {old!r}").format(case=doc.get("id"), field=field, old=old))
         return Step("correct", None, note=reason, detail=f"{field}: {old} → {value} ({reason})",
                     extra={"field": field, "old": to_plain(old), "value": value})
 
@@ -282,7 +286,8 @@ def approve(amount: float, reason: str) -> StepFor:
 
     def step_for(doc: CommentedMap) -> Step:
         if doc.get("status") in ("closed", "invalid"):
-            raise InvalidInput(f"{doc.get('id')}: cannot approve: the case is {doc.get('status')}")
+            raise InvalidInput(_("{case}: cannot approve: the case is {status}")
+                               .format(case=doc.get("id"), status=doc.get("status")))
         return Step("approve", None, note=reason, detail=f"compensation up to {amount:g} ({reason})",
                     extra={"compensation": amount})
 
@@ -295,7 +300,7 @@ def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: 
     raises the severity to at least the incident's (major, or emergency for R-AS-4)."""
     incidents = policy.authority.incidents
     if kind is not None and declined:
-        raise InvalidInput("--incident and --no-incident: choose one (R-AS-3)")
+        raise InvalidInput(_("--incident and --no-incident: choose one (R-AS-3)"))
     hits = matching_incidents(incidents, intake.subject, intake.details)
     if declined:
         return replace(intake, incident="none" if hits else "")

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from complaintctl.i18n import N_, _
 from complaintctl.model.ids import case_id_from_filename
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.policy.trust import ADMIN, ANYONE
@@ -44,8 +45,12 @@ RULE = "ACCESS"
 HQ = ADMIN  # today's name of the admin role
 VARIABLES = ("GL_USER", "GITEA_PUSHER_NAME", "GL_USERNAME", "COMPLAINTCTL_PUSHER")
 CASES = "cases/"
-NO_PUSHER = (f"this push has no authenticated pusher ({', '.join(VARIABLES)}); role-gated changes need one, "
-             "or `trust_commit_authors: true` in the policy")
+NO_PUSHER = N_("this push has no authenticated pusher ({variables}); role-gated changes need one, "
+              "or `trust_commit_authors: true` in the policy")  # translated where it is said: no_pusher()
+
+
+def no_pusher() -> str:
+    return _(NO_PUSHER).format(variables=", ".join(VARIABLES))
 
 
 @dataclass(frozen=True)
@@ -124,10 +129,12 @@ def judge_for(policy: Policy, pusher: Pusher | None) -> Judge | str:
     if pusher is not None:
         grant = grant_for(policy, pusher)
         if grant is None:
-            return f"pusher {pusher} is not in the policy's people (match by people[].login, email or name)"
+            return _("pusher {pusher} is not in the policy's people (match by people[].login, email or name)"
+                     ).format(pusher=pusher)
         return Judge("pusher", grant)
     if policy.require_pusher:
-        return f"no pusher identity from the server ({', '.join(VARIABLES)}) and the policy says require_pusher: true"
+        return _("no pusher identity from the server ({variables}) and the policy says require_pusher: true"
+                 ).format(variables=", ".join(VARIABLES))
     return Judge("authors" if policy.trust.trust_commit_authors else "anonymous")
 
 
@@ -137,8 +144,9 @@ def check_author(policy: Policy, judge: Judge, author: Identity) -> Finding | No
         return None
     if judge.mode == "authors":
         if person_for(policy, author) is None:
-            return Finding("(commit)", "author", RULE, f"{author.name} <{author.email}> is not in the policy's people "
-                           "(trust_commit_authors: the author is who acts)")
+            return Finding("(commit)", "author", RULE,
+                           _("{author} is not in the policy's people (trust_commit_authors: the author is who acts)")
+                           .format(author=f"{author.name} <{author.email}>"))
         return None
     grant = judge.pusher
     assert grant is not None  # mode "pusher"
@@ -148,8 +156,9 @@ def check_author(policy: Policy, judge: Judge, author: Identity) -> Finding | No
     allowed = policy.trust.acts_for.get(grant.person.name, ())
     if ANYONE in allowed or (person is not None and set(allowed) & {person.name, person.email, person.login} - {""}):
         return None
-    return Finding("(commit)", "author", RULE, f"{author.name} <{author.email}> is not the {grant.who}, nor "
-                   f"someone {grant.person.name} may push for (people[].acts_for)")
+    return Finding("(commit)", "author", RULE,
+                   _("{author} is not the {who}, nor someone {name} may push for (people[].acts_for)")
+                   .format(author=f"{author.name} <{author.email}>", who=grant.who, name=grant.person.name))
 
 
 def actor(policy: Policy, judge: Judge, author: Identity) -> Grant | None:
@@ -170,11 +179,11 @@ def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
     if path.startswith(CASES) or materials.case_of(path) is not None or (admin is not None and admin.admin):
         return None
     if admin is None:
-        why = ("the commit's author is not in the policy's people" if judge.mode == "authors" else NO_PUSHER)
-        return Finding(path, "(file)", RULE, f"only the admin role ({ADMIN}) may change files outside cases/, "
-                       f"and {why}")
-    return Finding(path, "(file)", RULE, f"{admin.who} may change only cases/; files outside it need the admin "
-                   f"role ({ADMIN})")
+        why = (_("the commit's author is not in the policy's people") if judge.mode == "authors" else no_pusher())
+        return Finding(path, "(file)", RULE, _("only the admin role ({admin}) may change files outside cases/, "
+                                               "and {why}").format(admin=ADMIN, why=why))
+    return Finding(path, "(file)", RULE, _("{who} may change only cases/; files outside it need the admin "
+                                           "role ({admin})").format(who=admin.who, admin=ADMIN))
 
 
 def check_material(path: str, grant: Grant | None) -> list[Finding]:
@@ -183,8 +192,9 @@ def check_material(path: str, grant: Grant | None) -> list[Finding]:
     if where is None or grant is None or grant.offices is None or where[0].office in grant.offices:
         return []
     mine = ", ".join(sorted(grant.offices))
-    return [Finding(path, "(file)", RULE, f"{grant.who} works for office {mine} and may not add or change office "
-                    f"{where[0].office}'s materials (the admin role {ADMIN} may)")]
+    return [Finding(path, "(file)", RULE, _("{who} works for office {mine} and may not add or change office "
+                                            "{office}'s materials (the admin role {admin} may)")
+                    .format(who=grant.who, mine=mine, office=where[0].office, admin=ADMIN))]
 
 
 def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant: Grant | None,
@@ -197,8 +207,9 @@ def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant:
     findings = []
     if grant is not None and grant.offices is not None and cid.office not in grant.offices:
         mine = ", ".join(sorted(grant.offices))
-        findings.append(Finding(path, "id", RULE, f"{grant.who} works for office {mine} and may not create or "
-                                f"change office {cid.office}'s cases (the admin role {ADMIN} may)"))
+        findings.append(Finding(path, "id", RULE, _("{who} works for office {mine} and may not create or "
+                                                    "change office {office}'s cases (the admin role {admin} may)")
+                                .format(who=grant.who, mine=mine, office=cid.office, admin=ADMIN)))
     ledger = policy.authority.ledger_since is not None  # then rules.ledger judges the author's roles
     for i, entry in added:
         action = str(entry.get("action"))
@@ -206,7 +217,9 @@ def check_case(path: str, added: Sequence[tuple[int, Mapping[str, Any]]], grant:
         if not needed or (grant is not None and (ledger or set(grant.roles) & set(needed))):
             continue
         rule = "R-DL-2" if action == "extend" else RULE
-        whose = (f"{grant.who} has roles {', '.join(grant.roles) or 'none'}" if grant is not None else NO_PUSHER)
-        findings.append(Finding(path, f"timeline[{i}]", rule, f"`{action}` needs one of the roles "
-                                f"{', '.join(needed)}; {whose} (the entry says by: {entry.get('by')!r})"))
+        whose = (_("{who} has roles {roles}").format(who=grant.who, roles=", ".join(grant.roles) or "-")
+                 if grant is not None else no_pusher())
+        findings.append(Finding(path, f"timeline[{i}]", rule,
+                                _("`{action}` needs one of the roles {needed}; {whose} (the entry says by: {by!r})")
+                                .format(action=action, needed=", ".join(needed), whose=whose, by=entry.get("by"))))
     return findings

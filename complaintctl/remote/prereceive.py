@@ -135,7 +135,8 @@ def _ref_rules(g: Git, up: RefUpdate, server: Server | None) -> list[str]:
         admin = access.author_grant(server.policy, g.commit_author(f"{up.new}^{{commit}}"))
     if admin is not None and admin.admin:
         return []
-    who = f"{admin.who} has roles {', '.join(admin.roles) or 'none'}" if admin else access.NO_PUSHER
+    who = (f"{admin.who} has roles {', '.join(admin.roles) or 'none'}" if admin
+           else access.NO_PUSHER.format(variables=", ".join(access.VARIABLES)))  # this refusal is still English
     return [f"{up.ref}: {access.RULE}: {verb} a branch or tag other than main needs the admin role ({ADMIN}); {who}"]
 
 

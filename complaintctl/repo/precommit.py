@@ -166,9 +166,9 @@ def speak_office_language(g: Git) -> None:
             return
     # read from the text, so that a policy the hook refuses (a newer min_version, a typo) is
     # still refused in the office's language
-    found = _LANGUAGE.search(text or "")
+    found = LANGUAGE_LINE.search(text or "")
     if found:
         i18n.use(found.group(1))
 
 
-_LANGUAGE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")
+LANGUAGE_LINE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")
