@@ -6,7 +6,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -75,7 +75,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
     return _tabulate.tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True)
 
 
-def _simple(rows: list[list[str]], headers: list[str]) -> str:
+def _memo_width() -> Callable[[str], int]:
+    """`_width`, remembered per distinct text (a table repeats its labels on every row)."""
     widths_of: dict[str, int] = {}
 
     def width(text: str) -> int:
@@ -83,6 +84,11 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str:
         if w is None:
             w = widths_of[text] = _width(text)
         return w
+    return width
+
+
+def _simple(rows: list[list[str]], headers: list[str]) -> str:
+    width = _memo_width()
 
     cols = [max([width(h) + 2] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
@@ -110,13 +116,7 @@ def fit(rows: list[list[str]], headers: list[str], cols: Sequence[Col], limit: i
     the droppable columns go (highest `drop` first) while the main columns in full and the
     others at their floor are too wide; then the other shrinkable columns give way, then the
     main ones (cut or wrapped at their floor at the least)."""
-    widths_of: dict[str, int] = {}
-
-    def width(text: str) -> int:
-        w = widths_of.get(text)
-        if w is None:
-            w = widths_of[text] = _width(text)
-        return w
+    width = _memo_width()
 
     n = len(headers)
     tight = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]

@@ -456,17 +456,17 @@ class Index:
 
     def match(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
         """Row ids of the cases holding every token (FTS5 over model.text.tokens)."""
-        terms = sorted(set(wanted))
-        if not terms:
-            return []
-        query = " AND ".join(f'{column} : "{t}"' for t in terms)
-        return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+        return self._fts(wanted, " AND ", column)
 
     def match_any(self, wanted: Iterable[str], column: str = "tokens") -> list[int]:
+        """Row ids of the cases holding any of the tokens."""
+        return self._fts(wanted, " OR ", column)
+
+    def _fts(self, wanted: Iterable[str], joiner: str, column: str) -> list[int]:
         terms = sorted(set(wanted))
         if not terms:
             return []
-        query = " OR ".join(f'{column} : "{t}"' for t in terms)
+        query = joiner.join(f'{column} : "{t}"' for t in terms)
         return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
 
     def document_frequency(self, token: str) -> int:

@@ -89,18 +89,26 @@ def _closed_in(acts: Sequence[reports.Activity], period: periods.Period, moment:
     return {a.case_id for a in acts if start <= a.at < end}
 
 
+def _period_read(ws: Workspace, idx: index.Index, period: periods.Period, moment: datetime,
+                 skipped: list[index.Skipped] | None) -> tuple[list[reports.Activity], list[CaseRecord]]:
+    """The period's git activity and the records its figures count, each read as its report
+    facts only (index.report_facts; a bulletin reads its featured cases whole, issue 12);
+    files the reader refuses go to `skipped`."""
+    if skipped is not None:
+        skipped.extend(idx.skipped())
+    acts = period_activities(ws, idx, period)
+    records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
+                             facts=True)
+    return acts, records
+
+
 def build_report(ws: Workspace, period: periods.Period, moment: datetime,
                  skipped: list[index.Skipped] | None = None) -> reports.Report:
     """`report`'s whole read path: the records it can count, git authorship, the figures.
     Files the reader refuses are left out and listed in `skipped`."""
     idx = index.open_index(ws)
     try:
-        if skipped is not None:
-            skipped.extend(idx.skipped())
-        acts = period_activities(ws, idx, period)
-        # the figures read only a case's status changes, clocks and a few fields (index.report_facts)
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
-                                 facts=True)
+        acts, records = _period_read(ws, idx, period, moment, skipped)
         # the records read their facts from the index: the figures are made while it is open
         return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
                                     label(ws.policy.language, "unassigned"))
@@ -118,12 +126,7 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
     names = name_cache(ws)
     idx = index.open_index(ws)
     try:
-        if skipped is not None:
-            skipped.extend(idx.skipped())
-        acts = period_activities(ws, idx, period)
-        # the figures read each case's report facts; the featured cases are read whole (issue 12)
-        records = period_records(idx, _spans(period, moment, ws.policy), _closed_in(acts, period, moment, ws.policy),
-                                 facts=True)
+        acts, records = _period_read(ws, idx, period, moment, skipped)
         # the cases the period's cases repeat: the bulletin masks their complainants too (R-RP-4)
         linked = {i for r in records for i in r.repeat_of} - {r.id for r in records}
         if linked:

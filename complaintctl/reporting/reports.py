@@ -190,13 +190,7 @@ def clock_states(record: CaseRecord, as_of: datetime, tz: tzinfo) -> dict[str, b
 
 def case_on_time(record: CaseRecord, as_of: datetime, tz: tzinfo) -> bool | None:
     """All decided clocks on time; without clocks, resolved by the plan's due time; else None."""
-    states = clock_states(record, as_of, tz)
-    if states:
-        return all(states.values())
-    resolved, due = _at(record.resolved_at, tz), _at(get(record.data, "plan.due"), tz)
-    if resolved is None or due is None or resolved > as_of:
-        return None
-    return resolved <= due
+    return _on_time(record, clock_states(record, as_of, tz), as_of, tz)
 
 
 def _overdue(record: CaseRecord, moment: datetime, tz: tzinfo) -> bool:
