@@ -77,3 +77,19 @@ def test_encodings_other_than_utf8_are_named(data: bytes, says: str) -> None:
 def test_yaml_1_2_scalars_as_ruamel_reads_them() -> None:
     text = "a: yes\nb: 0o17\nc: 0x1F\nd: 1_000\ne: ~\nf: 2026-11-20\ng: '2026-02-30'\nh: 2026-1-1\ni: +.5\n"
     assert load_plain(text, "f") == YAML(typ="safe", pure=True).load(text)
+
+
+@pytest.mark.parametrize("depth", [17, 999, 1_001, 20_000])
+def test_deep_flow_nesting_is_refused_in_the_readers_words_whatever_the_parser(depth: int) -> None:
+    # libyaml stops very deep flow nesting itself (its own words, which differ between
+    # releases); the refusal must be the reader's limit either way.
+    text = "id: SZ-2611-0001\ndeep: " + "[ " * depth + "]" * depth + "\n"
+    with pytest.raises(UnreadableCase) as err:
+        load_plain(text, "deep.yaml")
+    assert "line 2: nested deeper than 16 levels" in str(err.value), str(err.value)
+
+
+def test_brackets_inside_text_are_text_not_nesting() -> None:
+    text = 'id: SZ-2611-0001\nnote: "' + "[" * 40 + '"\n'
+    from complaintctl.model import reader
+    assert reader.parse(text)["note"] == "[" * 40

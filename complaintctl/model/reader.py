@@ -203,6 +203,31 @@ def _yaml_error(exc: yaml.YAMLError) -> Refused:
     return _refuse(line, f"not valid YAML: {' '.join(str(problem).split())[:160]}")
 
 
+def _flow_run(depth: int) -> re.Pattern[str]:
+    pattern = _FLOW_RUNS.get(depth)
+    if pattern is None:
+        pattern = _FLOW_RUNS[depth] = re.compile(r"[\[{](?:[ \t\r\n,]*[\[{]){%d}" % depth)
+    return pattern
+
+
+_FLOW_RUNS: dict[int, re.Pattern[str]] = {}
+
+
+def _too_deep_in_flow(text: str, max_depth: int) -> int:
+    """The line of a run of more than `max_depth` opening flow brackets, or 0.
+
+    libyaml scans flow collections ahead of the events it hands over and stops deep nesting
+    itself, in words of its own that change between releases: when it refuses a text that
+    holds such a run, the refusal is the reader's depth limit, said in the reader's words.
+    Only openers with nothing but blanks and commas between them count: that is nesting in
+    any YAML. (A quoted "[[[[…" is text: it is judged this way only if libyaml refused the
+    file anyway, so a valid file is never refused by this count.)"""
+    if text.count("[") + text.count("{") <= max_depth:
+        return 0
+    found = _flow_run(max_depth).search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
 def parse(text: str, limits: Limits = DEFAULT_LIMITS, timeline_key: str = "timeline") -> Any:
     """The one document in `text` as plain values (dict, list, str, int, float, bool, None,
     date, datetime); Refused (with the line) when the text leaves the subset."""
@@ -212,9 +237,16 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS, timeline_key: str = "timel
     try:
         return _build(_events(text), limits, timeline_key)
     except yaml.YAMLError as exc:
+        deep = _too_deep_in_flow(text, limits.max_depth)
+        if deep:  # the limit is the reader's, whichever parser noticed it first
+            raise _refuse(deep, _too_deep(limits.max_depth)) from None
         raise _yaml_error(exc) from None
     except RecursionError:  # pragma: no cover - the parser is not recursive; kept as a last guard
         raise _refuse(0, "nested too deeply") from None
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"nested deeper than {max_depth} levels (the policy's limits.case_depth)"
 
 
 def _build(events: Iterator[Any], limits: Limits, timeline_key: str) -> Any:
@@ -246,7 +278,7 @@ def _build(events: Iterator[Any], limits: Limits, timeline_key: str) -> Any:
                 raise _refuse(line, f"tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in "
                               "case files")
             if len(stack) >= max_depth:
-                raise _refuse(line, f"nested deeper than {max_depth} levels (the policy's limits.case_depth)")
+                raise _refuse(line, _too_deep(max_depth))
             is_map = kind is _MAP_START
             top = stack[-1] if stack else None
             is_timeline = (top is not None and len(stack) == 1 and top[2] and top[1] == timeline_key
