@@ -206,7 +206,7 @@ def _yaml_error(exc: yaml.YAMLError) -> Refused:
 def _flow_run(depth: int) -> re.Pattern[str]:
     pattern = _FLOW_RUNS.get(depth)
     if pattern is None:
-        pattern = _FLOW_RUNS[depth] = re.compile(r"[\[{](?:[ \t\r\n,]*[\[{]){%d}" % depth)
+        pattern = _FLOW_RUNS[depth] = re.compile(rf"[\[{{](?:[ \t\r\n,]*[\[{{]){{{depth}}}")
     return pattern
 
 
