@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import CaseRecord
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.periods import parse_period, parse_week
 from complaintctl.policy.policy import parse_policy_text

@@ -21,7 +21,7 @@ from complaintctl.repo.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:
     from complaintctl.handling.lifecycle import Result
-    from complaintctl.model.case import CaseRecord
+    from complaintctl.model.snapshot import CaseRecord
     from complaintctl.repo.index import Index, Skipped
 
 F = TypeVar("F", bound=Callable[..., Any])

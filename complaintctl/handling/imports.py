@@ -21,8 +21,9 @@ from typing import Any
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import lifecycle, steps
 from complaintctl.handling.steps import Intake
-from complaintctl.model.case import CaseRecord, get
+from complaintctl.model.case import get
 from complaintctl.model.ids import CASE_ID_RE
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.repo import index
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace

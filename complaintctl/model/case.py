@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -62,7 +61,7 @@ def load_plain(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> dict[
     `validate` and the read index. UnreadableCase (R-WF, with lines) for anything outside
     the case-file subset or of the wrong shape."""
     try:
-        data = reader.parse(text, limits)
+        data: dict[str, Any] = reader.parse(text, limits)
     except reader.Refused as exc:
         raise UnreadableCase(source, [(p.field or "(file)", str(p)) for p in exc.problems]) from None
     found = list(shape.problems(data))
@@ -200,56 +199,3 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-@dataclass(frozen=True)
-class CaseRecord:
-    """The flat, read-only view of a case that lists and reports work from."""
-
-    id: str
-    path: str
-    status: str
-    office: str
-    received_at: str
-    channel: str
-    complainant_class: str
-    category: str
-    severity: str
-    unit: str
-    handler: str
-    first_receiver: str
-    subject: str
-    valid: bool
-    repeat_of: tuple[str, ...]
-    resolved_at: str
-    closed_at: str
-    satisfaction: str
-    data: Mapping[str, Any]
-    # R-AS-5 repeat checks read these for every recent case: kept flat, like the rest.
-    complainant_name: str = ""
-    complainant_contact: str = ""
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any], path: str) -> CaseRecord:
-        def s(p: str) -> str:
-            v = get(data, p)
-            return "" if v is None else str(v)
-
-        repeat = get(data, "assessment.repeat_of") or []
-        valid = get(data, "assessment.valid")
-        return cls(
-            id=s("id"), path=path, status=s("status"), office=s("id").split("-")[0],
-            received_at=s("intake.received_at"), channel=s("intake.channel"),
-            complainant_class=s("intake.complainant.class"), category=s("assessment.category"),
-            severity=s("assessment.severity"), unit=s("routing.unit"), handler=s("routing.handler"),
-            first_receiver=s("intake.first_receiver"), subject=s("intake.subject"),
-            valid=valid is not False, repeat_of=tuple(str(r) for r in repeat if r),
-            resolved_at=s("resolution.at"), closed_at=s("closing.at"),
-            satisfaction=s("revisit.satisfaction"), data=data,
-            complainant_name=s("intake.complainant.name"), complainant_contact=s("intake.complainant.contact"),
-        )
-
-    def received(self, tz: tzinfo) -> datetime:
-        moment = as_datetime(self.received_at, tz)
-        assert moment is not None, self.id
-        return moment

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.policy.resources import template_path

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.i18n import _p, translations
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.export import Section

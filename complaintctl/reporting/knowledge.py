@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 
 from complaintctl import i18n
 from complaintctl.errors import CaseNotFound
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.model.text import FIELDS, tokens, vector
 from complaintctl.model.text import contact_key as _contact_key
 from complaintctl.repo.index import Index

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintctl.labels import STATUSES, label, words
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.output import FIXED, Col
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from complaintctl.labels import label
 from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
