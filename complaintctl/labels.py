@@ -133,6 +133,7 @@ CLOCK_STATES: dict[str, tuple[str, str]] = {
     "overdue": _p("clock state", "overdue"),
     "paused": _p("clock state", "paused"),
     "stopped": _p("clock state", "stopped"),
+    "missed": _p("clock state", "missed"),
 }
 
 ACTIONS: dict[str, tuple[str, str]] = {

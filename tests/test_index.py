@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from complaintctl.model.case import CaseRecord, get, load_plain, to_plain
+from complaintctl.model.case import get, load_plain, to_plain
+from complaintctl.model.snapshot import CaseRecord
 from complaintctl.output import Progress
 from complaintctl.repo import index
 from complaintctl.repo.workspace import open_workspace
@@ -86,7 +87,7 @@ def assert_like_full_scan(office: Office) -> None:
         sweeps += len(swept)
         idx = index.open_index(ws)
         for window in (timedelta(hours=4), timedelta(days=2), timedelta(days=30)):
-            near = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
+            near = idx.iter_records(*index.due_where(moment + window, moment))
             got = sorted((v for r in near for v in due_soon(r.data, ws.policy, cal, moment, window)),
                          key=lambda v: (v.due, v.case_id))
             want = sorted((v for r in full for v in due_soon(r.data, ws.policy, cal, moment, window)),

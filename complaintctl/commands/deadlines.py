@@ -150,7 +150,7 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: 
     cal = WorkCalendar.from_policy(ws.policy)
     # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
     idx = read_index(ws)  # streamed: only the clocks shown are kept
-    candidates = idx.iter_records("next_due_ts <= ?", [(moment + window).timestamp() + index.DAY])
+    candidates = idx.iter_records(*index.due_where(moment + window, moment))
     views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
     views.sort(key=lambda v: (v.due, v.case_id))
     if as_json:

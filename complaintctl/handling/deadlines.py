@@ -14,7 +14,8 @@ from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.steps import Step, StepFor
 from complaintctl.i18n import _, span
-from complaintctl.model.case import CaseRecord, get
+from complaintctl.model.case import get
+from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.output import table
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
@@ -27,8 +28,7 @@ from complaintctl.rules.due import Due
 
 def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason: str, now: datetime) -> StepFor:
     """R-DL-2: a new due time for one clock, granted by an approver, with the reason."""
-    roles = set(policy.roles_of(actor.name, actor.email))
-    if not roles & set(approvers(policy)):
+    if not policy.authority.allows(policy.roles_of(actor.name, actor.email), "extend"):
         raise InvalidInput("R-DL-2: " + _("{name} may not extend a deadline: that needs a person with role "
                                           "{roles} in the policy's people")
                            .format(name=actor.name, roles=" | ".join(approvers(policy))))
@@ -132,25 +132,27 @@ def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> 
 
 
 def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> list[ClockView]:
-    """Every stored clock of a case with its state as of `now`."""
+    """Every stored clock of a case with its state as of `now` (policy.clocks.state_at)."""
+    case = Case.from_data(data, cal.tz)
     out = []
-    for name, due, done in clocks.stored(data, cal):
+    for clock in case.clocks:
+        due, done = clock.due, clock.done
         if due is None:
             continue
-        rule = clocks.rule_for(data, policy, name)
+        rule = clocks.rule_for(data, policy, clock.name)
         working = rule is not None and rule.within is not None and rule.within.in_working_time
-        if done is not None:
-            state = "on time" if done <= due else "late"
-            left = "" if done <= due else _("late by {span}").format(span=time_between(due, done, working, cal))
-        elif not clocks.is_running(data, done):
-            state, left = "stopped", ""
-        elif clocks.is_paused(data, name):
-            state, left = "paused", _("paused while waiting on the customer")
-        elif now <= due:
-            state, left = "running", _("{span} left").format(span=time_between(now, due, working, cal))
+        state = clocks.state_at(case, clock, now)
+        if state == clocks.LATE and done is not None:
+            left = _("late by {span}").format(span=time_between(due, done, working, cal))
+        elif state == clocks.PAUSED:
+            left = _("paused while waiting on the customer")
+        elif state == clocks.RUNNING:
+            left = _("{span} left").format(span=time_between(now, due, working, cal))
+        elif state == clocks.OVERDUE:
+            left = _("overdue by {span}").format(span=time_between(due, now, working, cal))
         else:
-            state, left = "overdue", _("overdue by {span}").format(span=time_between(due, now, working, cal))
-        out.append(ClockView(str(data.get("id")), name, due, done, state, left))
+            left = ""
+        out.append(ClockView(case.id, clock.name, due, done, state, left))
     return out
 
 

@@ -17,7 +17,7 @@ incidents:                  # R-AS-3
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -75,6 +75,12 @@ class Authority:
         if action in self.approvals:
             return self.approvals[action]
         return DEFAULT_APPROVALS.get(action)
+
+    def allows(self, roles: Iterable[str], action: str) -> bool:
+        """Whether someone with `roles` may take `action` (`approvals`; an action not listed:
+        anyone). The one answer the steps, the ledger and both hooks ask."""
+        allowed = self.roles_for(action)
+        return allowed is None or bool(set(roles) & set(allowed))
 
     def limit_for(self, roles: tuple[str, ...]) -> float | None:
         """R-ES-2: the highest compensation these roles may decide; None = no limit."""

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from complaintctl.model.case import as_datetime, get, stamp
+from complaintctl.model.snapshot import Case, StoredClock
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.durations import Duration
@@ -210,16 +211,43 @@ def stored(data: Mapping[str, Any], cal: WorkCalendar) -> Iterator[tuple[str, da
             yield str(name), as_datetime(c.get("due"), cal.tz), as_datetime(c.get("done"), cal.tz)
 
 
-def is_running(data: Mapping[str, Any], done: datetime | None) -> bool:
-    return done is None and data.get("status") not in STOPPED
+# A clock's state at a moment: the one answer `show`, `due`, `list --overdue`, the read index,
+# the reports and `sweep` all use.
+ON_TIME, LATE, RUNNING, OVERDUE, PAUSED, STOPPED_STATE = "on time", "late", "running", "overdue", "paused", "stopped"
+MISSED = "missed"
 
 
-def is_paused(data: Mapping[str, Any], name: str) -> bool:
-    """The resolution clock stands still while the case waits on the customer (see paused_due)."""
-    return name == "resolution" and data.get("status") == "waiting"
+def state_at(case: Case, clock: StoredClock, moment: datetime) -> str:
+    """Where `clock` of `case` stands at `moment`:
+    - on time / late: met by then, before or after its due time;
+    - missed: never met, the case still running when it fell due and since closed or judged
+      invalid (counted late, like an overdue one);
+    - stopped: never met, the case finished before it fell due;
+    - paused: the resolution clock while the case waits on the customer (paused_due moves it
+      once the wait ends);
+    - running / overdue: not met, before or past its due time."""
+    due, done = clock.due, clock.done
+    if due is None:
+        return STOPPED_STATE
+    if done is not None and done <= moment:
+        return ON_TIME if done <= due else LATE
+    status = case.status_at(moment) if case.timeline else case.status
+    if status in STOPPED:
+        return MISSED if moment > due and case.status_at(due) not in STOPPED else STOPPED_STATE
+    if clock.name == "resolution" and status == "waiting":
+        return PAUSED
+    return RUNNING if moment <= due else OVERDUE
+
+
+def open_dues(case: Case) -> list[tuple[str, datetime]]:
+    """The clocks still running as the case stands (not met, not paused, the case not finished):
+    (name, due). Their earliest due is what the read index keeps for `list --overdue` and `due`."""
+    if case.status in STOPPED:
+        return []
+    return [(c.name, c.due) for c in case.clocks
+            if c.due is not None and c.done is None and not (c.name == "resolution" and case.status == "waiting")]
 
 
 def overdue(data: Mapping[str, Any], cal: WorkCalendar, now: datetime) -> list[tuple[str, datetime]]:
     """Running, unpaused clocks past their due time (from the stored clocks): (name, due)."""
-    return [(name, due) for name, due, done in stored(data, cal)
-            if due is not None and is_running(data, done) and not is_paused(data, name) and now > due]
+    return [(name, due) for name, due in open_dues(Case.from_data(data, cal.tz)) if now > due]

@@ -40,11 +40,13 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import CaseNotFound, InvalidInput
-from complaintctl.model.case import CaseRecord, as_datetime, decode, get, load_plain, to_plain
+from complaintctl.model.case import as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
+from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.model.text import case_tokens, contact_key, tokens, vector
 from complaintctl.output import Progress
+from complaintctl.policy import clocks
 from complaintctl.repo import cache, store
 from complaintctl.repo.git import CaseCommit, Git
 from complaintctl.repo.workspace import Workspace
@@ -63,19 +65,21 @@ BY_RECEIVED = (f"json_extract(record, '$[{_RECORD_FIELDS.index('received_at')}]'
                f"json_extract(record, '$[{_RECORD_FIELDS.index('id')}]'), path")
 # The code that decides what a row holds; any change rebuilds the index (so does the policy's
 # `limits:`: a file refused under one limit may be read under another).
-_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py", "model/reader.py", "model/shape.py")
+_ROW_CODE = ("repo/index.py", "policy/clocks.py", "model/case.py", "model/snapshot.py", "model/fields.py",
+             "model/text.py", "model/reader.py", "model/shape.py")
 _MODES = {"120000": "is a symbolic link", "160000": "is a submodule"}  # never read as case files
 STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
-           "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "category", "unit", "handler", "severity",
-           "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
+           "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "last_done_ts", "category", "unit", "handler",
+           "severity", "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
     id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
-    last_to TEXT, last_to_ts REAL, next_due_ts REAL, category TEXT, unit TEXT, handler TEXT, severity TEXT,
-    name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT, facts TEXT);
+    last_to TEXT, last_to_ts REAL, next_due_ts REAL, last_done_ts REAL, category TEXT, unit TEXT, handler TEXT,
+    severity TEXT, name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT,
+    facts TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
 CREATE TABLE strays (path TEXT PRIMARY KEY);
 CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;
@@ -86,6 +90,7 @@ CREATE INDEX cases_closed ON cases (closed_ts);
 CREATE INDEX cases_revisit ON cases (revisit_ts);
 CREATE INDEX cases_last_to ON cases (last_to_ts);
 CREATE INDEX cases_due ON cases (next_due_ts);
+CREATE INDEX cases_done ON cases (last_done_ts);
 CREATE INDEX cases_category ON cases (category);
 CREATE INDEX cases_unit ON cases (unit);
 CREATE INDEX cases_handler ON cases (handler);
@@ -136,22 +141,24 @@ def _last_transition(data: Mapping[str, Any]) -> tuple[str | None, float | None]
     return None, None
 
 
-def _next_due(data: Mapping[str, Any]) -> float | None:
-    """The earliest due time of a running, unpaused clock (policy.clocks.overdue's clocks)."""
-    status = data.get("status")
-    if status in ("closed", "invalid"):
-        return None
-    section = data.get("clocks")
-    dues = []
-    for name, c in section.items() if isinstance(section, Mapping) else ():
-        if not isinstance(c, Mapping) or _ts(c.get("done")) is not None:
-            continue
-        if name == "resolution" and status == "waiting":
-            continue
-        due = _ts(c.get("due"))
-        if due is not None:
-            dues.append(due)
+def _next_due(case: Case) -> float | None:
+    """The earliest due time of a clock still running (policy.clocks.open_dues)."""
+    dues = [due.timestamp() for _, due in clocks.open_dues(case)]
     return min(dues) if dues else None
+
+
+def _last_done(case: Case) -> float | None:
+    """The latest time a clock was met: a clock met after a past moment was still running then."""
+    done = [c.done.timestamp() for c in case.clocks if c.done is not None]
+    return max(done) if done else None
+
+
+def due_where(bound: datetime, moment: datetime) -> tuple[str, list[Any]]:
+    """SQL narrowing to the cases that may have a clock due by `bound` and not met at `moment`
+    (a superset; policy.clocks.state_at decides): a clock running now, or — judged as of a past
+    moment — a clock met since, or a case whose status changed since (closed since, say)."""
+    return ("(next_due_ts <= ? OR last_done_ts > ? OR last_to_ts > ?)",
+            [bound.timestamp() + DAY, moment.timestamp(), moment.timestamp()])
 
 
 def row(path: str, blob: str | None, sig: str | None, text: str | None, error: str = "",
@@ -165,12 +172,13 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             error = str(exc)
     if data is None:
         return (path, blob, sig, error or f"{path}: cannot read", *([None] * (len(COLUMNS) - 4)))
-    rec = CaseRecord.from_data(data, path)
+    case = Case.from_data(data, UTC)
+    rec = CaseRecord.from_case(case, path)
     last_to, last_to_ts = _last_transition(data)
     record = json.dumps([getattr(rec, f) for f in _RECORD_FIELDS], ensure_ascii=False)
     subject = " ".join(sorted(set(tokens(rec.subject))))
     return (path, blob, sig, None, rec.id, rec.status, _ts(rec.received_at), _ts(rec.resolved_at),
-            _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(data),
+            _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(case), _last_done(case),
             rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
             record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
@@ -183,11 +191,15 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     flag; the bulletin's lesson) — a report over a month of 100,000 cases decodes these, not
     whole documents (issue 12)."""
     timeline = data.get("timeline")
-    return {"timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
+    return {"id": data.get("id"), "status": data.get("status"),
+            "timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
                          if isinstance(e, Mapping) and e.get("to")],
             "clocks": data.get("clocks"), "plan": {"due": get(data, "plan.due")},
+            "intake": {"received_at": get(data, "intake.received_at")},
+            # the current resolution and revisit (model.snapshot) need the resolution's time
+            "resolution": {"at": get(data, "resolution.at")} if isinstance(data.get("resolution"), Mapping) else None,
             "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
-            "assessment": {"repeat": get(data, "assessment.repeat")},
+            "assessment": {"repeat": get(data, "assessment.repeat"), "repeat_of": get(data, "assessment.repeat_of")},
             "closing": {"lesson": get(data, "closing.lesson")}}
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import lineage, store
@@ -64,8 +66,9 @@ def _narrow(flt: Filter, due_before: datetime | None) -> tuple[str, list[object]
         where.append("received_ts <= ?")
         params.append(flt.until.timestamp() + 2 * index.DAY)
     if due_before is not None:
-        where.append("next_due_ts <= ?")
-        params.append(due_before.timestamp() + index.DAY)
+        sql, args = index.due_where(due_before, due_before)
+        where.append(sql)
+        params.extend(args)
     return " AND ".join(where), params
 
 
@@ -164,26 +167,31 @@ def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = Non
         return policy.label(vocab, str(value)) if value else ""
 
     statuses, actions = labels.words(lang, labels.STATUSES), labels.words(lang, labels.ACTIONS)
-    satisfaction = get(data, "revisit.satisfaction")
+    case = Case.from_data(data, policy.tz)
+    # the case as it stands (model.snapshot): a reopened case shows no outcome, and the plan's
+    # due is the one an approved extension set (R-DL-2)
+    res, rev, closing = case.current_resolution, case.current_revisit, case.current_closing
+    due = case.plan_due
     rows = [
-        (_("ID"), data.get("id")), (_("status"), statuses.get(str(data.get("status")), data.get("status"))),
-        (_("received"), _when(get(data, "intake.received_at"), policy)),
-        (_("channel"), lab("channels", "intake.channel")),
-        (_("first receiver"), get(data, "intake.first_receiver")),
-        (_("complainant"), f"{get(data, 'intake.complainant.name')} "
-                           f"({lab('complainant_classes', 'intake.complainant.class')})"),
-        (_("contact"), get(data, "intake.complainant.contact")), (_("location"), get(data, "intake.location")),
-        (_("subject"), get(data, "intake.subject")), (_("details"), get(data, "intake.details")),
+        (_("ID"), case.id), (_("status"), statuses.get(case.status, case.status)),
+        (_("received"), _when(case.intake.received_at, policy)),
+        (_("channel"), lab("channels", F.INTAKE_CHANNEL)),
+        (_("first receiver"), case.intake.first_receiver),
+        (_("complainant"), f"{case.intake.complainant.name} "
+                           f"({lab('complainant_classes', F.INTAKE_COMPLAINANT_CLASS)})"),
+        (_("contact"), case.intake.complainant.contact), (_("location"), case.intake.location),
+        (_("subject"), case.intake.subject), (_("details"), case.intake.details),
         (_("materials"), _materials(data)), (_("source"), _source(data)),
-        (_("category"), lab("categories", "assessment.category")),
-        (_("severity"), lab("severities", "assessment.severity")),
-        (_("accused"), get(data, "accused.person") or get(data, "accused.unit")),
-        (_("unit"), lab("units", "routing.unit")), (_("handler"), get(data, "routing.handler")),
-        (_("plan"), " / ".join(str(get(data, f"plan.{k}") or "") for k in ("resolver", "measures", "due"))),
-        (_("resolution"), " / ".join((lab("outcomes", "resolution.outcome"),
-                                      str(get(data, "resolution.summary") or "")))),
-        (_("revisit"), labels.label(lang, str(satisfaction)) if satisfaction else None),
-        (_("root cause"), get(data, "closing.root_cause")), (_("lesson"), get(data, "closing.lesson")),
+        (_("category"), lab("categories", F.ASSESSMENT_CATEGORY)),
+        (_("severity"), lab("severities", F.ASSESSMENT_SEVERITY)),
+        (_("accused"), case.accused.person or case.accused.unit),
+        (_("unit"), lab("units", F.ROUTING_UNIT)), (_("handler"), case.routing.handler),
+        (_("plan"), " / ".join((case.plan.resolver, case.plan.measures, _due(due, policy)))
+         if case.plan.resolver or case.plan.measures else None),
+        (_("resolution"), " / ".join((lab("outcomes", F.RESOLUTION_OUTCOME), res.summary)) if res else None),
+        (_("revisit"), labels.label(lang, rev.satisfaction) if rev and rev.satisfaction else None),
+        (_("root cause"), closing.root_cause if closing else None),
+        (_("lesson"), closing.lesson if closing else None),
     ]
     out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
                 [_("field"), _("value")], width, CASE_COLS)
@@ -205,6 +213,14 @@ def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = Non
              for e in timeline if isinstance(e, Mapping)]
     return out + "\n\n" + table(trows, [_("when"), _("who"), _("action"), _("status"), _("note")], width,
                                 TIMELINE_COLS)
+
+
+def _due(moment: datetime | None, policy: Policy) -> str:
+    """A due time: the date alone when it is the end of that day (how a plan's bare date reads)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(policy.tz)
+    return local.date().isoformat() if local.time() == time(23, 59, 59) else local.strftime("%Y-%m-%d %H:%M")
 
 
 def _when(value: Any, policy: Policy) -> str:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord, as_datetime, get
-from complaintctl.policy.clocks import STOPPED
+from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.policy import clocks
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 
@@ -152,59 +153,42 @@ def _at(value: Any, tz: tzinfo) -> datetime | None:
 
 def status_at(record: CaseRecord, moment: datetime, tz: tzinfo) -> str | None:
     """The case's state at `moment` from its timeline; None if not yet received then."""
-    received = _at(record.received_at, tz)
-    if received is None or received >= moment:
-        return None
-    # Latest status change before `moment`, scanning back: an old case costs one parse.
-    for entry in reversed(record.data.get("timeline") or ()):
-        if not isinstance(entry, Mapping) or not entry.get("to"):
-            continue
-        at = _at(entry.get("at"), tz)
-        if at is not None and at < moment:
-            return str(entry["to"])
-    return "received"
+    return Case.from_data(record.data, tz).status_at(moment)
+
+
+def _clock_states(case: Case, as_of: datetime) -> dict[str, bool]:
+    """clock name -> on time? for every clock decided at `as_of`: met (on time or late), or
+    missed (overdue, or never met and since stopped); running, paused and stopped clocks are left out
+    (policy.clocks.state_at)."""
+    out: dict[str, bool] = {}
+    for clock in case.clocks:
+        state = clocks.state_at(case, clock, as_of)
+        if state in (clocks.ON_TIME, clocks.LATE, clocks.OVERDUE, clocks.MISSED):
+            out[clock.name] = state == clocks.ON_TIME
+    return out
 
 
 def clock_states(record: CaseRecord, as_of: datetime, tz: tzinfo) -> dict[str, bool]:
     """clock name -> on time? for every clock decided at `as_of` (running clocks are left out)."""
-    clocks = record.data.get("clocks")
-    out: dict[str, bool] = {}
-    if not isinstance(clocks, Mapping):
-        return out
-    for name, clk in clocks.items():
-        if not isinstance(clk, Mapping):
-            continue
-        due, done = _at(clk.get("due"), tz), _at(clk.get("done"), tz)
-        if due is None:
-            continue
-        if done is not None and done > as_of:
-            done = None  # not yet done as the report sees it
-        if done is not None:
-            out[str(name)] = done <= due
-        elif as_of > due and status_at(record, due, tz) not in STOPPED:
-            # A clock never done on a case closed or judged invalid before it fell due was
-            # stopped, not missed.
-            out[str(name)] = False
-    return out
+    return _clock_states(Case.from_data(record.data, tz), as_of)
 
 
 def case_on_time(record: CaseRecord, as_of: datetime, tz: tzinfo) -> bool | None:
     """All decided clocks on time; without clocks, resolved by the plan's due time; else None."""
-    return _on_time(record, clock_states(record, as_of, tz), as_of, tz)
+    case = Case.from_data(record.data, tz)
+    return _on_time(case, _clock_states(case, as_of), as_of)
+
+
+def _case_overdue(case: Case, moment: datetime) -> bool:
+    """A clock overdue at `moment` (policy.clocks.state_at); without clocks, the plan's due passed."""
+    if case.clocks:
+        return any(clocks.state_at(case, c, moment) == clocks.OVERDUE for c in case.clocks)
+    due = case.plan_due
+    return due is not None and due < moment
 
 
 def _overdue(record: CaseRecord, moment: datetime, tz: tzinfo) -> bool:
-    clocks = record.data.get("clocks")
-    if isinstance(clocks, Mapping) and clocks:
-        for clk in clocks.values():
-            if not isinstance(clk, Mapping):
-                continue
-            due, done = _at(clk.get("due"), tz), _at(clk.get("done"), tz)
-            if due is not None and due < moment and (done is None or done > moment):
-                return True
-        return False
-    due = _at(get(record.data, "plan.due"), tz)
-    return due is not None and due < moment
+    return _case_overdue(Case.from_data(record.data, tz), moment)
 
 
 def _in(value: str, start: datetime, end: datetime, tz: tzinfo) -> datetime | None:
@@ -248,23 +232,26 @@ class _Read:
     overdue: tuple[bool, ...]  # a clock (or the plan) overdue at each period's end
 
 
-def _on_time(record: CaseRecord, states: dict[str, bool], as_of: datetime, tz: tzinfo) -> bool | None:
+def _on_time(case: Case, states: dict[str, bool], as_of: datetime) -> bool | None:
     """`case_on_time` from the clock states already judged."""
     if states:
         return all(states.values())
-    resolved, due = _at(record.resolved_at, tz), _at(get(record.data, "plan.due"), tz)
+    res = case.current_resolution
+    resolved, due = (res.at if res is not None else None), case.plan_due
     if resolved is None or due is None or resolved > as_of:
         return None
     return resolved <= due
 
 
 def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzinfo, judged: bool) -> _Read:
-    clocks = clock_states(record, as_of, tz) if judged else {}
-    return _Read(clocks=clocks, on_time=_on_time(record, clocks, as_of, tz) if judged else None,
-                 revisit_at=str(get(record.data, "revisit.at") or ""),
-                 satisfaction=str(get(record.data, "revisit.satisfaction") or ""), repeat=_is_repeat(record),
-                 states=tuple(status_at(record, end, tz) for end in ends),
-                 overdue=tuple(_overdue(record, end, tz) for end in ends))
+    case = Case.from_data(record.data, tz)
+    states = _clock_states(case, as_of) if judged else {}
+    revisit = case.current_revisit
+    return _Read(clocks=states, on_time=_on_time(case, states, as_of) if judged else None,
+                 revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
+                 satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,
+                 states=tuple(case.status_at(end) for end in ends),
+                 overdue=tuple(_case_overdue(case, end) for end in ends))
 
 
 def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int, period: Period,
@@ -282,7 +269,8 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
         if at is not None:
             resolved += 1
             durations.append(elapsed(r.received(tz), at))
-    closed = sum(1 for r in records if _in(r.closed_at, start, end, tz))
+    closed_ids = {r.id for r in records if _in(r.closed_at, start, end, tz)}
+    closed = len(closed_ids)
     revisits = [x.satisfaction for x in reads if _in(x.revisit_at, start, end, tz)]
     clock_tally: dict[str, list[int]] = {}
     for x in received_reads:
@@ -308,7 +296,7 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
         open_at_end=len(open_ids), overdue_at_end=len(overdue_ids),
     )
     extra = {"received": received, "revisits": revisits, "clocks": clock_tally, "open": open_ids,
-             "overdue": overdue_ids, "end": end}
+             "overdue": overdue_ids, "end": end, "closed": closed_ids}
     return headline, extra
 
 
@@ -323,14 +311,18 @@ def _kind(r: CaseRecord, policy: Policy) -> str:
 
 def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord], start: datetime,
               end: datetime, as_of: datetime, tz: tzinfo,
-              on_time_of: Mapping[str, bool | None] | None = None) -> tuple[PersonRow, ...]:
+              on_time_of: Mapping[str, bool | None] | None = None,
+              closed_ids: Collection[str] | None = None) -> tuple[PersonRow, ...]:
     """Per-person work from commit authorship: received, handled, closed, closed on time
-    (`on_time_of`: case ID -> `case_on_time`, already judged)."""
+    (`on_time_of`: case ID -> `case_on_time`, already judged). A close counts only for a case
+    the headline counts as closed (`closed_ids`): one closed since reopened is no longer closed."""
     got: dict[str, set[str]] = {}
     handled: dict[str, set[str]] = {}
     closed: dict[str, set[str]] = {}
     for a in activities:
         if not (start <= a.at < end):
+            continue
+        if a.action == "close" and closed_ids is not None and a.case_id not in closed_ids:
             continue
         bucket = got if a.action in ("new", "import") else closed if a.action == "close" else \
             handled if a.action in HANDLING else None
@@ -378,7 +370,7 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
         clocks=tuple(ClockRate(name, t[0], t[1]) for name, t in
                      sorted(x["clocks"].items(), key=lambda kv: _clock_order(kv[0]))),
         satisfaction=tuple(Count(s, s, satisfaction[s]) for s in workflow.SATISFACTION if satisfaction[s]),
-        people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz, on_time_of),
+        people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz, on_time_of, x["closed"]),
         received_ids=tuple(sorted(r.id for r in received)),
         open_ids=tuple(sorted(x["open"])), overdue_ids=tuple(sorted(x["overdue"])),
     )

@@ -18,7 +18,7 @@ from complaintctl.rules.finding import Finding
 
 def may_extend(ctx: CheckContext, name: str) -> bool:
     """R-DL-2: the person's roles in the policy include one that approves extensions."""
-    return bool(set(ctx.policy.roles_of(name)) & set(approvers(ctx.policy)))
+    return ctx.policy.authority.allows(ctx.policy.roles_of(name), "extend")
 
 
 def _show(value: Any) -> str:

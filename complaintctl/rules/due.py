@@ -12,6 +12,7 @@ from typing import Any
 
 from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks, durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
@@ -47,9 +48,8 @@ def escalation_target(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar
         if rule.start == "received":
             start = as_datetime(get(data, "intake.received_at"), cal.tz)
         else:
-            res = {n: (due, done) for n, due, done in clocks.stored(data, cal)}.get("resolution")
-            running = res is not None and res[1] is None and not clocks.is_paused(data, "resolution")
-            start = res[0] if running and res is not None else None
+            # R-ES-1: escalation runs from the resolution clock's due while it still runs
+            start = dict(clocks.open_dues(Case.from_data(data, cal.tz))).get("resolution")
         target = None
         for level, limit in rule.levels:
             if start is not None and now > durations.add(start, limit, cal):

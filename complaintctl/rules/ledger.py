@@ -27,9 +27,9 @@ from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.policy import clocks
 from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_rank
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.policy.policy import Policy
+from complaintctl.policy.policy import Policy, approvers
 from complaintctl.rules import due as rules_due
-from complaintctl.rules import effects, notices, transitions, union
+from complaintctl.rules import effects, notices, recusal, transitions, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -214,8 +214,7 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
         yield _not_actor(ctx, i, e, who)
     if authority.person(who) is None:
         yield ctx.finding(f"{where}.by", "R-WF", _not_person().format(person=who))
-    accused = get(state, "accused.person")
-    if not is_blank(accused) and str(accused).strip() == who:
+    if recusal.is_accused(state, who):
         yield ctx.finding(f"{where}.by", "R-RT-3",
                           _("{person} is the person complained about and may take no action on this case ({action})")
                           .format(person=who, action=labels.action_word(action)))
@@ -235,7 +234,7 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
                             "(complaintctl sweep)").format(action=action, at=e.get("at")))
         return
     allowed = authority.authority.roles_for(action)
-    if allowed is not None and action not in ("correct",) and not roles & set(allowed):
+    if allowed is not None and action not in ("correct",) and not authority.authority.allows(roles, action):
         yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"),
                           _("{person} may not {action}: that needs role {roles} in the policy (approvals.{action})")
                           .format(person=who, action=action, roles=_(" or ").join(allowed)))
@@ -326,16 +325,15 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
     probe = copy.deepcopy(state)
     probe["timeline"] = before
     limit = clocks.expected(probe, ctx.policy, cal).get("resolution")
-    approvers = authority.authority.roles_for("extend") or ()
     raw = e.get("due")
     # A plan that names a day (not a time) is within a limit that ends on that day.
     later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
                                    if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit.due)
-    if limit is not None and later and not roles & set(approvers):
+    if limit is not None and later and not authority.authority.allows(roles, "extend"):
         yield ctx.finding(f"{where}.due", "R-DL-2",
                           _("{due} is later than the resolution limit ({limit}): moving a deadline is an extension, "
                             "approved by {roles} (complaintctl extend)").format(
-                              due=_show(due), limit=_show(limit.due), roles=_(" or ").join(approvers)))
+                              due=_show(due), limit=_show(limit.due), roles=_(" or ").join(approvers(authority))))
 
 
 def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
