@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from complaintctl import labels
 from complaintctl.i18n import _
 from complaintctl.model import workflow
-from complaintctl.model.case import CaseRecord, as_datetime, get
+from complaintctl.model.case import CaseRecord, as_datetime, get, load_plain, to_plain
 from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import lineage, store
@@ -20,7 +20,8 @@ from complaintctl.repo.workspace import Workspace
 if TYPE_CHECKING:
     from complaintctl.repo.index import Skipped
 
-__all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
+__all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "case_data", "history", "render_case", "select",
+           "summary"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,13 @@ def summary(r: CaseRecord) -> dict[str, Any]:
     return {"id": r.id, "status": r.status, "received_at": r.received_at, "category": r.category,
             "severity": r.severity, "unit": r.unit, "handler": r.handler, "subject": r.subject,
             "path": r.path}
+
+
+def case_data(ws: Workspace, case_id: str) -> dict[str, Any]:
+    """One case as the person reading it sees it (`show`, `form`): its file by ID, strictly read,
+    as plain values."""
+    cid, text = store.case_text(ws, case_id)
+    return to_plain(load_plain(text, cid.relpath, ws.policy.limits))
 
 
 # How `show` gives way in a narrow terminal (issue 13): long values and notes wrap.
