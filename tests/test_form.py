@@ -180,6 +180,23 @@ def test_an_english_office_gets_english_words(walked: tuple[Office, str], tmp_pa
     assert "受理时间" not in html and "客户投诉处理登记表" not in html
 
 
+def test_an_invalid_complaint_says_why_in_words(walked: tuple[Office, str], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    office = _copy(walked[0], tmp_path)
+    d = Driver(office, monkeypatch)
+    d.at(at("05", "10:00"))
+    cid = office.new(subject="要求减免物业费", details="业主要求减免全年物业费", contact="13912345678", name="刘先生")
+    d.at(at("05", "10:30"), "陈静").run("invalid", cid, "--reason", "out-of-scope",
+                                        "--reply", "减免物业费不属于投诉处理范围,已书面说明")
+    html = office.run("form", cid, "--out", "-").output
+    got = fields(html)
+    assert (got["是否有效"], got["无效原因"], got["答复客户"]) == ("否", "超出公司服务承诺范围",
+                                                          "减免物业费不属于投诉处理范围,已书面说明")  # R-AS-1
+    assert got["解决人"] == "" and got["结案时间"] == ""  # boxes never filled stay, blank, for the paper
+    closer = re.search(r'<tr class="signature signature-closer"><td>[^<]*</td><td>([^<]*)</td>', html)
+    assert closer is not None and closer.group(1) == "陈静"  # whoever declared it invalid signs it off
+
+
 def test_unknown_id_exits_1_with_one_clear_line(walked: tuple[Office, str], tmp_path: Path) -> None:
     office = walked[0]
     for bad_id in ("SZ-2611-0099", "no-such-case"):
@@ -198,6 +215,9 @@ def test_out_and_format_must_agree(walked: tuple[Office, str], tmp_path: Path) -
     assert not list(tmp_path.iterdir())
     office.run("form", cid, "--format", "html", "--out", str(tmp_path / "form-copy"))  # --format decides
     assert (tmp_path / "form-copy").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    result = office.run("form", cid, "--out", str(tmp_path / "a-file" / "form.html"), ok=False)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
 
 
 def test_office_template_overrides_the_shipped_one(walked: tuple[Office, str], tmp_path: Path) -> None:

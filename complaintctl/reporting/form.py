@@ -12,6 +12,7 @@ them to the person printing it, unmasked (R-RT-5 limits who may see it, not how 
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from complaintctl import labels
+from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.i18n import _, _p, translations
 from complaintctl.model.case import as_datetime, get
 from complaintctl.policy.policy import Policy
-from complaintctl.repo.transaction import write_atomic, write_bytes_atomic
+from complaintctl.repo.transaction import write_bytes_atomic
 from complaintctl.reporting import browser, sandbox
 
 FORMATS = ("html", "pdf")
@@ -75,6 +77,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sign_receiver": _p("form", "Received by (first receiver)"), "sign_handler": _p("form", "Handled by"),
     "sign_head": _p("form", "Reviewed by (head of the unit)"),
     "sign_customer": _p("form", "Customer's confirmation"), "sign_closer": _p("form", "Closed and filed by"),
+    # why a complaint is invalid (R-AS-1)
+    "reason_unverifiable": _p("form", "Too unclear to verify"),
+    "reason_contrary-to-fact": _p("form", "Seriously contrary to fact"),
+    "reason_out-of-scope": _p("form", "Outside our service commitments"),
+    "reason_unlawful": _p("form", "Not in conformity with the law"),
     # escalation levels (R-ES-1)
     "role_staff": _p("form", "Staff"), "role_head": _p("form", "Head of department"),
     "role_vp": _p("form", "Vice-president in charge"), "role_gm": _p("form", "General manager"),
@@ -238,7 +245,8 @@ def build(data: Mapping[str, Any], policy: Policy, now: datetime, clock_views: I
             field("escalation", L.get(f"role_{level}", level)),
             *([field("incident", incident.text(lang) if incident else text("assessment.incident"))]
               if text("assessment.incident") and text("assessment.incident") != "none" else []),
-            *([field("invalid_reason", text("assessment.invalid_reason"), wide=True),
+            *([field("invalid_reason", L.get("reason_" + text("assessment.invalid_reason"),
+                                               text("assessment.invalid_reason")), wide=True),
                field("reply", text("assessment.reply"), wide=True)] if invalid else []),
         )),
         Section("plan", L["plan"], (
@@ -347,8 +355,6 @@ def render(form: Form, office_root: Path | None = None) -> str:
 
 def format_for(out: Path | None, fmt: str | None) -> str:
     """html or pdf: `--format`, else the output file's suffix, else html."""
-    from complaintctl.errors import BadValue
-
     suffix = out.suffix.lower().lstrip(".") if out is not None and str(out) != "-" else ""
     if fmt is not None and suffix and suffix != fmt and suffix in FORMATS:
         raise BadValue(_("--out {file} does not end in .{format} (--format {format})").format(file=out, format=fmt))
@@ -363,11 +369,18 @@ def format_for(out: Path | None, fmt: str | None) -> str:
 
 def write(html: str, out: Path, fmt: str) -> None:
     """Save the rendered form: the HTML itself, or Chromium's print of it to PDF."""
-    if fmt == "html":
-        write_atomic(out, html)
-        return
     with tempfile.TemporaryDirectory(prefix="complaintctl-form-") as tmp:
-        page, pdf = Path(tmp) / "form.html", Path(tmp) / "form.pdf"
-        page.write_text(html, encoding="utf-8")
-        browser.print_pdf(page, pdf)
-        write_bytes_atomic(out, pdf.read_bytes())
+        if fmt == "html":
+            data = html.encode("utf-8")
+        else:
+            page, pdf = Path(tmp) / "form.html", Path(tmp) / "form.pdf"
+            page.write_text(html, encoding="utf-8")
+            browser.print_pdf(page, pdf)
+            data = pdf.read_bytes()
+        try:
+            write_bytes_atomic(out, data)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise  # the command line's own message for a full disk
+            raise InvalidInput(_("{file}: cannot write: {error}").format(file=out, error=exc.strerror or exc)) \
+                from None
