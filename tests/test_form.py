@@ -228,6 +228,8 @@ def test_office_template_overrides_the_shipped_one(walked: tuple[Office, str], t
                       "</p>{% endfor %}", encoding="utf-8")
     html = office.run("form", walked[1], "--out", "-").output
     assert html.startswith("<h1>物业服务中心 客户投诉处理登记表</h1>") and "<p>客户确认：王小明</p>" in html
+    shutil.rmtree(custom.parent)  # an office set up before the form existed: the shipped template
+    assert office.run("form", walked[1], "--out", "-").output.startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize("payload", [
