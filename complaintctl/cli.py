@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "escalate": ("deadlines:escalate_cmd", "Move the case one level up the escalation chain (R-ES-1)."),
     "export": ("reports:export_cmd", "Every case's intake fields, UNMASKED, for moving or..."),
     "extend": ("deadlines:extend_cmd", "Extend a deadline; only approvers in the policy may..."),
+    "form": ("form:form_cmd", "The case as the office's printable handling form..."),
     "history": ("query:history_cmd", "Who did what and when, from git."),
     "hook": ("checks:hook_group", "The git hooks: install them, or run what they run."),
     "import": ("importing:import_cmd", "Record complaints from an .xlsx/.csv register, an .eml,..."),

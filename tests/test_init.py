@@ -41,7 +41,9 @@ def test_init_creates_an_office(tmp_path: Path) -> None:
     tracked = set(git(root, "ls-files").split())
     assert tracked == {"complaintctl.yaml", "cases/.gitkeep", "templates/case.schema.json",
                        "templates/complaintctl.schema.json"} | {p for p in tracked
-                                                                 if p.startswith("templates/bulletin/")}
+                                                                 if p.startswith(("templates/bulletin/",
+                                                                                  "templates/form/"))}
+    assert "templates/form/form.html.j2" in tracked  # the office's copy of the case form
     assert_hooks_installed(root)
     assert "office: SZ" in (root / "complaintctl.yaml").read_text(encoding="utf-8")
     assert git(root, "status", "--porcelain") == ""

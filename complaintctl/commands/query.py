@@ -10,11 +10,9 @@ from complaintctl import labels
 from complaintctl.commands.common import json_option, now, pass_ws, say_skipped, screen_width, wide_option
 from complaintctl.commands.params import VocabularyOption
 from complaintctl.i18n import _
-from complaintctl.model.case import load_plain, to_plain
 from complaintctl.model.timeparse import parse_when
 from complaintctl.output import FIXED, Col, fits, table
 from complaintctl.output import as_json as json_text
-from complaintctl.repo import store
 from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -41,10 +39,9 @@ HISTORY_COLS = (FIXED, Col(shrink=14), Col(shrink=24, main=True), FIXED)
 def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Show one case, with its clocks and the time left on each."""
     from complaintctl.handling.deadlines import render_clocks
-    from complaintctl.reporting.queries import render_case
+    from complaintctl.reporting.queries import case_data, render_case
 
-    cid, text = store.case_text(ws, case_id)
-    data = to_plain(load_plain(text, cid.relpath, ws.policy.limits))
+    data = case_data(ws, case_id)
     if as_json:
         click.echo(json_text(data))
         return

@@ -91,11 +91,12 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         (path / "templates").mkdir(exist_ok=True)
         (path / SCHEMA_FILE).write_text(schema, encoding="utf-8")
         shutil.copyfile(template_path(Path(POLICY_SCHEMA_FILE).name), path / POLICY_SCHEMA_FILE)
-        bulletin = data_dir("templates") / "bulletin"
-        if bulletin.is_dir() and not (path / "templates" / "bulletin").exists():
-            shutil.copytree(bulletin, path / "templates" / "bulletin")
-            written.append("templates/bulletin")
-            created.append("templates/bulletin")
+        for kind in ("bulletin", "form"):  # the office's own copies, to change as it likes
+            shipped = data_dir("templates") / kind
+            if shipped.is_dir() and not (path / "templates" / kind).exists():
+                shutil.copytree(shipped, path / "templates" / kind)
+                written.append(f"templates/{kind}")
+                created.append(f"templates/{kind}")
         # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
         try:
             g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\n"

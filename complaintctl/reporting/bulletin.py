@@ -24,10 +24,10 @@ from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
-from complaintctl.policy.resources import template_path
 from complaintctl.repo import transaction
 from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
+from complaintctl.reporting import sandbox
 from complaintctl.reporting.masking import NameFinder, masker_for
 from complaintctl.reporting.reports import Activity, Count, Elapsed, Report, build_report
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     import jinja2
 
 FORMATS = {"md": "bulletin.md.j2", "html": "bulletin.html.j2"}
-TEMPLATE_DIR = "templates/bulletin"
 BULLETINS_DIR = "bulletins"
 SLOWEST = 2  # how many of the slowest resolutions are featured
 
@@ -235,39 +234,19 @@ def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days
 
 def environment(office_root: Path | None) -> jinja2.Environment:
     """Templates from the office's `templates/bulletin/` first, then the shipped ones, in the
-    sandbox: no attribute starting with `_`, no mutation of the data, no Python internals."""
-    import jinja2  # imported where used (issue 12: start-up time)
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    dirs = []
-    if office_root is not None and (office_root / TEMPLATE_DIR).is_dir():
-        dirs.append(str(office_root / TEMPLATE_DIR))
-    dirs.append(str(template_path("bulletin")))
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(dirs), undefined=jinja2.StrictUndefined,
-                                        autoescape=jinja2.select_autoescape(["html.j2", "html"]),
-                                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
-    env.filters["num"] = lambda v: "—" if v is None else f"{v:g}"
-    env.filters["signed"] = lambda v, pct=False: "—" if v is None else (
-        f"{v * 100:+.1f} pt" if pct else f"{v:+g}")
-    return env
+    sandbox (reporting.sandbox)."""
+    return sandbox.environment(office_root, "bulletin", {
+        "pct": lambda v: "—" if v is None else f"{v * 100:.1f}%",
+        "num": lambda v: "—" if v is None else f"{v:g}",
+        "signed": lambda v, pct=False: "—" if v is None else (f"{v * 100:+.1f} pt" if pct else f"{v:+g}"),
+    })
 
 
 def render(bulletin: Bulletin, fmt: str, office_root: Path | None = None) -> str:
     if fmt not in FORMATS:
         raise InvalidInput(f"bulletin format {fmt!r} is not one of {', '.join(FORMATS)}")
-    import jinja2
-    from jinja2.sandbox import SecurityError
-
-    try:
-        template = environment(office_root).get_template(FORMATS[fmt])
-        return template.render(b=bulletin, r=bulletin.report, L=bulletin.labels)
-    except SecurityError as exc:
-        raise InvalidInput(f"bulletin template {FORMATS[fmt]}: refused, templates run sandboxed and may not "
-                           f"reach Python internals ({exc})") from exc
-    except jinja2.TemplateError as exc:
-        where = f" ({exc.filename}:{exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
-        raise InvalidInput(f"bulletin template {FORMATS[fmt]}{where}: {exc.message or exc}") from exc
+    return sandbox.render(environment(office_root), "bulletin", FORMATS[fmt], b=bulletin, r=bulletin.report,
+                          L=bulletin.labels)
 
 
 def file_names(period: Period) -> dict[str, str]:

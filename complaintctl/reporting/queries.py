@@ -11,7 +11,7 @@ from complaintctl import labels
 from complaintctl.i18n import _
 from complaintctl.model import fields as F
 from complaintctl.model import workflow
-from complaintctl.model.case import as_datetime, get
+from complaintctl.model.case import as_datetime, get, load_plain, to_plain
 from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
@@ -22,7 +22,8 @@ from complaintctl.repo.workspace import Workspace
 if TYPE_CHECKING:
     from complaintctl.repo.index import Skipped
 
-__all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "history", "render_case", "select", "summary"]
+__all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "case_data", "history", "render_case", "select",
+           "summary"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,13 @@ def summary(r: CaseRecord) -> dict[str, Any]:
     return {"id": r.id, "status": r.status, "received_at": r.received_at, "category": r.category,
             "severity": r.severity, "unit": r.unit, "handler": r.handler, "subject": r.subject,
             "path": r.path}
+
+
+def case_data(ws: Workspace, case_id: str) -> dict[str, Any]:
+    """One case as the person reading it sees it (`show`, `form`): its file by ID, strictly read,
+    as plain values."""
+    cid, text = store.case_text(ws, case_id)
+    return to_plain(load_plain(text, cid.relpath, ws.policy.limits))
 
 
 # How `show` gives way in a narrow terminal (issue 13): long values and notes wrap.
