@@ -29,7 +29,7 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
     from complaintctl.handling import notify as notifying  # smtplib, ssl and email load only here
 
     who = actor(ws)
-    send = None if dry_run else notifying.sender(ws.policy, os.environ, ws.git.get_config)
+    send = None if dry_run else notifying.sender_for(ws, os.environ)
     result = notifying.run(ws, now(ws), who, send, dry_run, remote, branch)
     failed = {id(o): why for o, why in result.failed}
     sent = {id(o) for o in result.sent}

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -85,6 +86,7 @@ def outbox(cases: Iterable[Mapping[str, Any]], policy: Policy, now: datetime) ->
                                     person.mobile if person else ""))
     return out
 
+ROBOTS_POSTED = "robots-posted.json"  # when each robot was last posted to (its 20 a minute)
 
 Send = Callable[[list[Outgoing]], tuple[list[Outgoing], list[tuple[Outgoing, str]]]]
 
@@ -117,7 +119,7 @@ def smtp_sender(policy: Policy, env: Mapping[str, str]) -> Send:
 
 
 def sender(policy: Policy, env: Mapping[str, str], git_config: robots.Lookup,
-           clock: robots.Clock = time.time) -> Send:
+           clock: robots.Clock = time.time, memory: Path | None = None) -> Send:
     """Send each message by its channel: e-mail through SMTP, one post per notice and robot
     naming and @-mentioning that robot's recipients. Every channel in use is configured before
     anything goes out, so a missing setting refuses the run and sends nothing."""
@@ -128,7 +130,8 @@ def sender(policy: Policy, env: Mapping[str, str], git_config: robots.Lookup,
             if o.channel != EMAIL:
                 posts.setdefault((o.notice.case_id, o.notice.ref, o.notice.kind, o.channel), []).append(o)
         mail = smtp_sender(policy, env) if email else None
-        hub = robots.Robots(policy, {o.channel for o in items if o.channel != EMAIL}, env, git_config, clock)
+        hub = robots.Robots(policy, {o.channel for o in items if o.channel != EMAIL}, env, git_config, clock,
+                            memory=memory)
         sent, failed = mail(email) if mail else ([], [])
         for group in posts.values():
             try:
@@ -140,6 +143,11 @@ def sender(policy: Policy, env: Mapping[str, str], git_config: robots.Lookup,
         return sent, failed
 
     return send
+
+
+def sender_for(ws: Workspace, env: Mapping[str, str]) -> Send:
+    """The clone's sender: robot keys from its git config, recent posts remembered in its .git."""
+    return sender(ws.policy, env, ws.git.get_config, memory=ws.git.git_dir / "complaintctl" / ROBOTS_POSTED)
 
 
 def run(ws: Workspace, now: datetime, actor: Identity, send: Send | None, dry_run: bool = False,

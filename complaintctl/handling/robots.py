@@ -15,8 +15,9 @@ library (urllib), in the shapes their vendors document:
 
 Both answer `{"errcode": 0, "errmsg": "ok"}`; any other answer — an errcode, an HTTP error, a
 timeout — leaves the notice pending for the next run, as a refused e-mail does. Both allow 20
-messages a minute per robot (beyond: WeCom 45009, DingTalk 130101): one run posts at most 20 to a
-robot, and after a rate-limit answer none more; the rest stay pending and say why.
+messages a minute per robot (beyond: WeCom 45009, DingTalk 130101): a robot gets at most 20
+posts in any minute — counting the runs of the last minute in this clone — and none for a
+minute after a rate-limit answer; the rest stay pending and say why.
 
 The webhook key (or the whole webhook URL copied from the robot's page) and DingTalk's signing
 secret come from the notify job's environment, COMPLAINTCTL_ROBOT_<NAME>_KEY and _SECRET, else
@@ -37,6 +38,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from complaintctl.errors import ComplaintError, InvalidInput
@@ -164,27 +166,59 @@ def _why(reason: object) -> str:
 
 
 class Robots:
-    """One run's robots: their settings read before anything is posted, and what is left of
-    each one's 20 posts a minute."""
+    """One run's robots: their settings, read before anything is posted, and what is left of each
+    one's 20 posts a minute. With a `memory` file (in the clone's .git), posts of runs a moment
+    ago count too: the post-receive recipe may start several runs a minute, and DingTalk blocks
+    a robot for ten minutes once it is past its limit."""
 
     def __init__(self, policy: Policy, names: Iterable[str], env: Mapping[str, str], git_config: Lookup,
-                 clock: Clock = time.time, timeout: float = TIMEOUT) -> None:
+                 clock: Clock = time.time, timeout: float = TIMEOUT, memory: Path | None = None) -> None:
         self.language = policy.language
         self.configs = {n: config(policy.notifications.robots[n], env, git_config) for n in sorted(set(names))}
-        self.left = dict.fromkeys(self.configs, PER_MINUTE)
         self.clock = clock
         self.timeout = timeout
+        self.memory = memory
+        now = clock()
+        self.posted = {n: [t for t in _remembered(memory).get(n, []) if 0 <= now - t < 60] for n in self.configs}
+
+    def left(self, name: str) -> int:
+        now = self.clock()
+        return PER_MINUTE - sum(1 for t in self.posted[name] if 0 <= now - t < 60)
 
     def post(self, name: str, message: Message, recipients: Sequence[str], mobiles: Sequence[str]) -> None:
         cfg = self.configs[name]
-        if self.left[name] <= 0:
+        if self.left(name) <= 0:
             raise RobotFailure(f"not sent: {PER_MINUTE} messages a minute is robot {name}'s limit — "
                                "it goes at the next run", rate_limited=True)
-        self.left[name] -= 1
+        now = self.clock()
+        self.posted[name].append(now)  # a refused post counts too: the service counted it
         body = payload(cfg.robot.kind, message, for_line(self.language, recipients), mobiles)
         try:
-            post(cfg, body, int(self.clock() * 1000), self.timeout)
+            post(cfg, body, int(now * 1000), self.timeout)
         except RobotFailure as exc:
-            if exc.rate_limited:
-                self.left[name] = 0  # the service says stop: nothing more to this robot in this run
+            if exc.rate_limited:  # the service says stop: nothing more to this robot for a minute
+                self.posted[name] += [now] * PER_MINUTE
             raise
+        finally:
+            self.remember()
+
+    def remember(self) -> None:
+        if self.memory is None:
+            return
+        kept = {**_remembered(self.memory), **self.posted}
+        self.memory.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.memory.with_suffix(".tmp")
+        temp.write_text(json.dumps({n: ts[-2 * PER_MINUTE:] for n, ts in kept.items()}), encoding="utf-8")
+        temp.replace(self.memory)
+
+
+def _remembered(memory: Path | None) -> dict[str, list[float]]:
+    """Robot -> when it was posted to; a missing or damaged file remembers nothing."""
+    try:
+        data = json.loads(memory.read_text(encoding="utf-8")) if memory is not None else {}
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(n): [float(t) for t in ts if isinstance(t, int | float)] for n, ts in data.items()
+            if isinstance(ts, list)}
