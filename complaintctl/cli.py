@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("query:list_cmd", "List cases, filtered."),
     "new": ("intake:new_cmd", "Record a new complaint and commit it."),
     "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),
-    "notify": ("notify:notify_cmd", "E-mail the notices due (dispatch, completion, reminders,..."),
+    "notify": ("notify:notify_cmd", "Send the notices due (dispatch, completion, reminders,..."),
     "plan": ("handling:plan_cmd", "Record the handling plan; the case goes in progress."),
     "register": ("reports:register_cmd", "The weekly complaint register, one row per case received..."),
     "reopen": ("handling:reopen_cmd", "Reopen a resolved or closed case."),

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from complaintctl import i18n
 from complaintctl.cli import cli
 from tests.mailserver import mailserver, smtp_session  # noqa: F401  (fixtures: a real SMTP server)
+from tests.robotserver import robotserver  # noqa: F401  (fixture: the WeCom and DingTalk robots on 127.0.0.1)
 
 SRC = Path(__file__).resolve().parent.parent
 

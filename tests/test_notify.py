@@ -56,7 +56,7 @@ def test_each_notice_goes_once_to_the_right_people_and_is_recorded(states: State
     assert not mailserver.inbox and head(office) == before  # a dry run sends and records nothing
 
     out = office.run("notify").output
-    assert f"已发送并记录 {len(listed)} 封邮件" in out, out
+    assert f"已发送并记录 {len(listed)} 条消息" in out, out
     assert len(mailserver.inbox) == len(listed)
     to_head = mailserver.to("wangjianguo@example.com")
     assert [m.subject for m in to_head] == [f"[{major}] 派单通知:业主***反映电梯停运"]

@@ -1,4 +1,5 @@
-"""`complaintctl notify`: e-mail what is due (issue 14), from cron as the system account."""
+"""`complaintctl notify`: tell people what is due — by e-mail or a WeCom/DingTalk group robot —
+from cron as the system account."""
 
 from __future__ import annotations
 
@@ -22,28 +23,40 @@ from complaintctl.repo.workspace import Workspace
 @json_option
 @pass_ws
 def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: bool) -> None:
-    """E-mail the notices due (dispatch, completion, reminders, escalation, revisit) and record them."""
+    """Send the notices due (dispatch, completion, reminders, escalation, revisit) and record them.
+
+    Each goes by e-mail or to the WeCom/DingTalk group robot the policy names for the person or unit."""
     from complaintctl.handling import notify as notifying  # smtplib, ssl and email load only here
 
     who = actor(ws)
-    send = None if dry_run else notifying.smtp_sender(ws.policy, os.environ)
+    send = None if dry_run else notifying.sender_for(ws, os.environ)
     result = notifying.run(ws, now(ws), who, send, dry_run, remote, branch)
     failed = {id(o): why for o, why in result.failed}
     sent = {id(o) for o in result.sent}
 
     def state(o: Any) -> str:
-        if not o.address:
+        if not o.reachable:
             return "no address (people[].email)"
         if dry_run:
             return "would send"
         return "sent" if id(o) in sent else f"NOT SENT: {failed.get(id(o), '')}"
 
-    rows = [[o.notice.case_id, o.notice.kind, o.notice.rule, f"{o.recipient} <{o.address}>" if o.address
-             else o.recipient, state(o)] for o in result.due]
+    robots = ws.policy.notifications.robots
+
+    def channel(o: Any) -> str:  # `email`, or the robot's kind and name: `wecom:front-desk`
+        return f"{robots[o.channel].kind}:{o.channel}" if o.channel in robots else o.channel
+
+    def to(o: Any) -> str:
+        if o.channel in robots:
+            return f"{o.recipient} @{o.mobile}" if o.mobile else o.recipient
+        return f"{o.recipient} <{o.address}>" if o.address else o.recipient
+
+    rows = [[o.notice.case_id, o.notice.kind, o.notice.rule, to(o), channel(o), state(o)] for o in result.due]
+    keys = ("id", "notice", "rule", "to", "channel", "state")
     if as_json:
-        click.echo(json_text([dict(zip(("id", "notice", "rule", "to", "state"), r, strict=True)) for r in rows]))
+        click.echo(json_text([dict(zip(keys, r, strict=True)) for r in rows]))
     else:
-        click.echo(table(rows, ["ID", "notice", "rule", "to", "state"]) if rows else "nothing is due")
+        click.echo(table(rows, ["ID", "notice", "rule", "to", "channel", "state"]) if rows else "nothing is due")
     for w in result.warnings:
         click.echo(_("warning: {problem}").format(problem=w), err=True)
     if result.commit:
@@ -53,4 +66,5 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
     pending = len(result.failed) + len(result.unaddressed)
     if not dry_run and pending:
         raise ComplaintError(f"{pending} notice(s) not sent — they stay pending and go at the next run "
-                             f"({len(result.failed)} refused by SMTP, {len(result.unaddressed)} without an address)")
+                             f"({len(result.failed)} refused or held back, "
+                             f"{len(result.unaddressed)} without an address)")

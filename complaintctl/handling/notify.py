@@ -1,27 +1,32 @@
-"""`complaintctl notify`: tell people what the rules say they must be told (issue 14).
+"""`complaintctl notify`: tell people what the rules say they must be told.
 
 The outbox is derived from the repository (rules.notices, a pure function of each case and
-`now`), so it survives any crash: a notice is sent by SMTP, then recorded as a `notify`
-timeline entry by the system account, committed — one commit for the run — and pushed like
-any office's work (remote.sync), so a second run here or in another clone sends nothing twice.
-A notice whose message the server did not take stays pending, and the run says so. Sending
-comes before recording: a crash between the two sends that notice again next time (at least
-once, never lost). With a remote, the clone syncs first, so notices recorded elsewhere count.
+`now`), so it survives any crash: a notice is sent — by e-mail (handling.smtp) or to the group
+robot the policy names for the person or their unit (handling.robots: WeCom, DingTalk) — then
+recorded as a `notify` timeline entry by the system account, committed — one commit for the
+run — and pushed like any office's work (remote.sync), so a second run here or in another clone
+sends nothing twice. A notice whose message the server or service did not take stays pending,
+and the run says so. Sending comes before recording: a crash between the two sends that notice
+again next time (at least once, never lost). With a remote, the clone syncs first, so notices
+recorded elsewhere count.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import RepoStateError, SyncConflict, ValidationFailed
-from complaintctl.handling import lifecycle, smtp
+from complaintctl.handling import lifecycle, robots, smtp
 from complaintctl.model.case import dump_document, load_plain, timeline_entry
 from complaintctl.policy.authority import SYSTEM
+from complaintctl.policy.notifications import EMAIL
 from complaintctl.policy.policy import Policy
 from complaintctl.remote import sync as syncing
 from complaintctl.repo import index, store, transaction
@@ -40,7 +45,13 @@ class Outgoing:
     notice: Notice
     recipient: str
     address: str  # "" when the policy gives the person no email
-    message: mailtexts.Message
+    message: mailtexts.Message  # a robot's message is the group's: no greeting, nothing of the complainant
+    channel: str = EMAIL  # EMAIL or the robot the policy names for the person or their unit
+    mobile: str = ""  # the person's mobile, @-mentioned by a robot
+
+    @property
+    def reachable(self) -> bool:
+        return self.channel != EMAIL or bool(self.address)
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ class NotifyResult:
 
     @property
     def unaddressed(self) -> tuple[Outgoing, ...]:
-        return tuple(o for o in self.due if not o.address)
+        return tuple(o for o in self.due if not o.reachable)
 
 
 def outbox(cases: Iterable[Mapping[str, Any]], policy: Policy, now: datetime) -> list[Outgoing]:
@@ -62,12 +73,20 @@ def outbox(cases: Iterable[Mapping[str, Any]], policy: Policy, now: datetime) ->
     out = []
     for data in cases:
         for n in notices.pending(data, policy, now):
+            group: mailtexts.Message | None = None
             for name in n.recipients:
                 person = policy.person(name)
-                out.append(Outgoing(n, name, person.email if person else "",
-                                    mailtexts.render(n, data, policy, name)))
+                channel = policy.channel_of(name)
+                if channel == EMAIL:
+                    message = mailtexts.render(n, data, policy, name)
+                else:
+                    group = group or mailtexts.render_robot(n, data, policy)
+                    message = group
+                out.append(Outgoing(n, name, person.email if person else "", message, channel,
+                                    person.mobile if person else ""))
     return out
 
+ROBOTS_POSTED = "robots-posted.json"  # when each robot was last posted to (its 20 a minute)
 
 Send = Callable[[list[Outgoing]], tuple[list[Outgoing], list[tuple[Outgoing, str]]]]
 
@@ -99,6 +118,38 @@ def smtp_sender(policy: Policy, env: Mapping[str, str]) -> Send:
     return send
 
 
+def sender(policy: Policy, env: Mapping[str, str], git_config: robots.Lookup,
+           clock: robots.Clock = time.time, memory: Path | None = None) -> Send:
+    """Send each message by its channel: e-mail through SMTP, one post per notice and robot
+    naming and @-mentioning that robot's recipients. Every channel in use is configured before
+    anything goes out, so a missing setting refuses the run and sends nothing."""
+    def send(items: list[Outgoing]) -> tuple[list[Outgoing], list[tuple[Outgoing, str]]]:
+        email = [o for o in items if o.channel == EMAIL]
+        posts: dict[tuple[str, int, str, str], list[Outgoing]] = {}
+        for o in items:
+            if o.channel != EMAIL:
+                posts.setdefault((o.notice.case_id, o.notice.ref, o.notice.kind, o.channel), []).append(o)
+        mail = smtp_sender(policy, env) if email else None
+        hub = robots.Robots(policy, {o.channel for o in items if o.channel != EMAIL}, env, git_config, clock,
+                            memory=memory)
+        sent, failed = mail(email) if mail else ([], [])
+        for group in posts.values():
+            try:
+                hub.post(group[0].channel, group[0].message, [o.recipient for o in group],
+                         [o.mobile for o in group if o.mobile])
+                sent.extend(group)
+            except robots.RobotFailure as exc:
+                failed.extend((o, str(exc)) for o in group)
+        return sent, failed
+
+    return send
+
+
+def sender_for(ws: Workspace, env: Mapping[str, str]) -> Send:
+    """The clone's sender: robot keys from its git config, recent posts remembered in its .git."""
+    return sender(ws.policy, env, ws.git.get_config, memory=ws.git.git_dir / "complaintctl" / ROBOTS_POSTED)
+
+
 def run(ws: Workspace, now: datetime, actor: Identity, send: Send | None, dry_run: bool = False,
         remote: str = "origin", branch: str = "main") -> NotifyResult:
     """Send what is due and record it; `send` None with dry_run."""
@@ -115,7 +166,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, send: Send | None, dry_ru
     due = outbox((r.data for r in index.load_records(ws)), policy, now)
     if dry_run or send is None:
         return NotifyResult(tuple(due))
-    sent, failed = send([o for o in due if o.address])
+    sent, failed = send([o for o in due if o.reachable])
     warnings: list[str] = []
     commit = record(ws, sent, now, actor) if sent else None
     how = ""

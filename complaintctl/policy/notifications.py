@@ -1,6 +1,7 @@
-"""The policy's `notifications:` and `materials:` keys (issue 14): when `complaintctl notify`
-starts telling people, how early the revisit reminder goes, the office's SMTP server, and the
-limits on the files an e-mail complaint may bring in. Parsed once with the policy; pure.
+"""The policy's `notifications:` and `materials:` keys: when `complaintctl notify` starts
+telling people, how early the revisit reminder goes, the office's SMTP server, its group
+robots (WeCom, DingTalk), and the limits on the files an e-mail complaint may bring in.
+Parsed once with the policy; pure.
 
 ```yaml
 notifications:
@@ -8,6 +9,9 @@ notifications:
   revisit_before: 4h                 # the person due to revisit is told this long before the clock
   smtp: {host: smtp.example.com, port: 587, starttls: true, user: system@example.com,
          from: "物业服务中心 <system@example.com>"}   # never a password: COMPLAINTCTL_SMTP_PASSWORD
+  robots:                            # group robots people[].notify / units.*.notify may name
+    front-desk: {kind: wecom}        # never the key or secret: COMPLAINTCTL_ROBOT_FRONT_DESK_KEY
+    engineering: {kind: dingtalk}    # or `git config complaintctl.robot.engineering.key` (docs/bridges.md)
 materials:
   max_size: 10 MB                    # per attached file (R-IN-1: originals kept in materials/)
   types: [image/*, application/pdf, text/plain]
@@ -32,6 +36,12 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 DEFAULT_TYPES = ("image/*", "application/pdf", "text/plain", "audio/*", "video/*", "application/msword",
                  "application/vnd.openxmlformats-officedocument.*", "application/vnd.ms-excel")
 _SMTP_KEYS = ("host", "port", "starttls", "user", "from")
+_KEYS = ("since", "revisit_before", "smtp", "robots")
+EMAIL = "email"  # the channel of anyone whose person or unit names no robot
+ROBOT_KINDS = ("wecom", "dingtalk")  # WeCom (企业微信) and DingTalk (钉钉) group robots
+ROBOT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# what a webhook needs to post, and must never be in a file every clone reads
+_ROBOT_SECRETS = ("key", "secret", "token", "access_token", "url", "webhook", "sign")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|bytes|kb|k|mb|m|gb|g)?\s*$", re.IGNORECASE)
 _UNIT = {"b": 1, "bytes": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3}
 
@@ -48,10 +58,30 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Robot:
+    """A group robot the office posts notices to; its webhook key and signing secret live in
+    the notify job's environment or git config, never here (handling.robots)."""
+
+    name: str
+    kind: str  # one of ROBOT_KINDS
+
+
+@dataclass(frozen=True)
 class Notifications:
     since: datetime | None = None  # None: notify is off for this office
     revisit_before: timedelta = DEFAULT_REVISIT_BEFORE
     smtp: Smtp = field(default_factory=Smtp)
+    robots: Mapping[str, Robot] = field(default_factory=dict)
+
+    def check_channel(self, value: Any, source: str, key: str) -> str:
+        """A `notify:` of a person or unit: `email` or the name of one of `robots`."""
+        if value is None:
+            return ""
+        if not isinstance(value, str) or (value != EMAIL and value not in self.robots):
+            known = ", ".join([EMAIL, *self.robots])
+            raise _fail(source, key, f"{value!r} is not a channel (known: {known}; robots are listed under "
+                                     "notifications.robots)")
+        return value
 
     @property
     def enabled(self) -> bool:
@@ -90,10 +120,10 @@ def parse_notifications(raw: Any, source: str, tz: tzinfo) -> Notifications:
     if raw is None:
         return Notifications()
     if not isinstance(raw, Mapping):
-        raise _fail(source, "notifications", "expected a mapping with since, revisit_before, smtp")
+        raise _fail(source, "notifications", f"expected a mapping with {', '.join(_KEYS)}")
     for key in raw:
-        if key not in ("since", "revisit_before", "smtp"):
-            raise _fail(source, f"notifications.{key}", "unknown key (known: since, revisit_before, smtp)")
+        if key not in _KEYS:
+            raise _fail(source, f"notifications.{key}", f"unknown key (known: {', '.join(_KEYS)})")
     if raw.get("since") is None:
         raise _fail(source, "notifications.since", "required: notices are sent for steps taken from then on")
     since = _moment(raw["since"], tz, source, "notifications.since")
@@ -106,7 +136,39 @@ def parse_notifications(raw: Any, source: str, tz: tzinfo) -> Notifications:
         if d.unit not in (MINUTES, HOURS, DAYS):
             raise _fail(source, "notifications.revisit_before", "give clock time (e.g. 4h or 1 day)")
         before = timedelta(seconds=d.amount * {MINUTES: 60, HOURS: 3600, DAYS: 86400}[d.unit])
-    return Notifications(since, before, _smtp(raw.get("smtp"), source))
+    return Notifications(since, before, _smtp(raw.get("smtp"), source), _robots(raw.get("robots"), source))
+
+
+def robot_env(name: str) -> str:
+    """Where the notify job's environment holds a robot's settings: COMPLAINTCTL_ROBOT_FRONT_DESK
+    (_KEY, _SECRET) for the robot `front-desk`."""
+    return "COMPLAINTCTL_ROBOT_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def _robots(raw: Any, source: str) -> dict[str, Robot]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise _fail(source, "notifications.robots", "expected a mapping: name -> {kind: wecom | dingtalk}")
+    robots = {}
+    for name, spec in raw.items():
+        where = f"notifications.robots.{name}"
+        if not isinstance(name, str) or name == EMAIL or not ROBOT_NAME.match(name):
+            raise _fail(source, where, "a robot's name is lower-case letters, digits and '-' (not 'email')")
+        if not isinstance(spec, Mapping):
+            raise _fail(source, where, "expected {kind: wecom} or {kind: dingtalk}")
+        for key in spec:
+            if key in _ROBOT_SECRETS:
+                env = robot_env(name)
+                raise _fail(source, f"{where}.{key}", "a robot's webhook key and signing secret never live in the "
+                            f"repository: set {env}_KEY (and {env}_SECRET) in the environment of the notify job, "
+                            f"or `git config complaintctl.robot.{name}.key` there")
+            if key != "kind":
+                raise _fail(source, f"{where}.{key}", "unknown key (known: kind)")
+        if spec.get("kind") not in ROBOT_KINDS:
+            raise _fail(source, f"{where}.kind", f"{spec.get('kind')!r} is not one of {', '.join(ROBOT_KINDS)}")
+        robots[name] = Robot(name, str(spec["kind"]))
+    return robots
 
 
 def _smtp(raw: Any, source: str) -> Smtp:

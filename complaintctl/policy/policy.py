@@ -16,12 +16,13 @@ from complaintctl.model.ids import OFFICE_RE
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
-from complaintctl.policy.notifications import Materials, Notifications, parse_materials, parse_notifications
+from complaintctl.policy.notifications import EMAIL, Materials, Notifications, parse_materials, parse_notifications
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
 POLICY_FILE = "complaintctl.yaml"
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # a mainland mobile number, as the robots' @-mentions take it
 LANGUAGES = ("zh", "en")
 _TOP_KEYS = {
     "office", "name", "language", "timezone", "preset", "complainant_classes", "channels",
@@ -48,6 +49,11 @@ class ComplainantClass(Label):
 
 
 @dataclass(frozen=True)
+class Unit(Label):
+    notify: str = ""  # the channel its people are told by (EMAIL or a robot); "" = e-mail
+
+
+@dataclass(frozen=True)
 class Category(Label):
     unit: str = ""  # R-RT-1: the responsible unit
 
@@ -60,6 +66,8 @@ class Person:
     roles: tuple[str, ...]
     login: str = ""  # the git server account (access: the pusher's identity)
     office: str = ""  # office code this person works for; "" = the policy's own office
+    mobile: str = ""  # staff mobile: the group robots @-mention them by it
+    notify: str = ""  # their channel (EMAIL or a robot), over their unit's; "" = the unit's
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class Policy:
     complainant_classes: Mapping[str, ComplainantClass]
     channels: Mapping[str, Label]
     severities: Mapping[str, Label]
-    units: Mapping[str, Label]
+    units: Mapping[str, Unit]
     categories: Mapping[str, Category]
     outcomes: Mapping[str, Label]
     people: tuple[Person, ...]
@@ -111,6 +119,14 @@ class Policy:
         """R-RT-2: a unit's heads (role head), else every head — whom a major complaint is copied to."""
         heads = [p for p in self.people if "head" in p.roles and p.name not in exclude]
         return [p.name for p in ([h for h in heads if h.unit == unit] or heads)]
+
+    def channel_of(self, name: str) -> str:
+        """How a person is told: their own `notify`, else their unit's, else e-mail."""
+        p = self.person(name)
+        if p is None:
+            return EMAIL
+        unit = self.units.get(p.unit)
+        return p.notify or (unit.notify if unit else "") or EMAIL
 
     def with_role(self, role: str) -> list[str]:
         return [p.name for p in self.people if role in p.roles]
@@ -230,7 +246,9 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise _fail(source, "timezone", f"unknown timezone {tzname!r}") from exc
 
-    units = {k: Label(k, v["zh"], v["en"]) for k, v in _labels(top.get("units"), source, "units").items()}
+    notifications = parse_notifications(top.get("notifications"), source, ZoneInfo(tzname))
+    units = {k: Unit(k, v["zh"], v["en"], notifications.check_channel(v.get("notify"), source, f"units.{k}.notify"))
+             for k, v in _labels(top.get("units"), source, "units").items()}
     classes = {}
     for k, v in _labels(top.get("complainant_classes"), source, "complainant_classes").items():
         kind = v.get("kind", "customer")
@@ -271,7 +289,12 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         home = str(p.get("office") or "")
         if home and home != office and home not in (top.get("offices") or {}):
             raise _fail(source, f"{where}.office", f"unknown office {home!r} (list it under offices:)")
-        people.append(Person(name, str(p.get("email", "")), unit, roles, str(p.get("login") or ""), home))
+        mobile = p.get("mobile")
+        mobile = str(mobile).strip() if isinstance(mobile, str | int) and not isinstance(mobile, bool) else mobile
+        if mobile is not None and (not isinstance(mobile, str) or not MOBILE.match(mobile)):
+            raise _fail(source, f"{where}.mobile", f"{mobile!r} is not a mobile number (11 digits, e.g. 13800138000)")
+        people.append(Person(name, str(p.get("email", "")), unit, roles, str(p.get("login") or ""), home,
+                             mobile or "", notifications.check_channel(p.get("notify"), source, f"{where}.notify")))
 
     chain = tuple(top.get("escalation_chain") or ("staff", "head", "vp", "gm"))
     for r in chain:
@@ -318,7 +341,7 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
         authority=authority,
         trust=parse_trust(top, source, min_version),
-        notifications=parse_notifications(top.get("notifications"), source, ZoneInfo(tzname)),
+        notifications=notifications,
         materials=parse_materials(top.get("materials"), source),
         limits=parse_limits(top.get("limits"), source),
     )
