@@ -24,6 +24,7 @@ from complaintctl import labels
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.i18n import _, _p, translations
 from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import Case
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.transaction import write_bytes_atomic
 from complaintctl.reporting import browser, sandbox
@@ -214,6 +215,7 @@ def build(data: Mapping[str, Any], policy: Policy, now: datetime, clock_views: I
     incident = policy.authority.incidents.get(text("assessment.incident"))
     level = text("routing.escalation_level")
     share = get(data, "resolution.share")
+    case = Case.from_data(data, tz)
     repeat = get(data, "assessment.repeat_of") or []
     invalid = get(data, "assessment.valid") is False
     sections = [
@@ -251,7 +253,9 @@ def build(data: Mapping[str, Any], policy: Policy, now: datetime, clock_views: I
         )),
         Section("plan", L["plan"], (
             field("resolver", text("plan.resolver")),
-            field("due", _day_or_time(get(data, "plan.due"), tz)),
+            # the plan's due as it stands: an approved extension moved it (R-DL-2)
+            field("due", _day_or_time(get(data, "plan.due"), tz) if case.plan_due == case.plan.due
+                  else _when(case.plan_due, tz)),
             field("measures", text("plan.measures"), wide=True),
         )),
         Section("handling", L["handling"], (
