@@ -29,6 +29,7 @@ from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import deadlines, steps
 from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.ids import case_id_for
+from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules.context import Commit
@@ -173,11 +174,12 @@ def identity(p: Person) -> Identity:
     return Identity(p.name, p.email or f"{p.name}@example.com")
 
 
-def _office_hours(t: datetime, rng: random.Random) -> datetime:
-    """Staff act in working hours on weekdays: nights and weekends move to the next morning."""
+def _office_hours(t: datetime, rng: random.Random, cal: WorkCalendar) -> datetime:
+    """Staff act in working hours on the office's working days (holidays off, make-up Saturdays
+    on: the policy's calendar): nights and days off move to the next working morning."""
     while True:
-        if t.weekday() >= 5:
-            t = datetime.combine(t.date() + timedelta(days=1), OPEN, t.tzinfo)
+        if not cal.is_working_day(t.date()):
+            t = datetime.combine(cal.next_working_day(t.date()), OPEN, t.tzinfo)
         elif t.time() < OPEN:
             return datetime.combine(t.date(), OPEN, t.tzinfo) + timedelta(minutes=rng.randint(0, 60))
         elif t.time() > CLOSE:
@@ -186,11 +188,9 @@ def _office_hours(t: datetime, rng: random.Random) -> datetime:
             return t
 
 
-def _add_working_days(d: date, n: int) -> date:
-    while n > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
+def _add_working_days(d: date, n: int, cal: WorkCalendar) -> date:
+    for _ in range(n):
+        d = cal.next_working_day(d)
     return d
 
 
@@ -210,6 +210,7 @@ class _Life:
                  rng: random.Random, dump: Dump | None = None, first: Version | None = None) -> None:
         self.policy, self.relpath, self.doc = policy, relpath, doc
         self.moment, self.end, self.rng = moment, end, rng
+        self.cal = WorkCalendar.from_policy(policy)
         self.previous: dict[str, Any] | None = None
         self.dump = dump  # set: record every version (the case's history)
         self.versions: list[Version] = []
@@ -228,7 +229,7 @@ class _Life:
 
     def at(self, lo: int, hi: int) -> datetime:
         """The moment of the next step, lo..hi minutes on, in office hours; _Stop past the end."""
-        t = _office_hours(self.moment + timedelta(minutes=self.rng.randint(lo, hi)), self.rng)
+        t = _office_hours(self.moment + timedelta(minutes=self.rng.randint(lo, hi)), self.rng, self.cal)
         if t > self.end:
             raise _Stop
         return t
@@ -274,6 +275,7 @@ class Generator:
         self.policy, self.spec = policy, spec
         self.rng = random.Random(spec.seed)
         self.tz = policy.tz
+        self.cal = WorkCalendar.from_policy(policy)
         self.cast = Cast(policy)
         self.categories = {k.key: category_for(k, policy) for k in KINDS}
         self.channels = {c: CHANNEL_WEIGHTS.get(c, 3) for c in policy.channels}
@@ -292,8 +294,8 @@ class Generator:
         out = []
         for _ in range(spec.count):
             day = spec.since + timedelta(days=rng.randrange(days))
-            if day.weekday() >= 5 and rng.random() < 0.5:
-                day = spec.since + timedelta(days=rng.randrange(days))  # fewer complaints at weekends
+            if not self.cal.is_working_day(day) and rng.random() < 0.5:
+                day = spec.since + timedelta(days=rng.randrange(days))  # fewer complaints on days off
             minute = int(rng.triangular(7 * 60, 21 * 60, 10 * 60 + 30))
             moment = datetime.combine(day, time(minute // 60, minute % 60, rng.randrange(60)), self.tz)
             out.append(min(moment, self.end - timedelta(minutes=10)))
@@ -389,7 +391,8 @@ class Generator:
         j = rng.randrange(len(kind.measures))  # the plan, its result and its cause belong together
         measures = kind.measures[j]
         life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures,
-                                                          _within_limit(life.doc, _add_working_days(t.date(), days))))
+                                                          _within_limit(life.doc,
+                                                                        _add_working_days(t.date(), days, life.cal))))
         life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
         if target == "in_progress":
             return
