@@ -139,7 +139,7 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
         due, done = clock.due, clock.done
         if due is None:
             continue
-        rule = clocks.rule_for(data, policy, clock.name)
+        rule = clocks.rule_for(case, policy, clock.name)
         working = rule is not None and rule.within is not None and rule.within.in_working_time
         state = clocks.state_at(case, clock, now)
         if state == clocks.LATE and done is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from complaintctl.model import fields as F
@@ -230,7 +230,7 @@ class Case:
             routing=Routing(s(F.ROUTING_UNIT), s(F.ROUTING_HANDLER),
                             tuple(str(c) for c in copied if c) if isinstance(copied, list) else (),
                             s(F.ROUTING_ESCALATION_LEVEL)),
-            plan=Plan(s(F.PLAN_RESOLVER), s(F.PLAN_MEASURES), t(F.PLAN_DUE)),
+            plan=Plan(s(F.PLAN_RESOLVER), s(F.PLAN_MEASURES), due(get(data, F.PLAN_DUE), tz)),
             resolution=Resolution(t(F.RESOLUTION_AT), s(F.RESOLUTION_BY), s(F.RESOLUTION_OUTCOME),
                                   s(F.RESOLUTION_SUMMARY)) if section(F.RESOLUTION) else None,
             revisit=Revisit(t(F.REVISIT_AT), s(F.REVISIT_BY), s(F.REVISIT_SATISFACTION),
@@ -245,6 +245,17 @@ class Case:
             if isinstance(timeline, list) else (),
             data=data,
         )
+
+
+def due(value: Any, tz: tzinfo) -> datetime | None:
+    """A time limit: a bare date means the end of that day (R-IN-4), written as a date or as
+    its ISO text (the read index stores text)."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return as_datetime(value, tz)
 
 
 def _entry(e: Mapping[str, Any], tz: tzinfo) -> Entry:

@@ -7,18 +7,19 @@ stored clocks differ (R-DL-2: only an approved extension moves a deadline).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from complaintctl.model.case import as_datetime, get, stamp
+from complaintctl.model.case import as_datetime, stamp
 from complaintctl.model.snapshot import Case, StoredClock
+from complaintctl.model.snapshot import due as snapshot_due
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.durations import Duration
 from complaintctl.policy.policy import Policy
-from complaintctl.policy.sla import CLOCKS, WRITTEN, ClockRule
+from complaintctl.policy.sla import CLOCKS, WRITTEN, ClockRule, Match
 
 # The timeline actions that meet each clock (besides the fields read below).
 RESPONSE_ACTIONS = frozenset({"contact", "resolve", "invalid"})  # R-IN-3, R-RT-4: the customer hears back
@@ -41,82 +42,70 @@ class Extension:
     by: str
 
 
-def _timeline(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    t = data.get("timeline")
-    return [e for e in t if isinstance(e, Mapping)] if isinstance(t, list) else []
+def _first(case: Case, actions: frozenset[str]) -> datetime | None:
+    return next((e.at for e in case.timeline if e.action in actions), None)
 
 
-def _first(data: Mapping[str, Any], actions: frozenset[str], cal: WorkCalendar) -> datetime | None:
-    for e in _timeline(data):
-        if e.get("action") in actions:
-            return as_datetime(e.get("at"), cal.tz)
-    return None
-
-
-def pauses(data: Mapping[str, Any], cal: WorkCalendar) -> list[tuple[datetime, datetime | None]]:
+def pauses(case: Case) -> list[tuple[datetime, datetime | None]]:
     """Spans spent `waiting` (on the customer), in order; the last may still be open (None)."""
     out: list[tuple[datetime, datetime | None]] = []
     start: datetime | None = None
-    for e in _timeline(data):
-        at = as_datetime(e.get("at"), cal.tz)
-        if at is None:
+    for e in case.timeline:
+        if e.at is None:
             continue
-        if e.get("to") == "waiting" and start is None:
-            start = at
-        elif e.get("from") == "waiting" and start is not None:
-            out.append((start, at))
+        if e.dst == "waiting" and start is None:
+            start = e.at
+        elif e.src == "waiting" and start is not None:
+            out.append((start, e.at))
             start = None
     if start is not None:
         out.append((start, None))
     return out
 
 
-def extensions(data: Mapping[str, Any], cal: WorkCalendar) -> list[Extension]:
+def extensions(case: Case, tz: tzinfo) -> list[Extension]:
     """R-DL-2: every `extend` entry of the timeline, in order — and R-DL-6: an upgrade records
     the general limit it missed, which stays the resolution clock's due time (the upgrade does
     not silently reset the clock; the reminder and the late-close reason still apply)."""
     out = []
-    for e in _timeline(data):
-        action = e.get("action")
-        if action == "upgrade" and e.get("missed") is not None:
-            missed, at = as_datetime(e.get("missed"), cal.tz), as_datetime(e.get("at"), cal.tz)
-            if missed is not None and at is not None:
-                out.append(Extension("resolution", missed, at, str(e.get("by") or "")))
+    for e in case.timeline:
+        if e.action == "upgrade" and e.get("missed") is not None:
+            missed = as_datetime(e.get("missed"), tz)
+            if missed is not None and e.at is not None:
+                out.append(Extension("resolution", missed, e.at, e.by))
             continue
-        if action != "extend":
+        if e.action != "extend":
             continue
-        until, at = as_datetime(e.get("until"), cal.tz), as_datetime(e.get("at"), cal.tz)
-        if until is not None and at is not None:
-            out.append(Extension(str(e.get("clock") or ""), until, at, str(e.get("by") or "")))
+        until = as_datetime(e.get("until"), tz)
+        if until is not None and e.at is not None:
+            out.append(Extension(str(e.get("clock") or ""), until, e.at, e.by))
     return out
 
 
-def _facts(data: Mapping[str, Any], cal: WorkCalendar) -> dict[str, datetime | None]:
-    tz = cal.tz
-    status = data.get("status")
-    resolved = as_datetime(get(data, "resolution.at"), tz) if status in ("resolved", "closed") else None
-    revisited = as_datetime(get(data, "revisit.at"), tz)
+def _facts(case: Case) -> dict[str, datetime | None]:
+    res = case.current_resolution
+    resolved = res.at if res is not None else None
+    revisited = case.revisit.at if case.revisit is not None else None
     return {
-        "received": as_datetime(get(data, "intake.received_at"), tz),
-        "recorded": as_datetime(get(data, "intake.recorded_at"), tz),
-        "dispatched": _first(data, frozenset({"assign"}), cal),
+        "received": case.intake.received_at,
+        "recorded": case.intake.recorded_at,
+        "dispatched": _first(case, frozenset({"assign"})),
         "resolved": resolved,
         "revisited": revisited if resolved is not None and revisited is not None and revisited >= resolved
         else None,
-        "responded": _first(data, RESPONSE_ACTIONS, cal),
-        "reported": _written(data, "report", cal),
-        **{f"written:{name}": _written(data, name, cal) for name in WRITTEN},
+        "responded": _first(case, RESPONSE_ACTIONS),
+        "reported": _written(case, "report"),
+        **{f"written:{name}": _written(case, name) for name in WRITTEN},
     }
 
 
-def _written(data: Mapping[str, Any], clock: str, cal: WorkCalendar) -> datetime | None:
+def _written(case: Case, clock: str) -> datetime | None:
     """When the written report for `clock` was filed (a `report` entry naming it; an entry with
     no clock is the incident report). R-DL-5: a plan is the unit's answer to the notice clock."""
-    for e in _timeline(data):
-        action = e.get("action")
-        if (action == REPORT_ACTION and str(e.get("clock") or "report") == clock) or \
-                (clock == "notice" and action in ("plan", "replan")):
-            return as_datetime(e.get("at"), cal.tz)
+    for e in case.timeline:
+        if (e.action == REPORT_ACTION and str(e.get("clock") or "report") == clock) or \
+                (clock == "notice" and e.action in ("plan", "replan")):
+            return e.at
     return None
 
 
@@ -127,40 +116,37 @@ DONE_BY = {"intake": "recorded", "response": "responded", "dispatch": "dispatche
 
 def plan_due(value: Any, cal: WorkCalendar) -> datetime | None:
     """The plan's time limit; a bare date means the end of that day (as text too, the way the
-    read index stores it)."""
-    if isinstance(value, str) and len(value.strip()) == 10:
-        try:
-            value = date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return as_datetime(value, cal.tz)
+    read index stores it): model.snapshot reads it the same way."""
+    return snapshot_due(value, cal.tz)
 
 
-def rule_for(data: Mapping[str, Any], policy: Policy, clock: str) -> ClockRule | None:
-    """The policy's rule for this clock and this case (by severity, category, channel, class)."""
-    severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
-    channel, klass = str(get(data, "intake.channel") or ""), str(get(data, "intake.complainant.class") or "")
-    for rule in policy.sla.rules(clock):
-        if rule.match.matches(severity, category, channel, klass):
-            return rule
-    return None
+def applies(match: Match, case: Case) -> bool:
+    """Whether an SLA or escalation rule's `match:` covers this case (severity, category,
+    channel, complainant class)."""
+    a, i = case.assessment, case.intake
+    return match.matches(a.severity, a.category, i.channel, i.complainant.klass)
 
 
-def expected(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar) -> dict[str, Clock]:
+def rule_for(case: Case, policy: Policy, clock: str) -> ClockRule | None:
+    """The policy's rule for this clock and this case."""
+    return next((rule for rule in policy.sla.rules(clock) if applies(rule.match, case)), None)
+
+
+def expected(case: Case, policy: Policy, cal: WorkCalendar) -> dict[str, Clock]:
     """Every clock the policy gives this case, as it stands: due (after pauses and approved
     extensions) and done. A clock whose start has not happened yet is absent."""
-    facts = _facts(data, cal)
-    exts = extensions(data, cal)
+    facts = _facts(case)
+    exts = extensions(case, cal.tz)
     out: dict[str, Clock] = {}
     for name in CLOCKS:
-        rule = rule_for(data, policy, name)
+        rule = rule_for(case, policy, name)
         if rule is None:
             continue
         start = facts[rule.start]
         if start is None:
             continue
         if rule.within is None:  # `within: plan` — the time limit the plan sets (R-IN-4)
-            base = plan_due(get(data, "plan.due"), cal)
+            base = case.plan.due
             if base is None:
                 continue
             due = base
@@ -171,17 +157,17 @@ def expected(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar) -> dict
             if ext.clock == name:
                 due, since = ext.until, ext.at
         if name == "resolution" and rule.within is not None:
-            due = paused_due(due, data, rule.within, cal, since)
+            due = paused_due(due, case, rule.within, cal, since)
         out[name] = Clock(due, facts[DONE_BY[name]])
     return out
 
 
-def paused_due(due: datetime, data: Mapping[str, Any], limit: Duration, cal: WorkCalendar,
+def paused_due(due: datetime, case: Case, limit: Duration, cal: WorkCalendar,
                since: datetime | None = None) -> datetime:
     """Time spent waiting on the customer does not count: each finished wait that began before
     the (moving) due time pushes it later by the wait's length, measured as the limit measures
     time. A wait still under way moves nothing yet (the clock shows as paused)."""
-    for a, b in pauses(data, cal):
+    for a, b in pauses(case):
         if since is not None and a < since:
             continue  # an extension granted after this wait already allowed for it
         if b is not None and a < due:
@@ -199,16 +185,6 @@ def fresh_stamp(moment: datetime) -> datetime:
 def as_yaml(clocks: Mapping[str, Clock]) -> dict[str, dict[str, datetime | None]]:
     return {name: {"due": fresh_stamp(c.due), "done": fresh_stamp(c.done) if c.done else None}
             for name, c in clocks.items()}
-
-
-def stored(data: Mapping[str, Any], cal: WorkCalendar) -> Iterator[tuple[str, datetime | None, datetime | None]]:
-    """The clocks as written in the case file: (name, due, done)."""
-    section = data.get("clocks")
-    if not isinstance(section, Mapping):
-        return
-    for name, c in section.items():
-        if isinstance(c, Mapping):
-            yield str(name), as_datetime(c.get("due"), cal.tz), as_datetime(c.get("done"), cal.tz)
 
 
 # A clock's state at a moment: the one answer `show`, `due`, `list --overdue`, the read index,

@@ -8,6 +8,7 @@ from typing import Any
 
 from complaintctl.i18n import _
 from complaintctl.model.case import as_datetime, get, is_blank
+from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import approvers
@@ -28,7 +29,7 @@ def _show(value: Any) -> str:
 def check(ctx: CheckContext) -> Iterator[Finding]:
     cal = WorkCalendar.from_policy(ctx.policy)
     yield from _new_entries(ctx, cal)
-    expected = clocks.expected(ctx.data, ctx.policy, cal)
+    expected = clocks.expected(Case.from_data(ctx.data, cal.tz), ctx.policy, cal)
     section = ctx.data.get("clocks")
     stored: Mapping[str, Any] = section if isinstance(section, Mapping) else {}
     if section is not None and not isinstance(section, Mapping):

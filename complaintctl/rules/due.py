@@ -40,16 +40,15 @@ def _reminded(data: Mapping[str, Any], clock: str, due: datetime, cal: WorkCalen
 
 def escalation_target(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> str | None:
     """The highest level whose limit has passed by the policy's first matching escalation rule."""
-    severity, category = str(get(data, "assessment.severity") or ""), str(get(data, "assessment.category") or "")
-    channel, klass = str(get(data, "intake.channel") or ""), str(get(data, "intake.complainant.class") or "")
+    case = Case.from_data(data, cal.tz)
     for rule in policy.sla.escalation:
-        if not rule.match.matches(severity, category, channel, klass):
+        if not clocks.applies(rule.match, case):
             continue
         if rule.start == "received":
-            start = as_datetime(get(data, "intake.received_at"), cal.tz)
+            start = case.intake.received_at
         else:
             # R-ES-1: escalation runs from the resolution clock's due while it still runs
-            start = dict(clocks.open_dues(Case.from_data(data, cal.tz))).get("resolution")
+            start = dict(clocks.open_dues(case)).get("resolution")
         target = None
         for level, limit in rule.levels:
             if start is not None and now > durations.add(start, limit, cal):

@@ -17,6 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl.model.case import as_datetime, get
+from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
@@ -215,7 +216,7 @@ def apply_entry(doc: Doc, entry: Mapping[str, Any], policy: Policy, final: Mappi
 
 def refresh_clocks(doc: CommentedMap | dict[str, Any], policy: Policy) -> None:
     """Store the case's SLA clocks as the policy computes them (R-IN-3, R-DL-1…6)."""
-    computed = clocks.as_yaml(clocks.expected(doc, policy, WorkCalendar.from_policy(policy)))
+    computed = clocks.as_yaml(clocks.expected(Case.from_data(doc, policy.tz), policy, WorkCalendar.from_policy(policy)))
     if not computed and "clocks" not in doc:
         return
     if not isinstance(doc, CommentedMap):

@@ -24,6 +24,7 @@ from typing import Any
 from complaintctl import labels
 from complaintctl.i18n import _
 from complaintctl.model.case import as_datetime, get, is_blank
+from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_rank
 from complaintctl.policy.calendar import WorkCalendar
@@ -324,7 +325,7 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
         return
     probe = copy.deepcopy(state)
     probe["timeline"] = before
-    limit = clocks.expected(probe, ctx.policy, cal).get("resolution")
+    limit = clocks.expected(Case.from_data(probe, cal.tz), ctx.policy, cal).get("resolution")
     raw = e.get("due")
     # A plan that names a day (not a time) is within a limit that ends on that day.
     later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
