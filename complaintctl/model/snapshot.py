@@ -289,6 +289,7 @@ class CaseRecord:
     # R-AS-5 repeat checks read these for every recent case: kept flat, like the rest.
     complainant_name: str = ""
     complainant_contact: str = ""
+    repeat: bool = False  # R-AS-5: linked to earlier cases or marked a repeat (Assessment.repeat)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], path: str) -> CaseRecord:
@@ -316,6 +317,7 @@ class CaseRecord:
             closed_at=s(F.CLOSING_AT) if closing is not None else "",
             satisfaction=rev.satisfaction if rev is not None else "", data=data,
             complainant_name=case.intake.complainant.name, complainant_contact=case.intake.complainant.contact,
+            repeat=case.assessment.repeat,
         )
 
     def received(self, tz: tzinfo) -> datetime:

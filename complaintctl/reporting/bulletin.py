@@ -188,7 +188,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
         why = []
         if r.severity == "major":
             why.append(L["why_major"])
-        if r.repeat_of or get(r.data, "assessment.repeat") is True:
+        if r.repeat:
             why.append(L["why_repeat"])
         if r.id in slowest:
             why.append(L["why_slow"])
@@ -220,7 +220,7 @@ def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days
 
     done = ("；" if policy.language == "zh" else "; ").join(
         x for x in (g("plan.measures"), g("resolution.summary")) if x)
-    satisfaction = str(get(data, "revisit.satisfaction") or "")
+    satisfaction = r.satisfaction  # the current revisit's (model.snapshot)
     return Featured(
         id=r.id, subject=g("intake.subject"), category=policy.label("categories", r.category),
         unit=policy.label("units", r.unit) if r.unit else "", severity=policy.label("severities", r.severity),

@@ -59,7 +59,7 @@ def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of:
             policy.label("units", r.unit) if r.unit else "", r.handler, statuses.get(r.status, r.status),
             policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
             _short(r.resolved_at, policy), label(lang, satisfaction) if satisfaction else "",
-            "✓" if r.repeat_of or get(r.data, "assessment.repeat") is True else "",
+            "✓" if r.repeat else "",
         ))
     title = f"{label(lang, 'register')} {week.label} ({week.first.isoformat()} – {week.last.isoformat()})"
     return Section("register", title, tuple(label(lang, c) for c in COLUMNS), tuple(rows))

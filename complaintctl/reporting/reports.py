@@ -23,7 +23,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from complaintctl.model import workflow
-from complaintctl.model.case import as_datetime, get
+from complaintctl.model.case import as_datetime
 from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.policy import clocks
 from complaintctl.policy.periods import Period
@@ -301,7 +301,7 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
 
 
 def _is_repeat(r: CaseRecord) -> bool:
-    return bool(r.repeat_of) or get(r.data, "assessment.repeat") is True
+    return r.repeat
 
 
 def _kind(r: CaseRecord, policy: Policy) -> str:
