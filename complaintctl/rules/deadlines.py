@@ -4,6 +4,7 @@ late closings explained (R-DL-7), escalation levels on the chain (R-ES-1)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from complaintctl.i18n import _
@@ -88,15 +89,22 @@ def _new_entries(ctx: CheckContext, cal: WorkCalendar) -> Iterator[Finding]:
                               .format(level=entry.get("level"), chain=", ".join(ctx.policy.escalation_chain)))
 
 
+def missed_resolution(expected: Mapping[str, clocks.Clock], closing: datetime | None) -> datetime | None:
+    """R-DL-7: the resolution deadline a case missed — judged by when it was resolved (else when
+    it closed), not the day of closing, which waits on the revisit and has its own clock (001-4
+    §14) — or None. A case closed late records why (洽办单)."""
+    clock = expected.get("resolution")
+    if clock is None:
+        return None
+    finished = clock.done or closing
+    return clock.due if finished is not None and finished > clock.due else None
+
+
 def _late_closing(ctx: CheckContext, expected: Mapping[str, clocks.Clock]) -> Iterator[Finding]:
-    # R-DL-7: a case closed after its resolution deadline records why (洽办单).
-    if ctx.data.get("status") != "closed" or "resolution" not in expected:
+    if ctx.data.get("status") != "closed":
         return
-    # Timeliness is the handling's (001-4 §14): the resolution clock, not the day of closing,
-    # which waits on the revisit and has its own clock.
-    clock = expected["resolution"]
-    finished = clock.done or as_datetime(get(ctx.data, "closing.at"), ctx.policy.tz)
-    if finished is not None and finished > clock.due and is_blank(get(ctx.data, "closing.late_reason")):
+    due = missed_resolution(expected, as_datetime(get(ctx.data, "closing.at"), ctx.policy.tz))
+    if due is not None and is_blank(get(ctx.data, "closing.late_reason")):
         yield ctx.finding("closing.late_reason", "R-DL-7",
                           _("resolved after the resolution deadline ({due}): say why it was late (--late-reason)")
-                          .format(due=_show(clock.due)))
+                          .format(due=_show(due)))

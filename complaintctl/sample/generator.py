@@ -18,22 +18,21 @@ the text of every step — its history, one commit per step by the person who to
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import InvalidInput, ValidationFailed
+from complaintctl.errors import InvalidInput
 from complaintctl.handling import deadlines, steps
 from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Person, Policy
-from complaintctl.repo.git import Identity
-from complaintctl.rules.context import Commit
-from complaintctl.rules.validate import check_case
+from complaintctl.sample.cast import Cast, identity, weighted
+from complaintctl.sample.life import Dump, Life, Stop, Version, add_working_days, late_reason, within_limit
 from complaintctl.sample.texts import (
     CONTACT_NOTES,
     DISSATISFIED,
@@ -61,7 +60,6 @@ CHANNEL_WEIGHTS = {"phone": 40, "in-person": 20, "web": 12, "sms": 8, "email": 6
 CLASS_WEIGHTS = {"owner": 70, "tenant": 12, "prospective-owner": 6, "visitor": 4}
 REPEAT_SHARE = 0.08  # R-AS-5: the same complainant again
 RECENT = 400  # repeats come from the last complainants seen (a bounded window, O(1) each)
-OPEN, CLOSE = time(8, 30), time(18, 0)
 
 
 @dataclass(frozen=True)
@@ -75,19 +73,6 @@ class SampleSpec:
 
 CHUNK = 1000  # cases per chunk (a constant: the cases must not depend on the number of workers)
 
-Dump = Callable[[CommentedMap], str]
-
-
-@dataclass(frozen=True)
-class Version:
-    """One step of a case's history: when, by whom, the commit message, the file's text."""
-
-    at: datetime
-    name: str
-    email: str
-    message: str
-    text: str
-    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,10 +95,6 @@ class Complainant:
     floor: int
 
 
-class _Stop(Exception):
-    """The next step would fall after the end of the range: the case stays as it is."""
-
-
 def category_for(kind: Kind, policy: Policy) -> str:
     """First category whose key or English label contains one of the kind's words;
     else `other`, else the policy's first category (presets differ, R-DEF-3)."""
@@ -122,148 +103,6 @@ def category_for(kind: Kind, policy: Policy) -> str:
             if word in key.lower() or word in cat.en.lower():
                 return key
     return "other" if "other" in policy.categories else next(iter(policy.categories))
-
-
-def _weighted(rng: random.Random, options: Mapping[str, int]) -> str:
-    keys = list(options)
-    return rng.choices(keys, weights=[options[k] for k in keys])[0]
-
-
-class Cast:
-    """Who does what, from the policy's people; never the person complained about (R-RT-3)."""
-
-    def __init__(self, policy: Policy) -> None:
-        # The system account runs sweeps, never a person's step (issue 9).
-        people = tuple(p for p in policy.people if "system" not in p.roles) or (
-            Person("样例专员", "sample@example.com", policy.default_unit, ("staff", "head", "dispatcher")),)
-        self.people = people
-        self.dispatchers = [p for p in people if "dispatcher" in p.roles] or list(people)
-        # R-RT-2: major cases are copied to heads; an office without department heads copies
-        # the vice-president or general manager instead (still "a head or above").
-        self.heads = [p for p in people if "head" in p.roles] or \
-            [p for p in people if {"vp", "gm"} & set(p.roles)] or list(people)
-        self.staff = [p for p in people if "staff" in p.roles] or list(people)
-        self.senior_roles = policy.authority.senior_roles
-
-    def pick(self, rng: random.Random, pool: Sequence[Person], accused: str) -> Person:
-        ok = [p for p in pool if p.name != accused] or [p for p in self.people if p.name != accused]
-        return rng.choice(ok or list(self.people))
-
-    def handler(self, rng: random.Random, unit: str, accused: str, senior: bool) -> Person:
-        in_unit = [p for p in self.people if p.unit == unit]
-        if senior:  # R-AS-5: repeat complaints go to senior staff, the unit's own if it has any
-            seniors = [p for p in self.people if set(p.roles) & set(self.senior_roles) and p.name != accused]
-            return rng.choice([p for p in seniors if p.unit == unit] or seniors or list(self.people))
-        return self.pick(rng, in_unit or self.staff, accused)
-
-    def approver(self, rng: random.Random, amount: float, policy: Policy, exclude: tuple[str, ...]) -> Person:
-        """R-ES-2: someone whose compensation limit covers the amount (never the accused)."""
-        ok = [p for p in self.people if p.name not in exclude
-              and (lambda lim: lim is None or lim >= amount)(policy.authority.limit_for(p.roles))]
-        return rng.choice(ok or list(self.people))
-
-    def accused(self, rng: random.Random, units: Sequence[str]) -> Person | None:
-        for unit in units:
-            pool = [p for p in self.people if p.unit == unit and "dispatcher" not in p.roles]
-            if pool:
-                return rng.choice(pool)
-        return None
-
-
-def identity(p: Person) -> Identity:
-    return Identity(p.name, p.email or f"{p.name}@example.com")
-
-
-def _office_hours(t: datetime, rng: random.Random, cal: WorkCalendar) -> datetime:
-    """Staff act in working hours on the office's working days (holidays off, make-up Saturdays
-    on: the policy's calendar): nights and days off move to the next working morning."""
-    while True:
-        if not cal.is_working_day(t.date()):
-            t = datetime.combine(cal.next_working_day(t.date()), OPEN, t.tzinfo)
-        elif t.time() < OPEN:
-            return datetime.combine(t.date(), OPEN, t.tzinfo) + timedelta(minutes=rng.randint(0, 60))
-        elif t.time() > CLOSE:
-            t = datetime.combine(t.date() + timedelta(days=1), OPEN, t.tzinfo)
-        else:
-            return t
-
-
-def _add_working_days(d: date, n: int, cal: WorkCalendar) -> date:
-    for _ in range(n):
-        d = cal.next_working_day(d)
-    return d
-
-
-def _snapshot(value: Any) -> Any:
-    """A plain copy (dicts, lists, scalars) — what the validator sees after a YAML round trip."""
-    if isinstance(value, Mapping):
-        return {str(k): _snapshot(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_snapshot(v) for v in value]
-    return value
-
-
-class _Life:
-    """One case being taken through its steps, validated after each."""
-
-    def __init__(self, policy: Policy, relpath: str, doc: CommentedMap, moment: datetime, end: datetime,
-                 rng: random.Random, dump: Dump | None = None, first: Version | None = None) -> None:
-        self.policy, self.relpath, self.doc = policy, relpath, doc
-        self.moment, self.end, self.rng = moment, end, rng
-        self.cal = WorkCalendar.from_policy(policy)
-        self.previous: dict[str, Any] | None = None
-        self.dump = dump  # set: record every version (the case's history)
-        self.versions: list[Version] = []
-        entry = doc["timeline"][0]
-        self._check(moment, Identity(str(entry["by"]), ""))
-        if dump is not None and first is not None:
-            self.versions.append(replace(first, text=dump(doc)))
-
-    def _check(self, now: datetime, actor: Identity) -> None:
-        data = _snapshot(self.doc)
-        # The ledger (issue 9): each step is its actor's, judged as the hooks judge a commit.
-        findings = check_case(self.relpath, data, self.previous, self.policy, now, Commit(actor, self.policy))
-        if findings:  # a generator bug: the sample must be a valid record
-            raise ValidationFailed(list(findings))
-        self.previous = data
-
-    def at(self, lo: int, hi: int) -> datetime:
-        """The moment of the next step, lo..hi minutes on, in office hours; _Stop past the end."""
-        t = _office_hours(self.moment + timedelta(minutes=self.rng.randint(lo, hi)), self.rng, self.cal)
-        if t > self.end:
-            raise _Stop
-        return t
-
-    def do(self, lo: int, hi: int, who: Person, make: Callable[[datetime, Identity], steps.StepFor]) -> datetime:
-        t = self.at(lo, hi)
-        actor = identity(who)
-        step = make(t, actor)(self.doc)
-        self.doc, src, final = steps.apply(self.doc, step, t, actor, self.policy)  # clocks too
-        self.moment = t
-        self._check(t, actor)
-        if self.dump is not None:  # the commit `lifecycle.change` would make for this step
-            message = commit_message(str(self.doc["id"]), step.action, src, final, step.detail or step.note)
-            self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
-        return t
-
-
-def _within_limit(doc: CommentedMap, day: date) -> date | datetime:
-    """The plan's time limit, no later than the resolution clock's (R-DL-2: later is an extension)."""
-    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
-    if isinstance(due, datetime) and datetime.combine(day, time(23, 59, 59), due.tzinfo) > due:
-        return datetime(due.year, due.month, due.day, due.hour, due.minute, due.second, tzinfo=due.tzinfo)
-    return day
-
-
-def _late_reason(doc: CommentedMap, closing: datetime) -> str:
-    """R-DL-7: a case closed after its resolution deadline (the policy's clock where the case
-    has one, else the plan's time limit) says why."""
-    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
-    late = isinstance(due, datetime) and closing > due
-    plan_due = doc["plan"].get("due")
-    resolved = doc["resolution"]["at"]
-    late = late or (isinstance(plan_due, date) and not isinstance(plan_due, datetime) and resolved.date() > plan_due)
-    return "超出处理时限:需协调第三方配合,已向客户说明" if late else ""
 
 
 class Generator:
@@ -306,7 +145,7 @@ class Generator:
         if self.recent and rng.random() < REPEAT_SHARE:
             who = rng.choice(self.recent)
             return who, self.last_case[who]
-        klass = _weighted(rng, self.classes)
+        klass = weighted(rng, self.classes)
         if self.policy.complainant_classes[klass].kind == "non-customer" and rng.random() < 0.5:
             name = rng.choice(NON_CUSTOMER_NAMES)
         elif rng.random() < 0.6:
@@ -338,7 +177,7 @@ class Generator:
         unit = policy.categories[category].unit
         receiver = cast.pick(rng, cast.dispatchers, accused_name)
         intake = steps.Intake(
-            channel=_weighted(rng, self.channels), name=who.name, contact=who.contact,
+            channel=weighted(rng, self.channels), name=who.name, contact=who.contact,
             complainant_class=who.klass, category=category, subject=subject,
             details=details, received_at=received,
             severity="major" if rng.random() < kind.major else "general", location=who.location,
@@ -356,10 +195,10 @@ class Generator:
         doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
         first = Version(recorded, identity(receiver).name, identity(receiver).email,
                         commit_message(str(cid), "new", None, "received", subject), "", "new")
-        life = _Life(policy, cid.relpath, doc, recorded, self.end, rng, self.dump, first)
+        life = Life(policy, cid.relpath, doc, recorded, self.end, rng, self.dump, first)
         try:
             self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)
-        except _Stop:
+        except Stop:
             pass
         if who not in self.last_case:
             self.recent.append(who)
@@ -369,9 +208,9 @@ class Generator:
         return SampleCase(str(cid), cid.relpath, life.doc, status=str(life.doc.get("status")),
                           versions=tuple(life.versions))
 
-    def live(self, life: _Life, kind: Kind, intake: steps.Intake, unit: str, accused: str, senior: bool) -> None:
+    def live(self, life: Life, kind: Kind, intake: steps.Intake, unit: str, accused: str, senior: bool) -> None:
         rng, cast, policy = self.rng, self.cast, self.policy
-        target = _weighted(rng, dict(LIVES))
+        target = weighted(rng, dict(LIVES))
         dispatcher = cast.pick(rng, cast.dispatchers, accused)
         if target == "received":
             return
@@ -391,8 +230,8 @@ class Generator:
         j = rng.randrange(len(kind.measures))  # the plan, its result and its cause belong together
         measures = kind.measures[j]
         life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures,
-                                                          _within_limit(life.doc,
-                                                                        _add_working_days(t.date(), days, life.cal))))
+                                                          within_limit(life.doc,
+                                                                        add_working_days(t.date(), days, life.cal))))
         life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
         if target == "in_progress":
             return
@@ -418,11 +257,11 @@ class Generator:
             self.resolve(life, kind, handler, unit, j)
             self.revisit_and_close(life, kind, j, dispatcher, closer)
 
-    def invalid(self, life: _Life, dispatcher: Person) -> None:
+    def invalid(self, life: Life, dispatcher: Person) -> None:
         reason = self.rng.choice(list(REPLIES))
         life.do(30, 600, dispatcher, lambda t, a: steps.mark_invalid(reason, REPLIES[reason], a))  # R-AS-1
 
-    def resolve(self, life: _Life, kind: Kind, handler: Person, unit: str, j: int) -> None:
+    def resolve(self, life: Life, kind: Kind, handler: Person, unit: str, j: int) -> None:
         rng = self.rng
         outcome = next((o for o in kind.outcomes if o in self.policy.outcomes), next(iter(self.policy.outcomes)))
         paid = outcome in ("compensation", "refund", "discount")
@@ -443,14 +282,16 @@ class Generator:
         if "verification" in present:
             life.do(30, 480, handler, lambda t, a: deadlines.report_filed("现场验证合格", "verification"))
 
-    def revisit_and_close(self, life: _Life, kind: Kind, j: int, dispatcher: Person, closer: Person) -> None:
+    def revisit_and_close(self, life: Life, kind: Kind, j: int, dispatcher: Person, closer: Person) -> None:
         rng = self.rng
         happy = rng.choice(("satisfied", "satisfied", "satisfied", "neutral"))
         comment = "对处理结果满意" if happy == "satisfied" else "基本认可"
         life.do(240, 2800, dispatcher, lambda t, a: steps.revisit(happy, comment, rng.random() < 0.7, t, a))
         cause, lesson = kind.causes[j % len(kind.causes)], rng.choice(kind.lessons)
         preventive = rng.choice(kind.preventive)  # R-RT-6
-        life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, _late_reason(life.doc, t), t, a))
+        policy = self.policy
+        life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive,
+                                                           late_reason(life.doc, t, policy, life.cal), t, a))
 
 
 @dataclass(frozen=True)
