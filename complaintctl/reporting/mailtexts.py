@@ -84,7 +84,7 @@ def _when(moment: datetime | None, policy: Policy) -> str:
 def render(notice: Notice, data: Mapping[str, Any], policy: Policy, recipient: str) -> Message:
     """One recipient's message: the complainant's own data masked (R-RP-4)."""
     lang = policy.language
-    mask = Masker(identifying(data))
+    mask = Masker(identifying(data), language=policy.language)
     cid = notice.case_id
     subject = mask(get(data, "intake.subject"))
     incident = str(get(data, "assessment.incident") or "")
