@@ -90,3 +90,14 @@ def test_a_broken_cache_is_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "names.json"
     path.write_text('{"version": 2, "tags": {"x": [[1]]}}', encoding="utf-8")
     assert CachedNames(path, lambda text: []).cache == {}
+
+
+def test_long_runs_are_masked_in_linear_time() -> None:
+    """A hostile text (a 20,000-character run) must not hang a bulletin: every pattern starts only
+    where its run starts (the e-mail pattern scanned each run from every position before)."""
+    import time
+
+    start = time.monotonic()
+    for text in ("a" * 20_000 + "@", "1" * 20_000, "12-" * 7_000, "３" * 20_000):
+        Masker()(text)
+    assert time.monotonic() - start < 10  # quadratic took minutes

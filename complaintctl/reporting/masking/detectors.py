@@ -62,8 +62,8 @@ _PHONES = (
 )
 _LONG_RUN = re.compile(r"(?<![\dA-Za-z])\d{7,}(?!\d)(?!\s*(?:元|万|亿|%))")
 
-_EMAIL = re.compile(
-    r"[A-Za-z0-9][A-Za-z0-9._%+-]*\s?(?:@|\(at\)|\[at\]|艾特)\s?"
+_EMAIL = re.compile(  # starting only where a run of such characters starts: linear on a long run
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?(?:@|\(at\)|\[at\]|艾特)\s?"
     r"(?:[A-Za-z0-9-]+(?:\s?(?:\.|\(dot\)|\[dot\]|点)\s?[A-Za-z0-9-]+)+"
     r"|(?:qq|163|126|139|sina|sohu|foxmail|gmail|hotmail|outlook|yahoo)(?![A-Za-z0-9]))", re.IGNORECASE)
 # WeChat and QQ, however spelt (威信, 薇信, V信, vx, wx): the handle, not the word before it
