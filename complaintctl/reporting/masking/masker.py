@@ -95,8 +95,9 @@ class Masker:
                 found += (Span(m.start(), m.end(), self._kinds[m.group()]) for m in self._literal.finditer(version))
         if self._given is not None:
             found += naming.given_names_in(text, self._given)
-        if tags is not None:
-            found += naming.tagged(text, tags)
+        if tags is not None:  # a tagged name never straddles an address or a number (单元楼/nr)
+            shapes = [(s.start, s.end) for s in found if s.kind not in (PERSON, GIVEN)]
+            found += (t for t in naming.tagged(text, tags) if not any(t.start < e and b < t.end for b, e in shapes))
         kept = [(m.start(), m.end()) for m in self._keep.finditer(text)] if self._keep is not None else []
         found = [s for s in found if not (s.kind in (PERSON, GIVEN) and any(s.start < e and b < s.end
                                                                              for b, e in kept))]
