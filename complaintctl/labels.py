@@ -91,6 +91,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no_cases": _p("no_cases", "No featured cases this period."),
     "masking_note": _p("masking_note", "Complainants' names, phone numbers, addresses and unit numbers are "
                                        "masked (R-RP-4)."),
+    # R-RP-4: what a masked phone, address… reads as in a bulletin (docs/reports.md, "Masking")
+    "mask_name": _p("mask_name", "[name]"),
+    "mask_phone": _p("mask_phone", "[phone]"),
+    "mask_number": _p("mask_number", "[number]"),
+    "mask_email": _p("mask_email", "[e-mail]"),
+    "mask_account": _p("mask_account", "[account]"),
+    "mask_plate": _p("mask_plate", "[plate]"),
+    "mask_id": _p("mask_id", "[ID number]"),
+    "mask_address": _p("mask_address", "[address]"),
     "none": _p("none", "none"),
     "satisfied": _p("satisfied", "Satisfied"),
     "neutral": _p("neutral", "Neutral"),

@@ -59,7 +59,7 @@ def test_nobody_is_told_of_their_own_step_nor_the_accused_nor_before_since() -> 
 def test_the_message_is_in_the_offices_language_and_masks_the_complainant() -> None:
     (n,) = pending(CASE, policy("en"), AT)
     msg = render(n, CASE, policy("en"), "李工")
-    assert msg.subject == "[SZ-2611-0007] Dispatched: ******反映电梯停运"  # name and phone masked (R-RP-4)
+    assert msg.subject == "[SZ-2611-0007] Dispatched: 王某[phone]反映电梯停运"  # name and phone masked (R-RP-4)
     assert "13800138000" not in msg.subject + msg.body and "王女士" not in msg.body
     assert "Complaint SZ-2611-0007 is dispatched: handler 李工, unit Engineering and repairs (R-RT-2)." in msg.body
     assert "notice: 2026-11-22 12:00" in msg.body  # what is due, and when

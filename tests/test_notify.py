@@ -59,7 +59,7 @@ def test_each_notice_goes_once_to_the_right_people_and_is_recorded(states: State
     assert f"已发送并记录 {len(listed)} 条消息" in out, out
     assert len(mailserver.inbox) == len(listed)
     to_head = mailserver.to("wangjianguo@example.com")
-    assert [m.subject for m in to_head] == [f"[{major}] 派单通知:业主***反映电梯停运"]
+    assert [m.subject for m in to_head] == [f"[{major}] 派单通知:业主【电话】反映电梯停运"]
     assert "处理人 李工" in to_head[0].body and "无法按时告知:2026-11-22 19:30" in to_head[0].body  # R-DL-5: 2 h
     told = mailserver.to("zhangmin@example.com")
     assert any(m.subject.startswith(f"[{ids['in_progress']}] 处理完成通知") for m in told)

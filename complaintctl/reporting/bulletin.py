@@ -207,7 +207,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
         return whole[r.path] if whole is not None else r.data
 
     linked = [doc(by_id[i]) for _, r, _ in chosen for i in r.repeat_of if i in by_id]
-    mask = masker_for([doc(r) for _, r, _ in chosen] + linked, [p.name for p in policy.people], names)
+    mask = masker_for([doc(r) for _, r, _ in chosen] + linked, policy, names)
     featured = tuple(_featured(r, doc(r), why, days.get(r.id), policy, mask) for _, r, why in chosen)
     title = f"{policy.name} {L['bulletin_title']} {period.label}"
     return Bulletin(report, mask(title), _kpis(report, L), _charts(report, L), featured, L)

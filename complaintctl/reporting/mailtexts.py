@@ -133,7 +133,7 @@ def for_line(language: str, names: Sequence[str]) -> str:
 def render(notice: Notice, data: Mapping[str, Any], policy: Policy, recipient: str) -> Message:
     """One recipient's message: the complainant's own data masked (R-RP-4)."""
     lang = policy.language
-    mask = Masker(identifying(data))
+    mask = Masker(identifying(data), language=policy.language)
     cid = notice.case_id
     subject = mask(get(data, "intake.subject"))
     body = _body(notice, data, policy)

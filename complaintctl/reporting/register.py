@@ -47,7 +47,7 @@ def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of:
     rows = []
     chosen = sorted((r for r in records if (m := as_datetime(r.received_at, tz)) is not None
                      and week.start(tz) <= m < end), key=lambda r: (r.received_at, r.id))
-    mask = masker_for((r.data for r in chosen), [p.name for p in policy.people], names)
+    mask = masker_for((r.data for r in chosen), policy, names)
     lang = policy.language
     statuses = words(lang, STATUSES)  # in_progress prints as 处理中 / In progress (issue 13)
     for r in chosen:
