@@ -63,7 +63,7 @@ BY_RECEIVED = (f"json_extract(record, '$[{_RECORD_FIELDS.index('received_at')}]'
                f"json_extract(record, '$[{_RECORD_FIELDS.index('id')}]'), path")
 # The code that decides what a row holds; any change rebuilds the index (so does the policy's
 # `limits:`: a file refused under one limit may be read under another).
-_ROW_CODE = ("repo/index.py", "model/case.py", "model/text.py", "model/reader.py", "model/shape.py")
+_ROW_CODE = ("repo/index/__init__.py", "model/case.py", "model/text.py", "model/reader.py", "model/shape.py")
 _MODES = {"120000": "is a symbolic link", "160000": "is a submodule"}  # never read as case files
 STRAY = "not a case file name (cases/YYYY/MM/OFFICE-YYMM-NNNN.yaml)"
 
