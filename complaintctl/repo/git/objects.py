@@ -118,8 +118,8 @@ class Objects(Runner):
         if "\n" in spec:  # cannot be named on cat-file's input; `git show` fails (128) when absent
             code, raw = self.plain("show", spec, ok=(0, 128))
             return raw.decode("utf-8", "surrogateescape") if code == 0 else None
-        found = next(self.cat_file_batch([spec]))
-        return found[1].decode("utf-8", "surrogateescape") if found[1] is not None else None
+        ((_, data, _),) = self.cat_file_batch([spec])  # read to the end: git's status is checked there
+        return data.decode("utf-8", "surrogateescape") if data is not None else None
 
     def file_at(self, sha: str, path: str) -> str | None:
         """A file's text in a commit, through the persistent cat-file (no process per call)."""
