@@ -12,14 +12,14 @@ Layouts: `plain` (git over ssh, a forced command sets COMPLAINTCTL_PUSHER), `git
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from complaintctl.errors import GitError, RepoStateError
+from complaintctl.errors import RepoStateError
 from complaintctl.policy.resources import hook_path
 from complaintctl.repo.git import clean_env
+from complaintctl.repo.git.runner import git
 
 # Where each server runs custom pre-receive hooks, relative to the bare repository.
 LAYOUTS = {
@@ -40,10 +40,7 @@ class ServerSetup:
 
 def _git(*args: str, cwd: Path | None = None) -> str:
     # A child in *another* repository: never inherit GIT_DIR & co. (we may run inside a hook).
-    proc = subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {' '.join(proc.stderr.split())[:300]}")
-    return proc.stdout.strip()
+    return git(*args, cwd=cwd, env=clean_env())[1].decode("utf-8", "replace").strip()
 
 
 def hook_text(command: str | None) -> str:

@@ -45,7 +45,7 @@ def _token(g: Git) -> Path:
 
 
 def _staged_blob(g: Git, path: str) -> str | None:
-    code, out = g.plain("rev-parse", "-q", "--verify", f":{path}")
+    code, out = g.plain("rev-parse", "-q", "--verify", f":{path}", ok=(0, 1))  # 1: not staged
     return out.decode().strip() if code == 0 else None
 
 
@@ -120,7 +120,7 @@ def vouched(g: Git, changes: Iterable[Change]) -> set[str]:
         return set()
     if any(c.path == POLICY_FILE or c.status == "D" or c.path.startswith("materials/") for c in changes):
         return set()  # a policy change, a deletion (renumbering) or kept originals: judged as a whole
-    code, out = g.plain("rev-parse", "-q", "--verify", "HEAD")
+    code, out = g.plain("rev-parse", "-q", "--verify", "HEAD", ok=(0, 1))  # 1: no commit yet
     if (out.decode().strip() if code == 0 else "") != token.get("head"):
         return set()
     if _staged_blob(g, POLICY_FILE) != token.get("policy"):

@@ -17,7 +17,6 @@ Cases are built by a process pool (`workers`), and written with the fast YAML wr
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -176,10 +175,6 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
     cases = generator.generate(ws.policy, spec, versions=True, workers=workers)
     ref = f"refs/heads/{branch}".encode()
     tz = ws.policy.tz
-    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=ws.root, stdin=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdin is not None
-    out = proc.stdin
     statuses: Counter[str] = Counter()
     written = commits = mark = 0
     days: dict[date, _Day] = {}
@@ -214,7 +209,7 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
         for p in day.versions:
             committed.pop(p, None)  # the next day starts from what was committed
 
-    try:
+    with g.fast_import() as out:  # git's status is checked as the stream ends; killed on an error
         starts = [c.moments[0] for c in parts[1:]]
         chunk_no = in_chunk = 0
         for case in cases:
@@ -241,15 +236,6 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
                 if progress:
                     progress(written, f"{commits} commits")
         out.write(b"done\n")
-        out.close()
-        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-        if proc.wait() != 0:
-            raise GitError(f"git fast-import failed: {' '.join(err.split())[:300]}")
-    except BaseException:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        raise
     head = g.rev_parse("HEAD")
     if head and head != parent:
         # the new commits are on the branch; bring the index and work tree to them
