@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from complaintctl.model.case import get, load_plain, to_plain
-from complaintctl.model.snapshot import CaseRecord
+from complaintctl.model.case import load_plain, to_plain
+from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.output import Progress
 from complaintctl.repo import index
 from complaintctl.repo.workspace import open_workspace
@@ -339,9 +339,11 @@ def test_report_reads_each_document_once_and_counts_as_it_did(sampled: Office) -
                                                   reports._overdue(r, end, tz)), text
             assert headline.on_time_rate == (round(sum(tally) / len(tally), 4) if tally else None), text
             assert headline.repeats == sum(1 for r in received if reports._is_repeat(r)), text
-            revisits = [str(get(r.data, "revisit.satisfaction") or "") for r in full
-                        if (at_ := reports._at(str(get(r.data, "revisit.at") or ""), tz)) is not None
-                        and start <= at_ < end]
+            # the current revisit (model.snapshot): one made before a reopen is history, as in
+            # the register and `show`
+            revisits = [rev.satisfaction for r in full
+                        if (rev := Case.from_data(r.data, tz).current_revisit) is not None
+                        and rev.at is not None and start <= rev.at < end]
             assert headline.satisfaction_rate == (
                 round(sum(1 for x in revisits if x == "satisfied") / len(revisits), 4) if revisits else None), text
             judged += len(tally) + headline.open_at_end

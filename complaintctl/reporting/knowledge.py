@@ -195,7 +195,9 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
         if category == target.category:
             score += 0.05
         if score > 0.05:
-            scored.append((score, rowid))
+            # ranked by the score as shown (3 places), as `similar` over every record ranks them:
+            # two scores that differ only in the last bits of a float are a tie there too
+            scored.append((round(score, 3), rowid))
     # only the best scores (ties at the cut included) are read whole, and only `limit` of them
     # are kept at a time: the same answer as sorting every hit, in memory O(limit) (issue 12)
     scored.sort(key=lambda s: -s[0])
