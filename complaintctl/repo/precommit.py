@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
+from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
@@ -149,6 +152,22 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
         if isinstance(policy, Finding):  # e.g. min_version: this complaintctl may not judge here at all
             return [policy]
     return findings
+
+
+def hook(directory: Path, say: Callable[[str], None]) -> int:
+    """The pre-commit hook as git runs it, for the CLI's `hook pre-commit` and for __main__'s
+    click-free path alike: every finding said through `say`, then 1; 0 when the commit may go
+    on. A ComplaintError (not a repository, a git failure) is left to the caller's edge."""
+    g = Git.open(directory)
+    cache.use(g.git_dir)
+    speak_office_language(g)
+    findings = pre_commit(g, hook_now(g))
+    for f in findings:
+        say(f"complaintctl: {f}")
+    if findings:
+        say(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)))
+        return 1
+    return 0
 
 
 def speak_office_language(g: Git) -> None:
