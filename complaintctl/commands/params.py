@@ -16,6 +16,8 @@ import click
 from complaintctl import labels
 from complaintctl.errors import BadValue
 from complaintctl.i18n import _
+from complaintctl.rules import amounts
+from complaintctl.rules.amounts import MAX_AMOUNT
 
 if TYPE_CHECKING:
     from complaintctl.policy.policy import Policy
@@ -25,7 +27,6 @@ PARAGRAPHS = frozenset({"details", "measures", "text", "reason", "summary", "com
                         "preventive_action", "late_reason", "reply"})
 MAX_LINE = 500  # characters in a one-line field (name, subject, handler…)
 MAX_PARAGRAPH = 20_000
-MAX_AMOUNT = 1e12
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes in argv arrive as U+DC80..U+DCFF
 _CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -79,13 +80,9 @@ class Amount(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
-        if number < 0 or number > MAX_AMOUNT:
-            _speak_office_language(ctx)
-        if number < 0:
-            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be 0 or more").format(value=number))
-        if number > MAX_AMOUNT:
-            raise BadValue(f"{_name(param)}: R-CL-2: "
-                           + _("{value!r} must be between 0 and {high}").format(value=number, high=f"{MAX_AMOUNT:g}"))
+        if amounts.amount_problem(number, MAX_AMOUNT) is not None:
+            _speak_office_language(ctx)  # then the reason, in the office's words
+            raise BadValue(f"{_name(param)}: R-CL-2: {amounts.amount_problem(number, MAX_AMOUNT)}")
         return number
 
 
@@ -96,9 +93,9 @@ class Share(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
-        if not 0 <= number <= 1:
+        if amounts.share_problem(number) is not None:
             _speak_office_language(ctx)
-            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be between 0 and 1").format(value=number))
+            raise BadValue(f"{_name(param)}: R-CL-2: {amounts.share_problem(number)}")
         return number
 
 

@@ -20,7 +20,7 @@ from complaintctl.model.case import get, new_document, stamp, timeline_entry, to
 from complaintctl.policy.authority import matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
-from complaintctl.rules import effects
+from complaintctl.rules import amounts, effects
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 
@@ -74,13 +74,12 @@ def _text(value: str, option: str, rule: str) -> str:
     return value
 
 
-def _amount(value: float | None, option: str, high: float | None = None) -> float | None:
-    # R-CL-2: amounts are ≥ 0, a share of responsibility is between 0 and 1.
+def _amount(value: float | None, option: str, share: bool = False) -> float | None:
+    """R-CL-2: an amount (or, with `share`, a share of responsibility) in its range (rules.amounts)."""
     if value is None:
         return None
-    if value != value or value < 0 or (high is not None and value > high):
-        message = (_("{value!r} must be between 0 and {high}").format(value=value, high=f"{high:g}")
-                   if high is not None else _("{value!r} must be 0 or more").format(value=value))
+    message = amounts.share_problem(value) if share else amounts.amount_problem(value)
+    if message is not None:
         raise InvalidInput(f"{option}: R-CL-2: {message}")
     return value
 
@@ -217,7 +216,7 @@ def resolve(outcome: str, summary: str, now: datetime, actor: Identity, compensa
     _text(summary, "--summary", "R-CL-2")
     extra: dict[str, Any] = {"outcome": outcome, "summary": summary}
     for key, value in (("compensation", _amount(compensation, "--compensation")),
-                       ("responsible", responsible or None), ("share", _amount(share, "--share", 1.0)),
+                       ("responsible", responsible or None), ("share", _amount(share, "--share", share=True)),
                        ("loss", _amount(loss, "--loss"))):
         if value is not None:
             extra[key] = value
