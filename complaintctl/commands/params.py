@@ -15,7 +15,7 @@ import click
 
 from complaintctl import labels
 from complaintctl.errors import BadValue
-from complaintctl.i18n import _
+from complaintctl.policy import vocabularies
 from complaintctl.rules import amounts
 from complaintctl.rules.amounts import MAX_AMOUNT
 
@@ -153,27 +153,12 @@ VOCABULARIES: dict[str, str] = {
     "complainant_class": "complainant_classes", "outcome": "outcomes", "accused_unit": "units",
     "status": "statuses", "statuses": "statuses", "satisfaction": "satisfaction",
 }
-_FIXED = {"statuses": labels.STATUSES, "satisfaction": labels.SATISFACTION}
-
-
-def vocabulary_names(policy: Policy, vocabulary: str) -> dict[str, tuple[str, ...]]:
-    """key -> the names a user may type for it (its zh and en labels)."""
-    fixed = _FIXED.get(vocabulary)
-    return labels.names(fixed) if fixed is not None else dict(policy.names(vocabulary))
 
 
 def vocabulary_key(policy: Policy, vocabulary: str, value: str, name: str) -> str:
-    """The key `value` stands for in `vocabulary`, else BadValue (exit 2) naming the option
-    and listing the choices in one line."""
-    known = vocabulary_names(policy, vocabulary)
-    key = labels.resolve(value, known)
-    if key is None:
-        words = labels.words(policy.language, _FIXED[vocabulary]) if vocabulary in _FIXED \
-            else policy.labels(vocabulary)
-        choices = ", ".join(f"{k} ({words[k]})" if words.get(k, k) != k else k for k in known)
-        raise BadValue(_("{option}: {value!r} is not one of: {choices}").format(
-            option=option_name(name), value=value, choices=choices))
-    return key
+    """The key `value` stands for in `vocabulary` (policy.vocabularies), else BadValue (exit 2)
+    naming the option as the user typed it."""
+    return vocabularies.key_for(policy, vocabulary, value, option_name(name))
 
 
 def resolve_vocabularies(policy: Policy, params: dict[str, Any]) -> None:
@@ -190,15 +175,15 @@ def vocabulary_help(text: str, vocabulary: str) -> str:
     """Help for a vocabulary option, with the office's own keys when its policy is at hand
     (read cheaply: `--help` must stay fast), else a pointer to complaintctl.yaml."""
     keys = _policy_keys(vocabulary)
-    if vocabulary in _FIXED:
+    if vocabulary in labels.FIXED:
         return f"{text} A key or its label (zh or en): {', '.join(keys)}."
     listed = f": {', '.join(keys)}" if keys else ""
     return f"{text} A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`{listed}."
 
 
 def _policy_keys(vocabulary: str) -> list[str]:
-    if vocabulary in _FIXED:
-        return list(_FIXED[vocabulary])
+    if vocabulary in labels.FIXED:
+        return list(labels.FIXED[vocabulary])
     ctx = click.get_current_context(silent=True)
     start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
     for folder in (start.resolve(), *start.resolve().parents):

@@ -17,6 +17,9 @@ from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
+from complaintctl.model.ids import parse_case_id
+from complaintctl.model.timeparse import parse_when
+from complaintctl.policy import vocabularies
 from complaintctl.policy.authority import matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
@@ -260,6 +263,21 @@ def mark_invalid(reason: str, reply: str, actor: Identity) -> StepFor:
         raise InvalidInput(f"--reason: {reason!r} is not one of {', '.join(INVALID_REASONS)} (R-AS-1)")
     _text(reply, "--reply", "R-AS-1")  # an invalid case still gets a reasoned reply
     return lambda doc: Step("invalid", "invalid", note=reply, detail=reason, extra={"reason": reason})
+
+
+def correction_value(policy: Policy, field: str, text: str) -> Any:
+    """The typed value a correction of `field` records, from the text typed for `--value`."""
+    raw = text.strip()
+    vocabulary = vocabularies.CORRECTED_BY_KEY.get(field)
+    if vocabulary is not None:  # the key or its label in either language, as every vocabulary option
+        return vocabularies.key_for(policy, vocabulary, raw, "--value")
+    if field in effects.AT_FIELDS:
+        return stamp(parse_when(raw, policy.tz, "--value"))
+    if field == "assessment.repeat_of":
+        return [str(parse_case_id(x)) for x in raw.replace(",", " ").split()]
+    if field == "intake.first_receiver" and not raw:
+        raise InvalidInput("--value: R-IN-2: the first receiver is a person")
+    return raw or None
 
 
 def correct(field: str, value: Any, reason: str) -> StepFor:
