@@ -20,7 +20,7 @@ from complaintctl.model.case import get, new_document, stamp, timeline_entry, to
 from complaintctl.model.ids import parse_case_id
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import vocabularies
-from complaintctl.policy.authority import matching_incidents, severity_rank
+from complaintctl.policy.authority import Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules import amounts, effects
@@ -309,6 +309,13 @@ def approve(amount: float, reason: str) -> StepFor:
                     extra={"compensation": amount})
 
     return step_for
+
+
+def suggested_incident(policy: Policy, intake: Intake) -> Incident | None:
+    """R-AS-3: the incident kind the complaint reads as (the first whose words it has), to put
+    to the person recording it; None when it reads as none."""
+    hits = matching_incidents(policy.authority.incidents, intake.subject, intake.details)
+    return hits[0] if hits else None
 
 
 def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool) -> Intake:
