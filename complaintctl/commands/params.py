@@ -104,20 +104,11 @@ def _speak_office_language(ctx: click.Context | None) -> None:
     a refused value is said in the office's language all the same, read from the `language:`
     line of the nearest complaintctl.yaml (as the hooks do, repo.precommit)."""
     from complaintctl import i18n
-    from complaintctl.policy.policy import POLICY_FILE
-    from complaintctl.repo.precommit import LANGUAGE_LINE
+    from complaintctl.repo.precommit import language_near
 
-    start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
-    try:
-        start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / POLICY_FILE).is_file():
-                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
-                if found:
-                    i18n.use(found.group(1))
-                return
-    except OSError:  # the language is a nicety: the refusal stands in English
-        return
+    language = language_near(Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path("."))
+    if language:
+        i18n.use(language)
 
 
 def _name(param: click.Parameter | None) -> str:

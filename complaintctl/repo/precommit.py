@@ -190,4 +190,19 @@ def speak_office_language(g: Git) -> None:
         i18n.use(found.group(1))
 
 
+def language_near(start: Path) -> str | None:
+    """The `language:` of the nearest complaintctl.yaml at or above `start`, read from its line
+    (no parse: a command line's refusal comes before the policy is read); None when there is
+    none to read — the language is a nicety, the refusal stands in English."""
+    try:
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / POLICY_FILE).is_file():
+                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
+                return found.group(1) if found else None
+    except OSError:
+        return None
+    return None
+
+
 LANGUAGE_LINE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")
