@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws
+from complaintctl.errors import ComplaintError
 from complaintctl.i18n import _
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
@@ -49,6 +50,7 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
         click.echo(_("{n} message(s) sent and recorded, commit {commit}").format(n=len(result.sent),
                                                                                commit=result.commit[:10])
                    + (f"; sync: {result.synced}" if result.synced else ""), err=as_json)  # stdout: JSON only
-    error = result.unsent()
-    if error:
-        raise error
+    pending = len(result.failed) + len(result.unaddressed)
+    if not dry_run and pending:
+        raise ComplaintError(f"{pending} notice(s) not sent — they stay pending and go at the next run "
+                             f"({len(result.failed)} refused by SMTP, {len(result.unaddressed)} without an address)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import ComplaintError, RepoStateError, SyncConflict, ValidationFailed
+from complaintctl.errors import RepoStateError, SyncConflict, ValidationFailed
 from complaintctl.handling import lifecycle, smtp
 from complaintctl.model.case import dump_document, load_plain, timeline_entry
 from complaintctl.policy.authority import SYSTEM
@@ -51,19 +51,10 @@ class NotifyResult:
     commit: str | None = None
     synced: str = ""  # how the clone met its remote after recording ("" without a remote)
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    dry_run: bool = False  # nothing was sent, by request
 
     @property
     def unaddressed(self) -> tuple[Outgoing, ...]:
         return tuple(o for o in self.due if not o.address)
-
-    def unsent(self) -> ComplaintError | None:
-        """What `notify` ends with (exit 1) when notices stay pending: they go at the next run."""
-        pending = len(self.failed) + len(self.unaddressed)
-        if self.dry_run or not pending:
-            return None
-        return ComplaintError(f"{pending} notice(s) not sent — they stay pending and go at the next run "
-                              f"({len(self.failed)} refused by SMTP, {len(self.unaddressed)} without an address)")
 
 
 def outbox(cases: Iterable[Mapping[str, Any]], policy: Policy, now: datetime) -> list[Outgoing]:
@@ -123,7 +114,7 @@ def run(ws: Workspace, now: datetime, actor: Identity, send: Send | None, dry_ru
         syncing.sync(ws, now, actor, remote, branch)  # notices recorded in other clones count
     due = outbox((r.data for r in index.load_records(ws)), policy, now)
     if dry_run or send is None:
-        return NotifyResult(tuple(due), dry_run=dry_run)
+        return NotifyResult(tuple(due))
     sent, failed = send([o for o in due if o.address])
     warnings: list[str] = []
     commit = record(ws, sent, now, actor) if sent else None
