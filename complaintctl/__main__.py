@@ -12,23 +12,13 @@ def hook_pre_commit(directory: Path) -> int:
     """The pre-commit hook (the CLI's `hook pre-commit`, without click): every finding, then 1."""
     from complaintctl.errors import ComplaintError
     from complaintctl.i18n import _
-    from complaintctl.repo import cache, precommit
-    from complaintctl.repo.git import Git
+    from complaintctl.repo import precommit
 
     try:
-        g = Git.open(directory)
-        cache.use(g.git_dir)
-        precommit.speak_office_language(g)
-        findings = precommit.pre_commit(g, precommit.hook_now(g))
+        return precommit.hook(directory, lambda line: print(line, file=sys.stderr))
     except ComplaintError as exc:
         print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
-    for f in findings:
-        print(f"complaintctl: {f}", file=sys.stderr)
-    if findings:
-        print(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)), file=sys.stderr)
-        return 1
-    return 0
 
 
 def main() -> None:

@@ -135,6 +135,9 @@ SATISFACTION: dict[str, tuple[str, str]] = {
     "dissatisfied": _p("satisfaction", "Dissatisfied"),
 }
 
+# The vocabularies a user may type that are not the policy's (policy.vocabularies)
+FIXED: dict[str, dict[str, tuple[str, str]]] = {"statuses": STATUSES, "satisfaction": SATISFACTION}
+
 CLOCK_STATES: dict[str, tuple[str, str]] = {
     "on time": _p("clock state", "on time"),
     "late": _p("clock state", "late"),

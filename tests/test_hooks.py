@@ -56,6 +56,18 @@ def test_pre_commit_prints_every_finding_in_every_file(states: States) -> None:
     assert_all_findings(proc.stderr, paths, "complaintctl: ")
 
 
+def test_the_hook_command_says_what_git_commit_runs(states: States) -> None:
+    """One hook (repo.precommit.hook): `git commit` runs it without click (__main__), and
+    `complaintctl hook pre-commit` through click; the same findings, words and exit code."""
+    office, ids = states
+    paths = two_bad_files(office, ids)
+    proc = office.git("commit", "-q", "-m", "two hand edits", check=False)
+    result = office.run("hook", "pre-commit", ok=False)
+    assert (result.exit_code, proc.returncode) == (1, 1)
+    assert result.stderr == proc.stderr
+    assert_all_findings(result.stderr, paths, "complaintctl: ")
+
+
 def test_pre_receive_prints_every_finding_of_a_no_verify_commit(states: States) -> None:
     office, ids = states
     paths = two_bad_files(office, ids)

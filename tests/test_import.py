@@ -42,9 +42,9 @@ def test_an_export_imports_back_into_another_office_once(states: States, office:
     source.run("export", "--period", "2026-11", "--xlsx", str(xlsx))
     before = head(office)
     shown = office.run("import", str(xlsx)).output  # not a terminal: the table, nothing committed
-    assert "give --yes" in shown and f"{xlsx.name} row 2" in shown and head(office) == before
+    assert "加 --yes 即可导入" in shown and f"{xlsx.name} row 2" in shown and head(office) == before
     out = office.run("import", str(xlsx), "--yes").output
-    assert "imported" in out and head(office) != before
+    assert "已导入" in out and head(office) != before
     assert office.git("rev-list", "--count", f"{before}..HEAD").stdout.strip() == "1"  # one commit per file
     assert office.git("log", "-1", "--format=%an").stdout.strip() == "张敏"
     imported = cases(office)
@@ -57,9 +57,9 @@ def test_an_export_imports_back_into_another_office_once(states: States, office:
         assert new["intake"]["complainant"] == old["intake"]["complainant"]
         assert (new["status"], new["assessment"]["category"]) == ("received", old["assessment"]["category"])
     again = office.run("import", str(xlsx), "--yes").output  # re-import: nothing new
-    assert "nothing new to import" in again and "exists SZ-2611-" in again
+    assert "没有可导入的新投诉" in again and "已有 SZ-2611-" in again
     assert cases(office) == imported
-    assert "nothing new to import" in source.run("import", str(xlsx), "--yes").output  # its own export, too
+    assert "没有可导入的新投诉" in source.run("import", str(xlsx), "--yes").output  # its own export, too
 
 
 def _register(path: Path, rows: list[list[Any]]) -> Path:
@@ -110,7 +110,7 @@ def test_a_register_from_excel_is_checked_row_by_row_then_imported_whole(office:
     bad_phone[2], bad_category[5], bad_category[7] = "13700000000", "其他", "电梯困人半小时"
     register = _register(tmp_path / "登记表.xlsx", [good, bad_phone, bad_category])
     result = office.run("import", str(register), "--mapping", str(mapping), "--yes")
-    assert "note: 登记表.xlsx row 4: recorded as incident lift-entrapment (emergency, R-AS-3)" in result.output
+    assert "注意:登记表.xlsx row 4:按事件 lift-entrapment 登记(emergency,R-AS-3)" in result.output
     made = cases(office)
     assert made == ["SZ-2611-0001", "SZ-2611-0002", "SZ-2611-0003"]
     assert office.show_json("SZ-2611-0003")["assessment"]["severity"] == "emergency"  # as `new` records it
@@ -119,7 +119,7 @@ def test_a_register_from_excel_is_checked_row_by_row_then_imported_whole(office:
     assert (first["intake"]["channel"], first["intake"]["complainant"]["class"]) == ("phone", "owner")
     assert first["intake"]["received_at"].startswith("2026-11-20T09:30:00+08:00")
     assert first["intake"]["source"]["file"] == "登记表.xlsx" and first["intake"]["source"]["row"] == 2
-    assert "nothing new to import" in office.run("import", str(register), "--mapping", str(mapping),
+    assert "没有可导入的新投诉" in office.run("import", str(register), "--mapping", str(mapping),
                                                  "--yes").output
     # the same register saved by Excel as CSV in a Chinese locale (GBK)
     csv = tmp_path / "登记表2.csv"
@@ -159,16 +159,16 @@ def test_an_email_becomes_a_case_with_its_attachment_kept(office: Office, tmp_pa
     committed = office.git("-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").stdout
     assert sorted(committed.split()) == sorted([f"cases/2026/11/{case_id}.yaml", kept])
     # the same message again — alone, in an mbox, in a Maildir — creates nothing; the new one is imported
-    assert "nothing new" in office.run("import", str(eml), "--yes", "--complainant-class", "owner",
+    assert "没有可导入的新投诉" in office.run("import", str(eml), "--yes", "--complainant-class", "owner",
                                        "--category", "other").output
     mbox = write_mbox(tmp_path / "inbox.mbox", gbk_with_photo(), html_only())
     out = office.run("import", str(mbox), "--yes", "--complainant-class", "owner", "--category", "other").output
-    assert "exists SZ-2611-0001" in out and "imported 1 case(s) SZ-2611-0002" in out
+    assert "已有 SZ-2611-0001" in out and "已导入 1 件投诉 SZ-2611-0002" in out
     html = office.show_json("SZ-2611-0002")["intake"]
     assert html["subject"] == "楼道灯不亮" and html["complainant"]["name"] == "朱镕"
     assert html["details"] == "楼道灯坏了一周, 没人修。\n\n住户:朱镕"  # text, no markup, no script or style
     maildir = write_maildir(tmp_path / "Maildir", gbk_with_photo(), html_only())
-    assert "nothing new" in office.run("import", str(maildir), "--yes", "--complainant-class", "owner",
+    assert "没有可导入的新投诉" in office.run("import", str(maildir), "--yes", "--complainant-class", "owner",
                                        "--category", "other").output
     assert cases(office) == ["SZ-2611-0001", "SZ-2611-0002"]
     # the case file, with its attachments and source, is what the published schema describes
@@ -190,7 +190,7 @@ def test_missing_fields_are_asked_in_a_terminal_and_limits_hold(office: Office, 
     monkeypatch.setattr("complaintctl.commands.importing.stdin_is_terminal", lambda: True)
     eml = write_eml(tmp_path / "a.eml", gbk_with_photo())
     out = office.run("import", str(eml), input="tenant\nresident-disputes\ny\n").output
-    assert "Complainant class" in out and "Category" in out and "imported 1 case(s)" in out
+    assert "Complainant class" in out and "Category" in out and "已导入 1 件投诉" in out
     data = office.show_json("SZ-2611-0001")
     assert (data["intake"]["complainant"]["class"], data["assessment"]["category"]) == ("tenant", "resident-disputes")
     # a photo over the policy's materials.max_size is refused, or recorded by name with --skip-disallowed

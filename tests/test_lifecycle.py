@@ -32,3 +32,14 @@ def test_whole_life_is_one_commit_per_step_by_the_actor(office: Office, monkeypa
     assert f"Case: {case_id}" in body and "Transition: resolved → closed" in body
     assert "status: closed" in office.path(case_id).read_text(encoding="utf-8")
     assert office.run("validate").output.strip() == "1 个案件文件全部有效"
+
+
+def test_a_step_recorded_late_cannot_have_happened_later(states: tuple[Office, dict[str, str]]) -> None:
+    """`--at` dates a step in the past (handling.lifecycle); a moment to come is refused, nothing committed."""
+    office, ids = states
+    head = office.git("rev-parse", "HEAD").stdout
+    for args in (("note", ids["in_progress"], "回访未接通"),
+                 ("resolve", ids["in_progress"], "--outcome", "repair", "--summary", "已修")):
+        refused = office.run(*args, "--at", "2099-01-01 10:00", ok=False)
+        assert refused.exit_code == 1 and "--at:2099-01-01T10:00:00+08:00 在将来" in refused.output, refused.output
+    assert office.git("rev-parse", "HEAD").stdout == head

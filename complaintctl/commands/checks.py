@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from complaintctl.commands.common import base_dir, json_option, now, pass_ws
 from complaintctl.i18n import _
 from complaintctl.repo.workspace import Workspace
-
-if TYPE_CHECKING:
-    from complaintctl.repo.git import Git
 
 
 @click.command("validate")
@@ -48,13 +43,6 @@ def validate_cmd(ws: Workspace, as_json: bool) -> None:
             n=len(findings), bad=bad, count=count), err=True)
         sys.exit(1)
     click.echo(_("{count} case file(s) valid").format(count=count))
-
-
-def hook_now(g: Git) -> datetime:
-    """The hooks' clock (repo.precommit.hook_now)."""
-    from complaintctl.repo.precommit import hook_now as now_for
-
-    return now_for(g)
 
 
 @click.group("hook")
@@ -90,34 +78,19 @@ def install_cmd(as_json: bool) -> None:
 def pre_commit_cmd() -> None:
     """Validate the staged case files."""
     # `complaintctl hook pre-commit` as git runs it takes __main__'s path, without click.
-    from complaintctl.repo import cache, precommit
-    from complaintctl.repo.git import Git
+    from complaintctl.repo import precommit
 
-    g = Git.open(Path(base_dir()))
-    cache.use(g.git_dir)
-    precommit.speak_office_language(g)
-    findings = precommit.pre_commit(g, hook_now(g))
-    for f in findings:
-        click.echo(f"complaintctl: {f}", err=True)
-    if findings:
-        click.echo(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)), err=True)
-        sys.exit(1)
+    code = precommit.hook(Path(base_dir()), lambda line: click.echo(line, err=True))
+    if code:
+        sys.exit(code)
 
 
 @hook_group.command("pre-receive")
 def pre_receive_cmd() -> None:
     """Validate every commit of a push (reads git's ref updates on stdin)."""
     from complaintctl.remote import prereceive
-    from complaintctl.repo import cache, precommit
-    from complaintctl.repo.git import Git
 
-    g = Git.open(Path(base_dir()))
-    cache.use(g.git_dir)
-    precommit.speak_office_language(g)
-    updates = prereceive.parse_ref_updates(sys.stdin.read().splitlines())
-    problems = prereceive.pre_receive(g, updates, hook_now(g), prereceive.server_pusher(os.environ))
-    for p in problems:
-        click.echo(f"complaintctl: {p}", err=True)
-    if problems:
-        click.echo(_("complaintctl: push refused — {n} finding(s)").format(n=len(problems)), err=True)
-        sys.exit(1)
+    code = prereceive.hook(Path(base_dir()), sys.stdin.read().splitlines(), os.environ,
+                           lambda line: click.echo(line, err=True))
+    if code:
+        sys.exit(code)

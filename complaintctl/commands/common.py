@@ -12,7 +12,6 @@ import click
 
 from complaintctl import i18n, labels
 from complaintctl.commands.params import check_values, resolve_vocabularies
-from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model import clock
 from complaintctl.model.timeparse import parse_when
@@ -183,10 +182,5 @@ def late_options(f: F) -> F:
 
 
 def when(ws: Workspace, at_text: str | None) -> datetime | None:
-    """The moment a step happened, when it is not now (--at)."""
-    if not at_text:
-        return None
-    at = parse_when(at_text, ws.policy.tz, "--at")
-    if at > now(ws):
-        raise InvalidInput(_("--at: {at} is in the future").format(at=at.isoformat()))
-    return at
+    """The moment a step happened, when it is not now (--at; the step refuses one to come)."""
+    return parse_when(at_text, ws.policy.tz, "--at") if at_text else None

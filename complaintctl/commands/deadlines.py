@@ -27,7 +27,6 @@ from complaintctl.output import as_json as json_text
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
-from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
@@ -52,8 +51,6 @@ def as_of_time(ws: Workspace, as_of: str | None) -> datetime:
 def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str) -> None:
     """Extend a deadline; only approvers in the policy may (R-DL-2)."""
     when = parse_day_or_when(until, ws.policy.tz, "--until")
-    if not isinstance(when, datetime):
-        when = WorkCalendar.from_policy(ws.policy).close_of_business(when)
     moment = now(ws)
     report(lifecycle.change(ws, case_id, moment, actor(ws),
                             deadlines.extend(ws.policy, actor(ws), clock, when, reason, moment)))
@@ -147,19 +144,14 @@ DUE_COLS = (FIXED, FIXED, FIXED, Col(drop=1), Col(shrink=16, main=True))  # the 
 def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Clocks due soon and overdue, with the time left (in working time where the clock is)."""
     moment, window = as_of_time(ws, as_of), parse_within(within)
-    cal = WorkCalendar.from_policy(ws.policy)
-    # The index narrows to cases with a running clock due by then (a superset); due_soon decides.
-    idx = read_index(ws)  # streamed: only the clocks shown are kept
-    candidates = idx.iter_records(*index.due_where(moment + window, moment))
-    views = [v for rec in candidates for v in deadlines.due_soon(rec.data, ws.policy, cal, moment, window)]
-    views.sort(key=lambda v: (v.due, v.case_id))
+    views = deadlines.due_within(read_index(ws), ws.policy, moment, window)
     if as_json:
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,
                              "left": v.left} for v in views]))
         return
-    lang = ws.policy.language
+    lang, tz = ws.policy.language, WorkCalendar.from_policy(ws.policy).tz  # the clocks' own time zone
     states, clock_names = labels.words(lang, labels.CLOCK_STATES), labels.labels(lang)
-    rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
+    rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
              states.get(v.state, v.state), v.left] for v in views]
     click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")], screen_width(wide), DUE_COLS))
     click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views), within=within))

@@ -10,8 +10,8 @@ import click
 from complaintctl.commands.common import actor, json_option, now, pass_ws, screen_width
 from complaintctl.commands.intake import stdin_is_terminal
 from complaintctl.commands.params import VocabularyOption
-from complaintctl.errors import ComplaintError
 from complaintctl.handling import imports
+from complaintctl.i18n import N_, _
 from complaintctl.output import FIXED, Col, table
 from complaintctl.repo.workspace import Workspace
 
@@ -35,8 +35,11 @@ def _candidate_json(c: imports.Candidate) -> dict[str, Any]:
 
 def _state(c: imports.Candidate) -> str:
     if c.problems:
-        return "BAD"
-    return f"exists {c.existing}" if c.existing else "new"
+        return _("BAD")
+    return _("exists {id}").format(id=c.existing) if c.existing else _("new")
+
+
+HEADERS = [N_("from"), N_("state"), N_("received"), N_("complainant"), N_("category"), N_("subject"), N_("files")]
 
 
 @click.command("import")
@@ -61,67 +64,42 @@ def import_cmd(ws: Workspace, sources: tuple[Path, ...], mapping: Path | None, y
                channel: str, complainant_class: str, category: str, severity: str, skip_disallowed: bool,
                as_json: bool) -> None:
     """Record complaints from an .xlsx/.csv register, an .eml, an mbox or a Maildir: one commit per source."""
-    from complaintctl.handling import import_mail, import_table  # heavy readers load only here
-
     interactive = stdin_is_terminal()
-    moment, who = now(ws), actor(ws)
-    defaults = imports.Defaults(channel, complainant_class, category, severity)
-    columns = import_table.load_mapping(mapping)
-    records = imports.load_records(ws)
-    refused = 0
-    out: list[dict[str, Any]] = []  # --json: one entry per source
-    say = (lambda text, err=False: None) if as_json else (lambda text, err=False: click.echo(text, err=err))
-    for path in sources:
-        if imports.source_kind(path) == "table":
-            plan = import_table.plan(path, columns, ws.policy, defaults, moment)
-        else:
-            plan = import_mail.plan(path, ws.policy, defaults, moment, _ask if interactive else None,
-                                    skip_disallowed)
-        plan = imports.settle(ws, plan, records)
-        entry: dict[str, Any] = {"source": str(path), "candidates": [_candidate_json(c) for c in plan.candidates],
-                                 "problems": plan.bad, "imported": [], "commit": None}
-        out.append(entry)
-        tz = ws.policy.tz
-        rows = [[c.where, _state(c), c.intake.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if c.intake else "",
-                 c.intake.name if c.intake else "", c.intake.category if c.intake else "",
+    options = imports.Options(mapping, imports.Defaults(channel, complainant_class, category, severity), dry_run,
+                              yes, skip_disallowed)
+    tz = ws.policy.tz
+
+    def show(plan: imports.Plan) -> None:  # what the source would bring, before anything is committed
+        if as_json:
+            return
+        rows = [[c.where, _state(c), c.intake.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if c.intake
+                 else "", c.intake.name if c.intake else "", c.intake.category if c.intake else "",
                  c.intake.subject if c.intake else "", len(c.files) or ""] for c in plan.candidates]
         if rows:
-            say(table(rows, ["from", "state", "received", "complainant", "category", "subject", "files"],
-                      screen_width(), COLS))
+            click.echo(table(rows, [_(h) for h in HEADERS], screen_width(), COLS))
         for c in plan.candidates:
             for note in c.notes:
-                say(f"note: {c.where}: {note}", err=True)
-        if plan.bad:
-            entry["result"] = "refused"
-            click.echo(f"error: {path}: nothing imported — {len(plan.bad)} problem(s):", err=True)
-            for line in plan.bad:
-                click.echo(f"  {line}", err=True)
-            refused += 1
-            continue
-        todo = plan.new
-        if not todo:
-            entry["result"] = "nothing new"
-            say(f"{path.name}: nothing new to import")
-            continue
-        if dry_run:
-            entry["result"] = "dry run"
-            say(f"{path.name}: {len(todo)} case(s) would be imported (dry run)")
-            continue
-        if not yes:
-            entry["result"] = "not confirmed"
-            if not interactive or as_json:  # JSON on stdout leaves no room for a question
-                click.echo(f"{path.name}: nothing committed — give --yes to import {len(todo)} case(s)", err=True)
-                continue
-            if not click.confirm(f"Import {len(todo)} case(s) from {path.name}?", default=False):
-                continue
-        results = imports.commit(ws, plan, moment, who)
-        entry.update(result="imported", imported=[r.case_id for r in results], commit=results[0].commit)
-        say(f"{path.name}: imported {len(results)} case(s) {results[0].case_id} … {results[-1].case_id}, "
-            f"commit {results[0].commit[:10]}")
-        records = imports.load_records(ws)
+                click.echo(_("note: {where}: {note}").format(where=c.where, note=note), err=True)
+
+    def confirm(question: str) -> bool:
+        return click.confirm(question, default=False)
+
+    outcomes = []
+    for o in imports.run(ws, sources, options, now(ws), actor(ws), show=show, ask=_ask if interactive else None,
+                         confirm=confirm if interactive and not as_json else None):  # JSON leaves no room to ask
+        outcomes.append(o)
+        if o.message and (o.warning or not as_json):
+            click.echo(o.message, err=o.warning)
     if as_json:
         from complaintctl.output import as_json as json_text
 
-        click.echo(json_text(out))
-    if refused:
-        raise ComplaintError(f"{refused} source(s) not imported (each problem is listed above)")
+        click.echo(json_text([_source_json(o) for o in outcomes]))
+    error = imports.refused(outcomes)
+    if error:
+        raise error
+
+
+def _source_json(o: imports.Outcome) -> dict[str, Any]:
+    return {"source": str(o.plan.source), "candidates": [_candidate_json(c) for c in o.plan.candidates],
+            "problems": o.plan.bad, "imported": [r.case_id for r in o.imported],
+            "commit": o.imported[0].commit if o.imported else None, "result": o.result}

@@ -13,7 +13,6 @@ from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import lifecycle, steps
 from complaintctl.i18n import N_, _
 from complaintctl.model.timeparse import parse_when
-from complaintctl.policy.authority import matching_incidents
 from complaintctl.repo.workspace import Workspace
 
 # option name -> (prompt, policy vocabulary or None)
@@ -95,9 +94,8 @@ def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
         accused_unit=opts["accused_unit"], materials=tuple(opts["materials"]),
     )
     kind, declined = opts["incident"], opts["no_incident"]
-    hits = matching_incidents(ws.policy.authority.incidents, intake.subject, intake.details)
-    if hits and kind is None and not declined and stdin_is_terminal():
-        first = hits[0]
+    first = steps.suggested_incident(ws.policy, intake) if kind is None and not declined else None
+    if first is not None and stdin_is_terminal():
         label = first.text(ws.policy.language)
         severity = ws.policy.label("severities", first.severity)
         if click.confirm(_("This reads as an incident ({label}, {severity}, R-AS-3): record it as one?").format(

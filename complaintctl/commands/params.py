@@ -15,7 +15,9 @@ import click
 
 from complaintctl import labels
 from complaintctl.errors import BadValue
-from complaintctl.i18n import _
+from complaintctl.policy import vocabularies
+from complaintctl.rules import amounts
+from complaintctl.rules.amounts import MAX_AMOUNT
 
 if TYPE_CHECKING:
     from complaintctl.policy.policy import Policy
@@ -25,7 +27,6 @@ PARAGRAPHS = frozenset({"details", "measures", "text", "reason", "summary", "com
                         "preventive_action", "late_reason", "reply"})
 MAX_LINE = 500  # characters in a one-line field (name, subject, handler…)
 MAX_PARAGRAPH = 20_000
-MAX_AMOUNT = 1e12
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes in argv arrive as U+DC80..U+DCFF
 _CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -79,13 +80,9 @@ class Amount(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
-        if number < 0 or number > MAX_AMOUNT:
-            _speak_office_language(ctx)
-        if number < 0:
-            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be 0 or more").format(value=number))
-        if number > MAX_AMOUNT:
-            raise BadValue(f"{_name(param)}: R-CL-2: "
-                           + _("{value!r} must be between 0 and {high}").format(value=number, high=f"{MAX_AMOUNT:g}"))
+        if amounts.amount_problem(number, MAX_AMOUNT) is not None:
+            _speak_office_language(ctx)  # then the reason, in the office's words
+            raise BadValue(f"{_name(param)}: R-CL-2: {amounts.amount_problem(number, MAX_AMOUNT)}")
         return number
 
 
@@ -96,9 +93,9 @@ class Share(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = _float(value, param)
-        if not 0 <= number <= 1:
+        if amounts.share_problem(number) is not None:
             _speak_office_language(ctx)
-            raise BadValue(f"{_name(param)}: R-CL-2: " + _("{value!r} must be between 0 and 1").format(value=number))
+            raise BadValue(f"{_name(param)}: R-CL-2: {amounts.share_problem(number)}")
         return number
 
 
@@ -107,20 +104,11 @@ def _speak_office_language(ctx: click.Context | None) -> None:
     a refused value is said in the office's language all the same, read from the `language:`
     line of the nearest complaintctl.yaml (as the hooks do, repo.precommit)."""
     from complaintctl import i18n
-    from complaintctl.policy.policy import POLICY_FILE
-    from complaintctl.repo.precommit import LANGUAGE_LINE
+    from complaintctl.repo.precommit import language_near
 
-    start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
-    try:
-        start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / POLICY_FILE).is_file():
-                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
-                if found:
-                    i18n.use(found.group(1))
-                return
-    except OSError:  # the language is a nicety: the refusal stands in English
-        return
+    language = language_near(Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path("."))
+    if language:
+        i18n.use(language)
 
 
 def _name(param: click.Parameter | None) -> str:
@@ -156,27 +144,12 @@ VOCABULARIES: dict[str, str] = {
     "complainant_class": "complainant_classes", "outcome": "outcomes", "accused_unit": "units",
     "status": "statuses", "statuses": "statuses", "satisfaction": "satisfaction",
 }
-_FIXED = {"statuses": labels.STATUSES, "satisfaction": labels.SATISFACTION}
-
-
-def vocabulary_names(policy: Policy, vocabulary: str) -> dict[str, tuple[str, ...]]:
-    """key -> the names a user may type for it (its zh and en labels)."""
-    fixed = _FIXED.get(vocabulary)
-    return labels.names(fixed) if fixed is not None else dict(policy.names(vocabulary))
 
 
 def vocabulary_key(policy: Policy, vocabulary: str, value: str, name: str) -> str:
-    """The key `value` stands for in `vocabulary`, else BadValue (exit 2) naming the option
-    and listing the choices in one line."""
-    known = vocabulary_names(policy, vocabulary)
-    key = labels.resolve(value, known)
-    if key is None:
-        words = labels.words(policy.language, _FIXED[vocabulary]) if vocabulary in _FIXED \
-            else policy.labels(vocabulary)
-        choices = ", ".join(f"{k} ({words[k]})" if words.get(k, k) != k else k for k in known)
-        raise BadValue(_("{option}: {value!r} is not one of: {choices}").format(
-            option=option_name(name), value=value, choices=choices))
-    return key
+    """The key `value` stands for in `vocabulary` (policy.vocabularies), else BadValue (exit 2)
+    naming the option as the user typed it."""
+    return vocabularies.key_for(policy, vocabulary, value, option_name(name))
 
 
 def resolve_vocabularies(policy: Policy, params: dict[str, Any]) -> None:
@@ -193,15 +166,15 @@ def vocabulary_help(text: str, vocabulary: str) -> str:
     """Help for a vocabulary option, with the office's own keys when its policy is at hand
     (read cheaply: `--help` must stay fast), else a pointer to complaintctl.yaml."""
     keys = _policy_keys(vocabulary)
-    if vocabulary in _FIXED:
+    if vocabulary in labels.FIXED:
         return f"{text} A key or its label (zh or en): {', '.join(keys)}."
     listed = f": {', '.join(keys)}" if keys else ""
     return f"{text} A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`{listed}."
 
 
 def _policy_keys(vocabulary: str) -> list[str]:
-    if vocabulary in _FIXED:
-        return list(_FIXED[vocabulary])
+    if vocabulary in labels.FIXED:
+        return list(labels.FIXED[vocabulary])
     ctx = click.get_current_context(silent=True)
     start = Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path(".")
     for folder in (start.resolve(), *start.resolve().parents):

@@ -68,7 +68,7 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
              handler: str | None, severity: str | None, since: str | None, until: str | None,
              overdue: bool, as_of: str | None, as_json: bool, wide: bool) -> None:
     """List cases, filtered."""
-    from complaintctl.handling.deadlines import overdue_views
+    from complaintctl.handling.deadlines import overdue_cases
     from complaintctl.reporting import queries
 
     tz, lang = ws.policy.tz, ws.policy.language
@@ -98,20 +98,18 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         return
     # R-DL-7: what is late, and by how much
     moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
-    records = queries.find(ws, flt, tz, due_before=moment, skipped=skipped)
+    late = overdue_cases(ws, flt, moment, skipped)
     say_skipped(skipped)
-    late = overdue_views(records, ws.policy, moment)
-    records = [r for r in records if r.id in late]
     if as_json:
-        click.echo(as_json_text(records))
+        click.echo(as_json_text([r for r, _clocks in late]))
         return
     states, sevs = labels.words(lang, labels.STATUSES), ws.policy.labels("severities")
     rows = [[r.id, states.get(r.status, r.status), sevs.get(r.severity, r.severity), r.handler,
              labels.label(lang, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
-            for r in records for v in late[r.id]]
+            for r, clocks in late for v in clocks]
     click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")],
                      screen_width(wide), OVERDUE_COLS))
-    click.echo(_("{n} overdue case(s)").format(n=len(records)))
+    click.echo(_("{n} overdue case(s)").format(n=len(late)))
 
 
 def as_json_text(records: list[queries.CaseRecord]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -25,9 +25,18 @@ from complaintctl.repo.git import Identity
 from complaintctl.rules import due as rules_due
 from complaintctl.rules.due import Due
 
+if TYPE_CHECKING:
+    from complaintctl.repo.index import Index, Skipped
+    from complaintctl.repo.workspace import Workspace
+    from complaintctl.reporting.queries import Filter
 
-def extend(policy: Policy, actor: Identity, clock: str, until: datetime, reason: str, now: datetime) -> StepFor:
-    """R-DL-2: a new due time for one clock, granted by an approver, with the reason."""
+
+def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, reason: str,
+           now: datetime) -> StepFor:
+    """R-DL-2: a new due time for one clock, granted by an approver, with the reason. A date
+    means its close of business in the office's calendar."""
+    if not isinstance(until, datetime):
+        until = WorkCalendar.from_policy(policy).close_of_business(until)
     if not policy.authority.allows(policy.roles_of(actor.name, actor.email), "extend"):
         raise InvalidInput("R-DL-2: " + _("{name} may not extend a deadline: that needs a person with role "
                                           "{roles} in the policy's people")
@@ -173,6 +182,30 @@ def overdue_views(records: Iterable[CaseRecord], policy: Policy, now: datetime) 
         if late:
             out[r.id] = late
     return out
+
+
+def due_within(idx: Index, policy: Policy, now: datetime, window: timedelta) -> list[ClockView]:
+    """`due`: every running clock due within `window` from now and every overdue one, soonest
+    first. The index narrows to the cases with a running clock due by then (a superset, a day's
+    margin); due_soon decides. Streamed: only the clocks shown are kept."""
+    from complaintctl.repo import index  # not for one-case commands (`show`)
+
+    cal = WorkCalendar.from_policy(policy)
+    candidates = idx.iter_records(*index.due_where(now + window, now))
+    found = [v for rec in candidates for v in due_soon(rec.data, policy, cal, now, window)]
+    found.sort(key=lambda v: (v.due, v.case_id))
+    return found
+
+
+def overdue_cases(ws: Workspace, flt: Filter, now: datetime,
+                  skipped: list[Skipped]) -> list[tuple[CaseRecord, list[ClockView]]]:
+    """`list --overdue` (R-DL-7): the cases the filter selects that have a clock past its due
+    time, each with those clocks; the files left out are added to `skipped`."""
+    from complaintctl.reporting import queries  # not for one-case commands (`show`)
+
+    records = queries.find(ws, flt, ws.policy.tz, due_before=now, skipped=skipped)
+    late = overdue_views(records, ws.policy, now)
+    return [(r, late[r.id]) for r in records if r.id in late]
 
 
 def render_clocks(data: Mapping[str, Any], policy: Policy, now: datetime) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.handling.imports import Candidate, Defaults, Plan
+from complaintctl.handling.imports import Ask, Candidate, Defaults, Plan
 from complaintctl.handling.steps import Intake
 from complaintctl.policy.notifications import show_size
 from complaintctl.policy.policy import Policy
@@ -34,7 +34,6 @@ ASKED: dict[str, tuple[str, str | None, str]] = {
     "complainant_class": ("Complainant class", "complainant_classes", "R-DEF-2"),
     "category": ("Category", "categories", "R-DEF-3"),
 }
-Ask = Callable[[str, str, list[str]], str]  # (where, prompt, choices) -> the answer
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
             "gb18030-2000": "gb18030", "unknown-8bit": "utf-8"}
 

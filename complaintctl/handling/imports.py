@@ -12,15 +12,16 @@ importing the same thing again creates nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from complaintctl.errors import InvalidInput
+from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.handling import lifecycle, steps
 from complaintctl.handling.steps import Intake
+from complaintctl.i18n import _
 from complaintctl.model.case import get
 from complaintctl.model.ids import CASE_ID_RE
 from complaintctl.model.snapshot import CaseRecord
@@ -31,6 +32,10 @@ from complaintctl.reporting import knowledge
 
 TABLES = (".xlsx", ".xlsm", ".csv")
 MAIL = (".eml", ".mbox")
+# What became of a source (`import --json` prints the key)
+REFUSED, NOTHING_NEW, DRY_RUN = "refused", "nothing new", "dry run"
+NOT_CONFIRMED, IMPORTED = "not confirmed", "imported"
+Ask = Callable[[str, str, list[str]], str]  # (where, prompt, choices) -> the answer
 
 
 @dataclass(frozen=True)
@@ -139,10 +144,12 @@ def settle(ws: Workspace, plan: Plan, records: list[CaseRecord]) -> Plan:
         repeats = knowledge.find_repeats(records, intake.name, intake.contact, intake.subject, intake.received_at)
         notes = c.notes
         if intake.incident and not c.intake.incident:
-            notes += (f"recorded as incident {intake.incident} ({intake.severity}, R-AS-3)",)
+            notes += (_("recorded as incident {incident} ({severity}, R-AS-3)").format(
+                incident=intake.incident, severity=intake.severity),)
         if repeats:
             intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
-            notes += (f"repeat complaint (R-AS-5): {', '.join(f'{m.id} ({m.reason})' for m in repeats)}",)
+            notes += (_("repeat complaint (R-AS-5): {cases}").format(
+                cases=", ".join(f"{m.id} ({m.reason})" for m in repeats)),)
         out.append(replace(c, intake=intake, notes=notes))
     return replace(plan, candidates=tuple(out))
 
@@ -150,10 +157,89 @@ def settle(ws: Workspace, plan: Plan, records: list[CaseRecord]) -> Plan:
 def commit(ws: Workspace, plan: Plan, now: datetime, actor: Identity) -> list[lifecycle.Result]:
     """All of the source's new cases in one commit, or none (a finding names its row)."""
     if plan.bad:
-        raise InvalidInput(f"{plan.source}: nothing imported — {len(plan.bad)} problem(s):\n" + "\n".join(plan.bad))
+        raise InvalidInput(_refusal(plan) + "\n" + "\n".join(plan.bad))
     todo = plan.new
     items = [lifecycle.NewCase(c.intake, c.files, c.where) for c in todo if c.intake is not None]
     return lifecycle.create_many(ws, items, now, actor, f"import {plan.source.name}: {len(items)} case(s) — {{ids}}")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How `import` takes its sources (its options)."""
+
+    mapping: Path | None = None  # a spreadsheet's `column header: field` (default: export's columns)
+    defaults: Defaults = field(default_factory=Defaults)
+    dry_run: bool = False
+    yes: bool = False  # commit without asking
+    skip_disallowed: bool = False  # an attachment over the materials limits: recorded by name only
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one source: its plan, the result (REFUSED…IMPORTED), the cases made, and
+    what to tell the user in the office's language — `warning` on stderr, even beside --json."""
+
+    plan: Plan
+    result: str
+    imported: tuple[lifecycle.Result, ...] = ()
+    message: str = ""
+    warning: bool = False
+
+
+def run(ws: Workspace, sources: Iterable[Path], options: Options, now: datetime, actor: Identity, *,
+        show: Callable[[Plan], None], ask: Ask | None = None,
+        confirm: Callable[[str], bool] | None = None) -> Iterator[Outcome]:
+    """Each source in turn: read it, settle it against the cases recorded so far, `show` what it
+    would bring, then commit its new cases in one commit — unless a candidate is bad (nothing from
+    that source), there is nothing new, it is a dry run, or it is not confirmed (`--yes`, else
+    `confirm(question)`; None: no one to ask). `ask` puts a question an e-mail leaves open."""
+    from complaintctl.handling import import_mail, import_table  # heavy readers load only here
+
+    columns = import_table.load_mapping(options.mapping)
+    records = load_records(ws)
+    for path in sources:
+        if source_kind(path) == "table":
+            plan = import_table.plan(path, columns, ws.policy, options.defaults, now)
+        else:
+            plan = import_mail.plan(path, ws.policy, options.defaults, now, ask, options.skip_disallowed)
+        plan = settle(ws, plan, records)
+        show(plan)
+        if plan.bad:
+            said = _("error: {message}").format(message=_refusal(plan))
+            yield Outcome(plan, REFUSED, message="\n".join([said, *(f"  {line}" for line in plan.bad)]), warning=True)
+            continue
+        todo = plan.new
+        if not todo:
+            yield Outcome(plan, NOTHING_NEW, message=_("{file}: nothing new to import").format(file=path.name))
+            continue
+        if options.dry_run:
+            yield Outcome(plan, DRY_RUN, message=_("{file}: {n} case(s) would be imported (dry run)").format(
+                file=path.name, n=len(todo)))
+            continue
+        if not options.yes:
+            if confirm is None:
+                yield Outcome(plan, NOT_CONFIRMED, warning=True, message=_(
+                    "{file}: nothing committed — give --yes to import {n} case(s)").format(file=path.name, n=len(todo)))
+                continue
+            if not confirm(_("Import {n} case(s) from {file}?").format(n=len(todo), file=path.name)):
+                yield Outcome(plan, NOT_CONFIRMED)
+                continue
+        results = commit(ws, plan, now, actor)
+        said = _("{file}: imported {n} case(s) {first} … {last}, commit {commit}").format(
+            file=path.name, n=len(results), first=results[0].case_id, last=results[-1].case_id,
+            commit=results[0].commit[:10])
+        yield Outcome(plan, IMPORTED, tuple(results), said)
+        records = load_records(ws)
+
+
+def refused(outcomes: Iterable[Outcome]) -> ComplaintError | None:
+    """The error `import` ends with when a source was refused (each problem said already)."""
+    n = sum(1 for o in outcomes if o.result == REFUSED)
+    return ComplaintError(_("{n} source(s) not imported (each problem is listed above)").format(n=n)) if n else None
+
+
+def _refusal(plan: Plan) -> str:
+    return _("{source}: nothing imported — {n} problem(s):").format(source=plan.source, n=len(plan.bad))
 
 
 def load_records(ws: Workspace) -> list[CaseRecord]:

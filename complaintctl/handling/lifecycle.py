@@ -10,9 +10,10 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from complaintctl.errors import ValidationFailed
+from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
+from complaintctl.i18n import _
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.output import PROGRESS_AT, Progress
@@ -196,8 +197,15 @@ def plan(ws: Workspace, case_id: str, resolver: str, measures: str, due: date | 
     return change(ws, case_id, now, actor, steps.plan(resolver, measures, due))
 
 
+def _before_now(at: datetime | None, now: datetime) -> None:
+    """A step recorded late (`--at`) happened before now, never later."""
+    if at is not None and at > now:
+        raise InvalidInput(_("--at: {at} is in the future").format(at=at.isoformat()))
+
+
 def note(ws: Workspace, case_id: str, text: str, contact: bool, now: datetime, actor: Identity,
          late_reason: str = "", at: datetime | None = None) -> Result:
+    _before_now(at, now)
     return change(ws, case_id, now, actor, late(steps.note(text, contact), late_reason), at)
 
 
@@ -212,6 +220,7 @@ def resume(ws: Workspace, case_id: str, text: str, now: datetime, actor: Identit
 def resolve(ws: Workspace, case_id: str, outcome: str, summary: str, now: datetime, actor: Identity,
             compensation: float | None = None, responsible: str = "", share: float | None = None,
             loss: float | None = None, late_reason: str = "", at: datetime | None = None) -> Result:
+    _before_now(at, now)
     return change(ws, case_id, now, actor, late(
         steps.resolve(outcome, summary, at or now, actor, compensation, responsible, share, loss), late_reason), at)
 

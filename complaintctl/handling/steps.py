@@ -17,10 +17,13 @@ from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
-from complaintctl.policy.authority import matching_incidents, severity_rank
+from complaintctl.model.ids import parse_case_id
+from complaintctl.model.timeparse import parse_when
+from complaintctl.policy import vocabularies
+from complaintctl.policy.authority import Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
-from complaintctl.rules import effects
+from complaintctl.rules import amounts, effects
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 
@@ -74,13 +77,12 @@ def _text(value: str, option: str, rule: str) -> str:
     return value
 
 
-def _amount(value: float | None, option: str, high: float | None = None) -> float | None:
-    # R-CL-2: amounts are ≥ 0, a share of responsibility is between 0 and 1.
+def _amount(value: float | None, option: str, share: bool = False) -> float | None:
+    """R-CL-2: an amount (or, with `share`, a share of responsibility) in its range (rules.amounts)."""
     if value is None:
         return None
-    if value != value or value < 0 or (high is not None and value > high):
-        message = (_("{value!r} must be between 0 and {high}").format(value=value, high=f"{high:g}")
-                   if high is not None else _("{value!r} must be 0 or more").format(value=value))
+    message = amounts.share_problem(value) if share else amounts.amount_problem(value)
+    if message is not None:
         raise InvalidInput(f"{option}: R-CL-2: {message}")
     return value
 
@@ -217,7 +219,7 @@ def resolve(outcome: str, summary: str, now: datetime, actor: Identity, compensa
     _text(summary, "--summary", "R-CL-2")
     extra: dict[str, Any] = {"outcome": outcome, "summary": summary}
     for key, value in (("compensation", _amount(compensation, "--compensation")),
-                       ("responsible", responsible or None), ("share", _amount(share, "--share", 1.0)),
+                       ("responsible", responsible or None), ("share", _amount(share, "--share", share=True)),
                        ("loss", _amount(loss, "--loss"))):
         if value is not None:
             extra[key] = value
@@ -263,6 +265,21 @@ def mark_invalid(reason: str, reply: str, actor: Identity) -> StepFor:
     return lambda doc: Step("invalid", "invalid", note=reply, detail=reason, extra={"reason": reason})
 
 
+def correction_value(policy: Policy, field: str, text: str) -> Any:
+    """The typed value a correction of `field` records, from the text typed for `--value`."""
+    raw = text.strip()
+    vocabulary = vocabularies.CORRECTED_BY_KEY.get(field)
+    if vocabulary is not None:  # the key or its label in either language, as every vocabulary option
+        return vocabularies.key_for(policy, vocabulary, raw, "--value")
+    if field in effects.AT_FIELDS:
+        return stamp(parse_when(raw, policy.tz, "--value"))
+    if field == "assessment.repeat_of":
+        return [str(parse_case_id(x)) for x in raw.replace(",", " ").split()]
+    if field == "intake.first_receiver" and not raw:
+        raise InvalidInput("--value: R-IN-2: the first receiver is a person")
+    return raw or None
+
+
 def correct(field: str, value: Any, reason: str) -> StepFor:
     """An authorised correction of a field rules depend on (docs/authority.md), with its reason."""
     if field not in effects.CORRECTABLE:
@@ -292,6 +309,13 @@ def approve(amount: float, reason: str) -> StepFor:
                     extra={"compensation": amount})
 
     return step_for
+
+
+def suggested_incident(policy: Policy, intake: Intake) -> Incident | None:
+    """R-AS-3: the incident kind the complaint reads as (the first whose words it has), to put
+    to the person recording it; None when it reads as none."""
+    hits = matching_incidents(policy.authority.incidents, intake.subject, intake.details)
+    return hits[0] if hits else None
 
 
 def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool) -> Intake:

@@ -21,16 +21,19 @@ judged by: it is validated and nothing else, so whoever sets the server up pushe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from complaintctl.errors import ComplaintError, InvalidInput
+from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.remote import access, merges, signing
+from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules.finding import Finding
@@ -112,6 +115,22 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))
     return problems
+
+
+def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Callable[[str], None]) -> int:
+    """The pre-receive hook as the server runs it (`complaintctl hook pre-receive`): git's ref
+    updates in `lines`, the pusher from `env`; every problem said through `say`, then 1."""
+    g = Git.open(directory)
+    cache.use(g.git_dir)
+    precommit.speak_office_language(g)
+    updates = parse_ref_updates(lines)
+    problems = pre_receive(g, updates, precommit.hook_now(g), server_pusher(env))
+    for p in problems:
+        say(f"complaintctl: {p}")
+    if problems:
+        say(_("complaintctl: push refused — {n} finding(s)").format(n=len(problems)))
+        return 1
+    return 0
 
 
 def server_pusher(env: Mapping[str, str]) -> access.Pusher | None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
+from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
@@ -151,6 +154,22 @@ def pre_commit(g: Git, now: datetime) -> list[Finding]:
     return findings
 
 
+def hook(directory: Path, say: Callable[[str], None]) -> int:
+    """The pre-commit hook as git runs it, for the CLI's `hook pre-commit` and for __main__'s
+    click-free path alike: every finding said through `say`, then 1; 0 when the commit may go
+    on. A ComplaintError (not a repository, a git failure) is left to the caller's edge."""
+    g = Git.open(directory)
+    cache.use(g.git_dir)
+    speak_office_language(g)
+    findings = pre_commit(g, hook_now(g))
+    for f in findings:
+        say(f"complaintctl: {f}")
+    if findings:
+        say(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)))
+        return 1
+    return 0
+
+
 def speak_office_language(g: Git) -> None:
     """The hooks speak the office's language (policy `language`): the work tree's policy in a
     clone, HEAD's (main's) on the server; English when there is none to read."""
@@ -169,6 +188,21 @@ def speak_office_language(g: Git) -> None:
     found = LANGUAGE_LINE.search(text or "")
     if found:
         i18n.use(found.group(1))
+
+
+def language_near(start: Path) -> str | None:
+    """The `language:` of the nearest complaintctl.yaml at or above `start`, read from its line
+    (no parse: a command line's refusal comes before the policy is read); None when there is
+    none to read — the language is a nicety, the refusal stands in English."""
+    try:
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / POLICY_FILE).is_file():
+                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
+                return found.group(1) if found else None
+    except OSError:
+        return None
+    return None
 
 
 LANGUAGE_LINE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")

@@ -9,6 +9,7 @@ from complaintctl.i18n import N_, _
 from complaintctl.model import workflow
 from complaintctl.model.case import get, is_blank
 from complaintctl.model.ids import CASE_ID_RE, case_id_from_filename
+from complaintctl.rules import amounts
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -89,13 +90,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _amounts(ctx: CheckContext) -> Iterator[Finding]:
     """R-CL-2: amounts are numbers ≥ 0; a share of responsibility lies between 0 and 1."""
-    for field, high in (("resolution.compensation", None), ("resolution.loss", None), ("resolution.share", 1.0)):
+    for field, problem in (("resolution.compensation", amounts.amount_problem),
+                           ("resolution.loss", amounts.amount_problem), ("resolution.share", amounts.share_problem)):
         value = get(ctx.data, field)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
                 or value in (float("inf"), float("-inf")):
             yield ctx.finding(field, "R-CL-2", _("{value!r} is not a number").format(value=value))
-        elif value < 0 or (high is not None and value > high):
-            message = _("{value!r} must be between 0 and 1") if high is not None else _("{value!r} must be 0 or more")
-            yield ctx.finding(field, "R-CL-2", message.format(value=value))
+        elif (message := problem(value)) is not None:
+            yield ctx.finding(field, "R-CL-2", message)
