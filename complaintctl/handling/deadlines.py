@@ -14,6 +14,7 @@ from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.steps import Step, StepFor
 from complaintctl.i18n import _, span
+from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.output import table
@@ -76,7 +77,7 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
         if doc.get("status") in clocks.STOPPED:
             raise InvalidInput(_("{case}: cannot escalate: the case is {status}")
                                .format(case=doc.get("id"), status=doc.get("status")))
-        current = str(get(doc, "routing.escalation_level") or policy.escalation_chain[0])
+        current = str(get(doc, F.ROUTING_ESCALATION_LEVEL) or policy.escalation_chain[0])
         target = level or next_level(policy, current)
         if target is None:
             raise InvalidInput(_("{case}: already at the top of the escalation chain ({current}, R-ES-1)")

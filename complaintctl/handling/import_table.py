@@ -23,14 +23,15 @@ from complaintctl.errors import InvalidInput
 from complaintctl.handling.imports import Candidate, Defaults, Plan
 from complaintctl.handling.steps import Intake
 from complaintctl.labels import resolve
+from complaintctl.model import fields as F
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.intake_export import COLUMNS, KEY, LIST_SEPARATOR, VOCABULARY, default_mapping
 
 FIELDS = tuple(f for f, _, _ in COLUMNS)
 REQUIRED = {  # R-IN-1: what a row must give (or --channel/--complainant-class/--category)
-    "intake.received_at": "R-IN-1", "intake.channel": "R-DEF-4", "intake.complainant.name": "R-IN-1",
-    "intake.complainant.class": "R-DEF-2", "intake.complainant.contact": "R-IN-1", "intake.subject": "R-IN-1",
-    "intake.details": "R-IN-1", "assessment.category": "R-DEF-3",
+    F.INTAKE_RECEIVED_AT: "R-IN-1", F.INTAKE_CHANNEL: "R-DEF-4", F.INTAKE_COMPLAINANT_NAME: "R-IN-1",
+    F.INTAKE_COMPLAINANT_CLASS: "R-DEF-2", F.INTAKE_COMPLAINANT_CONTACT: "R-IN-1", F.INTAKE_SUBJECT: "R-IN-1",
+    F.INTAKE_DETAILS: "R-IN-1", F.ASSESSMENT_CATEGORY: "R-DEF-3",
 }
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel in a Chinese locale saves CSV as GBK
 
@@ -118,8 +119,8 @@ def row_candidate(where: str, file: str, row_no: int, values: Mapping[str, Any],
                   defaults: Defaults, now: datetime, header_of: Mapping[str, str]) -> Candidate:
     problems: list[str] = []
     got: dict[str, str] = {}
-    fallback = {"intake.channel": defaults.channel, "intake.complainant.class": defaults.complainant_class,
-                "assessment.category": defaults.category, "assessment.severity": defaults.severity or "general"}
+    fallback = {F.INTAKE_CHANNEL: defaults.channel, F.INTAKE_COMPLAINANT_CLASS: defaults.complainant_class,
+                F.ASSESSMENT_CATEGORY: defaults.category, F.ASSESSMENT_SEVERITY: defaults.severity or "general"}
     for field in FIELDS:
         got[field] = _text(values.get(field)) or fallback.get(field, "")
 
@@ -127,15 +128,15 @@ def row_candidate(where: str, file: str, row_no: int, values: Mapping[str, Any],
         return f"{header_of[field]} ({field})" if field in header_of else field
 
     received: datetime | None = None
-    if values.get("intake.received_at") not in (None, ""):
+    if values.get(F.INTAKE_RECEIVED_AT) not in (None, ""):
         try:
-            received = _when(values["intake.received_at"], policy)
+            received = _when(values[F.INTAKE_RECEIVED_AT], policy)
             if received > now:
                 problems.append(f"{col('intake.received_at')}: R-IN-1: {received.isoformat()} is in the future")
         except InvalidInput as exc:
             problems.append(f"{col('intake.received_at')}: R-IN-1: {exc}")
     for field, rule in REQUIRED.items():
-        if field == "intake.received_at":
+        if field == F.INTAKE_RECEIVED_AT:
             if received is None and not any(p.startswith(col(field)) for p in problems):
                 problems.append(f"{col(field)}: {rule}: required")
         elif not got[field]:
@@ -153,14 +154,14 @@ def row_candidate(where: str, file: str, row_no: int, values: Mapping[str, Any],
         return Candidate(where, None, tuple(problems))
     said = "\0".join(got[f] for f in FIELDS if f != KEY)
     key = got[KEY] or "sha256:" + hashlib.sha256(said.encode()).hexdigest()[:16]
-    materials = tuple(m.strip() for m in got["intake.materials"].split(LIST_SEPARATOR.strip()) if m.strip())
+    materials = tuple(m.strip() for m in got[F.INTAKE_MATERIALS].split(LIST_SEPARATOR.strip()) if m.strip())
     intake = Intake(
-        channel=got["intake.channel"], name=got["intake.complainant.name"], contact=got["intake.complainant.contact"],
-        complainant_class=got["intake.complainant.class"], category=got["assessment.category"],
-        subject=got["intake.subject"], details=got["intake.details"], received_at=received,
-        severity=got["assessment.severity"], location=got["intake.location"], address=got["intake.complainant.address"],
-        first_receiver=got["intake.first_receiver"], accused_person=got["accused.person"],
-        accused_unit=got["accused.unit"], materials=materials,
+        channel=got[F.INTAKE_CHANNEL], name=got[F.INTAKE_COMPLAINANT_NAME], contact=got[F.INTAKE_COMPLAINANT_CONTACT],
+        complainant_class=got[F.INTAKE_COMPLAINANT_CLASS], category=got[F.ASSESSMENT_CATEGORY],
+        subject=got[F.INTAKE_SUBJECT], details=got[F.INTAKE_DETAILS], received_at=received,
+        severity=got[F.ASSESSMENT_SEVERITY], location=got[F.INTAKE_LOCATION], address=got[F.INTAKE_COMPLAINANT_ADDRESS],
+        first_receiver=got[F.INTAKE_FIRST_RECEIVER], accused_person=got[F.ACCUSED_PERSON],
+        accused_unit=got[F.ACCUSED_UNIT], materials=materials,
         source={"file": file, "row": row_no, "key": key})
     return Candidate(where, intake)
 
@@ -174,8 +175,8 @@ def plan(path: Path, mapping: Mapping[str, str], policy: Policy, defaults: Defau
     columns = {i: mapping[h] for i, h in enumerate(headers) if h in mapping}
     header_of = {field: headers[i] for i, field in columns.items()}
     missing = [f for f, rule in REQUIRED.items() if f not in header_of and not {
-        "intake.channel": defaults.channel, "intake.complainant.class": defaults.complainant_class,
-        "assessment.category": defaults.category}.get(f)]
+        F.INTAKE_CHANNEL: defaults.channel, F.INTAKE_COMPLAINANT_CLASS: defaults.complainant_class,
+        F.ASSESSMENT_CATEGORY: defaults.category}.get(f)]
     if missing:
         wanted = {field: h for h, field in mapping.items()}
         return Plan(path, "table", (), tuple(f"{path.name}: no column for {f} ({REQUIRED[f]}; e.g. "

@@ -22,6 +22,7 @@ from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.handling import lifecycle, steps
 from complaintctl.handling.steps import Intake
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.ids import CASE_ID_RE
 from complaintctl.model.snapshot import CaseRecord
@@ -95,7 +96,7 @@ def imported_sources(records: Iterable[CaseRecord]) -> dict[tuple[str, str], str
     """(kind of key, key) -> case ID, for every case that says where it came from."""
     out: dict[tuple[str, str], str] = {}
     for r in records:
-        src = get(r.data, "intake.source")
+        src = get(r.data, F.INTAKE_SOURCE)
         if not isinstance(src, Mapping):
             continue
         if src.get("message_id"):

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
 from complaintctl.model.ids import parse_case_id
@@ -166,7 +167,7 @@ def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]
         chosen = unit or (category.unit if category else policy.default_unit)
         heads = list(copied)
         if not heads and str(doc["assessment"].get("severity")) in MAJOR:
-            heads = responsible_heads(policy, chosen, handler, str(get(doc, "accused.person") or ""))
+            heads = responsible_heads(policy, chosen, handler, str(get(doc, F.ACCUSED_PERSON) or ""))
         first = doc.get("status") == "received"
         return Step("assign" if first else "reassign", "assigned" if first else None,
                     detail=f"handler {handler}", extra={"handler": handler, "unit": chosen, "copied": heads})
@@ -273,9 +274,9 @@ def correction_value(policy: Policy, field: str, text: str) -> Any:
         return vocabularies.key_for(policy, vocabulary, raw, "--value")
     if field in effects.AT_FIELDS:
         return stamp(parse_when(raw, policy.tz, "--value"))
-    if field == "assessment.repeat_of":
+    if field == F.ASSESSMENT_REPEAT_OF:
         return [str(parse_case_id(x)) for x in raw.replace(",", " ").split()]
-    if field == "intake.first_receiver" and not raw:
+    if field == F.INTAKE_FIRST_RECEIVER and not raw:
         raise InvalidInput("--value: R-IN-2: the first receiver is a person")
     return raw or None
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 from complaintctl import labels
 from complaintctl.errors import BadValue
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.policy.policy import Policy
 
 FIXED = labels.FIXED
 
 # A correctable field whose value is a key of a policy vocabulary (R-DEF-3, R-AS-2, R-DEF-2,
 # R-DEF-4): `correct --value` takes the key or its label in either language, as the options do.
-CORRECTED_BY_KEY = {"assessment.category": "categories", "assessment.severity": "severities",
-                    "intake.complainant.class": "complainant_classes", "intake.channel": "channels"}
+CORRECTED_BY_KEY = {F.ASSESSMENT_CATEGORY: "categories", F.ASSESSMENT_SEVERITY: "severities",
+                    F.INTAKE_COMPLAINANT_CLASS: "complainant_classes", F.INTAKE_CHANNEL: "channels"}
 
 
 def names(policy: Policy, vocabulary: str) -> dict[str, tuple[str, ...]]:

@@ -29,6 +29,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
 from complaintctl.remote import integrate
@@ -277,7 +278,7 @@ def renumber_case(ws: Workspace, old: CaseId, serial: int, now: datetime, actor:
         if path == new.relpath or not is_case_path(path):
             continue
         other = load_document(store.read_case_text(ws.root, path, ws.policy.limits), path, ws.policy.limits)
-        links = get(other, "assessment.repeat_of")
+        links = get(other, F.ASSESSMENT_REPEAT_OF)
         if not isinstance(links, list) or str(old) not in [str(x) for x in links]:
             continue
         for i, link in enumerate(links):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.periods import Period
@@ -192,7 +193,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
             why.append(L["why_repeat"])
         if r.id in slowest:
             why.append(L["why_slow"])
-        if get(r.data, "closing.lesson"):
+        if get(r.data, F.CLOSING_LESSON):
             why.append(L["why_lesson"])
         if why:
             picked.append(((-len(why), r.severity != "major", -days.get(r.id, 0.0), r.id), r, tuple(why)))
@@ -219,16 +220,16 @@ def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days
         return mask(get(data, path) or "").strip()
 
     done = ("；" if policy.language == "zh" else "; ").join(
-        x for x in (g("plan.measures"), g("resolution.summary")) if x)
+        x for x in (g(F.PLAN_MEASURES), g(F.RESOLUTION_SUMMARY)) if x)
     satisfaction = r.satisfaction  # the current revisit's (model.snapshot)
     return Featured(
-        id=r.id, subject=g("intake.subject"), category=policy.label("categories", r.category),
+        id=r.id, subject=g(F.INTAKE_SUBJECT), category=policy.label("categories", r.category),
         unit=policy.label("units", r.unit) if r.unit else "", severity=policy.label("severities", r.severity),
-        major=r.severity == "major", reasons=why, what_happened=g("intake.details"), what_was_done=done,
-        outcome=policy.label("outcomes", str(get(data, "resolution.outcome") or "")) if r.resolved_at else "",
+        major=r.severity == "major", reasons=why, what_happened=g(F.INTAKE_DETAILS), what_was_done=done,
+        outcome=policy.label("outcomes", str(get(data, F.RESOLUTION_OUTCOME) or "")) if r.resolved_at else "",
         satisfaction=labels.label(policy.language, satisfaction) if satisfaction else "",
-        root_cause=g("closing.root_cause"), lesson=g("closing.lesson"),
-        preventive_action=g("closing.preventive_action"), days=days,
+        root_cause=g(F.CLOSING_ROOT_CAUSE), lesson=g(F.CLOSING_LESSON),
+        preventive_action=g(F.CLOSING_PREVENTIVE_ACTION), days=days,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from complaintctl import labels
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.i18n import _, _p, translations
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import Case
 from complaintctl.policy.policy import Policy
@@ -212,76 +213,76 @@ def build(data: Mapping[str, Any], policy: Policy, now: datetime, clock_views: I
         return Field(key, L[key], value, wide)
 
     satisfaction = labels.words(lang, labels.SATISFACTION)
-    incident = policy.authority.incidents.get(text("assessment.incident"))
-    level = text("routing.escalation_level")
-    share = get(data, "resolution.share")
+    incident = policy.authority.incidents.get(text(F.ASSESSMENT_INCIDENT))
+    level = text(F.ROUTING_ESCALATION_LEVEL)
+    share = get(data, F.RESOLUTION_SHARE)
     case = Case.from_data(data, tz)
-    repeat = get(data, "assessment.repeat_of") or []
-    invalid = get(data, "assessment.valid") is False
+    repeat = get(data, F.ASSESSMENT_REPEAT_OF) or []
+    invalid = get(data, F.ASSESSMENT_VALID) is False
     sections = [
         Section("intake", L["intake"], (
-            field("received_at", when(get(data, "intake.received_at"))),
-            field("channel", vocab("channels", "intake.channel")),
-            field("first_receiver", text("intake.first_receiver")),
-            field("recorded_at", when(get(data, "intake.recorded_at"))),
-            field("complainant", text("intake.complainant.name")),
-            field("complainant_class", vocab("complainant_classes", "intake.complainant.class")),
-            field("contact", text("intake.complainant.contact")),
-            field("address", text("intake.complainant.address")),
-            field("location", text("intake.location")),
-            field("accused", " / ".join(x for x in (text("accused.person"), vocab("units", "accused.unit")) if x)),
-            field("subject", text("intake.subject"), wide=True),
-            field("details", text("intake.details"), wide=True),
-            field("materials", listed.join(str(m) for m in get(data, "intake.materials") or []), wide=True),
-            *([field("source", _source(data))] if get(data, "intake.source") else []),
+            field("received_at", when(get(data, F.INTAKE_RECEIVED_AT))),
+            field("channel", vocab("channels", F.INTAKE_CHANNEL)),
+            field("first_receiver", text(F.INTAKE_FIRST_RECEIVER)),
+            field("recorded_at", when(get(data, F.INTAKE_RECORDED_AT))),
+            field("complainant", text(F.INTAKE_COMPLAINANT_NAME)),
+            field("complainant_class", vocab("complainant_classes", F.INTAKE_COMPLAINANT_CLASS)),
+            field("contact", text(F.INTAKE_COMPLAINANT_CONTACT)),
+            field("address", text(F.INTAKE_COMPLAINANT_ADDRESS)),
+            field("location", text(F.INTAKE_LOCATION)),
+            field("accused", " / ".join(x for x in (text(F.ACCUSED_PERSON), vocab("units", F.ACCUSED_UNIT)) if x)),
+            field("subject", text(F.INTAKE_SUBJECT), wide=True),
+            field("details", text(F.INTAKE_DETAILS), wide=True),
+            field("materials", listed.join(str(m) for m in get(data, F.INTAKE_MATERIALS) or []), wide=True),
+            *([field("source", _source(data))] if get(data, F.INTAKE_SOURCE) else []),
         )),
         Section("assessment", L["assessment"], (
-            field("category", vocab("categories", "assessment.category")),
-            field("severity", vocab("severities", "assessment.severity")),
-            field("valid", yes_no(get(data, "assessment.valid"))),
+            field("category", vocab("categories", F.ASSESSMENT_CATEGORY)),
+            field("severity", vocab("severities", F.ASSESSMENT_SEVERITY)),
+            field("valid", yes_no(get(data, F.ASSESSMENT_VALID))),
             field("repeat_of", listed.join(str(r) for r in repeat) if repeat else yes_no(
-                get(data, "assessment.repeat") is True)),
-            field("unit", vocab("units", "routing.unit")),
-            field("handler", text("routing.handler")),
-            field("copied", listed.join(str(c) for c in get(data, "routing.copied") or [])),
+                get(data, F.ASSESSMENT_REPEAT) is True)),
+            field("unit", vocab("units", F.ROUTING_UNIT)),
+            field("handler", text(F.ROUTING_HANDLER)),
+            field("copied", listed.join(str(c) for c in get(data, F.ROUTING_COPIED) or [])),
             field("escalation", L.get(f"role_{level}", level)),
-            *([field("incident", incident.text(lang) if incident else text("assessment.incident"))]
-              if text("assessment.incident") and text("assessment.incident") != "none" else []),
-            *([field("invalid_reason", L.get("reason_" + text("assessment.invalid_reason"),
-                                               text("assessment.invalid_reason")), wide=True),
-               field("reply", text("assessment.reply"), wide=True)] if invalid else []),
+            *([field("incident", incident.text(lang) if incident else text(F.ASSESSMENT_INCIDENT))]
+              if text(F.ASSESSMENT_INCIDENT) and text(F.ASSESSMENT_INCIDENT) != "none" else []),
+            *([field("invalid_reason", L.get("reason_" + text(F.ASSESSMENT_INVALID_REASON),
+                                               text(F.ASSESSMENT_INVALID_REASON)), wide=True),
+               field("reply", text(F.ASSESSMENT_REPLY), wide=True)] if invalid else []),
         )),
         Section("plan", L["plan"], (
-            field("resolver", text("plan.resolver")),
+            field("resolver", text(F.PLAN_RESOLVER)),
             # the plan's due as it stands: an approved extension moved it (R-DL-2)
-            field("due", _day_or_time(get(data, "plan.due"), tz) if case.plan_due == case.plan.due
+            field("due", _day_or_time(get(data, F.PLAN_DUE), tz) if case.plan_due == case.plan.due
                   else _when(case.plan_due, tz)),
-            field("measures", text("plan.measures"), wide=True),
+            field("measures", text(F.PLAN_MEASURES), wide=True),
         )),
         Section("handling", L["handling"], (
-            field("resolved_at", when(get(data, "resolution.at"))),
-            field("resolved_by", text("resolution.by")),
-            field("outcome", vocab("outcomes", "resolution.outcome")),
-            field("compensation", number(get(data, "resolution.compensation"))),
-            field("responsible", text("resolution.responsible")),
+            field("resolved_at", when(get(data, F.RESOLUTION_AT))),
+            field("resolved_by", text(F.RESOLUTION_BY)),
+            field("outcome", vocab("outcomes", F.RESOLUTION_OUTCOME)),
+            field("compensation", number(get(data, F.RESOLUTION_COMPENSATION))),
+            field("responsible", text(F.RESOLUTION_RESPONSIBLE)),
             field("share", f"{share * 100:g}%" if isinstance(share, int | float) else ""),
-            field("loss", number(get(data, "resolution.loss"))),
-            field("summary", text("resolution.summary"), wide=True),
+            field("loss", number(get(data, F.RESOLUTION_LOSS))),
+            field("summary", text(F.RESOLUTION_SUMMARY), wide=True),
         )),
         Section("revisit", L["revisit"], (
-            field("revisited_at", when(get(data, "revisit.at"))),
-            field("revisited_by", text("revisit.by")),
-            field("satisfaction", satisfaction.get(text("revisit.satisfaction"), text("revisit.satisfaction"))),
-            field("confirmed", yes_no(get(data, "revisit.confirmed_by_customer"))),
-            field("comment", text("revisit.comment"), wide=True),
+            field("revisited_at", when(get(data, F.REVISIT_AT))),
+            field("revisited_by", text(F.REVISIT_BY)),
+            field("satisfaction", satisfaction.get(text(F.REVISIT_SATISFACTION), text(F.REVISIT_SATISFACTION))),
+            field("confirmed", yes_no(get(data, F.REVISIT_CONFIRMED_BY_CUSTOMER))),
+            field("comment", text(F.REVISIT_COMMENT), wide=True),
         )),
         Section("closing", L["closing"], (
-            field("closed_at", when(get(data, "closing.at"))),
-            field("closed_by", text("closing.by")),
-            field("late_reason", text("closing.late_reason")),  # R-DL-7: a late close says why
-            field("root_cause", text("closing.root_cause"), wide=True),
-            field("preventive_action", text("closing.preventive_action"), wide=True),
-            field("lesson", text("closing.lesson"), wide=True),
+            field("closed_at", when(get(data, F.CLOSING_AT))),
+            field("closed_by", text(F.CLOSING_BY)),
+            field("late_reason", text(F.CLOSING_LATE_REASON)),  # R-DL-7: a late close says why
+            field("root_cause", text(F.CLOSING_ROOT_CAUSE), wide=True),
+            field("preventive_action", text(F.CLOSING_PREVENTIVE_ACTION), wide=True),
+            field("lesson", text(F.CLOSING_LESSON), wide=True),
         )),
     ]
     states = labels.words(lang, labels.CLOCK_STATES)
@@ -297,12 +298,12 @@ def build(data: Mapping[str, Any], policy: Policy, now: datetime, clock_views: I
         moved = f"{statuses.get(str(src), src)} → {to}" if src and dst else to
         steps.append(Step(when(e.get("at")), str(e.get("by") or ""), actions.get(str(e.get("action")),
                           str(e.get("action") or "")), moved, _step_note(e, policy, L, sep, satisfaction)))
-    closer = text("closing.by") or (text("assessment.decided_by") if invalid else "")
+    closer = text(F.CLOSING_BY) or (text(F.ASSESSMENT_DECIDED_BY) if invalid else "")
     signatures = (
-        Signature("receiver", L["sign_receiver"], text("intake.first_receiver")),
-        Signature("handler", L["sign_handler"], text("routing.handler") or text("resolution.by")),
+        Signature("receiver", L["sign_receiver"], text(F.INTAKE_FIRST_RECEIVER)),
+        Signature("handler", L["sign_handler"], text(F.ROUTING_HANDLER) or text(F.RESOLUTION_BY)),
         Signature("head", L["sign_head"], ""),
-        Signature("customer", L["sign_customer"], text("intake.complainant.name")),
+        Signature("customer", L["sign_customer"], text(F.INTAKE_COMPLAINANT_NAME)),
         Signature("closer", L["sign_closer"], closer),
     )
     status = str(data.get("status") or "")
@@ -344,7 +345,7 @@ def _day_or_time(value: Any, tz: tzinfo) -> str:
 
 
 def _source(data: Mapping[str, Any]) -> str:
-    src = get(data, "intake.source")
+    src = get(data, F.INTAKE_SOURCE)
     if not isinstance(src, Mapping):
         return ""
     where = src.get("message_id") or src.get("key") or src.get("row") or ""

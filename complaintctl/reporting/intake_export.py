@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.i18n import _p, translations
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.policy.periods import Period
@@ -25,29 +26,29 @@ KEY = "key"  # the mapping's target for the column that identifies a row (re-imp
 # catalog; `key` holds the original case ID
 _HEADERS: tuple[tuple[str, tuple[str, str]], ...] = (
     (KEY, _p("column", "ID")),
-    ("intake.received_at", _p("column", "Received")),
-    ("intake.channel", _p("column", "Channel")),
-    ("intake.complainant.name", _p("column", "Complainant")),
-    ("intake.complainant.class", _p("column", "Complainant class")),
-    ("intake.complainant.contact", _p("column", "Contact")),
-    ("intake.complainant.address", _p("column", "Address")),
-    ("intake.location", _p("column", "Location")),
-    ("intake.subject", _p("column", "Subject")),
-    ("intake.details", _p("column", "Details")),
-    ("assessment.category", _p("column", "Category")),
-    ("assessment.severity", _p("column", "Severity")),
-    ("intake.first_receiver", _p("column", "First receiver")),
-    ("accused.person", _p("column", "Person complained about")),
-    ("accused.unit", _p("column", "Unit complained about")),
-    ("intake.materials", _p("column", "Materials")),
+    (F.INTAKE_RECEIVED_AT, _p("column", "Received")),
+    (F.INTAKE_CHANNEL, _p("column", "Channel")),
+    (F.INTAKE_COMPLAINANT_NAME, _p("column", "Complainant")),
+    (F.INTAKE_COMPLAINANT_CLASS, _p("column", "Complainant class")),
+    (F.INTAKE_COMPLAINANT_CONTACT, _p("column", "Contact")),
+    (F.INTAKE_COMPLAINANT_ADDRESS, _p("column", "Address")),
+    (F.INTAKE_LOCATION, _p("column", "Location")),
+    (F.INTAKE_SUBJECT, _p("column", "Subject")),
+    (F.INTAKE_DETAILS, _p("column", "Details")),
+    (F.ASSESSMENT_CATEGORY, _p("column", "Category")),
+    (F.ASSESSMENT_SEVERITY, _p("column", "Severity")),
+    (F.INTAKE_FIRST_RECEIVER, _p("column", "First receiver")),
+    (F.ACCUSED_PERSON, _p("column", "Person complained about")),
+    (F.ACCUSED_UNIT, _p("column", "Unit complained about")),
+    (F.INTAKE_MATERIALS, _p("column", "Materials")),
 )
 # (field, zh header, en header): import reads either language
 COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
     (f, translations("zh").pgettext(*h), translations("en").pgettext(*h)) for f, h in _HEADERS)
 # field -> the policy vocabulary its value comes from
-VOCABULARY = {"intake.channel": "channels", "intake.complainant.class": "complainant_classes",
-              "assessment.category": "categories", "assessment.severity": "severities",
-              "accused.unit": "units"}
+VOCABULARY = {F.INTAKE_CHANNEL: "channels", F.INTAKE_COMPLAINANT_CLASS: "complainant_classes",
+              F.ASSESSMENT_CATEGORY: "categories", F.ASSESSMENT_SEVERITY: "severities",
+              F.ACCUSED_UNIT: "units"}
 LIST_SEPARATOR = "; "
 
 
@@ -68,7 +69,7 @@ def _cell(field: str, data: Mapping[str, Any], policy: Policy) -> Any:
     if field == KEY:
         return str(data.get("id") or "")
     value = get(data, field)
-    if field == "intake.received_at":
+    if field == F.INTAKE_RECEIVED_AT:
         moment = as_datetime(value, policy.tz)
         # Excel keeps no time zone: the office's local time, which import reads back in it
         return moment.astimezone(policy.tz).replace(tzinfo=None) if isinstance(moment, datetime) else None

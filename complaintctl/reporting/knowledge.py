@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from complaintctl import i18n
 from complaintctl.errors import CaseNotFound
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.model.text import FIELDS, tokens, vector
@@ -52,8 +53,8 @@ class Hit:
 
 def _hit(r: CaseRecord, score: float, why: str = "") -> Hit:
     return Hit(r.id, round(score, 3), r.status, r.received_at, r.subject,
-               str(get(r.data, "resolution.outcome") or ""), str(get(r.data, "closing.root_cause") or ""),
-               str(get(r.data, "closing.lesson") or ""), why)
+               str(get(r.data, F.RESOLUTION_OUTCOME) or ""), str(get(r.data, F.CLOSING_ROOT_CAUSE) or ""),
+               str(get(r.data, F.CLOSING_LESSON) or ""), why)
 
 
 def _idf(vectors: Sequence[Counter[str]]) -> dict[str, float]:

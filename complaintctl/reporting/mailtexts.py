@@ -17,6 +17,7 @@ from typing import Any
 
 from complaintctl.i18n import _p, translations
 from complaintctl.labels import STATUSES
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.policy.policy import Policy
 from complaintctl.reporting.masking import Masker, identifying
@@ -88,12 +89,12 @@ def _when(moment: datetime | None, policy: Policy) -> str:
 
 def _body(notice: Notice, data: Mapping[str, Any], policy: Policy) -> str:
     lang = policy.language
-    incident = str(get(data, "assessment.incident") or "")
+    incident = str(get(data, F.ASSESSMENT_INCIDENT) or "")
     incident_label = policy.authority.incidents[incident].text(lang) if incident in policy.authority.incidents \
         else incident
     return text(lang, f"{notice.kind}.body", id=notice.case_id, incident=incident_label,
-                handler=get(data, "routing.handler") or text(lang, "none"),
-                unit=policy.label("units", str(get(data, "routing.unit") or "")) or text(lang, "none"),
+                handler=get(data, F.ROUTING_HANDLER) or text(lang, "none"),
+                unit=policy.label("units", str(get(data, F.ROUTING_UNIT) or "")) or text(lang, "none"),
                 clock=clock_name(lang, notice.clock), due=_when(notice.due, policy), level=notice.level)
 
 
@@ -117,8 +118,8 @@ def render_robot(notice: Notice, data: Mapping[str, Any], policy: Policy) -> Mes
     pair = STATUSES.get(status)
     lines = [
         _body(notice, data, policy),
-        text(lang, "facts", category=policy.label("categories", str(get(data, "assessment.category") or "")),
-             severity=policy.label("severities", str(get(data, "assessment.severity") or "")),
+        text(lang, "facts", category=policy.label("categories", str(get(data, F.ASSESSMENT_CATEGORY) or "")),
+             severity=policy.label("severities", str(get(data, F.ASSESSMENT_SEVERITY) or "")),
              status=translations(lang).pgettext(*pair) if pair else status),
         text(lang, "clocks"), *(line.strip() for line in _clock_lines(data, policy)),
         text(lang, "look", id=notice.case_id),
@@ -135,13 +136,13 @@ def render(notice: Notice, data: Mapping[str, Any], policy: Policy, recipient: s
     lang = policy.language
     mask = Masker(identifying(data), language=policy.language)
     cid = notice.case_id
-    subject = mask(get(data, "intake.subject"))
+    subject = mask(get(data, F.INTAKE_SUBJECT))
     body = _body(notice, data, policy)
     lines = [
         text(lang, "greeting", name=recipient), "", body, "",
         text(lang, "subject_line", subject=subject),
-        text(lang, "facts", category=policy.label("categories", str(get(data, "assessment.category") or "")),
-             severity=policy.label("severities", str(get(data, "assessment.severity") or "")),
+        text(lang, "facts", category=policy.label("categories", str(get(data, F.ASSESSMENT_CATEGORY) or "")),
+             severity=policy.label("severities", str(get(data, F.ASSESSMENT_SEVERITY) or "")),
              status=str(data.get("status") or "")),
         text(lang, "clocks"), *_clock_lines(data, policy), "",
         text(lang, "look", id=cid), "", text(lang, "footer", office=policy.name),

@@ -239,16 +239,16 @@ def _when(value: Any, policy: Policy) -> str:
 
 def _materials(data: Mapping[str, Any]) -> str:
     """R-IN-1 materials; the kept files (issue 14) with where they are and their hash."""
-    kept = {str(a.get("file")): a for a in get(data, "intake.attachments") or [] if isinstance(a, Mapping)}
+    kept = {str(a.get("file")): a for a in get(data, F.INTAKE_ATTACHMENTS) or [] if isinstance(a, Mapping)}
     items = []
-    for m in get(data, "intake.materials") or []:
+    for m in get(data, F.INTAKE_MATERIALS) or []:
         a = kept.get(str(m))
         items.append(f"{m} (kept, sha256 {str(a.get('sha256'))[:12]}…)" if a else str(m))
     return "; ".join(items)
 
 
 def _source(data: Mapping[str, Any]) -> str:
-    src = get(data, "intake.source")
+    src = get(data, F.INTAKE_SOURCE)
     if not isinstance(src, Mapping):
         return ""
     where = src.get("message_id") or (f"row {src.get('row')}, key {src.get('key')}" if src.get("key") else "")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintctl.labels import STATUSES, label, words
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.output import FIXED, Col
@@ -57,7 +58,7 @@ def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of:
             policy.label("complainant_classes", r.complainant_class), policy.label("categories", r.category),
             policy.label("severities", r.severity), mask(r.subject),
             policy.label("units", r.unit) if r.unit else "", r.handler, statuses.get(r.status, r.status),
-            policy.label("outcomes", str(get(r.data, "resolution.outcome") or "")) if r.resolved_at else "",
+            policy.label("outcomes", str(get(r.data, F.RESOLUTION_OUTCOME) or "")) if r.resolved_at else "",
             _short(r.resolved_at, policy), label(lang, satisfaction) if satisfaction else "",
             "✓" if r.repeat else "",
         ))

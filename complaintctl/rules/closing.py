@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import get, is_blank
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
@@ -23,14 +24,14 @@ NO_PROCEDURE = re.compile(
 def check(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.data.get("status") != "closed":
         return
-    cause = str(get(ctx.data, "closing.root_cause") or "")
-    if NO_PROCEDURE.search(cause) and is_blank(get(ctx.data, "closing.preventive_action")):
-        yield ctx.finding("closing.preventive_action", "R-RT-6",
+    cause = str(get(ctx.data, F.CLOSING_ROOT_CAUSE) or "")
+    if NO_PROCEDURE.search(cause) and is_blank(get(ctx.data, F.CLOSING_PREVENTIVE_ACTION)):
+        yield ctx.finding(F.CLOSING_PREVENTIVE_ACTION, "R-RT-6",
                           _("the root cause says no written procedure or training covered the matter: name the "
                             "procedure or training to create (--preventive-action)"))
-    satisfaction = get(ctx.data, "revisit.satisfaction")
+    satisfaction = get(ctx.data, F.REVISIT_SATISFACTION)
     if is_blank(satisfaction):
-        yield ctx.finding("revisit.satisfaction", "R-CL-1", _("a case is closed only after the customer is revisited"))
+        yield ctx.finding(F.REVISIT_SATISFACTION, "R-CL-1", _("a case is closed only after the customer is revisited"))
     elif satisfaction == "dissatisfied":
-        yield ctx.finding("revisit.satisfaction", "R-CL-1",
+        yield ctx.finding(F.REVISIT_SATISFACTION, "R-CL-1",
                           _("the customer is dissatisfied: reopen the case instead of closing it"))

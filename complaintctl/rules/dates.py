@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
@@ -14,12 +15,12 @@ from complaintctl.rules.finding import Finding
 CLOCK_SKEW = timedelta(minutes=5)
 # Pairs that must be ordered: the later field may not come before the earlier one.
 ORDER = (
-    ("intake.received_at", "intake.recorded_at"),
-    ("intake.received_at", "resolution.at"),
-    ("resolution.at", "revisit.at"),
-    ("revisit.at", "closing.at"),
+    (F.INTAKE_RECEIVED_AT, F.INTAKE_RECORDED_AT),
+    (F.INTAKE_RECEIVED_AT, F.RESOLUTION_AT),
+    (F.RESOLUTION_AT, F.REVISIT_AT),
+    (F.REVISIT_AT, F.CLOSING_AT),
 )
-STAMPS = ("intake.received_at", "intake.recorded_at", "resolution.at", "revisit.at", "closing.at")
+STAMPS = (F.INTAKE_RECEIVED_AT, F.INTAKE_RECORDED_AT, F.RESOLUTION_AT, F.REVISIT_AT, F.CLOSING_AT)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -38,7 +39,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if a is not None and b is not None and b < a:
             yield ctx.finding(late, "R-IN-1", _("{moment} is before {field} ({earlier})")
                               .format(moment=b.isoformat(), field=early, earlier=a.isoformat()))
-    received = as_datetime(get(ctx.data, "intake.received_at"), tz)
+    received = as_datetime(get(ctx.data, F.INTAKE_RECEIVED_AT), tz)
     previous: datetime | None = None
     timeline = ctx.data.get("timeline")
     for i, entry in enumerate(timeline if isinstance(timeline, list) else []):

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
@@ -103,8 +104,8 @@ def missed_resolution(expected: Mapping[str, clocks.Clock], closing: datetime | 
 def _late_closing(ctx: CheckContext, expected: Mapping[str, clocks.Clock]) -> Iterator[Finding]:
     if ctx.data.get("status") != "closed":
         return
-    due = missed_resolution(expected, as_datetime(get(ctx.data, "closing.at"), ctx.policy.tz))
-    if due is not None and is_blank(get(ctx.data, "closing.late_reason")):
-        yield ctx.finding("closing.late_reason", "R-DL-7",
+    due = missed_resolution(expected, as_datetime(get(ctx.data, F.CLOSING_AT), ctx.policy.tz))
+    if due is not None and is_blank(get(ctx.data, F.CLOSING_LATE_REASON)):
+        yield ctx.finding(F.CLOSING_LATE_REASON, "R-DL-7",
                           _("resolved after the resolution deadline ({due}): say why it was late (--late-reason)")
                           .format(due=_show(due)))

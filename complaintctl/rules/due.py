@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import Case
@@ -78,12 +79,12 @@ def next_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: da
         return None
     overdue = clocks.overdue(data, cal, now)
     is_open = status in workflow.OPEN_STATES
-    if is_open and get(data, "assessment.severity") == "general" and get(data, "assessment.valid") is not False:
+    if is_open and get(data, F.ASSESSMENT_SEVERITY) == "general" and get(data, F.ASSESSMENT_VALID) is not False:
         late = [due for name, due in overdue if name == "resolution"]
         if late:
             return upgrade("R-DL-6: a general complaint past its time limit becomes major", late[0])
         after = policy.sla.upgrade_open_after
-        received = as_datetime(get(data, "intake.received_at"), cal.tz)
+        received = as_datetime(get(data, F.INTAKE_RECEIVED_AT), cal.tz)
         if after is not None and received is not None and now > durations.add(received, after, cal):
             return upgrade(f"R-DL-6: a valid complaint open over {after} becomes major")
     for name, due in overdue:
@@ -92,7 +93,7 @@ def next_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: da
     if is_open:
         target = escalation_target(data, policy, cal, now)
         chain = policy.escalation_chain
-        current = str(get(data, "routing.escalation_level") or chain[0])
+        current = str(get(data, F.ROUTING_ESCALATION_LEVEL) or chain[0])
         if target is not None and current in chain and chain.index(target) > chain.index(current):
             step = chain[chain.index(current) + 1]  # R-ES-1: one level at a time, one per limit passed
             return Due("escalate", f"R-ES-1: time limit passed, up to {step}", f"{current} → {step}",

@@ -16,6 +16,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
@@ -27,24 +28,24 @@ Doc = MutableMapping[str, Any]
 # Free text a person may put right with `edit` (R-IN-1 wording, names as spelt, the story…).
 # Every other field is one that rules depend on: only its own step, or `correct`, changes it.
 FREE_TEXT = (
-    "intake.complainant.name", "intake.complainant.contact", "intake.complainant.address",
-    "intake.location", "intake.subject", "intake.details", "intake.materials",
-    "plan.measures", "resolution.summary", "revisit.comment", "closing.root_cause",
-    "closing.lesson", "closing.preventive_action",
+    F.INTAKE_COMPLAINANT_NAME, F.INTAKE_COMPLAINANT_CONTACT, F.INTAKE_COMPLAINANT_ADDRESS,
+    F.INTAKE_LOCATION, F.INTAKE_SUBJECT, F.INTAKE_DETAILS, F.INTAKE_MATERIALS,
+    F.PLAN_MEASURES, F.RESOLUTION_SUMMARY, F.REVISIT_COMMENT, F.CLOSING_ROOT_CAUSE,
+    F.CLOSING_LESSON, F.CLOSING_PREVENTIVE_ACTION,
 )
 # What `correct` may change, and the approvals key that says who may (docs/authority.md).
 CORRECTABLE = {
-    "assessment.category": "correct",  # R-DEF-3
-    "assessment.severity": "correct",  # R-AS-2 (lowering it: lower-severity)
-    "intake.complainant.class": "correct",  # R-DEF-2
-    "intake.channel": "correct",  # R-DEF-4
-    "intake.received_at": "correct",  # R-IN-1: a mistyped receipt time
-    "intake.first_receiver": "correct",  # R-IN-2
-    "assessment.repeat_of": "correct",  # R-AS-5
-    "accused.person": "accused",  # R-RT-3
-    "accused.unit": "accused",
+    F.ASSESSMENT_CATEGORY: "correct",  # R-DEF-3
+    F.ASSESSMENT_SEVERITY: "correct",  # R-AS-2 (lowering it: lower-severity)
+    F.INTAKE_COMPLAINANT_CLASS: "correct",  # R-DEF-2
+    F.INTAKE_CHANNEL: "correct",  # R-DEF-4
+    F.INTAKE_RECEIVED_AT: "correct",  # R-IN-1: a mistyped receipt time
+    F.INTAKE_FIRST_RECEIVER: "correct",  # R-IN-2
+    F.ASSESSMENT_REPEAT_OF: "correct",  # R-AS-5
+    F.ACCUSED_PERSON: "accused",  # R-RT-3
+    F.ACCUSED_UNIT: "accused",
 }
-AT_FIELDS = frozenset({"intake.received_at"})  # corrections whose value is a moment
+AT_FIELDS = frozenset({F.INTAKE_RECEIVED_AT})  # corrections whose value is a moment
 INTAKE_ASSESSMENT = ("category", "severity", "repeat_of", "repeat", "incident")  # set at intake
 
 
@@ -157,7 +158,7 @@ def _correct(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str,
     if field not in CORRECTABLE:
         return  # the ledger reports it
     value = e.get("value")
-    if field == "assessment.repeat_of":
+    if field == F.ASSESSMENT_REPEAT_OF:
         value = _seq(doc, value if isinstance(value, list) else [] if value in (None, "") else [value])
     elif field in AT_FIELDS:
         value = fresh(as_datetime(value, policy.tz))
@@ -176,7 +177,7 @@ def _renumber(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str
     old, new = str(e.get("old_id")), str(e.get("new_id"))
     if doc.get("id") == old:
         doc["id"] = new
-    links = get(doc, "assessment.repeat_of")
+    links = get(doc, F.ASSESSMENT_REPEAT_OF)
     if isinstance(links, list) and old in [str(x) for x in links]:
         section(doc, "assessment")["repeat_of"] = _seq(doc, [new if str(x) == old else x for x in links])
 

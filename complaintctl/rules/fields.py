@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from complaintctl import i18n, labels
 from complaintctl.i18n import N_, _
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import get, is_blank
 from complaintctl.model.ids import CASE_ID_RE, case_id_from_filename
@@ -15,21 +16,22 @@ from complaintctl.rules.finding import Finding
 
 # (field, policy vocabulary, rule, message: translated when a finding is made)
 _VOCABULARIES = (
-    ("intake.channel", "channels", "R-DEF-4", N_("{value!r} is not in the policy's channels ({known})")),
-    ("intake.complainant.class", "complainant_classes", "R-DEF-2",
+    (F.INTAKE_CHANNEL, "channels", "R-DEF-4", N_("{value!r} is not in the policy's channels ({known})")),
+    (F.INTAKE_COMPLAINANT_CLASS, "complainant_classes", "R-DEF-2",
      N_("{value!r} is not in the policy's complainant classes ({known})")),
-    ("assessment.category", "categories", "R-DEF-3", N_("{value!r} is not in the policy's categories ({known})")),
-    ("assessment.severity", "severities", "R-AS-2", N_("{value!r} is not in the policy's severities ({known})")),
-    ("routing.unit", "units", "R-RT-1", N_("{value!r} is not in the policy's units ({known})")),
-    ("resolution.outcome", "outcomes", "R-CL-2", N_("{value!r} is not in the policy's outcomes ({known})")),
+    (F.ASSESSMENT_CATEGORY, "categories", "R-DEF-3", N_("{value!r} is not in the policy's categories ({known})")),
+    (F.ASSESSMENT_SEVERITY, "severities", "R-AS-2", N_("{value!r} is not in the policy's severities ({known})")),
+    (F.ROUTING_UNIT, "units", "R-RT-1", N_("{value!r} is not in the policy's units ({known})")),
+    (F.RESOLUTION_OUTCOME, "outcomes", "R-CL-2", N_("{value!r} is not in the policy's outcomes ({known})")),
 )
 
 # The rule that asks for a required field, by its path (longest prefix wins).
 _REQUIRED_BY = (
-    ("id", "R-IN-5"), ("assessment.category", "R-DEF-3"), ("assessment.severity", "R-AS-2"),
-    ("assessment.invalid_reason", "R-AS-1"), ("assessment.reply", "R-AS-1"),
-    ("routing.unit", "R-RT-1"), ("routing.", "R-RT-2"), ("plan.", "R-IN-4"),
-    ("resolution.", "R-CL-2"), ("revisit.", "R-CL-1"), ("closing.", "R-CL-1"), ("intake.", "R-IN-1"),
+    ("id", "R-IN-5"), (F.ASSESSMENT_CATEGORY, "R-DEF-3"), (F.ASSESSMENT_SEVERITY, "R-AS-2"),
+    (F.ASSESSMENT_INVALID_REASON, "R-AS-1"), (F.ASSESSMENT_REPLY, "R-AS-1"),
+    (F.ROUTING_UNIT, "R-RT-1"), (F.ROUTING + ".", "R-RT-2"), (F.PLAN + ".", "R-IN-4"),
+    (F.RESOLUTION + ".", "R-CL-2"), (F.REVISIT + ".", "R-CL-1"), (F.CLOSING + ".", "R-CL-1"),
+    (F.INTAKE + ".", "R-IN-1"),
 )
 
 
@@ -73,25 +75,25 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not is_blank(value) and str(value) not in getattr(policy, vocab):
             known = ", ".join(getattr(policy, vocab))
             yield ctx.finding(field, rule, _(message).format(value=value, known=known))
-    satisfaction = get(data, "revisit.satisfaction")
+    satisfaction = get(data, F.REVISIT_SATISFACTION)
     if not is_blank(satisfaction) and satisfaction not in workflow.SATISFACTION:
-        yield ctx.finding("revisit.satisfaction", "R-CL-1",
+        yield ctx.finding(F.REVISIT_SATISFACTION, "R-CL-1",
                           _("{value!r} is not one of {choices}")
                           .format(value=satisfaction, choices=", ".join(workflow.SATISFACTION)))
-    level = get(data, "routing.escalation_level")
+    level = get(data, F.ROUTING_ESCALATION_LEVEL)
     if not is_blank(level) and level not in policy.escalation_chain:
-        yield ctx.finding("routing.escalation_level", "R-ES-1",
+        yield ctx.finding(F.ROUTING_ESCALATION_LEVEL, "R-ES-1",
                           _("{level!r} is not on the escalation chain ({chain})")
                           .format(level=level, chain=", ".join(policy.escalation_chain)))
     yield from _amounts(ctx)
-    if status == "invalid" and get(data, "assessment.valid") is not False:
-        yield ctx.finding("assessment.valid", "R-AS-1", _("an invalid case must say valid: false"))
+    if status == "invalid" and get(data, F.ASSESSMENT_VALID) is not False:
+        yield ctx.finding(F.ASSESSMENT_VALID, "R-AS-1", _("an invalid case must say valid: false"))
 
 
 def _amounts(ctx: CheckContext) -> Iterator[Finding]:
     """R-CL-2: amounts are numbers ≥ 0; a share of responsibility lies between 0 and 1."""
-    for field, problem in (("resolution.compensation", amounts.amount_problem),
-                           ("resolution.loss", amounts.amount_problem), ("resolution.share", amounts.share_problem)):
+    for field, problem in ((F.RESOLUTION_COMPENSATION, amounts.amount_problem),
+                           (F.RESOLUTION_LOSS, amounts.amount_problem), (F.RESOLUTION_SHARE, amounts.share_problem)):
         value = get(ctx.data, field)
         if value is None:
             continue

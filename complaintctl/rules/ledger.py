@@ -23,6 +23,7 @@ from typing import Any
 
 from complaintctl import labels
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
@@ -36,15 +37,16 @@ from complaintctl.rules.finding import Finding
 
 # The rule a changed field answers to (longest prefix first).
 FIELD_RULES = (
-    ("status", "R-WF"), ("id", "R-IN-2"), ("assessment.severity", "R-AS-2"), ("assessment.repeat_of", "R-AS-5"),
-    ("assessment.repeat", "R-AS-5"),
-    ("assessment.incident", "R-AS-3"), ("assessment.category", "R-DEF-3"), ("assessment.", "R-AS-1"),
-    ("accused.", "R-RT-3"), ("routing.escalation_level", "R-ES-1"), ("routing.unit", "R-RT-1"),
-    ("routing.", "R-RT-2"), ("plan.due", "R-DL-2"), ("plan.", "R-IN-4"), ("resolution.compensation", "R-ES-2"),
-    ("resolution.", "R-CL-2"), ("revisit.", "R-CL-1"), ("closing.late_reason", "R-DL-7"),
-    ("closing.preventive_action", "R-RT-6"), ("closing.", "R-CL-1"), ("intake.complainant.class", "R-DEF-2"),
-    ("intake.channel", "R-DEF-4"), ("intake.first_receiver", "R-IN-2"), ("intake.received_at", "R-IN-2"),
-    ("intake.recorded_at", "R-IN-2"), ("intake.", "R-IN-1"),
+    ("status", "R-WF"), ("id", "R-IN-2"), (F.ASSESSMENT_SEVERITY, "R-AS-2"), (F.ASSESSMENT_REPEAT_OF, "R-AS-5"),
+    (F.ASSESSMENT_REPEAT, "R-AS-5"),
+    (F.ASSESSMENT_INCIDENT, "R-AS-3"), (F.ASSESSMENT_CATEGORY, "R-DEF-3"), (F.ASSESSMENT + ".", "R-AS-1"),
+    (F.ACCUSED + ".", "R-RT-3"), (F.ROUTING_ESCALATION_LEVEL, "R-ES-1"), (F.ROUTING_UNIT, "R-RT-1"),
+    (F.ROUTING + ".", "R-RT-2"), (F.PLAN_DUE, "R-DL-2"), (F.PLAN + ".", "R-IN-4"),
+    (F.RESOLUTION_COMPENSATION, "R-ES-2"),
+    (F.RESOLUTION + ".", "R-CL-2"), (F.REVISIT + ".", "R-CL-1"), (F.CLOSING_LATE_REASON, "R-DL-7"),
+    (F.CLOSING_PREVENTIVE_ACTION, "R-RT-6"), (F.CLOSING + ".", "R-CL-1"), (F.INTAKE_COMPLAINANT_CLASS, "R-DEF-2"),
+    (F.INTAKE_CHANNEL, "R-DEF-4"), (F.INTAKE_FIRST_RECEIVER, "R-IN-2"), (F.INTAKE_RECEIVED_AT, "R-IN-2"),
+    (F.INTAKE_RECORDED_AT, "R-IN-2"), (F.INTAKE + ".", "R-IN-1"),
 )
 ACTION_RULES = {
     "invalid": "R-AS-1", "extend": "R-DL-2", "assign": "R-RT-2", "reassign": "R-RT-2", "plan": "R-IN-4",
@@ -174,12 +176,12 @@ def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> I
                           _("{person} is the system account: it records only what the clocks make due, never a new "
                             "complaint").format(person=who))
     incidents = authority.authority.incidents
-    kind = get(ctx.data, "assessment.incident")
-    hits = matching_incidents(incidents, str(get(ctx.data, "intake.subject") or ""),
-                              str(get(ctx.data, "intake.details") or ""))
+    kind = get(ctx.data, F.ASSESSMENT_INCIDENT)
+    hits = matching_incidents(incidents, str(get(ctx.data, F.INTAKE_SUBJECT) or ""),
+                              str(get(ctx.data, F.INTAKE_DETAILS) or ""))
     if is_blank(kind):
         if hits:
-            yield ctx.finding("assessment.incident", "R-AS-3",
+            yield ctx.finding(F.ASSESSMENT_INCIDENT, "R-AS-3",
                               _("the complaint reads as an incident ({incidents}): record it (new --incident {first}) "
                                 "or "
                                 "decline it (new --no-incident)").format(incidents=", ".join(h.key for h in hits),
@@ -189,11 +191,11 @@ def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> I
         return
     incident = incidents.get(str(kind))
     if incident is None:
-        yield ctx.finding("assessment.incident", "R-AS-3",
+        yield ctx.finding(F.ASSESSMENT_INCIDENT, "R-AS-3",
                           _("{kind!r} is not one of the policy's incidents ({incidents}, or none)")
                           .format(kind=kind, incidents=", ".join(incidents) or _("none")))
-    elif severity_rank(str(get(ctx.data, "assessment.severity"))) < severity_rank(incident.severity):
-        yield ctx.finding("assessment.severity", "R-AS-3", _("a {kind} incident is at least {severity}")
+    elif severity_rank(str(get(ctx.data, F.ASSESSMENT_SEVERITY))) < severity_rank(incident.severity):
+        yield ctx.finding(F.ASSESSMENT_SEVERITY, "R-AS-3", _("a {kind} incident is at least {severity}")
                           .format(kind=kind, severity=incident.severity))
 
 
@@ -297,14 +299,14 @@ Roles = set[str]
 def _assign(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
             roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     handler = str(e.get("handler") or "")
-    severity = str(get(state, "assessment.severity") or "")
+    severity = str(get(state, F.ASSESSMENT_SEVERITY) or "")
     if severity_rank(severity) >= 1:  # R-RT-2: major (and emergency) complaints copied to the heads
         copied = [str(c) for c in (e.get("copied") or [])]
         if not any(set(authority.roles_of(c)) & {"head", "vp", "gm"} for c in copied):
             yield ctx.finding(f"{where}.copied", "R-RT-2",
                               _("a {severity} complaint is dispatched with its responsible heads copied (assign --copy "
                                 "HEAD)").format(severity=severity))
-    if get(state, "assessment.repeat_of") and handler:  # R-AS-5: repeat complaints → senior staff
+    if get(state, F.ASSESSMENT_REPEAT_OF) and handler:  # R-AS-5: repeat complaints → senior staff
         senior = authority.authority.senior_roles
         if not set(authority.roles_of(handler)) & set(senior):
             yield ctx.finding(f"{where}.handler", "R-AS-5",
@@ -316,7 +318,7 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
           roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     cal = WorkCalendar.from_policy(ctx.policy)
     due = clocks.plan_due(e.get("due"), cal)
-    received = as_datetime(get(state, "intake.received_at"), ctx.policy.tz)
+    received = as_datetime(get(state, F.INTAKE_RECEIVED_AT), ctx.policy.tz)
     if due is None:
         return
     if received is not None and due < received:
@@ -371,7 +373,7 @@ def _approve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
 def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
               roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     chain = ctx.policy.escalation_chain
-    current = str(get(state, "routing.escalation_level") or chain[0])
+    current = str(get(state, F.ROUTING_ESCALATION_LEVEL) or chain[0])
     level = e.get("level")
     i = chain.index(current) if current in chain else 0
     if level in chain and chain.index(str(level)) != i + 1:
@@ -380,7 +382,7 @@ def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[s
                           _("one level at a time: from {current} the next is {next}, not {level}")
                           .format(current=current, next=nxt, level=level))
     rank = max((chain.index(r) for r in roles if r in chain), default=-1)
-    if who != get(state, "routing.handler") and rank < max(1, i):
+    if who != get(state, F.ROUTING_HANDLER) and rank < max(1, i):
         yield ctx.finding(f"{where}.by", "R-ES-1",
                           _("{person} is neither the handler nor above the case's level ({level}): escalation is by "
                             "the handler or someone above").format(person=who, level=current))
@@ -397,7 +399,7 @@ def _correct(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
     if is_blank(e.get("note")):
         yield ctx.finding(f"{where}.note", rule, _("a correction records its reason"))
     key = effects.CORRECTABLE[field]
-    if field == "assessment.severity" and \
+    if field == F.ASSESSMENT_SEVERITY and \
             severity_rank(str(e.get("value"))) < severity_rank(str(get(state, field))):
         key = "lower-severity"  # R-AS-2: lowering severity by a head or above
     allowed = authority.authority.roles_for(key) or ()

@@ -16,6 +16,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.ids import MATERIALS, CaseId, parse_case_id
 from complaintctl.rules.finding import Finding
@@ -52,7 +53,7 @@ class MaterialChange:
 
 def listed(data: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     """file name -> its record in `intake.attachments`."""
-    items = get(data, "intake.attachments") if data is not None else None
+    items = get(data, F.INTAKE_ATTACHMENTS) if data is not None else None
     return {str(a.get("file")): a for a in (items or []) if isinstance(a, Mapping)}
 
 
@@ -106,7 +107,7 @@ def check(changes: list[MaterialChange], added_cases: Mapping[str, Mapping[str, 
             continue
         for name in listed(data):
             if f"{folder}/{name}" not in added:
-                out.append(Finding(parse_case_id(case_id).relpath, "intake.attachments", "R-IN-1",
+                out.append(Finding(parse_case_id(case_id).relpath, F.INTAKE_ATTACHMENTS, "R-IN-1",
                                    _("{name!r} is listed but {folder}/{name} is not in the same commit")
                                    .format(name=name, folder=folder)))
     return out

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime, get, is_blank
 from complaintctl.policy.policy import Policy
@@ -92,10 +93,10 @@ def pending(data: Mapping[str, Any], policy: Policy, now: datetime) -> list[Noti
     entries = _entries(data)
     done = told(data)
     case_id = str(data.get("id") or "")
-    accused = str(get(data, "accused.person") or "").strip()
-    handler = str(get(data, "routing.handler") or "")
-    unit = str(get(data, "routing.unit") or "")
-    first = str(get(data, "intake.first_receiver") or "")
+    accused = str(get(data, F.ACCUSED_PERSON) or "").strip()
+    handler = str(get(data, F.ROUTING_HANDLER) or "")
+    unit = str(get(data, F.ROUTING_UNIT) or "")
+    first = str(get(data, F.INTAKE_FIRST_RECEIVER) or "")
     system = policy.system_names()
     last = {a: max((i for i, e in enumerate(entries) if e.get("action") in acts), default=-1)
             for a, acts in (("assign", ("assign", "reassign")), ("resolve", ("resolve",)))}
@@ -113,9 +114,9 @@ def pending(data: Mapping[str, Any], policy: Policy, now: datetime) -> list[Noti
         if at is None or at < since or at > now:
             continue
         action, by = e.get("action"), str(e.get("by") or "")
-        if action == "received" and is_open and not is_blank(get(data, "assessment.incident")) \
-                and get(data, "assessment.incident") != "none":
-            category = policy.categories.get(str(get(data, "assessment.category")))
+        if action == "received" and is_open and not is_blank(get(data, F.ASSESSMENT_INCIDENT)) \
+                and get(data, F.ASSESSMENT_INCIDENT) != "none":
+            category = policy.categories.get(str(get(data, F.ASSESSMENT_CATEGORY)))
             add("incident", i, policy.heads_for(category.unit if category else policy.default_unit), at, by)
         elif action in ("assign", "reassign") and i == last["assign"] and is_open:
             add("dispatch", i, [str(e.get("handler") or ""), *[str(c) for c in e.get("copied") or []]], at, by)

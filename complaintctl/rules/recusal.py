@@ -17,11 +17,11 @@ DECISIONS = frozenset({"assign", "reassign", "plan", "replan", "resolve", "close
 _HANDLE = N_("{person} is the person complained about and may not handle this case")
 _RESOLVE = N_("{person} is the person complained about and may not resolve this case")
 ROLES_CHECKED = (  # (field, message: translated when a finding is made)
-    ("routing.handler", _HANDLE),
-    ("plan.resolver", _RESOLVE),
-    ("resolution.by", _RESOLVE),
-    ("closing.by", N_("{person} is the person complained about and may not close this case")),
-    ("assessment.decided_by", N_("{person} is the person complained about and may not decide on this case")),
+    (F.ROUTING_HANDLER, _HANDLE),
+    (F.PLAN_RESOLVER, _RESOLVE),
+    (F.RESOLUTION_BY, _RESOLVE),
+    (F.CLOSING_BY, N_("{person} is the person complained about and may not close this case")),
+    (F.ASSESSMENT_DECIDED_BY, N_("{person} is the person complained about and may not decide on this case")),
 )
 
 

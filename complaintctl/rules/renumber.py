@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from complaintctl.model import fields as F
 from complaintctl.model.case import get
 
 ACTION = "renumber"
@@ -56,8 +57,8 @@ def only_references_renamed(old: Mapping[str, Any], new: Mapping[str, Any]) -> b
     mapping = renames(new_t[len(old_t):])
     if mapping is None:
         return False
-    before = [mapping.get(str(r), str(r)) for r in (get(old, "assessment.repeat_of") or [])]
-    after = [str(r) for r in (get(new, "assessment.repeat_of") or [])]
+    before = [mapping.get(str(r), str(r)) for r in (get(old, F.ASSESSMENT_REPEAT_OF) or [])]
+    after = [str(r) for r in (get(new, F.ASSESSMENT_REPEAT_OF) or [])]
     if before != after:
         return False
     strip_old = {k: v for k, v in (old.get("assessment") or {}).items() if k != "repeat_of"}

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import get
 from complaintctl.rules import renumber, union
@@ -13,7 +14,7 @@ from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
 # R-IN-2: the first receiver stays responsible; intake facts are never rewritten.
-FIXED_FIELDS = ("id", "intake.received_at", "intake.recorded_at", "intake.first_receiver")
+FIXED_FIELDS = ("id", F.INTAKE_RECEIVED_AT, F.INTAKE_RECORDED_AT, F.INTAKE_FIRST_RECEIVER)
 
 
 def _entries(data: Mapping[str, Any]) -> list[Any]:

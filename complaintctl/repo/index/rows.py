@@ -10,6 +10,7 @@ from datetime import UTC
 from typing import Any
 
 from complaintctl.errors import InvalidInput
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.model.snapshot import Case, CaseRecord
@@ -60,7 +61,7 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
     record = json.dumps([getattr(rec, f) for f in RECORD_FIELDS], ensure_ascii=False)
     subject = " ".join(sorted(set(tokens(rec.subject))))
     return (path, blob, sig, None, rec.id, rec.status, _ts(rec.received_at), _ts(rec.resolved_at),
-            _ts(rec.closed_at), _ts(get(data, "revisit.at")), last_to, last_to_ts, _next_due(case), _last_done(case),
+            _ts(rec.closed_at), _ts(get(data, F.REVISIT_AT)), last_to, last_to_ts, _next_due(case), _last_done(case),
             rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
             record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
@@ -76,13 +77,13 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": data.get("id"), "status": data.get("status"),
             "timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
                          if isinstance(e, Mapping) and e.get("to")],
-            "clocks": data.get("clocks"), "plan": {"due": get(data, "plan.due")},
-            "intake": {"received_at": get(data, "intake.received_at")},
+            "clocks": data.get("clocks"), "plan": {"due": get(data, F.PLAN_DUE)},
+            "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT)},
             # the current resolution and revisit (model.snapshot) need the resolution's time
-            "resolution": {"at": get(data, "resolution.at")} if isinstance(data.get("resolution"), Mapping) else None,
-            "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
-            "assessment": {"repeat": get(data, "assessment.repeat"), "repeat_of": get(data, "assessment.repeat_of")},
-            "closing": {"lesson": get(data, "closing.lesson")}}
+            "resolution": {"at": get(data, F.RESOLUTION_AT)} if isinstance(data.get("resolution"), Mapping) else None,
+            "revisit": {"at": get(data, F.REVISIT_AT), "satisfaction": get(data, F.REVISIT_SATISFACTION)},
+            "assessment": {"repeat": get(data, F.ASSESSMENT_REPEAT), "repeat_of": get(data, F.ASSESSMENT_REPEAT_OF)},
+            "closing": {"lesson": get(data, F.CLOSING_LESSON)}}
 
 
 def build_rows(items: list[tuple[str, str | None, str | None, bytes | str]],

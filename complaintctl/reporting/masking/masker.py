@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
+from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.reporting.masking import detectors
 from complaintctl.reporting.masking import names as naming
@@ -153,12 +154,12 @@ def _merge(spans: list[Span], text: str) -> list[Span]:
 def identifying(data: Mapping[str, Any]) -> list[Literal]:
     """The complainant's own identifying strings in one case (R-IN-1 intake fields), by kind."""
     out: list[Literal] = []
-    for path, kind in (("intake.complainant.name", PERSON), ("intake.complainant.address", ADDRESS),
-                       ("intake.location", ADDRESS)):
+    for path, kind in ((F.INTAKE_COMPLAINANT_NAME, PERSON), (F.INTAKE_COMPLAINANT_ADDRESS, ADDRESS),
+                       (F.INTAKE_LOCATION, ADDRESS)):
         value = get(data, path)
         if value is not None and str(value).strip():
             out.append((str(value).strip(), kind))
-    contact = str(get(data, "intake.complainant.contact") or "").strip()
+    contact = str(get(data, F.INTAKE_COMPLAINANT_CONTACT) or "").strip()
     kind = kind_of(contact)
     if kind != PERSON:
         out.append((contact, kind))
@@ -167,14 +168,14 @@ def identifying(data: Mapping[str, Any]) -> list[Literal]:
     return out
 
 
-_PEOPLE_FIELDS = ("accused.person", "routing.handler", "plan.resolver", "resolution.by", "revisit.by",
-                  "closing.by", "assessment.decided_by", "intake.first_receiver")
+_PEOPLE_FIELDS = (F.ACCUSED_PERSON, F.ROUTING_HANDLER, F.PLAN_RESOLVER, F.RESOLUTION_BY, F.REVISIT_BY,
+                  F.CLOSING_BY, F.ASSESSMENT_DECIDED_BY, F.INTAKE_FIRST_RECEIVER)
 
 
 def people_in(data: Mapping[str, Any]) -> list[Literal]:
     """The case's own people other than the complainant: accused, handler, whoever acted."""
     out = [str(get(data, f)) for f in _PEOPLE_FIELDS if get(data, f)]
-    out += [str(c) for c in (get(data, "routing.copied") or []) if c]
+    out += [str(c) for c in (get(data, F.ROUTING_COPIED) or []) if c]
     timeline = data.get("timeline")
     out += [str(e.get("by")) for e in (timeline if isinstance(timeline, list) else [])
             if isinstance(e, Mapping) and e.get("by")]
