@@ -1,4 +1,4 @@
-"""Time the real CLI over a generated case repository (issue 12's targets; BENCHMARKS.md).
+"""Time the real CLI over a generated case repository (the targets in BENCHMARKS.md).
 
     python benchmarks/bench.py --count 10000                 # build a repo, time everything
     python benchmarks/bench.py --count 100000 --keep --markdown
@@ -33,7 +33,7 @@ from pathlib import Path
 
 NOW = "2026-11-02T10:00:00+08:00"  # pinned: after the sample range, so runs are comparable
 SINCE, UNTIL = "2026-01-01", "2026-10-31"
-TARGETS = {  # seconds, from issue 12 (a 2-core machine, 100,000 cases)
+TARGETS = {  # seconds (a 2-core machine, 100,000 cases)
     "help": 0.15, "version": 0.15, "show": 0.15, "list-open": 0.5, "list-overdue": 0.5, "due": 0.5,
     "report": 0.5, "register": 0.5, "bulletin": 0.5, "search": 0.5, "similar": 0.5, "validate": 2.0,
 }

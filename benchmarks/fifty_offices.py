@@ -1,4 +1,4 @@
-"""Fifty offices on one shared repository (issue 12): `sync` and the server's pre-receive hook
+"""Fifty offices on one shared repository: `sync` and the server's pre-receive hook
 under load, as p50/p95.
 
     python benchmarks/fifty_offices.py --source /tmp/complaintctl-bench-…/office-100000

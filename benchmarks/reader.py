@@ -1,4 +1,4 @@
-"""The strict case reader against the libyaml floor (issue 10; the cold-read target of issue 12).
+"""The strict case reader against the libyaml floor (the cold-read target in BENCHMARKS.md).
 
 Reads every case file of a repository once into memory, then times, alternately so that
 machine load hits both alike, `yaml.load(text, Loader=yaml.CSafeLoader)` (PyYAML's libyaml

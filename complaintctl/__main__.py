@@ -1,5 +1,5 @@
 """`python -m complaintctl` and the `complaintctl` script. git runs `complaintctl hook pre-commit`
-at every commit: that path skips click and every command module (issue 12: the hook costs at
+at every commit: that path skips click and every command module (the hook costs at
 most twice a bare commit); everything else is the click CLI."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from complaintctl import __version__, i18n
 from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
 from complaintctl.i18n import _
 
-# Commands load lazily (issue 12): `--help`, `--version` and a one-case `show` must not import
+# Commands load lazily: `--help`, `--version` and a one-case `show` must not import
 # every command module and the libraries behind them. name -> (module:attribute, short help);
 # tests/test_cli_lazy.py checks each short help against the command's own docstring.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -229,7 +229,7 @@ def main() -> None:
 
 def _quiet_pipe() -> None:
     """The reader went away (`| head`): send what is left to /dev/null so that Python's
-    final flush does not complain, and end quietly (issue 10, item 5)."""
+    final flush does not complain, and end quietly."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -74,8 +74,8 @@ def _p(context: str, message: str) -> tuple[str, str]:
 
 def span(seconds: float) -> str:
     """A stretch of time in two units, truncated, never rounded up: 3 days 14 h 59 min is
-    "3d 14h" / "3天14小时" — the time left before a deadline is never overstated (issue 13;
-    Babel's format_timedelta would say "4天")."""
+    "3d 14h" / "3天14小时" — the time left before a deadline is never overstated
+    (Babel's format_timedelta would say "4天")."""
     minutes = int(abs(seconds) // 60)
     d, rest = divmod(minutes, 24 * 60)
     h, m = divmod(rest, 60)

@@ -38,7 +38,7 @@ def _char_width(ch: str) -> int:
 
 @dataclass(frozen=True)
 class Col:
-    """How a column gives way when the table is wider than the terminal (issue 13).
+    """How a column gives way when the table is wider than the terminal.
 
     `shrink`: its cells may be cut (or, with `wrap`, wrapped) down to that many display
     columns (0: it keeps its width). `drop`: it may be left out; the highest number goes first,
@@ -58,7 +58,7 @@ GAP = 2  # the spaces between two columns
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | None = None,
           cols: Sequence[Col] | None = None) -> str:
     """tabulate's "simple" table (CJK two columns wide). Text cells are laid out here, in one
-    pass (issue 12: tabulate's typing of 100,000 rows took seconds); anything else — numbers,
+    pass (tabulate's typing of 100,000 rows took seconds); anything else — numbers,
     None, several lines — goes to tabulate itself. tests/test_output.py compares the two.
 
     With a `width` and a `Col` per column, the table is fitted to that many display columns:
@@ -263,7 +263,7 @@ PROGRESS_AT = 200  # items of work from which a command shows a bar (about a sec
 class Progress:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal (a long cold
     rebuild of the read index, a first validate or sweep, the sample); scripts, pipes and logs
-    see nothing (issue 13)."""
+    see nothing."""
 
     WIDTH = 30
 

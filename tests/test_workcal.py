@@ -115,15 +115,15 @@ def test_from_policy_reads_the_preset() -> None:
 def test_precomputed_table_answers_like_the_live_calendar() -> None:
     from datetime import date, timedelta
 
-    from complaintctl.policy import calendar as workcal
+    from complaintctl.policy import calendar
 
-    spec = workcal.CalendarSpec(country="CN")
-    table = workcal.country_days("CN")
-    with_table = workcal.WorkCalendar(spec)
+    spec = calendar.CalendarSpec(country="CN")
+    table = calendar.country_days("CN")
+    with_table = calendar.WorkCalendar(spec)
     assert with_table._table is not None
-    live = workcal.WorkCalendar(spec)
+    live = calendar.WorkCalendar(spec)
     live._table = None  # the pre-issue-12 path: ask `holidays` for every day
-    live._public = workcal._public_holidays("CN", "")
+    live._public = calendar._public_holidays("CN", "")
     live._weekend = frozenset(live._public.weekend)
 
     def live_answer(d: date) -> bool:

@@ -37,7 +37,7 @@ def validate_cmd(ws: Workspace, as_json: bool) -> None:
     for f in findings:
         click.echo(str(f), err=True)
     if findings:
-        # the files that have findings, then the files checked (issue 13, item 6)
+        # the files that have findings, then the files checked
         bad = len({f.path for f in findings})
         click.echo(_("{n} finding(s) in {bad} case file(s) ({count} checked)").format(
             n=len(findings), bad=bad, count=count), err=True)

@@ -53,7 +53,7 @@ def now(ws: Workspace) -> datetime:
 
 def actor(ws: Workspace) -> Identity:
     """Who acts: git's identity, named as the policy's people name them (matched by e-mail),
-    so every entry's `by:` is the committer as the hooks will see them (issue 9)."""
+    so every entry's `by:` is the committer as the hooks will see them."""
     ident = ws.git.identity()
     return Identity(ws.policy.canonical_name(ident.name, ident.email), ident.email)
 
@@ -67,7 +67,7 @@ def wide_option(f: F) -> F:
 
 
 def screen_width(wide: bool = False) -> int | None:
-    """The display width tables are fitted to (issue 13): $COLUMNS when set, else the terminal's
+    """The display width tables are fitted to: $COLUMNS when set, else the terminal's
     width when stdout is a terminal. None — every column in full, nothing cut — with --wide, or
     when stdout is a pipe or a file and $COLUMNS is not set (`list | grep` sees whole subjects)."""
     import os
@@ -132,7 +132,7 @@ def report(result: Result) -> None:
 def records(ws: Workspace) -> list[CaseRecord]:
     """Every readable case; each file left out is named on stderr with the reason (a case
     is never dropped silently)."""
-    from complaintctl.repo import index  # not for one-case commands (issue 12)
+    from complaintctl.repo import index  # not for one-case commands
 
     skipped: list[Skipped] = []
     out = index.load_records(ws, skipped=skipped)

@@ -1,4 +1,4 @@
-"""Shell completion (issue 13): commands and options come from click; case IDs, the policy's
+"""Shell completion: commands and options come from click; case IDs, the policy's
 vocabularies, states and people are completed here, by parameter name, for every command.
 
 Click's protocol: the shell calls `complaintctl` with `_COMPLAINTCTL_COMPLETE=bash_complete`

@@ -1,4 +1,4 @@
-"""`complaintctl import`: complaints from spreadsheets and e-mail (issue 14 §2-3)."""
+"""`complaintctl import`: complaints from spreadsheets and e-mail (R-IN-1)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from complaintctl.reporting.queries import minutes_on
 
 HEADERS = [N_("ID"), N_("score"), N_("status"), N_("received"), N_("subject"), N_("outcome"), N_("root cause"),
            N_("lesson")]
-# In a narrow terminal (issue 13): the subject and the lesson are what a search is for.
+# In a narrow terminal: the subject and the lesson are what a search is for.
 COLS = (FIXED, Col(drop=3), Col(drop=2), FIXED, Col(shrink=16, main=True), Col(shrink=6, drop=1),
         Col(shrink=12, drop=4), Col(shrink=16, main=True))
 
@@ -26,7 +26,7 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool, wide: bool) 
         click.echo(json_text([h.__dict__ for h in hits]))
         return
     states = labels.words(ws.policy.language, labels.STATUSES)
-    day = minutes_on(ws.policy.tz)  # the office's calendar day (issue 13)
+    day = minutes_on(ws.policy.tz)  # the office's calendar day
     rows = [[h.id, f"{h.score:.2f}", states.get(h.status, h.status), day(h.received_at)[:10], h.subject,
              ws.policy.label("outcomes", h.outcome) if h.outcome else "", h.root_cause, h.lesson] for h in hits]
     click.echo(table(rows, [_(h) for h in HEADERS], screen_width(wide), COLS))

@@ -138,7 +138,7 @@ SHARE = Share()
 # Options that take a word from a vocabulary: option name -> the policy's table, or one of the
 # fixed vocabularies in labels.py. Each takes the key or its label in either language
 # (`--category 工作效率`, `--status 已结案`, `--unit 工程维修部`); anything else is a usage error
-# (exit 2) listing the choices — never a silent empty result (issue 13, item 2).
+# (exit 2) listing the choices — never a silent empty result.
 VOCABULARIES: dict[str, str] = {
     "category": "categories", "unit": "units", "severity": "severities", "channel": "channels",
     "complainant_class": "complainant_classes", "outcome": "outcomes", "accused_unit": "units",

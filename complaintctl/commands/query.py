@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from complaintctl.repo.index import Skipped
     from complaintctl.reporting import queries
 
-# `show` is a one-case command (issue 12: ≤ 150 ms): the read index, the reports and the
+# `show` is a one-case command (≤ 150 ms): the read index, the reports and the
 # deadline module load only in the commands that use them.
 
-# How each table gives way in a narrow terminal (issue 13, output.Col): the subject is what a
+# How each table gives way in a narrow terminal (output.Col): the subject is what a
 # list is read for; severity, then unit, then category go first.
 LIST_COLS = (FIXED, FIXED, FIXED, Col(shrink=10, drop=1), Col(drop=3), Col(shrink=10, drop=2), Col(shrink=8),
              Col(shrink=20, main=True))
@@ -85,7 +85,7 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
         if as_json:
             click.echo(json_text([queries.summary(r) for r in found]))
             return
-        # every vocabulary translated once per command, then a dict lookup per row (issue 12)
+        # every vocabulary translated once per command, then a dict lookup per row
         states, cats = labels.words(lang, labels.STATUSES), ws.policy.labels("categories")
         sevs, units = ws.policy.labels("severities"), ws.policy.labels("units")
         short = queries.minutes_on(tz)
@@ -127,7 +127,7 @@ def history_cmd(ws: Workspace, case_id: str, as_json: bool, wide: bool) -> None:
     """Who did what and when, from git."""
     from complaintctl.reporting import queries
 
-    known = queries.renumberings(ws)  # one pass over the history for both (issue 12)
+    known = queries.renumberings(ws)  # one pass over the history for both
     entries = queries.history(ws, case_id, known)
     for r, now_named in queries.other_holders(ws, case_id, known):  # never silently: old trailers name two
         click.echo(_("note: before commit {sha} the number {old} also named the complaint that is now {new} "

@@ -123,7 +123,7 @@ def bulletin_cmd(ws: Workspace, period_text: str, out_dir: Path | None, formats:
 @json_option
 @pass_ws
 def export_cmd(ws: Workspace, period_text: str, xlsx: Path | None, csv_path: Path | None, as_json: bool) -> None:
-    """Every case's intake fields, UNMASKED, for moving or archiving cases (internal; issue 14)."""
+    """Every case's intake fields, UNMASKED, for moving or archiving cases (internal)."""
     if not (xlsx or csv_path):
         raise click.UsageError("give --xlsx FILE or --csv FILE")
     period = periods.parse_period(period_text)

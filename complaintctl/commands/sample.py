@@ -45,7 +45,7 @@ def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, rep
     """Generate realistic sample cases through the real steps and commit them in batches."""
     spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
 
-    bar = Progress("writing sample cases", count)  # on a terminal's stderr only (issue 13)
+    bar = Progress("writing sample cases", count)  # on a terminal's stderr only
 
     def progress(done: int, what: str) -> None:
         bar.update(done)

@@ -1,4 +1,4 @@
-"""Intake from e-mail (issue 14 §3): an .eml file, an mbox, or a Maildir folder.
+"""Intake from e-mail: an .eml file, an mbox, or a Maildir folder.
 
 A message becomes a complaint on channel `email`: the complainant from `From:`, the subject
 (RFC 2047 words decoded, GBK and GB2312 read as GB18030, their superset), the body as the

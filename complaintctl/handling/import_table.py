@@ -1,4 +1,4 @@
-"""Intake from an office's spreadsheet register (issue 14 §2): .xlsx (openpyxl) or .csv.
+"""Intake from an office's spreadsheet register: .xlsx (openpyxl) or .csv.
 
 Columns map to fields through a mapping (YAML: column header → field); the default is what
 `complaintctl export --xlsx` writes (reporting.intake_export.COLUMNS, in zh or en). The first

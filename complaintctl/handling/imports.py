@@ -1,4 +1,4 @@
-"""`complaintctl import`: complaints from the channels an office already has (issue 14 §2-3).
+"""`complaintctl import`: complaints from the channels an office already has (R-IN-1).
 
 Each source (a spreadsheet, an .eml, an mbox, a Maildir) is read into candidates — an
 `Intake` each, with where it came from — and every candidate is checked before anything is

@@ -98,7 +98,7 @@ class NewCase:
 
 
 def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Identity, message: str) -> list[Result]:
-    """Record several complaints in ONE commit (issue 14: one commit per imported file): each
+    """Record several complaints in ONE commit (one commit per imported file): each
     numbered, built and judged exactly as `create` does, its files under materials/YYYY/MM/ID/.
     One finding anywhere and nothing is written. `message`'s `{ids}` becomes `FIRST … LAST`."""
     policy = ws.policy
@@ -109,7 +109,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
         results: list[Result] = []
         findings: list[object] = []
         commit = commit_for(ws, actor)
-        bar = Progress("importing cases", len(items)) if len(items) >= PROGRESS_AT else None  # issue 13
+        bar = Progress("importing cases", len(items)) if len(items) >= PROGRESS_AT else None
         for n, item in enumerate(items, 1):
             if bar is not None:
                 bar.update(n)
@@ -143,7 +143,7 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
     matter (the last months' folders only) are linked as `repeat_of`, and returned for a warning."""
     folders = knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz))
     idx = index.open_index(ws)
-    try:  # the index narrows to possible repeats (issue 12); find_repeats decides, as over every case
+    try:  # the index narrows to possible repeats; find_repeats decides, as over every case
         recent = knowledge.repeat_candidates(idx, folders, intake.name, intake.contact, intake.subject)
         repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
     finally:
@@ -155,7 +155,7 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
 
 def late(step_for: StepFor, reason: str) -> StepFor:
     """The step recorded late (its `at` older than the policy's offline window), with the reason;
-    only an approver (approvals: late) may (issue 9)."""
+    only an approver (approvals: late) may."""
     if not reason.strip():
         return step_for
 

@@ -1,5 +1,5 @@
 """Sending mail through the office's SMTP server (`smtplib`): the settings from the policy,
-overridden by the environment, the password from the environment only (issue 14)."""
+overridden by the environment, the password from the environment only."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ class Intake:
     materials: Sequence[str] = field(default_factory=tuple)
     repeat_of: Sequence[str] = field(default_factory=tuple)  # R-AS-5: earlier cases this repeats
     incident: str = ""  # R-AS-3: the incident kind, "none" when declined, "" when nothing matched
-    # issue 14: where an imported case came from ({file, row, key} or {file, message_id}), and the
+    # where an imported case came from ({file, row, key} or {file, message_id}), and the
     # files kept under materials/YYYY/MM/ID/ ({file, sha256, size, type}), both fixed at intake
     source: Mapping[str, Any] = field(default_factory=dict)
     attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)

@@ -43,8 +43,8 @@ class SweepResult:
 
 def candidates(ws: Workspace, now: datetime) -> list[str]:
     """IDs of the cases a sweep would change, from the index (no case file is re-parsed). Only
-    open cases are read: a closed or invalid case has no running clock (issue 12). They stream by
-    one at a time: 27,000 open documents held at once weighed ~400 MB (issue 12: memory)."""
+    open cases are read: a closed or invalid case has no running clock. They stream by
+    one at a time: 27,000 open documents held at once weighed ~400 MB (memory)."""
     policy = ws.policy
     cal = WorkCalendar.from_policy(policy)
     out = []
@@ -93,12 +93,12 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         if not dry_run:
             ws.git.ensure_ready_to_commit()
         # (the file's text before, after, what changed): texts only — a sweep over a large backlog
-        # must not keep thousands of round-trip documents (issue 12: memory)
+        # must not keep thousands of round-trip documents (memory)
         changed: list[tuple[str, str, CaseChange]] = []
         skipped: list[Finding] = []
         commit = lifecycle.commit_for(ws, actor)
         ids = candidates(ws, now)
-        bar = Progress("sweeping cases", len(ids)) if len(ids) >= PROGRESS_AT else None  # issue 13
+        bar = Progress("sweeping cases", len(ids)) if len(ids) >= PROGRESS_AT else None
         for n, case_id in enumerate(ids, 1):
             if bar is not None:
                 bar.update(n)

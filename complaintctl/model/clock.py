@@ -4,7 +4,7 @@ Everything below the command layer takes `now` as a parameter. `COMPLAINTCTL_NOW
 (an ISO time, e.g. `2026-02-13T17:30:00+08:00`) pins the clock for the CLI — for tests and
 for replaying a day; it is never needed in normal use. The hooks honour it only where the
 repository's git configuration says `complaintctl.allowPinnedNow = true` (test fixtures):
-time must be trustworthy where the record is judged (issue 9).
+time must be trustworthy where the record is judged.
 """
 
 from __future__ import annotations

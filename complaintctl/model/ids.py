@@ -31,7 +31,7 @@ class CaseId:
 
     @property
     def materials_dir(self) -> str:
-        """Where the case's kept originals live (R-IN-1, issue 14): materials/YYYY/MM/ID/."""
+        """Where the case's kept originals live (R-IN-1): materials/YYYY/MM/ID/."""
         return f"{MATERIALS}/{self.year:04d}/{self.month:02d}/{self}"
 
 

@@ -36,7 +36,7 @@ def tokens(text: str) -> list[str]:
 
 def vector(data: Mapping[str, object]) -> Counter[str]:
     """A case's tokens with their weights (FIELDS), in the order first met: `similar`'s raw
-    vector, which the read index stores per case (issue 12) so `similar` never re-cuts text."""
+    vector, which the read index stores per case so `similar` never re-cuts text."""
     vec: Counter[str] = Counter()
     for f, weight in FIELDS:
         for tok in tokens(str(get(data, f) or "")):

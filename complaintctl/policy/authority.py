@@ -1,4 +1,4 @@
-"""Who may do what (issue 9): roles per action, compensation limits (R-ES-2), senior staff for
+"""Who may do what: roles per action, compensation limits (R-ES-2), senior staff for
 repeat complaints (R-AS-5), the system account, incident kinds (R-AS-3), the offline window
 and the moment the ledger starts. Parsed from the policy file; pure lookups, no I/O.
 

@@ -105,7 +105,7 @@ def parse_calendar(data: Any, source: str, default_tz: str) -> CalendarSpec:
     country = str(data.get("country") or "").upper()
     subdivision = str(data.get("subdivision") or "")
     if country:
-        import holidays  # imported where used: ~80 ms (issue 12); a cached policy skips this
+        import holidays  # imported where used: ~80 ms; a cached policy skips this
 
         try:
             known = holidays.country_holidays(country).subdivisions
@@ -146,7 +146,7 @@ TABLE_YEARS = (1990, 2060)  # the years a precomputed country table covers
 @dataclass(frozen=True)
 class CountryDays:
     """A country's public calendar for TABLE_YEARS, computed once from `holidays` and kept in the
-    read cache (issue 12: building the China calendar costs ~150 ms a process)."""
+    read cache (building the China calendar costs ~150 ms a process)."""
 
     country: str
     subdivision: str
@@ -278,7 +278,7 @@ class WorkCalendar:
         last = end.astimezone(self.tz).date()
         one = timedelta(days=1)
         while day <= last:
-            if first < day < last:  # a whole day inside: open time is the weekday's hours (issue 12)
+            if first < day < last:  # a whole day inside: open time is the weekday's hours
                 if self.is_working_day(day):
                     length = self._day_length(day)
                     yield length, length
@@ -313,7 +313,7 @@ class WorkCalendar:
         if (last - first).days < 3:
             return sum(inside / length for length, inside in self._open_time(start, end) if length)
         # The same terms in the same order as the day-by-day sum (so the same float): the first
-        # and the last day's shares, and 1.0 for each whole open day between (issue 12: a prefix
+        # and the last day's shares, and 1.0 for each whole open day between (a prefix
         # count, not a walk over every day).
         lo = self._open_days_before(first + timedelta(days=1))  # the lower bound first: it may move the origin
         whole = self._open_days_before(last) - lo

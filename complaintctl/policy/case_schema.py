@@ -1,4 +1,4 @@
-"""The case schema an office's editor checks and completes against (issue 13).
+"""The case schema an office's editor checks and completes against.
 
 `templates/case.schema.json` describes the case file's shape; `init` writes the office's copy
 with the office's own vocabularies as enums — channels, complainant classes, categories,

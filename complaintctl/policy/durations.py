@@ -35,7 +35,7 @@ _RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)\s*$")
 
 
 class Calendar(Protocol):
-    """What the arithmetic needs from a working calendar (workcal.WorkCalendar)."""
+    """What the arithmetic needs from a working calendar (policy.calendar.WorkCalendar)."""
 
     tz: ZoneInfo
 

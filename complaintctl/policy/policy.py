@@ -92,12 +92,12 @@ class Policy:
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
-    calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (workcal)
-    sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (slapolicy)
-    authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger (issue 9)
-    trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for (issue 11)
-    notifications: Notifications = field(default_factory=Notifications)  # notify (issue 14)
-    materials: Materials = field(default_factory=Materials)  # files kept from e-mail intake (issue 14)
+    calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (policy.calendar)
+    sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (policy.sla)
+    authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger
+    trust: Trust = field(default_factory=Trust)  # min_version, signing, acts_for
+    notifications: Notifications = field(default_factory=Notifications)  # notify
+    materials: Materials = field(default_factory=Materials)  # files kept from e-mail intake
     limits: Limits = DEFAULT_LIMITS  # `limits:`: bounds on one case file (the strict reader)
 
     @property

@@ -1,4 +1,4 @@
-"""What the shared server trusts (issue 11): the oldest complaintctl that may judge this
+"""What the shared server trusts: the oldest complaintctl that may judge this
 repository, whether pushed commits must be signed, whether commit authors stand in for an
 authenticated pusher, and whom a pusher may push commits for. Parsed from the policy file;
 pure, no I/O.

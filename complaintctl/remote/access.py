@@ -1,4 +1,4 @@
-"""Who may push what (issues 5 and 11). The pusher comes from the git server, never from the
+"""Who may push what. The pusher comes from the git server, never from the
 commit (anyone can set `git config user.name`), and is mapped to a person through the policy
 already on the server's main — never through a policy the push brings.
 
@@ -13,7 +13,7 @@ A person matches by `login`, then email, then name; a commit's author by email, 
   (`people[].acts_for`, `"*"` for anyone).
 - The admin role (`hq`) alone may touch anything outside `cases/` (the policy,
   `allowed_signers`, templates, hooks, …) and refs other than main (branches, tags) — but
-  a case's kept originals (`materials/YYYY/MM/ID/FILE`, issue 14) go with the case: its
+  a case's kept originals (`materials/YYYY/MM/ID/FILE`) go with the case: its
   office's people add them, and the validator holds them (rules.materials).
 - A case belongs to the office in its ID: a commit's author may change only their own
   office's cases (`people[].office`, default the policy's `office`); `hq` acts on all.
@@ -174,7 +174,7 @@ def actor(policy: Policy, judge: Judge, author: Identity) -> Grant | None:
 
 def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
     """Deny by default: outside cases/ only the admin role may change anything — except a
-    case's kept originals, materials/YYYY/MM/ID/FILE (issue 14), which come with their case:
+    case's kept originals, materials/YYYY/MM/ID/FILE, which come with their case:
     the validator judges them (rules.materials), check_material their office."""
     if path.startswith(CASES) or materials.case_of(path) is not None or (admin is not None and admin.admin):
         return None

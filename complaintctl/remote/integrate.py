@@ -1,4 +1,4 @@
-"""How `sync` puts this clone's unpushed work and the remote's together (issue 11 §4).
+"""How `sync` puts this clone's unpushed work and the remote's together.
 
 - A file changed on one side only is taken from that side.
 - A case changed on both sides is merged case by case: both timelines' new entries in time

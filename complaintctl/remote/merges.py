@@ -1,4 +1,4 @@
-"""A merge commit, judged by what it does to each case (issue 11 §0).
+"""A merge commit, judged by what it does to each case.
 
 Git's notion of "what a merge changes" (what differs from every parent) lets a merge that
 takes an old parent's tree delete cases, reopen closed ones or restore an old policy
@@ -92,7 +92,7 @@ def judge_merge(g: Git, meta: CommitMeta, policy_text: str | None, authority_tex
 
 
 def _material(path: str, merged: str, sides: list[str]) -> list[Finding]:
-    """Kept originals (issue 14) come with the commit that records their case; a merge takes
+    """Kept originals come with the commit that records their case; a merge takes
     them from its parents as they are."""
     if merged == ZERO and any(s != ZERO for s in sides):
         return [Finding(path, "(file)", "R-IN-1", "a merge may not drop a kept original (a parent has it)")]

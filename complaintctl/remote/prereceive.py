@@ -1,4 +1,4 @@
-"""The pre-receive hook on the shared repository (issues 5 and 11).
+"""The pre-receive hook on the shared repository.
 
 A push is judged three ways, always by the policy and the signers already on the server's
 main — never by what the push brings:
@@ -160,7 +160,7 @@ def _ref_rules(g: Git, up: RefUpdate, server: Server | None) -> list[str]:
 
 
 def _authority_text(g: Git, meta: CommitMeta, server: Server | None) -> str | None:
-    """The policy in force before the change (issue 9): the server's old tip, or — for the very
+    """The policy in force before the change: the server's old tip, or — for the very
     first push — the commit's first parent's; never one the push brings."""
     if server is not None:
         return server.policy_text

@@ -1,4 +1,4 @@
-"""Signed commits (issue 11 §3). With `signing: required` in the server's policy, every pushed
+"""Signed commits. With `signing: required` in the server's policy, every pushed
 commit carries an SSH signature by a key that `allowed_signers` — the file at the root of
 the repository, as it is on the server's main (only the admin role may change it) — lists
 for the commit's committer. Git checks the signatures (`ssh-keygen -Y verify`) for the whole

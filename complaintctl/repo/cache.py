@@ -2,7 +2,7 @@
 still good: the code version, the `holidays` version, the policy text.
 
 Everything here is derived data: deleting the folder only makes the next command slower.
-The parsed policy and its country calendar are kept here (issue 12): parsing the policy with
+The parsed policy and its country calendar are kept here: parsing the policy with
 the pure-Python YAML reader and building the `holidays` calendar would cost ~200 ms per
 process, far more than a one-case `show` may take.
 """

@@ -1,6 +1,6 @@
 """`complaintctl validate`: every case file in the working tree, against its committed version.
 
-Verdicts are kept (issue 12): a committed file's findings depend only on its bytes (its
+Verdicts are kept: a committed file's findings depend only on its bytes (its
 blob), its path, the policy and the code — and on `now` only until every moment in the
 file is past (rules.validate.settled_after). So a verdict is stored per (path, blob, policy,
 code version, language) once it is settled, and a warm `validate` re-judges only new or changed
@@ -41,7 +41,7 @@ _VERDICTS = ("CREATE TABLE IF NOT EXISTS verdicts (path TEXT NOT NULL, blob TEXT
 
 def verdict_context(ws: Workspace) -> str:
     """What a verdict depends on besides the file: the code, the policy text, this clone's office
-    and the language its findings are written in (a kept verdict holds their text, issue 13)."""
+    and the language its findings are written in (a kept verdict holds their text)."""
     policy_file = ws.root / POLICY_FILE
     try:
         text = policy_file.read_bytes().decode("utf-8", "surrogateescape")
@@ -76,7 +76,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
         rows = db.execute("SELECT c.path, c.blob, c.error, c.rowid, v.findings FROM cases c LEFT JOIN verdicts v "
                           "ON v.path = c.path AND v.blob = c.blob AND v.ctx = ? AND (v.settled IS NULL OR "
                           "v.settled <= ?) ORDER BY c.path", (ctx, limit)).fetchall()
-        # issue 13: a first validate of a large office takes a while; a bar on a terminal's stderr
+        # a first validate of a large office takes a while; a bar on a terminal's stderr
         todo = sum(1 for r in rows if r[4] is None)
         bar = Progress("checking cases", len(rows)) if todo >= PROGRESS_AT else None
         for path, blob, error, rowid, kept in rows:

@@ -1,4 +1,4 @@
-"""New files get the mode the user's umask gives, like any tool's (issue 13, item 8).
+"""New files get the mode the user's umask gives, like any tool's.
 
 `tempfile.mkstemp` creates its file 0600 whatever the umask, so a file written through a
 temporary file and a rename would stay private to its writer even in an office whose umask

@@ -1,4 +1,4 @@
-"""The client's git hooks, written where a push cannot reach them (issue 11 §1).
+"""The client's git hooks, written where a push cannot reach them.
 
 A hook in the work tree (`core.hooksPath=hooks`, what offices used before) is a file any
 push can change, and git would run the new version on the next commit in every office.

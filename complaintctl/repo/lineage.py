@@ -1,4 +1,4 @@
-"""A case across its renumberings (issue 11 §4).
+"""A case across its renumberings.
 
 When two clones numbered different complaints alike, `sync` renumbers the unpushed one
 (remote.sync): a commit that moves `cases/…/X.yaml` to `…/Y.yaml`, with the trailers

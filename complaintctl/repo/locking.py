@@ -2,7 +2,7 @@
 
 The lock is `filelock`'s: an OS lock (flock, or the Windows equivalent) that the kernel
 releases when its holder dies, or, where neither exists, a lock file recording its holder's
-pid that the next writer breaks once that process is gone (issue 13). `filelock` is imported
+pid that the next writer breaks once that process is gone. `filelock` is imported
 on first use, never at start-up: `--help` stays fast and nothing imports `fcntl` to start.
 """
 

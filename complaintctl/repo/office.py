@@ -62,10 +62,10 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
 def init_office(path: Path, preset: str, office: str | None = None, name: str | None = None,
                 language: str | None = None) -> tuple[Path, list[str]]:
     """Create the repository if needed, write policy and schema, commit, install the hooks
-    into .git/hooks (never into the work tree, issue 11). Returns the root and what the hook
+    into .git/hooks (never into the work tree). Returns the root and what the hook
     installation had to do besides. Everything that can be checked is checked before anything
     is created, and a failure after that removes what init made: a refused init leaves the
-    folder exactly as it was (issue 13)."""
+    folder exactly as it was."""
     office = office or preset_office(preset)
     text = policy_text(preset, office, name, language)
     if (path / POLICY_FILE).exists():
@@ -155,7 +155,7 @@ def default_ssh_key() -> Path | None:
 
 
 def configure_signing(g: Git, key: Path | None, required: bool) -> list[str]:
-    """Sign every commit of this clone with an ssh key (issue 11 §3), and say whether the
+    """Sign every commit of this clone with an ssh key, and say whether the
     repository's allowed_signers lists it yet."""
     if key is None:
         return [f"the policy says signing: required, and there is no ssh key in {Path.home() / '.ssh'} — make one "

@@ -111,7 +111,7 @@ def hook_now(g: Git) -> datetime:
 
 
 def _materials(g: Git, changes: list[Change], renumbered: dict[str, str]) -> list[Finding]:
-    """Kept originals (issue 14, rules.materials): what changes under materials/, and the files
+    """Kept originals (rules.materials): what changes under materials/, and the files
     the cases this commit adds say they keep."""
     found = [materials.MaterialChange(c.status, c.path, c.old_blob, c.new_blob,
                                       g.blob_bytes(c.new_blob) if c.status in ("A", "M") else None)
@@ -175,7 +175,7 @@ def speak_office_language(g: Git) -> None:
     clone, HEAD's (main's) on the server; English when there is none to read."""
     from complaintctl import i18n
 
-    try:  # a clone: the work tree's file, no git process (issue 12: the hook stays cheap)
+    try:  # a clone: the work tree's file, no git process (the hook stays cheap)
         text: str | None = (g.root / POLICY_FILE).read_text(encoding="utf-8", errors="replace")
     except (ComplaintError, OSError):  # the server's bare repository: main's
         try:

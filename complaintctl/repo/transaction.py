@@ -244,7 +244,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        set_new_file_mode(tmp)  # mkstemp's 0600 would ignore the umask (issue 13)
+        set_new_file_mode(tmp)  # mkstemp's 0600 would ignore the umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

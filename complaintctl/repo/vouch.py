@@ -1,5 +1,5 @@
 """A command that has just judged the exact bytes it commits says so to the pre-commit hook, so
-the hook does not judge them a second time in another interpreter (issue 12).
+the hook does not judge them a second time in another interpreter.
 
 Only our own validator is spared, and only for those bytes: the transaction that commits them
 (repo/transaction) writes a token naming HEAD, the code version, the policy file's blob, git's
@@ -93,7 +93,7 @@ def vouching(g: Git, by: Witness | None, head: str | None, blobs: Mapping[str, s
 
 def shell_token(head: str, policy: str, author: tuple[str, str], blobs: Mapping[str, str],
                 python: str = sys.executable) -> str:
-    """The token as the installed hook script checks it without starting Python (issue 12): what
+    """The token as the installed hook script checks it without starting Python: what
     it computes from git — HEAD, the staged policy blob, git's identity, and every staged change
     as `mode blob<TAB>path` — must be this text exactly, and the hook must run the interpreter
     that judged (`python`: the same installed complaintctl). Then every staged file is one this

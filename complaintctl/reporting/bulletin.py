@@ -6,7 +6,7 @@ template (Markdown or one self-contained HTML file); an office's own
 `templates/bulletin/` overrides the shipped ones. Templates come from the repository, so
 anyone who can push can write one: they render in Jinja2's immutable sandbox, where a template
 that reaches for Python internals (`cycler.__init__.__globals__`, `__class__`, …) fails with
-a clear error and nothing runs (issue 11). `publish` is the only part that writes files and
+a clear error and nothing runs. `publish` is the only part that writes files and
 commits.
 """
 
@@ -171,7 +171,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
          documents: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None) -> Bulletin:
     """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases.
     `documents`: path -> whole document of the featured cases (and the cases they repeat), when
-    `records` carry only what the figures read (repo.index.report_facts; issue 12)."""
+    `records` carry only what the figures read (repo.index.report_facts)."""
     tz = policy.tz
     report = build_report(records, period, policy, as_of, elapsed, activities,
                           labels.label(policy.language, "unassigned"))

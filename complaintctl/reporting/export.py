@@ -168,7 +168,7 @@ def write_table_csv(section: Section, path: Path) -> None:
 
 def write_xlsx(sections: Sequence[Section], path: Path, title: str = "") -> None:
     """One sheet per section: headers bold and frozen, dates as real date cells, columns sized
-    to their text (CJK characters count double), sheet names Excel accepts (issue 13)."""
+    to their text (CJK characters count double), sheet names Excel accepts."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

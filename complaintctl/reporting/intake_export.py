@@ -1,5 +1,5 @@
 """`complaintctl export`: every case's intake fields (R-IN-1) for a period, unmasked, as a
-spreadsheet — internal, for moving or archiving cases through Excel (issue 14 §2). The
+spreadsheet — internal, for moving or archiving cases through Excel. The
 register and the bulletin stay masked (R-RP-4); this is the office's own record.
 
 Its columns are the default mapping of `complaintctl import` (column header → field), so a

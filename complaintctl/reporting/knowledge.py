@@ -67,7 +67,7 @@ def _idf(vectors: Sequence[Counter[str]]) -> dict[str, float]:
 
 def search_index(idx: Index, query: str, limit: int = 20) -> list[Hit]:
     """`search` through the read index's FTS5 token table: the same tokens, the same scores,
-    computed for the matching cases only (O(result), issue 12)."""
+    computed for the matching cases only (O(result))."""
     wanted = set(tokens(query))
     if not wanted:
         return []
@@ -180,7 +180,7 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
 
     mine = weighted(_vector(target.data))
     # `_cosine` term by term (the same products summed in the same order: the same floats), with
-    # this case's norm once; a case sharing no token scores at most 0.05, never a hit (issue 12)
+    # this case's norm once; a case sharing no token scores at most 0.05, never a hit
     mine_norm = math.sqrt(sum(w * w for w in mine.values()))
     scored: list[tuple[float, int]] = []
     for rowid, other, category, raw in idx.iter_vectors():  # stored vectors, no document read
@@ -200,7 +200,7 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
             # two scores that differ only in the last bits of a float are a tie there too
             scored.append((round(score, 3), rowid))
     # only the best scores (ties at the cut included) are read whole, and only `limit` of them
-    # are kept at a time: the same answer as sorting every hit, in memory O(limit) (issue 12)
+    # are kept at a time: the same answer as sorting every hit, in memory O(limit)
     scored.sort(key=lambda s: -s[0])
     cut = scored[limit - 1][0] if limit > 0 and len(scored) >= limit else -math.inf
     best = (_hit(idx.record_at(rowid), score) for score, rowid in scored if score >= cut)

@@ -38,7 +38,7 @@ class Filter:
 
 
 def all_records(ws: Workspace) -> list[CaseRecord]:
-    from complaintctl.repo import index  # not for `show`, which reads one file (issue 12)
+    from complaintctl.repo import index  # not for `show`, which reads one file
 
     return index.load_records(ws)
 
@@ -77,7 +77,7 @@ def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = N
          skipped: list[Skipped] | None = None) -> list[CaseRecord]:
     """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
     decides exactly as it does over every record. `due_before`: only cases with a running clock
-    due by then (`list --overdue`), their documents fetched when read (issue 12: memory)."""
+    due by then (`list --overdue`), their documents fetched when read (memory)."""
     from complaintctl.repo import index
 
     where, params = _narrow(flt, due_before)
@@ -91,7 +91,7 @@ def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = N
 def find_iter(ws: Workspace, flt: Filter, tz: tzinfo, skipped: list[Skipped] | None = None
               ) -> Iterator[CaseRecord]:
     """`find`'s records one at a time, in `select`'s order (SQL sorts): a `list` of 100,000
-    cases keeps none of them (issue 12). The files left out go to `skipped` at once."""
+    cases keeps none of them. The files left out go to `skipped` at once."""
     from complaintctl.repo import index
 
     where, params = _narrow(flt, None)
@@ -138,14 +138,14 @@ def case_data(ws: Workspace, case_id: str) -> dict[str, Any]:
     return to_plain(load_plain(text, cid.relpath, ws.policy.limits))
 
 
-# How `show` gives way in a narrow terminal (issue 13): long values and notes wrap.
+# How `show` gives way in a narrow terminal: long values and notes wrap.
 CASE_COLS = (FIXED, Col(shrink=20, wrap=True, main=True))
 TIMELINE_COLS = (FIXED, Col(shrink=6), Col(shrink=8), Col(shrink=12, wrap=True), Col(shrink=16, wrap=True, main=True))
 
 
 def minutes_on(tz: tzinfo) -> Callable[[str], str]:
     """ISO text -> "YYYY-MM-DD HH:MM" on the office's clock, for a list of many rows: text already
-    at one of the zone's offsets (all that complaintctl writes) is cut, not parsed (issue 12)."""
+    at one of the zone's offsets (all that complaintctl writes) is cut, not parsed."""
     year = datetime.now(tz).year
     own = {_offset(datetime(year, m, 1, tzinfo=tz)) for m in (1, 7)}
 
@@ -167,7 +167,7 @@ def _offset(moment: datetime) -> str:
 
 def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
     """One case for a person: every label in the office's language, the same words the
-    register and the reports print (issue 13)."""
+    register and the reports print."""
     lang = policy.language
 
     def lab(vocab: str, path: str) -> str:
@@ -238,7 +238,7 @@ def _when(value: Any, policy: Policy) -> str:
 
 
 def _materials(data: Mapping[str, Any]) -> str:
-    """R-IN-1 materials; the kept files (issue 14) with where they are and their hash."""
+    """R-IN-1 materials; the kept files with where they are and their hash."""
     kept = {str(a.get("file")): a for a in get(data, F.INTAKE_ATTACHMENTS) or [] if isinstance(a, Mapping)}
     items = []
     for m in get(data, F.INTAKE_MATERIALS) or []:
@@ -257,7 +257,7 @@ def _source(data: Mapping[str, Any]) -> str:
 
 def renumberings(ws: Workspace) -> list[lineage.Renumbered]:
     """HEAD's renumberings (sync's), newest first: read once, passed to what follows a case.
-    From the read index's copy of the log (issue 12: `git log --grep … -- cases` over 100,000
+    From the read index's copy of the log (`git log --grep … -- cases` over 100,000
     cases' history took 6.5 s per `history`); git answers when the index cannot be written."""
     from complaintctl.repo import index
 
@@ -272,7 +272,7 @@ def history(ws: Workspace, case_id: str, known: list[lineage.Renumbered] | None 
     """Each commit that touched the case, oldest first — under every number it had (sync's
     renumberings, repo.lineage)."""
     loaded = store.load_case(ws, case_id)
-    tz = ws.policy.tz  # git keeps each author's own offset; the office reads its own (issue 13)
+    tz = ws.policy.tz  # git keeps each author's own offset; the office reads its own
     return [replace(e, when=datetime.fromisoformat(e.when).astimezone(tz).isoformat())
             for e in reversed(lineage.log(ws.git, str(loaded.id), loaded.relpath, known))]
 

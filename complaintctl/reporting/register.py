@@ -22,7 +22,7 @@ from complaintctl.reporting.masking import NameFinder, masker_for
 COLUMNS = ("id", "received_at", "channel", "complainant_class", "category", "severity", "subject", "unit",
            "handler", "status", "outcome", "resolved_at", "satisfaction", "repeat")
 
-# How the register gives way in a narrow terminal (issue 13, output.Col): ID, time received, what
+# How the register gives way in a narrow terminal (output.Col): ID, time received, what
 # it is about, who has it and where it stands stay; the rest go, the least telling first.
 LAYOUT = {"id": FIXED, "received_at": FIXED, "channel": Col(drop=8), "complainant_class": Col(drop=9),
           "category": Col(shrink=8, drop=1), "severity": Col(drop=5), "subject": Col(shrink=16, main=True),
@@ -33,7 +33,7 @@ COLS = tuple(LAYOUT[c] for c in COLUMNS)
 
 def _short(value: str, policy: Policy) -> datetime | None:
     """The office's wall-clock time to the minute, without a zone: a real date cell in the XLSX
-    (Excel keeps no zone), "2026-10-19 09:30" in the table, the CSV and the JSON (issue 13)."""
+    (Excel keeps no zone), "2026-10-19 09:30" in the table, the CSV and the JSON."""
     moment = as_datetime(value, policy.tz) if value else None
     if moment is None:
         return None
@@ -50,7 +50,7 @@ def register(records: Sequence[CaseRecord], week: Period, policy: Policy, as_of:
                      and week.start(tz) <= m < end), key=lambda r: (r.received_at, r.id))
     mask = masker_for((r.data for r in chosen), policy, names)
     lang = policy.language
-    statuses = words(lang, STATUSES)  # in_progress prints as 处理中 / In progress (issue 13)
+    statuses = words(lang, STATUSES)  # in_progress prints as 处理中 / In progress
     for r in chosen:
         satisfaction = r.satisfaction
         rows.append((

@@ -39,7 +39,7 @@ def activities(ws: Workspace) -> list[reports.Activity]:
 
 def period_activities(ws: Workspace, idx: index.Index, period: periods.Period) -> list[reports.Activity]:
     """`activities` that a report of `period` counts (commits authored in it; a superset, the
-    figures decide), from the read index's copy of the log (issue 12: no `git log` over the
+    figures decide), from the read index's copy of the log (no `git log` over the
     whole history per report)."""
     tz = ws.policy.tz
     now_named = lineage.resolver(ws.git, [lineage.Renumbered(*r) for r in idx.renumberings()])
@@ -50,7 +50,7 @@ def period_activities(ws: Workspace, idx: index.Index, period: periods.Period) -
 
 def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
                    ids: Iterable[str] = (), facts: bool = False) -> list[CaseRecord]:
-    """Every case a report over these (start, end) spans can count (issue 12: a superset, from
+    """Every case a report over these (start, end) spans can count (a superset, from
     indexed columns, widened by a day for time zones): received, resolved, revisited or closed
     in a span, or possibly still open at a span's end (not finished before it, by the last
     status change of its timeline — `reports.status_at`), and the cases named in `ids`."""
@@ -72,7 +72,7 @@ def period_records(idx: index.Index, spans: Iterable[tuple[datetime, datetime]],
         where.append(f"id IN ({','.join('?' * len(part))})")
         params.extend(part)
     # with `facts`, each record's facts are fetched when read and only the last few stay decoded:
-    # reports.build_report reads each record once, in turn (issue 12: memory)
+    # reports.build_report reads each record once, in turn (memory)
     return idx.records(" OR ".join(where) or "0", params, docs=True, facts=facts, transient=facts)
 
 
@@ -92,7 +92,7 @@ def _closed_in(acts: Sequence[reports.Activity], period: periods.Period, moment:
 def _period_read(ws: Workspace, idx: index.Index, period: periods.Period, moment: datetime,
                  skipped: list[index.Skipped] | None) -> tuple[list[reports.Activity], list[CaseRecord]]:
     """The period's git activity and the records its figures count, each read as its report
-    facts only (index.report_facts; a bulletin reads its featured cases whole, issue 12);
+    facts only (index.report_facts; a bulletin reads its featured cases whole);
     files the reader refuses go to `skipped`."""
     if skipped is not None:
         skipped.extend(idx.skipped())
@@ -163,5 +163,5 @@ def build_register(ws: Workspace, week: periods.Period, moment: datetime,
 
 
 def build_intake_export(ws: Workspace, period: periods.Period) -> Section:
-    """`export`: the period's cases with their intake fields, unmasked (issue 14 §2)."""
+    """`export`: the period's cases with their intake fields, unmasked."""
     return intake_export.section(index.load_records(ws), ws.policy, period)

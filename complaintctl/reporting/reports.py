@@ -220,7 +220,7 @@ def _table(received: Sequence[CaseRecord], policy: Policy, unassigned: str) -> C
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What the figures read from one case's document, read in one go (issue 12: a report over
+    """What the figures read from one case's document, read in one go (a report over
     100,000 cases keeps these few values, not 36,000 decoded documents)."""
 
     clocks: dict[str, bool]  # clock_states at as_of (cases received in a period, or closing in it)
@@ -345,7 +345,7 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
     before = period.previous()
     activities = list(activities)
     ends = [min(p.end(tz), as_of) for p in (period, before)]
-    # every document is read once, in turn (records may fetch it only when read: issue 12, memory);
+    # every document is read once, in turn (records may fetch it only when read: memory stays flat);
     # clocks are judged for the cases received in either period and those closed in this one
     closing = {a.case_id for a in activities if period.start(tz) <= a.at < ends[0] and a.action == "close"}
     reads = [_read(r, ends, as_of, tz, r.id in closing or any(_in(r.received_at, p.start(tz), e, tz)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def environment(office_root: Path | None, folder: str,
                 filters: dict[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
     """A sandboxed environment over the office's `templates/<folder>/`, then the shipped one."""
-    import jinja2  # imported where used (issue 12: start-up time)
+    import jinja2  # imported where used (start-up time)
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     dirs = []

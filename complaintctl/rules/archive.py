@@ -1,6 +1,6 @@
 """R-CL-3: a closed case is archived. It changes only by `reopen` (the first new timeline
 entry), or when sync renumbers a case it refers to (rules.renumber). The `clocks` section is
-derived data (issue 3): recomputing it is no change to the record — the deadlines rule
+derived data: recomputing it is no change to the record — the deadlines rule
 (R-DL-2) checks it against the policy either way."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if isinstance(first, Mapping) and first.get("action") == "reopen":
         return
     if renumber.only_references_renamed(prev, ctx.data) or renumber.is_renumbering(prev, ctx.data):
-        return  # sync moved it to a free number, or a case it refers to (issue 11 §4)
+        return  # sync moved it to a free number, or a case it refers to
     yield ctx.finding("status", "R-CL-3",
                       _("the case is closed (archived): it may change only by `complaintctl reopen` (a first new "
                         "timeline entry with action: reopen)"))

@@ -12,7 +12,7 @@ from complaintctl.rules.finding import Finding
 
 @dataclass(frozen=True)
 class Commit:
-    """Who makes a change and the policy in force before it (issue 9, the ledger).
+    """Who makes a change and the policy in force before it (the ledger).
 
     `actor` is the commit's author (pre-commit: git's identity for the commit being made;
     pre-receive: each pushed commit's author); None when unknown or when each entry speaks for
@@ -23,7 +23,7 @@ class Commit:
     actor: Identity | None
     authority: Policy
     # Indices of timeline entries already judged in the commits that added them (a merge's
-    # entries that come from its parents, issue 11 §0): replayed, not judged again.
+    # entries that come from its parents): replayed, not judged again.
     traced: frozenset[int] = frozenset()
 
 
@@ -38,7 +38,7 @@ class CheckContext:
     policy: Policy
     now: datetime
     commit: Commit | None = None
-    # The change is a merge's (issue 11 §4): entries from another line may come between the
+    # The change is a merge's: entries from another line may come between the
     # previous ones, in time order — all kept, in their order (rules.union.added).
     merge: bool = False
 

@@ -1,7 +1,7 @@
 """What the clocks make due on a case at a moment: an R-DL-6 upgrade, an R-DL-7 reminder, or
 one R-ES-1 escalation level. `sweep` records these; the validator accepts such entries only
 when the clocks made them due at their `at` (the system account may write nothing else) —
-and the notices `notify` records (issue 14, rules.notices), only when they are due."""
+and the notices `notify` records (rules.notices), only when they are due."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def matches(entry: Mapping[str, Any], due: Due | None, tz: Any) -> bool:
 
 def notice_due(entry: Mapping[str, Any], data: Mapping[str, Any], policy: Policy,
                at: datetime) -> tuple[notices.Notice | None, list[notices.Notice]]:
-    """Issue 14: a `notify` entry recorded at `at` over the case as it stood before it (`data`,
+    """a `notify` entry recorded at `at` over the case as it stood before it (`data`,
     clocks up to date) — the due notice it records, or None; and every notice due then."""
     due = notices.pending(data, policy, at)
     return notices.matching(entry, due), due

@@ -183,7 +183,7 @@ def _renumber(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str
 
 
 def _nothing(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str, Any] | None) -> None:
-    """A record that something was told or noted (issue 14: `notify`): no field changes."""
+    """A record that something was told or noted (`notify`): no field changes."""
 
 
 EFFECTS = {

@@ -1,4 +1,4 @@
-"""The ledger (issue 9): every change to a case is explained by the timeline entries the same
+"""The ledger: every change to a case is explained by the timeline entries the same
 change appends, each by the person who commits it and within their authority.
 
 The new entries are replayed over the previous version of the case through the very effect
@@ -259,7 +259,7 @@ def _due_by_clocks(ctx: CheckContext, state: dict[str, Any], e: Mapping[str, Any
 
 def _notice(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any], who: str, roles: set[str],
             authority: Policy) -> Iterator[Finding]:
-    """Issue 14: a notice is recorded by the system account (`complaintctl notify` runs as it), only
+    """a notice is recorded by the system account (`complaintctl notify` runs as it), only
     when it was due at the entry's `at`, naming only people still to be told (rules.notices)."""
     where = f"timeline[{i}]"
     kind = str(e.get("notice") or "")

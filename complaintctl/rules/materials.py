@@ -1,4 +1,4 @@
-"""Kept originals (R-IN-1, issue 14): the files a case keeps live in exactly one place,
+"""Kept originals (R-IN-1): the files a case keeps live in exactly one place,
 `materials/YYYY/MM/ID/FILE`, arrive in the commit that records the case, match the SHA-256
 (and size) the case lists under `intake.attachments`, and never change or go away — except
 that sync's renumbering (rules.renumber) moves them, unchanged, with the case.

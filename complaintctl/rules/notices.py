@@ -1,4 +1,4 @@
-"""Who is told what (issue 14 §1), as a pure function of the case and the moment.
+"""Who is told what, as a pure function of the case and the moment.
 
 Every notice answers one timeline entry (`ref`, its index — the timeline is append-only):
 - `incident` — the intake of a case recorded as an incident: the responsible unit's heads

@@ -1,4 +1,4 @@
-"""Renumbering (issue 5): when two clones of one office numbered different complaints alike
+"""Renumbering: when two clones of one office numbered different complaints alike
 offline, `sync` gives the unpushed one the next free number. `id` is fixed after intake
 (R-IN-2) and the path follows the ID (R-IN-5), so a renumbering is the one accepted way a
 case file is deleted: the same commit adds the case under its new ID, identical except for

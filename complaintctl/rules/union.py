@@ -1,4 +1,4 @@
-"""Two versions of one case, changed apart, made one (issue 11 §4).
+"""Two versions of one case, changed apart, made one.
 
 A timeline is append-only, so when two clones both changed a case since their merge base,
 nothing has to be chosen: the merged timeline is the order-preserving union of both sides'

@@ -19,7 +19,7 @@ class Cast:
     """Who does what, from the policy's people; never the person complained about (R-RT-3)."""
 
     def __init__(self, policy: Policy) -> None:
-        # The system account runs sweeps, never a person's step (issue 9).
+        # The system account runs sweeps, never a person's step.
         people = tuple(p for p in policy.people if "system" not in p.roles) or (
             Person("样例专员", "sample@example.com", policy.default_unit, ("staff", "head", "dispatcher")),)
         self.people = people

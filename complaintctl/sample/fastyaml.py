@@ -1,5 +1,5 @@
 """A fast writer for the case documents the sample generator builds: the same bytes as the
-round-trip dump (`model.case.dump_document`), about 30x faster (issue 12: a 100,000-case
+round-trip dump (`model.case.dump_document`), about 30x faster (a 100,000-case
 sample with its whole history writes ~600,000 versions).
 
 It writes only what those documents hold — block mappings and sequences (mapping indent 2,

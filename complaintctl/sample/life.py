@@ -91,7 +91,7 @@ class Life:
 
     def _check(self, now: datetime, actor: Identity) -> None:
         data = _snapshot(self.doc)
-        # The ledger (issue 9): each step is its actor's, judged as the hooks judge a commit.
+        # The ledger: each step is its actor's, judged as the hooks judge a commit.
         findings = check_case(self.relpath, data, self.previous, self.policy, now, Commit(actor, self.policy))
         if findings:  # a generator bug: the sample must be a valid record
             raise ValidationFailed(list(findings))
