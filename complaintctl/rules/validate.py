@@ -68,7 +68,7 @@ def settled_after(data: Any) -> datetime | None:
     ask whether such a moment is still in the future (R-IN-1, with dates.CLOCK_SKEW) — a clock's
     due time, a plan's limit or an extension's end may lie ahead without making a finding — so
     once `now` is past this moment a verdict no longer changes with time, which is what lets
-    `validate` keep verdicts (tests/test_validate_cache.py checks the rules keep to it)."""
+    `validate` keep verdicts (tests/repo/test_cache.py checks the rules keep to it)."""
     latest: datetime | None = None
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:

@@ -8,7 +8,7 @@ top-level keys, and scalars (text, numbers, booleans, dates, times with a UTC of
 anything else (flow style, other comments, a shared object that ruamel would write as an
 alias, text that could fold at the line width) it returns None and the caller uses ruamel.
 A text scalar whose style is not obvious is rendered once by ruamel itself and remembered.
-tests/test_fastyaml.py proves the bytes identical over generated cases and every version of
+tests/sample/test_fastyaml.py proves the bytes identical over generated cases and every version of
 their history.
 """
 

@@ -17,7 +17,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.remote.prereceive import parse_ref_updates
 from tests.conftest import Office, set_identity
 from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
-from tests.test_lifecycle import full_life
+from tests.handling.test_lifecycle import full_life
 
 EXTEND = """  - at: 2026-11-22T10:00:00+08:00
     by: 刘洋

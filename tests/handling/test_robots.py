@@ -23,7 +23,7 @@ from complaintctl.repo.office import policy_text
 from complaintctl.repo.workspace import open_workspace
 from tests.conftest import NOW, Office, set_identity
 from tests.robotserver import RobotServer
-from tests.test_ledger import PEOPLE
+from tests.rules.test_ledger import PEOPLE
 
 States = tuple[Office, dict[str, str]]
 DESK_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"  # WeCom key (the vendor's example's shape)
@@ -233,7 +233,7 @@ def test_channels_and_secrets_in_the_policy(states: States, robotserver: RobotSe
     from jsonschema import Draft202012Validator
     from ruamel.yaml import YAML
 
-    from tests.test_policy_schema import SCHEMA, plain
+    from tests.policy.test_case_schema import SCHEMA, plain
 
     text = with_robots(policy_text("property", "SZ", None, None))
     policy = parse_policy_text(text)

@@ -17,7 +17,7 @@ from complaintctl.policy.policy import parse_policy_text
 from complaintctl.repo.office import policy_text
 from tests.conftest import NOW, Office, set_identity
 from tests.mailserver import MailServer, free_port
-from tests.test_ledger import PEOPLE, every_layer
+from tests.rules.test_ledger import PEOPLE, every_layer
 from tests.violations import AT, edited, rel
 
 States = tuple[Office, dict[str, str]]

@@ -440,7 +440,7 @@ def test_a_full_disk_leaves_nothing_behind(small_disk: Path, leave: int) -> None
 
 def test_list_and_show_into_head_exit_quietly(tmp_path: Path) -> None:
     repo = tmp_path / "sample"  # the sample office in this repository: 300 cases
-    subprocess.run(["git", "clone", "-q", str(Path(__file__).resolve().parent.parent), str(repo)], check=True,
+    subprocess.run(["git", "clone", "-q", str(Path(__file__).resolve().parents[2]), str(repo)], check=True,
                    timeout=T)
     for args in ("list", "show SZ-2610-0001", "list --json"):
         for _ in range(3):

@@ -14,7 +14,7 @@ from complaintctl.cli import cli
 from tests.conftest import NOW, Office, set_identity
 from tests.violations import hooks_off
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def init(path: Path, *extra: str) -> tuple[int, str]:

@@ -65,7 +65,7 @@ def test_the_authority_keys_are_checked(text: str, message: str) -> None:
     from complaintctl.errors import PolicyError
     from complaintctl.policy.policy import parse_policy_text
 
-    base = (Path(__file__).resolve().parent.parent / "templates/presets/property.yaml").read_text(encoding="utf-8")
+    base = (Path(__file__).resolve().parents[2] / "templates/presets/property.yaml").read_text(encoding="utf-8")
     for key in ("approvals:", "compensation_limits:", "senior_roles:", "offline_window:", "ledger:", "incidents:"):
         if text.startswith(key):  # replace the preset's own block of that key
             start = base.index("\n" + key) + 1

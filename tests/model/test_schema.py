@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from complaintctl.model.case import SCHEMA_MODELINE, load_plain, to_plain
 from tests.conftest import Office
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "templates" / "case.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "templates" / "case.schema.json"
 States = tuple[Office, dict[str, str]]
 
 

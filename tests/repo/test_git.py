@@ -47,7 +47,7 @@ def test_unstage_puts_back_many_paths(tmp_path: Path) -> None:
     assert g.staged_paths() == []
 
 
-PACKAGE = Path(__file__).resolve().parent.parent / "complaintctl"
+PACKAGE = Path(__file__).resolve().parents[2] / "complaintctl"
 RUNNER = PACKAGE / "repo" / "git" / "runner.py"
 
 

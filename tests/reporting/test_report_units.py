@@ -18,7 +18,7 @@ from complaintctl.reporting import knowledge, reports
 from complaintctl.reporting.masking import Masker, masker_for
 
 TZ = ZoneInfo("Asia/Shanghai")
-PRESET = Path(__file__).resolve().parent.parent / "templates" / "presets" / "property.yaml"
+PRESET = Path(__file__).resolve().parents[2] / "templates" / "presets" / "property.yaml"
 
 
 @pytest.mark.parametrize(("text", "first", "last", "previous"), [

@@ -13,7 +13,7 @@ from complaintctl.errors import UnreadableCase
 from complaintctl.model.case import decode, dump_document, load_document, load_plain
 from complaintctl.model.reader import Limits
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = sorted((ROOT / "cases").rglob("*.yaml"))
 
 

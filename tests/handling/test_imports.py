@@ -178,7 +178,7 @@ def test_an_email_becomes_a_case_with_its_attachment_kept(office: Office, tmp_pa
 
     from complaintctl.model.case import load_plain, to_plain
 
-    schema = json.loads((Path(__file__).resolve().parent.parent / "templates" / "case.schema.json").read_text("utf-8"))
+    schema = json.loads((Path(__file__).resolve().parents[2] / "templates" / "case.schema.json").read_text("utf-8"))
     text = office.path(case_id).read_text(encoding="utf-8")
     assert not list(Draft202012Validator(schema).iter_errors(to_plain(load_plain(text, case_id))))
 

@@ -24,7 +24,7 @@ from complaintctl.policy.policy import load_policy, parse_policy
 from complaintctl.repo.office import POLICY_MODELINE, presets
 from tests.conftest import NOW, Office
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "templates" / "complaintctl.schema.json").read_text(encoding="utf-8"))
 
 

@@ -72,8 +72,8 @@ def time_limit(seconds: int) -> Iterator[None]:
 
 # ---- hostile values -----------------------------------------------------------------------
 
-SAMPLE = Path(__file__).resolve().parent.parent / "cases" / "2026" / "10" / "SZ-2610-0001.yaml"
-POLICY = parse_policy_text((Path(__file__).resolve().parent.parent / "complaintctl.yaml").read_text(encoding="utf-8"))
+SAMPLE = Path(__file__).resolve().parents[2] / "cases" / "2026" / "10" / "SZ-2610-0001.yaml"
+POLICY = parse_policy_text((Path(__file__).resolve().parents[2] / "complaintctl.yaml").read_text(encoding="utf-8"))
 
 AT = datetime.fromisoformat(NOW)
 
@@ -259,7 +259,7 @@ def test_fuzz_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
     office = _office(tmp_path)
     bare = tmp_path / "remote.git"
-    hook_src = Path(__file__).resolve().parent.parent / "hooks" / "pre-receive"
+    hook_src = Path(__file__).resolve().parents[2] / "hooks" / "pre-receive"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True, timeout=T)
     (bare / "hooks" / "pre-receive").write_text(hook_src.read_text(encoding="utf-8"), encoding="utf-8")
     (bare / "hooks" / "pre-receive").chmod(0o755)
