@@ -12,6 +12,7 @@ No pytest here: a test turns `Unavailable` into a skip, a benchmark into an erro
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -89,6 +90,7 @@ class Gitolite:
     repo: Path  # the bare repository gitolite serves as `cases`
     sshd_pid: int
     hook_log: Path | None  # with timed=True: one line per hook run
+    session_log: Path | None  # with timed=True: "WALL USER SYS" of each ssh session's gitolite-shell
 
     def ssh_command(self, who: str) -> str:
         return (f"ssh -F /dev/null -i {self.keys / who} -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR "
@@ -98,10 +100,16 @@ class Gitolite:
         return {**os.environ, "GIT_SSH_COMMAND": self.ssh_command(who)}
 
     def server_cpu_s(self) -> float:
-        """CPU seconds sshd's children have used so far (every session: gitolite, git, the hook):
-        the listener's cutime + cstime, which count each finished child and what it waited for."""
-        fields = Path(f"/proc/{self.sshd_pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
-        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds the finished ssh sessions have used so far: gitolite-shell and everything it
+        waited for (git upload-pack/receive-pack, the hook), not sshd's own encryption."""
+        if self.session_log is None:
+            return 0.0
+        total = 0.0
+        for line in self.session_log.read_text(encoding="utf-8").splitlines():
+            parts = line.split()  # GNU time adds a line of its own when the command failed
+            if len(parts) == 3 and all(re.fullmatch(r"[0-9.]+", x) for x in parts):
+                total += float(parts[1]) + float(parts[2])
+        return total
 
 
 def _start_sshd(base: Path, user: str, env: Sequence[str]) -> tuple[int, int]:
@@ -139,7 +147,7 @@ def serve(logins: Sequence[str], conf: str, *, fill: Path | None = None, pinned_
     tests (sshd's SetEnv COMPLAINTCTL_NOW and the repository's complaintctl.allowPinnedNow) —
     without it the hook reads the real clock, as a real server does. `timed`: the hook runs
     through a wrapper that logs each run's start, end and exit code (Gitolite.hook_log)."""
-    reason = why_not()
+    reason = why_not() or (None if not timed or os.access("/usr/bin/time", os.X_OK) else "GNU time is not installed")
     if reason:
         raise Unavailable(reason)
     # Not under a private temporary folder: gitolite's user lives here and must read it.
@@ -171,8 +179,10 @@ def serve(logins: Sequence[str], conf: str, *, fill: Path | None = None, pinned_
         if not repo.is_dir():
             raise RuntimeError("gitolite did not create the repository named in gitolite.conf")
         if fill is not None:  # a fetch runs no hook: the history was judged as it was made
-            run("git", "-C", str(repo), "-c", f"safe.directory={fill}", "fetch", "-q", "--no-tags", str(fill),
-                "main:main", user=user, timeout=1800)
+            source = fill / ".git" if (fill / ".git").is_dir() else fill  # root's: git asks to trust it
+            run("git", "-C", str(repo), "fetch", "-q", "--no-tags",
+                f"--upload-pack=git -c safe.directory={source} upload-pack", str(fill), "main:main",
+                user=user, timeout=1800)
         command = hook_command(user)
         log: Path | None = None
         if timed:
@@ -193,8 +203,21 @@ def serve(logins: Sequence[str], conf: str, *, fill: Path | None = None, pinned_
         run("env", f"HOME={home}", "gitolite", "setup", user=user)
         if (repo / "hooks" / "pre-receive").read_text(encoding="utf-8") != hook:  # docs/server.md says it won't
             raise RuntimeError("gitolite setup replaced complaintctl's pre-receive hook")
+        sessions: Path | None = None
+        if timed:  # each key's forced command under GNU time (sshd's children are not all reaped)
+            sessions = base / "sessions.log"
+            sessions.touch()
+            shutil.chown(sessions, user)
+            keys_file = home / ".ssh" / "authorized_keys"
+            text = keys_file.read_text(encoding="utf-8")
+            timed_text = re.sub(r'command="(\S*gitolite-shell) ',
+                                lambda m: f'command="/usr/bin/time -a -o {sessions} -f \'%e %U %S\' {m.group(1)} ',
+                                text)
+            if timed_text == text:
+                raise RuntimeError(f"no gitolite-shell forced command in {keys_file}")
+            keys_file.write_text(timed_text, encoding="utf-8")
         pid, port = _start_sshd(base, user, [f"COMPLAINTCTL_NOW={pinned_now}"] if pinned_now else [])
-        yield Gitolite(f"ssh://{user}@127.0.0.1:{port}/cases", keys, repo, pid, log)
+        yield Gitolite(f"ssh://{user}@127.0.0.1:{port}/cases", keys, repo, pid, log, sessions)
     finally:
         if pid is not None:
             os.kill(pid, signal.SIGTERM)
