@@ -9,39 +9,19 @@ Everything started is stopped (sshd by its PID) and removed (the user, its home)
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import shutil
-import signal
-import site
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SRC, Office, set_identity
+from tests.gitolite_server import Gitolite, Unavailable, serve
 from tests.group import NOW, build
 
-SSHD = "/usr/sbin/sshd"
-NEEDED = ("gitolite", "ssh", "ssh-keygen", "useradd", "userdel", "runuser")
 KEYS = ("sun", "zhangmin", "liuyang", "zhouhua")  # the admin first: gitolite's own admin too
-
-
-def _why_not() -> str | None:
-    missing = [c for c in NEEDED if shutil.which(c) is None] + ([] if os.access(SSHD, os.X_OK) else [SSHD])
-    if missing:
-        return (f"gitolite3/openssh-server are not installed here ({', '.join(missing)} missing): .ci/run installs "
-                "them with apt as root — this machine could not")
-    if os.geteuid() != 0:
-        return "creating gitolite's Unix user and running sshd need root (.ci/run runs as root)"
-    return None
 
 
 def conf_from_docs() -> str:
@@ -52,120 +32,16 @@ def conf_from_docs() -> str:
     return found.group(1)
 
 
-def _hook_command(user: str) -> str:
-    """How the hook, running as gitolite's user, starts complaintctl: this Python if that user
-    may run it, else the system's python3 (same version) with this checkout and our packages."""
-    paths = os.pathsep.join([str(SRC), *site.getsitepackages()])
-    for cmd in (f"{sys.executable} -m complaintctl",
-                f"env PYTHONPATH={paths} /usr/bin/python{sys.version_info[0]}.{sys.version_info[1]} -m complaintctl"):
-        probe = subprocess.run(["runuser", "-u", user, "--", "sh", "-c", f"cd / && {cmd} --version"],
-                               capture_output=True, text=True, timeout=60)
-        if probe.returncode == 0:
-            return cmd
-    pytest.skip(f"gitolite's user {user} can run no Python that imports complaintctl ({sys.executable} is not "
-                "readable to other users, and no system python of the same version is)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(*args: str, user: str | None = None, env: dict[str, str] | None = None) -> str:
-    argv = ["runuser", "-u", user, "--", *args] if user else list(args)
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, cwd="/")
-    assert proc.returncode == 0, f"{' '.join(argv)}: {proc.stdout}{proc.stderr}"
-    return proc.stdout
-
-
-@dataclass(frozen=True)
-class Gitolite:
-    url: str  # ssh://user@127.0.0.1:port/cases
-    keys: Path
-
-    def env(self, who: str) -> dict[str, str]:
-        ssh = (f"ssh -F /dev/null -i {self.keys / who} -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR "
-               "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null")
-        return {**os.environ, "GIT_SSH_COMMAND": ssh}
-
-
 @pytest.fixture(scope="session")
-def gitolite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gitolite]:
-    reason = _why_not()
-    if reason:
-        pytest.skip(reason)
-    # Not under pytest's temporary folder: that is private to root, and gitolite's user lives here.
-    base = Path(tempfile.mkdtemp(prefix="complaintctl-gitolite-"))
-    base.chmod(0o755)
-    user = f"cctest{secrets.token_hex(4)}"
-    home = base / "home"
-    pid: int | None = None
-    created = False
+def gitolite() -> Iterator[Gitolite]:
     try:
-        _run("useradd", "-m", "-d", str(home), "-s", "/bin/sh", user)
-        created = True
-        _run("usermod", "-p", "*", user)  # useradd makes it locked, and sshd refuses locked accounts
-        keys = base / "keys"
-        keys.mkdir()
-        for who in KEYS:
-            _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", who, "-f", str(keys / who))
-        shutil.copy(keys / "sun.pub", home / "sun.pub")
-        shutil.chown(home / "sun.pub", user)
-        _run("env", f"HOME={home}", "gitolite", "setup", "-pk", str(home / "sun.pub"), user=user)
-        gl = home / ".gitolite"
-        for who in KEYS[1:]:
-            shutil.copy(keys / f"{who}.pub", gl / "keydir" / f"{who}.pub")
-        (gl / "conf" / "gitolite.conf").write_text(conf_from_docs(), encoding="utf-8")
-        _run("chown", "-R", user, str(gl))
-        _run("env", f"HOME={home}", "gitolite", "setup", user=user)  # compile; authorized_keys for every key
-        repo = home / "repositories" / "cases.git"
-        assert repo.is_dir(), "gitolite did not create the repository named in gitolite.conf"
-        command = _hook_command(user)
-        _run("env", f"HOME={home}", *command.split(), "server", "init", "--layout", "gitolite", str(repo),
-             "--command", command, user=user)
-        # The tests pin the clock (sshd's SetEnv COMPLAINTCTL_NOW); the hooks honour it only
-        # where the repository allows it (issue 9) — a test server's setting, never a real one's.
-        _run("git", "-C", str(repo), "config", "complaintctl.allowPinnedNow", "true", user=user)
-        hook = (repo / "hooks" / "pre-receive").read_text(encoding="utf-8")
-        _run("env", f"HOME={home}", "gitolite", "setup", user=user)  # gitolite leaves our hook alone
-        assert (repo / "hooks" / "pre-receive").read_text(encoding="utf-8") == hook
-        assert (repo / "hooks" / "update").is_symlink()
-        port = _free_port()
-        host_key = base / "host_key"
-        _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key))
-        config = base / "sshd_config"
-        config.write_text("\n".join([
-            f"Port {port}", "ListenAddress 127.0.0.1", f"HostKey {host_key}", f"PidFile {base / 'sshd.pid'}",
-            "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
-            "StrictModes no",  # the temporary folders are not owned the way StrictModes wants
-            f"AllowUsers {user}", f"SetEnv COMPLAINTCTL_NOW={NOW}", ""]), encoding="utf-8")
-        Path("/run/sshd").mkdir(parents=True, exist_ok=True)
-        _run(SSHD, "-f", str(config), "-E", str(base / "sshd.log"))
-        deadline = time.monotonic() + 10
-        while pid is None:
-            try:
-                pid = int((base / "sshd.pid").read_text(encoding="utf-8"))
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            except (OSError, ValueError):
-                pid = None
-                assert time.monotonic() < deadline, (base / "sshd.log").read_text(encoding="utf-8", errors="replace")
-                time.sleep(0.05)
-        yield Gitolite(f"ssh://{user}@127.0.0.1:{port}/cases", keys)
-    finally:
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
-        if created:
-            if shutil.which("pkill"):  # its leftover ssh sessions, if any
-                subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, timeout=30)
-            subprocess.run(["userdel", "-r", user], capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+        # The tests pin the clock (sshd's SetEnv COMPLAINTCTL_NOW, allowed by the repository).
+        with serve(KEYS, conf_from_docs(), pinned_now=NOW) as server:
+            hook = (server.repo / "hooks" / "pre-receive").read_text(encoding="utf-8")
+            assert "complaintctl" in hook and (server.repo / "hooks" / "update").is_symlink()
+            yield server
+    except Unavailable as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="session")
