@@ -6,7 +6,7 @@ the server's pre-receive hook under load, as p50/p95, on the real clock.
     python benchmarks/fifty_offices.py --count 300 --offices 4 --steps 8 --bursts 1 --burst-size 4   # quick
 
 Runs as root (it makes gitolite's Unix user and an sshd; tests/gitolite_server.py, the set-up
-tests/test_gitolite.py uses too). The source is a sample office (`benchmarks/bench.py --keep`
+tests/scenarios/test_gitolite.py uses too). The source is a sample office (`benchmarks/bench.py --keep`
 leaves one; without --source one of --count cases is built on today's clock). Its policy gets
 the offices B01…Bnn, one person each (login bnn, roles staff and dispatcher) and the admin;
 its history goes into gitolite's `cases` before the hook (the admin's first push, judged when

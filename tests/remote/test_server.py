@@ -16,8 +16,8 @@ from complaintctl.cli import cli
 from complaintctl.errors import InvalidInput
 from complaintctl.remote.prereceive import parse_ref_updates
 from tests.conftest import Office, set_identity
-from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
 from tests.handling.test_lifecycle import full_life
+from tests.remotes import clone, daemon_fixture, git, group_fixture, refs  # noqa: F401 (fixtures)
 
 EXTEND = """  - at: 2026-11-22T10:00:00+08:00
     by: 刘洋
