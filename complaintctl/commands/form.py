@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from complaintctl.commands.common import now, pass_ws
+from complaintctl.commands.common import json_option, now, pass_ws
 from complaintctl.i18n import _
 from complaintctl.model.timeparse import parse_when
 from complaintctl.repo.workspace import Workspace
@@ -20,8 +20,10 @@ from complaintctl.repo.workspace import Workspace
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]),
               help="html, or pdf (printed by headless Chromium); default: from --out's ending, else html.")
 @click.option("--as-of", "as_of", help="Judge the clocks as of this time (default: now).")
+@json_option
 @pass_ws
-def form_cmd(ws: Workspace, case_id: str, out: Path | None, fmt: str | None, as_of: str | None) -> None:
+def form_cmd(ws: Workspace, case_id: str, out: Path | None, fmt: str | None, as_of: str | None,
+             as_json: bool) -> None:
     """The case as the office's printable handling form (客户投诉处理登记表), HTML or PDF."""
     from complaintctl.handling.deadlines import views
     from complaintctl.policy.calendar import WorkCalendar
@@ -39,4 +41,9 @@ def form_cmd(ws: Workspace, case_id: str, out: Path | None, fmt: str | None, as_
         return
     target = out or Path(f"{data.get('id')}.{fmt}")
     form.write(html, target, fmt)
+    if as_json:
+        from complaintctl.output import as_json as json_text
+
+        click.echo(json_text({"id": data.get("id"), "file": str(target), "format": fmt}))
+        return
     click.echo(_("wrote {file}").format(file=target))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -311,3 +312,11 @@ def test_the_form_looks_like_a_ruled_a4_sheet(html: str, tmp_path: Path) -> None
     assert lines >= 25, lines
     tall = [x for x in range(w) if sum(dark[y][x] for y in range(h)) > 0.6 * h]
     assert len({x // 4 for x in tall}) >= 2, tall  # at least the left and right borders
+
+
+def test_json_names_the_file_written(walked: tuple[Office, str], tmp_path: Path) -> None:
+    office, cid = walked
+    target = tmp_path / "form.html"
+    got = json.loads(office.run("form", cid, "--out", str(target), "--json").output)
+    assert got == {"id": cid, "file": str(target), "format": "html"}
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
