@@ -1,6 +1,6 @@
 """`complaintctl people` and `complaintctl units`: each change one commit of complaintctl.yaml
 by the person running it, comments kept; refusals leave the repository as it was; the server
-lets only the admin role (hq) change the policy."""
+lets only the admin role (hq) change the policy; `init` lists its runner as the admin."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from complaintctl.cli import cli
 from tests.conftest import Office, make_bare_remote, set_identity
 
 
@@ -145,6 +147,25 @@ def test_a_new_person_can_be_assigned_and_act(office: Office, monkeypatch: pytes
     assert last_commit(office)[0] == "钱师傅"
 
 
+def test_init_lists_its_runner_as_admin_and_not_listed_says_how_to_fix(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    set_identity(monkeypatch, "周主任", "zhou@example.com")
+    root = tmp_path / "new-office"
+    result = CliRunner().invoke(cli, ["init", str(root), "--preset", "property", "--office", "SZ"])
+    assert result.exit_code == 0, result.output
+    office = Office(root)
+    admin = people(office)["周主任"]
+    assert admin["roles"] == ["hq", "dispatcher"] and admin["email"] == "zhou@example.com"
+    case_id = office.new()  # the admin records the first complaint: no hand edit needed
+    office.run("assign", case_id, "--handler", "李工", "--unit", "engineering")
+
+    set_identity(monkeypatch, "吴新人", "wu@example.com")  # a colleague nobody listed yet
+    result = office.new_result()
+    assert result.exit_code == 1
+    assert "吴新人 不在制度的人员名单中" in result.output
+    assert "complaintctl people add NAME --email … --unit … --role …" in result.output
+
+
 def push(root: Path, pusher: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, COMPLAINTCTL_PUSHER=pusher)  # who the server authenticated
     return subprocess.run(["git", "push", "origin", "main"], cwd=root, capture_output=True, text=True, env=env,
@@ -170,6 +191,8 @@ def test_on_a_shared_remote_only_hq_changes_people(office: Office, tmp_path: Pat
     assert "complaintctl.yaml: (file): ACCESS:" in proc.stderr and "王建国" in proc.stderr
     assert "(hq)" in proc.stderr  # says who may
     assert remote_main(bare) == before
+    proc = push(office.root, "mallory")  # nobody the policy lists: the refusal says the fix
+    assert proc.returncode != 0 and "complaintctl people add NAME --email … --unit … --role …" in proc.stderr
 
     # the honest twin: the admin's own change is accepted
     office.git("reset", "-q", "--hard", "origin/main")
