@@ -30,7 +30,10 @@ def _unit(ws: Workspace, value: str | None) -> str | None:
     return labels.resolve(value, ws.policy.names("units")) or value
 
 
-def _said(change: PolicyChange) -> None:
+def _said(change: PolicyChange, as_json: bool, **extra: object) -> None:
+    if as_json:
+        click.echo(json_text({"subject": change.subject, "commit": change.commit, **extra}))
+        return
     click.echo(_("{subject}, commit {commit}").format(subject=change.subject, commit=change.commit[:10]))
 
 
@@ -71,33 +74,37 @@ def _person_options(f: F) -> F:
 @people_group.command("add")
 @click.argument("name")
 @_person_options
+@json_option
 @pass_ws
 def add_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, roles: tuple[str, ...],
-            home: str | None, login: str | None, mobile: str | None) -> None:
+            home: str | None, login: str | None, mobile: str | None, as_json: bool) -> None:
     """List a person in the policy; one commit."""
-    _said(people.add_person(ws, name, PersonFields(email, _unit(ws, unit_name), roles, home, login, mobile)))
+    _said(people.add_person(ws, name, PersonFields(email, _unit(ws, unit_name), roles, home, login, mobile)),
+          as_json)
 
 
 @people_group.command("set")
 @click.argument("name")
 @_person_options
+@json_option
 @pass_ws
 def set_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, roles: tuple[str, ...],
-            home: str | None, login: str | None, mobile: str | None) -> None:
+            home: str | None, login: str | None, mobile: str | None, as_json: bool) -> None:
     """Change a person's e-mail, unit, roles (all given replace all), office, login or mobile; one commit."""
     fields = PersonFields(email, _unit(ws, unit_name), roles or None, home, login, mobile)
-    _said(people.set_person(ws, name, fields))
+    _said(people.set_person(ws, name, fields), as_json)
 
 
 @people_group.command("remove")
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Remove them even while they handle cases not yet closed.")
+@json_option
 @pass_ws
-def remove_cmd(ws: Workspace, name: str, force: bool) -> None:
+def remove_cmd(ws: Workspace, name: str, force: bool, as_json: bool) -> None:
     """Take a person off the policy; refused while they handle open cases (unless --force)."""
     change, left = people.remove_person(ws, name, force)
-    _said(change)
-    if left:
+    _said(change, as_json, reassign=left)
+    if left and not as_json:
         click.echo(_("warning: {n} case(s) to reassign: {cases}").format(n=len(left), cases=", ".join(left)), err=True)
 
 
@@ -125,25 +132,28 @@ def units_list_cmd(ws: Workspace, as_json: bool, wide: bool) -> None:
 @click.argument("key")
 @click.option("--zh", help="Its Chinese name.")
 @click.option("--en", help="Its English name.")
+@json_option
 @pass_ws
-def units_add_cmd(ws: Workspace, key: str, zh: str | None, en: str | None) -> None:
+def units_add_cmd(ws: Workspace, key: str, zh: str | None, en: str | None, as_json: bool) -> None:
     """Add a unit (its name in the office's language required); one commit."""
-    _said(people.add_unit(ws, key, zh, en))
+    _said(people.add_unit(ws, key, zh, en), as_json)
 
 
 @units_group.command("set")
 @click.argument("unit_name", metavar="UNIT")
 @click.option("--zh", help="Its new Chinese name.")
 @click.option("--en", help="Its new English name.")
+@json_option
 @pass_ws
-def units_set_cmd(ws: Workspace, unit_name: str, zh: str | None, en: str | None) -> None:
+def units_set_cmd(ws: Workspace, unit_name: str, zh: str | None, en: str | None, as_json: bool) -> None:
     """Change a unit's labels; one commit."""
-    _said(people.set_unit(ws, _unit(ws, unit_name) or unit_name, zh, en))
+    _said(people.set_unit(ws, _unit(ws, unit_name) or unit_name, zh, en), as_json)
 
 
 @units_group.command("remove")
 @click.argument("unit_name", metavar="UNIT")
+@json_option
 @pass_ws
-def units_remove_cmd(ws: Workspace, unit_name: str) -> None:
+def units_remove_cmd(ws: Workspace, unit_name: str, as_json: bool) -> None:
     """Remove a unit no category, person or case names (R-RT-1); one commit."""
-    _said(people.remove_unit(ws, _unit(ws, unit_name) or unit_name))
+    _said(people.remove_unit(ws, _unit(ws, unit_name) or unit_name), as_json)
