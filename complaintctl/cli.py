@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("intake:new_cmd", "Record a new complaint and commit it."),
     "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),
     "notify": ("notify:notify_cmd", "Send the notices due (dispatch, completion, reminders,..."),
+    "people": ("people:people_group", "The office's people: list, add, set, remove (each change..."),
     "plan": ("handling:plan_cmd", "Record the handling plan; the case goes in progress."),
     "register": ("reports:register_cmd", "The weekly complaint register, one row per case received..."),
     "reopen": ("handling:reopen_cmd", "Reopen a resolved or closed case."),
@@ -57,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "similar": ("knowledge:similar_cmd", "Past cases most like this one, with their outcomes and..."),
     "sweep": ("deadlines:sweep_cmd", "Upgrade late cases (R-DL-6), remind overdue ones..."),
     "sync": ("remote:sync_cmd", "Fetch, integrate and push until this office's work is on..."),
+    "units": ("people:units_group", "The office's units: list, add, set labels, remove."),
     "validate": ("checks:validate_cmd", "Check every case file; print every finding with file,..."),
     "wait": ("handling:wait_cmd", "Pause the case while waiting on the customer or a third..."),
 }

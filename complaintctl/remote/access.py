@@ -129,7 +129,8 @@ def judge_for(policy: Policy, pusher: Pusher | None) -> Judge | str:
     if pusher is not None:
         grant = grant_for(policy, pusher)
         if grant is None:
-            return _("pusher {pusher} is not in the policy's people (match by people[].login, email or name)"
+            return _("pusher {pusher} is not in the policy's people (match by people[].login, email or name; "
+                     "the admin adds them: `complaintctl people add NAME --email … --unit … --role … --login …`)"
                      ).format(pusher=pusher)
         return Judge("pusher", grant)
     if policy.require_pusher:
@@ -145,7 +146,8 @@ def check_author(policy: Policy, judge: Judge, author: Identity) -> Finding | No
     if judge.mode == "authors":
         if person_for(policy, author) is None:
             return Finding("(commit)", "author", RULE,
-                           _("{author} is not in the policy's people (trust_commit_authors: the author is who acts)")
+                           _("{author} is not in the policy's people (trust_commit_authors: the author is who acts; "
+                             "the admin adds them: `complaintctl people add NAME --email … --unit … --role …`)")
                            .format(author=f"{author.name} <{author.email}>"))
         return None
     grant = judge.pusher
@@ -179,7 +181,8 @@ def check_path(path: str, admin: Grant | None, judge: Judge) -> Finding | None:
     if path.startswith(CASES) or materials.case_of(path) is not None or (admin is not None and admin.admin):
         return None
     if admin is None:
-        why = (_("the commit's author is not in the policy's people") if judge.mode == "authors" else no_pusher())
+        why = (_("the commit's author is not in the policy's people (`complaintctl people add`)")
+               if judge.mode == "authors" else no_pusher())
         return Finding(path, "(file)", RULE, _("only the admin role ({admin}) may change files outside cases/, "
                                                "and {why}").format(admin=ADMIN, why=why))
     return Finding(path, "(file)", RULE, _("{who} may change only cases/; files outside it need the admin "

@@ -11,13 +11,14 @@ from ruamel.yaml import YAML
 
 from complaintctl.errors import ComplaintError, GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import check_office_code
-from complaintctl.policy import case_schema
+from complaintctl.policy import case_schema, people_edit
+from complaintctl.policy.authority import ROLES
 from complaintctl.policy.case_schema import SCHEMA_FILE
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, template_path
 from complaintctl.policy.trust import SIGNERS_FILE
 from complaintctl.repo import hooks
-from complaintctl.repo.git import Git, identity_at
+from complaintctl.repo.git import Git, Identity, identity_at
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
 
 POLICY_SCHEMA_FILE = "templates/complaintctl.schema.json"
@@ -59,6 +60,24 @@ def policy_text(preset: str, office: str, name: str | None, language: str | None
     return text
 
 
+ADMIN_ROLES = ("hq", "dispatcher")  # a new office's admin: changes the policy, dispatches cases
+assert set(ADMIN_ROLES) <= set(ROLES)
+
+
+def with_admin(text: str, admin: Identity) -> str:
+    """The person running `init` is the new office's admin, listed with the roles hq and
+    dispatcher in the default unit — unless the preset names them already (then as it says)."""
+    policy = parse_policy_text(text, POLICY_FILE)
+    if (admin.email and policy.person(admin.email)) or policy.person(admin.name):
+        return text
+    doc = people_edit.load(text)
+    people_edit.add_person(doc, policy, admin.name,
+                           people_edit.PersonFields(admin.email, policy.default_unit, ADMIN_ROLES))
+    new = people_edit.dump(doc)
+    parse_policy_text(new, POLICY_FILE)
+    return new
+
+
 def init_office(path: Path, preset: str, office: str | None = None, name: str | None = None,
                 language: str | None = None) -> tuple[Path, list[str]]:
     """Create the repository if needed, write policy and schema, commit, install the hooks
@@ -72,7 +91,8 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         raise RepoStateError(f"{path / POLICY_FILE} already exists: this is already a case repository")
     if path.exists() and not path.is_dir():
         raise RepoStateError(f"{path} exists and is not a folder")
-    identity_at(path)  # the init commit needs one: ask before creating anything
+    # the init commit needs an identity: ask before creating anything; its owner is the admin
+    text = with_admin(text, identity_at(path))
     schema = case_schema.text_for(parse_policy_text(text, f"preset {preset}"))
     outermost = next((p for p in reversed((path, *path.parents)) if not p.exists()), None)  # mkdir -p makes it
     made = [outermost] if outermost else [p for p in (path / ".git", path / "cases", path / "templates")

@@ -126,7 +126,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _not_person() -> str:  # looked up only when a finding is made
-    return _("{person} is not one of the policy's people: only people the policy names act on cases")
+    return _("{person} is not one of the policy's people: only people the policy names act on cases "
+             "(the admin adds them: `complaintctl people add NAME --email … --unit … --role …`)")
 
 
 def _who(ctx: CheckContext, e: Mapping[str, Any], authority: Policy) -> str:
