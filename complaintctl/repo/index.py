@@ -199,7 +199,8 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
             # the current resolution and revisit (model.snapshot) need the resolution's time
             "resolution": {"at": get(data, "resolution.at")} if isinstance(data.get("resolution"), Mapping) else None,
             "revisit": {"at": get(data, "revisit.at"), "satisfaction": get(data, "revisit.satisfaction")},
-            "assessment": {"repeat": get(data, "assessment.repeat"), "repeat_of": get(data, "assessment.repeat_of")},
+            "assessment": {"repeat": get(data, "assessment.repeat"), "repeat_of": get(data, "assessment.repeat_of"),
+                           "incident": get(data, "assessment.incident")},  # R-AS-3: incidents declined
             "closing": {"lesson": get(data, "closing.lesson")}}
 
 

@@ -99,6 +99,7 @@ class Headline:
     closed: int
     invalid: int
     repeats: int
+    incidents_declined: int  # R-AS-3: read as an incident, recorded as none (approvals.decline-incident)
     customer: int
     non_customer: int
     on_time_rate: float | None
@@ -288,6 +289,7 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
         received=len(received), resolved=resolved, closed=closed,
         invalid=sum(1 for r in received if states[r.id] == "invalid" or not r.valid),
         repeats=sum(1 for x in received_reads if x.repeat),
+        incidents_declined=sum(1 for r in received if get(r.data, "assessment.incident") == "none"),
         customer=kinds["customer"], non_customer=kinds["non-customer"],
         on_time_rate=round(on_time / decided, 4) if decided else None,
         median_days=round(statistics.median(durations), 2) if durations else None,

@@ -30,6 +30,7 @@ from complaintctl.handling import deadlines, steps
 from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.ids import case_id_for
 from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.clocks import plan_limit
 from complaintctl.policy.policy import Person, Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules.context import Commit
@@ -247,9 +248,10 @@ class _Life:
         return t
 
 
-def _within_limit(doc: CommentedMap, day: date) -> date | datetime:
-    """The plan's time limit, no later than the resolution clock's (R-DL-2: later is an extension)."""
-    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
+def _within_limit(doc: CommentedMap, day: date, policy: Policy, cal: WorkCalendar) -> date | datetime:
+    """The plan's time limit, no later than the limit a plan may set (R-DL-1; later is an
+    extension, R-DL-2): the resolution clock's, or for a first plan the policy's `at_most`."""
+    due: Any = plan_limit(_snapshot(doc), policy, cal)
     if isinstance(due, datetime) and datetime.combine(day, time(23, 59, 59), due.tzinfo) > due:
         return datetime(due.year, due.month, due.day, due.hour, due.minute, due.second, tzinfo=due.tzinfo)
     return day
@@ -392,7 +394,8 @@ class Generator:
         measures = kind.measures[j]
         life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures,
                                                           _within_limit(life.doc,
-                                                                        _add_working_days(t.date(), days, life.cal))))
+                                                                        _add_working_days(t.date(), days, life.cal),
+                                                                        policy, life.cal)))
         life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
         if target == "in_progress":
             return
@@ -414,7 +417,9 @@ class Generator:
         self.revisit_and_close(life, kind, j, dispatcher, closer)
         if target == "reopened":
             reason = rng.choice(REOPEN_REASONS)
-            life.do(1400, 20000, dispatcher, lambda t, a: steps.reopen(reason))
+            # R-CL-3: a closed case is reopened by a head, under that role, with the reason
+            role = policy.authority.role_for(closer.roles, "reopen")
+            life.do(1400, 20000, closer, lambda t, a: steps.reopen(reason, role))
             self.resolve(life, kind, handler, unit, j)
             self.revisit_and_close(life, kind, j, dispatcher, closer)
 
