@@ -455,6 +455,9 @@ class Generator:
         life.do(240, 2800, dispatcher, lambda t, a: steps.revisit(happy, comment, rng.random() < 0.7, t, a))
         cause, lesson = kind.causes[j % len(kind.causes)], rng.choice(kind.lessons)
         preventive = rng.choice(kind.preventive)  # R-RT-6
+        # R-RT-6, R-CL-3: closed again after a reopening, the case keeps its earlier preventive action
+        earlier = [e.get("preventive_action") for e in life.doc["timeline"] if e.get("action") == "close"]
+        preventive = preventive or next((p for p in reversed(earlier) if p), "")
         life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive, _late_reason(life.doc, t), t, a))
 
 
