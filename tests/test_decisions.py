@@ -118,7 +118,8 @@ def test_a_head_reopens_a_closed_case_with_a_reason(states: States, monkeypatch:
     as_(monkeypatch, "王建国")
     office.run("reopen", case_id, "--reason", "业主再次来电,仍有异响")
     last = entries(office, case_id)[-1]
-    assert (last["action"], last["by"], last["role"], last["note"]) == ("reopen", "王建国", "head", "业主再次来电,仍有异响")
+    assert (last["action"], last["by"], last["role"], last["note"]) == \
+        ("reopen", "王建国", "head", "业主再次来电,仍有异响")
     assert "closed case reopened as head: 业主再次来电,仍有异响" in office.run("history", case_id).output
     assert push_as(office, "王建国").returncode == 0
     # a dissatisfied revisit's reopening of a resolved case stays anyone's (R-CL-1)
@@ -143,7 +144,8 @@ def test_a_reclosing_keeps_the_preventive_action(states: States, monkeypatch: py
     case_id = ids["resolved"]  # resolved at NOW (2026-11-22 17:30)
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-23T09:30:00+08:00")
     office.run("revisit", case_id, "--satisfaction", "satisfied")
-    office.run("close", case_id, "--root-cause", "地漏检修无书面操作规程", "--preventive-action", "制定地漏检修规程并培训")
+    office.run("close", case_id, "--root-cause", "地漏检修无书面操作规程",
+               "--preventive-action", "制定地漏检修规程并培训")
     assert push_as(office, "张敏").returncode == 0
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-24T10:00:00+08:00")
     as_(monkeypatch, "王建国")
@@ -221,7 +223,8 @@ def test_staff_cannot_decline_an_incident(states: States, monkeypatch: pytest.Mo
     # …nor by listing no incident, or others than the text reads as
     as_(monkeypatch, "陈静")
     assert "- lift-entrapment" in text
-    head = text.replace("by: 张敏", "by: 陈静").replace("reason: 电梯已自行恢复", "role: head\n    reason: 电梯已自行恢复")
+    head = text.replace("by: 张敏", "by: 陈静").replace("reason: 电梯已自行恢复",
+                                                      "role: head\n    reason: 电梯已自行恢复")
     forged = head.replace("- lift-entrapment", "- fire")
     assert f"{relpath}: timeline[0].declined: R-AS-3: 该记录须列明不按事件处理的事件类型:lift-entrapment" \
         in pushed_refused(office, relpath, forged, "陈静")
@@ -235,7 +238,8 @@ def test_a_head_declines_an_incident_with_a_reason_and_the_report_counts_it(
     as_(monkeypatch, "陈静")
     case_id = office.new("--no-incident", "--reason", "电梯未停运,业主误按警铃", **TRAPPED)
     first = entries(office, case_id)[0]
-    assert (first["declined"], first["role"], first["reason"]) == (["lift-entrapment"], "head", "电梯未停运,业主误按警铃")
+    assert (first["declined"], first["role"], first["reason"]) == \
+        (["lift-entrapment"], "head", "电梯未停运,业主误按警铃")
     assert office.show_json(case_id)["assessment"]["incident"] == "none"
     assert "incident declined (lift-entrapment): 电梯未停运,业主误按警铃" in office.run("history", case_id).output
     assert push_as(office, "陈静").returncode == 0
@@ -254,7 +258,8 @@ def test_a_handlers_first_plan_cannot_set_a_due_a_year_out(states: States, monke
     expect = (f"timeline[{n}].due: R-DL-2: 2027-11-20 23:59:59+08:00 晚于处理时限(2026-11-25 18:00:00+08:00):"
               "推迟时限即为延期,须经 vp 或 gm 批准(complaintctl extend)")
     as_(monkeypatch, "李工")
-    result = office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2027-11-20", ok=False)
+    result = office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2027-11-20",
+                        ok=False)
     assert result.exit_code == 1 and expect in result.output, result.output
     text = by_step(office, case_id, "李工", steps.plan("李工", "更换主板", datetime(2027, 11, 20).date()),
                    "2026-11-22T17:30:00+08:00")

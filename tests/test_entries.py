@@ -15,7 +15,7 @@ import pytest
 from complaintctl.model.case import load_plain, timeline_entry
 from complaintctl.rules.entries import COMMON, ENTRY_KEYS
 from tests.conftest import SRC, Office
-from tests.test_decisions import committed_and_pushed, pushed_refused, push_as
+from tests.test_decisions import committed_and_pushed, push_as, pushed_refused
 from tests.test_ledger import as_
 from tests.violations import AT, edited, refused, rel
 
@@ -36,7 +36,8 @@ def test_an_entry_with_an_unknown_action_is_refused(states: States, monkeypatch:
     case_id = ids["in_progress"]
     n = len(load_plain(office.path(case_id).read_text(encoding="utf-8"), "case")["timeline"])
     text = edited(office, case_id, lambda d: d["timeline"].append(timeline_entry(AT, "张敏", "archive", note="归档")))
-    both_hooks(office, case_id, text, f"timeline[{n}].action: R-WF: 'archive' 不是 complaintctl 记录的操作", monkeypatch)
+    both_hooks(office, case_id, text, f"timeline[{n}].action: R-WF: 'archive' 不是 complaintctl 记录的操作",
+               monkeypatch)
 
 
 def test_an_entry_with_a_key_its_action_never_writes_is_refused(states: States,

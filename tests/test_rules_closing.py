@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import set_identity, Office
+from tests.conftest import Office, set_identity
 from tests.violations import cases_for, check_violation, hooks_off, rel, snapshot
 
 States = tuple[Office, dict[str, str]]
