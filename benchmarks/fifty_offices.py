@@ -14,7 +14,8 @@ complaintctl.office`). In each round every office, `--concurrent` at a time, rec
 complaints, takes one of its earlier complaints from intake to closing (assign, plan,
 resolve, revisit, close) and runs `complaintctl sync` (timed, with its peak memory). The
 server's hook is timed by a wrapper (COMPLAINTCTL) that logs each run. Pushes are local
-(no pusher identity): the access rules are off, every other check runs.
+(no pusher identity, so the server is set up with --allow-anonymous): the access rules are
+off, every other check runs.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def prepare(work: Path, source: Path | None, count: int, offices: int) -> tuple[
     # The existing history goes in before the hook (it was judged as it was made); from then on
     # every push is judged.
     sh("git", "clone", "-q", "--bare", str(seed), str(server))
-    cli(work, "server", "init", str(server))
+    cli(work, "server", "init", str(server), "--allow-anonymous")
     return server, seed
 
 
