@@ -20,6 +20,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "closed": _p("closed", "Closed"),
     "invalid": _p("invalid", "Invalid"),
     "repeats": _p("repeats", "Repeat complaints"),
+    "incidents_declined": _p("incidents_declined", "Incidents declined (R-AS-3)"),
     "customer": _p("customer", "Customer complaints"),
     "non_customer": _p("non_customer", "Non-customer complaints"),
     "on_time_rate": _p("on_time_rate", "On-time rate"),

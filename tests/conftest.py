@@ -80,6 +80,14 @@ class Office:
 
         return self.root / parse_case_id(case_id).relpath
 
+    def soon(self, case_id: str) -> str:
+        """A plan's due within the property preset's first-plan limit (R-DL-1: 3 working days
+        from receipt): the day after the case was received, whatever the clock says today."""
+        from datetime import date, timedelta
+
+        received = str(self.show_json(case_id)["intake"]["received_at"])[:10]
+        return (date.fromisoformat(received) + timedelta(days=1)).isoformat()
+
     def hand_edit(self, case_id: str, old: str, new: str) -> Path:
         """Edit a case file by hand, as a user in a text editor would (old must be there)."""
         path = self.path(case_id)
@@ -219,6 +227,9 @@ def make_bare_remote(bare: Path, office: Office) -> Path:
     hook = bare / "hooks" / "pre-receive"
     hook.write_text((SRC / "hooks" / "pre-receive").read_text(encoding="utf-8"), encoding="utf-8")
     hook.chmod(0o755)
+    # A local remote gives the hook no pusher identity: one office's own, as `server init
+    # --allow-anonymous` sets it up (docs/server.md).
+    subprocess.run(["git", "config", "complaintctl.allowAnonymous", "true"], cwd=bare, check=True, timeout=60)
     office.git("remote", "add", "origin", str(bare))
     office.git("push", "-q", "--no-verify", "origin", "main")
     return bare

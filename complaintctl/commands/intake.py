@@ -77,7 +77,9 @@ def stdin_is_terminal() -> bool:
               help="The unit complained about.")
 @click.option("--material", "materials", multiple=True, help="An original material kept (repeatable).")
 @click.option("--incident", help="Record it as this incident kind (policy incidents, R-AS-3).")
-@click.option("--no-incident", is_flag=True, help="It reads like an incident but is none (R-AS-3).")
+@click.option("--no-incident", is_flag=True,
+              help="It reads like an incident but is none (R-AS-3; approvals.decline-incident, with --reason).")
+@click.option("--reason", default="", help="Why it is not an incident (with --no-incident, R-AS-3).")
 @json_option
 @pass_ws
 def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
@@ -103,7 +105,8 @@ def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
             kind = first.key
         else:
             declined = True
-    intake = steps.incident_choice(ws.policy, intake, kind, declined)
+            opts["reason"] = opts["reason"] or click.prompt(_("Why is it not an incident (R-AS-3)?"))
+    intake = steps.incident_choice(ws.policy, intake, kind, declined, opts["reason"])
     result, repeats = lifecycle.receive(ws, intake, moment, actor(ws))
     if as_json:  # the notes below still go to stderr
         from complaintctl.output import as_json as json_text

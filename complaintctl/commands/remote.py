@@ -54,14 +54,17 @@ def server_group() -> None:
 @click.option("--command", "command", help="How the hook runs complaintctl on this server "
               "(e.g. /opt/complaintctl/bin/complaintctl); default: $COMPLAINTCTL or PATH.")
 @click.option("--force", is_flag=True, help="Replace an existing hook that is not complaintctl's.")
+@click.option("--allow-anonymous", is_flag=True,
+              help="Take pushes without a pusher identity (a local or NAS remote one office uses alone).")
 @json_option
-def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, as_json: bool) -> None:
+def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, allow_anonymous: bool,
+                    as_json: bool) -> None:
     """Create or configure a bare repository with complaintctl's pre-receive hook."""
     target = path if path.is_absolute() else base_dir() / path
-    setup = server.init_server(target, layout, command, force)
+    setup = server.init_server(target, layout, command, force, allow_anonymous)
     if as_json:
         click.echo(json_text({"path": str(setup.path), "created": setup.created, "hook": str(setup.hook),
-                              "layout": layout, "config": dict(server.CONFIG)}))
+                              "layout": layout, "config": dict(server.CONFIG), "allow_anonymous": allow_anonymous}))
         return
     click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hook {setup.hook}, "
                f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")

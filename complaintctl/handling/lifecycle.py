@@ -84,8 +84,16 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         doc = steps.build_case(policy, str(cid), intake, now, actor)
         text = validated(ws, cid.relpath, doc, None, now, actor)
         sha = store.commit_files(ws, [store.FileWrite(cid.relpath, text, None)],
-                                 commit_message(str(cid), "new", None, "received", intake.subject), judged=True)
+                                 commit_message(str(cid), "new", None, "received", _intake_detail(intake)),
+                                 judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
+
+
+def _intake_detail(intake: Intake) -> str:
+    """The subject line `history` shows; a declined incident first, with its reason (R-AS-3)."""
+    if intake.declined:
+        return f"incident declined ({', '.join(intake.declined)}): {intake.decline_reason} · {intake.subject}"
+    return intake.subject
 
 
 @dataclass(frozen=True)
@@ -236,7 +244,9 @@ def close(ws: Workspace, case_id: str, root_cause: str, lesson: str, preventive_
 
 
 def reopen(ws: Workspace, case_id: str, reason: str, now: datetime, actor: Identity) -> Result:
-    return change(ws, case_id, now, actor, steps.reopen(reason))
+    # R-CL-3: the role a closed case is reopened under (rules.decisions judges it)
+    role = ws.policy.authority.role_for(ws.policy.roles_of(actor.name, actor.email), "reopen")
+    return change(ws, case_id, now, actor, steps.reopen(reason, role))
 
 
 def mark_invalid(ws: Workspace, case_id: str, reason: str, reply: str, now: datetime, actor: Identity) -> Result:

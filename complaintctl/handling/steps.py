@@ -50,6 +50,8 @@ class Intake:
     materials: Sequence[str] = field(default_factory=tuple)
     repeat_of: Sequence[str] = field(default_factory=tuple)  # R-AS-5: earlier cases this repeats
     incident: str = ""  # R-AS-3: the incident kind, "none" when declined, "" when nothing matched
+    declined: Sequence[str] = field(default_factory=tuple)  # R-AS-3: the incident kinds declined ...
+    decline_reason: str = ""  # ... and why (recorded in the intake entry with the decider's role)
     # where an imported case came from ({file, row, key} or {file, message_id}), and the
     # files kept under materials/YYYY/MM/ID/ ({file, sha256, size, type}), both fixed at intake
     source: Mapping[str, Any] = field(default_factory=dict)
@@ -114,7 +116,13 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
         assessment["incident"] = intake.incident  # R-AS-3
     accused = CommentedMap(person=intake.accused_person or None, unit=intake.accused_unit or None)
     doc = new_document(case_id, im, assessment, accused)
-    doc["timeline"].append(timeline_entry(now, actor.name, "received", dst="received", note=intake.channel))
+    extra: dict[str, Any] = {}
+    if intake.declined:  # R-AS-3: a decision that sets the rule aside records its role and reason
+        role = policy.authority.role_for(policy.roles_of(actor.name, actor.email), "decline-incident")
+        extra = {"declined": CommentedSeq(intake.declined), "role": role, "reason": intake.decline_reason or None}
+        extra = {k: v for k, v in extra.items() if v is not None}  # what is missing, the ledger names
+    doc["timeline"].append(timeline_entry(now, actor.name, "received", dst="received", note=intake.channel,
+                                          extra=extra))
     refresh_clocks(doc, policy)
     return doc
 
@@ -254,9 +262,19 @@ def close(root_cause: str, lesson: str, preventive_action: str, late_reason: str
     return lambda doc: Step("close", "closed", detail=root_cause, extra=extra)
 
 
-def reopen(reason: str) -> StepFor:
+def reopen(reason: str, role: str | None = None) -> StepFor:
+    """`role`: the reopener's role that `approvals.reopen` lists, recorded when the case is
+    closed (R-CL-3, rules.decisions); a resolved case is reopened by anyone (R-CL-1)."""
     _text(reason, "--reason", "R-CL-1")
-    return lambda doc: Step("reopen", "in_progress", note=reason)
+
+    def step_for(doc: CommentedMap) -> Step:
+        closed = doc.get("status") == "closed"
+        extra = {"role": role} if closed and role else None
+        # `history` shows the decision: who reopened an archived case, as what, and why (R-CL-3)
+        detail = f"closed case reopened as {role or '-'}: {reason}" if closed else reason
+        return Step("reopen", "in_progress", note=reason, detail=detail, extra=extra)
+
+    return step_for
 
 
 def mark_invalid(reason: str, reply: str, actor: Identity) -> StepFor:
@@ -319,16 +337,19 @@ def suggested_incident(policy: Policy, intake: Intake) -> Incident | None:
     return hits[0] if hits else None
 
 
-def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool) -> Intake:
-    """R-AS-3: record the incident the person chose (`kind`), or the decline, or — when the text
-    reads as an incident and nobody said otherwise — the first incident it reads as. An incident
-    raises the severity to at least the incident's (major, or emergency for R-AS-4)."""
+def incident_choice(policy: Policy, intake: Intake, kind: str | None, declined: bool, reason: str = "") -> Intake:
+    """R-AS-3: record the incident the person chose (`kind`), or the decline (with its `reason`;
+    the ledger asks for `approvals.decline-incident`), or — when the text reads as an incident
+    and nobody said otherwise — the first incident it reads as. An incident raises the severity
+    to at least the incident's (major, or emergency for R-AS-4)."""
     incidents = policy.authority.incidents
     if kind is not None and declined:
         raise InvalidInput(_("--incident and --no-incident: choose one (R-AS-3)"))
     hits = matching_incidents(incidents, intake.subject, intake.details)
     if declined:
-        return replace(intake, incident="none" if hits else "")
+        if not hits:
+            return replace(intake, incident="")
+        return replace(intake, incident="none", declined=tuple(h.key for h in hits), decline_reason=reason.strip())
     if kind is None:
         if not hits:
             return intake

@@ -32,7 +32,7 @@ SYSTEM = "system"  # the account automated work (sweep from cron) runs as
 ACTIONS = (
     "received", "assign", "reassign", "plan", "replan", "contact", "note", "wait", "resume", "resolve",
     "revisit", "close", "reopen", "invalid", "extend", "escalate", "report", "edit", "correct",
-    "lower-severity", "accused", "approve", "late",
+    "lower-severity", "accused", "approve", "late", "decline-incident",
 )
 DEFAULT_APPROVALS: Mapping[str, tuple[str, ...]] = {
     "extend": ("vp",),  # R-DL-2: the vice-president in charge
@@ -41,6 +41,11 @@ DEFAULT_APPROVALS: Mapping[str, tuple[str, ...]] = {
     "lower-severity": ("head", "vp", "gm", "hq"),  # R-AS-2: lowering severity by a head or above
     "accused": ("head", "vp", "gm", "hq"),  # R-RT-3: only a head or above changes `accused`
     "late": ("head", "vp", "gm", "hq"),
+    # R-CL-3: reopening a *closed* (archived) case; a dissatisfied revisit's reopening of a
+    # resolved case is the closed loop itself (R-CL-1) and needs nobody's approval.
+    "reopen": ("head", "vp", "gm", "hq"),
+    # R-AS-3: recording a complaint that reads as an incident as none (`new --no-incident`).
+    "decline-incident": ("head", "vp", "gm", "hq"),
 }
 DEFAULT_SENIOR = ("head", "vp", "gm")
 DEFAULT_OFFLINE_WINDOW = timedelta(hours=72)
@@ -81,6 +86,12 @@ class Authority:
         anyone). The one answer the steps, the ledger and both hooks ask."""
         allowed = self.roles_for(action)
         return allowed is None or bool(set(roles) & set(allowed))
+
+    def role_for(self, roles: Iterable[str], action: str) -> str | None:
+        """The role under which someone with `roles` takes a gated `action` (the first of their
+        roles that `approvals` lists for it), recorded in the entry; None when none does."""
+        allowed = self.roles_for(action) or ()
+        return next((r for r in roles if r in allowed), None)
 
     def limit_for(self, roles: tuple[str, ...]) -> float | None:
         """R-ES-2: the highest compensation these roles may decide; None = no limit."""

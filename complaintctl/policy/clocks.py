@@ -162,6 +162,21 @@ def expected(case: Case, policy: Policy, cal: WorkCalendar) -> dict[str, Clock]:
     return out
 
 
+def plan_limit(case: Case, policy: Policy, cal: WorkCalendar) -> datetime | None:
+    """R-DL-1, R-DL-2: the latest due a plan may set without an extension — the resolution
+    clock's due as it stands (a replan: the earlier plan's, or an approved extension), or, before
+    any plan where the resolution limit is the plan's (`within: plan`), the rule's `at_most`
+    from the clock's start. None: no limit applies."""
+    clock = expected(case, policy, cal).get("resolution")
+    if clock is not None:
+        return clock.due
+    rule = rule_for(case, policy, "resolution")
+    if rule is None or rule.within is not None or rule.at_most is None:
+        return None
+    start = _facts(case)[rule.start]
+    return durations.add(start, rule.at_most, cal) if start is not None else None
+
+
 def paused_due(due: datetime, case: Case, limit: Duration, cal: WorkCalendar,
                since: datetime | None = None) -> datetime:
     """Time spent waiting on the customer does not count: each finished wait that began before

@@ -38,7 +38,7 @@ ESCALATION_STARTS = ("received", "due")
 MATCH_KEYS = {"severity": "severities", "category": "categories", "channel": "channels",
               "class": "complainant_classes"}
 SECTION_KEYS = ("clocks", "escalation", "upgrade_open_after")  # what `deadlines:` may hold
-RULE_KEYS = ("within", "from", *MATCH_KEYS)  # what one clock rule may hold
+RULE_KEYS = ("within", "from", "at_most", *MATCH_KEYS)  # what one clock rule may hold
 PLAN = "plan"  # `within: plan` — the time limit written in the case's plan (R-IN-4)
 
 
@@ -62,6 +62,9 @@ class ClockRule:
     match: Match
     within: Duration | None  # None: the plan's time limit
     start: str
+    # With `within: plan`: the latest a first plan may set, from the clock's start (R-DL-1);
+    # later is an extension (R-DL-2), as for a replan. None: the plan sets any limit.
+    at_most: Duration | None = None
 
 
 @dataclass(frozen=True)
@@ -142,15 +145,20 @@ def parse_deadlines(data: Any, source: str, vocab: Mapping[str, Any],
                             "channel, class, from")
             for k in rule:
                 if k not in RULE_KEYS:
-                    raise _fail(source, f"{key}.{k}", "unknown key (within, from, severity, category, "
-                                "channel, class)")
+                    raise _fail(source, f"{key}.{k}", "unknown key (within, from, at_most, severity, "
+                                "category, channel, class)")
             if "within" not in rule:
                 raise _fail(source, f"{key}.within", "missing: the time limit (e.g. 3 working days, or plan)")
             within = None if rule["within"] == PLAN else _duration(rule["within"], source, f"{key}.within")
             start = str(rule.get("from", DEFAULT_START[name]))
             if start not in STARTS:
                 raise _fail(source, f"{key}.from", f"{start!r} is not one of {', '.join(STARTS)}")
-            parsed.append(ClockRule(_match(rule, source, key, vocab), within, start))
+            at_most = None
+            if rule.get("at_most") is not None:
+                if within is not None:
+                    raise _fail(source, f"{key}.at_most", "only with within: plan (the plan's longest limit)")
+                at_most = _duration(rule["at_most"], source, f"{key}.at_most")
+            parsed.append(ClockRule(_match(rule, source, key, vocab), within, start, at_most))
         clocks.append((str(name), tuple(parsed)))
     escalation = []
     for i, rule in enumerate(data.get("escalation") or []):

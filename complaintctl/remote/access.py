@@ -124,8 +124,18 @@ def author_grant(policy: Policy, author: Identity) -> Grant | None:
     return _grant(policy, p, f"{p.name} (the commit's author)") if p else None
 
 
-def judge_for(policy: Policy, pusher: Pusher | None) -> Judge | str:
-    """How this push is judged, or why it is refused outright."""
+ANONYMOUS_KEY = "complaintctl.allowAnonymous"  # the server repository's own git config, never the policy
+NO_IDENTITY = N_("this server gets no pusher identity ({variables}) and does not take anonymous pushes: serve it "
+                 "through gitolite, Gitea, GitLab or a forced command setting COMPLAINTCTL_PUSHER (docs/server.md), "
+                 "or — a local or NAS remote one office uses alone — run `complaintctl server init PATH "
+                 "--allow-anonymous`")
+
+
+def judge_for(policy: Policy, pusher: Pusher | None, allow_anonymous: bool = False) -> Judge | str:
+    """How this push is judged, or why it is refused outright. Without a pusher identity the
+    push is refused unless the server repository allows anonymous pushes (`allow_anonymous`,
+    git config complaintctl.allowAnonymous, set by `server init --allow-anonymous`): then
+    only what needs no role passes, or each author is trusted (`trust_commit_authors`)."""
     if pusher is not None:
         grant = grant_for(policy, pusher)
         if grant is None:
@@ -136,6 +146,8 @@ def judge_for(policy: Policy, pusher: Pusher | None) -> Judge | str:
     if policy.require_pusher:
         return _("no pusher identity from the server ({variables}) and the policy says require_pusher: true"
                  ).format(variables=", ".join(VARIABLES))
+    if not allow_anonymous:
+        return _(NO_IDENTITY).format(variables=", ".join(VARIABLES))
     return Judge("authors" if policy.trust.trust_commit_authors else "anonymous")
 
 

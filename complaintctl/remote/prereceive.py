@@ -16,6 +16,8 @@ The work is proportional to what the push changes, never to the number of cases.
 
 The very first push into an empty repository (no main yet) has no server policy to be
 judged by: it is validated and nothing else, so whoever sets the server up pushes first.
+Every later push needs a pusher identity from the server, unless the server repository's
+own git config allows anonymous pushes (`server init --allow-anonymous`, access.judge_for).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         policy = policy_from_text(g.file_at(main_old, POLICY_FILE))
         if isinstance(policy, Finding):
             return [f"{MAIN}: the policy on the server's main cannot be used: {policy}"]
-        judge = access.judge_for(policy, pusher)
+        judge = access.judge_for(policy, pusher, _allows_anonymous(g))
         if isinstance(judge, str):
             return [f"(push): {access.RULE}: {judge}"]
         server = Server(policy, judge, g.file_at(main_old, POLICY_FILE) or "")
@@ -131,6 +133,11 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
         say(_("complaintctl: push refused — {n} finding(s)").format(n=len(problems)))
         return 1
     return 0
+
+
+def _allows_anonymous(g: Git) -> bool:
+    """Set only in the server repository's own config (`server init --allow-anonymous`)."""
+    return (g.get_config_local(access.ANONYMOUS_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
 
 
 def server_pusher(env: Mapping[str, str]) -> access.Pusher | None:

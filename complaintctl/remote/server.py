@@ -18,6 +18,7 @@ from pathlib import Path
 
 from complaintctl.errors import RepoStateError
 from complaintctl.policy.resources import hook_path
+from complaintctl.remote.access import ANONYMOUS_KEY
 from complaintctl.repo.git import clean_env
 from complaintctl.repo.git.runner import git
 
@@ -52,8 +53,11 @@ def hook_text(command: str | None) -> str:
 
 
 def init_server(path: Path, layout: str = "plain", command: str | None = None,
-                force: bool = False) -> ServerSetup:
-    """Create the bare repository if needed (branch main), install the hook, set receive.*."""
+                force: bool = False, allow_anonymous: bool = False) -> ServerSetup:
+    """Create the bare repository if needed (branch main), install the hook, set receive.*.
+    `allow_anonymous`: take pushes without a pusher identity (a local or NAS remote one office
+    uses alone) — kept in this repository's own config, so no push can change it; otherwise
+    the hook refuses them (remote.access.judge_for)."""
     created = not path.exists() or not any(path.iterdir())
     if created:
         path.mkdir(parents=True, exist_ok=True)
@@ -73,6 +77,7 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
         _git("config", key, value, cwd=path)
     # The hook's last resort when complaintctl is not on the server's PATH: this Python.
     _git("config", "complaintctl.python", sys.executable, cwd=path)
+    _git("config", ANONYMOUS_KEY, "true" if allow_anonymous else "false", cwd=path)
     return ServerSetup(path, created, hook)
 
 

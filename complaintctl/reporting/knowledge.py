@@ -202,8 +202,10 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
     # only the best scores (ties at the cut included) are read whole, and only `limit` of them
     # are kept at a time: the same answer as sorting every hit, in memory O(limit)
     scored.sort(key=lambda s: -s[0])
-    cut = scored[limit - 1][0] if limit > 0 and len(scored) >= limit else -math.inf
-    best = (_hit(idx.record_at(rowid), score) for score, rowid in scored if score >= cut)
+    # hits rank by their shown (rounded) score, then lesson: cut there too, or a case with a
+    # lesson a hair below the cut would be missed
+    cut = round(scored[limit - 1][0], 3) if limit > 0 and len(scored) >= limit else -math.inf
+    best = (_hit(idx.record_at(rowid), score) for score, rowid in scored if round(score, 3) >= cut)
     return heapq.nsmallest(limit, best, key=lambda h: (-h.score, not h.lesson, h.id))
 
 

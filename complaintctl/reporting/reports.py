@@ -99,6 +99,7 @@ class Headline:
     closed: int
     invalid: int
     repeats: int
+    incidents_declined: int  # R-AS-3: read as an incident, recorded as none (approvals.decline-incident)
     customer: int
     non_customer: int
     on_time_rate: float | None
@@ -228,6 +229,7 @@ class _Read:
     revisit_at: str
     satisfaction: str
     repeat: bool
+    declined: bool  # R-AS-3: read as an incident, recorded as none
     states: tuple[str | None, ...]  # status_at each period's end
     overdue: tuple[bool, ...]  # a clock (or the plan) overdue at each period's end
 
@@ -250,6 +252,7 @@ def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzi
     return _Read(clocks=states, on_time=_on_time(case, states, as_of) if judged else None,
                  revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
                  satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,
+                 declined=case.assessment.incident == "none",
                  states=tuple(case.status_at(end) for end in ends),
                  overdue=tuple(_case_overdue(case, end) for end in ends))
 
@@ -288,6 +291,7 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
         received=len(received), resolved=resolved, closed=closed,
         invalid=sum(1 for r in received if states[r.id] == "invalid" or not r.valid),
         repeats=sum(1 for x in received_reads if x.repeat),
+        incidents_declined=sum(1 for x in received_reads if x.declined),
         customer=kinds["customer"], non_customer=kinds["non-customer"],
         on_time_rate=round(on_time / decided, 4) if decided else None,
         median_days=round(statistics.median(durations), 2) if durations else None,

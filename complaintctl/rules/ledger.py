@@ -7,8 +7,10 @@ committed is refused, naming the field and its rule. Each entry is judged before
 applied: its `by` is the commit's author, that person is in the policy, the accused takes no
 action (R-RT-3), the action's roles (`approvals`), and the rules of that action — R-AS-1
 invalid, R-RT-2 heads copied, R-AS-5 senior staff, R-DL-2 plan/extension, R-ES-1 one level
-at a time, R-ES-2 compensation limits, corrections, the system account and the offline
-window. Authority comes from the policy in force before the change (`Commit.authority`).
+at a time, R-ES-2 compensation limits, corrections, the system account, the offline window,
+and the decisions that set a rule aside (rules.decisions: R-CL-3 reopening a closed case,
+R-AS-3 declining an incident, R-RT-6 a re-closing keeping its preventive action).
+Authority comes from the policy in force before the change (`Commit.authority`).
 A merge (`CheckContext.merge`) whose timeline put entries between earlier ones is replayed
 whole, from intake, in its merged order; only its untraced entries are judged.
 Cost: the new entries only (plus the clocks for the few steps that read them).
@@ -30,8 +32,8 @@ from complaintctl.policy import clocks
 from complaintctl.policy.authority import SYSTEM, matching_incidents, severity_rank
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
+from complaintctl.rules import decisions, effects, notices, recusal, transitions, union
 from complaintctl.rules import due as rules_due
-from complaintctl.rules import effects, notices, recusal, transitions, union
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -189,6 +191,8 @@ def _intake(ctx: CheckContext, first: Mapping[str, Any], authority: Policy) -> I
                                                                          first=hits[0].key))
         return
     if kind == "none":
+        if hits:  # R-AS-3: declining an incident is a decision, with its role and reason
+            yield from decisions.decline(ctx, first, who, authority, [h.key for h in hits])
         return
     incident = incidents.get(str(kind))
     if incident is None:
@@ -238,7 +242,8 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
                             "(complaintctl sweep)").format(action=action, at=e.get("at")))
         return
     allowed = authority.authority.roles_for(action)
-    if allowed is not None and action not in ("correct",) and not authority.authority.allows(roles, action):
+    # `correct` and `reopen` name their roles per case (rules.decisions: only a closed case's reopening is gated)
+    if allowed is not None and action not in ("correct", "reopen") and not authority.authority.allows(roles, action):
         yield ctx.finding(f"{where}.by", ACTION_RULES.get(action, "R-WF"),
                           _("{person} may not {action}: that needs role {roles} in the policy (approvals.{action})")
                           .format(person=who, action=action, roles=_(" or ").join(allowed)))
@@ -328,16 +333,17 @@ def _plan(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
         return
     probe = copy.deepcopy(state)
     probe["timeline"] = before
-    limit = clocks.expected(Case.from_data(probe, cal.tz), ctx.policy, cal).get("resolution")
+    # R-DL-1, R-DL-2: the first plan and every replan answer to the same limit (clocks.plan_limit).
+    limit = clocks.plan_limit(Case.from_data(probe, cal.tz), ctx.policy, cal)
     raw = e.get("due")
     # A plan that names a day (not a time) is within a limit that ends on that day.
-    later = limit is not None and (due.date() > limit.due.astimezone(cal.tz).date()
-                                   if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit.due)
+    later = limit is not None and (due.date() > limit.astimezone(cal.tz).date()
+                                   if isinstance(raw, date) and not isinstance(raw, datetime) else due > limit)
     if limit is not None and later and not authority.authority.allows(roles, "extend"):
         yield ctx.finding(f"{where}.due", "R-DL-2",
                           _("{due} is later than the resolution limit ({limit}): moving a deadline is an extension, "
                             "approved by {roles} (complaintctl extend)").format(
-                              due=_show(due), limit=_show(limit.due), roles=_(" or ").join(approvers(authority))))
+                              due=_show(due), limit=_show(limit), roles=_(" or ").join(approvers(authority))))
 
 
 def _resolve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
@@ -422,4 +428,5 @@ def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
 ACTION_CHECKS = {
     "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
     "approve": _approve, "escalate": _escalate, "correct": _correct, "edit": _edit,
+    "reopen": decisions.reopen, "close": decisions.close,
 }

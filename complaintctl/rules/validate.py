@@ -12,7 +12,7 @@ from complaintctl.i18n import N_, _
 from complaintctl.model.case import as_datetime, decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
-from complaintctl.rules import archive, closing, dates, deadlines, fields, ledger, recusal, transitions
+from complaintctl.rules import archive, closing, dates, deadlines, entries, fields, ledger, recusal, transitions
 from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
@@ -20,7 +20,7 @@ Check = Callable[[CheckContext], Iterable[Finding]]
 __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after",
            "stray_file", "unreadable_findings"]
 
-CHECKS: list[Check] = [fields.check, transitions.check, recusal.check, dates.check, closing.check,
+CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
                        archive.check, deadlines.check, ledger.check]
 
 
@@ -94,13 +94,17 @@ def unreadable_findings(path: str, exc: UnreadableCase) -> list[Finding]:
 
 
 _MODES = {"120000": N_("is a symbolic link: only regular case files belong under cases/"),
-          "160000": N_("is a submodule: only regular case files belong under cases/")}
+          "160000": N_("is a submodule: only regular case files belong under cases/"),
+          # a record is data, never something to run: git keeps the executable bit (mode 100755)
+          "100755": N_("is executable (mode 100755): a case file is a plain record — "
+                       "`git update-index --chmod=-x PATH`")}
 KEEP_FILES = (".gitkeep",)  # empty placeholders git needs to keep a folder
 
 
 def stray_file(path: str, mode: str = "100644") -> Finding | None:
-    """R-WF: under cases/ live only regular case files named `….yaml` (not `.yml`, `.YAML`,
-    symlinks or submodules); the readers would skip anything else, so it is refused."""
+    """R-WF: under cases/ live only regular, non-executable case files named `….yaml` (not
+    `.yml`, `.YAML`, symlinks, submodules or mode 100755); the readers would skip anything else,
+    so it is refused."""
     if not path.startswith(CASES_PREFIX):
         return None
     if mode in _MODES:

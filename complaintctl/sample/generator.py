@@ -231,7 +231,8 @@ class Generator:
         measures = kind.measures[j]
         life.do(20, 240, handler, lambda t, a: steps.plan(handler.name, measures,
                                                           within_limit(life.doc,
-                                                                        add_working_days(t.date(), days, life.cal))))
+                                                                       add_working_days(t.date(), days, life.cal),
+                                                                       policy, life.cal)))
         life.do(2, 30, handler, lambda t, a: steps.note(rng.choice(CONTACT_NOTES), True))  # R-RT-4
         if target == "in_progress":
             return
@@ -253,7 +254,9 @@ class Generator:
         self.revisit_and_close(life, kind, j, dispatcher, closer)
         if target == "reopened":
             reason = rng.choice(REOPEN_REASONS)
-            life.do(1400, 20000, dispatcher, lambda t, a: steps.reopen(reason))
+            # R-CL-3: a closed case is reopened by a head, under that role, with the reason
+            role = policy.authority.role_for(closer.roles, "reopen")
+            life.do(1400, 20000, closer, lambda t, a: steps.reopen(reason, role))
             self.resolve(life, kind, handler, unit, j)
             self.revisit_and_close(life, kind, j, dispatcher, closer)
 
@@ -289,6 +292,9 @@ class Generator:
         life.do(240, 2800, dispatcher, lambda t, a: steps.revisit(happy, comment, rng.random() < 0.7, t, a))
         cause, lesson = kind.causes[j % len(kind.causes)], rng.choice(kind.lessons)
         preventive = rng.choice(kind.preventive)  # R-RT-6
+        # R-RT-6, R-CL-3: closed again after a reopening, the case keeps its earlier preventive action
+        earlier = [e.get("preventive_action") for e in life.doc["timeline"] if e.get("action") == "close"]
+        preventive = preventive or next((p for p in reversed(earlier) if p), "")
         policy = self.policy
         life.do(10, 1400, closer, lambda t, a: steps.close(cause, lesson, preventive,
                                                            late_reason(life.doc, t, policy, life.cal), t, a))

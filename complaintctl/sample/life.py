@@ -117,9 +117,10 @@ class Life:
         return t
 
 
-def within_limit(doc: CommentedMap, day: date) -> date | datetime:
-    """The plan's time limit, no later than the resolution clock's (R-DL-2: later is an extension)."""
-    due: Any = (doc.get("clocks") or {}).get("resolution", {}).get("due")
+def within_limit(doc: CommentedMap, day: date, policy: Policy, cal: WorkCalendar) -> date | datetime:
+    """The plan's time limit, no later than the limit a plan may set (R-DL-1; later is an
+    extension, R-DL-2): the resolution clock's, or for a first plan the policy's `at_most`."""
+    due = clocks.plan_limit(Case.from_data(doc, cal.tz), policy, cal)
     if isinstance(due, datetime) and datetime.combine(day, time(23, 59, 59), due.tzinfo) > due:
         return datetime(due.year, due.month, due.day, due.hour, due.minute, due.second, tzinfo=due.tzinfo)
     return day

@@ -198,6 +198,13 @@ def test_without_a_pusher_role_gated_changes_are_refused(office: Office, group: 
     case_id = office.new()
     office.git("config", "complaintctl.office", "GZ")
     office.new()  # (nobody to hold to an office either)
+    # a server set up without --allow-anonymous refuses every push that names nobody, saying how to fix it
+    assert CliRunner().invoke(cli, ["server", "init", str(group)]).exit_code == 0
+    code, err = push(office.root, "main")
+    assert code != 0 and "(push): ACCESS: 本服务器没有推送者身份(GL_USER, GITEA_PUSHER_NAME, GL_USERNAME, " \
+        "COMPLAINTCTL_PUSHER),且不接受匿名推送" in err and "--allow-anonymous" in err, err
+    assert CliRunner().invoke(cli, ["server", "init", str(group), "--allow-anonymous"]).exit_code == 0
+    assert git(group, "config", "complaintctl.allowAnonymous") == "true"  # the server's own config
     code, err = push(office.root, "main")
     assert code == 0, err
     office.git("config", "--unset", "complaintctl.office")
@@ -237,6 +244,7 @@ def test_closed_case_changes_only_by_reopen(office: Office, monkeypatch: pytest.
     proc = office.git("commit", "-am", "hand edit of a closed case", check=False)
     assert proc.returncode != 0 and "R-CL-3" in proc.stderr
     office.git("checkout", "--", ".")
+    set_identity(monkeypatch, "王建国", "wangjianguo@example.com")  # R-CL-3: a head reopens a closed case
     office.run("reopen", case_id, "--reason", "业主反映再次故障")
     assert "status: in_progress" in path.read_text(encoding="utf-8")
 

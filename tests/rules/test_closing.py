@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Office
+from tests.conftest import Office, set_identity
 from tests.violations import cases_for, check_violation, hooks_off, rel, snapshot
 
 States = tuple[Office, dict[str, str]]
@@ -38,9 +38,10 @@ def test_dissatisfied_revisit_reopens_and_cannot_close(states: States) -> None:
     assert office.show_json(ids["dissatisfied"])["status"] == "closed"
 
 
-def test_reopen_a_closed_case(states: States) -> None:
+def test_reopen_a_closed_case(states: States, monkeypatch: pytest.MonkeyPatch) -> None:
     office, ids = states
     hooks_off(office)
+    set_identity(monkeypatch, "王建国", "wangjianguo@example.com")  # R-CL-3: a head reopens a closed case
     office.run("reopen", ids["closed"], "--reason", "客户再次来电")
     data = office.show_json(ids["closed"])
     assert data["status"] == "in_progress" and "closing" not in data

@@ -267,8 +267,11 @@ def test_an_incident_is_recorded_or_declined_at_intake(states: States, monkeypat
     fire = office.new(subject="楼道起火冒烟", details="3栋楼道杂物着火")
     data = office.show_json(fire)
     assert (data["assessment"]["incident"], data["assessment"]["severity"]) == ("fire", "emergency")
-    declined = office.new("--no-incident", subject="厨房起火演练噪音", details="物业组织起火演练,噪音太大")
+    as_(monkeypatch, "陈静")  # declining is a head's decision, with its reason (tests/test_decisions.py)
+    declined = office.new("--no-incident", "--reason", "消防演练,非真实火情", subject="厨房起火演练噪音",
+                          details="物业组织起火演练,噪音太大")
     assert office.show_json(declined)["assessment"]["incident"] == "none"
+    as_(monkeypatch, "张敏")
     chosen = office.new("--incident", "flooding", subject="地下室进水", details="暴雨后地下室积水")
     assert office.show_json(chosen)["assessment"]["severity"] == "major"
     bad = office.new_result("--incident", "meteor", subject="天降陨石", details="x")
@@ -372,10 +375,12 @@ def test_new_asks_in_a_terminal_whether_it_is_an_incident(states: States, monkey
 
     office, ids = states
     monkeypatch.setattr(intake, "stdin_is_terminal", lambda: True)
+    as_(monkeypatch, "陈静")  # a head declines, and is asked why (R-AS-3)
     declined = office.run("new", "--channel", "phone", "--name", "周先生", "--contact", "13711112222",
                           "--complainant-class", "owner", "--category", "other", "--subject", "起火演练太吵",
-                          "--details", "物业组织消防起火演练", input="n\n")
+                          "--details", "物业组织消防起火演练", input="n\n消防演练,非真实火情\n")
     assert "这像是一起事件(火灾,紧急抢险抢修,R-AS-3)" in declined.output
+    assert "为什么不按事件处理(R-AS-3)?" in declined.output
     case_id = re.search(r"(SZ-\d{4}-\d{4}) 已登记", declined.output)
     assert case_id is not None and office.show_json(case_id[1])["assessment"]["incident"] == "none"
 

@@ -188,7 +188,7 @@ def test_dissatisfied_revisit_then_resolve_again_and_close(office: Office, monke
     case_id = office.new()
     office.run("assign", case_id, "--handler", "李工")
     set_identity(monkeypatch, "李工", "ligong@example.com")
-    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-12-25")
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", office.soon(case_id))
     office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板")
     set_identity(monkeypatch, "张敏", "zhangmin@example.com")
     office.run("revisit", case_id, "--satisfaction", "dissatisfied", "--comment", "仍有异响")

@@ -75,18 +75,19 @@ def test_every_view_agrees_after_every_step(office: Office, monkeypatch: pytest.
     at(monkeypatch, "张敏", "2026-11-02T10:00:00+08:00")
     office.run("assign", case_id, "--handler", "李工", "--unit", "engineering")
     at(monkeypatch, "李工", "2026-11-02T11:00:00+08:00")
-    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-11-06")
+    # R-DL-1: received Monday, a first plan within 3 working days
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", "2026-11-05")
     at(monkeypatch, "李工", "2026-11-03T15:00:00+08:00")
     office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板")
     look = views(office, case_id, tmp_path, monkeypatch, "2026-11-03T15:30:00+08:00")
     agree(look, status="已处理", resolved="2026-11-03 15:00", satisfaction=None,
-          plan_due="2026-11-06", closed=0, steps=4)
+          plan_due="2026-11-05", closed=0, steps=4)
 
     at(monkeypatch, "张敏", "2026-11-04T10:00:00+08:00")  # R-CL-1: a dissatisfied revisit reopens it
     office.run("revisit", case_id, "--satisfaction", "dissatisfied", "--comment", "还是坏")
     look = views(office, case_id, tmp_path, monkeypatch, "2026-11-04T10:30:00+08:00")
     agree(look, status="处理中", resolved=None, satisfaction=None,
-          plan_due="2026-11-06", closed=0, steps=5)
+          plan_due="2026-11-05", closed=0, steps=5)
 
     at(monkeypatch, "刘洋", "2026-11-04T11:00:00+08:00")  # R-DL-2: an approved extension
     office.run("extend", case_id, "--until", "2026-11-12", "--reason", "备件未到")

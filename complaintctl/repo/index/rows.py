@@ -82,7 +82,9 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
             # the current resolution and revisit (model.snapshot) need the resolution's time
             "resolution": {"at": get(data, F.RESOLUTION_AT)} if isinstance(data.get("resolution"), Mapping) else None,
             "revisit": {"at": get(data, F.REVISIT_AT), "satisfaction": get(data, F.REVISIT_SATISFACTION)},
-            "assessment": {"repeat": get(data, F.ASSESSMENT_REPEAT), "repeat_of": get(data, F.ASSESSMENT_REPEAT_OF)},
+            # R-AS-3: the report counts incidents declined
+            "assessment": {"repeat": get(data, F.ASSESSMENT_REPEAT), "repeat_of": get(data, F.ASSESSMENT_REPEAT_OF),
+                           "incident": get(data, F.ASSESSMENT_INCIDENT)},
             "closing": {"lesson": get(data, F.CLOSING_LESSON)}}
 
 
