@@ -142,7 +142,7 @@ def test_a_new_person_can_be_assigned_and_act(office: Office, monkeypatch: pytes
     office.run("people", "add", "钱师傅", "--email", "qian@example.com", "--unit", "engineering", "--role", "staff")
     office.run("assign", case_id, "--handler", "钱师傅", "--unit", "engineering")
     set_identity(monkeypatch, "钱师傅", "qian@example.com")
-    office.run("plan", case_id, "--resolver", "钱师傅", "--measures", "更换主板", "--due", "2099-01-01")
+    office.run("plan", case_id, "--resolver", "钱师傅", "--measures", "更换主板", "--due", office.soon(case_id))
     assert office.show_json(case_id)["status"] == "in_progress"
     assert last_commit(office)[0] == "钱师傅"
 
