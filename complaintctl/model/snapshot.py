@@ -199,45 +199,44 @@ class Case:
     def from_data(cls, data: Mapping[str, Any], tz: tzinfo) -> Case:
         """The snapshot of a mapping the strict reader accepted (or a part of one: what a
         section lacks reads as empty)."""
-        def s(path: str) -> str:
-            return _text(get(data, path))
-
-        def t(path: str) -> datetime | None:
-            return as_datetime(get(data, path), tz)
-
-        def section(name: str) -> bool:
-            return isinstance(data.get(name), Mapping)
-
-        repeat_of = get(data, F.ASSESSMENT_REPEAT_OF)
+        # Each section is looked up once and its fields read by key (a report or `due` builds
+        # thousands of these): the keys are the last parts of the paths in model.fields.
+        intake, assessment, accused = _sec(data, F.INTAKE), _sec(data, F.ASSESSMENT), _sec(data, F.ACCUSED)
+        routing, plan = _sec(data, F.ROUTING), _sec(data, F.PLAN)
+        complainant = _sec(intake, "complainant")
+        res, rev, clo = data.get(F.RESOLUTION), data.get(F.REVISIT), data.get(F.CLOSING)
+        repeat_of = assessment.get("repeat_of")
         repeat_ids = tuple(str(r) for r in repeat_of if r) if isinstance(repeat_of, list) else ()
-        copied = get(data, F.ROUTING_COPIED)
+        copied = routing.get("copied")
         clocks = data.get(F.CLOCKS)
         timeline = data.get(F.TIMELINE)
         return cls(
-            id=s(F.ID), status=s(F.STATUS),
+            id=_text(data.get(F.ID)), status=_text(data.get(F.STATUS)),
             intake=Intake(
-                received_at=t(F.INTAKE_RECEIVED_AT), recorded_at=t(F.INTAKE_RECORDED_AT),
-                channel=s(F.INTAKE_CHANNEL), first_receiver=s(F.INTAKE_FIRST_RECEIVER),
-                complainant=Complainant(s(F.INTAKE_COMPLAINANT_NAME), s(F.INTAKE_COMPLAINANT_CLASS),
-                                        s(F.INTAKE_COMPLAINANT_CONTACT), s(F.INTAKE_COMPLAINANT_ADDRESS)),
-                location=s(F.INTAKE_LOCATION), subject=s(F.INTAKE_SUBJECT), details=s(F.INTAKE_DETAILS)),
+                received_at=as_datetime(intake.get("received_at"), tz),
+                recorded_at=as_datetime(intake.get("recorded_at"), tz),
+                channel=_text(intake.get("channel")), first_receiver=_text(intake.get("first_receiver")),
+                complainant=Complainant(_text(complainant.get("name")), _text(complainant.get("class")),
+                                        _text(complainant.get("contact")), _text(complainant.get("address"))),
+                location=_text(intake.get("location")), subject=_text(intake.get("subject")),
+                details=_text(intake.get("details"))),
             assessment=Assessment(
-                category=s(F.ASSESSMENT_CATEGORY), severity=s(F.ASSESSMENT_SEVERITY),
-                valid=get(data, F.ASSESSMENT_VALID) is not False,
-                repeat=bool(repeat_ids) or get(data, F.ASSESSMENT_REPEAT) is True, repeat_of=repeat_ids,
-                incident=s(F.ASSESSMENT_INCIDENT), decided_by=s(F.ASSESSMENT_DECIDED_BY)),
-            accused=Accused(s(F.ACCUSED_PERSON), s(F.ACCUSED_UNIT)),
-            routing=Routing(s(F.ROUTING_UNIT), s(F.ROUTING_HANDLER),
+                category=_text(assessment.get("category")), severity=_text(assessment.get("severity")),
+                valid=assessment.get("valid") is not False,
+                repeat=bool(repeat_ids) or assessment.get("repeat") is True, repeat_of=repeat_ids,
+                incident=_text(assessment.get("incident")), decided_by=_text(assessment.get("decided_by"))),
+            accused=Accused(_text(accused.get("person")), _text(accused.get("unit"))),
+            routing=Routing(_text(routing.get("unit")), _text(routing.get("handler")),
                             tuple(str(c) for c in copied if c) if isinstance(copied, list) else (),
-                            s(F.ROUTING_ESCALATION_LEVEL)),
-            plan=Plan(s(F.PLAN_RESOLVER), s(F.PLAN_MEASURES), due(get(data, F.PLAN_DUE), tz)),
-            resolution=Resolution(t(F.RESOLUTION_AT), s(F.RESOLUTION_BY), s(F.RESOLUTION_OUTCOME),
-                                  s(F.RESOLUTION_SUMMARY)) if section(F.RESOLUTION) else None,
-            revisit=Revisit(t(F.REVISIT_AT), s(F.REVISIT_BY), s(F.REVISIT_SATISFACTION),
-                            s(F.REVISIT_COMMENT)) if section(F.REVISIT) else None,
-            closing=Closing(t(F.CLOSING_AT), s(F.CLOSING_BY), s(F.CLOSING_ROOT_CAUSE),
-                            s(F.CLOSING_PREVENTIVE_ACTION), s(F.CLOSING_LESSON),
-                            s(F.CLOSING_LATE_REASON)) if section(F.CLOSING) else None,
+                            _text(routing.get("escalation_level"))),
+            plan=Plan(_text(plan.get("resolver")), _text(plan.get("measures")), due(plan.get("due"), tz)),
+            resolution=Resolution(as_datetime(res.get("at"), tz), _text(res.get("by")), _text(res.get("outcome")),
+                                  _text(res.get("summary"))) if isinstance(res, Mapping) else None,
+            revisit=Revisit(as_datetime(rev.get("at"), tz), _text(rev.get("by")), _text(rev.get("satisfaction")),
+                            _text(rev.get("comment"))) if isinstance(rev, Mapping) else None,
+            closing=Closing(as_datetime(clo.get("at"), tz), _text(clo.get("by")), _text(clo.get("root_cause")),
+                            _text(clo.get("preventive_action")), _text(clo.get("lesson")),
+                            _text(clo.get("late_reason"))) if isinstance(clo, Mapping) else None,
             clocks=tuple(StoredClock(str(name), as_datetime(c.get("due"), tz), as_datetime(c.get("done"), tz))
                          for name, c in clocks.items() if isinstance(c, Mapping))
             if isinstance(clocks, Mapping) else (),
@@ -245,6 +244,14 @@ class Case:
             if isinstance(timeline, list) else (),
             data=data,
         )
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _sec(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else _EMPTY
 
 
 def due(value: Any, tz: tzinfo) -> datetime | None:
