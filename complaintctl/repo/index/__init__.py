@@ -32,7 +32,7 @@ lookup with the same meaning as before.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from complaintctl.model.snapshot import CaseRecord
@@ -58,36 +58,10 @@ __all__ = ["BY_RECEIVED", "COLUMNS", "DAY", "DB_NAME", "PARALLEL_AT", "STRAY", "
            "row", "version"]
 
 
-def open_index(ws: Workspace, progress: bool = True) -> Index:
-    """The index of the work tree's cases, brought up to date first. Each work tree (a linked
-    `git worktree` too) has its own, beside its own index and HEAD."""
-    path = cache.folder(ws.git.own_git_dir) / DB_NAME
-    try:
-        db = connect(path)
-    except (sqlite3.Error, OSError):  # a read-only clone, a full disk: the index lives in memory
-        db = connect(None)
-    try:
-        try:
-            ensure_schema(db, ws.policy.limits)
-            refresh(ws, db, progress)
-        except sqlite3.OperationalError as exc:
-            if not disk_trouble(exc) or in_memory(db):
-                raise
-            # a full disk (or a read-only cache) is no crash — this run reads from memory
-            db.close()
-            db = connect(None)
-            ensure_schema(db, ws.policy.limits)
-            refresh(ws, db, progress)
-    except BaseException:
-        db.close()
-        raise
-    return Index(ws, db)
-
-
-def open_log(ws: Workspace) -> Index:
-    """The index for its copy of the log only (`case_commits`, `renumberings`): the case rows are
-    not brought up to date — a caller of this reads none (`history` on a fresh clone needs no
-    100,000 parsed cases). The log tables are brought to HEAD when read, as always."""
+def _opened(ws: Workspace, bring_up: Callable[[sqlite3.Connection], None]) -> Index:
+    """The work tree's index file (each work tree, a linked `git worktree` too, has its own,
+    beside its own index and HEAD), its schema current and `bring_up` done. A read-only clone or
+    a full disk is no crash: the index then lives in memory for this run."""
     path = cache.folder(ws.git.own_git_dir) / DB_NAME
     try:
         db = connect(path)
@@ -96,16 +70,30 @@ def open_log(ws: Workspace) -> Index:
     try:
         try:
             ensure_schema(db, ws.policy.limits)
+            bring_up(db)
         except sqlite3.OperationalError as exc:
             if not disk_trouble(exc) or in_memory(db):
                 raise
             db.close()
             db = connect(None)
             ensure_schema(db, ws.policy.limits)
+            bring_up(db)
     except BaseException:
         db.close()
         raise
     return Index(ws, db)
+
+
+def open_index(ws: Workspace, progress: bool = True) -> Index:
+    """The index of the work tree's cases, brought up to date first."""
+    return _opened(ws, lambda db: refresh(ws, db, progress))
+
+
+def open_log(ws: Workspace) -> Index:
+    """The index for its copy of the log only (`case_commits`, `renumberings`): the case rows are
+    not brought up to date — a caller of this reads none (`history` on a fresh clone needs no
+    100,000 parsed cases). The log tables are brought to HEAD when read, as always."""
+    return _opened(ws, lambda db: None)
 
 
 def load_records(ws: Workspace, folders: Sequence[str] = ("cases",),
