@@ -127,12 +127,7 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
     precommit.speak_office_language(g)
     updates = parse_ref_updates(lines)
     problems = pre_receive(g, updates, precommit.hook_now(g), server_pusher(env))
-    for p in problems:
-        say(f"complaintctl: {p}")
-    if problems:
-        say(_("complaintctl: push refused — {n} finding(s)").format(n=len(problems)))
-        return 1
-    return 0
+    return precommit.tell(problems, say, _("complaintctl: push refused — {n} finding(s)"))
 
 
 def _allows_anonymous(g: Git) -> bool:

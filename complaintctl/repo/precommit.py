@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -162,10 +162,16 @@ def hook(directory: Path, say: Callable[[str], None]) -> int:
     cache.use(g.git_dir)
     speak_office_language(g)
     findings = pre_commit(g, hook_now(g))
-    for f in findings:
-        say(f"complaintctl: {f}")
-    if findings:
-        say(_("complaintctl: commit refused — {n} finding(s)").format(n=len(findings)))
+    return tell(findings, say, _("complaintctl: commit refused — {n} finding(s)"))
+
+
+def tell(problems: Sequence[object], say: Callable[[str], None], refused: str) -> int:
+    """A hook's answer to git: every problem on its own line, then the refusal (`refused`, with
+    {n}) and 1; nothing and 0 when there is none. Both hooks answer this way."""
+    for p in problems:
+        say(f"complaintctl: {p}")
+    if problems:
+        say(refused.format(n=len(problems)))
         return 1
     return 0
 
