@@ -68,3 +68,55 @@ def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, a
         return
     click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hook {setup.hook}, "
                f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")
+
+
+@server_group.command("status")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@json_option
+def server_status_cmd(path: Path, as_json: bool) -> None:
+    """Offices that have not pushed within the offline window, and pushes refused today."""
+    st = server.status(path if path.is_absolute() else base_dir() / path)
+    if as_json:
+        click.echo(json_text({
+            "offline_window_hours": st.window.total_seconds() / 3600,
+            "offices": [{"office": o.office, "name": o.name, "quiet": o.quiet,
+                         "last_push": o.last_push.isoformat() if o.last_push else None} for o in st.offices],
+            "refused_today": [{"at": p.at.isoformat(), "pusher": p.pusher, "offices": list(p.offices),
+                               "refs": list(p.refs), "findings": list(p.findings), "count": p.count}
+                              for p in st.refused_today]}))
+        return
+    hours = round(st.window.total_seconds() / 3600)
+    for o in st.offices:
+        last = o.last_push.strftime("%Y-%m-%d %H:%M") if o.last_push else _("never")
+        mark = _("  ← no push within {h} h").format(h=hours) if o.quiet else ""
+        click.echo(_("{office} {name}: last push {last}{mark}").format(office=o.office, name=o.name, last=last,
+                                                                      mark=mark))
+    click.echo(_("pushes refused today: {n}").format(n=len(st.refused_today)))
+    for p in st.refused_today:
+        click.echo(f"  {p.at.strftime('%H:%M')} {p.pusher or '-'} {','.join(p.offices) or '-'}: "
+                   + (p.findings[0] if p.findings else "")
+                   + (_(" (+{n} more)").format(n=p.count - 1) if p.count > 1 else ""))
+
+
+@server_group.command("backup")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def server_backup_cmd(path: Path, out: Path) -> None:
+    """Write the server repository (every ref), its settings and push log to one file."""
+    from complaintctl.remote import backup
+
+    b = backup.backup(path if path.is_absolute() else base_dir() / path, out if out.is_absolute() else base_dir() / out)
+    click.echo(_("backed up {n} ref(s) ({layout}) to {out}").format(n=b.refs, layout=b.layout, out=b.path))
+
+
+@server_group.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--command", "command", help="How the hook runs complaintctl on this server (as for server init).")
+def server_restore_cmd(archive: Path, path: Path, command: str | None) -> None:
+    """Rebuild a server repository from a backup into a new or empty bare repository."""
+    from complaintctl.remote import backup
+
+    b = backup.restore(archive if archive.is_absolute() else base_dir() / archive,
+                       path if path.is_absolute() else base_dir() / path, command)
+    click.echo(_("restored {n} ref(s) ({layout}) into {path}").format(n=b.refs, layout=b.layout, path=b.path))

@@ -34,7 +34,7 @@ from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
-from complaintctl.remote import access, merges, signing
+from complaintctl.remote import access, merges, pushlog, signing
 from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
@@ -126,8 +126,28 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
     cache.use(g.git_dir)
     precommit.speak_office_language(g)
     updates = parse_ref_updates(lines)
-    problems = pre_receive(g, updates, precommit.hook_now(g), server_pusher(env))
+    now = precommit.hook_now(g)
+    pusher = server_pusher(env)
+    problems = pre_receive(g, updates, now, pusher)
+    pushlog.record(g.git_dir, pushlog.Push(now, not problems, pusher.login if pusher else "",
+                                           _offices_changed(g, updates), tuple(up.ref for up in updates),
+                                           tuple(problems[:pushlog.KEEP_FINDINGS]), len(problems)))
     return precommit.tell(problems, say, _("complaintctl: push refused — {n} finding(s)"))
+
+
+def _offices_changed(g: Git, updates: list[RefUpdate]) -> tuple[str, ...]:
+    """For the push log (server status): whose cases the push changes — one tree diff per
+    ref, O(what the push changes)."""
+    paths: list[str] = []
+    for up in updates:
+        if up.deleted:
+            continue
+        try:
+            old = g.empty_tree() if up.created else up.old
+            paths.extend(c.path for c in g.changes_between(old, up.new))
+        except ComplaintError:
+            continue
+    return pushlog.offices_of(paths)
 
 
 def _allows_anonymous(g: Git) -> bool:

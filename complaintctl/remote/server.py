@@ -14,13 +14,18 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from complaintctl.errors import RepoStateError
+from complaintctl.errors import ComplaintError, RepoStateError
 from complaintctl.policy.resources import hook_path
 from complaintctl.remote.access import ANONYMOUS_KEY
 from complaintctl.repo.git import clean_env
 from complaintctl.repo.git.runner import git
+
+if TYPE_CHECKING:
+    from complaintctl.remote.status import ServerStatus
 
 # Where each server runs custom pre-receive hooks, relative to the bare repository.
 LAYOUTS = {
@@ -88,3 +93,21 @@ def _check_gitolite(path: Path) -> None:
     if not update.is_symlink() or ".gitolite" not in str(update.readlink()):
         raise RepoStateError(f"{path} is not a gitolite repository ({update} is not gitolite's update hook): "
                              "add the repository to gitolite.conf and push gitolite-admin first")
+
+
+def status(path: Path, now: datetime | None = None) -> ServerStatus:
+    """`server status`: the policy on main, the push log, the server's clock."""
+    from complaintctl.model import clock
+    from complaintctl.policy.policy import POLICY_FILE
+    from complaintctl.remote import pushlog
+    from complaintctl.remote.status import server_status
+    from complaintctl.repo.cache import cached_policy
+
+    try:
+        text = _git("show", f"refs/heads/main:{POLICY_FILE}", cwd=path)
+    except ComplaintError:
+        text = ""
+    if not text:
+        raise RepoStateError(f"{path}: no policy on main yet (push the group's repository first)")
+    policy = cached_policy(text, POLICY_FILE)
+    return server_status(policy, pushlog.read(path), now or clock.current(allow_pinned=True))
