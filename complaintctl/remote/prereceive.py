@@ -28,13 +28,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
-from complaintctl.remote import access, merges, signing
+from complaintctl.remote import access, signing
 from complaintctl.remote.verdicts import ChangeKey, Verdicts
 from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git, blob_id
@@ -188,6 +189,8 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
         if server is not None:
             found.extend(_access_plain(g, changes, meta, server))
     else:
+        from complaintctl.remote import merges  # and the round-trip YAML under it: merges only
+
         verdict = merges.judge_merge(g, meta, policy_text, authority, now)
         found = verdict.findings
         if server is not None:
@@ -254,7 +257,7 @@ def _access_plain(g: Git, changes: list[Change], meta: CommitMeta, server: Serve
     return out
 
 
-def _added(g: Git, ch: Change) -> merges.Added:
+def _added(g: Git, ch: Change) -> list[tuple[int, Mapping[str, Any]]]:
     """The timeline entries a plain commit appends to one case (append-only is the validator's)."""
     if ch.new_blob == ZERO:
         return []
