@@ -91,3 +91,18 @@ def test_help_and_version_without_click_match_click(monkeypatch: pytest.MonkeyPa
                               env={**__import__("os").environ, "COLUMNS": "100"})
         assert proc.stdout.startswith("Usage: complaintctl" if argv != ["--version"] else "complaintctl, version")
         assert "click" not in proc.stderr.split(), argv
+
+
+def test_the_pre_receive_hook_imports_neither_click_nor_the_round_trip_yaml(tmp_path: Path) -> None:
+    """git starts the server's hook at every push: it loads the validator and git access only."""
+    bare = tmp_path / "srv.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, timeout=60)
+    code = "import sys, runpy; sys.argv = ['complaintctl', 'hook', 'pre-receive']\n" \
+           "try:\n    runpy.run_module('complaintctl', run_name='__main__')\nexcept SystemExit as e:\n" \
+           "    print('exit', e.code, file=sys.stderr)\n" \
+           "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=bare, input="", capture_output=True, text=True,
+                          timeout=120)
+    modules = set(proc.stderr.split())
+    assert "complaintctl.remote.prereceive" in modules and "exit 0" in proc.stderr, proc.stderr[-2000:]
+    assert not {"click", "ruamel.yaml", "git", "complaintctl.remote.merges"} & modules
