@@ -228,12 +228,14 @@ def _check_plain(g: Git, meta: CommitMeta, changes: list[Change], policy_text: s
     keys = {c.path: ChangeKey(c.path, c.old_blob, c.new_blob, *texts, who) for c in changes}
     todo = [c for c in changes if not verdicts.clean(keys[c.path], now)]
     found = check_changes(g, todo, policy_text, now, commit) if todo else []
-    bad = {f.path for f in found}
+    if found:
+        # kept only when the whole commit is clean: a finding may name another path than the
+        # case it is about (a kept original the case lists, rules.materials)
+        return found
     window = commit.authority.authority.offline_window
     for c in todo:
-        if c.path not in bad:
-            old = g.blob_bytes(c.old_blob) if c.old_blob != ZERO else None
-            verdicts.keep_clean(keys[c.path], g.blob_bytes(c.new_blob), old, window, policy.tz, now)
+        old = g.blob_bytes(c.old_blob) if c.old_blob != ZERO else None
+        verdicts.keep_clean(keys[c.path], g.blob_bytes(c.new_blob), old, window, policy.tz, now)
     return found
 
 

@@ -18,9 +18,10 @@ R-IN-1's "not in the future" (rules.dates, with CLOCK_SKEW) and the ledger's off
 moment no stamp of the case is in the future (`valid_from`) until the first appended entry
 leaves the offline window (`valid_until`); outside that span the change is judged afresh.
 
-Only clean verdicts are kept: a refused change is always judged again (and stays refused
-while the rules say so), and a finding's text (language, `now`) is never replayed. The
-access checks (who pushes, offices, signatures) are cheap and always run.
+Only clean verdicts are kept, and only from a commit with no finding at all (a finding may
+name another path than the case it is about): a refused change is always judged again (and
+stays refused while the rules say so), and a finding's text (language, `now`) is never
+replayed. The access checks (who pushes, offices, signatures) are cheap and always run.
 """
 
 from __future__ import annotations
