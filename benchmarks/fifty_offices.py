@@ -235,7 +235,7 @@ def take_step(office: Office) -> None:
 
 def timed_sync(office: Office, reruns: int = 5) -> dict[str, float]:
     """`sync` until the office's work is on main, as its clerk would: after "the remote kept
-    moving" (others pushed first six times running) run it again, up to `reruns` times. Time
+    moving" (others pushed first until its back-off budget ran out) run it again, up to `reruns` times. Time
     and CPU are the whole wait, re-runs included; "abandoned" if every run gave up (the
     final check syncs it later)."""
     seconds = cpu = mb = 0.0
@@ -247,7 +247,8 @@ def timed_sync(office: Office, reruns: int = 5) -> dict[str, float]:
             if "kept moving" not in str(exc):
                 raise
             seconds, cpu, mb = seconds + exc.run.seconds, cpu + exc.run.cpu_s, max(mb, exc.run.peak_mb)
-            gave_up, attempts = gave_up + 1, attempts + 6
+            tried = re.search(r"gave up after (\d+) attempts", str(exc))
+            gave_up, attempts = gave_up + 1, attempts + (int(tried.group(1)) if tried else 1)
             continue
         attempts += json.loads(run.out)["attempts"]
         print(f"  {office.code} sync {seconds + run.seconds:.1f} s, {attempts} attempt(s)", file=sys.stderr, flush=True)

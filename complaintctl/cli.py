@@ -16,53 +16,7 @@ import click
 from complaintctl import __version__, i18n
 from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
 from complaintctl.i18n import _
-
-# Commands load lazily: `--help`, `--version` and a one-case `show` must not import
-# every command module and the libraries behind them. name -> (module:attribute, short help);
-# tests/test_cli_lazy.py checks each short help against the command's own docstring.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "approve": ("authority:approve_cmd", "Approve compensation above the handler's limit, within..."),
-    "assign": ("handling:assign_cmd", "Dispatch the case to a unit and handler."),
-    "bulletin": ("reports:bulletin_cmd", "A case bulletin (案例通报) as Markdown and self-contained..."),
-    "clone": ("setup:clone_cmd", "Clone a shared case repository with its hooks live..."),
-    "close": ("handling:close_cmd", "Close a resolved, revisited case."),
-    "correct": ("authority:correct_cmd", "Correct a field rules depend on, as the policy allows..."),
-    "due": ("deadlines:due_cmd", "Clocks due soon and overdue, with the time left (in..."),
-    "edit": ("handling:edit_cmd", "Edit the case file in $EDITOR; it is validated and..."),
-    "escalate": ("deadlines:escalate_cmd", "Move the case one level up the escalation chain (R-ES-1)."),
-    "export": ("reports:export_cmd", "Every case's intake fields, UNMASKED, for moving or..."),
-    "extend": ("deadlines:extend_cmd", "Extend a deadline; only approvers in the policy may..."),
-    "form": ("form:form_cmd", "The case as the office's printable handling form..."),
-    "history": ("query:history_cmd", "Who did what and when, from git."),
-    "hook": ("checks:hook_group", "The git hooks: install them, or run what they run."),
-    "import": ("importing:import_cmd", "Record complaints from an .xlsx/.csv register, an .eml,..."),
-    "init": ("setup:init_cmd", "Create (or adopt) a case repository for an office."),
-    "invalid": ("handling:invalid_cmd", "Declare the complaint invalid (final)."),
-    "list": ("query:list_cmd", "List cases, filtered."),
-    "new": ("intake:new_cmd", "Record a new complaint and commit it."),
-    "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),
-    "notify": ("notify:notify_cmd", "Send the notices due (dispatch, completion, reminders,..."),
-    "people": ("people:people_group", "The office's people: list, add, set, remove (each change..."),
-    "plan": ("handling:plan_cmd", "Record the handling plan; the case goes in progress."),
-    "register": ("reports:register_cmd", "The weekly complaint register, one row per case received..."),
-    "reopen": ("handling:reopen_cmd", "Reopen a resolved or closed case."),
-    "report": ("reports:report_cmd", "Statistics for a period, against the previous one..."),
-    "report-filed": ("deadlines:report_filed_cmd", "Record that a written report was submitted (stops its..."),
-    "resolve": ("handling:resolve_cmd", "Record the resolution."),
-    "resume": ("handling:resume_cmd", "Resume a waiting case."),
-    "revisit": ("handling:revisit_cmd", "Record the revisit; a dissatisfied customer reopens the..."),
-    "sample": ("sample:sample_cmd", "Generate realistic sample cases through the real steps..."),
-    "search": ("knowledge:search_cmd", "Search every case, its root cause and lesson (Chinese or..."),
-    "server": ("remote:server_group", "Set up the shared repository on a git server."),
-    "show": ("query:show_cmd", "Show one case, with its clocks and the time left on each."),
-    "similar": ("knowledge:similar_cmd", "Past cases most like this one, with their outcomes and..."),
-    "sweep": ("deadlines:sweep_cmd", "Upgrade late cases (R-DL-6), remind overdue ones..."),
-    "sync": ("remote:sync_cmd", "Fetch, integrate and push until this office's work is on..."),
-    "units": ("people:units_group", "The office's units: list, add, set labels, remove."),
-    "validate": ("checks:validate_cmd", "Check every case file; print every finding with file,..."),
-    "wait": ("handling:wait_cmd", "Pause the case while waiting on the customer or a third..."),
-}
-
+from complaintctl.usage import COMMANDS, DESCRIPTION
 
 COMPLETE_VAR = "_COMPLAINTCTL_COMPLETE"  # click's shell-completion protocol (README "Shell completion")
 
@@ -197,13 +151,12 @@ def _bug(exc: BaseException) -> Bug:
         kind=type(exc).__name__, text=text, where=where))
 
 
-@click.group(cls=ComplaintGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ComplaintGroup, help=DESCRIPTION, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Run as if started in this directory (like git -C).")
 @click.version_option(__version__)
 @click.pass_context
 def cli(ctx: click.Context, directory: Path | None) -> None:
-    """complaintctl — customer complaints by written rules, with git as the case database."""
     ctx.meta["complaintctl.dir"] = str(directory or ".")
     i18n.use("en")  # until the office's policy is read (commands.common.workspace)
 

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -15,14 +16,16 @@ from typing import Any, TextIO
 _NARROW_OR_WIDE = re.compile(r"[\x20-\x7e\u3000-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
                              r"\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6]*\Z")
 _ASCII = re.compile(r"[\x20-\x7e]")
+_JAMO = re.compile("[\u1160-\u11ff\u200b\u3164\ud7b0-\ud7ff]")  # joined to the syllable before: 0 columns
+# format characters that take a column all the same: the soft hyphen, prepended number signs
+_SHOWN_FORMAT = frozenset((0xAD, *range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD))
 
 
 def _width(text: str) -> int:
     if _NARROW_OR_WIDE.match(text):
         return 2 * len(text) - len(_ASCII.findall(text))
-    from wcwidth import wcswidth
-
-    return max(wcswidth(text), 0)
+    widths = [_unicode_width(ch) for ch in text]
+    return 0 if -1 in widths else sum(widths)  # a control character: wcswidth's -1, counted as 0
 
 
 def _char_width(ch: str) -> int:
@@ -31,9 +34,23 @@ def _char_width(ch: str) -> int:
         return 1
     if 0x4E00 <= o <= 0x9FFF or _NARROW_OR_WIDE.match(ch):
         return 2
-    from wcwidth import wcwidth  # only for text outside the common blocks
+    return max(_unicode_width(ch), 0)
 
-    return max(wcwidth(ch), 0)
+
+def _unicode_width(ch: str) -> int:
+    """A character's columns as wcwidth counts them, from the standard library's Unicode
+    tables (wcwidth's import alone cost more than a one-case `show`): controls -1, combining
+    and format characters 0, East Asian wide and fullwidth 2, the rest 1 (ambiguous is narrow).
+    Where the interpreter's Unicode is older than wcwidth's, a few rare symbols (the trigrams)
+    count one column less, and an Indic vowel sign after a consonant counts none."""
+    o = ord(ch)
+    if o < 0x20 or 0x7F <= o < 0xA0:
+        return -1
+    if o in _SHOWN_FORMAT:
+        return 1
+    if unicodedata.category(ch) in ("Mn", "Mc", "Me", "Cf", "Zl", "Zp") or _JAMO.match(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 @dataclass(frozen=True)

@@ -67,3 +67,42 @@ def test_show_imports_only_what_it_needs(office) -> None:  # type: ignore[no-unt
     assert not (HEAVY - {"tabulate"}) & modules, (HEAVY - {"tabulate"}) & modules
     assert not {m for m in modules if m.startswith("complaintctl.commands.") and m not in
                 ("complaintctl.commands.query", "complaintctl.commands.common", "complaintctl.commands.params")}
+
+
+def test_help_and_version_without_click_match_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m complaintctl --help` answers without importing click, exactly as click lays it
+    out; in a narrow terminal, where click wraps, it leaves the answer to click."""
+    from click.testing import CliRunner
+
+    from complaintctl import usage
+
+    for columns in ("200", "80"):
+        monkeypatch.setenv("COLUMNS", columns)
+        text = usage.top_help()
+        assert text == CliRunner().invoke(cli, ["--help"], prog_name="complaintctl").output, columns
+    monkeypatch.setenv("COLUMNS", "79")
+    assert usage.top_help() is None
+    assert usage.version() == CliRunner().invoke(cli, ["--version"], prog_name="complaintctl").output
+    code = "import sys, runpy; sys.argv = ['complaintctl', *sys.argv[1:]]\n" \
+           "try:\n    runpy.run_module('complaintctl', run_name='__main__')\nexcept SystemExit:\n    pass\n" \
+           "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    for argv in (["--help"], ["-h"], ["--version"]):
+        proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60,
+                              env={**__import__("os").environ, "COLUMNS": "100"})
+        assert proc.stdout.startswith("Usage: complaintctl" if argv != ["--version"] else "complaintctl, version")
+        assert "click" not in proc.stderr.split(), argv
+
+
+def test_the_pre_receive_hook_imports_neither_click_nor_the_round_trip_yaml(tmp_path: Path) -> None:
+    """git starts the server's hook at every push: it loads the validator and git access only."""
+    bare = tmp_path / "srv.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, timeout=60)
+    code = "import sys, runpy; sys.argv = ['complaintctl', 'hook', 'pre-receive']\n" \
+           "try:\n    runpy.run_module('complaintctl', run_name='__main__')\nexcept SystemExit as e:\n" \
+           "    print('exit', e.code, file=sys.stderr)\n" \
+           "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=bare, input="", capture_output=True, text=True,
+                          timeout=120)
+    modules = set(proc.stderr.split())
+    assert "complaintctl.remote.prereceive" in modules and "exit 0" in proc.stderr, proc.stderr[-2000:]
+    assert not {"click", "ruamel.yaml", "git", "complaintctl.remote.merges"} & modules

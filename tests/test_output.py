@@ -10,7 +10,8 @@ import tabulate
 from complaintctl.output import _simple, table
 
 WORDS = ["", "a", "bbb", "漏水", "电梯故障三天未修", "SZ-2611-0001", "2026-11-23 10:00", " padded ", "是的,好",
-         "（全角）", "x·y", "ｆｕｌｌ", "é", "emoji🙂", "客户服务中心", "3栋2单元", "R-DL-7 overdue", "…"]
+         "（全角）", "x·y", "ｆｕｌｌ", "é", "emoji🙂", "客户服务中心", "3栋2单元", "R-DL-7 overdue", "…",
+         "e\u0301", "한국", "ｶﾅ", "Ελλάδα", "🇨🇳x"]
 
 
 def reference(rows: list[list[str]], headers: list[str]) -> str:

@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml.comments import CommentedMap
-
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
-from complaintctl.handling.steps import Step, StepFor
 from complaintctl.i18n import _, span
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
@@ -27,9 +24,20 @@ from complaintctl.rules import due as rules_due
 from complaintctl.rules.due import Due
 
 if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
+
+    from complaintctl.handling.steps import Step, StepFor
     from complaintctl.repo.index import Index, Skipped
     from complaintctl.repo.workspace import Workspace
     from complaintctl.reporting.queries import Filter
+
+
+def _step(*args: Any, **kwargs: Any) -> Step:
+    # the steps module (and the round-trip YAML library under it) loads only where a step is
+    # made: `show` reads the clocks from here and writes nothing
+    from complaintctl.handling.steps import Step
+
+    return Step(*args, **kwargs)
 
 
 def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, reason: str,
@@ -55,7 +63,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, 
         if doc.get("status") in clocks.STOPPED:
             raise InvalidInput(_("{case}: cannot extend: the case is {status}")
                                .format(case=doc.get("id"), status=doc.get("status")))
-        return Step("extend", None, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
+        return _step("extend", None, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
                     extra={"clock": clock, "until": clocks.fresh_stamp(until)})
 
     return step_for
@@ -83,7 +91,7 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
             raise InvalidInput(_("{case}: already at the top of the escalation chain ({current}, R-ES-1)")
                                .format(case=doc.get("id"), current=current))
 
-        return Step("escalate", None, note=reason, detail=f"{current} → {target}", extra={"level": target})
+        return _step("escalate", None, note=reason, detail=f"{current} → {target}", extra={"level": target})
 
     return step_for
 
@@ -97,11 +105,11 @@ def report_filed(text: str, clock: str = "report") -> StepFor:
     if clock not in WRITTEN:
         raise InvalidInput(f"--clock: {clock!r} is not a written-report clock ({', '.join(WRITTEN)})")
     extra = None if clock == "report" else {"clock": clock}
-    return lambda doc: Step(clocks.REPORT_ACTION, None, note=text, detail=f"{clock} filed", extra=extra)
+    return lambda doc: _step(clocks.REPORT_ACTION, None, note=text, detail=f"{clock} filed", extra=extra)
 
 
 def as_step(due: Due) -> Step:
-    return Step(due.action, None, note=due.note, detail=due.detail, extra=due.extra)
+    return _step(due.action, None, note=due.note, detail=due.detail, extra=due.extra)
 
 
 def remind(clock: str, due: datetime) -> Step:

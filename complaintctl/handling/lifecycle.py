@@ -58,7 +58,7 @@ def commit_message(case_id: str, action: str, src: str | None, dst: str, detail:
 
 def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
     """The change is the actor's, judged under the committed policy (HEAD's), as the hooks judge it."""
-    return precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE) if ws.git.has_head() else None)
+    return precommit.commit_context(actor, ws.git.show("HEAD", POLICY_FILE))  # None before the first commit
 
 
 def validated(ws: Workspace, relpath: str, doc: CommentedMap, previous: dict[str, Any] | None,

@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.errors import InvalidInput, UnreadableCase
 from complaintctl.model import reader, shape
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+# The round-trip library (ruamel.yaml) loads only where a document is edited or written: the
+# readers (`show`, the hooks, the index) use the strict reader's libyaml alone.
 
 SCHEMA_VERSION = 1
 # Editors with yaml-language-server validate the file against the published schema; the path is
@@ -30,6 +33,8 @@ SECTION_COMMENTS = {
 
 
 def _yaml_rt() -> YAML:
+    from ruamel.yaml import YAML
+
     y = YAML()
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 100
@@ -80,6 +85,9 @@ def load_document(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Co
     """Round-trip load (keeps comments and order) for files that will be written back; the
     text must pass the strict reader first."""
     load_plain(text, source, limits)
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
     try:
         doc = _yaml_rt().load(text)
     except YAMLError as exc:
@@ -112,6 +120,8 @@ def put(doc: CommentedMap, path: str, value: Any) -> None:
     for part in parts[:-1]:
         nxt = cur.get(part)
         if not isinstance(nxt, dict):
+            from ruamel.yaml.comments import CommentedMap
+
             nxt = CommentedMap()
             cur[part] = nxt
         cur = nxt
@@ -154,6 +164,8 @@ def as_datetime(value: Any, tz: tzinfo) -> datetime | None:
 
 def new_document(case_id: str, intake: Mapping[str, Any], assessment: Mapping[str, Any],
                  accused: Mapping[str, Any]) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     doc = CommentedMap()
     doc["id"] = case_id
     doc["status"] = "received"
@@ -175,6 +187,8 @@ def new_document(case_id: str, intake: Mapping[str, Any], assessment: Mapping[st
 def timeline_entry(at: datetime, by: str, action: str, *, src: str | None = None,
                    dst: str | None = None, note: str | None = None,
                    extra: Mapping[str, Any] | None = None) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap
+
     entry = CommentedMap()
     entry["at"] = stamp(at)
     entry["by"] = by

@@ -28,15 +28,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
-from complaintctl.remote import access, merges, pushlog, signing
+from complaintctl.remote import access, pushlog, signing
+from complaintctl.remote.verdicts import ChangeKey, Verdicts
 from complaintctl.repo import cache, precommit
-from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
+from complaintctl.repo.git import ZERO, Change, CommitMeta, Git, blob_id
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
@@ -81,11 +83,13 @@ class Server:
     policy: Policy
     judge: access.Judge
     policy_text: str  # the same policy as text: the ledger's authority (rules.context.Commit)
+    verdicts: Verdicts | None = None  # clean verdicts kept from earlier pushes (remote/verdicts.py)
 
 
 def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
-                pusher: access.Pusher | None = None) -> list[str]:
-    """Every problem with the push, each line naming the ref or the commit, file, field, rule."""
+                pusher: access.Pusher | None = None, verdicts: Verdicts | None = None) -> list[str]:
+    """Every problem with the push, each line naming the ref or the commit, file, field, rule.
+    `verdicts`: clean verdicts on case changes kept from earlier pushes, asked first."""
     main_old = g.rev_parse(MAIN)
     server: Server | None = None
     if main_old is not None:
@@ -95,7 +99,7 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         judge = access.judge_for(policy, pusher, _allows_anonymous(g))
         if isinstance(judge, str):
             return [f"(push): {access.RULE}: {judge}"]
-        server = Server(policy, judge, g.file_at(main_old, POLICY_FILE) or "")
+        server = Server(policy, judge, g.file_at(main_old, POLICY_FILE) or "", verdicts)
     problems: list[str] = []
     with ExitStack() as stack:
         signers = None
@@ -128,7 +132,12 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
     updates = parse_ref_updates(lines)
     now = precommit.hook_now(g)
     pusher = server_pusher(env)
-    problems = pre_receive(g, updates, now, pusher)
+    verdicts = Verdicts.open(g.git_dir)
+    try:
+        problems = pre_receive(g, updates, now, pusher, verdicts)
+        verdicts.save(now)  # a refused push's clean changes too: only they are kept
+    finally:
+        verdicts.close()
     pushlog.record(g.git_dir, pushlog.Push(now, not problems, pusher.login if pusher else "",
                                            _offices_changed(g, updates), tuple(up.ref for up in updates),
                                            tuple(problems[:pushlog.KEEP_FINDINGS]), len(problems)))
@@ -195,10 +204,12 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
     if len(meta.parents) <= 1:
         changes = g.commit_changes(meta.sha)
         # The ledger: the commit's new entries are its author's, within their authority.
-        found = check_changes(g, changes, policy_text, now, commit_context(meta.author, authority))
+        found = _check_plain(g, meta, changes, policy_text, authority, now, server)
         if server is not None:
             found.extend(_access_plain(g, changes, meta, server))
     else:
+        from complaintctl.remote import merges  # and the round-trip YAML under it: merges only
+
         verdict = merges.judge_merge(g, meta, policy_text, authority, now)
         found = verdict.findings
         if server is not None:
@@ -214,6 +225,36 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
             bad = signing.check(meta, server.policy)
             if bad is not None:
                 found.append(bad)
+    return found
+
+
+def _check_plain(g: Git, meta: CommitMeta, changes: list[Change], policy_text: str | None,
+                 authority: str | None, now: datetime, server: Server | None) -> list[Finding]:
+    """The validator and the ledger on a plain commit, each case change asked of the kept
+    verdicts first. Only a commit that adds or changes case files and nothing else is
+    split per file: a renumbering, kept originals or a policy change are judged as a whole."""
+    commit = commit_context(meta.author, authority)
+    verdicts = server.verdicts if server is not None else None
+    if verdicts is None or commit is None or policy_text is None or authority is None or \
+            not changes or not all(is_case_path(c.path) and c.status in ("A", "M") for c in changes):
+        return check_changes(g, changes, policy_text, now, commit)
+    policy = policy_from_text(policy_text)
+    if isinstance(policy, Finding):
+        return [policy]
+    who = (meta.author.name, meta.author.email) if meta.author is not None else ("", "")
+    texts = (blob_id(policy_text.encode("utf-8", "surrogateescape")),
+             blob_id(authority.encode("utf-8", "surrogateescape")))
+    keys = {c.path: ChangeKey(c.path, c.old_blob, c.new_blob, *texts, who) for c in changes}
+    todo = [c for c in changes if not verdicts.clean(keys[c.path], now)]
+    found = check_changes(g, todo, policy_text, now, commit) if todo else []
+    if found:
+        # kept only when the whole commit is clean: a finding may name another path than the
+        # case it is about (a kept original the case lists, rules.materials)
+        return found
+    window = commit.authority.authority.offline_window
+    for c in todo:
+        old = g.blob_bytes(c.old_blob) if c.old_blob != ZERO else None
+        verdicts.keep_clean(keys[c.path], g.blob_bytes(c.new_blob), old, window, policy.tz, now)
     return found
 
 
@@ -237,7 +278,7 @@ def _access_plain(g: Git, changes: list[Change], meta: CommitMeta, server: Serve
     return out
 
 
-def _added(g: Git, ch: Change) -> merges.Added:
+def _added(g: Git, ch: Change) -> list[tuple[int, Mapping[str, Any]]]:
     """The timeline entries a plain commit appends to one case (append-only is the validator's)."""
     if ch.new_blob == ZERO:
         return []

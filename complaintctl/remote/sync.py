@@ -20,8 +20,10 @@ that branch, and how to carry them over. Nothing is lost, nothing is left half d
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +43,25 @@ from complaintctl.rules.renumber import ACTION
 from complaintctl.rules.validate import is_case_path
 
 CONFLICT_PREFIX = "complaintctl/conflict/"
+# After a lost race (another office pushed first) sync waits uniform(0, min(CAP, BASE·2^k)) s,
+# k the losses so far ("full jitter": offices that lost together do not come back together),
+# and gives up only once BUDGET seconds have gone (docs/design/office-pushes.md, step 1).
+BACKOFF_BASE = 0.1
+BACKOFF_CAP = 2.0
+BUDGET = 60.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long sync keeps trying after lost races, and its clock (tests give their own)."""
+
+    budget: float = BUDGET
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    uniform: Callable[[float, float], float] = random.uniform
+
+    def delay(self, losses: int) -> float:
+        return self.uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** losses))
 
 
 @dataclass(frozen=True)
@@ -69,16 +90,21 @@ class SetAside:
 
 
 def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", branch: str = "main",
-         attempts: int = 6) -> SyncResult:
+         backoff: Backoff | None = None) -> SyncResult:
     """Bring the clone and the remote together; raise SyncConflict (after syncing everything
-    else) or PushRefused if it can't."""
+    else) or PushRefused if it can't. After each lost race it backs off with jitter, and gives
+    up (RepoStateError, nothing lost) only when its time budget is spent."""
     g = ws.git
+    backoff = backoff or Backoff()
+    started = backoff.clock()
     with repo_lock(g.git_dir):
         _ready(g, remote, branch)
         renumbered: list[Renumbering] = []
         aside: list[SetAside] = []
         pulled, how = 0, "up to date"
-        for attempt in range(1, attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
@@ -107,9 +133,14 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
             moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
             if moved == theirs:
                 raise PushRefused(_refusal(remote, output) + _kept_note(aside))
-            # The remote moved while we worked: another office pushed first. Integrate again.
-        raise RepoStateError(f"the remote kept moving: gave up after {attempts} attempts; "
-                             "run `complaintctl sync` again (nothing is lost)" + _kept_note(aside))
+            # The remote moved while we worked: another office pushed first. Wait a little, with
+            # jitter, then integrate again.
+            wait = backoff.delay(attempt)
+            spent = backoff.clock() - started
+            if spent + wait > backoff.budget:
+                raise RepoStateError(f"the remote kept moving: gave up after {attempt} attempts in {spent:.0f} s; "
+                                     "run `complaintctl sync` again (nothing is lost)" + _kept_note(aside))
+            backoff.sleep(wait)
 
 
 def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],

@@ -17,9 +17,11 @@ from pathlib import Path
 from complaintctl.policy.resources import hook_path
 from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git
+from complaintctl.repo.vouch import python_id
 
 CLIENT_HOOKS = ("pre-commit",)
 PLACEHOLDER = "PYTHON=python3"  # the line of the shipped template that install fills in
+ID_PLACEHOLDER = "PYTHON_ID=\n"  # and the interpreter as the vouch token names it
 HOOKS_PATH = "core.hooksPath"
 
 
@@ -28,7 +30,8 @@ def hook_text(name: str, python: str = sys.executable) -> str:
     template = hook_path(name).read_text(encoding="utf-8")
     if PLACEHOLDER not in template:
         raise FileNotFoundError(f"{hook_path(name)} is not complaintctl's hook template (no {PLACEHOLDER} line)")
-    return template.replace(PLACEHOLDER, f"PYTHON={shlex.quote(python)}", 1)
+    text = template.replace(PLACEHOLDER, f"PYTHON={shlex.quote(python)}", 1)
+    return text.replace(ID_PLACEHOLDER, f"PYTHON_ID={shlex.quote(python_id(python))}\n", 1)
 
 
 def installed_dir(g: Git) -> Path:

@@ -7,8 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-
-from ruamel.yaml.comments import CommentedMap
+from typing import TYPE_CHECKING
 
 from complaintctl.errors import CaseNotFound, InvalidInput, UnreadableCase
 from complaintctl.i18n import _
@@ -18,6 +17,9 @@ from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.repo import transaction, vouch
 from complaintctl.repo.transaction import FileWrite, write_atomic, write_bytes_atomic
 from complaintctl.repo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
 
 __all__ = ["FileWrite", "LoadedCase", "commit_files", "load_case", "next_serial", "read_case_text", "save_and_commit",
            "write_bytes_atomic",

@@ -91,6 +91,14 @@ def vouching(g: Git, by: Witness | None, head: str | None, blobs: Mapping[str, s
         text.unlink(missing_ok=True)
 
 
+def python_id(python: str = sys.executable) -> str:
+    """An interpreter as the installed hook script (`PYTHON_ID`) and the shell token both name
+    it: the binary it resolves to and the folder it is started from. A venv's `python` and
+    `python3` are one install (one answer); `/usr/bin/python3.12` beside `python3.11` is another."""
+    where = os.path.abspath(python)
+    return f"{os.path.realpath(where)} {os.path.dirname(where)}"
+
+
 def shell_token(head: str, policy: str, author: tuple[str, str], blobs: Mapping[str, str],
                 python: str = sys.executable) -> str:
     """The token as the installed hook script checks it without starting Python: what
@@ -100,7 +108,7 @@ def shell_token(head: str, policy: str, author: tuple[str, str], blobs: Mapping[
     command judged byte for byte, and nothing else is staged; anything else (a policy change, a
     deletion, one more file, another person, another Python) runs the Python hook, which reads
     the JSON token as before."""
-    lines = ["complaintctl-vouch 1", f"python {python}", f"head {head}", f"policy {policy}",
+    lines = ["complaintctl-vouch 1", f"python {python_id(python)}", f"head {head}", f"policy {policy}",
              f"author {author[0]} <{author[1]}>"]
     lines += [f"100644 {blob}\t{p}" for p, blob in sorted(blobs.items())]
     return "\n".join(lines) + "\n"

@@ -10,11 +10,10 @@ value… Works on round-trip documents (CommentedMap) and on plain dicts alike.
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timezone
-from typing import Any
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
@@ -22,6 +21,16 @@ from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
+
+
+def _round_trip(doc: Any) -> bool:
+    """A ruamel.yaml document (kept comments and layout) rather than a plain dict. Asked
+    without importing ruamel: the hooks and readers, which never load it, hold no such document."""
+    comments = sys.modules.get("ruamel.yaml.comments")
+    return comments is not None and isinstance(doc, comments.CommentedMap)
 
 Doc = MutableMapping[str, Any]
 
@@ -67,12 +76,20 @@ def fresh(value: Any) -> Any:
 
 
 def _new_map(doc: Doc) -> Doc:
-    return CommentedMap() if isinstance(doc, CommentedMap) else {}
+    if not _round_trip(doc):
+        return {}
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap()
 
 
 def _seq(doc: Doc, items: Any) -> list[Any]:
     values = [fresh(v) for v in (items or [])]
-    return CommentedSeq(values) if isinstance(doc, CommentedMap) else values
+    if not _round_trip(doc):
+        return values
+    from ruamel.yaml.comments import CommentedSeq
+
+    return CommentedSeq(values)
 
 
 def section(doc: Doc, key: str) -> Doc:
@@ -220,9 +237,12 @@ def refresh_clocks(doc: CommentedMap | dict[str, Any], policy: Policy) -> None:
     computed = clocks.as_yaml(clocks.expected(Case.from_data(doc, policy.tz), policy, WorkCalendar.from_policy(policy)))
     if not computed and "clocks" not in doc:
         return
-    if not isinstance(doc, CommentedMap):
+    if not _round_trip(doc):
         doc["clocks"] = {name: dict(value) for name, value in computed.items()}
         return
+    from ruamel.yaml.comments import CommentedMap
+
+    assert isinstance(doc, CommentedMap)
     sect = CommentedMap()
     for name, value in computed.items():
         # Block style, not `{due: …, done: …}`: libyaml (the fast reader) refuses a ':' inside

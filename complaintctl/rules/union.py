@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from ruamel.yaml.comments import CommentedMap
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.model.case import as_datetime, get, load_document, load_plain
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import effects
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
 
 DERIVED = frozenset({"timeline", "clocks"})  # the log itself, and what the policy computes from it
 

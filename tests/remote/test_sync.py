@@ -149,3 +149,54 @@ def test_sync_retries_when_another_office_pushes_first(
     assert "(尝试 2 次)" in result.output
     assert "已重新编号 SZ-2611-0001 → SZ-2611-0002" in result.output
     assert sorted(Path(p).stem for p in remote_cases(group)) == ["SZ-2611-0001", "SZ-2611-0002"]
+
+
+def test_backoff_waits_with_full_jitter_up_to_two_seconds() -> None:
+    from complaintctl.remote.sync import Backoff
+
+    asked: list[tuple[float, float]] = []
+    backoff = Backoff(uniform=lambda lo, hi: asked.append((lo, hi)) or hi)
+    assert [backoff.delay(k) for k in (1, 2, 3, 4, 5, 9)] == [0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+    assert all(lo == 0.0 for lo, _ in asked)  # full jitter: anywhere from no wait at all
+
+
+def test_sync_backs_off_after_each_lost_race_and_gives_up_only_past_its_budget(
+        daemon: Callable[[str | None], str], group: Path, tmp_path: Path) -> None:
+    """Every push of B loses to a push of A (a pre-push hook pushes A first): B waits a jittered,
+    growing time after each loss, and stops only when the next wait would overrun its budget —
+    with its case kept, unpushed, and every push of A on the remote."""
+    import pytest
+
+    from complaintctl.errors import RepoStateError
+    from complaintctl.model.clock import current
+    from complaintctl.remote.sync import Backoff, sync
+    from complaintctl.repo.git import Identity
+    from complaintctl.repo.workspace import open_workspace
+
+    url = daemon(None)
+    a, b = clone(url, tmp_path / "a"), clone(url, tmp_path / "b")
+    mine = b.new(subject="B 的")
+    hooks = tmp_path / "b-hooks"
+    hooks.mkdir()
+    shutil.copy2(b.root / ".git" / "hooks" / "pre-commit", hooks / "pre-commit")
+    (hooks / "pre-push").write_text(
+        "#!/bin/sh\ncat >/dev/null\n"
+        f"env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE sh -c \"git -C '{a.root}' commit -q --allow-empty "
+        f"--no-verify -m 'A again' && git -C '{a.root}' push -q origin main\" >&2 || exit 1\n", encoding="utf-8")
+    (hooks / "pre-push").chmod(0o755)
+    b.git("config", "core.hooksPath", str(hooks))
+    slept: list[float] = []
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    backoff = Backoff(budget=1.0, sleep=sleep, clock=lambda: clock[0], uniform=lambda lo, hi: hi)
+    ws = open_workspace(b.root)
+    with pytest.raises(RepoStateError, match="kept moving: gave up after 3 attempts"):
+        sync(ws, current(ws.policy.tz), Identity("张敏", "zhangmin@example.com"), backoff=backoff)
+    assert slept == [0.2, 0.4]  # the third wait (0.8 s) would pass the 1 s budget
+    pushed_by_a = git(a.root, "rev-parse", "main")
+    assert git(group, "rev-parse", "main") == pushed_by_a  # every push of A landed
+    assert (b.root / "cases" / "2026" / "11").glob("*.yaml") and b.path(mine).exists()  # nothing lost

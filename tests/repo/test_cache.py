@@ -93,3 +93,25 @@ def test_the_verdict_context_follows_policy_and_code(sampled: Office, monkeypatc
     monkeypatch.setattr(cache, "code_version", lambda: "another-version")
     assert verdict_context(ws) != before
     assert isinstance(datetime.now(), datetime) and isinstance(Path(), Path)
+
+
+def test_the_code_version_is_kept_under_the_files_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest of the source is read from its memo while no file's size or time changed,
+    and computed afresh (a new memo) as soon as one did."""
+    package = tmp_path / "pkg"
+    (package / "rules").mkdir(parents=True)
+    (package / "rules" / "a.py").write_text("A = 1\n", encoding="utf-8")
+    (package / "b.mo").write_bytes(b"catalog")
+    monkeypatch.setattr(cache, "_PACKAGE", package)
+    cache.code_version.cache_clear()
+    first = cache.code_version()
+    (memo,) = (package / "__pycache__").glob("code-version-*")
+    memo.write_text("0123456789abcdef", encoding="ascii")  # what a later process finds there
+    cache.code_version.cache_clear()
+    assert cache.code_version() == "0123456789abcdef"
+    (package / "rules" / "a.py").write_text("A = 22\n", encoding="utf-8")  # a rule changed
+    cache.code_version.cache_clear()
+    second = cache.code_version()
+    assert second not in (first, "0123456789abcdef")
+    assert [p.name for p in (package / "__pycache__").glob("code-version-*")] != [memo.name]
+    cache.code_version.cache_clear()

@@ -35,19 +35,25 @@ class Git(History, Branches):
         """From `where` = (work tree or None if bare, git dir, common git dir), as `open` finds it."""
         self._root, self._own_dir, self._common_dir = where
         self._repo = None
+        self._object_format: str | None = None  # known from `open`, else asked once
+        self._identity: Identity | None = None
 
     @classmethod
     def open(cls, path: Path) -> Git:
-        # One `git rev-parse`, no GitPython: a one-case command opens the repository in ~3 ms.
+        # One `git rev-parse`, no GitPython: a one-case command opens the repository in ~3 ms,
+        # and knows how it names objects (a commit's journal and vouch token need it).
         code, raw = git("-C", str(path), "rev-parse", "--path-format=absolute", "--git-common-dir",
-                        "--absolute-git-dir", "--is-bare-repository", "--show-toplevel", ok=None)
+                        "--absolute-git-dir", "--is-bare-repository", "--show-object-format", "--show-toplevel",
+                        ok=None)
         lines = raw.decode("utf-8", "surrogateescape").splitlines()
         # a bare repository has no top level: rev-parse says so and fails, after the rest
-        if len(lines) < 3 or (code != 0 and lines[2] != "true"):
+        if len(lines) < 4 or (code != 0 and lines[2] != "true"):
             raise RepoStateError(f"{path}: not a git repository — run `complaintctl init` to create "
                                  "a case repository")
-        root = Path(lines[3]) if lines[2] != "true" and len(lines) > 3 else None
-        return cls(where=(root, Path(lines[1]), Path(lines[0])))
+        root = Path(lines[4]) if lines[2] != "true" and len(lines) > 4 else None
+        opened = cls(where=(root, Path(lines[1]), Path(lines[0])))
+        opened._object_format = lines[3].strip().lower() or "sha1"
+        return opened
 
     @classmethod
     def init(cls, path: Path) -> Git:
@@ -87,11 +93,14 @@ class Git(History, Branches):
         return Path(os.environ.get("GIT_INDEX_FILE") or self._own_dir / "index")
 
     def identity(self) -> Identity:
-        """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count."""
-        code, out = self.plain("var", "GIT_AUTHOR_IDENT", ok=None)  # the hook asks this too
-        if code != 0:
-            raise RepoStateError(NO_IDENTITY)
-        return _parse_ident(out)
+        """Who is acting: git's own answer, so GIT_AUTHOR_* and config both count (asked once
+        per command: a command's steps and the vouch token it writes name the same person)."""
+        if self._identity is None:
+            code, out = self.plain("var", "GIT_AUTHOR_IDENT", ok=None)  # the hook asks this too
+            if code != 0:
+                raise RepoStateError(NO_IDENTITY)
+            self._identity = _parse_ident(out)
+        return self._identity
 
     # --- the work tree: staging and committing ------------------------------------------------
 
@@ -108,8 +117,8 @@ class Git(History, Branches):
                                  f"{'…' if len(staged) > 3 else ''}): commit or unstage them first")
 
     def staged_paths(self) -> list[str]:
-        out = self.run("diff", "--cached", "--name-only", "-z") if self.has_head() else \
-            self.run("ls-files", "-z", "--cached")
+        # before the first commit git compares the index with the empty tree: everything staged
+        out = self.run("diff", "--cached", "--name-only", "-z")
         return [p for p in out.split("\0") if p]
 
     def dirty_paths(self, prefix: str, *more: str) -> list[str]:

@@ -46,6 +46,7 @@ class Objects(Runner):
     """The object reads of `Git` (a part of it; see repo/git/__init__.py)."""
 
     _repo: git.Repo | None
+    _object_format: str | None
 
     @property
     def repo(self) -> git.Repo:
@@ -57,7 +58,11 @@ class Objects(Runner):
     def object_format(self) -> str:
         """sha1 or sha256: how this repository names its objects (git's own answer from its
         config's extensions.objectFormat; no GitPython for one value)."""
-        return self.plain_text("rev-parse", "--show-object-format").strip().lower() or "sha1"
+        known = self._object_format
+        if known is None:
+            known = self.plain_text("rev-parse", "--show-object-format").strip().lower() or "sha1"
+            self._object_format = known
+        return known
 
     def empty_tree(self) -> str:
         return self.plain_text("hash-object", "-t", "tree", "/dev/null")

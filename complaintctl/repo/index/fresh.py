@@ -62,12 +62,13 @@ def _tree_changes(g: Git, old: str, new: str) -> dict[str, Blob | None] | None:
     """path -> (new blob, mode) (None: deleted) between two `cases` trees; None if `old` is gone."""
     if not old:
         return None
-    code, _ = g.plain("cat-file", "-e", old, ok=(0, 1))  # 1: gone (gc)
-    if code != 0:
-        return None
     if not new:  # HEAD has no cases folder now: every indexed file is gone
-        return dict.fromkeys(_tree_blobs(g, old))
-    out = g.plain_text("diff-tree", "-r", "-z", "--no-renames", "--raw", old, new)
+        code, _ = g.plain("cat-file", "-e", old, ok=(0, 1))  # 1: gone (gc)
+        return dict.fromkeys(_tree_blobs(g, old)) if code == 0 else None
+    code, raw = g.plain("diff-tree", "-r", "-z", "--no-renames", "--raw", old, new, ok=(0, 128))
+    if code != 0:  # 128: the indexed tree is gone (gc)
+        return None
+    out = raw.decode("utf-8", "surrogateescape")
     changes: dict[str, Blob | None] = {}
     parts = out.split("\0")
     for meta, path in zip(parts[0::2], parts[1::2], strict=False):
