@@ -1,0 +1,92 @@
+"""One person's work and the office's board, read from the read index: the cases where a person
+is handler, resolver, first receiver or a head copied (not yet closed), and the clocks due or
+overdue grouped by unit and person. SQL narrows (a superset); the typed case decides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaintctl.handling.deadlines import ClockView, due_soon, views
+from complaintctl.model import fields as F
+from complaintctl.model import workflow
+from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.policy.calendar import WorkCalendar
+from complaintctl.policy.policy import Policy
+from complaintctl.repo.index import Index, due_where
+from complaintctl.repo.index.schema import RECORD_FIELDS
+
+HANDLER, RESOLVER, FIRST_RECEIVER, COPIED = "handler", "resolver", "first_receiver", "copied"
+# Not closed, not invalid: a resolved case still waits for its revisit and closing (R-CL-1).
+STILL_OPEN = tuple(sorted(workflow.OPEN_STATES | {"resolved"}))
+
+
+@dataclass(frozen=True)
+class Work:
+    record: CaseRecord
+    roles: tuple[str, ...]  # HANDLER, RESOLVER, FIRST_RECEIVER, COPIED: what the person is on it
+    next_clock: ClockView | None  # the running or overdue clock due first
+
+
+def roles_on(case: Case, person: str) -> tuple[str, ...]:
+    """What `person` is on the case (empty: nothing)."""
+    found = ((HANDLER, case.routing.handler), (RESOLVER, case.plan.resolver),
+             (FIRST_RECEIVER, case.intake.first_receiver))
+    roles = [role for role, name in found if name and name == person]
+    if person in case.routing.copied:
+        roles.append(COPIED)
+    return tuple(roles)
+
+
+def _json(path: str) -> str:
+    return "$." + path
+
+
+def next_clock(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> ClockView | None:
+    running = [v for v in views(data, policy, cal, now) if v.state in ("running", "overdue")]
+    return min(running, key=lambda v: v.due) if running else None
+
+
+def my_work(idx: Index, policy: Policy, person: str, now: datetime) -> list[Work]:
+    """The not-yet-closed cases `person` works on, the one whose clock falls due first first."""
+    first = RECORD_FIELDS.index("first_receiver")
+    where = (f"status IN ({','.join('?' * len(STILL_OPEN))}) AND (handler = ? "
+             f"OR json_extract(record, '$[{first}]') = ? OR json_extract(doc, ?) = ? "
+             "OR EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE value = ?))")
+    params = [*STILL_OPEN, person, person, _json(F.PLAN_RESOLVER), person, _json(F.ROUTING_COPIED), person]
+    cal = WorkCalendar.from_policy(policy)
+    out = []
+    for r in idx.iter_records(where, params, docs=True):
+        roles = roles_on(Case.from_data(r.data, policy.tz), person)
+        if roles:
+            out.append(Work(r, roles, next_clock(r.data, policy, cal, now)))
+    far = now + timedelta(days=36500)
+    out.sort(key=lambda w: (w.next_clock.due if w.next_clock else far, w.record.id))
+    return out
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    record: CaseRecord
+    clock: ClockView
+
+
+def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: str | None = None,
+          person: str | None = None, severity: str | None = None, overdue_only: bool = False) -> list[BoardRow]:
+    """Every running clock due within `within` and every overdue one (as `due` answers), with its
+    case, filtered like `list`: by unit, handler, severity; soonest first."""
+    cal = WorkCalendar.from_policy(policy)
+    where, params = due_where(now + within, now)
+    for column, value in (("unit", unit), ("handler", person), ("severity", severity)):
+        if value:
+            where += f" AND {column} = ?"
+            params.append(value)
+    rows = []
+    for r in idx.iter_records(where, params, docs=True):
+        for v in due_soon(r.data, policy, cal, now, within):
+            if not overdue_only or v.state == "overdue":
+                rows.append(BoardRow(r, v))
+    rows.sort(key=lambda b: (b.clock.due, b.record.id))
+    return rows
