@@ -13,8 +13,10 @@ from complaintctl.repo.workspace import Workspace
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="The port on 127.0.0.1 (0: a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the address in the default browser.")
+@click.option("--sync-every", type=click.IntRange(0, 24 * 60), default=5, show_default=True,
+              help="Sync with origin every N minutes while it runs, when the clone has one (0: only on demand).")
 @pass_ws
-def ui_cmd(ws: Workspace, port: int, open_browser: bool) -> None:
+def ui_cmd(ws: Workspace, port: int, open_browser: bool, sync_every: int) -> None:
     """Serve this office's cases in a browser on 127.0.0.1, acting as your git identity."""
     from complaintctl.web.serve import serve
 
@@ -29,4 +31,4 @@ def ui_cmd(ws: Workspace, port: int, open_browser: bool) -> None:
 
             webbrowser.open(url)
 
-    serve(ws.root, port, announce)
+    serve(ws.root, port, announce, sync_every * 60)

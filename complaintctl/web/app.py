@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,11 +25,19 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.repo import index
 from complaintctl.repo.workspace import Workspace, actor, open_workspace
 from complaintctl.reporting import form, knowledge, queries, sandbox
-from complaintctl.web import actions, intake, pages
+from complaintctl.web import actions, intake, pages, reports
 from complaintctl.web.guard import CSRF_FIELD, Guard, Secrets
+from complaintctl.web.syncing import Syncer
 from complaintctl.web.words import words
 
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
+# Our own pages: our own script and style only, never inside another site's frame.
+OWN = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# The printable form and the bulletin come from templates an office may override (anyone who can
+# push): served sandboxed — no script runs, and the page is no origin of ours to act from.
+PRINTED = {"content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+           "font-src data:; frame-ancestors 'none'", "cache-control": "no-store"}
 WINDOWS = {"4h": timedelta(hours=4), "1d": timedelta(days=1), "2d": timedelta(days=2), "7d": timedelta(days=7)}
 
 
@@ -44,9 +52,10 @@ def refusal_lines(exc: ComplaintError) -> list[str]:
 class Site:
     """One office's repository, served to the person whose clone and identity run it."""
 
-    def __init__(self, root: Path, keys: Secrets) -> None:
+    def __init__(self, root: Path, keys: Secrets, syncer: Syncer | None = None) -> None:
         self.root = root
         self.keys = keys
+        self.syncer = syncer or Syncer(root)
         # The UI's own templates only: an office may restyle its bulletin and form (sandboxed), but
         # a page that holds this person's CSRF token is not a file anyone who can push may write.
         self.env = sandbox.environment(None, "ui")
@@ -61,8 +70,9 @@ class Site:
         me = actor(ws)
         html = sandbox.render(self.env, "ui", name, w=words(), csrf=self.keys.csrf, csrf_field=CSRF_FIELD,
                               me=me.name, email=me.email, office=ws.policy.name or ws.policy.office,
-                              lang=ws.policy.language, **context)
-        return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+                              lang=ws.policy.language, synced=self.syncer.last, **context)
+        return HTMLResponse(html, status_code=status,
+                            headers={"cache-control": "no-store", "content-security-policy": OWN})
 
     def now(self, ws: Workspace) -> Any:
         return clock.current(ws.policy.tz)
@@ -120,7 +130,7 @@ class Site:
         except CaseNotFound as exc:
             return self.page(ws, "error.html.j2", 404, lines=refusal_lines(exc))
         found = views(data, ws.policy, WorkCalendar.from_policy(ws.policy), now)
-        return HTMLResponse(form.render(form.build(data, ws.policy, now, found), ws.root))
+        return HTMLResponse(form.render(form.build(data, ws.policy, now, found), ws.root), headers=PRINTED)
 
     async def act(self, request: Request) -> Response:
         values = {k: str(v) for k, v in (await request.form()).items()}
@@ -190,8 +200,32 @@ class Site:
                          windows=list(WINDOWS), units=ws.policy.labels("units"),
                          severities=ws.policy.labels("severities"))
 
+    def report(self, request: Request) -> Response:
+        ws = self.workspace()
+        now = self.now(ws)
+        period = request.query_params.get("period") or reports.default_period(now)
+        try:
+            title, sections = reports.report(ws, period, now)
+        except ComplaintError as exc:
+            return self.page(ws, "report.html.j2", 422, period=period, title="", sections=[],
+                             lines=refusal_lines(exc))
+        return self.page(ws, "report.html.j2", period=period, title=title, sections=sections, lines=[])
 
-async def _threaded(fn: Callable[..., Response], *args: Any) -> Response:
+    def bulletin(self, request: Request) -> Response:
+        ws = self.workspace()
+        now = self.now(ws)
+        try:
+            html = reports.bulletin_html(ws, request.query_params.get("period") or reports.default_period(now), now)
+        except ComplaintError as exc:
+            return self.page(ws, "error.html.j2", 422, lines=refusal_lines(exc))
+        return HTMLResponse(html, headers=PRINTED)
+
+    async def sync(self, request: Request) -> Response:
+        await _threaded(self.syncer.once)
+        return RedirectResponse("/mine", status_code=303)
+
+
+async def _threaded(fn: Callable[..., T], *args: Any) -> T:
     """Blocking work (git, SQLite, the validator) off the event loop."""
     from starlette.concurrency import run_in_threadpool
 
@@ -214,9 +248,9 @@ def crashed(request: Request, exc: Exception) -> Response:
     return Response(text, status_code=500, media_type="text/plain; charset=utf-8")
 
 
-def build(root: Path, port: int, keys: Secrets) -> Guard:
+def build(root: Path, port: int, keys: Secrets, syncer: Syncer | None = None) -> Guard:
     """The application behind its guard (web.guard), for uvicorn."""
-    site = Site(root, keys)
+    site = Site(root, keys, syncer)
     routes = [
         Route("/", site.home), Route("/mine", site.mine), Route("/board", site.board),
         Route("/new", site.new, methods=["GET"]), Route("/new", site.create, methods=["POST"]),
@@ -224,6 +258,7 @@ def build(root: Path, port: int, keys: Secrets) -> Guard:
         Route("/case/{case_id}", site.case), Route("/case/{case_id}/similar", site.similar),
         Route("/case/{case_id}/form", site.printable),
         Route("/case/{case_id}/act/{action}", site.act, methods=["POST"]),
+        Route("/report", site.report), Route("/bulletin", site.bulletin), Route("/sync", site.sync, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Guard(Starlette(routes=routes, exception_handlers={Exception: crashed}), port, keys)
