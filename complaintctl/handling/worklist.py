@@ -49,22 +49,35 @@ def next_clock(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: 
     return min(running, key=lambda v: v.due) if running else None
 
 
-def my_work(idx: Index, policy: Policy, person: str, now: datetime) -> list[Work]:
-    """The not-yet-closed cases `person` works on, the one whose clock falls due first first."""
+# The order of a page of work or of the board: the running clock due first (the read index's
+# next_due_ts, policy.clocks.open_dues), cases with none last.
+BY_NEXT_DUE = "next_due_ts IS NULL, next_due_ts, id"
+PAGE = 50
+
+
+def _mine_where(person: str) -> tuple[str, list[object]]:
+    """SQL selecting exactly the not-yet-closed cases `person` is on (roles_on decides the roles)."""
     first = RECORD_FIELDS.index("first_receiver")
     where = (f"status IN ({','.join('?' * len(STILL_OPEN))}) AND (handler = ? "
              f"OR json_extract(record, '$[{first}]') = ? OR json_extract(doc, ?) = ? "
              "OR EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE value = ?))")
-    params = [*STILL_OPEN, person, person, _json(F.PLAN_RESOLVER), person, _json(F.ROUTING_COPIED), person]
+    return where, [*STILL_OPEN, person, person, _json(F.PLAN_RESOLVER), person, _json(F.ROUTING_COPIED), person]
+
+
+def my_work(idx: Index, policy: Policy, person: str, now: datetime, page: int = 0,
+            size: int = PAGE) -> tuple[list[Work], bool]:
+    """One page of the not-yet-closed cases `person` works on, the one whose clock falls due first
+    first, and whether more follow: only the page's documents are decoded (a head copied on a
+    thousand cases gets the first fifty at once; counting them all cost as much as the page)."""
+    where, params = _mine_where(person)
     cal = WorkCalendar.from_policy(policy)
     out = []
-    for r in idx.iter_records(where, params, docs=True):
+    found = list(idx.iter_records(where, params, docs=True, order=BY_NEXT_DUE, limit=size + 1, offset=page * size))
+    for r in found[:size]:
         roles = roles_on(Case.from_data(r.data, policy.tz), person)
         if roles:
             out.append(Work(r, roles, next_clock(r.data, policy, cal, now)))
-    far = now + timedelta(days=36500)
-    out.sort(key=lambda w: (w.next_clock.due if w.next_clock else far, w.record.id))
-    return out
+    return out, len(found) > size
 
 
 @dataclass(frozen=True)
@@ -74,9 +87,12 @@ class BoardRow:
 
 
 def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: str | None = None,
-          person: str | None = None, severity: str | None = None, overdue_only: bool = False) -> list[BoardRow]:
+          person: str | None = None, severity: str | None = None, overdue_only: bool = False,
+          cases: int | None = None) -> tuple[list[BoardRow], int]:
     """Every running clock due within `within` and every overdue one (as `due` answers), with its
-    case, filtered like `list`: by unit, handler, severity; soonest first."""
+    case, filtered like `list`: by unit, handler, severity; soonest first. `cases`: only that many
+    candidate cases, the soonest due first, are read; the second value is how many candidates
+    there are in all (a superset: the filters narrow it)."""
     cal = WorkCalendar.from_policy(policy)
     where, params = due_where(now + within, now)
     for column, value in (("unit", unit), ("handler", person), ("severity", severity)):
@@ -84,9 +100,9 @@ def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: st
             where += f" AND {column} = ?"
             params.append(value)
     rows = []
-    for r in idx.iter_records(where, params, docs=True):
+    for r in idx.iter_records(where, params, docs=True, order=BY_NEXT_DUE, limit=cases):
         for v in due_soon(r.data, policy, cal, now, within):
             if not overdue_only or v.state == "overdue":
                 rows.append(BoardRow(r, v))
     rows.sort(key=lambda b: (b.clock.due, b.record.id))
-    return rows
+    return rows, idx.count(where, params)

@@ -38,6 +38,7 @@ OWN = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 
 # push): served sandboxed — no script runs, and the page is no origin of ours to act from.
 PRINTED = {"content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
            "font-src data:; frame-ancestors 'none'", "cache-control": "no-store"}
+BOARD_CASES = 100  # the board reads the soonest-due cases first; the filters narrow to the rest
 WINDOWS = {"4h": timedelta(hours=4), "1d": timedelta(days=1), "2d": timedelta(days=2), "7d": timedelta(days=7)}
 
 
@@ -85,13 +86,15 @@ class Site:
     def mine(self, request: Request) -> Response:
         ws = self.workspace()
         me, now = actor(ws), self.now(ws)
+        page = _page(request.query_params.get("page", "1"))
         idx = index.open_index(ws, progress=False)
         try:
-            found = worklist.my_work(idx, ws.policy, me.name, now)
+            found, more = worklist.my_work(idx, ws.policy, me.name, now, page - 1)
         finally:
             idx.close()
         return self.page(ws, "mine.html.j2", rows=pages.work_rows(found, ws.policy, me),
-                         acts=pages.action_words(ws.policy))
+                         acts=pages.action_words(ws.policy), more=more, number=page,
+                         first=(page - 1) * worklist.PAGE + 1, last=(page - 1) * worklist.PAGE + len(found))
 
     def case(self, request: Request, refused: Mapping[str, Any] | None = None, status: int = 200) -> Response:
         ws = self.workspace()
@@ -189,14 +192,16 @@ class Site:
         within = q.get("within", "2d") if q.get("within", "2d") in WINDOWS else "2d"
         idx = index.open_index(ws, progress=False)
         try:
-            rows = worklist.board(idx, ws.policy, self.now(ws), WINDOWS[within], unit=q.get("unit") or None,
-                                  person=q.get("handler") or None, severity=q.get("severity") or None,
-                                  overdue_only=bool(q.get("overdue")))
+            rows, candidates = worklist.board(idx, ws.policy, self.now(ws), WINDOWS[within],
+                                              unit=q.get("unit") or None, person=q.get("handler") or None,
+                                              severity=q.get("severity") or None,
+                                              overdue_only=bool(q.get("overdue")), cases=BOARD_CASES)
         finally:
             idx.close()
         lines = pages.board_lines(rows, ws.policy)
         return self.page(ws, "board.html.j2", by_unit=pages.grouped(lines, "unit"),
                          by_person=pages.grouped(lines, "handler"), count=len(lines), q=dict(q), within=within,
+                         cut=candidates > BOARD_CASES, candidates=candidates, read=BOARD_CASES,
                          windows=list(WINDOWS), units=ws.policy.labels("units"),
                          severities=ws.policy.labels("severities"))
 
@@ -223,6 +228,10 @@ class Site:
     async def sync(self, request: Request) -> Response:
         await _threaded(self.syncer.once)
         return RedirectResponse("/mine", status_code=303)
+
+
+def _page(text: str) -> int:
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
 
 
 async def _threaded(fn: Callable[..., T], *args: Any) -> T:

@@ -70,8 +70,8 @@ def red_share(png: Path) -> float:
     from PIL import Image
 
     with Image.open(png) as img:
-        rgb = img.convert("RGB")
-        pixels = list(rgb.getdata())
+        raw = img.convert("RGB").tobytes()
+        pixels = list(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
     red = sum(1 for r, g, b in pixels if r > 150 and g < 80 and b < 80 or (r > 240 and 220 <= g <= 240 and b > 225))
     return red / len(pixels)
 
