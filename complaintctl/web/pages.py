@@ -1,7 +1,8 @@
 """What each page shows, built from the functions the commands use: the case as `show` shows it
 (reporting.queries: its file read by ID, its fields and timeline in the office's words), its
-clocks as `show`/`due` judge them (handling.deadlines.views, policy.clocks.state_at), its
-commits as `history` lists them, the steps the policy lets this person take (handling.offered)."""
+clocks as `show`/`due` judge them (handling.deadlines.views, policy.clocks.state_at), the
+commits naming it (the read index's copy of git's log), the steps the policy lets this person
+take (handling.offered)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from complaintctl.handling.worklist import BoardRow, Work
 from complaintctl.model.snapshot import Case
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
-from complaintctl.repo.git import Identity, LogEntry
+from complaintctl.repo import index
+from complaintctl.repo.git import CaseCommit, Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import queries
 
@@ -49,7 +51,7 @@ class CasePage:
     timeline_headers: list[str]
     timeline: list[list[str]]
     clocks: list[ClockRow]
-    commits: list[LogEntry]
+    commits: list[tuple[str, CaseCommit]]  # (when on the office's clock, the commit)
     actions: tuple[str, ...]
 
 
@@ -59,10 +61,15 @@ def case_page(ws: Workspace, case_id: str, me: Identity, now: datetime) -> CaseP
     case = Case.from_data(data, policy.tz)
     found = views(data, policy, WorkCalendar.from_policy(policy), now)
     statuses = labels.words(policy.language, labels.STATUSES)
+    log = index.open_log(ws)  # who committed what, from the index's copy of git's log
+    try:
+        commits = [(datetime.fromisoformat(c.when).astimezone(policy.tz).strftime("%Y-%m-%d %H:%M"), c)
+                   for c in log.commits_of(case.id)]
+    finally:
+        log.close()
     return CasePage(case.id, case.status, statuses.get(case.status, case.status), case.intake.subject,
                     queries.case_fields(data, policy), queries.timeline_headers(), queries.timeline_rows(data, policy),
-                    clock_rows(found, policy), queries.history(ws, case.id),
-                    offered(data, case.status, policy, me))
+                    clock_rows(found, policy), commits, offered(data, case.status, policy, me))
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,15 @@ class Index:
             "SELECT sha, author, email, at, case_id, action FROM commits WHERE at_ts >= ? AND at_ts <= ? "
             "ORDER BY seq", (lo, hi))]
 
+    def commits_of(self, case_id: str) -> list[CaseCommit]:
+        """HEAD's commits whose `Case:` trailer names this ID, oldest first, from the index's copy
+        of the log (`git log -- path` over a 10,000-case history took seconds per case)."""
+        if not fresh.refresh_log(self.db, self.ws.git):
+            return [c for c in reversed(list(self.ws.git.case_commits())) if c.case_id == case_id]
+        return [CaseCommit(*r) for r in self.db.execute(
+            "SELECT sha, author, email, at, case_id, action FROM commits WHERE case_id = ? ORDER BY seq DESC",
+            (case_id,))]
+
     def renumberings(self) -> list[tuple[str, str, str]]:
         """`Git.renumber_commits()` (commit, old ID, new ID), newest first, from the index."""
         if not fresh.refresh_log(self.db, self.ws.git):
