@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from complaintctl.handling.deadlines import ClockView, due_soon, views
+from complaintctl.handling.deadlines import ClockView, due_soon, next_sweep_step, views
 from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.snapshot import Case, CaseRecord
@@ -84,6 +84,7 @@ def my_work(idx: Index, policy: Policy, person: str, now: datetime, page: int = 
 class BoardRow:
     record: CaseRecord
     clock: ClockView
+    sweep: str = ""  # what the next `sweep` does to the case (a reminder, an upgrade, R-DL-6/7), "" nothing
 
 
 def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: str | None = None,
@@ -99,10 +100,12 @@ def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: st
         if value:
             where += f" AND {column} = ?"
             params.append(value)
-    rows = []
+    rows: list[BoardRow] = []
     for r in idx.iter_records(where, params, docs=True, order=BY_NEXT_DUE, limit=cases):
-        for v in due_soon(r.data, policy, cal, now, within):
-            if not overdue_only or v.state == "overdue":
-                rows.append(BoardRow(r, v))
+        clocks = [v for v in due_soon(r.data, policy, cal, now, within) if not overdue_only or v.state == "overdue"]
+        if not clocks:
+            continue
+        step = next_sweep_step(r.data, policy, cal, now)
+        rows.extend(BoardRow(r, v, step.action if step is not None else "") for v in clocks)
     rows.sort(key=lambda b: (b.clock.due, b.record.id))
     return rows, idx.count(where, params)

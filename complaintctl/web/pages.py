@@ -101,12 +101,15 @@ class BoardLine:
     handler: str
     severity: str
     clock: ClockRow
+    sweep: str  # what the next sweep does, in the office's words ("" nothing)
 
 
 def board_lines(rows: list[BoardRow], policy: Policy) -> list[BoardLine]:
     units, sevs = policy.labels("units"), policy.labels("severities")
+    acts = labels.words(policy.language, labels.ACTIONS)
     return [BoardLine(b.record.id, b.record.subject, units.get(b.record.unit, b.record.unit), b.record.handler,
-                      sevs.get(b.record.severity, b.record.severity), clock_rows([b.clock], policy)[0])
+                      sevs.get(b.record.severity, b.record.severity), clock_rows([b.clock], policy)[0],
+                      acts.get(b.sweep, b.sweep))
             for b in rows]
 
 

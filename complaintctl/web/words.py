@@ -24,6 +24,7 @@ WORDS: dict[str, str] = {
     "period": N_("Period"), "show": N_("Show"),
     "board_cut": N_("The {read} cases due soonest of {candidates}: narrow by unit, person or severity for the "
                     "rest."),
+    "sweep_next": N_("next sweep"),
     "repeat_warning": N_("Looks like a repeat complaint (R-AS-5):"),
     "incident_warning": N_("This reads as an incident (R-AS-3):"),
 }

@@ -104,3 +104,19 @@ def test_the_timer_syncs_until_stopped(tmp_path: Path) -> None:
     syncer.stop.set()
     thread.join(30)
     assert not thread.is_alive() and syncer.last == Outcome("now", True, "ok")
+
+
+def test_the_board_says_what_the_next_sweep_does(states: tuple[Office, dict[str, str]],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrades and reminders (R-DL-6, R-DL-7): the board names the step `sweep` would take next."""
+    office, _ids = states
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-12-15T10:00:00+08:00")  # weeks later: clocks overdue
+    planned = json.loads(office.run("sweep", "--dry-run", "--json").output)["changes"]
+    assert planned, "weeks later, sweep has reminders or upgrades to make"
+    with running(office.root) as ui:
+        ui.sign_in()
+        page = ui.get("/board?within=7d").text
+    shown = dict(re.findall(r'<td><a href="/case/([A-Z]+-\d{4}-\d{4})">.*?<td class="sweep">(.*?)</td>', page))
+    assert shown and any(shown.values()), (planned, shown)
+    for case_id, cell in shown.items():
+        assert bool(cell) == (case_id in {c["id"] for c in planned}), (case_id, cell)

@@ -122,3 +122,11 @@ def test_my_work_leaves_out_what_is_not_mine(ui: UI, office: Office, monkeypatch
     theirs = office.new()
     page = ui.get("/mine").text
     assert theirs not in page
+
+
+def test_what_a_complainant_typed_is_shown_as_text(ui: UI, office: Office) -> None:
+    case_id = office.new(subject="<script>alert(1)</script>门禁", details='"><img src=x onerror=alert(1)>')
+    for path in (f"/case/{case_id}", "/mine"):
+        page = ui.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;门禁" in page
