@@ -101,6 +101,7 @@ def test_a_post_without_the_csrf_token_writes_nothing(ui: UI, office: Office) ->
     assert ui.post("/new", INTAKE, csrf=False).status == 403
     assert ui.post("/new", {**INTAKE, "csrf": "not-the-token"}).status == 403
     assert ui.post("/new", INTAKE, headers={"Origin": "http://evil.example"}).status == 403
+    assert ui.post("/new", INTAKE, headers={"Origin": "null"}).status == 403  # a sandboxed frame, a data: page
     assert ui.post("/new", INTAKE, cookie=False).status == 403  # the token alone is not enough
     assert ui.post("/new/check", INTAKE, csrf=False).status == 403
     assert ui.head() == before

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -38,7 +38,6 @@ class UI:
     cookie: str = ""
     csrf: str = ""
     printed: str = ""
-    cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
