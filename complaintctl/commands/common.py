@@ -52,10 +52,10 @@ def now(ws: Workspace) -> datetime:
 
 
 def actor(ws: Workspace) -> Identity:
-    """Who acts: git's identity, named as the policy's people name them (matched by e-mail),
-    so every entry's `by:` is the committer as the hooks will see them."""
-    ident = ws.git.identity()
-    return Identity(ws.policy.canonical_name(ident.name, ident.email), ident.email)
+    """Who acts: git's identity as the policy names it (repo.workspace.actor, shared with the UI)."""
+    from complaintctl.repo import workspace as opened
+
+    return opened.actor(ws)
 
 
 def json_option(f: F) -> F:

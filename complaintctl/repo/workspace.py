@@ -8,7 +8,7 @@ from pathlib import Path
 from complaintctl.errors import PolicyError
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import cache
-from complaintctl.repo.git import Git
+from complaintctl.repo.git import Git, Identity
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,13 @@ def open_workspace(path: Path) -> Workspace:
     root = g.root
     cache.use(g.git_dir)  # policies read from git (HEAD's, for the ledger's authority) come from the cache too
     return Workspace(root, g, for_this_clone(cache.load_policy(root, g.git_dir), g.get_config(OFFICE_KEY)))
+
+
+def actor(ws: Workspace) -> Identity:
+    """Who acts: git's identity, named as the policy's people name them (matched by e-mail),
+    so every entry's `by:` is the committer as the hooks will see them (the CLI and the UI alike)."""
+    ident = ws.git.identity()
+    return Identity(ws.policy.canonical_name(ident.name, ident.email), ident.email)
 
 
 OFFICE_KEY = "complaintctl.office"

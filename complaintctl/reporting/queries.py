@@ -168,13 +168,20 @@ def _offset(moment: datetime) -> str:
 def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = None) -> str:
     """One case for a person: every label in the office's language, the same words the
     register and the reports print."""
+    out = table(case_fields(data, policy), [_("field"), _("value")], width, CASE_COLS)
+    return out + "\n\n" + table(timeline_rows(data, policy), timeline_headers(), width, TIMELINE_COLS)
+
+
+def case_fields(data: Mapping[str, Any], policy: Policy) -> list[tuple[str, str]]:
+    """(label, value) of each field `show` prints, in its order: what the person reading the case
+    sees of it, in the office's words (the UI's case page shows exactly these)."""
     lang = policy.language
 
     def lab(vocab: str, path: str) -> str:
         value = get(data, path)
         return policy.label(vocab, str(value)) if value else ""
 
-    statuses, actions = labels.words(lang, labels.STATUSES), labels.words(lang, labels.ACTIONS)
+    statuses = labels.words(lang, labels.STATUSES)
     case = Case.from_data(data, policy.tz)
     # the case as it stands (model.snapshot): a reopened case shows no outcome, and the plan's
     # due is the one an approved extension set (R-DL-2)
@@ -201,8 +208,17 @@ def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = Non
         (_("root cause"), closing.root_cause if closing else None),
         (_("lesson"), closing.lesson if closing else None),
     ]
-    out = table([(k, "" if v is None else v) for k, v in rows if v not in (None, "", " /  / ", " / ")],
-                [_("field"), _("value")], width, CASE_COLS)
+    return [(k, "" if v is None else str(v)) for k, v in rows if v not in (None, "", " /  / ", " / ")]
+
+
+def timeline_headers() -> list[str]:
+    return [_("when"), _("who"), _("action"), _("status"), _("note")]
+
+
+def timeline_rows(data: Mapping[str, Any], policy: Policy) -> list[list[str]]:
+    """The timeline as `show` prints it: when, who, action, status change, note."""
+    lang = policy.language
+    statuses, actions = labels.words(lang, labels.STATUSES), labels.words(lang, labels.ACTIONS)
     timeline = data.get("timeline") or []
 
     def moved(e: Mapping[str, Any]) -> str:
@@ -215,12 +231,10 @@ def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = Non
         text = str(e.get("note") or "")  # intake's note is the channel's key
         return channels.get(text, text) if e.get("action") == "received" else text
 
-    trows = [[_when(e.get("at"), policy), e.get("by", ""),
-              actions.get(str(e.get("action", "")), e.get("action", "")),
-              moved(e) if e.get("to") else "", note(e)]
-             for e in timeline if isinstance(e, Mapping)]
-    return out + "\n\n" + table(trows, [_("when"), _("who"), _("action"), _("status"), _("note")], width,
-                                TIMELINE_COLS)
+    return [[_when(e.get("at"), policy), str(e.get("by", "")),
+             str(actions.get(str(e.get("action", "")), e.get("action", ""))),
+             moved(e) if e.get("to") else "", note(e)]
+            for e in timeline if isinstance(e, Mapping)]
 
 
 def _due(moment: datetime | None, policy: Policy) -> str:
