@@ -329,7 +329,7 @@ def chunks(policy: Policy, spec: SampleSpec) -> list[Chunk]:
 def build_chunk(policy: Policy, spec: SampleSpec, chunk: Chunk, versions: bool = False, dump: Dump | None = None,
                 keep_docs: bool = True) -> list[SampleCase]:
     """One chunk's cases (a worker's job): with their final text, and every version's if asked."""
-    from complaintctl.sample.fastyaml import dump_document
+    from complaintctl.model.fastyaml import dump_document
 
     writer: Dump = dump or dump_document
     g = Generator(policy, spec, writer if versions else None)

@@ -1,6 +1,12 @@
-"""A fast writer for the case documents the sample generator builds: the same bytes as the
-round-trip dump (`model.case.dump_document`), about 30x faster (a 100,000-case
-sample with its whole history writes ~600,000 versions).
+"""A fast reader and writer for case documents as complaintctl writes them: the same bytes
+as the round-trip dump (`model.case.dump_document`), about 30x faster (a 100,000-case
+sample with its whole history writes ~600,000 versions; a sweep over a backlog rewrites
+every late case).
+
+`rebuild` is the reading half: from the strict reader's plain data and the file's text it
+builds the round-trip document the steps change — and keeps it only when writing it back
+gives the file's exact bytes, so nothing of the file (a comment, a quoting style, a key
+order) can be lost; otherwise the caller loads with ruamel.
 
 It writes only what those documents hold — block mappings and sequences (mapping indent 2,
 sequence indent 4 with offset 2), empty `[]`/`{}`, the start comment and comments before
@@ -37,6 +43,23 @@ class Unsupported(Exception):
     """The document holds something this writer does not write like ruamel: use ruamel."""
 
 
+class _MightFold(Unsupported):
+    """A long text with spaces: whether ruamel folds it depends on the column it starts at."""
+
+
+@lru_cache(maxsize=65536)
+def _by_ruamel_at(text: str, column: int) -> str:
+    """ruamel's rendering of `text` as a value starting at `column` (a key of the same
+    length puts it there); Unsupported when ruamel folds it over lines."""
+    key = "k" * max(1, column - 2)
+    buf = io.StringIO()
+    _yaml_rt().dump({key: text}, buf)
+    out = buf.getvalue()
+    if out.count("\n") != 1 or not out.startswith(key + ": "):
+        raise Unsupported(text)
+    return out[len(key) + 2:-1]
+
+
 @lru_cache(maxsize=65536)
 def _by_ruamel(text: str) -> str:
     buf = io.StringIO()
@@ -56,7 +79,7 @@ def _text(s: str) -> str:
     if _DIGITS.match(s):
         return f"'{s}'"
     if " " in s and len(s) > 40:
-        raise Unsupported(s)  # might fold at the line width
+        raise _MightFold(s)  # might fold at the line width: the caller knows the column
     if not s.isascii() and s[0] not in _UNSAFE_START and s[-1] not in " :" and ": " not in s \
             and " #" not in s and not _SPECIAL.search(s):
         return s
@@ -123,9 +146,11 @@ class _Writer:
         items = OrderedDict.items(m) if isinstance(m, OrderedDict) else m.items()
         for n, (k, v) in enumerate(items):
             lead = "" if (first_inline and n == 0) else pad
-            self.entry(f"{lead}{_key(k)}:", v, indent)
+            key = _key(k)
+            self.entry(f"{lead}{key}:", v, indent, indent + len(key) + 2)
 
-    def entry(self, head: str, v: Any, indent: int) -> None:
+    def entry(self, head: str, v: Any, indent: int, column: int = 0) -> None:
+        """`column`: where a scalar value starts (the head may begin after a sequence's `- `)."""
         if isinstance(v, dict):
             self._once(v)
             self._plain_container(v)
@@ -145,7 +170,10 @@ class _Writer:
         else:
             if isinstance(v, datetime | date):
                 self._once(v)
-            s = _scalar(v)
+            try:
+                s = _scalar(v)
+            except _MightFold:
+                s = _by_ruamel_at(v, column or len(head) + 1)
             self.out.append(f"{head} {s}\n" if s else head + "\n")
 
     def sequence(self, seq: Any, indent: int) -> None:
@@ -164,7 +192,10 @@ class _Writer:
             else:
                 if isinstance(item, datetime | date):
                     self._once(item)
-                s = _scalar(item)
+                try:
+                    s = _scalar(item)
+                except _MightFold:
+                    s = _by_ruamel_at(item, indent + 2)
                 self.out.append(f"{pad}- {s}\n" if s else f"{pad}-\n")
 
 
@@ -209,14 +240,67 @@ def dump(doc: CommentedMap) -> str | None:
         return None
 
 
+def _comment_text(lines: list[str]) -> str | None:
+    """The text `yaml_set_start_comment`/`..._before_after_key` take for `# x` lines."""
+    out = []
+    for line in lines:
+        if not line.startswith("# "):
+            return None  # `#x` or a bare `#`: not a comment complaintctl writes
+        out.append(line[2:])
+    return "\n".join(out)
+
+
+def _container(value: Any) -> Any:
+    if type(value) is dict:
+        return CommentedMap((k, _container(v)) for k, v in value.items())
+    if type(value) is list:
+        return CommentedSeq(_container(v) for v in value)
+    return value
+
+
+def rebuild(text: str, data: dict[str, Any]) -> CommentedMap | None:
+    """The round-trip document for `text`, built from its strict-reader `data` without
+    parsing again, or None unless `dump` of it gives `text` byte for byte (then ruamel must
+    load it: a comment inside a section, a hand-chosen quoting style, …)."""
+    lines = text.split("\n")
+    start: list[str] = []
+    n = 0
+    while n < len(lines) and lines[n].startswith("#"):
+        start.append(lines[n])
+        n += 1
+    before: dict[str, str] = {}
+    pending: list[str] = []
+    for line in lines[n:]:
+        if line.startswith("#"):
+            pending.append(line)
+        elif pending and line and not line[0].isspace():
+            key = line.split(":", 1)[0]
+            comment = _comment_text(pending)
+            if comment is None or key not in data:
+                return None
+            before[key] = comment
+            pending = []
+    if pending:
+        return None  # a comment after the last key
+    doc = _container(data)
+    if start:
+        comment = _comment_text(start)
+        if comment is None:
+            return None
+        doc.yaml_set_start_comment(comment)
+    for key, comment in before.items():
+        doc.yaml_set_comment_before_after_key(key, before=comment)
+    return doc if dump(doc) == text else None
+
+
 def dump_document(doc: CommentedMap) -> str:
     """Fast where possible, ruamel's round-trip dump otherwise: always its bytes."""
     text = dump(doc)
     if text is None:
-        from complaintctl.model.case import dump_document as slow
+        from complaintctl.model.case import ruamel_dump
 
-        return slow(doc)
+        return ruamel_dump(doc)
     return text
 
 
-__all__ = ["CommentedMap", "CommentedSeq", "dump", "dump_document"]
+__all__ = ["CommentedMap", "CommentedSeq", "dump", "dump_document", "rebuild"]
