@@ -153,6 +153,12 @@ def epochs(root: Path, office: str) -> list[int]:
     return sorted(int(m.group(1)) for m in found if m)
 
 
+def epoch_of(path: str) -> int | None:
+    """The epoch an age file under keys/<OFFICE>/ stands for."""
+    m = _EPOCH_FILE.match(path.rsplit("/", 1)[-1])
+    return int(m.group(1)) if m else None
+
+
 def offices(root: Path) -> list[str]:
     folder = root / KEYS_DIR
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []

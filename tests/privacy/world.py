@@ -75,4 +75,29 @@ def build(base: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.delenv("GL_USER")
     for name in ("sz", "gz"):
         git(clones[name].root, "pull", "-q", "--ff-only", "origin", "main")
+    save(world, base)
     return world
+
+
+def reopen(base: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    """A copy of a world `build` made (under base): its clones pointed at the copy's server."""
+    import json
+
+    saved = json.loads((base / "world.json").read_text(encoding="utf-8"))
+    keys = {k: KeyPair(base / v[0], v[1]) for k, v in saved["keys"].items()}
+    clones = {}
+    for name in ("sz", "gz", "hq"):
+        clones[name] = Office(base / name)
+        git(base / name, "remote", "set-url", "origin", str(base / "remote.git"))
+    recovery = KeyPair(base / saved["recovery"][0], saved["recovery"][1])
+    return World(base / "remote.git", keys, recovery, clones, monkeypatch)
+
+
+def save(world: World, base: Path) -> None:
+    import json
+
+    def rel(pair: KeyPair) -> list[str]:
+        return [str(pair.private.relative_to(base)), pair.public]
+
+    (base / "world.json").write_text(json.dumps({"keys": {k: rel(v) for k, v in world.keys.items()},
+                                                 "recovery": rel(world.recovery)}), encoding="utf-8")
