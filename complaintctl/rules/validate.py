@@ -12,7 +12,18 @@ from complaintctl.i18n import N_, _
 from complaintctl.model.case import as_datetime, decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
-from complaintctl.rules import archive, closing, dates, deadlines, entries, fields, ledger, privacy, recusal, transitions
+from complaintctl.rules import (
+    archive,
+    closing,
+    dates,
+    deadlines,
+    entries,
+    fields,
+    ledger,
+    privacy,
+    recusal,
+    transitions,
+)
 from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
