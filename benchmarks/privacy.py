@@ -37,7 +37,7 @@ def make_private(repo: Path, keydir: Path) -> dict[str, float]:
     """Seal every case of `repo` in place, as a migration of the current state would."""
     from pyrage import x25519
 
-    from complaintctl.model.case import dump_document, load_document
+    from complaintctl.model.case import load_plain
     from complaintctl.privacy import casekeys, officekeys
     from complaintctl.privacy.document import protect
     from complaintctl.privacy.keyring import Keyring
@@ -63,23 +63,49 @@ def make_private(repo: Path, keydir: Path) -> dict[str, float]:
         (repo / path).write_bytes(data)
     ring = Keyring.open(repo, Git.open(repo))
     files = sorted((repo / "cases").rglob("*.yaml"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    start = time.perf_counter()
+    docs = [load_plain(t, f.name) for t, f in zip(texts, files, strict=True)]
+    parsed = time.perf_counter() - start
     start = time.perf_counter()
     made = {}
-    for f in files:
-        doc = load_document(f.read_text(encoding="utf-8"), f.name)
+    for doc in docs:
         new = protect(doc, office, ring)
         if new is not None:
             made[new.kid] = new.entry
-        f.write_text(dump_document(doc), encoding="utf-8")
     sealed = time.perf_counter() - start
+    for f, text, doc in zip(files, texts, docs, strict=True):
+        f.write_text(_splice(text, doc), encoding="utf-8")
     start = time.perf_counter()
     casekeys.add(Git.open(repo), office, made, Identity(*ACTOR))
     ref = time.perf_counter() - start
     _sh("git", "add", "-A", cwd=repo)
     _sh("git", "-c", f"user.name={ACTOR[0]}", "-c", f"user.email={ACTOR[1]}", "commit", "-q", "--no-verify",
         "-m", "privacy: seal the current state", cwd=repo)
-    return {"cases": len(files), "migrate_s": round(sealed, 2),
-            "migrate_ms_per_case": round(1000 * sealed / len(files), 3), "casekeys_ref_s": round(ref, 2)}
+    return {"cases": len(files), "parse_s": round(parsed, 2), "seal_s": round(sealed, 2),
+            "seal_ms_per_case": round(1000 * sealed / len(files), 3), "casekeys_ref_s": round(ref, 2)}
+
+
+def _splice(text: str, sealed: dict[str, object]) -> str:
+    """`text` with each protected scalar replaced by its marker in place (libyaml's node
+    positions), so the rest of the file stays byte for byte as it was."""
+    import yaml
+
+    from complaintctl.model.case import get
+    from complaintctl.privacy.marker import ENCRYPTED_FIELDS
+
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    spans = []
+    for path in ENCRYPTED_FIELDS:
+        node = root
+        for part in path.split("."):
+            node = next((v for k, v in node.value if k.value == part), None) if node is not None else None
+        value = get(sealed, path)
+        if node is not None and isinstance(value, str) and value.startswith("ENC["):
+            spans.append((node.start_mark.index, node.end_mark.index, value))
+    for start, end, value in sorted(spans, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
 
 
 def bench_now() -> datetime:
@@ -122,8 +148,8 @@ def cli(repo: Path, runs: int) -> dict[str, dict[str, float]]:
 
     timed("show", ["show", case], runs)
     timed("new", bench._new_args(repo), max(3, runs // 2))
-    timed("rebuild-cold", ["list", "--status", "open"], 2, cold=True)
-    timed("export", ["export", "--period", "2026-06", "--csv", str(repo.parent / f"{repo.name}.csv")], 3)
+    timed("rebuild-cold", ["list", "--status", "open"], 1, cold=True)
+    timed("export", ["export", "--period", "2026-06", "--csv", str(repo.parent / f"{repo.name}.csv")], 2)
     return out
 
 
@@ -138,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     plain, private = args.work / "plain", args.work / "private"
     for dest in (plain, private):
         _sh("cp", "-a", str(args.source), str(dest))
+        # the copy's hooks run this checkout's complaintctl, as the CLI timed does
+        _sh(sys.executable, "-m", "complaintctl", "-C", str(dest), "hook", "install")
     os.environ.update(GIT_AUTHOR_NAME=ACTOR[0], GIT_AUTHOR_EMAIL=ACTOR[1], GIT_COMMITTER_NAME=ACTOR[0],
                       GIT_COMMITTER_EMAIL=ACTOR[1])
     before = _sh("uptime").strip()

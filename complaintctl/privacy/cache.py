@@ -48,6 +48,7 @@ def open_private_db(folder: Path, name: str) -> sqlite3.Connection | None:
         if not _own_and_private(path, stat.S_ISREG):
             return None
         db = sqlite3.connect(path, timeout=5)
+        db.execute("PRAGMA synchronous=OFF")  # a cache: a write lost in a crash costs one unwrap, not an fsync each
     except (OSError, sqlite3.Error):
         return None
     return db

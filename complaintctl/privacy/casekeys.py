@@ -9,7 +9,7 @@ below `repo/` and `rules/` so the validator and the read index can use the marke
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -142,21 +142,49 @@ def add(git: GitLike, office: str, entries: Mapping[str, WrappedKey], author: Id
     return new
 
 
-def rebase_on_remote(git: GitLike, office: str, author: Identity) -> bool:
+Rewrap = Callable[[str, WrappedKey], "WrappedKey | None"]  # (kid, entry) -> under the current epoch, or None
+
+
+def rebase_on_remote(git: GitLike, office: str, author: Identity, rewrap: Rewrap | None = None) -> bool:
     """After a fetch: the office's ref becomes the server's, with this clone's own unpushed
-    additions laid on top as a union of files. True when something is left to push."""
+    additions laid on top as a union of files — each re-wrapped by `rewrap` when the office's
+    epoch moved since (the server takes new case keys under the current epoch only). True when
+    something is left to push."""
     local, remote = git.rev_parse(ref(office)), git.rev_parse(remote_ref(office))
-    if remote is None or local == remote:
-        return local is not None and remote is None
-    theirs = paths(git, remote)
-    mine = {p: b for p, b in paths(git, local).items() if p not in theirs} if local else {}
-    if not mine:
-        git.run("update-ref", "-m", "complaintctl: case keys", ref(office), remote, local or ZERO)
+    if local is None or local == remote:
         return False
-    tree = git.tree_with(remote, {p: ("100644", b) for p, b in mine.items()})
-    new = git.commit_tree(tree, [remote], f"casekeys {office}: add {len(mine)} from this clone\n", author=author)
-    git.run("update-ref", "-m", "complaintctl: case keys", ref(office), new, local or ZERO)
+    theirs = paths(git, remote) if remote else {}
+    mine = {p: b for p, b in paths(git, local).items() if p not in theirs}
+    moved = _rewrapped(git, mine, rewrap) if rewrap is not None else {}
+    if not mine:
+        git.run("update-ref", "-m", "complaintctl: case keys", ref(office), remote or ZERO, local)
+        return False
+    if remote is None and not moved:
+        return True  # nothing on the server yet: our ref goes as it is
+    files = {p: ("100644", moved.get(p, b)) for p, b in mine.items()}
+    tree = git.tree_with(remote or git.empty_tree(), files)
+    new = git.commit_tree(tree, [remote] if remote else [], f"casekeys {office}: add {len(mine)} from this clone\n",
+                          author=author)
+    git.run("update-ref", "-m", "complaintctl: case keys", ref(office), new, local)
     return True
+
+
+def _rewrapped(git: GitLike, mine: Mapping[str, str], rewrap: Rewrap) -> dict[str, str]:
+    """path -> new blob, for the entries `rewrap` moves to another epoch."""
+    data_of = {name: data for name, data, _ in git.cat_file_batch(sorted(set(mine.values())), max_bytes=4096)}
+    out = {}
+    for path, blob in mine.items():
+        kid, data = kid_of(path), data_of.get(blob)
+        if kid is None or data is None:
+            continue
+        try:
+            entry = parse_entry(data.decode("ascii", "replace"))
+        except BadEntry:
+            continue
+        again = rewrap(kid, entry)
+        if again is not None:
+            out[path] = git.write_blob(again.line())
+    return out
 
 
 def offices_with_keys(git: GitLike) -> list[str]:

@@ -15,7 +15,7 @@ from complaintctl.privacy import casekeys, officekeys
 from complaintctl.privacy import marker as M
 from complaintctl.privacy.cache import KeyCache
 from complaintctl.privacy.casekeys import GitLike, WrappedKey
-from complaintctl.privacy.cipher import DecryptFailed, unwrap_case_key
+from complaintctl.privacy.cipher import DecryptFailed, unwrap_case_key, wrap_case_key
 from complaintctl.privacy.officekeys import OfficeKeys
 
 IDENTITY_ENV = "COMPLAINTCTL_IDENTITY"
@@ -165,3 +165,18 @@ class Keyring:
         """A case key made in this process (before its ref entry is read back)."""
         self._case[(office, kid)] = key
         self._cache.put_case_key(office, kid, key)
+
+    def rewrap_current(self, office: str, kid: str, entry: WrappedKey) -> WrappedKey | None:
+        """`entry` wrapped again under the office's current epoch; None when it already is, or
+        when this user cannot (then the server says so at the push)."""
+        current = self.current(office)
+        old = self.office_keys(office).get(entry.epoch)
+        if current is None or old is None or entry.epoch == current.epoch:
+            return None
+        raw = M.unb64(kid)
+        try:
+            key = unwrap_case_key(old.data, office, raw, entry.epoch, entry.nonce, entry.wrapped)
+        except DecryptFailed:
+            return None
+        nonce, wrapped = wrap_case_key(current.data, office, raw, current.epoch, key)
+        return WrappedKey(current.epoch, nonce, wrapped)

@@ -20,6 +20,7 @@ that branch, and how to carry them over. Nothing is lost, nothing is left half d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,16 +82,15 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         pulled, how = 0, "up to date"
         for attempt in range(1, attempts + 1):
             theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
-            keys = _lay_keys(g, actor)  # R-RT-5: the case keys pushed with the cases, atomically
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
-                _push_keys(g, remote, branch, keys)
+                _push_keys(g, remote, branch, _lay_keys(ws, actor))
                 return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             if theirs is not None and g.is_ancestor(ours, theirs):
                 pulled += len(g.rev_list(theirs, [ours]))
                 g.fast_forward(theirs)
-                _push_keys(g, remote, branch, keys)
+                _push_keys(g, remote, branch, _lay_keys(ws, actor))
                 return _done(SyncResult("fast-forward", 0, pulled, tuple(renumbered), attempt), aside, remote,
                              branch)
             if theirs is not None and not g.is_ancestor(theirs, ours):
@@ -99,12 +99,13 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 renumbered.extend(found)
                 how = _integrate(g, theirs, f"{remote}/{branch}", found, aside, now, actor)
                 if how == "fast-forward":  # nothing of ours was left to push
-                    _push_keys(g, remote, branch, keys)
+                    _push_keys(g, remote, branch, _lay_keys(ws, actor))
                     return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             head = g.rev_parse("HEAD")
             assert head is not None
             mine = len(g.rev_list(head, [theirs])) if theirs else len(g.rev_list(head, []))
-            accepted, output = g.push(remote, branch, keys)
+            # R-RT-5: the case keys pushed with the cases, atomically (after integration: keys/ is current)
+            accepted, output = g.push(remote, branch, _lay_keys(ws, actor))
             if accepted:
                 g.fetch(remote, branch, KEYS_FETCH)
                 return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
@@ -120,11 +121,18 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
 KEYS_FETCH = (f"+{casekeys.PREFIX}*:{casekeys.REMOTE_PREFIX}*",)  # forced: an erasure rewrites one
 
 
-def _lay_keys(g: Git, actor: Identity) -> list[str]:
-    """Each office's case-key ref made the server's with our unpushed additions on top; the
-    refspecs of those with something to push."""
-    return [f"{casekeys.ref(o)}:{casekeys.ref(o)}" for o in casekeys.offices_with_keys(g)
-            if casekeys.rebase_on_remote(g, o, actor)]
+def _lay_keys(ws: Workspace, actor: Identity) -> list[str]:
+    """Each office's case-key ref made the server's with our unpushed additions on top, those
+    made before a rotation re-wrapped under the current epoch; the refspecs with something to push."""
+    g = ws.git
+    offices = casekeys.offices_with_keys(g)
+    if not offices:
+        return []
+    from complaintctl.privacy.keyring import Keyring
+
+    ring = Keyring.open(ws.root, g)  # read now: integration may have brought a new epoch
+    return [f"{casekeys.ref(o)}:{casekeys.ref(o)}" for o in offices
+            if casekeys.rebase_on_remote(g, o, actor, functools.partial(ring.rewrap_current, o))]
 
 
 def _push_keys(g: Git, remote: str, branch: str, keys: list[str]) -> None:

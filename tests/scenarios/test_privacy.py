@@ -196,3 +196,17 @@ def test_hq_reads_every_office_and_the_gz_clerk_only_gz(world: World) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.count(PHONE) == 1 and M.ENCRYPTED in text
     assert json.loads(gz.run("show", sz_case, "--json").output)["intake"]["complainant"]["address"] == M.ENCRYPTED
+
+
+def test_sync_rewraps_keys_made_before_a_rotation(world: World) -> None:
+    case = _new(world, "zhangmin")  # under epoch 1, not pushed yet
+    hq = world.as_("sun")
+    hq.run("keys", "rotate", "SZ")
+    _sync(world, "sun")
+    _sync(world, "zhangmin")  # the server now takes epoch 2 only: sync re-wraps the key
+    sz = world.clones["sz"]
+    kid = M.decode(_contact_marker(world, case)).key_id
+    entry = casekeys.parse_entry(sz.git("show", f"{casekeys.ref('SZ')}:{casekeys.path_of(kid)}").stdout)
+    assert entry.epoch == 2
+    _sync(world, "sun")
+    assert world.as_("sun").show_json(case)["intake"]["complainant"]["contact"] == PHONE
