@@ -20,6 +20,7 @@ that branch, and how to carry them over. Nothing is lost, nothing is left half d
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import time
@@ -34,6 +35,7 @@ from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
+from complaintctl.privacy import casekeys
 from complaintctl.remote import integrate
 from complaintctl.repo import store
 from complaintctl.repo.git import Git, Identity
@@ -105,14 +107,16 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         attempt = 0
         while True:
             attempt += 1
-            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
+                _push_keys(g, remote, branch, _lay_keys(ws, actor))
                 return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             if theirs is not None and g.is_ancestor(ours, theirs):
                 pulled += len(g.rev_list(theirs, [ours]))
                 g.fast_forward(theirs)
+                _push_keys(g, remote, branch, _lay_keys(ws, actor))
                 return _done(SyncResult("fast-forward", 0, pulled, tuple(renumbered), attempt), aside, remote,
                              branch)
             if theirs is not None and not g.is_ancestor(theirs, ours):
@@ -121,16 +125,18 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 renumbered.extend(found)
                 how = _integrate(g, theirs, f"{remote}/{branch}", found, aside, now, actor)
                 if how == "fast-forward":  # nothing of ours was left to push
+                    _push_keys(g, remote, branch, _lay_keys(ws, actor))
                     return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             head = g.rev_parse("HEAD")
             assert head is not None
             mine = len(g.rev_list(head, [theirs])) if theirs else len(g.rev_list(head, []))
-            accepted, output = g.push(remote, branch)
+            # R-RT-5: the case keys pushed with the cases, atomically (after integration: keys/ is current)
+            accepted, output = g.push(remote, branch, _lay_keys(ws, actor))
             if accepted:
-                g.fetch(remote, branch)
+                g.fetch(remote, branch, KEYS_FETCH)
                 return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
                                         tuple(renumbered), attempt), aside, remote, branch)
-            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
             if moved == theirs:
                 raise PushRefused(_refusal(remote, output) + _kept_note(aside))
             # The remote moved while we worked: another office pushed first. Wait a little, with
@@ -141,6 +147,31 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 raise RepoStateError(f"the remote kept moving: gave up after {attempt} attempts in {spent:.0f} s; "
                                      "run `complaintctl sync` again (nothing is lost)" + _kept_note(aside))
             backoff.sleep(wait)
+
+
+KEYS_FETCH = (f"+{casekeys.PREFIX}*:{casekeys.REMOTE_PREFIX}*",)  # forced: an erasure rewrites one
+
+
+def _lay_keys(ws: Workspace, actor: Identity) -> list[str]:
+    """Each office's case-key ref made the server's with our unpushed additions on top, those
+    made before a rotation re-wrapped under the current epoch; the refspecs with something to push."""
+    g = ws.git
+    offices = casekeys.offices_with_keys(g)
+    if not offices:
+        return []
+    from complaintctl.privacy.keyring import Keyring
+
+    ring = Keyring.open(ws.root, g)  # read now: integration may have brought a new epoch
+    return [f"{casekeys.ref(o)}:{casekeys.ref(o)}" for o in offices
+            if casekeys.rebase_on_remote(g, o, actor, functools.partial(ring.rewrap_current, o))]
+
+
+def _push_keys(g: Git, remote: str, branch: str, keys: list[str]) -> None:
+    """Case keys whose cases are already on the server (pushed by plain `git push`)."""
+    if keys:
+        accepted, output = g.push(remote, branch, keys)
+        if not accepted:
+            raise PushRefused(_refusal(remote, output))
 
 
 def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],
