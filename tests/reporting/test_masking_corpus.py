@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from complaintctl.reporting.masking import CachedNames, JiebaTagger, Masker
-from complaintctl.reporting.masking.detectors import normalise
+from complaintctl.model.detectors import normalise
 from tests.masking_corpus import CORPUS, Shape
 
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from complaintctl import labels
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
-from complaintctl.reporting.masking import detectors
+from complaintctl.model import detectors
 from complaintctl.reporting.masking import names as naming
-from complaintctl.reporting.masking.detectors import (
+from complaintctl.model.detectors import (
     ACCOUNT,
     ADDRESS,
     EMAIL,
