@@ -17,6 +17,7 @@ from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.policy.authority import ROLES, Authority, parse_authority
 from complaintctl.policy.calendar import CalendarSpec, parse_calendar
 from complaintctl.policy.notifications import EMAIL, Materials, Notifications, parse_materials, parse_notifications
+from complaintctl.policy.privacy import Privacy, parse_key, parse_privacy
 from complaintctl.policy.sla import DeadlinePolicy, parse_deadlines
 from complaintctl.policy.trust import Trust, check_min_version, parse_trust
 
@@ -29,7 +30,7 @@ _TOP_KEYS = {
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
     "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
-    "min_version", "signing", "trust_commit_authors", "notifications", "materials", "limits",
+    "min_version", "signing", "trust_commit_authors", "notifications", "materials", "limits", "privacy",
 }
 
 
@@ -68,6 +69,7 @@ class Person:
     office: str = ""  # office code this person works for; "" = the policy's own office
     mobile: str = ""  # staff mobile: the group robots @-mention them by it
     notify: str = ""  # their channel (EMAIL or a robot), over their unit's; "" = the unit's
+    key: str = ""  # R-RT-5: their public key (age1… or ssh-ed25519), office keys are wrapped to it
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Policy:
     notifications: Notifications = field(default_factory=Notifications)  # notify
     materials: Materials = field(default_factory=Materials)  # files kept from e-mail intake
     limits: Limits = DEFAULT_LIMITS  # `limits:`: bounds on one case file (the strict reader)
+    privacy: Privacy = field(default_factory=Privacy)  # R-RT-5: encrypted complainant fields
 
     @property
     def tz(self) -> ZoneInfo:
@@ -294,7 +297,8 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         if mobile is not None and (not isinstance(mobile, str) or not MOBILE.match(mobile)):
             raise _fail(source, f"{where}.mobile", f"{mobile!r} is not a mobile number (11 digits, e.g. 13800138000)")
         people.append(Person(name, str(p.get("email", "")), unit, roles, str(p.get("login") or ""), home,
-                             mobile or "", notifications.check_channel(p.get("notify"), source, f"{where}.notify")))
+                             mobile or "", notifications.check_channel(p.get("notify"), source, f"{where}.notify"),
+                             parse_key(p.get("key"), source, where)))
 
     chain = tuple(top.get("escalation_chain") or ("staff", "head", "vp", "gm"))
     for r in chain:
@@ -344,6 +348,7 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         notifications=notifications,
         materials=parse_materials(top.get("materials"), source),
         limits=parse_limits(top.get("limits"), source),
+        privacy=parse_privacy(top.get("privacy"), source),
     )
 
 
