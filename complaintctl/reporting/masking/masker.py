@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
+from complaintctl.model import detectors
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
-from complaintctl.model import detectors
-from complaintctl.reporting.masking import names as naming
 from complaintctl.model.detectors import (
     ACCOUNT,
     ADDRESS,
@@ -28,6 +27,7 @@ from complaintctl.model.detectors import (
     PLATE,
     Span,
 )
+from complaintctl.reporting.masking import names as naming
 
 if TYPE_CHECKING:
     from complaintctl.policy.policy import Policy
