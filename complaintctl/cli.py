@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("importing:import_cmd", "Record complaints from an .xlsx/.csv register, an .eml,..."),
     "init": ("setup:init_cmd", "Create (or adopt) a case repository for an office."),
     "invalid": ("handling:invalid_cmd", "Declare the complaint invalid (final)."),
+    "keys": ("keys:keys_group", "Office keys for encrypted complainant fields (hq): init,..."),
     "list": ("query:list_cmd", "List cases, filtered."),
     "new": ("intake:new_cmd", "Record a new complaint and commit it."),
     "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),

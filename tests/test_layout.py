@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "complaintctl"
-FOLDERS = ("commands", "sample", "handling", "reporting", "remote", "repo", "privacy", "rules", "policy", "model")
+FOLDERS = ("commands", "sample", "handling", "reporting", "remote", "repo", "rules", "privacy", "policy", "model")
 TOP_LEVEL = {"__init__.py", "__main__.py", "cli.py", "errors.py", "output.py", "labels.py", "i18n.py"}
 
 pytest.importorskip("importlinter", reason="import-linter is a dev dependency (pip install -e '.[dev]')")

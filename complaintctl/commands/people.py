@@ -66,6 +66,7 @@ def _person_options(f: F) -> F:
         click.option("--office", "home", help="The office code they work for (default: the policy's own)."),
         click.option("--login", help="Their account on the git server (the ssh key's owner)."),
         click.option("--mobile", help="Their mobile number: the group robots @-mention them by it."),
+        click.option("--key", help="Their public key (`ssh-ed25519 AAAA…` or `age1…`): office keys are wrapped to it."),
     )):
         f = option(f)
     return f
@@ -77,9 +78,9 @@ def _person_options(f: F) -> F:
 @json_option
 @pass_ws
 def add_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, roles: tuple[str, ...],
-            home: str | None, login: str | None, mobile: str | None, as_json: bool) -> None:
+            home: str | None, login: str | None, mobile: str | None, key: str | None, as_json: bool) -> None:
     """List a person in the policy; one commit."""
-    _said(people.add_person(ws, name, PersonFields(email, _unit(ws, unit_name), roles, home, login, mobile)),
+    _said(people.add_person(ws, name, PersonFields(email, _unit(ws, unit_name), roles, home, login, mobile, key)),
           as_json)
 
 
@@ -89,9 +90,9 @@ def add_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, 
 @json_option
 @pass_ws
 def set_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, roles: tuple[str, ...],
-            home: str | None, login: str | None, mobile: str | None, as_json: bool) -> None:
-    """Change a person's e-mail, unit, roles (all given replace all), office, login or mobile; one commit."""
-    fields = PersonFields(email, _unit(ws, unit_name), roles or None, home, login, mobile)
+            home: str | None, login: str | None, mobile: str | None, key: str | None, as_json: bool) -> None:
+    """Change a person's e-mail, unit, roles (all given replace all), office, login, mobile or key; one commit."""
+    fields = PersonFields(email, _unit(ws, unit_name), roles or None, home, login, mobile, key)
     _said(people.set_person(ws, name, fields), as_json)
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import lifecycle
+from complaintctl.handling import lifecycle, sealing
 from complaintctl.handling.steps import Step
 from complaintctl.i18n import _
 from complaintctl.model import workflow
-from complaintctl.model.case import load_document, to_plain
+from complaintctl.model.case import dump_document, get, load_document, put, to_plain
 from complaintctl.repo import store
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
@@ -23,7 +23,14 @@ from complaintctl.rules.finding import Finding
 
 
 def current_text(ws: Workspace, case_id: str) -> str:
-    return store.load_case(ws, case_id).text
+    """The case file as the user edits it: protected fields shown as they read them (R-RT-5)."""
+    loaded = store.load_case(ws, case_id)
+    shown = sealing.revealed_text_fields(ws, loaded.doc)
+    if all(shown[p] == get(loaded.doc, p) for p in shown):
+        return loaded.text
+    for path, value in shown.items():
+        put(loaded.doc, path, value)
+    return dump_document(loaded.doc)
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -42,6 +49,7 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], prefix: 
 def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor: Identity) -> lifecycle.Result:
     loaded = store.load_case(ws, case_id)
     edited = load_document(new_text, loaded.relpath)
+    sealing.keep_unchanged(ws, loaded.doc, edited)  # R-RT-5: what was left as shown keeps its marker
     # The fields this edit changes beyond what the entries typed into the timeline explain
     # (those are replayed by the validator like any other entry, rules.effects).
     explained = copy.deepcopy(to_plain(loaded.doc))

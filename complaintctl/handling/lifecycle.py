@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import steps
+from complaintctl.handling import sealing, steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.i18n import _
 from complaintctl.model.case import dump_document, load_plain
@@ -82,7 +82,9 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         serial = store.next_serial(ws.root, policy.office, received.year, received.month)
         cid = case_id_for(policy.office, received, serial)
         doc = steps.build_case(policy, str(cid), intake, now, actor)
+        made = sealing.seal(ws, doc)  # R-RT-5
         text = validated(ws, cid.relpath, doc, None, now, actor)
+        sealing.record(ws, [made], actor)
         sha = store.commit_files(ws, [store.FileWrite(cid.relpath, text, None)],
                                  commit_message(str(cid), "new", None, "received", _intake_detail(intake)),
                                  judged=True)
@@ -117,6 +119,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
         results: list[Result] = []
         findings: list[object] = []
         commit = commit_for(ws, actor)
+        made = []
         bar = Progress("importing cases", len(items)) if len(items) >= PROGRESS_AT else None
         for n, item in enumerate(items, 1):
             if bar is not None:
@@ -127,6 +130,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             cid = case_id_for(policy.office, received, serials[month])
             serials[month] += 1
             doc = steps.build_case(policy, str(cid), item.intake, now, actor)
+            made.append(sealing.seal(ws, doc))  # R-RT-5
             text = dump_document(doc)
             found = check_case(cid.relpath, load_plain(text, cid.relpath, policy.limits), None, policy, now, commit)
             findings.extend(f"{item.where}: {f}" if item.where else f for f in found)
@@ -141,6 +145,7 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             return []
         trailers = "".join(f"Case: {r.case_id}\n" for r in results)
         ids = results[0].case_id + (f" … {results[-1].case_id}" if len(results) > 1 else "")
+        sealing.record(ws, made, actor)
         sha = store.commit_files(ws, writes, message.replace("{ids}", ids)
                                  + "\n\n" + trailers + "Transition: new → received\nAction: import\n")
     return [replace(r, commit=sha) for r in results]
@@ -189,7 +194,9 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
         doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
+        made = sealing.seal(ws, doc)  # R-RT-5: an edit's new text is sealed under the case's own key
         text = validated(ws, loaded.relpath, doc, previous, now, actor)
+        sealing.record(ws, [made], actor)
         message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
         sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)

@@ -20,6 +20,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.policy.authority import ROLES
 from complaintctl.policy.policy import MOBILE, Policy
+from complaintctl.policy.privacy import public_key_problem
 
 # name@domain, no spaces or list separators: what SMTP and the hooks' matching can use (a
 # domain without a dot too: git identities such as admin@localhost are real)
@@ -60,6 +61,7 @@ class PersonFields:
     office: str | None = None
     login: str | None = None
     mobile: str | None = None
+    key: str | None = None  # R-RT-5: their public key (age1… or ssh-ed25519 …)
 
     def given(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
@@ -92,6 +94,8 @@ def check_fields(policy: Policy, f: PersonFields) -> None:
     if f.office and f.office != policy.office and f.office not in policy.offices:
         raise _fail("--office", _("{value!r} is not an office of this policy ({known}); list it under offices:")
                     .format(value=f.office, known=", ".join([policy.office, *policy.offices])))
+    if f.key and public_key_problem(f.key) is not None:
+        raise _fail("--key", str(public_key_problem(f.key)))
     if f.mobile and not MOBILE.match(f.mobile):
         raise _fail("--mobile", _("{value!r} is not a mobile number (11 digits, e.g. 13800138000)")
                     .format(value=f.mobile))
@@ -207,7 +211,7 @@ def add_person(doc: CommentedMap, policy: Policy, name: str, f: PersonFields) ->
         raise _fail("--email", _("{email} is already {name}'s").format(email=f.email, name=taken.name))
     entry = CommentedMap()
     entry["name"] = name
-    for key in ("email", "unit", "roles", "office", "login", "mobile"):
+    for key in ("email", "unit", "roles", "office", "login", "mobile", "key"):
         value = getattr(f, key)
         if value:
             _put(entry, key, value)
@@ -220,7 +224,7 @@ def set_person(doc: CommentedMap, policy: Policy, name: str, f: PersonFields) ->
     i = find(doc, name)
     given = f.given()
     if not given:
-        raise _fail("NAME", _("nothing to change: give --email, --unit, --role, --office, --login or --mobile"))
+        raise _fail("NAME", _("nothing to change: give --email, --unit, --role, --office, --login, --mobile or --key"))
     check_fields(policy, f)
     if f.email:
         taken = policy.person(f.email)

@@ -4,7 +4,7 @@ holding `<epoch> <nonce> <wrapped>` (docs/design/encrypted-fields.md). Outside m
 erasure can drop a key for good; additions only, which the server checks.
 
 git is reached only through the repository's `Git` (repo/git), handed in: this layer sits
-below `repo/` so the validator and the read index can use the markers and keys too.
+below `repo/` and `rules/` so the validator and the read index can use the markers and keys too.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ the office's current epoch, which the caller adds to the case-key ref."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,3 +116,28 @@ def readable(data: Mapping[str, Any], keyring: Keyring | None) -> bool:
         return True
     office = M.decode(next(v for v in (get(data, p) for p in M.ENCRYPTED_FIELDS) if M.is_marker(v))).office
     return keyring is not None and keyring.case_key(office, kid) is not None
+
+
+class Revealed(Mapping[str, Any]):
+    """A case document revealed when first read: a view over many records pays only for those
+    whose documents it reads."""
+
+    __slots__ = ("_data", "_keyring", "_src")
+
+    def __init__(self, src: Mapping[str, Any], keyring: Keyring | None) -> None:
+        self._src, self._keyring = src, keyring
+        self._data: Mapping[str, Any] | None = None
+
+    def _get(self) -> Mapping[str, Any]:
+        if self._data is None:
+            self._data = reveal(self._src, self._keyring)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())

@@ -67,6 +67,7 @@ class Keyring:
         self._office: dict[str, dict[int, OfficeKeys]] = {}
         self._case: dict[tuple[str, str], bytes | None] = {}
         self._wrapped: dict[str, dict[str, WrappedKey]] = {}  # office -> all its wrapped case keys, once read
+        self._asked: dict[str, int] = {}  # office -> case keys looked up
 
     @classmethod
     def open(cls, root: Path, git: GitLike | None, env: Mapping[str, str] = os.environ) -> Keyring:
@@ -114,6 +115,9 @@ class Keyring:
             return self._case[(office, kid)]
         key = None
         held = self.office_keys(office)
+        self._asked[office] = self._asked.get(office, 0) + 1
+        if held and self._asked[office] > 1:  # a view over several cases: read the office's keys at once
+            self.preload(office)
         if held and self._git is not None:
             wrapped = self._wrapped[office].get(kid) if office in self._wrapped else casekeys.read_one(
                 self._git, (casekeys.ref(office), casekeys.remote_ref(office)), kid)

@@ -98,10 +98,11 @@ def _age_recipient(key: str) -> Any:
 
 
 def wrap(keys: OfficeKeys, to: Sequence[Recipient]) -> bytes:
-    """The age file holding `keys` for every recipient."""
+    """The age file holding `keys` for every recipient, ASCII-armored: a text file like every
+    other in the repository (diffs, the transaction's put-back), read by `age -d` as well."""
     import pyrage
 
-    return bytes(pyrage.encrypt(keys.payload(), [_age_recipient(r.key) for r in to]))
+    return bytes(pyrage.encrypt(keys.payload(), [_age_recipient(r.key) for r in to], armored=True))
 
 
 def unwrap(blob: bytes, identities: Sequence[Any], office: str, epoch: int) -> OfficeKeys | None:
@@ -150,6 +151,12 @@ def epochs(root: Path, office: str) -> list[int]:
         return []
     found = (_EPOCH_FILE.match(p.name) for p in folder.iterdir())
     return sorted(int(m.group(1)) for m in found if m)
+
+
+def epoch_of(path: str) -> int | None:
+    """The epoch an age file under keys/<OFFICE>/ stands for."""
+    m = _EPOCH_FILE.match(path.rsplit("/", 1)[-1])
+    return int(m.group(1)) if m else None
 
 
 def offices(root: Path) -> list[str]:

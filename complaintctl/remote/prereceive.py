@@ -34,7 +34,8 @@ from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
-from complaintctl.remote import access, merges, signing
+from complaintctl.privacy import casekeys
+from complaintctl.remote import access, keyrefs, merges, signing
 from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
@@ -102,7 +103,12 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         signers = None
         if server is not None and main_old is not None and server.policy.trust.signing_required:
             signers = stack.enter_context(signing.signers_file(g.file_at(main_old, SIGNERS_FILE)))
+        main_up = next((u for u in updates if u.ref == MAIN), None)
+        main_after = main_up.new if main_up is not None and not main_up.deleted else main_old
         for up in updates:
+            if keyrefs.office_of(up.ref) is not None:  # R-RT-5: the case keys, outside main's history
+                problems.extend(_key_ref(g, up, server, main_after))
+                continue
             problems.extend(_ref_rules(g, up, server))
             if up.deleted:
                 continue
@@ -122,7 +128,33 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))
+        if server is not None and server.policy.privacy.required and main_up is not None and not main_up.deleted:
+            problems.extend(f"{MAIN}: {p}" for p in _keys_named(g, main_up, updates))
     return problems
+
+
+def _key_ref(g: Git, up: RefUpdate, server: Server | None, main_after: str | None) -> list[str]:
+    """A case-key ref: that office's people and hq, additions only (remote/keyrefs.py)."""
+    if server is None:
+        return [f"{up.ref}: creating refs other than main is refused until main exists (push main first)"]
+    grant = server.judge.pusher
+    if grant is None and not up.deleted:  # no authenticated pusher: the tip's author, as the policy knows them
+        grant = access.author_grant(server.policy, g.commit_author(f"{up.new}^{{commit}}"))
+    return keyrefs.check_ref(g, up.ref, up.old, up.new, server.policy, grant, main_after)
+
+
+def _keys_named(g: Git, main_up: RefUpdate, updates: list[RefUpdate]) -> list[str]:
+    """R-RT-5: every key id the changed cases name is in its office's case-key ref after the push."""
+    base = g.empty_tree() if main_up.created else main_up.old
+    after: dict[str, str] = {}
+    for line in g.run("for-each-ref", "--format=%(refname) %(objectname)", casekeys.PREFIX).splitlines():
+        ref, _, sha = line.partition(" ")
+        after[ref[len(casekeys.PREFIX):]] = sha
+    for up in updates:
+        office = keyrefs.office_of(up.ref)
+        if office is not None and not up.deleted:
+            after[office] = up.new
+    return keyrefs.missing_keys(g, g.changes_between(base, main_up.new), after)
 
 
 def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Callable[[str], None]) -> int:

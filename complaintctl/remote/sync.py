@@ -32,6 +32,7 @@ from complaintctl.errors import PushRefused, RepoStateError, SyncConflict
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
+from complaintctl.privacy import casekeys
 from complaintctl.remote import integrate
 from complaintctl.repo import store
 from complaintctl.repo.git import Git, Identity
@@ -79,14 +80,17 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         aside: list[SetAside] = []
         pulled, how = 0, "up to date"
         for attempt in range(1, attempts + 1):
-            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
+            keys = _lay_keys(g, actor)  # R-RT-5: the case keys pushed with the cases, atomically
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
+                _push_keys(g, remote, branch, keys)
                 return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             if theirs is not None and g.is_ancestor(ours, theirs):
                 pulled += len(g.rev_list(theirs, [ours]))
                 g.fast_forward(theirs)
+                _push_keys(g, remote, branch, keys)
                 return _done(SyncResult("fast-forward", 0, pulled, tuple(renumbered), attempt), aside, remote,
                              branch)
             if theirs is not None and not g.is_ancestor(theirs, ours):
@@ -95,21 +99,40 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 renumbered.extend(found)
                 how = _integrate(g, theirs, f"{remote}/{branch}", found, aside, now, actor)
                 if how == "fast-forward":  # nothing of ours was left to push
+                    _push_keys(g, remote, branch, keys)
                     return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
             head = g.rev_parse("HEAD")
             assert head is not None
             mine = len(g.rev_list(head, [theirs])) if theirs else len(g.rev_list(head, []))
-            accepted, output = g.push(remote, branch)
+            accepted, output = g.push(remote, branch, keys)
             if accepted:
-                g.fetch(remote, branch)
+                g.fetch(remote, branch, KEYS_FETCH)
                 return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
                                         tuple(renumbered), attempt), aside, remote, branch)
-            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
             if moved == theirs:
                 raise PushRefused(_refusal(remote, output) + _kept_note(aside))
             # The remote moved while we worked: another office pushed first. Integrate again.
         raise RepoStateError(f"the remote kept moving: gave up after {attempts} attempts; "
                              "run `complaintctl sync` again (nothing is lost)" + _kept_note(aside))
+
+
+KEYS_FETCH = (f"+{casekeys.PREFIX}*:{casekeys.REMOTE_PREFIX}*",)  # forced: an erasure rewrites one
+
+
+def _lay_keys(g: Git, actor: Identity) -> list[str]:
+    """Each office's case-key ref made the server's with our unpushed additions on top; the
+    refspecs of those with something to push."""
+    return [f"{casekeys.ref(o)}:{casekeys.ref(o)}" for o in casekeys.offices_with_keys(g)
+            if casekeys.rebase_on_remote(g, o, actor)]
+
+
+def _push_keys(g: Git, remote: str, branch: str, keys: list[str]) -> None:
+    """Case keys whose cases are already on the server (pushed by plain `git push`)."""
+    if keys:
+        accepted, output = g.push(remote, branch, keys)
+        if not accepted:
+            raise PushRefused(_refusal(remote, output))
 
 
 def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],

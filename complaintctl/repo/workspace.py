@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from complaintctl.errors import PolicyError
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import cache
 from complaintctl.repo.git import Git
+
+if TYPE_CHECKING:
+    from complaintctl.privacy.keyring import Keyring
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,13 @@ class Workspace:
     root: Path
     git: Git
     policy: Policy
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The keys this user holds here (R-RT-5): read on first use, once per command."""
+        from complaintctl.privacy.keyring import Keyring
+
+        return Keyring.open(self.root, self.git)
 
 
 def open_workspace(path: Path) -> Workspace:

@@ -134,8 +134,11 @@ def summary(r: CaseRecord) -> dict[str, Any]:
 def case_data(ws: Workspace, case_id: str) -> dict[str, Any]:
     """One case as the person reading it sees it (`show`, `form`): its file by ID, strictly read,
     as plain values."""
+    from complaintctl.privacy.document import reveal
+
     cid, text = store.case_text(ws, case_id)
-    return to_plain(load_plain(text, cid.relpath, ws.policy.limits))
+    # R-RT-5: protected fields as this user may read them: plaintext, or [encrypted]
+    return dict(reveal(to_plain(load_plain(text, cid.relpath, ws.policy.limits)), ws.keyring))
 
 
 # How `show` gives way in a narrow terminal: long values and notes wrap.

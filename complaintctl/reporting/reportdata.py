@@ -163,5 +163,11 @@ def build_register(ws: Workspace, week: periods.Period, moment: datetime,
 
 
 def build_intake_export(ws: Workspace, period: periods.Period) -> Section:
-    """`export`: the period's cases with their intake fields, unmasked."""
-    return intake_export.section(index.load_records(ws), ws.policy, period)
+    """`export`: the period's cases with their intake fields, unmasked where this user holds the
+    key, `[encrypted]` where not (R-RT-5)."""
+    from dataclasses import replace
+
+    from complaintctl.privacy.document import Revealed
+
+    records = [replace(r, data=Revealed(r.data, ws.keyring)) for r in index.load_records(ws)]
+    return intake_export.section(records, ws.policy, period)

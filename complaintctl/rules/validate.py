@@ -21,6 +21,7 @@ from complaintctl.rules import (
     entries,
     fields,
     ledger,
+    privacy,
     recusal,
     transitions,
 )
@@ -32,7 +33,7 @@ __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts"
            "stray_file", "unreadable_findings"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, ledger.check, clear_text.check]
+                       archive.check, deadlines.check, ledger.check, privacy.check, clear_text.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from complaintctl.errors import GitError
 from complaintctl.model.identity import Identity
@@ -20,9 +20,11 @@ class Branches(Objects):
         code, out = self.plain("remote", "get-url", remote, ok=(0, 2))  # 2: no such remote
         return out.decode("utf-8", "surrogateescape").strip() if code == 0 else None
 
-    def fetch(self, remote: str, branch: str) -> bool:
-        """Fetch one branch into its remote-tracking ref; False if the remote has no such branch."""
-        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    def fetch(self, remote: str, branch: str, extra: Sequence[str] = ()) -> bool:
+        """Fetch one branch into its remote-tracking ref (and the `extra` refspecs); False if the
+        remote has no such branch."""
+        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}",
+                                 *extra)
         if code == 0:
             return True
         missing, _ = self.attempt("ls-remote", "--exit-code", "--heads", remote, f"refs/heads/{branch}")
@@ -30,9 +32,11 @@ class Branches(Objects):
             return False
         raise GitError(f"git fetch {remote} failed: {' '.join(out.split())[:300]}")
 
-    def push(self, remote: str, branch: str) -> tuple[bool, str]:
-        """Push HEAD to the remote branch (never forced): (accepted, git's and the hook's output)."""
-        code, out = self.attempt("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
+    def push(self, remote: str, branch: str, extra: Sequence[str] = ()) -> tuple[bool, str]:
+        """Push HEAD to the remote branch (never forced), with the `extra` refspecs atomically
+        (all or none): (accepted, git's and the hook's output)."""
+        code, out = self.attempt("push", "--porcelain", *(["--atomic"] if extra else []), remote,
+                                 f"HEAD:refs/heads/{branch}", *extra)
         return code == 0, out
 
     def rev_parse(self, rev: str) -> str | None:
