@@ -32,6 +32,7 @@ FREE_TEXT = (
     F.INTAKE_LOCATION, F.INTAKE_SUBJECT, F.INTAKE_DETAILS, F.INTAKE_MATERIALS,
     F.PLAN_MEASURES, F.RESOLUTION_SUMMARY, F.REVISIT_COMMENT, F.CLOSING_ROOT_CAUSE,
     F.CLOSING_LESSON, F.CLOSING_PREVENTIVE_ACTION,
+    F.INTAKE_COMPLAINANT_LOOKUP,  # R-AS-5: follows the name and contact an edit changes (privacy.repeats)
 )
 # What `correct` may change, and the approvals key that says who may (docs/authority.md).
 CORRECTABLE = {

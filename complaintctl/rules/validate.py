@@ -21,6 +21,7 @@ from complaintctl.rules import (
     entries,
     fields,
     ledger,
+    lookups,
     privacy,
     recusal,
     transitions,
@@ -33,7 +34,8 @@ __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts"
            "stray_file", "unreadable_findings"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, ledger.check, privacy.check, clear_text.check]
+                       archive.check, deadlines.check, ledger.check, privacy.check, clear_text.check,
+                       lookups.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,

@@ -4,8 +4,10 @@ commit message — and ordinary Chinese text, dates, amounts and case IDs pass."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,8 +15,10 @@ from complaintctl import i18n
 from complaintctl.model.case import load_plain
 from complaintctl.policy.policy import Policy, load_policy
 from complaintctl.policy.privacy import Privacy
+from complaintctl.rules import clear_text
 from complaintctl.rules.clear_text import identifying, message_findings
-from complaintctl.rules.validate import check_case
+from complaintctl.rules.context import CheckContext
+from complaintctl.rules.finding import Finding
 from tests.conftest import Office
 
 RECOVERY = "age1" + "q" * 58  # the shape of an X25519 recipient; no key is used here
@@ -43,6 +47,12 @@ def test_identifying_shapes_are_found(text: str, kind: str) -> None:
 @pytest.mark.parametrize("text", HONEST)
 def test_ordinary_text_dates_amounts_and_case_ids_pass(text: str) -> None:
     assert identifying(text) == []
+
+
+def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None, policy: Policy,
+               now: datetime) -> list[Finding]:
+    """This rule alone (the protected fields of these plain test cases are rules.privacy's)."""
+    return list(clear_text.check(CheckContext(path, data, previous, policy, now)))
 
 
 def private(office: Office) -> Policy:
