@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "similar": ("knowledge:similar_cmd", "Past cases most like this one, with their outcomes and..."),
     "sweep": ("deadlines:sweep_cmd", "Upgrade late cases (R-DL-6), remind overdue ones..."),
     "sync": ("remote:sync_cmd", "Fetch, integrate and push until this office's work is on..."),
+    "textconv": ("privacy:textconv_cmd", "git's diff driver: print a case file with the fields your..."),
     "units": ("people:units_group", "The office's units: list, add, set labels, remove."),
     "validate": ("checks:validate_cmd", "Check every case file; print every finding with file,..."),
     "wait": ("handling:wait_cmd", "Pause the case while waiting on the customer or a third..."),
