@@ -1,31 +1,21 @@
-"""The privacy commands beside `keys` (R-RT-5, docs/privacy.md): git's diff driver."""
+"""`complaintctl erase`: a complainant's erasure request (R-RT-5, PIPL art. 47), by hq."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
-from complaintctl.errors import ComplaintError
+from complaintctl.commands.common import actor, now, pass_ws
+from complaintctl.handling import erasure
+from complaintctl.i18n import _
+from complaintctl.repo.workspace import Workspace
 
 
-@click.command("textconv")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def textconv_cmd(file: Path) -> None:
-    """git's diff driver: print a case file with the fields your keys open decrypted."""
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        sys.stdout.buffer.write(raw)
-        return
-    try:
-        from complaintctl.privacy.textconv import reveal_text
-        from complaintctl.repo.workspace import open_workspace
-
-        ws = open_workspace(Path.cwd())  # git runs the driver at the top of the work tree
-        text = reveal_text(text, ws.keyring, ws.policy.limits)
-    except ComplaintError:
-        pass  # not a case repository, or no policy: the file as it is (a diff driver never fails)
-    sys.stdout.buffer.write(text.encode("utf-8"))
+@click.command("erase")
+@click.argument("case_id")
+@click.option("--reason", required=True, help="The request honoured (who asked, when, how it was verified).")
+@pass_ws
+def erase_cmd(ws: Workspace, case_id: str, reason: str) -> None:
+    """Erase a complainant's data on their request (PIPL art. 47); hq only."""
+    result = erasure.erase(ws, case_id, reason, now(ws), actor(ws))
+    click.echo(_("{case}: complainant data erased, commit {commit}; `complaintctl sync` makes the server "
+                 "retire its case key").format(case=result.case_id, commit=result.commit[:10]))

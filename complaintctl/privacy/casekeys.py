@@ -17,6 +17,7 @@ from complaintctl.model.identity import Identity
 from complaintctl.privacy import marker as M
 
 PREFIX = "refs/complaintctl/casekeys/"
+TOMBSTONES = "erased/"  # erased/<kid>: a case key retired by an erasure (privacy/erased.py)
 REMOTE_PREFIX = "refs/remotes/origin/casekeys/"  # clones fetch the server's refs here (forced)
 ZERO = "0" * 40
 
@@ -146,14 +147,29 @@ def rebase_on_remote(git: GitLike, office: str, author: Identity) -> bool:
     if remote is None or local == remote:
         return local is not None and remote is None
     theirs = paths(git, remote)
-    mine = {p: b for p, b in paths(git, local).items() if p not in theirs} if local else {}
+    # R-RT-5: a key the server erased (a tombstone in its place, privacy/erased.py) is not ours to push back
+    erased = {p[len(TOMBSTONES):] for p in theirs if p.startswith(TOMBSTONES)}
+    ours = paths(git, local) if local else {}
+    mine = {p: b for p, b in ours.items() if p not in theirs and kid_of(p) not in erased}
+    reached = any(kid_of(p) in erased for p in ours)  # an erasure this clone still held the key of
     if not mine:
         git.run("update-ref", "-m", "complaintctl: case keys", ref(office), remote, local or ZERO)
+        if reached:
+            prune(git)
         return False
     tree = git.tree_with(remote, {p: ("100644", b) for p, b in mine.items()})
     new = git.commit_tree(tree, [remote], f"casekeys {office}: add {len(mine)} from this clone\n", author=author)
     git.run("update-ref", "-m", "complaintctl: case keys", ref(office), new, local or ZERO)
+    if reached:
+        prune(git)
     return True
+
+
+def prune(git: GitLike) -> None:
+    """Forget what only a rewritten ref's old commits held (an erasure, privacy/erased.py):
+    reflogs expired, objects pruned — slow on a big repository, and rare."""
+    git.run("reflog", "expire", "--expire=now", "--all")
+    git.run("gc", "-q", "--prune=now")
 
 
 def offices_with_keys(git: GitLike) -> list[str]:

@@ -44,6 +44,7 @@ ENTRY_KEYS: Mapping[str, frozenset[str]] = {
     "remind": frozenset({"clock", "due"}),  # R-DL-7
     "notify": frozenset({"notice", "ref", "recipients"}),  # the notices sent (rules.notices)
     "edit": frozenset({"fields"}),
+    "erase": frozenset({"fields", "key"}),  # R-RT-5: the protected fields erased, the case key retired
     "renumber": frozenset({"old_id", "new_id"}),  # sync's renumbering (rules.renumber)
 }
 
