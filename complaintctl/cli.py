@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "invalid": ("handling:invalid_cmd", "Declare the complaint invalid (final)."),
     "keys": ("keys:keys_group", "Office keys for encrypted complainant fields (hq): init,..."),
     "list": ("query:list_cmd", "List cases, filtered."),
+    "migrate": ("privacy:migrate_cmd", "Encrypt this repository's current state into a NEW..."),
     "new": ("intake:new_cmd", "Record a new complaint and commit it."),
     "note": ("handling:note_cmd", "Add a note or a customer contact to the timeline."),
     "notify": ("notify:notify_cmd", "Send the notices due (dispatch, completion, reminders,..."),

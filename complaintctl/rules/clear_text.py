@@ -68,7 +68,7 @@ def _is_date(digits: str) -> bool:
     return len(digits) == 8 and digits.isdigit() and digits[:2] in ("19", "20")
 
 
-def _message(kinds: list[str]) -> str:
+def refusal(kinds: list[str]) -> str:
     what = ", ".join(_(_KINDS[k]) for k in kinds)
     return _("looks like {what}: with privacy required, what identifies a complainant belongs only in "
              "the encrypted intake fields").format(what=what)
@@ -93,7 +93,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for field, text in _texts(ctx):
         kinds = identifying(text)
         if kinds:
-            yield ctx.finding(field, RULE, _message(kinds))
+            yield ctx.finding(field, RULE, refusal(kinds))
 
 
 def message_findings(message: str, policy_required: bool) -> list[Finding]:
@@ -101,7 +101,7 @@ def message_findings(message: str, policy_required: bool) -> list[Finding]:
     if not policy_required:
         return []
     kinds = identifying(message, _MESSAGE_KINDS)
-    return [Finding(COMMIT_MESSAGE, "message", RULE, _message(kinds))] if kinds else []
+    return [Finding(COMMIT_MESSAGE, "message", RULE, refusal(kinds))] if kinds else []
 
 
 def clear_values(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
