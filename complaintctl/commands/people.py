@@ -99,12 +99,28 @@ def set_cmd(ws: Workspace, name: str, email: str | None, unit_name: str | None, 
 @people_group.command("remove")
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Remove them even while they handle cases not yet closed.")
+@click.option("--rotate/--no-rotate", default=True, show_default=True,
+              help="With encrypted fields: rotate the keys of the offices they could read (R-RT-5).")
 @json_option
 @pass_ws
-def remove_cmd(ws: Workspace, name: str, force: bool, as_json: bool) -> None:
+def remove_cmd(ws: Workspace, name: str, force: bool, rotate: bool, as_json: bool) -> None:
     """Take a person off the policy; refused while they handle open cases (unless --force)."""
+    person = ws.policy.person(name)
     change, left = people.remove_person(ws, name, force)
-    _said(change, as_json, reassign=left)
+    rotated = []
+    if rotate and person is not None and person.key:  # R-RT-5: a leaver reads no new case
+        from complaintctl.commands.common import actor, now
+        from complaintctl.handling import keys
+
+        rotated = keys.rotate_after_leaving(ws, person, now(ws), actor(ws))
+    _said(change, as_json, reassign=left, rotated=[{"office": k.office, "epoch": k.epoch, "commit": k.commit,
+                                                    "revoke": list(k.revoke)} for k in rotated])
+    if not as_json:
+        for k in rotated:
+            click.echo(_("{office} epoch {epoch}: wrapped to {names}, commit {commit}").format(
+                office=k.office, epoch=k.epoch, names=", ".join(k.recipients), commit=k.commit[:10]))
+            for line in k.revoke:
+                click.echo(_("also revoke: {what}").format(what=line))
     if left and not as_json:
         click.echo(_("warning: {n} case(s) to reassign: {cases}").format(n=len(left), cases=", ".join(left)), err=True)
 

@@ -9,14 +9,14 @@ from datetime import datetime
 
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
-from complaintctl.policy.policy import Policy
+from complaintctl.policy.policy import Person, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.privacy import officekeys
 from complaintctl.privacy.keyring import Keyring
 from complaintctl.privacy.officekeys import OfficeKeys, Recipient
 from complaintctl.repo import transaction
 from complaintctl.repo.git import Identity
-from complaintctl.repo.workspace import Workspace
+from complaintctl.repo.workspace import Workspace, open_workspace
 
 
 @dataclass(frozen=True)
@@ -173,3 +173,13 @@ def who(ws: Workspace) -> list[Reader]:
             rows.append(Reader(office, epoch, bool(manifest.get("retired")), names,
                                tuple(n for n in entitled if n not in names)))
     return rows
+
+
+def rotate_after_leaving(ws: Workspace, person: Person, now: datetime, actor: Identity) -> list[KeysChange]:
+    """`people remove`: the offices whose keys `person` could open get a new epoch, wrapped under
+    the policy as it is now (without them): their home office's, every office's for hq."""
+    fresh = open_workspace(ws.root)  # the policy just committed, without them
+    home = officekeys.home_office(ws.policy, person.office)
+    offices = officekeys.offices(ws.root) if ADMIN in person.roles else [home]
+    return [rotate(fresh, office, now, actor, (person.name,)) for office in offices
+            if officekeys.epochs(ws.root, office)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from complaintctl.model.identity import Identity
@@ -25,6 +26,8 @@ ZERO = "0" * 40
 class GitLike(Protocol):
     """The part of repo.git.Git this module uses."""
 
+    @property
+    def git_dir(self) -> Path: ...
     def rev_parse(self, rev: str) -> str | None: ...
     def run(self, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None,
             strip_newline_in_stdout: bool = True) -> str: ...

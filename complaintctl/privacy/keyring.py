@@ -5,6 +5,7 @@ error: `can_read` says False and readers show `[encrypted]` (R-RT-5)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from complaintctl.privacy import casekeys, officekeys
 from complaintctl.privacy import marker as M
+from complaintctl.privacy.cache import KeyCache
 from complaintctl.privacy.casekeys import GitLike, WrappedKey
 from complaintctl.privacy.cipher import DecryptFailed, unwrap_case_key
 from complaintctl.privacy.officekeys import OfficeKeys
@@ -47,23 +49,30 @@ def parse_identities(raw: bytes) -> list[Any]:
     return found
 
 
-def load_identities(env: Mapping[str, str] = os.environ) -> list[Any]:
-    path = identity_path(env)
+def read_identity(env: Mapping[str, str] = os.environ) -> bytes:
+    """The identity file's bytes; empty when there is none (or it is too large to be a key)."""
     try:
-        with path.open("rb") as f:
+        with identity_path(env).open("rb") as f:
             raw = f.read(MAX_IDENTITY_BYTES + 1)
     except OSError:
-        return []
-    return [] if len(raw) > MAX_IDENTITY_BYTES else parse_identities(raw)
+        return b""
+    return b"" if len(raw) > MAX_IDENTITY_BYTES else raw
+
+
+def load_identities(env: Mapping[str, str] = os.environ) -> list[Any]:
+    raw = read_identity(env)
+    return parse_identities(raw) if raw else []
 
 
 class Keyring:
     """What one user can open in one clone: office keys by (office, epoch), case keys by id."""
 
-    def __init__(self, root: Path, git: GitLike | None, identities: Sequence[Any]) -> None:
+    def __init__(self, root: Path, git: GitLike | None, identities: Sequence[Any],
+                 cache: KeyCache | None = None) -> None:
         self._root = root
         self._git = git
         self._identities = list(identities)
+        self._cache = cache or KeyCache(None)
         self._office: dict[str, dict[int, OfficeKeys]] = {}
         self._case: dict[tuple[str, str], bytes | None] = {}
         self._wrapped: dict[str, dict[str, WrappedKey]] = {}  # office -> all its wrapped case keys, once read
@@ -71,7 +80,12 @@ class Keyring:
 
     @classmethod
     def open(cls, root: Path, git: GitLike | None, env: Mapping[str, str] = os.environ) -> Keyring:
-        return cls(root, git, load_identities(env))
+        raw = read_identity(env)
+        identities = parse_identities(raw) if raw else []
+        cache = None
+        if identities and git is not None:  # the cache is this identity's alone (privacy/cache.py)
+            cache = KeyCache.open(git.git_dir, hashlib.sha256(raw).hexdigest(), env)
+        return cls(root, git, identities, cache)
 
     @property
     def has_identity(self) -> bool:
@@ -84,9 +98,20 @@ class Keyring:
             for epoch in officekeys.epochs(self._root, office) if self._identities else []:
                 try:
                     blob = (self._root / officekeys.age_path(office, epoch)).read_bytes()
-                    keys = officekeys.unwrap(blob, self._identities, office, epoch)
-                except (OSError, officekeys.BadKeyFile):
-                    keys = None
+                except OSError:
+                    continue
+                digest = hashlib.sha256(blob).hexdigest()  # a re-wrapped file is a new entry
+                cached = self._cache.office_keys(office, epoch, digest)
+                keys: OfficeKeys | None
+                if cached is not None:
+                    keys = OfficeKeys(office, epoch, *cached)
+                else:
+                    try:
+                        keys = officekeys.unwrap(blob, self._identities, office, epoch)
+                    except officekeys.BadKeyFile:
+                        keys = None
+                    if keys is not None:
+                        self._cache.put_office_keys(office, epoch, digest, keys.data, keys.index)
                 if keys is not None:
                     held[epoch] = keys
             self._office[office] = held
@@ -113,7 +138,10 @@ class Keyring:
         """The case key `kid` of `office`, None when this user cannot open it."""
         if (office, kid) in self._case:
             return self._case[(office, kid)]
-        key = None
+        key = self._cache.case_key(office, kid)
+        if key is not None:
+            self._case[(office, kid)] = key
+            return key
         held = self.office_keys(office)
         self._asked[office] = self._asked.get(office, 0) + 1
         if held and self._asked[office] > 1:  # a view over several cases: read the office's keys at once
@@ -128,9 +156,12 @@ class Keyring:
                                           wrapped.wrapped)
                 except (DecryptFailed, M.BadMarker):
                     key = None
+                if key is not None:
+                    self._cache.put_case_key(office, kid, key)
         self._case[(office, kid)] = key
         return key
 
     def remember(self, office: str, kid: str, key: bytes) -> None:
         """A case key made in this process (before its ref entry is read back)."""
         self._case[(office, kid)] = key
+        self._cache.put_case_key(office, kid, key)

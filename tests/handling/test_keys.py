@@ -51,9 +51,10 @@ def test_only_hq_manages_keys_and_init_runs_once(world: World) -> None:
 
 def test_rotate_after_someone_leaves(world: World) -> None:
     hq = world.as_("sun")
-    hq.run("people", "remove", "刘洋")
+    hq.run("people", "remove", "刘洋", "--no-rotate")
+    assert officekeys.epochs(hq.root, "SZ") == [1]
     out = hq.run("keys", "rotate", "SZ", "--left", "刘洋").output
-    assert "SZ epoch 2" in out and "allowed_signers" in out and "gitolite" in out
+    assert "SZ" in out and "2" in out and "allowed_signers" in out and "gitolite" in out
     assert officekeys.epochs(hq.root, "SZ") == [1, 2]
     manifest = officekeys.read_manifest((hq.root / "keys/SZ/1.yaml").read_text(encoding="utf-8"))
     assert manifest["retired"]
@@ -76,3 +77,12 @@ def test_rewrap_takes_in_a_new_key(world: World, tmp_path: Path) -> None:
     assert _ring(world, "liuyang").can_read("SZ")
     bad = world.as_("sun").run("people", "set", "刘洋", "--key", "ssh-rsa AAAAB3", ok=False)
     assert bad.exit_code != 0 and "--key" in bad.output
+
+
+def test_people_remove_rotates_the_leavers_office(world: World) -> None:
+    hq = world.as_("sun")
+    out = hq.run("people", "remove", "刘洋").output
+    assert "SZ" in out and "allowed_signers" in out
+    assert officekeys.epochs(hq.root, "SZ") == [1, 2] and officekeys.epochs(hq.root, "GZ") == [1]
+    assert not _ring(world, "liuyang").can_read("SZ")
+    assert set(_ring(world, "zhangmin").office_keys("SZ")) == {1, 2}
