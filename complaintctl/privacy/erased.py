@@ -22,10 +22,13 @@ def tombstone(kid: str) -> str:
 
 
 def tombstoned(git: GitLike, rev: str | None) -> set[str]:
-    """The key ids erased from a case-key ref at `rev`."""
-    if rev is None:
+    """The key ids erased from a case-key ref at `rev` (a ref name or a commit; none if absent).
+    Reads the tombstone folder only: cheap beside the ref's many keys."""
+    sha = git.rev_parse(rev) if rev is not None else None
+    if sha is None:
         return set()
-    return {p[len(TOMBSTONES):] for p in casekeys.paths(git, rev) if p.startswith(TOMBSTONES)}
+    out = git.run("ls-tree", "-z", "--name-only", sha, "--", TOMBSTONES)
+    return {p[len(TOMBSTONES):] for p in out.split("\0") if p.startswith(TOMBSTONES)}
 
 
 def retire(git: GitLike, office: str, kids: Iterable[str], author: Identity) -> str | None:
