@@ -94,3 +94,13 @@ def pre_receive_cmd() -> None:
                            lambda line: click.echo(line, err=True))
     if code:
         sys.exit(code)
+
+
+@hook_group.command("post-receive")
+def post_receive_cmd() -> None:
+    """After a push: retire the case keys its erasures name (reads git's ref updates on stdin)."""
+    from complaintctl.remote import erasure
+    from complaintctl.repo.git import Git
+
+    for line in erasure.hook(sys.stdin.read().splitlines(), Git.open(Path(base_dir()))):
+        click.echo(line, err=True)

@@ -13,6 +13,7 @@ from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import lifecycle, sealing
 from complaintctl.handling.steps import Step
 from complaintctl.i18n import _
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import dump_document, get, load_document, put, to_plain
 from complaintctl.repo import store
@@ -59,6 +60,8 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
         if isinstance(entry, Mapping):
             effects.apply_entry(explained, to_plain(entry), ws.policy)
     fields = [f for f in changed_fields(explained, to_plain(edited)) if f.split(".")[0] not in ("timeline", "clocks")]
+    if ws.policy.privacy.required and {F.INTAKE_COMPLAINANT_NAME, F.INTAKE_COMPLAINANT_CONTACT} & set(fields):
+        fields.append(F.INTAKE_COMPLAINANT_LOOKUP)  # R-AS-5: sealing writes the new lookups (privacy.repeats)
     if not fields and to_plain(loaded.doc) == to_plain(edited):
         raise InvalidInput(_("{case}: the edit changes nothing").format(case=loaded.id))
     src, dst_raw = str(loaded.doc.get("status")), edited.get("status")

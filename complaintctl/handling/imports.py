@@ -142,7 +142,8 @@ def settle(ws: Workspace, plan: Plan, records: list[CaseRecord]) -> Plan:
             continue
         seen[mark] = c.where
         intake = steps.incident_choice(ws.policy, c.intake, None, False)  # R-AS-3, as `new` off a terminal
-        repeats = knowledge.find_repeats(records, intake.name, intake.contact, intake.subject, intake.received_at)
+        repeats = knowledge.find_repeats(records, intake.name, intake.contact, intake.subject, intake.received_at,
+                                         caller=lifecycle.repeat_caller(ws, intake))
         notes = c.notes
         if intake.incident and not c.intake.incident:
             notes += (_("recorded as incident {incident} ({severity}, R-AS-3)").format(

@@ -18,6 +18,7 @@ from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.privacy import blindindex, repeats
 from complaintctl.repo import index, precommit, store, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
@@ -155,15 +156,26 @@ def receive(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> tu
     """Record a new complaint. R-AS-5: earlier cases from the same complainant or about the same
     matter (the last months' folders only) are linked as `repeat_of`, and returned for a warning."""
     folders = knowledge.repeat_folders(intake.received_at.astimezone(ws.policy.tz))
+    caller = repeat_caller(ws, intake)
     idx = index.open_index(ws)
     try:  # the index narrows to possible repeats; find_repeats decides, as over every case
-        recent = knowledge.repeat_candidates(idx, folders, intake.name, intake.contact, intake.subject)
-        repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at)
+        recent = knowledge.repeat_candidates(idx, folders, intake.name, intake.contact, intake.subject,
+                                             caller.all if caller else ())
+        repeats = knowledge.find_repeats(recent, intake.name, intake.contact, intake.subject, intake.received_at,
+                                         caller=caller)
     finally:
         idx.close()
     if repeats:
         intake = replace(intake, repeat_of=tuple(m.id for m in repeats))
     return create(ws, intake, now, actor), repeats
+
+
+def repeat_caller(ws: Workspace, intake: Intake) -> blindindex.Caller | None:
+    """R-AS-5 with privacy: earlier callers' name and contact are sealed, so the new caller is
+    looked up by blind index, under every office key this user holds (privacy.blindindex)."""
+    if not ws.policy.privacy.required:
+        return None
+    return repeats.callers(ws.keyring, [ws.policy.office, *ws.policy.offices], intake.name, intake.contact)
 
 
 def late(step_for: StepFor, reason: str) -> StepFor:

@@ -9,7 +9,7 @@ from typing import Any
 
 from complaintctl.model.case import get, put
 from complaintctl.model.ids import parse_case_id
-from complaintctl.privacy import casekeys
+from complaintctl.privacy import casekeys, repeats
 from complaintctl.privacy import marker as M
 from complaintctl.privacy.document import NewCaseKey, protect, reveal_value
 from complaintctl.repo.git import Identity
@@ -20,7 +20,9 @@ def seal(ws: Workspace, doc: Any) -> NewCaseKey | None:
     """Seal `doc`'s clear protected fields under its office's keys, when privacy is required."""
     if not ws.policy.privacy.required:
         return None
-    return protect(doc, parse_case_id(str(doc.get("id"))).office, ws.keyring)
+    office = parse_case_id(str(doc.get("id"))).office
+    repeats.stamp(doc, office, ws.keyring)  # R-AS-5: from the plaintext, before it is sealed
+    return protect(doc, office, ws.keyring)
 
 
 def record(ws: Workspace, made: Iterable[NewCaseKey | None], actor: Identity) -> None:

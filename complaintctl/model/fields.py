@@ -20,6 +20,7 @@ INTAKE_COMPLAINANT_NAME = "intake.complainant.name"
 INTAKE_COMPLAINANT_CLASS = "intake.complainant.class"
 INTAKE_COMPLAINANT_CONTACT = "intake.complainant.contact"
 INTAKE_COMPLAINANT_ADDRESS = "intake.complainant.address"
+INTAKE_COMPLAINANT_LOOKUP = "intake.complainant.lookup"  # R-AS-5: blind-index lookups (privacy/blindindex.py)
 INTAKE_LOCATION = "intake.location"
 INTAKE_SUBJECT = "intake.subject"
 INTAKE_DETAILS = "intake.details"
@@ -92,6 +93,7 @@ ALL = (
     INTAKE_COMPLAINANT_CLASS,
     INTAKE_COMPLAINANT_CONTACT,
     INTAKE_COMPLAINANT_ADDRESS,
+    INTAKE_COMPLAINANT_LOOKUP,
     INTAKE_LOCATION,
     INTAKE_SUBJECT,
     INTAKE_DETAILS,

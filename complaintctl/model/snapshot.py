@@ -29,6 +29,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value if v) if isinstance(value, list) else ()
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One timeline entry: who did what when, and the status change it made (if any)."""
@@ -51,6 +55,7 @@ class Complainant:
     klass: str
     contact: str
     address: str
+    lookup: tuple[str, ...] = ()  # R-AS-5 with privacy: blind-index lookups (privacy/blindindex.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +222,8 @@ class Case:
                 recorded_at=as_datetime(intake.get("recorded_at"), tz),
                 channel=_text(intake.get("channel")), first_receiver=_text(intake.get("first_receiver")),
                 complainant=Complainant(_text(complainant.get("name")), _text(complainant.get("class")),
-                                        _text(complainant.get("contact")), _text(complainant.get("address"))),
+                                        _text(complainant.get("contact")), _text(complainant.get("address")),
+                                        _texts(complainant.get("lookup"))),
                 location=_text(intake.get("location")), subject=_text(intake.get("subject")),
                 details=_text(intake.get("details"))),
             assessment=Assessment(
@@ -297,6 +303,7 @@ class CaseRecord:
     complainant_name: str = ""
     complainant_contact: str = ""
     repeat: bool = False  # R-AS-5: linked to earlier cases or marked a repeat (Assessment.repeat)
+    complainant_lookup: tuple[str, ...] = ()  # R-AS-5 when name and contact are encrypted
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], path: str) -> CaseRecord:
@@ -324,7 +331,7 @@ class CaseRecord:
             closed_at=s(F.CLOSING_AT) if closing is not None else "",
             satisfaction=rev.satisfaction if rev is not None else "", data=data,
             complainant_name=case.intake.complainant.name, complainant_contact=case.intake.complainant.contact,
-            repeat=case.assessment.repeat,
+            repeat=case.assessment.repeat, complainant_lookup=case.intake.complainant.lookup,
         )
 
     def received(self, tz: tzinfo) -> datetime:

@@ -52,9 +52,26 @@ def case_tokens(data: Mapping[str, object]) -> set[str]:
     return out
 
 
+def sealed(value: str) -> bool:
+    """A protected field's stored form that is not its text (R-RT-5): a marker or `[erased]`."""
+    return value.startswith("ENC[") or value.strip() == "[erased]"
+
+
 def contact_key(contact: str) -> str:
-    """A phone number by its last 11 digits (spaces, +86, dashes ignored); else the text itself."""
+    """A phone number by its last 11 digits (spaces, +86, dashes ignored); else the text itself
+    ("" for a sealed contact: an encrypted case is matched by its lookups)."""
+    if sealed(contact):
+        return ""
     digits = re.sub(r"\D", "", contact)
     if len(digits) >= 7:
         return digits[-11:]
     return contact.strip().lower()
+
+
+# 王女士, Mr. Li: a surname and an honorific say too little to tell one complainant from another
+_HONORIFIC_ONLY = re.compile(r"^.(先生|女士|小姐|太太|阿姨|师傅|老师)$|^(mr|mrs|ms|miss|dr)\.?\s", re.IGNORECASE)
+
+
+def says_too_little(name: str) -> bool:
+    """R-AS-5: a blank name, or a bare surname with an honorific, never makes two cases one caller's."""
+    return not name.strip() or sealed(name) or bool(_HONORIFIC_ONLY.search(name.strip()))

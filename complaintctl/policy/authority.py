@@ -32,7 +32,7 @@ SYSTEM = "system"  # the account automated work (sweep from cron) runs as
 ACTIONS = (
     "received", "assign", "reassign", "plan", "replan", "contact", "note", "wait", "resume", "resolve",
     "revisit", "close", "reopen", "invalid", "extend", "escalate", "report", "edit", "correct",
-    "lower-severity", "accused", "approve", "late", "decline-incident",
+    "lower-severity", "accused", "approve", "late", "decline-incident", "erase",
 )
 DEFAULT_APPROVALS: Mapping[str, tuple[str, ...]] = {
     "extend": ("vp",),  # R-DL-2: the vice-president in charge
@@ -46,6 +46,8 @@ DEFAULT_APPROVALS: Mapping[str, tuple[str, ...]] = {
     "reopen": ("head", "vp", "gm", "hq"),
     # R-AS-3: recording a complaint that reads as an incident as none (`new --no-incident`).
     "decline-incident": ("head", "vp", "gm", "hq"),
+    # R-RT-5, PIPL art. 47: a complainant's data erased on request (docs/privacy.md, "Erasure")
+    "erase": ("hq",),
 }
 DEFAULT_SENIOR = ("head", "vp", "gm")
 DEFAULT_OFFLINE_WINDOW = timedelta(hours=72)

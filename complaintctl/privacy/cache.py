@@ -76,6 +76,10 @@ class KeyCache:
         row = self._db.execute("SELECT key FROM casekeys WHERE office=? AND kid=?", (office, kid)).fetchone()
         return bytes(row[0]) if row else None
 
+    def forget_case_key(self, office: str, kid: str) -> None:
+        """An erased case key (privacy/erased.py) leaves the cache too."""
+        self._write("DELETE FROM casekeys WHERE office=? AND kid=?", (office, kid))
+
     def put_case_key(self, office: str, kid: str, key: bytes) -> None:
         self._write("INSERT OR REPLACE INTO casekeys VALUES (?, ?, ?)", (office, kid, key))
 

@@ -18,6 +18,7 @@ from complaintctl.model.identity import Identity
 from complaintctl.privacy import marker as M
 
 PREFIX = "refs/complaintctl/casekeys/"
+TOMBSTONES = "erased/"  # erased/<kid>: a case key retired by an erasure (privacy/erased.py)
 REMOTE_PREFIX = "refs/remotes/origin/casekeys/"  # clones fetch the server's refs here (forced)
 ZERO = "0" * 40
 
@@ -151,21 +152,30 @@ def rebase_on_remote(git: GitLike, office: str, author: Identity, rewrap: Rewrap
     epoch moved since (the server takes new case keys under the current epoch only). True when
     something is left to push."""
     local, remote = git.rev_parse(ref(office)), git.rev_parse(remote_ref(office))
-    if local is None or local == remote:
+    if local is None and remote is None or local == remote:
         return False
     theirs = paths(git, remote) if remote else {}
-    mine = {p: b for p, b in paths(git, local).items() if p not in theirs}
-    moved = _rewrapped(git, mine, rewrap) if rewrap is not None else {}
+    # R-RT-5: a key the server erased (a tombstone in its place, privacy/erased.py) is not ours to push back
+    erased = {p[len(TOMBSTONES):] for p in theirs if p.startswith(TOMBSTONES)}
+    ours = paths(git, local) if local else {}
+    mine = {p: b for p, b in ours.items() if p not in theirs and kid_of(p) not in erased}
+    reached = any(kid_of(p) in erased for p in ours)  # an erasure this clone still held the key of
     if not mine:
-        git.run("update-ref", "-m", "complaintctl: case keys", ref(office), remote or ZERO, local)
+        if remote is not None:
+            git.run("update-ref", "-m", "complaintctl: case keys", ref(office), remote, local or ZERO)
+        if reached:
+            prune(git)
         return False
+    moved = _rewrapped(git, mine, rewrap) if rewrap is not None else {}
     if remote is None and not moved:
         return True  # nothing on the server yet: our ref goes as it is
     files = {p: ("100644", moved.get(p, b)) for p, b in mine.items()}
     tree = git.tree_with(remote or git.empty_tree(), files)
     new = git.commit_tree(tree, [remote] if remote else [], f"casekeys {office}: add {len(mine)} from this clone\n",
                           author=author)
-    git.run("update-ref", "-m", "complaintctl: case keys", ref(office), new, local)
+    git.run("update-ref", "-m", "complaintctl: case keys", ref(office), new, local or ZERO)
+    if reached:
+        prune(git)
     return True
 
 
@@ -185,6 +195,13 @@ def _rewrapped(git: GitLike, mine: Mapping[str, str], rewrap: Rewrap) -> dict[st
         if again is not None:
             out[path] = git.write_blob(again.line())
     return out
+
+
+def prune(git: GitLike) -> None:
+    """Forget what only a rewritten ref's old commits held (an erasure, privacy/erased.py):
+    reflogs expired, objects pruned — slow on a big repository, and rare."""
+    git.run("reflog", "expire", "--expire=now", "--all")
+    git.run("gc", "-q", "--prune=now")
 
 
 def offices_with_keys(git: GitLike) -> list[str]:

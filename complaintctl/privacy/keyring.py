@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from complaintctl.privacy import casekeys, officekeys
+from complaintctl.privacy import casekeys, erased, officekeys
 from complaintctl.privacy import marker as M
 from complaintctl.privacy.cache import KeyCache
 from complaintctl.privacy.casekeys import GitLike, WrappedKey
@@ -77,6 +77,7 @@ class Keyring:
         self._case: dict[tuple[str, str], bytes | None] = {}
         self._wrapped: dict[str, dict[str, WrappedKey]] = {}  # office -> all its wrapped case keys, once read
         self._asked: dict[str, int] = {}  # office -> case keys looked up
+        self._erased: dict[str, set[str]] = {}  # office -> case keys an erasure retired
 
     @classmethod
     def open(cls, root: Path, git: GitLike | None, env: Mapping[str, str] = os.environ) -> Keyring:
@@ -138,6 +139,10 @@ class Keyring:
         """The case key `kid` of `office`, None when this user cannot open it."""
         if (office, kid) in self._case:
             return self._case[(office, kid)]
+        if kid in self.erased(office):  # R-RT-5, PIPL art. 47: gone for good, from the cache too
+            self._cache.forget_case_key(office, kid)
+            self._case[(office, kid)] = None
+            return None
         key = self._cache.case_key(office, kid)
         if key is not None:
             self._case[(office, kid)] = key
@@ -160,6 +165,14 @@ class Keyring:
                     self._cache.put_case_key(office, kid, key)
         self._case[(office, kid)] = key
         return key
+
+    def erased(self, office: str) -> set[str]:
+        """The case keys of `office` an erasure retired (privacy/erased.py), read once per command."""
+        if office not in self._erased:
+            self._erased[office] = set() if self._git is None else (
+                erased.tombstoned(self._git, casekeys.ref(office))
+                | erased.tombstoned(self._git, casekeys.remote_ref(office)))
+        return self._erased[office]
 
     def remember(self, office: str, kid: str, key: bytes) -> None:
         """A case key made in this process (before its ref entry is read back)."""

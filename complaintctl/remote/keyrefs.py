@@ -14,7 +14,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model.case import decode, get, load_plain
 from complaintctl.policy.policy import Policy
-from complaintctl.privacy import casekeys, officekeys
+from complaintctl.privacy import casekeys, erased, officekeys
 from complaintctl.privacy import marker as M
 from complaintctl.remote import access
 from complaintctl.repo.git import ZERO, Change, Git
@@ -59,10 +59,13 @@ def check_ref(g: Git, ref: str, old: str, new: str, policy: Policy, grant: acces
                 .format(old=old[:10], new=new[:10])]
     changes = g.changes_between(g.empty_tree() if created else old, new)
     epoch = current_epoch(g, main_after, office)
+    gone = erased.tombstoned(g, None if created else old)  # keys an erasure retired (privacy/erased.py)
     problems = []
     for ch in changes:
         where = f"{ref}: {ch.path}: {RULE}: "
-        if ch.status != "A":
+        if casekeys.kid_of(ch.path) in gone:
+            problems.append(where + _("this case key was erased (PIPL art. 47) and is never added again"))
+        elif ch.status != "A":
             problems.append(where + _("case keys take additions only (a key was changed or removed)"))
         elif casekeys.kid_of(ch.path) is None or ch.new_mode != "100644":
             problems.append(where + _("not a case key's file (<kid[:2]>/<kid>)"))

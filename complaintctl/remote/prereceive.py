@@ -41,6 +41,7 @@ from complaintctl.remote.verdicts import ChangeKey, Verdicts
 from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git, blob_id
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
+from complaintctl.rules import clear_text
 from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
@@ -115,14 +116,19 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             problems.extend(_ref_rules(g, up, server))
             if up.deleted:
                 continue
+            revs = [up.new, "--not", "--all"] if up.created else [up.new, f"^{up.old}"]
             try:
-                metas = g.commit_metas([up.new, "--not", "--all"] if up.created else [up.new, f"^{up.old}"],
-                                       signers)
+                metas = g.commit_metas(revs, signers)
+                # R-RT-5: with privacy required, no commit message may carry a complainant's data
+                messages = g.commit_messages(revs) if _privacy_required(g, up, server) else None
             except ComplaintError as exc:
                 problems.append(f"{up.ref}: {exc}")
                 continue
             for meta in metas:
-                problems.extend(f"commit {meta.sha[:10]}: {f}" for f in _judge_commit(g, meta, now, server))
+                found = _judge_commit(g, meta, now, server)
+                if messages is not None:
+                    found.extend(clear_text.message_findings(messages.get(meta.sha, ""), True))
+                problems.extend(f"commit {meta.sha[:10]}: {f}" for f in found)
             if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))
@@ -189,6 +195,14 @@ def _offices_changed(g: Git, updates: list[RefUpdate]) -> tuple[str, ...]:
         except ComplaintError:
             continue
     return pushlog.offices_of(paths)
+
+
+def _privacy_required(g: Git, up: RefUpdate, server: Server | None) -> bool:
+    """The server's policy says so — or, for the very first push, the policy it brings."""
+    if server is not None:
+        return server.policy.privacy.required
+    policy = policy_from_text(g.file_at(up.new, POLICY_FILE))
+    return isinstance(policy, Policy) and policy.privacy.required
 
 
 def _allows_anonymous(g: Git) -> bool:

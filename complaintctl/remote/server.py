@@ -49,8 +49,8 @@ def _git(*args: str, cwd: Path | None = None) -> str:
     return git(*args, cwd=cwd, env=clean_env())[1].decode("utf-8", "replace").strip()
 
 
-def hook_text(command: str | None) -> str:
-    text = hook_path("pre-receive").read_text(encoding="utf-8")
+def hook_text(command: str | None, name: str = "pre-receive") -> str:
+    text = hook_path(name).read_text(encoding="utf-8")
     if not command:
         return text
     shebang, _, rest = text.partition("\n")
@@ -78,6 +78,11 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_text(text, encoding="utf-8")
     hook.chmod(0o755)
+    # R-RT-5: an erasure's case keys leave the case-key refs after the push (remote/erasure.py)
+    post = path / LAYOUTS[layout].replace("pre-receive", "post-receive")
+    post.parent.mkdir(parents=True, exist_ok=True)
+    post.write_text(hook_text(command, "post-receive"), encoding="utf-8")
+    post.chmod(0o755)
     for key, value in CONFIG.items():
         _git("config", key, value, cwd=path)
     # The hook's last resort when complaintctl is not on the server's PATH: this Python.

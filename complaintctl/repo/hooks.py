@@ -14,6 +14,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from complaintctl.errors import PolicyError
+from complaintctl.policy.policy import load_policy
 from complaintctl.policy.resources import hook_path
 from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git
@@ -23,6 +25,8 @@ CLIENT_HOOKS = ("pre-commit",)
 PLACEHOLDER = "PYTHON=python3"  # the line of the shipped template that install fills in
 ID_PLACEHOLDER = "PYTHON_ID=\n"  # and the interpreter as the vouch token names it
 HOOKS_PATH = "core.hooksPath"
+DIFF_DRIVER = "complaintctl"  # .gitattributes: cases/**/*.yaml diff=complaintctl
+GITATTRIBUTES = f"cases/**/*.yaml diff={DIFF_DRIVER}\n"
 
 
 def hook_text(name: str, python: str = sys.executable) -> str:
@@ -59,12 +63,28 @@ def install(g: Git) -> list[str]:
     if local is not None and not _is(local, g, folder):
         g.unset_config_local(HOOKS_PATH)
         notes.append(f"unset {HOOKS_PATH}={local} (git now runs the hooks in {folder})")
+    notes.extend(install_diff_driver(g))
     inherited = g.get_config(HOOKS_PATH)
     if inherited is not None and not _is(inherited, g, folder):
         # A user-wide or system-wide hooks folder would win over .git/hooks: point this clone back.
         g.set_config(HOOKS_PATH, str(folder))
         notes.append(f"set {HOOKS_PATH}={folder} here (your git config sets {inherited} for every repository)")
     return notes
+
+
+def install_diff_driver(g: Git) -> list[str]:
+    """R-RT-5: with privacy required, `git diff` and `git log -p` show a key holder the text of
+    the fields their keys open (.gitattributes: `cases/**/*.yaml diff=complaintctl`; the driver
+    is privacy/textconv.py). Caching is off: git would keep the plaintext in refs/notes/textconv."""
+    try:
+        required = load_policy(g.root).privacy.required
+    except (PolicyError, OSError):
+        return []
+    if not required:
+        return []
+    g.set_config(f"diff.{DIFF_DRIVER}.textconv", f"{shlex.quote(sys.executable)} -m complaintctl textconv")
+    g.set_config(f"diff.{DIFF_DRIVER}.cachetextconv", "false")
+    return []
 
 
 def problems(g: Git) -> list[str]:

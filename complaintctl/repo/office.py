@@ -98,6 +98,8 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
     made = [outermost] if outermost else [p for p in (path / ".git", path / "cases", path / "templates")
                                           if not p.exists()]
     written = [POLICY_FILE, "cases/.gitkeep", SCHEMA_FILE, POLICY_SCHEMA_FILE]
+    if not (path / ".gitattributes").exists():  # the diff driver for key holders (hooks.install_diff_driver)
+        written.append(".gitattributes")
     created = [p for p in written if not (path / p).exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -110,6 +112,8 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         (path / "cases" / ".gitkeep").touch()
         (path / "templates").mkdir(exist_ok=True)
         (path / SCHEMA_FILE).write_text(schema, encoding="utf-8")
+        if ".gitattributes" in written:
+            (path / ".gitattributes").write_text(hooks.GITATTRIBUTES, encoding="utf-8")
         shutil.copyfile(template_path(Path(POLICY_SCHEMA_FILE).name), path / POLICY_SCHEMA_FILE)
         for kind in ("bulletin", "form"):  # the office's own copies, to change as it likes
             shipped = data_dir("templates") / kind

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from complaintctl import i18n
 from complaintctl.errors import CaseNotFound
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
-from complaintctl.model.text import FIELDS, tokens, vector
+from complaintctl.model.text import FIELDS, says_too_little, tokens, vector
 from complaintctl.model.text import contact_key as _contact_key
 from complaintctl.repo.index import Index
 
+if TYPE_CHECKING:
+    from complaintctl.privacy.blindindex import Caller
+
 __all__ = ["FIELDS", "Hit", "RepeatMatch", "find_repeats", "search", "similar", "tokens"]
 
-_HONORIFIC_ONLY = re.compile(r"^.(先生|女士|小姐|太太|阿姨|师傅|老师)$|^(mr|mrs|ms|miss|dr)\.?\s", re.IGNORECASE)
 REPEAT_WINDOW_MONTHS = 12  # R-AS-5 looks back this far, so `new` never reads the whole archive
 SUBJECT_SIMILAR = 0.7  # Dice coefficient of subject bigrams above which a matter "looks the same"
 
@@ -85,9 +87,11 @@ def search_index(idx: Index, query: str, limit: int = 20) -> list[Hit]:
     return hits[:limit]
 
 
-def repeat_candidates(idx: Index, folders: Sequence[str], name: str, contact: str, subject: str) -> list[CaseRecord]:
+def repeat_candidates(idx: Index, folders: Sequence[str], name: str, contact: str, subject: str,
+                      lookups: Sequence[str] = ()) -> list[CaseRecord]:
     """The cases in `folders` that `find_repeats` could match (a superset, from indexed columns):
-    same contact key, same name, or a subject sharing enough bigrams for SUBJECT_SIMILAR."""
+    same contact key, same name, a shared blind-index lookup, or a subject sharing enough bigrams
+    for SUBJECT_SIMILAR."""
     where = ["(" + " OR ".join("path LIKE ?" for _ in folders) + ")"]
     params: list[object] = [f"{f.rstrip('/')}/%" for f in folders]
     either, more = [], []
@@ -97,6 +101,9 @@ def repeat_candidates(idx: Index, folders: Sequence[str], name: str, contact: st
     if name.strip():
         either.append("name = ?")
         more.append(name.strip())
+    for lookup in lookups:  # a lookup is one word of the column: BIDX[…] holds no space
+        either.append("instr(lookups, ?) > 0")
+        more.append(lookup)
     subject_tokens = set(tokens(subject))
     if subject_tokens:
         # dice ≥ s needs |x∩y| ≥ s·|x|/(2−s) shared tokens, so at least one of the
@@ -232,21 +239,25 @@ class RepeatMatch:
 
 
 def find_repeats(records: Iterable[CaseRecord], name: str, contact: str, subject: str,
-                 received_at: datetime, limit: int = 5) -> list[RepeatMatch]:
+                 received_at: datetime, limit: int = 5, caller: Caller | None = None) -> list[RepeatMatch]:
     """R-AS-5: earlier cases from the same complainant (contact or name) or about the same matter.
 
-    A name like 王女士 (surname + honorific) says too little to count on its own.
+    A name like 王女士 (surname + honorific) says too little to count on its own. With privacy
+    the earlier cases' name and contact are sealed: `caller`, the new caller's blind-index
+    lookups under every (office, epoch) this user holds, matches theirs (privacy.blindindex).
     """
     contact_key = _contact_key(contact) if contact.strip() else ""
-    name_key = name.strip() if name.strip() and not _HONORIFIC_ONLY.search(name.strip()) else ""
+    name_key = "" if says_too_little(name) else name.strip()
+    by_phone, by_name = (set(caller.by_phone), set(caller.by_name)) if caller else (set(), set())
     out: list[tuple[str, str]] = []
     for r in records:
         before = as_datetime(r.received_at, received_at.tzinfo or UTC)
         if before is None or before > received_at:
             continue
-        if contact_key and _contact_key(r.complainant_contact) == contact_key:
+        looked = set(r.complainant_lookup)
+        if (contact_key and _contact_key(r.complainant_contact) == contact_key) or looked & by_phone:
             out.append((r.id, "same-contact"))
-        elif name_key and r.complainant_name.strip() == name_key:
+        elif (name_key and r.complainant_name.strip() == name_key) or looked & by_name:
             out.append((r.id, "same-name"))
         elif subject and dice(subject, r.subject) >= SUBJECT_SIMILAR:
             out.append((r.id, "similar-subject"))

@@ -22,6 +22,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     first = added[0] if added else None
     if isinstance(first, Mapping) and first.get("action") == "reopen":
         return
+    if added and all(isinstance(e, Mapping) and e.get("action") == "erase" for e in added):
+        return  # R-RT-5, PIPL art. 47: a complainant's data is erased from an archived case too
     if renumber.only_references_renamed(prev, ctx.data) or renumber.is_renumbering(prev, ctx.data):
         return  # sync moved it to a free number, or a case it refers to
     yield ctx.finding("status", "R-CL-3",

@@ -21,6 +21,7 @@ from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
+from complaintctl.privacy import marker as M
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
@@ -41,6 +42,7 @@ FREE_TEXT = (
     F.INTAKE_LOCATION, F.INTAKE_SUBJECT, F.INTAKE_DETAILS, F.INTAKE_MATERIALS,
     F.PLAN_MEASURES, F.RESOLUTION_SUMMARY, F.REVISIT_COMMENT, F.CLOSING_ROOT_CAUSE,
     F.CLOSING_LESSON, F.CLOSING_PREVENTIVE_ACTION,
+    F.INTAKE_COMPLAINANT_LOOKUP,  # R-AS-5: follows the name and contact an edit changes (privacy.repeats)
 )
 # What `correct` may change, and the approvals key that says who may (docs/authority.md).
 CORRECTABLE = {
@@ -190,6 +192,17 @@ def _edit(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str, An
             set_path(doc, str(field), fresh(get(final, str(field))))
 
 
+def _erase(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str, Any] | None) -> None:
+    """R-RT-5 (PIPL art. 47): the listed protected fields become `[erased]`; the blind-index
+    lookups go, which would still link the person's cases."""
+    for field in e.get("fields") or []:
+        if str(field) in M.ENCRYPTED_FIELDS:
+            set_path(doc, str(field), M.ERASED)
+    complainant = get(doc, F.INTAKE_COMPLAINANT)
+    if isinstance(complainant, MutableMapping):
+        complainant.pop("lookup", None)
+
+
 def _renumber(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str, Any] | None) -> None:
     old, new = str(e.get("old_id")), str(e.get("new_id"))
     if doc.get("id") == old:
@@ -206,7 +219,7 @@ def _nothing(doc: Doc, e: Mapping[str, Any], policy: Policy, final: Mapping[str,
 EFFECTS = {
     "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
     "revisit": _revisit, "close": _close, "reopen": _reopen, "invalid": _invalid, "escalate": _escalate,
-    "upgrade": _upgrade, "correct": _correct, "edit": _edit, "renumber": _renumber, "notify": _nothing,
+    "upgrade": _upgrade, "correct": _correct, "edit": _edit, "erase": _erase, "renumber": _renumber, "notify": _nothing,
 }
 
 

@@ -44,6 +44,7 @@ ENTRY_KEYS: Mapping[str, frozenset[str]] = {
     "remind": frozenset({"clock", "due"}),  # R-DL-7
     "notify": frozenset({"notice", "ref", "recipients"}),  # the notices sent (rules.notices)
     "edit": frozenset({"fields"}),
+    "erase": frozenset({"fields", "key"}),  # R-RT-5: the protected fields erased, the case key retired
     "renumber": frozenset({"old_id", "new_id"}),  # sync's renumbering (rules.renumber)
 }
 
@@ -52,7 +53,7 @@ def _key(entry: Any) -> str:
     return json.dumps(entry, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _new(ctx: CheckContext) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def added_entries(ctx: CheckContext) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """The entries this change adds: every entry not already in the previous version."""
     timeline = ctx.data.get("timeline")
     entries = timeline if isinstance(timeline, list) else []
@@ -67,7 +68,7 @@ def _new(ctx: CheckContext) -> Iterator[tuple[int, Mapping[str, Any]]]:
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    for i, e in _new(ctx):
+    for i, e in added_entries(ctx):
         action = e.get("action")
         if action is None or action == "":
             continue  # rules.transitions names the missing action

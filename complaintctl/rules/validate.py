@@ -14,12 +14,14 @@ from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
 from complaintctl.rules import (
     archive,
+    clear_text,
     closing,
     dates,
     deadlines,
     entries,
     fields,
     ledger,
+    lookups,
     privacy,
     recusal,
     transitions,
@@ -32,7 +34,8 @@ __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts"
            "stray_file", "unreadable_findings"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, ledger.check, privacy.check]
+                       archive.check, deadlines.check, ledger.check, privacy.check, clear_text.check,
+                       lookups.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,

@@ -40,7 +40,7 @@ def test_init_creates_an_office(tmp_path: Path) -> None:
     root = tmp_path / "office"
     tracked = set(git(root, "ls-files").split())
     assert tracked == {"complaintctl.yaml", "cases/.gitkeep", "templates/case.schema.json",
-                       "templates/complaintctl.schema.json"} | {p for p in tracked
+                       "templates/complaintctl.schema.json", ".gitattributes"} | {p for p in tracked
                                                                  if p.startswith(("templates/bulletin/",
                                                                                   "templates/form/"))}
     assert "templates/form/form.html.j2" in tracked  # the office's copy of the case form

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from complaintctl.model.detectors import normalise
 from complaintctl.reporting.masking import CachedNames, JiebaTagger, Masker
-from complaintctl.reporting.masking.detectors import normalise
 from tests.masking_corpus import CORPUS, Shape
 
 

@@ -114,6 +114,17 @@ class History(Runner):
                                     Identity(parts[4], parts[5]), *sig))
         return metas
 
+    def commit_messages(self, revs: list[str]) -> dict[str, str]:
+        """The full message of every commit `git log revs` lists, by commit id, in one git
+        process (`-z`: a message may hold any line, so records end with NUL)."""
+        out = self.run("log", "-z", "--format=%H%n%B", *revs, "--")
+        messages = {}
+        for rec in out.split("\0"):
+            sha, _, message = rec.lstrip("\n").partition("\n")
+            if sha:
+                messages[sha] = message
+        return messages
+
     def commit_author(self, sha: str) -> Identity:
         out = self.run("show", "-s", "--format=%an%x00%ae", sha)
         name, _, email = out.partition("\0")

@@ -277,6 +277,7 @@ class TransientRow(Mapping[str, Any]):
 def _record(values: str, path: str, data: Mapping[str, Any]) -> CaseRecord:
     kw = dict(zip(RECORD_FIELDS, json.loads(values), strict=True))
     kw["repeat_of"] = tuple(kw["repeat_of"])
+    kw["complainant_lookup"] = tuple(kw["complainant_lookup"])
     return CaseRecord(path=path, data=data, **kw)
 
 

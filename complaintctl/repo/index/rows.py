@@ -14,7 +14,7 @@ from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.model.snapshot import Case, CaseRecord
-from complaintctl.model.text import case_tokens, contact_key, tokens, vector
+from complaintctl.model.text import case_tokens, contact_key, sealed, tokens, vector
 from complaintctl.policy import clocks
 from complaintctl.repo.index.schema import COLUMNS, RECORD_FIELDS
 
@@ -62,8 +62,10 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
     subject = " ".join(sorted(set(tokens(rec.subject))))
     return (path, blob, sig, None, rec.id, rec.status, _ts(rec.received_at), _ts(rec.resolved_at),
             _ts(rec.closed_at), _ts(get(data, F.REVISIT_AT)), last_to, last_to_ts, _next_due(case), _last_done(case),
-            rec.category, rec.unit, rec.handler, rec.severity, rec.complainant_name.strip(),
+            rec.category, rec.unit, rec.handler, rec.severity,
+            "" if sealed(rec.complainant_name) else rec.complainant_name.strip(),
             contact_key(rec.complainant_contact) if rec.complainant_contact.strip() else "",
+            " ".join(rec.complainant_lookup),  # R-AS-5: matched by equality (reporting.knowledge)
             record, json.dumps(data, ensure_ascii=False), " ".join(sorted(case_tokens(data))), subject,
             json.dumps(vector(data), ensure_ascii=False), json.dumps(report_facts(data), ensure_ascii=False))
 

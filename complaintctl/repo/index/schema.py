@@ -25,14 +25,14 @@ _ROW_CODE = ("repo/index/schema.py", "repo/index/rows.py", "repo/index/fresh.py"
              "model/shape.py")
 COLUMNS = ("path", "blob", "sig", "error", "id", "status", "received_ts", "resolved_ts", "closed_ts",
            "revisit_ts", "last_to", "last_to_ts", "next_due_ts", "last_done_ts", "category", "unit", "handler",
-           "severity", "name", "contact_key", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
+           "severity", "name", "contact_key", "lookups", "record", "doc", "tokens", "subject_tokens", "vec", "facts")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE cases (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, blob TEXT, sig TEXT, error TEXT,
     id TEXT, status TEXT, received_ts REAL, resolved_ts REAL, closed_ts REAL, revisit_ts REAL,
     last_to TEXT, last_to_ts REAL, next_due_ts REAL, last_done_ts REAL, category TEXT, unit TEXT, handler TEXT,
-    severity TEXT, name TEXT, contact_key TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT, vec TEXT,
-    facts TEXT);
+    severity TEXT, name TEXT, contact_key TEXT, lookups TEXT, record TEXT, doc TEXT, tokens TEXT, subject_tokens TEXT,
+    vec TEXT, facts TEXT);
 CREATE TABLE dirty (path TEXT PRIMARY KEY);
 CREATE TABLE strays (path TEXT PRIMARY KEY);
 CREATE INDEX cases_error ON cases (path) WHERE error IS NOT NULL;

@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
+from complaintctl.model import detectors
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
-from complaintctl.reporting.masking import detectors
-from complaintctl.reporting.masking import names as naming
-from complaintctl.reporting.masking.detectors import (
+from complaintctl.model.detectors import (
     ACCOUNT,
     ADDRESS,
     EMAIL,
@@ -28,6 +27,7 @@ from complaintctl.reporting.masking.detectors import (
     PLATE,
     Span,
 )
+from complaintctl.reporting.masking import names as naming
 
 if TYPE_CHECKING:
     from complaintctl.policy.policy import Policy

@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from complaintctl.model.detectors import GIVEN, PERSON, Span
 from complaintctl.repo.files import set_new_file_mode
-from complaintctl.reporting.masking.detectors import GIVEN, PERSON, Span
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

@@ -1,5 +1,6 @@
-"""R-RP-4: what identifies someone by its shape — phones, e-mail, chat accounts, car plates, ID
-numbers, addresses and unit numbers, titled English names — found as spans of the text.
+"""R-RP-4 and R-RT-5: what identifies someone by its shape — phones, e-mail, chat accounts, car
+plates, ID numbers, addresses and unit numbers, titled English names — found as spans of the text.
+Shared by the masker (reporting/masking) and the rules, which may not import reporting.
 
 Every detector reads `normalise(text)`, a copy of the same length where full-width letters and
 digits (１３５, ＠), the ideographic full stop (。) and runs of Chinese numerals
