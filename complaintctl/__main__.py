@@ -1,5 +1,5 @@
 """`python -m complaintctl` and the `complaintctl` script. git runs `complaintctl hook pre-commit`
-at every commit: that path skips click and every command module (the hook costs at
+at every commit (and `hook post-commit` after it): that path skips click and every command module (the hook costs at
 most twice a bare commit); everything else is the click CLI."""
 
 from __future__ import annotations
@@ -21,9 +21,21 @@ def hook_pre_commit(directory: Path) -> int:
         return 1
 
 
+def hook_post_commit(directory: Path) -> int:
+    """The post-commit hook (the CLI's `hook post-commit`, without click): this clone's own
+    witness when it has no shared remote. It never fails the commit, which is made already."""
+    import os
+
+    from complaintctl.repo import stamps
+
+    return stamps.hook(directory, os.environ, lambda line: print(line, file=sys.stderr))
+
+
 def main() -> None:
     if sys.argv[1:] == ["hook", "pre-commit"]:
         sys.exit(hook_pre_commit(Path(".")))
+    if sys.argv[1:] == ["hook", "post-commit"]:
+        sys.exit(hook_post_commit(Path(".")))
     from complaintctl.cli import main as cli_main
 
     cli_main()

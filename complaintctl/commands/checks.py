@@ -94,3 +94,20 @@ def pre_receive_cmd() -> None:
                            lambda line: click.echo(line, err=True))
     if code:
         sys.exit(code)
+
+
+@hook_group.command("post-commit")
+def post_commit_cmd() -> None:
+    """Stamp the new commit's entries (only in a clone with no shared remote)."""
+    from complaintctl.repo import stamps
+
+    stamps.hook(Path(base_dir()), os.environ, lambda line: click.echo(line, err=True))
+
+
+@hook_group.command("post-receive")
+def post_receive_cmd() -> None:
+    """Stamp what the server accepted (reads git's ref updates on stdin)."""
+    from complaintctl.remote import postreceive
+
+    postreceive.hook(Path(base_dir()), sys.stdin.read().splitlines(), os.environ,
+                     lambda line: click.echo(line, err=True))

@@ -35,7 +35,7 @@ from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.remote import access, merges, signing
-from complaintctl.repo import cache, precommit
+from complaintctl.repo import cache, precommit, stamps
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules.finding import Finding
@@ -101,7 +101,16 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
         signers = None
         if server is not None and main_old is not None and server.policy.trust.signing_required:
             signers = stack.enter_context(signing.signers_file(g.file_at(main_old, SIGNERS_FILE)))
+        first_push = server is None and any(u.ref == MAIN and u.created for u in updates)
         for up in updates:
+            if up.ref.startswith(stamps.NOTES_PREFIX):
+                # The witness's stamps are written on the server alone (post-receive): a pusher
+                # could otherwise move an entry's recorded time. The first push into an empty
+                # server may bring an office's own local stamps, and is only validated.
+                if not first_push:
+                    problems.append(_("{ref}: the recorded-time notes are written by this server alone; "
+                                      "no push may change them").format(ref=up.ref))
+                continue
             problems.extend(_ref_rules(g, up, server))
             if up.deleted:
                 continue
@@ -126,7 +135,12 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
     cache.use(g.git_dir)
     precommit.speak_office_language(g)
     updates = parse_ref_updates(lines)
-    problems = pre_receive(g, updates, precommit.hook_now(g), server_pusher(env))
+    now = precommit.hook_now(g)
+    problems = pre_receive(g, updates, now, server_pusher(env))
+    if not problems:
+        for up in updates:  # post-receive stamps each accepted tip with the time it was judged by
+            if up.ref == MAIN and not up.deleted:
+                stamps.hand_over(g.git_dir, up.new, now)
     return precommit.tell(problems, say, _("complaintctl: push refused — {n} finding(s)"))
 
 

@@ -33,7 +33,7 @@ from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, dump_document, get, load_document, timeline_entry
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
 from complaintctl.remote import integrate
-from complaintctl.repo import store
+from complaintctl.repo import stamps, store
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
@@ -79,7 +79,7 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         aside: list[SetAside] = []
         pulled, how = 0, "up to date"
         for attempt in range(1, attempts + 1):
-            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if _fetch(g, remote, branch) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
@@ -101,10 +101,10 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
             mine = len(g.rev_list(head, [theirs])) if theirs else len(g.rev_list(head, []))
             accepted, output = g.push(remote, branch)
             if accepted:
-                g.fetch(remote, branch)
+                _fetch(g, remote, branch)
                 return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
                                         tuple(renumbered), attempt), aside, remote, branch)
-            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch) else None
+            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if _fetch(g, remote, branch) else None
             if moved == theirs:
                 raise PushRefused(_refusal(remote, output) + _kept_note(aside))
             # The remote moved while we worked: another office pushed first. Integrate again.
@@ -204,6 +204,11 @@ def _kept_note(aside: list[SetAside]) -> str:
         return ""
     return "\n" + "\n".join(f"Your work on {', '.join(c.case_id for c in k.conflicts)} is kept on branch "
                              f"{k.branch}." for k in aside)
+
+
+def _fetch(g: Git, remote: str, branch: str) -> bool:
+    # The server's stamps come in the same fetch as main: a view never sees a tip without them.
+    return g.fetch(remote, branch, stamps.NOTES_REFSPEC)
 
 
 def _ready(g: Git, remote: str, branch: str) -> None:

@@ -18,7 +18,7 @@ from complaintctl.policy.resources import hook_path
 from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git
 
-CLIENT_HOOKS = ("pre-commit",)
+CLIENT_HOOKS = ("pre-commit", "post-commit")  # post-commit: the witness without a shared remote
 PLACEHOLDER = "PYTHON=python3"  # the line of the shipped template that install fills in
 HOOKS_PATH = "core.hooksPath"
 

@@ -20,15 +20,22 @@ class Branches(Objects):
         code, out = self.plain("remote", "get-url", remote, ok=(0, 2))  # 2: no such remote
         return out.decode("utf-8", "surrogateescape").strip() if code == 0 else None
 
-    def fetch(self, remote: str, branch: str) -> bool:
-        """Fetch one branch into its remote-tracking ref; False if the remote has no such branch."""
-        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    def fetch(self, remote: str, branch: str, *more: str) -> bool:
+        """Fetch one branch into its remote-tracking ref (and the `more` refspecs, in the same
+        fetch); False if the remote has no such branch."""
+        code, out = self.attempt("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}", *more)
         if code == 0:
             return True
         missing, _ = self.attempt("ls-remote", "--exit-code", "--heads", remote, f"refs/heads/{branch}")
         if missing == 2:  # reachable, but the branch does not exist yet (a new shared repository)
             return False
         raise GitError(f"git fetch {remote} failed: {' '.join(out.split())[:300]}")
+
+    def add_fetch_refspec(self, remote: str, refspec: str) -> None:
+        """Make every plain `git fetch` of `remote` bring `refspec` too (once)."""
+        code, out = self.plain("config", "--get-all", f"remote.{remote}.fetch", ok=(0, 1))
+        if refspec not in out.decode("utf-8", "replace").split():
+            self.run("config", "--add", f"remote.{remote}.fetch", refspec)
 
     def push(self, remote: str, branch: str) -> tuple[bool, str]:
         """Push HEAD to the remote branch (never forced): (accepted, git's and the hook's output)."""
