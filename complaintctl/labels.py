@@ -182,6 +182,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "approve": _p("action", "approve"),
     "edit": _p("action", "edit"),
     "notice": _p("action", "notice"),
+    "vouch-late": _p("action", "vouch for a late-recorded step"),
 }
 
 

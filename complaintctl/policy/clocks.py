@@ -7,7 +7,7 @@ stored clocks differ (R-DL-2: only an approved extension moves a deadline).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -17,6 +17,7 @@ from complaintctl.model.snapshot import Case, Entry, StoredClock
 from complaintctl.model.snapshot import due as snapshot_due
 from complaintctl.model.stamp import NO_STAMPS, CaseStamps
 from complaintctl.policy import durations
+from complaintctl.policy.authority import VOUCH_LATE
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.durations import Duration
 from complaintctl.policy.policy import Policy
@@ -213,7 +214,7 @@ MISSED = "missed"
 # at R, due at D. The claim counts only when the record proves it, or an approver vouched.
 VOUCHED, RECORDED_LATE = "on time (vouched)", "claimed on time, recorded late"
 PENDING, UNSTAMPED = "pending", "unstamped"  # not pushed yet / from before stamping began
-VOUCH_ACTION = "vouch-late"
+VOUCH_ACTION = VOUCH_LATE
 _MET_BY = {"intake": frozenset({"received"}), "response": RESPONSE_ACTIONS, "dispatch": frozenset({"assign"}),
            "resolution": frozenset({"resolve"}), "revisit": frozenset({"revisit"}), "notice": frozenset(
                {"plan", "replan", REPORT_ACTION})}
@@ -252,15 +253,17 @@ def timeliness(claim: datetime, recorded: datetime | None, due: datetime, vouche
     return Timeliness(RECORDED_LATE, recorded, claim, recorded)
 
 
-def vouched(case: Case, entry: Entry) -> bool:
+def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None) -> bool:
     """A later `vouch-late` entry names this one ({at, by, action}); the ledger lets only
-    approvals.late give it, with a reason."""
+    approvals.late give it, with a reason. Where the record stamps (`recorded`: each entry's
+    recorded time), the vouch counts once the record has it too."""
     if entry.at is None or entry.at.tzinfo is None:
         return False
-    for e in case.timeline:
+    for i, e in enumerate(case.timeline):
         of = e.get("of") if e.action == VOUCH_ACTION else None
         if isinstance(of, Mapping) and str(of.get("by")) == entry.by and str(of.get("action")) == entry.action \
-                and as_datetime(of.get("at"), entry.at.tzinfo) == entry.at:
+                and as_datetime(of.get("at"), entry.at.tzinfo) == entry.at \
+                and (recorded is None or recorded[i] is not None):
             return True
     return False
 
@@ -285,8 +288,9 @@ def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timelin
         return None
     entry = case.timeline[i]
     stamps = stamps if stamps is not None else NO_STAMPS
-    recorded = stamps.of_timeline([e.raw for e in case.timeline])[i]
-    return timeliness(clock.done, recorded, clock.due, vouched(case, entry), stamps.began)
+    times = stamps.of_timeline([e.raw for e in case.timeline])
+    proven = times if stamps.began is not None else None  # a vouch not on the record yet is pending
+    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven), stamps.began)
 
 
 def state_at(case: Case, clock: StoredClock, moment: datetime, stamps: CaseStamps | None = None) -> str:

@@ -213,7 +213,7 @@ def render_case(data: Mapping[str, Any], policy: Policy, width: int | None = Non
     channels = policy.labels("channels")
 
     def note(e: Mapping[str, Any]) -> str:
-        text = str(e.get("note") or "")  # intake's note is the channel's key
+        text = str(e.get("note") or e.get("reason") or "")  # intake's note is the channel's key; a vouch's reason
         return channels.get(text, text) if e.get("action") == "received" else text
 
     trows = [[_when(e.get("at"), policy), e.get("by", ""),

@@ -45,6 +45,7 @@ ENTRY_KEYS: Mapping[str, frozenset[str]] = {
     "notify": frozenset({"notice", "ref", "recipients"}),  # the notices sent (rules.notices)
     "edit": frozenset({"fields"}),
     "renumber": frozenset({"old_id", "new_id"}),  # sync's renumbering (rules.renumber)
+    "vouch-late": frozenset({"of", "reason"}),  # an approver vouches an entry recorded late was done on time
 }
 
 

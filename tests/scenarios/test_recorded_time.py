@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Office
+from tests.conftest import Office, set_identity
 from tests.remotes import group_fixture  # noqa: F401 (fixture)
 
 WED, THU = "2026-11-18T09:30:00+08:00", "2026-11-18T10:00:00+08:00"
@@ -89,3 +89,52 @@ def test_honest_twin_resolved_and_pushed_on_friday_is_on_time(office: Office, gr
     assert "按时" in line and "超时" not in line and "记录逾期" not in line, line
     rep = report_json(office)
     assert rep["recorded_late_ids"] == [], rep
+
+
+def offline_friday(office: Office, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Resolved on Friday at 17:00 while the office was offline; synced on Sunday."""
+    case_id = scene(office, monkeypatch)
+    at(monkeypatch, "2026-11-20T17:00:00+08:00")
+    office.run("resolve", case_id, "--outcome", "repair", "--summary", "已更换主板")
+    at(monkeypatch, SUNDAY)
+    office.run("sync")
+    assert "超时完成 (声称按时,记录逾期)" in resolution_clock(office, case_id)
+    return case_id
+
+
+def test_honest_twin_an_offline_office_whose_vp_vouched_is_on_time(office: Office, group: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = offline_friday(office, monkeypatch)
+    set_identity(monkeypatch, "刘洋", "liuyang@example.com")  # the vp: approvals.late
+    monkeypatch.setenv("COMPLAINTCTL_PUSHER", "liuyang")
+    office.run("vouch", case_id, "--reason", "周五机房断网,维修确于周五17:00完成")
+    office.run("sync")
+    line = resolution_clock(office, case_id)
+    assert "按时 (按时(补录,已核准))" in line, line
+    assert "2026-11-20 17:00" in line, line
+    rep = report_json(office)
+    assert (rep["vouched_ids"], rep["recorded_late_ids"]) == ([case_id], []), rep
+    shown = office.run("show", case_id).output
+    assert "补录核准" in shown and "周五机房断网" in shown and "刘洋" in shown
+
+
+def test_a_vouch_by_someone_without_approvals_late_is_refused(office: Office, group: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = offline_friday(office, monkeypatch)
+    refused = office.run("vouch", case_id, "--reason", "我说按时就按时", ok=False)  # 张敏: staff, dispatcher
+    assert refused.exit_code == 1 and "approvals.late" in refused.output, refused.output
+    # by hand, past the pre-commit hook, pushed as 张敏: the server's ledger refuses it
+    from datetime import datetime
+
+    from complaintctl.model.case import dump_document, load_document
+
+    path = office.path(case_id)
+    doc = load_document(path.read_text(encoding="utf-8"), str(path))
+    fri = datetime.fromisoformat("2026-11-20T17:00:00+08:00")
+    doc["timeline"].append({"at": datetime.fromisoformat(SUNDAY), "by": "张敏", "action": "vouch-late",
+                            "of": {"at": fri, "by": "张敏", "action": "resolve"}, "reason": "我说按时就按时"})
+    path.write_text(dump_document(doc), encoding="utf-8")
+    office.git("commit", "-q", "--no-verify", "-am", f"{case_id}: vouch")
+    result = office.run("sync", ok=False)
+    assert result.exit_code == 1 and "R-IN-1" in result.output and "vouch-late" in result.output, result.output
+    assert "超时完成 (声称按时,记录逾期)" in resolution_clock(office, case_id)  # the clone shows what it holds
