@@ -132,7 +132,7 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
         if linked:
             records += period_records(idx, [], linked, facts=True)
         found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names,
-                              documents=idx.documents)
+                              documents=idx.documents, stamps=idx.recorded(r.id for r in records))
     finally:
         idx.close()
     names.save()
