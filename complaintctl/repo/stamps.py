@@ -26,6 +26,10 @@ NOTES_REF = NOTES_PREFIX + "received"
 NOTES_REFSPEC = f"+{NOTES_PREFIX}*:{NOTES_PREFIX}*"  # forced: a clone's copy is only a mirror
 STATE = "complaintctl"  # $GIT_DIR/complaintctl/: the hand-over from pre-receive, the writers' lock
 GAP_WALK = 500  # first parents searched for the last noted tip before a gap is stamped
+# A commit of made-up or historical cases (`sample`): the clone's own witness notes it with no
+# entries, so they keep their claims as unstamped. The local witness is only as good as the
+# PC anyway; the server's post-receive never reads this.
+BACKFILL_ENV = "COMPLAINTCTL_BACKFILL"
 
 
 def state_dir(git_dir: Path) -> Path:
@@ -112,8 +116,9 @@ def witness_commit(g: Git, now: datetime, env: Mapping[str, str]) -> st.Stamp | 
         return None
     parents = g.parents(head)
     who = env.get("GIT_AUTHOR_EMAIL") or g.identity().email
+    old = ZERO if env.get(BACKFILL_ENV) else parents[0] if parents else ZERO  # zeros: a note without entries
     try:
-        return stamp_update(g, f"refs/heads/{branch}", parents[0] if parents else ZERO, head, now, who or "-")
+        return stamp_update(g, f"refs/heads/{branch}", old, head, now, who or "-")
     except ComplaintError:
         return None  # a stamp that cannot be written leaves a gap the next commit notes
 

@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.repo import store
+from complaintctl.repo import stamps, store
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path
@@ -129,7 +129,8 @@ def _commit(ws: Workspace, batch: list[tuple[str, str]], spec: generator.SampleS
     first, last = (batch[0][0], batch[-1][0]) if batch else ("(none)", "(none)")
     message = _message(first, last, len(batch), spec, number, batches)
     try:
-        sha = ws.git.commit_folder(store.CASES_DIR, message, verify)
+        # made-up history: the clone's own witness leaves its claims unstamped (repo.stamps)
+        sha = ws.git.commit_folder(store.CASES_DIR, message, verify, env={stamps.BACKFILL_ENV: "1"})
     except GitError as exc:
         # Leave nothing half-done: this batch's files go; earlier batches stay committed.
         ws.git.unstage([store.CASES_DIR])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from complaintctl.errors import GitError, RepoStateError
@@ -143,13 +144,14 @@ class Git(History, Branches, Notes):
             self.run_locked("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
-    def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
+    def commit_folder(self, folder: str, message: str, verify: bool = True,
+                      env: Mapping[str, str] | None = None) -> str | None:
         """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
-        fast on large trees, and commit; None if that changes nothing."""
+        fast on large trees, and commit (the hooks see `env`); None if that changes nothing."""
         self.run_locked("add", "-A", "--", folder)
         if not self.staged_paths():
             return None
-        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
+        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message, env=env)
         return self.run("rev-parse", "HEAD")
 
     def commit_staged(self, message: str) -> str:
