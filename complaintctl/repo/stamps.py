@@ -16,7 +16,6 @@ from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.model import stamp as st
-from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import case_id_from_filename, is_case_path
 from complaintctl.repo.git import ZERO, Git
 from complaintctl.repo.locking import repo_lock
@@ -57,6 +56,8 @@ def take_judged(git_dir: Path, sha: str) -> datetime | None:
 def _timeline(g: Git, blob: str, path: str) -> tuple[str | None, list[Any]]:
     if blob == ZERO:
         return None, []
+    from complaintctl.model.case import decode, load_plain  # only when there are case files to read
+
     try:
         data = load_plain(decode(g.blob(blob), path), path)
     except InvalidInput:
@@ -125,11 +126,13 @@ def witness_commit(g: Git, now: datetime, env: Mapping[str, str]) -> st.Stamp | 
 
 def hook(directory: Path, env: Mapping[str, str], say: Callable[[str], None]) -> int:
     """The post-commit hook as git runs it. It never fails the commit, which is made already."""
-    from complaintctl.repo.precommit import hook_now
+    from complaintctl.model import clock
 
     try:
         g = Git.open(directory)
-        witness_commit(g, hook_now(g), env)
+        # the hooks' clock (repo.precommit.hook_now), without importing the validator
+        allowed = (g.get_config(clock.ALLOW_KEY) or "").strip().lower() in ("true", "yes", "on", "1")
+        witness_commit(g, clock.current(allow_pinned=allowed), env)
     except ComplaintError as exc:
         say(f"complaintctl post-commit: no stamp written: {exc}")
     return 0
