@@ -164,13 +164,15 @@ def case_stamps(g: Git, case_id: str) -> st.CaseStamps:
     code, out = g.plain("grep", "-l", "-F", "-e", f"{case_id} ", NOTES_REF, "--", ok=(0, 1))
     paths = [line.split(":", 1)[1] for line in out.decode("utf-8", "replace").splitlines() if ":" in line]
     root = g.plain_text("rev-list", "--max-parents=0", NOTES_REF).split()[0]
-    first = g.plain_text("ls-tree", "-r", "--name-only", root).split()
-    objects = [f"{NOTES_REF}:{p}" for p in paths] + [f"{root}:{first[0]}"] if first else []
-    notes = [st.parse(data.decode("utf-8", "replace")) for _, data, _ in g.cat_file_batch(objects) if data]
+    first = g.plain_text("ls-tree", "-r", "--name-only", root).split()[:1]
+    objects = [f"{NOTES_REF}:{p}" for p in paths] + [f"{root}:{f}" for f in first]
+    texts = [data.decode("utf-8", "replace") if data else "" for _, data, _ in g.cat_file_batch(objects)]
+    notes = [n for n in map(st.parse, texts[: len(paths)]) if n is not None]
     times: dict[str, list[Any]] = {}
-    for note in sorted((n for n in notes[: len(paths)] if n is not None), key=lambda n: n.at):
+    for note in sorted(notes, key=lambda n: n.at):
         for cid, digest, n in note.entries:
             if cid == case_id:
                 times.setdefault(digest, []).extend([note.at] * n)
-    began = notes[-1].at if first and notes and notes[-1] is not None else None
+    opening = st.parse(texts[-1]) if first else None
+    began = opening.at if opening is not None else None
     return st.CaseStamps({d: tuple(t) for d, t in times.items()}, began)
