@@ -1,12 +1,14 @@
 """`python -m complaintctl` and the `complaintctl` script. git runs `complaintctl hook pre-commit`
 at every commit, the server `complaintctl hook pre-receive` at every push: those paths skip
 click and every command module (the hook costs at most twice a bare commit). `--help` and
-`--version` are answered without click too (complaintctl/usage.py); the rest is the click CLI."""
+`--version` are answered without click too (complaintctl/usage.py), and `hook post-commit`
+(after a commit, in a clone with no shared remote); the rest is the click CLI."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 
 def hook_pre_commit(directory: str | os.PathLike[str]) -> int:
@@ -41,12 +43,24 @@ def hook_pre_receive(directory: str | os.PathLike[str]) -> int:
         return 1
 
 
+def hook_post_commit(directory: Path) -> int:
+    """The post-commit hook (the CLI's `hook post-commit`, without click): this clone's own
+    witness when it has no shared remote. It never fails the commit, which is made already."""
+    import os
+
+    from complaintctl.repo import stamps
+
+    return stamps.hook(directory, os.environ, lambda line: print(line, file=sys.stderr))
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args == ["hook", "pre-commit"]:
         sys.exit(hook_pre_commit("."))
     if args == ["hook", "pre-receive"]:
         sys.exit(hook_pre_receive("."))
+    if args == ["hook", "post-commit"]:
+        sys.exit(hook_post_commit(Path(".")))
     if args in (["--help"], ["-h"], ["--version"]):  # answered without importing click (≤ 50 ms)
         from complaintctl import usage
 

@@ -39,6 +39,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "clocks": _p("clocks", "On-time rate per clock"),
     "satisfaction": _p("satisfaction", "Revisit satisfaction"),
     "people": _p("people", "Work per person"),
+    "against_record": _p("against_record", "Claims against the record (recorded time)"),
+    "case_id": _p("case_id", "Case"),
+    "how": _p("how", "Counts as"),
     "register": _p("register", "Weekly complaint register"),
     "charts": _p("charts", "Charts"),
     "featured": _p("featured", "Featured cases"),
@@ -147,6 +150,11 @@ CLOCK_STATES: dict[str, tuple[str, str]] = {
     "paused": _p("clock state", "paused"),
     "stopped": _p("clock state", "stopped"),
     "missed": _p("clock state", "missed"),
+    # recorded time (policy.clocks.timeliness): how a met clock counts, and unstamped entries
+    "on time (vouched)": _p("clock state", "on time (vouched)"),
+    "claimed on time, recorded late": _p("clock state", "claimed on time, recorded late"),
+    "pending": _p("clock state", "pending (not on the record yet)"),
+    "unstamped": _p("clock state", "unstamped (before stamping began)"),
 }
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -174,6 +182,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "approve": _p("action", "approve"),
     "edit": _p("action", "edit"),
     "notice": _p("action", "notice"),
+    "vouch-late": _p("action", "vouch for a late-recorded step"),
 }
 
 

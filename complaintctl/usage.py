@@ -63,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ui": ("ui:ui_cmd", "Serve this office's cases in a browser on 127.0.0.1,..."),
     "units": ("people:units_group", "The office's units: list, add, set labels, remove."),
     "validate": ("checks:validate_cmd", "Check every case file; print every finding with file,..."),
+    "vouch": ("handling:vouch_cmd", "Vouch that a step the record saw late was done on time..."),
     "wait": ("handling:wait_cmd", "Pause the case while waiting on the customer or a third..."),
 }
 

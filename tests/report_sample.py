@@ -22,6 +22,7 @@ from complaintctl.handling import steps
 from complaintctl.model.case import dump_document
 from complaintctl.model.ids import parse_case_id
 from complaintctl.policy.policy import load_policy
+from complaintctl.repo import stamps
 from complaintctl.repo.git import Identity
 from tests.conftest import Office, set_identity
 
@@ -173,7 +174,11 @@ def build(office: Office, mp: pytest.MonkeyPatch) -> dict[str, str]:
     d = Driver(office, mp)
     ids = _cli_cases(d)
     d.at(REPORT_NOW)
+    # Cases from before the office stamped anything (recorded time): the clone's own witness
+    # notes the import with no entries, so their steps keep their claims, unstamped.
+    mp.setenv(stamps.BACKFILL_ENV, "1")
     ids.update(_written_cases(office))
+    mp.delenv(stamps.BACKFILL_ENV)
     return ids
 
 

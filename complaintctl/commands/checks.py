@@ -96,11 +96,22 @@ def pre_receive_cmd() -> None:
         sys.exit(code)
 
 
+@hook_group.command("post-commit")
+def post_commit_cmd() -> None:
+    """Stamp the new commit's entries (only in a clone with no shared remote)."""
+    from complaintctl.repo import stamps
+
+    stamps.hook(Path(base_dir()), os.environ, lambda line: click.echo(line, err=True))
+
+
 @hook_group.command("post-receive")
 def post_receive_cmd() -> None:
-    """After a push: retire the case keys its erasures name (reads git's ref updates on stdin)."""
-    from complaintctl.remote import erasure
+    """After a push: stamp what the server accepted, then retire the case keys its erasures
+    name (reads git's ref updates on stdin)."""
+    from complaintctl.remote import erasure, postreceive
     from complaintctl.repo.git import Git
 
-    for line in erasure.hook(sys.stdin.read().splitlines(), Git.open(Path(base_dir()))):
+    lines = sys.stdin.read().splitlines()
+    postreceive.hook(Path(base_dir()), lines, os.environ, lambda line: click.echo(line, err=True))
+    for line in erasure.hook(lines, Git.open(Path(base_dir()))):
         click.echo(line, err=True)

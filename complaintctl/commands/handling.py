@@ -1,4 +1,4 @@
-"""Moving a case along: assign, plan, note, wait, resume, resolve, revisit, close, reopen, invalid, edit."""
+"""Moving a case along: assign, plan, note, wait, resume, resolve, revisit, close, reopen, invalid, vouch, edit."""
 
 from __future__ import annotations
 
@@ -128,6 +128,18 @@ def close_cmd(ws: Workspace, case_id: str, root_cause: str, lesson: str, prevent
 def reopen_cmd(ws: Workspace, case_id: str, reason: str) -> None:
     """Reopen a resolved or closed case."""
     report(lifecycle.reopen(ws, case_id, reason, now(ws), actor(ws)))
+
+
+@click.command("vouch")
+@case_arg
+@click.option("--action", "action", default="resolve", show_default=True,
+              help="The step vouched for: the case's last entry of this action.")
+@click.option("--reason", required=True, help="Why it really was done when it says (e.g. the office was offline).")
+@step_json
+@pass_ws
+def vouch_cmd(ws: Workspace, case_id: str, action: str, reason: str) -> None:
+    """Vouch that a step the record saw late was done on time (approvals.late)."""
+    report(lifecycle.vouch_late(ws, case_id, action, reason, now(ws), actor(ws)))
 
 
 @click.command("invalid")

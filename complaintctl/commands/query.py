@@ -39,7 +39,7 @@ HISTORY_COLS = (FIXED, Col(shrink=14), Col(shrink=24, main=True), FIXED)
 def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide: bool) -> None:
     """Show one case, with its clocks and the time left on each."""
     from complaintctl.handling.deadlines import render_clocks
-    from complaintctl.reporting.queries import case_data, render_case
+    from complaintctl.reporting.queries import case_data, recorded_times, render_case
 
     data = case_data(ws, case_id)
     if as_json:
@@ -47,7 +47,7 @@ def show_cmd(ws: Workspace, case_id: str, as_of: str | None, as_json: bool, wide
         return
     click.echo(render_case(data, ws.policy, screen_width(wide)))
     moment = parse_when(as_of, ws.policy.tz, "--as-of") if as_of else now(ws)
-    click.echo("\n" + render_clocks(data, ws.policy, moment))
+    click.echo("\n" + render_clocks(data, ws.policy, moment, recorded_times(ws, str(data.get("id")))))
 
 
 @click.command("list")

@@ -64,9 +64,10 @@ def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, a
     setup = server.init_server(target, layout, command, force, allow_anonymous)
     if as_json:
         click.echo(json_text({"path": str(setup.path), "created": setup.created, "hook": str(setup.hook),
+                              "post_hook": str(setup.post_hook),
                               "layout": layout, "config": dict(server.CONFIG), "allow_anonymous": allow_anonymous}))
         return
-    click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hook {setup.hook}, "
+    click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hooks {setup.hook}, {setup.post_hook}, "
                f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")
 
 

@@ -14,6 +14,7 @@ from complaintctl.i18n import _, span
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.output import table
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
@@ -136,6 +137,7 @@ class ClockView:
     done: datetime | None
     state: str  # on time, late, running, overdue, paused, stopped (labels.CLOCK_STATES shows them)
     left: str  # time left or overdue, in working time where the clock is (in the office's language)
+    how: tuple[str, ...] = ()  # against the record: vouched / claimed on time, recorded late; pending / unstamped
 
 
 def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> str:
@@ -149,8 +151,10 @@ def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> 
     return _("{span} working").format(span=span(cal.working_seconds_between(a, b)))
 
 
-def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> list[ClockView]:
-    """Every stored clock of a case with its state as of `now` (policy.clocks.state_at)."""
+def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime,
+          stamps: CaseStamps | None = None) -> list[ClockView]:
+    """Every stored clock of a case with its state as of `now` (policy.clocks.state_at), judged
+    against the record's stamps (policy.clocks.judged) when they are given."""
     case = Case.from_data(data, cal.tz)
     out = []
     for clock in case.clocks:
@@ -159,7 +163,13 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
             continue
         rule = clocks.rule_for(case, policy, clock.name)
         working = rule is not None and rule.within is not None and rule.within.in_working_time
-        state = clocks.state_at(case, clock, now)
+        state = clocks.state_at(case, clock, now, stamps)
+        verdict = clocks.judged(case, clock, stamps) if stamps is not None else None
+        how: tuple[str, ...] = ()
+        if verdict is not None and verdict.done <= now:
+            done = verdict.done  # R, when only the claim was on time
+            how = tuple(x for x in (verdict.state if verdict.state in (clocks.VOUCHED, clocks.RECORDED_LATE)
+                                    else "", verdict.mark) if x)
         if state == clocks.LATE and done is not None:
             left = _("late by {span}").format(span=time_between(due, done, working, cal))
         elif state == clocks.PAUSED:
@@ -170,8 +180,14 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
             left = _("overdue by {span}").format(span=time_between(due, now, working, cal))
         else:
             left = ""
-        out.append(ClockView(case.id, clock.name, due, done, state, left))
+        out.append(ClockView(case.id, clock.name, due, done, state, left, how))
     return out
+
+
+def state_words(v: ClockView, states: Mapping[str, str]) -> str:
+    """The state, and how it stands against the record: 逾期(声称按时,记录逾期)."""
+    word = states.get(v.state, v.state)
+    return f"{word} ({'; '.join(states.get(h, h) for h in v.how)})" if v.how else word
 
 
 def due_soon(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime,
@@ -217,13 +233,13 @@ def overdue_cases(ws: Workspace, flt: Filter, now: datetime,
     return [(r, late[r.id]) for r in records if r.id in late]
 
 
-def render_clocks(data: Mapping[str, Any], policy: Policy, now: datetime) -> str:
+def render_clocks(data: Mapping[str, Any], policy: Policy, now: datetime, stamps: CaseStamps | None = None) -> str:
     cal = WorkCalendar.from_policy(policy)
     states = labels.words(policy.language, labels.CLOCK_STATES)
     rows = [[labels.label(policy.language, v.clock), v.due.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M"),
-             v.done.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if v.done else "", states.get(v.state, v.state),
-             v.left]
-            for v in views(data, policy, cal, now)]
+             v.done.astimezone(cal.tz).strftime("%Y-%m-%d %H:%M") if v.done else "",
+             state_words(v, states), v.left]
+            for v in views(data, policy, cal, now, stamps)]
     if not rows:
         return _("no clocks (the policy sets no time limits for this case)")
     return table(rows, [_("clock"), _("due"), _("done"), _("state"), _("time")])

@@ -277,5 +277,11 @@ def correct(ws: Workspace, case_id: str, field: str, value: Any, reason: str, no
     return change(ws, case_id, now, actor, steps.correct(field, value, reason))
 
 
+def vouch_late(ws: Workspace, case_id: str, action: str, reason: str, now: datetime, actor: Identity) -> Result:
+    """Recorded time: an approver vouches that an entry the record saw late was done on time."""
+    roles = ws.policy.roles_of(actor.name, actor.email)
+    return change(ws, case_id, now, actor, steps.vouch_late(action, reason, roles, ws.policy))
+
+
 def approve(ws: Workspace, case_id: str, amount: float, reason: str, now: datetime, actor: Identity) -> Result:
     return change(ws, case_id, now, actor, steps.approve(amount, reason))

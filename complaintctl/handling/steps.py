@@ -21,7 +21,7 @@ from complaintctl.model.case import get, new_document, stamp, timeline_entry, to
 from complaintctl.model.ids import parse_case_id
 from complaintctl.model.timeparse import parse_when
 from complaintctl.policy import vocabularies
-from complaintctl.policy.authority import Incident, matching_incidents, severity_rank
+from complaintctl.policy.authority import VOUCH_LATE, Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules import amounts, effects
@@ -311,6 +311,26 @@ def correct(field: str, value: Any, reason: str) -> StepFor:
             raise InvalidInput(_("{case}: {field} is already {old!r}").format(case=doc.get("id"), field=field, old=old))
         return Step("correct", None, note=reason, detail=f"{field}: {old} → {value} ({reason})",
                     extra={"field": field, "old": to_plain(old), "value": value})
+
+    return step_for
+
+
+def vouch_late(action: str, reason: str, roles: Sequence[str], policy: Policy) -> StepFor:
+    """Recorded time: someone in approvals.late vouches that the case's last `action` entry,
+    which the record saw after its due time, was done when it claims (changes no field)."""
+    _text(reason, "--reason", "R-IN-1")
+    if not policy.authority.allows(roles, VOUCH_LATE):
+        raise InvalidInput(_("vouching for a late-recorded entry needs role {roles} (approvals.late)")
+                           .format(roles=_(" or ").join(policy.authority.roles_for(VOUCH_LATE) or ())))
+
+    def step_for(doc: CommentedMap) -> Step:
+        timeline = doc.get("timeline") if isinstance(doc.get("timeline"), list) else []
+        entry = next((e for e in reversed(timeline) if isinstance(e, Mapping) and e.get("action") == action), None)
+        if entry is None:
+            raise InvalidInput(_("{case}: no {action} entry to vouch for").format(case=doc.get("id"), action=action))
+        of = {"at": entry.get("at"), "by": entry.get("by"), "action": action}
+        return Step(VOUCH_LATE, None, detail=f"{action} at {of['at']} ({reason})",
+                    extra={"of": of, "reason": reason})
 
     return step_for
 

@@ -22,7 +22,8 @@ TEXTS = "a list of texts"
 _PERSON_STEP = {"at": MOMENT, "by": SCALAR}
 _ENTRY = {"at": MOMENT, "by": SCALAR, "action": SCALAR, "from": SCALAR, "to": SCALAR, "note": SCALAR,
           "until": MOMENT, "due": MOMENT, "clock": SCALAR, "level": SCALAR, "severity": SCALAR,
-          "satisfaction": SCALAR, "old_id": SCALAR, "new_id": SCALAR}
+          "satisfaction": SCALAR, "old_id": SCALAR, "new_id": SCALAR,
+          "of": {"at": MOMENT, "by": SCALAR, "action": SCALAR}}  # vouch-late: the entry it vouches for
 
 SPEC: dict[str, Any] = {
     "id": SCALAR,

@@ -49,6 +49,8 @@ DEFAULT_APPROVALS: Mapping[str, tuple[str, ...]] = {
     # R-RT-5, PIPL art. 47: a complainant's data erased on request (docs/privacy.md, "Erasure")
     "erase": ("hq",),
 }
+# Vouching that an entry the record saw late was done on time is the late entry's approval.
+VOUCH_LATE = "vouch-late"
 DEFAULT_SENIOR = ("head", "vp", "gm")
 DEFAULT_OFFLINE_WINDOW = timedelta(hours=72)
 SEVERITY_ORDER = ("general", "major", "emergency")
@@ -79,6 +81,8 @@ class Authority:
 
     def roles_for(self, action: str) -> tuple[str, ...] | None:
         """The roles that may take `action`; None when anyone may."""
+        if action == VOUCH_LATE:
+            action = "late"
         if action in self.approvals:
             return self.approvals[action]
         return DEFAULT_APPROVALS.get(action)

@@ -7,15 +7,17 @@ stored clocks differ (R-DL-2: only an approved extension moves a deadline).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from complaintctl.model.case import as_datetime, stamp
-from complaintctl.model.snapshot import Case, StoredClock
+from complaintctl.model.snapshot import Case, Entry, StoredClock
 from complaintctl.model.snapshot import due as snapshot_due
+from complaintctl.model.stamp import NO_STAMPS, CaseStamps
 from complaintctl.policy import durations
+from complaintctl.policy.authority import VOUCH_LATE
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.durations import Duration
 from complaintctl.policy.policy import Policy
@@ -208,7 +210,90 @@ ON_TIME, LATE, RUNNING, OVERDUE, PAUSED, STOPPED_STATE = "on time", "late", "run
 MISSED = "missed"
 
 
-def state_at(case: Case, clock: StoredClock, moment: datetime) -> str:
+# Recorded time (docs/design/recorded-time.md): a clock met by an entry claimed at C, recorded
+# at R, due at D. The claim counts only when the record proves it, or an approver vouched.
+VOUCHED, RECORDED_LATE = "on time (vouched)", "claimed on time, recorded late"
+PENDING, UNSTAMPED = "pending", "unstamped"  # not pushed yet / from before stamping began
+VOUCH_ACTION = VOUCH_LATE
+_MET_BY = {"intake": frozenset({"received"}), "response": RESPONSE_ACTIONS, "dispatch": frozenset({"assign"}),
+           "resolution": frozenset({"resolve"}), "revisit": frozenset({"revisit"}), "notice": frozenset(
+               {"plan", "replan", REPORT_ACTION})}
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """How a met clock counts: `state` (on time, vouched, recorded late, late), `done` (what
+    every figure takes as done: R when only the claim was on time), and a `mark` for an entry
+    the record has not stamped (pending: not pushed yet; unstamped: from before stamping)."""
+
+    state: str
+    done: datetime
+    claim: datetime
+    recorded: datetime | None
+    mark: str = ""
+
+    @property
+    def late(self) -> bool:
+        return self.state in (LATE, RECORDED_LATE)
+
+
+def timeliness(claim: datetime, recorded: datetime | None, due: datetime, vouched: bool,
+               began: datetime | None) -> Timeliness:
+    """THE rule for claims against the record: C ≤ D and R ≤ D on time; C ≤ D < R on time only
+    if vouched, else late with done = R; C > D late. No stamp: counted by the claim, marked."""
+    if recorded is None:
+        mark = PENDING if began is not None and claim >= began else UNSTAMPED
+        return Timeliness(ON_TIME if claim <= due else LATE, claim, claim, None, mark)
+    if claim > due:
+        return Timeliness(LATE, claim, claim, recorded)
+    if recorded <= due:
+        return Timeliness(ON_TIME, claim, claim, recorded)
+    if vouched:
+        return Timeliness(VOUCHED, claim, claim, recorded)
+    return Timeliness(RECORDED_LATE, recorded, claim, recorded)
+
+
+def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None) -> bool:
+    """A later `vouch-late` entry names this one ({at, by, action}); the ledger lets only
+    approvals.late give it, with a reason. Where the record stamps (`recorded`: each entry's
+    recorded time), the vouch counts once the record has it too."""
+    if entry.at is None or entry.at.tzinfo is None:
+        return False
+    for i, e in enumerate(case.timeline):
+        of = e.get("of") if e.action == VOUCH_ACTION else None
+        if isinstance(of, Mapping) and str(of.get("by")) == entry.by and str(of.get("action")) == entry.action \
+                and as_datetime(of.get("at"), entry.at.tzinfo) == entry.at \
+                and (recorded is None or recorded[i] is not None):
+            return True
+    return False
+
+
+def met_by(case: Case, clock: StoredClock) -> int | None:
+    """The index of the timeline entry whose claim met `clock` (its `done`), or None."""
+    if clock.done is None:
+        return None
+    actions = _MET_BY.get(clock.name, frozenset({REPORT_ACTION}))
+    found = None
+    for i, e in enumerate(case.timeline):
+        if e.at == clock.done and (e.action in actions or found is None):
+            found = i  # the last one claimed at that moment: a resolution after a reopen
+    return found
+
+
+def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timeliness | None:
+    """How `clock`, met, counts against the record (`stamps`: the case's recorded times;
+    None where the record is not read, e.g. the validator); None while it is not met."""
+    i = met_by(case, clock)
+    if i is None or clock.due is None or clock.done is None:
+        return None
+    entry = case.timeline[i]
+    stamps = stamps if stamps is not None else NO_STAMPS
+    times = stamps.of_timeline([e.raw for e in case.timeline])
+    proven = times if stamps.began is not None else None  # a vouch not on the record yet is pending
+    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven), stamps.began)
+
+
+def state_at(case: Case, clock: StoredClock, moment: datetime, stamps: CaseStamps | None = None) -> str:
     """Where `clock` of `case` stands at `moment`:
     - on time / late: met by then, before or after its due time;
     - missed: never met, the case still running when it fell due and since closed or judged
@@ -216,10 +301,17 @@ def state_at(case: Case, clock: StoredClock, moment: datetime) -> str:
     - stopped: never met, the case finished before it fell due;
     - paused: the resolution clock while the case waits on the customer (paused_due moves it
       once the wait ends);
-    - running / overdue: not met, before or past its due time."""
+    - running / overdue: not met, before or past its due time.
+    With `stamps`, a clock claimed on time but recorded late counts as met at R (`judged`)."""
     due, done = clock.due, clock.done
     if due is None:
         return STOPPED_STATE
+    if done is not None and stamps is not None:
+        verdict = judged(case, clock, stamps)
+        if verdict is not None:
+            if verdict.done <= moment:
+                return LATE if verdict.late else ON_TIME
+            done = None  # claimed before `moment`, but the record saw it only later
     if done is not None and done <= moment:
         return ON_TIME if done <= due else LATE
     status = case.status_at(moment) if case.timeline else case.status

@@ -38,7 +38,7 @@ from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.privacy import casekeys
 from complaintctl.remote import access, keyrefs, pushlog, signing
 from complaintctl.remote.verdicts import ChangeKey, Verdicts
-from complaintctl.repo import cache, precommit
+from complaintctl.repo import cache, precommit, stamps
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git, blob_id
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
 from complaintctl.rules import clear_text
@@ -109,7 +109,16 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             signers = stack.enter_context(signing.signers_file(g.file_at(main_old, SIGNERS_FILE)))
         main_up = next((u for u in updates if u.ref == MAIN), None)
         main_after = main_up.new if main_up is not None and not main_up.deleted else main_old
+        first_push = server is None and any(u.ref == MAIN and u.created for u in updates)
         for up in updates:
+            if up.ref.startswith(stamps.NOTES_PREFIX):
+                # The witness's stamps are written on the server alone (post-receive): a pusher
+                # could otherwise move an entry's recorded time. The first push into an empty
+                # server may bring an office's own local stamps, and is only validated.
+                if not first_push:
+                    problems.append(_("{ref}: the recorded-time notes are written by this server alone; "
+                                      "no push may change them").format(ref=up.ref))
+                continue
             if keyrefs.office_of(up.ref) is not None:  # R-RT-5: the case keys, outside main's history
                 problems.extend(_key_ref(g, up, server, main_after))
                 continue
@@ -179,6 +188,10 @@ def hook(directory: Path, lines: Iterable[str], env: Mapping[str, str], say: Cal
     pushlog.record(g.git_dir, pushlog.Push(now, not problems, pusher.login if pusher else "",
                                            _offices_changed(g, updates), tuple(up.ref for up in updates),
                                            tuple(problems[:pushlog.KEEP_FINDINGS]), len(problems)))
+    if not problems:
+        for up in updates:  # post-receive stamps each accepted tip with the time it was judged by
+            if up.ref == MAIN and not up.deleted:
+                stamps.hand_over(g.git_dir, up.new, now)
     return precommit.tell(problems, say, _("complaintctl: push refused — {n} finding(s)"))
 
 

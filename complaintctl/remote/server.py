@@ -1,7 +1,8 @@
 """`complaintctl server init`: the shared bare repository every office pushes to.
 
-The hook is the shipped `hooks/pre-receive` (it runs `complaintctl hook pre-receive`),
-written into the bare repository — where no push can change it; git itself also refuses
+The hooks are the shipped `hooks/pre-receive` (it runs `complaintctl hook pre-receive`) and
+`hooks/post-receive` (the witness: it stamps what main accepted, repo/stamps.py), written
+into the bare repository — where no push can change it; git itself also refuses
 rewriting and deleting refs (receive.denyNonFastForwards, receive.denyDeletes), so main
 stays safe even if the hook were removed.
 
@@ -34,6 +35,13 @@ LAYOUTS = {
     "gitea": "hooks/pre-receive.d/complaintctl",  # Gitea/Forgejo run every script in pre-receive.d
     "gitlab": "custom_hooks/pre-receive.d/complaintctl",  # GitLab server hooks (Gitaly)
 }
+# ... and post-receive hooks: the witness that stamps what main accepted (repo/stamps.py).
+POST_LAYOUTS = {
+    "plain": "hooks/post-receive",
+    "gitolite": "hooks/post-receive",  # gitolite 3 installs no post-receive of its own in a repository
+    "gitea": "hooks/post-receive.d/complaintctl",
+    "gitlab": "custom_hooks/post-receive.d/complaintctl",
+}
 CONFIG = {"receive.denyNonFastForwards": "true", "receive.denyDeletes": "true"}
 
 
@@ -42,6 +50,7 @@ class ServerSetup:
     path: Path
     created: bool
     hook: Path
+    post_hook: Path
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
@@ -71,24 +80,21 @@ def init_server(path: Path, layout: str = "plain", command: str | None = None,
         raise RepoStateError(f"{path} is not a bare repository (a server repository has no working tree)")
     if layout == "gitolite":
         _check_gitolite(path)
-    hook = path / LAYOUTS[layout]
-    text = hook_text(command)
-    if hook.exists() and hook.read_text(encoding="utf-8", errors="replace") != text and not force:
-        raise RepoStateError(f"{hook} exists and is not complaintctl's: move it away or pass --force")
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(text, encoding="utf-8")
-    hook.chmod(0o755)
-    # R-RT-5: an erasure's case keys leave the case-key refs after the push (remote/erasure.py)
-    post = path / LAYOUTS[layout].replace("pre-receive", "post-receive")
-    post.parent.mkdir(parents=True, exist_ok=True)
-    post.write_text(hook_text(command, "post-receive"), encoding="utf-8")
-    post.chmod(0o755)
+    hooks = {path / LAYOUTS[layout]: hook_text(command),
+             path / POST_LAYOUTS[layout]: hook_text(command, "post-receive")}
+    for hook, text in hooks.items():
+        if hook.exists() and hook.read_text(encoding="utf-8", errors="replace") != text and not force:
+            raise RepoStateError(f"{hook} exists and is not complaintctl's: move it away or pass --force")
+    for hook, text in hooks.items():
+        hook.parent.mkdir(parents=True, exist_ok=True)
+        hook.write_text(text, encoding="utf-8")
+        hook.chmod(0o755)
     for key, value in CONFIG.items():
         _git("config", key, value, cwd=path)
     # The hook's last resort when complaintctl is not on the server's PATH: this Python.
     _git("config", "complaintctl.python", sys.executable, cwd=path)
     _git("config", ANONYMOUS_KEY, "true" if allow_anonymous else "false", cwd=path)
-    return ServerSetup(path, created, hook)
+    return ServerSetup(path, created, path / LAYOUTS[layout], path / POST_LAYOUTS[layout])
 
 
 

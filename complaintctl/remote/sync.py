@@ -37,7 +37,7 @@ from complaintctl.model.case import as_datetime, dump_document, get, load_docume
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
 from complaintctl.privacy import casekeys
 from complaintctl.remote import integrate
-from complaintctl.repo import store
+from complaintctl.repo import stamps, store
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
@@ -107,7 +107,7 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
         attempt = 0
         while True:
             attempt += 1
-            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
+            theirs = g.rev_parse(f"refs/remotes/{remote}/{branch}") if _fetch(g, remote, branch) else None
             ours = g.rev_parse("HEAD")
             assert ours is not None
             if theirs == ours:
@@ -133,10 +133,10 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
             # R-RT-5: the case keys pushed with the cases, atomically (after integration: keys/ is current)
             accepted, output = g.push(remote, branch, _lay_keys(ws, actor))
             if accepted:
-                g.fetch(remote, branch, KEYS_FETCH)
+                _fetch(g, remote, branch)
                 return _done(SyncResult(how if how != "up to date" else "pushed", mine, pulled,
                                         tuple(renumbered), attempt), aside, remote, branch)
-            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if g.fetch(remote, branch, KEYS_FETCH) else None
+            moved = g.rev_parse(f"refs/remotes/{remote}/{branch}") if _fetch(g, remote, branch) else None
             if moved == theirs:
                 raise PushRefused(_refusal(remote, output) + _kept_note(aside))
             # The remote moved while we worked: another office pushed first. Wait a little, with
@@ -266,6 +266,12 @@ def _kept_note(aside: list[SetAside]) -> str:
         return ""
     return "\n" + "\n".join(f"Your work on {', '.join(c.case_id for c in k.conflicts)} is kept on branch "
                              f"{k.branch}." for k in aside)
+
+
+def _fetch(g: Git, remote: str, branch: str) -> bool:
+    # The server's stamps come in the same fetch as main: a view never sees a tip without them.
+    # R-RT-5: the case keys too (forced: an erasure rewrites one).
+    return g.fetch(remote, branch, (stamps.NOTES_REFSPEC, *KEYS_FETCH))
 
 
 def _ready(g: Git, remote: str, branch: str) -> None:

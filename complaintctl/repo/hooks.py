@@ -21,7 +21,7 @@ from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git
 from complaintctl.repo.vouch import python_id
 
-CLIENT_HOOKS = ("pre-commit",)
+CLIENT_HOOKS = ("pre-commit", "post-commit")  # post-commit: the witness without a shared remote
 PLACEHOLDER = "PYTHON=python3"  # the line of the shipped template that install fills in
 ID_PLACEHOLDER = "PYTHON_ID=\n"  # and the interpreter as the vouch token names it
 HOOKS_PATH = "core.hooksPath"

@@ -17,7 +17,7 @@ from complaintctl.policy.case_schema import SCHEMA_FILE
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, template_path
 from complaintctl.policy.trust import SIGNERS_FILE
-from complaintctl.repo import hooks
+from complaintctl.repo import hooks, stamps
 from complaintctl.repo.git import Git, Identity, identity_at
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
 
@@ -164,6 +164,9 @@ def clone_office(url: str, dest: Path, office: str | None = None,
         shutil.rmtree(dest, ignore_errors=True)
         raise
     hooks.install(g)
+    # The server's stamps (recorded time): every fetch brings them, this first one too.
+    g.add_fetch_refspec("origin", stamps.NOTES_REFSPEC)
+    g.attempt("fetch", "-q", "origin", stamps.NOTES_REFSPEC)
     notes: list[str] = []
     if policy.trust.signing_required or signing_key is not None:
         notes = configure_signing(g, signing_key or default_ssh_key(), policy.trust.signing_required)

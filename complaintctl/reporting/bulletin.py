@@ -23,6 +23,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import transaction
@@ -168,13 +169,15 @@ def _candidates(records: Sequence[CaseRecord], period: Period, policy: Policy,
 
 def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime, elapsed: Elapsed,
          activities: Iterable[Activity] = (), limit: int = 6, names: NameFinder | None = None,
-         documents: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None) -> Bulletin:
+         documents: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None,
+         stamps: Mapping[str, CaseStamps] | None = None) -> Bulletin:
     """Everything the bulletin says, masked (R-RP-4): figures, charts, featured cases.
     `documents`: path -> whole document of the featured cases (and the cases they repeat), when
     `records` carry only what the figures read (repo.index.report_facts)."""
     tz = policy.tz
+    # the figures count what the record proves (policy.clocks.timeliness), as `report` does
     report = build_report(records, period, policy, as_of, elapsed, activities,
-                          labels.label(policy.language, "unassigned"))
+                          labels.label(policy.language, "unassigned"), stamps)
     L = labels.labels(policy.language)  # noqa: N806
     seen = _candidates(records, period, policy, as_of)
     days: dict[str, float] = {}

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import InvalidInput
-from complaintctl.labels import label
+from complaintctl.labels import CLOCK_STATES, label, words
 from complaintctl.output import FIXED, Col, table
+from complaintctl.policy.clocks import RECORDED_LATE, VOUCHED
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
@@ -53,6 +54,7 @@ def headline_rows(report: Report) -> tuple[tuple[Any, ...], ...]:
 
 def report_sections(report: Report) -> list[Section]:
     lang = report.language
+    states = words(lang, CLOCK_STATES)
 
     def L(key: str) -> str:  # noqa: N802 - short on purpose, read like a label
         return label(lang, key)
@@ -87,6 +89,10 @@ def report_sections(report: Report) -> list[Section]:
         Section("people", L("people"), (L("person"), L("p_received"), L("p_handled"), L("p_closed"),
                                         L("p_on_time")),
                 tuple((p.name, p.received, p.handled, p.closed, p.on_time) for p in report.people)),
+        # recorded time: a claim the record does not prove counts late; a vouch names who gave it (history)
+        Section("against_record", L("against_record"), (L("case_id"), L("how")),
+                tuple((cid, states[RECORDED_LATE]) for cid in report.recorded_late_ids)
+                + tuple((cid, states[VOUCHED]) for cid in report.vouched_ids)),
     ]
 
 

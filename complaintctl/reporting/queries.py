@@ -13,6 +13,7 @@ from complaintctl.model import fields as F
 from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime, get, load_plain, to_plain
 from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.output import FIXED, Col, table
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import lineage, store
@@ -231,7 +232,7 @@ def timeline_rows(data: Mapping[str, Any], policy: Policy) -> list[list[str]]:
     channels = policy.labels("channels")
 
     def note(e: Mapping[str, Any]) -> str:
-        text = str(e.get("note") or "")  # intake's note is the channel's key
+        text = str(e.get("note") or e.get("reason") or "")  # intake's note is the channel's key; a vouch's reason
         return channels.get(text, text) if e.get("action") == "received" else text
 
     return [[_when(e.get("at"), policy), str(e.get("by", "")),
@@ -298,3 +299,10 @@ def other_holders(ws: Workspace, case_id: str,
                   known: list[lineage.Renumbered] | None = None) -> list[tuple[lineage.Renumbered, str]]:
     """Complaints that once had this number here, before sync renumbered them."""
     return lineage.other_holders(ws.git, case_id, known)
+
+
+def recorded_times(ws: Workspace, case_id: str) -> CaseStamps:
+    """When the record saw each of the case's entries (the witness's stamps, model.stamp)."""
+    from complaintctl.repo import stamps
+
+    return stamps.case_stamps(ws.git, case_id)

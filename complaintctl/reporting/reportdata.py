@@ -111,7 +111,7 @@ def build_report(ws: Workspace, period: periods.Period, moment: datetime,
         acts, records = _period_read(ws, idx, period, moment, skipped)
         # the records read their facts from the index: the figures are made while it is open
         return reports.build_report(records, period, ws.policy, moment, elapsed_for(ws.policy), acts,
-                                    label(ws.policy.language, "unassigned"))
+                                    label(ws.policy.language, "unassigned"), idx.recorded(r.id for r in records))
     finally:
         idx.close()
 
@@ -132,7 +132,7 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
         if linked:
             records += period_records(idx, [], linked, facts=True)
         found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names,
-                              documents=idx.documents)
+                              documents=idx.documents, stamps=idx.recorded(r.id for r in records))
     finally:
         idx.close()
     names.save()

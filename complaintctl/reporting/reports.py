@@ -25,6 +25,7 @@ from typing import Any
 from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime
 from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.policy import clocks
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
@@ -131,6 +132,9 @@ class Report:
     received_ids: tuple[str, ...]
     open_ids: tuple[str, ...]
     overdue_ids: tuple[str, ...]
+    # against the record (policy.clocks.timeliness): counted late though claimed on time; vouched for
+    recorded_late_ids: tuple[str, ...] = ()
+    vouched_ids: tuple[str, ...] = ()
 
     def change(self, field: str) -> float | None:
         """This period's headline figure minus the previous period's (None if either is missing)."""
@@ -157,13 +161,13 @@ def status_at(record: CaseRecord, moment: datetime, tz: tzinfo) -> str | None:
     return Case.from_data(record.data, tz).status_at(moment)
 
 
-def _clock_states(case: Case, as_of: datetime) -> dict[str, bool]:
+def _clock_states(case: Case, as_of: datetime, stamps: CaseStamps | None = None) -> dict[str, bool]:
     """clock name -> on time? for every clock decided at `as_of`: met (on time or late), or
     missed (overdue, or never met and since stopped); running, paused and stopped clocks are left out
     (policy.clocks.state_at)."""
     out: dict[str, bool] = {}
     for clock in case.clocks:
-        state = clocks.state_at(case, clock, as_of)
+        state = clocks.state_at(case, clock, as_of, stamps)
         if state in (clocks.ON_TIME, clocks.LATE, clocks.OVERDUE, clocks.MISSED):
             out[clock.name] = state == clocks.ON_TIME
     return out
@@ -225,6 +229,7 @@ class _Read:
     100,000 cases keeps these few values, not 36,000 decoded documents)."""
 
     clocks: dict[str, bool]  # clock_states at as_of (cases received in a period, or closing in it)
+    against_record: tuple[str, ...]  # clocks claimed on time but recorded late, and those vouched for
     on_time: bool | None  # case_on_time at as_of (the same cases)
     revisit_at: str
     satisfaction: str
@@ -245,11 +250,15 @@ def _on_time(case: Case, states: dict[str, bool], as_of: datetime) -> bool | Non
     return resolved <= due
 
 
-def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzinfo, judged: bool) -> _Read:
+def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzinfo, judged: bool,
+          stamps: CaseStamps | None = None) -> _Read:
     case = Case.from_data(record.data, tz)
-    states = _clock_states(case, as_of) if judged else {}
+    states = _clock_states(case, as_of, stamps) if judged else {}
     revisit = case.current_revisit
-    return _Read(clocks=states, on_time=_on_time(case, states, as_of) if judged else None,
+    verdicts = [clocks.judged(case, c, stamps) for c in case.clocks] if judged and stamps is not None else []
+    against = tuple(v.state for v in verdicts if v is not None and v.done <= as_of
+                    and v.state in (clocks.RECORDED_LATE, clocks.VOUCHED))
+    return _Read(clocks=states, against_record=against, on_time=_on_time(case, states, as_of) if judged else None,
                  revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
                  satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,
                  declined=case.assessment.incident == "none",
@@ -343,8 +352,9 @@ def attribute(activities: Iterable[Activity], records: Mapping[str, CaseRecord],
 
 def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: datetime,
                  elapsed: Elapsed, activities: Iterable[Activity] = (),
-                 unassigned_label: str = "—") -> Report:
-    """The period's report and the previous period's headline figures, for comparison."""
+                 unassigned_label: str = "—", stamps: Mapping[str, CaseStamps] | None = None) -> Report:
+    """The period's report and the previous period's headline figures, for comparison. With the
+    record's `stamps` (case ID → CaseStamps), clocks count by what the record proves."""
     tz = policy.tz
     before = period.previous()
     activities = list(activities)
@@ -353,7 +363,8 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
     # clocks are judged for the cases received in either period and those closed in this one
     closing = {a.case_id for a in activities if period.start(tz) <= a.at < ends[0] and a.action == "close"}
     reads = [_read(r, ends, as_of, tz, r.id in closing or any(_in(r.received_at, p.start(tz), e, tz)
-                                                              for p, e in zip((period, before), ends, strict=True)))
+                                                              for p, e in zip((period, before), ends, strict=True)),
+                   stamps.get(r.id) if stamps is not None else None)
              for r in records]
     headline, x = _headline(records, reads, 0, period, as_of, policy, elapsed)
     previous, _ = _headline(records, reads, 1, before, as_of, policy, elapsed)
@@ -377,6 +388,10 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
         people=attribute(activities, by_id, period.start(tz), x["end"], as_of, tz, on_time_of, x["closed"]),
         received_ids=tuple(sorted(r.id for r in received)),
         open_ids=tuple(sorted(x["open"])), overdue_ids=tuple(sorted(x["overdue"])),
+        recorded_late_ids=tuple(sorted(r.id for r, y in zip(records, reads, strict=True)
+                                       if clocks.RECORDED_LATE in y.against_record)),
+        vouched_ids=tuple(sorted(r.id for r, y in zip(records, reads, strict=True)
+                                 if clocks.VOUCHED in y.against_record)),
     )
 
 

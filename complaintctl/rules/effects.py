@@ -220,6 +220,7 @@ EFFECTS = {
     "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
     "revisit": _revisit, "close": _close, "reopen": _reopen, "invalid": _invalid, "escalate": _escalate,
     "upgrade": _upgrade, "correct": _correct, "edit": _edit, "erase": _erase, "renumber": _renumber, "notify": _nothing,
+    "vouch-late": _nothing,
 }
 
 

@@ -46,6 +46,7 @@ ENTRY_KEYS: Mapping[str, frozenset[str]] = {
     "edit": frozenset({"fields"}),
     "erase": frozenset({"fields", "key"}),  # R-RT-5: the protected fields erased, the case key retired
     "renumber": frozenset({"old_id", "new_id"}),  # sync's renumbering (rules.renumber)
+    "vouch-late": frozenset({"of", "reason"}),  # an approver vouches an entry recorded late was done on time
 }
 
 

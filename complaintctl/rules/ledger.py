@@ -41,7 +41,7 @@ ACTION_RULES = {
     "invalid": "R-AS-1", "extend": "R-DL-2", "assign": "R-RT-2", "reassign": "R-RT-2", "plan": "R-IN-4",
     "replan": "R-IN-4", "resolve": "R-CL-2", "revisit": "R-CL-1", "close": "R-CL-1", "reopen": "R-CL-1",
     "escalate": "R-ES-1", "approve": "R-ES-2", "upgrade": "R-DL-6", "remind": "R-DL-7", "report": "R-DL-5",
-    "notify": "R-RT-2",
+    "notify": "R-RT-2", "vouch-late": "R-IN-1",
 }
 UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
 

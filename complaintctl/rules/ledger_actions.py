@@ -176,8 +176,22 @@ def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, 
                                 "`complaintctl correct` (docs/authority.md)"))
 
 
+def _vouch(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
+           roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
+    """A vouch gives its reason and names an earlier entry by its claim (at, by, action)."""
+    if is_blank(e.get("reason")):
+        yield ctx.finding(f"{where}.reason", "R-IN-1", _("a vouch for a late-recorded entry gives its reason"))
+    of = e.get("of")
+    tz = ctx.policy.tz
+    if not isinstance(of, Mapping) or not any(
+            isinstance(b, Mapping) and str(b.get("by")) == str(of.get("by"))
+            and str(b.get("action")) == str(of.get("action"))
+            and as_datetime(b.get("at"), tz) == as_datetime(of.get("at"), tz) for b in before):
+        yield ctx.finding(f"{where}.of", "R-IN-1", _("a vouch names an earlier entry of this case (at, by, action)"))
+
+
 ACTION_CHECKS = {
     "assign": _assign, "reassign": _assign, "plan": _plan, "replan": _plan, "resolve": _resolve,
     "approve": _approve, "escalate": _escalate, "correct": _correct, "edit": _edit,
-    "reopen": decisions.reopen, "close": decisions.close,
+    "reopen": decisions.reopen, "close": decisions.close, "vouch-late": _vouch,
 }

@@ -24,7 +24,8 @@ from datetime import date, datetime
 
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.repo import store
+from complaintctl.repo import stamps, store
+from complaintctl.repo.git import ZERO
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import is_case_path
@@ -95,7 +96,7 @@ def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, repla
             if old:
                 raise RepoStateError(f"--history builds a new office's history: {len(old)} case file(s) already "
                                      f"exist in {spec.since:%Y-%m} .. {spec.until:%Y-%m} (e.g. {old[0]})")
-            return _write_history(ws, spec, workers, progress)
+            return _write_history(ws, spec, workers, progress, now)
         generated = generator.generate(ws.policy, spec, workers=workers)  # checks its arguments first
         for relpath in old:  # --replace: staged as deletions with the first batch, unless rewritten
             (ws.root / relpath).unlink()
@@ -129,7 +130,8 @@ def _commit(ws: Workspace, batch: list[tuple[str, str]], spec: generator.SampleS
     first, last = (batch[0][0], batch[-1][0]) if batch else ("(none)", "(none)")
     message = _message(first, last, len(batch), spec, number, batches)
     try:
-        sha = ws.git.commit_folder(store.CASES_DIR, message, verify)
+        # made-up history: the clone's own witness leaves its claims unstamped (repo.stamps)
+        sha = ws.git.commit_folder(store.CASES_DIR, message, verify, env={stamps.BACKFILL_ENV: "1"})
     except GitError as exc:
         # Leave nothing half-done: this batch's files go; earlier batches stay committed.
         ws.git.unstage([store.CASES_DIR])
@@ -159,7 +161,7 @@ def _data(text: str) -> bytes:
 
 
 def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
-                   progress: Callable[[int, str], None] | None) -> BulkResult:
+                   progress: Callable[[int, str], None] | None, now: datetime) -> BulkResult:
     """Each step is the work of the person who took it: one commit per person, kind of step
     (action) and day, at that day's last such step, with a `Case:` trailer per case and the
     `Action:` — what `report` reads to attribute work (R-RP-1), as it reads the CLI's commits.
@@ -240,4 +242,9 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
     if head and head != parent:
         # the new commits are on the branch; bring the index and work tree to them
         g.run("read-tree", "-m", "-u", parent or g.empty_tree(), head)
+        # fast-import runs no hook: the clone's own witness notes the made-up history with no
+        # entries, so its steps keep their claims (unstamped), and no later commit stamps it as a gap
+        branch = g.current_branch()
+        if g.remote_url("origin") is None and branch is not None:
+            stamps.stamp_update(g, f"refs/heads/{branch}", ZERO, head, now, "-")
     return BulkResult(written, 0, (head,) if head and head != parent else (), dict(statuses))

@@ -135,3 +135,28 @@ def test_gitolite_the_admin_and_the_other_office(filled: Gitolite, tmp_path: Pat
     assert code == 0, err
     code, err = push(sz, "main:refs/heads/gz-work", key=filled, who="zhouhua")
     assert code != 0 and "pusher zhouhua (GL_USER) = 周华 has roles staff" in err
+
+
+def test_gitolite_stamps_each_push_and_nobody_pushes_stamps(filled: Gitolite, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recorded time behind gitolite: post-receive (kept by `gitolite setup`) stamps what main
+    accepted with GL_USER's login; `complaintctl clone` and `sync` fetch the stamps; not even
+    the admin may push under refs/notes/complaintctl/."""
+    from complaintctl.model.stamp import entry_digest
+    from complaintctl.repo import stamps
+    from complaintctl.repo.git import Git
+
+    assert "complaintctl hook post-receive" in (filled.repo / "hooks" / "post-receive").read_text(encoding="utf-8")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    sz = ssh_clone(filled, "zhangmin", tmp_path / "sz")
+    assert stamps.NOTES_REFSPEC in sz.git("config", "--get-all", "remote.origin.fetch").stdout
+    case_id = sz.new(subject="记录时间")
+    assert sz.run("sync").exit_code == 0
+    from complaintctl.model.case import load_plain
+
+    entry = load_plain(sz.path(case_id).read_text(encoding="utf-8"), case_id)["timeline"][0]
+    notes = [n for _, n in stamps.read_notes(Git.open(sz.root))[1] if n.pusher == "zhangmin"]
+    assert [(case_id, entry_digest(entry), 1)] in [list(n.entries) for n in notes]
+    sz.git("notes", "--ref", stamps.NOTES_REF, "add", "-f", "-m", "complaintctl-received 1", "HEAD")
+    code, err = push(sz, f"{stamps.NOTES_REF}:{stamps.NOTES_REF}", "--force", key=filled, who="sun")
+    assert code != 0 and "记录时间注记只能由本服务器写入" in err, err

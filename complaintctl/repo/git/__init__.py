@@ -8,6 +8,7 @@
   there only — its persistent `git cat-file --batch` for the many object reads of the
   server's hook (commit parents, a file in a commit's tree); it is imported on first use;
 - `branches.py`: fetch, push, rebase, resets, commits built without the work tree;
+- `notes.py`: the witness's stamps (git notes under refs/notes/complaintctl/);
 - here: opening, creating and cloning a repository; the work tree: staging and committing.
 """
 
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from complaintctl.errors import GitError, RepoStateError
 from complaintctl.model.identity import Identity
 from complaintctl.repo.git.branches import Branches
 from complaintctl.repo.git.history import CaseCommit, CommitMeta, History, LogEntry
+from complaintctl.repo.git.notes import Notes
 from complaintctl.repo.git.objects import Change
 from complaintctl.repo.git.runner import LOW_MEMORY, ZERO, clean_env, git, nul_file, read_env
 
@@ -28,7 +31,7 @@ __all__ = ["LOW_MEMORY", "ZERO", "CaseCommit", "Change", "CommitMeta", "Git", "I
            "clean_env", "identity_at", "read_env"]
 
 
-class Git(History, Branches):
+class Git(History, Branches, Notes):
     """A small typed face over one repository."""
 
     def __init__(self, *, where: tuple[Path | None, Path, Path]) -> None:
@@ -150,13 +153,14 @@ class Git(History, Branches):
             self.run_locked("commit", "-q", "-F", msg)
         return self.run("rev-parse", "HEAD")
 
-    def commit_folder(self, folder: str, message: str, verify: bool = True) -> str | None:
+    def commit_folder(self, folder: str, message: str, verify: bool = True,
+                      env: Mapping[str, str] | None = None) -> str | None:
         """Stage everything below `folder` (new, changed, deleted) with git's own `git add`,
-        fast on large trees, and commit; None if that changes nothing."""
+        fast on large trees, and commit (the hooks see `env`); None if that changes nothing."""
         self.run_locked("add", "-A", "--", folder)
         if not self.staged_paths():
             return None
-        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message)
+        self.run_locked("commit", "-q", *([] if verify else ["--no-verify"]), "-m", message, env=env)
         return self.run("rev-parse", "HEAD")
 
     def commit_staged(self, message: str) -> str:

@@ -32,6 +32,12 @@ class Branches(Objects):
             return False
         raise GitError(f"git fetch {remote} failed: {' '.join(out.split())[:300]}")
 
+    def add_fetch_refspec(self, remote: str, refspec: str) -> None:
+        """Make every plain `git fetch` of `remote` bring `refspec` too (once)."""
+        code, out = self.plain("config", "--get-all", f"remote.{remote}.fetch", ok=(0, 1))
+        if refspec not in out.decode("utf-8", "replace").split():
+            self.run("config", "--add", f"remote.{remote}.fetch", refspec)
+
     def push(self, remote: str, branch: str, extra: Sequence[str] = ()) -> tuple[bool, str]:
         """Push HEAD to the remote branch (never forced), with the `extra` refspecs atomically
         (all or none): (accepted, git's and the hook's output)."""

@@ -13,8 +13,9 @@ from typing import Any
 
 from complaintctl.model.ids import is_case_path
 from complaintctl.model.snapshot import CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.repo.git import CaseCommit
-from complaintctl.repo.index import fresh
+from complaintctl.repo.index import fresh, schema
 from complaintctl.repo.index.schema import DAY, RECORD_FIELDS
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import stray_file
@@ -64,6 +65,20 @@ class Index:
         found.update(p for (p,) in self.db.execute(f"SELECT path FROM dirty WHERE ({where})", params)
                      if not is_case_path(p) and stray_file(p) is not None)
         return sorted(p for p in found if os.path.lexists(self.ws.root / p))
+
+    # -- when the record saw each entry: the witness's stamps, kept beside the rows ---------------
+
+    def recorded(self, case_ids: Iterable[str]) -> dict[str, CaseStamps]:
+        """Each case's recorded times (model.stamp.CaseStamps), the stamps read up to the notes
+        ref first (only the new ones); from git alone when the index cannot be written."""
+        from complaintctl.repo.index import recorded
+
+        if recorded.refresh_recorded(self.db, self.ws.git):
+            return recorded.case_stamps(self.db, case_ids)
+        scratch = schema.connect(None)
+        schema.ensure_schema(scratch, self.ws.policy.limits)
+        recorded.refresh_recorded(scratch, self.ws.git)
+        return recorded.case_stamps(scratch, case_ids)
 
     # -- who did what: git's case commits, kept beside the rows ---------------------------------
 

@@ -14,6 +14,7 @@ from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, decode, get, load_plain, to_plain
 from complaintctl.model.reader import DEFAULT_LIMITS, Limits
 from complaintctl.model.snapshot import Case, CaseRecord
+from complaintctl.model.stamp import FACT_DIGEST, entry_digest
 from complaintctl.model.text import case_tokens, contact_key, sealed, tokens, vector
 from complaintctl.policy import clocks
 from complaintctl.repo.index.schema import COLUMNS, RECORD_FIELDS
@@ -70,6 +71,12 @@ def row(path: str, blob: str | None, sig: str | None, text: str | None, error: s
             json.dumps(vector(data), ensure_ascii=False), json.dumps(report_facts(data), ensure_ascii=False))
 
 
+def _fact_entry(e: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: e[k] for k in ("at", "to", "action", "by", "of") if k in e}
+    out[FACT_DIGEST] = entry_digest(e)
+    return out
+
+
 def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a case document the report's figures read (reporting.reports: the status
     changes of the timeline in order, the clocks, the plan's due time, the revisit, the repeat
@@ -77,8 +84,10 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
     whole documents."""
     timeline = data.get("timeline")
     return {"id": data.get("id"), "status": data.get("status"),
-            "timeline": [{"at": e.get("at"), "to": e["to"]} for e in (timeline if isinstance(timeline, list) else ())
-                         if isinstance(e, Mapping) and e.get("to")],
+            # every entry, cut down: the status changes, what met each clock, vouches, and the
+            # whole entry's digest, which the record's stamps are keyed by (model.stamp)
+            "timeline": [_fact_entry(e) for e in (timeline if isinstance(timeline, list) else ())
+                         if isinstance(e, Mapping)],
             "clocks": data.get("clocks"), "plan": {"due": get(data, F.PLAN_DUE)},
             "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT)},
             # the current resolution and revisit (model.snapshot) need the resolution's time

@@ -54,6 +54,8 @@ CREATE INDEX cases_id ON cases (id);
 CREATE TABLE commits (seq INTEGER, sha TEXT, author TEXT, email TEXT, at TEXT, at_ts REAL, case_id TEXT, action TEXT);
 CREATE INDEX commits_at ON commits (at_ts);
 CREATE TABLE renumbered (seq INTEGER PRIMARY KEY, sha TEXT, old TEXT, new TEXT);
+CREATE TABLE recorded (case_id TEXT, digest TEXT, n INTEGER, at TEXT, at_ts REAL, ref TEXT, noted TEXT);
+CREATE INDEX recorded_case ON recorded (case_id, digest);
 CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 0');
 """
