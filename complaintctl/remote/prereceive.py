@@ -34,7 +34,7 @@ from complaintctl.i18n import _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
-from complaintctl.remote import access, merges, signing
+from complaintctl.remote import access, merges, renumbers, signing
 from complaintctl.repo import cache, precommit
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git
 from complaintctl.repo.precommit import check_changes, commit_context, policy_from_text
@@ -111,8 +111,11 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             except ComplaintError as exc:
                 problems.append(f"{up.ref}: {exc}")
                 continue
+            # R-IN-5: a renumbering never moves a case the ref already had (a new ref: main's)
+            base = main_old if up.created else up.old
             for meta in metas:
-                problems.extend(f"commit {meta.sha[:10]}: {f}" for f in _judge_commit(g, meta, now, server))
+                problems.extend(f"commit {meta.sha[:10]}: {f}" for f in _judge_commit(g, meta, now, server, base,
+                                                                                      up.ref))
             if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))
@@ -169,11 +172,13 @@ def _authority_text(g: Git, meta: CommitMeta, server: Server | None) -> str | No
     return g.file_at(meta.parents[0], POLICY_FILE) if meta.parents else None
 
 
-def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None) -> list[Finding]:
+def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None, base: str | None = None,
+                  ref: str = MAIN) -> list[Finding]:
     policy_text = g.file_at(meta.sha, POLICY_FILE)  # what the office's pre-commit judged by
     authority = _authority_text(g, meta, server)
+    changes = g.commit_changes(meta.sha)
+    shared = list(renumbers.on_the_record(g, base, ref, changes)) if base is not None else []
     if len(meta.parents) <= 1:
-        changes = g.commit_changes(meta.sha)
         # The ledger: the commit's new entries are its author's, within their authority.
         found = check_changes(g, changes, policy_text, now, commit_context(meta.author, authority))
         if server is not None:
@@ -194,7 +199,7 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
             bad = signing.check(meta, server.policy)
             if bad is not None:
                 found.append(bad)
-    return found
+    return shared + found
 
 
 def _who(meta: CommitMeta, server: Server) -> tuple[access.Grant | None, access.Grant | None]:
