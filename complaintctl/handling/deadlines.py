@@ -114,6 +114,13 @@ def upgrade(reason: str) -> Step:
     return as_step(rules_due.upgrade(reason))
 
 
+def upgrade_first(data: Mapping[str, Any], policy: Policy, at: datetime) -> Step | None:
+    """R-DL-6: the upgrade a resolution or closing recorded at `at` must record before it — the
+    one `sweep` would have made had it run (rules.due.upgrade_due), or None."""
+    due = rules_due.upgrade_due(data, policy, WorkCalendar.from_policy(policy), at)
+    return None if due is None else as_step(due)
+
+
 def next_sweep_step(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> Step | None:
     """The next thing a sweep does to this case (rules.due), or None when it is up to date."""
     due = rules_due.next_due(data, policy, cal, now)

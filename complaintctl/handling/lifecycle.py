@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import steps
+from complaintctl.handling import deadlines, steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.i18n import _
 from complaintctl.model.case import dump_document, load_plain
@@ -24,6 +24,7 @@ from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
 from complaintctl.rules.context import Commit
+from complaintctl.rules.ledger import UPGRADED_WITH
 from complaintctl.rules.validate import check_case
 
 __all__ = ["INVALID_REASONS", "Intake", "NewCase", "Result", "change", "create", "create_many", "receive"]
@@ -188,9 +189,15 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
         previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
-        doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
+        doc, detail = loaded.doc, step.detail or step.note
+        # R-DL-6: a late resolution or closing records the upgrade first, whether or not sweep ran
+        upgrade = deadlines.upgrade_first(doc, ws.policy, at or now) if step.action in UPGRADED_WITH else None
+        if upgrade is not None:
+            doc, _src, _final = steps.apply(doc, upgrade, at or now, actor, ws.policy)
+            detail = f"{detail} (R-DL-6: {upgrade.detail})"
+        doc, src, final = steps.apply(doc, step, at or now, actor, ws.policy)
         text = validated(ws, loaded.relpath, doc, previous, now, actor)
-        message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
+        message = commit_message(str(loaded.id), step.action, src, final, detail)
         sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 
