@@ -24,7 +24,6 @@ from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
 from complaintctl.reporting.knowledge import RepeatMatch
 from complaintctl.rules.context import Commit
-from complaintctl.rules.ledger import UPGRADED_WITH
 from complaintctl.rules.validate import check_case
 
 __all__ = ["INVALID_REASONS", "Intake", "NewCase", "Result", "change", "create", "create_many", "receive"]
@@ -189,15 +188,13 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
         previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
-        doc, detail = loaded.doc, step.detail or step.note
         # R-DL-6: a late resolution or closing records the upgrade first, whether or not sweep ran
-        upgrade = deadlines.upgrade_first(doc, ws.policy, at or now) if step.action in UPGRADED_WITH else None
-        if upgrade is not None:
-            doc, _src, _final = steps.apply(doc, upgrade, at or now, actor, ws.policy)
-            detail = f"{detail} (R-DL-6: {upgrade.detail})"
-        doc, src, final = steps.apply(doc, step, at or now, actor, ws.policy)
+        upgraded = deadlines.upgrade_first(loaded.doc, step.action, at or now, actor, ws.policy)
+        doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
         text = validated(ws, loaded.relpath, doc, previous, now, actor)
-        message = commit_message(str(loaded.id), step.action, src, final, detail)
+        detail = step.detail or step.note
+        message = commit_message(str(loaded.id), step.action, src, final,
+                                 f"{detail} ({upgraded})" if upgraded else detail)
         sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 

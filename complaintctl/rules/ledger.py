@@ -44,7 +44,7 @@ ACTION_RULES = {
     "notify": "R-RT-2",
 }
 UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
-UPGRADED_WITH = frozenset({"resolve", "close"})  # R-DL-6: steps that record a late general case's upgrade
+UPGRADED_WITH = frozenset({"resolve", "close"})  # R-DL-6: steps that record a late case's upgrade first
 
 
 def _entries(data: Mapping[str, Any]) -> list[Any]:

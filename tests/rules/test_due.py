@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from complaintctl.handling import steps
-from complaintctl.model.case import load_document
+from complaintctl.model.case import load_document, load_plain
 from complaintctl.repo.git import Identity
 from tests.conftest import Office, make_bare_remote
+from tests.remotes import clone, git, group_fixture  # noqa: F401 (fixtures)
 from tests.rules.test_decisions import by_step, every_hook, push_as
 from tests.rules.test_ledger import as_
 
@@ -92,3 +93,34 @@ def test_closing_a_case_resolved_late_records_the_upgrade(served: Office, monkey
     actions = [e["action"] for e in timeline(office, case_id)]
     assert actions[-2:] == ["upgrade", "close"], actions
     assert office.show_json(case_id)["assessment"]["severity"] == "major"
+
+
+def test_an_upgrade_both_clones_made_merges_as_one(group: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clone A's sweep upgrades the late case and syncs; clone B, offline, resolves it late and
+    records the same upgrade. sync merges the two: the server's merge rules accept it and the
+    second upgrade changes nothing (severity, the resolution clock's missed limit)."""
+    monkeypatch.setenv("COMPLAINTCTL_PUSHER", "zhangmin")  # what the server authenticates
+    a = clone(str(group), tmp_path / "a")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-13T09:05:00+08:00")
+    case_id = a.new("--received-at", RECEIVED)
+    a.run("assign", case_id, "--handler", "张敏", "--unit", "customer-service")
+    a.run("plan", case_id, "--resolver", "张敏", "--measures", "上门查看", "--due", "2026-11-16")
+    a.run("sync")
+    b = clone(str(group), tmp_path / "b")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-19T08:00:00+08:00")
+    assert "升级为重大 一般投诉 → 重大投诉" in a.run("sweep").output
+    a.run("sync")
+    monkeypatch.setenv("COMPLAINTCTL_NOW", LATE)  # B never saw A's sweep
+    b.run("resolve", case_id, "--outcome", "repair", "--summary", "已上门修好")
+    result = b.run("sync")
+    assert result.output.startswith("同步:已合并"), result.output
+    merged = load_plain(git(group, "show", f"main:cases/2026/11/{case_id}.yaml"), case_id)
+    kinds = [e["action"] for e in merged["timeline"]]
+    assert kinds.count("upgrade") == 2 and kinds[-1] == "resolve", kinds  # both kept: the log is append-only
+    assert merged["assessment"]["severity"] == "major" and merged["status"] == "resolved"
+    upgrades = [e for e in merged["timeline"] if e["action"] == "upgrade"]
+    assert {str(e["missed"]) for e in upgrades} == {str(upgrades[0]["missed"])}  # one missed limit
+    assert str(merged["clocks"]["resolution"]["due"]).startswith("2026-11-16")
+    assert b.run("validate").output.strip() == "1 个案件文件全部有效"
+    assert a.run("sync").exit_code == 0 and a.show_json(case_id)["assessment"]["severity"] == "major"
