@@ -42,6 +42,7 @@ from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
 MAIN = "refs/heads/main"
+OFFICE_REFS = "refs/offices/"  # an office's own ref (docs/design/office-pushes.md)
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
@@ -116,6 +117,10 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             for meta in metas:
                 problems.extend(f"commit {meta.sha[:10]}: {f}" for f in _judge_commit(g, meta, now, server, base,
                                                                                       up.ref))
+            if server is not None and not up.created and (up.ref == MAIN or up.ref.startswith(OFFICE_REFS)):
+                # R-IN-5: no case on the record leaves its path
+                problems.extend(f"{up.ref} {up.old[:10]}..{up.new[:10]}: {f}"
+                                for f in renumbers.net_removals(g, up.old, up.new, up.ref))
             if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))

@@ -66,3 +66,18 @@ def test_a_renumbering_to_another_month_and_year_is_refused_everywhere(states: S
     office.git("reset", "-q", "--soft", "HEAD~1")
     proc = office.git("commit", "-q", "-m", "renumber", check=False)
     assert proc.returncode != 0 and f"{expect}.new_id: R-IN-5" in proc.stderr, proc.stderr
+
+
+def test_a_renumbering_merged_in_from_an_older_commit_is_refused(states: States) -> None:
+    """The same move made on a branch from an older commit (where the case already was as the
+    server has it) and merged with the server's main: the push as a whole removes the case."""
+    office, ids = states
+    old = ids["closed"]
+    new = old[:-4] + "0901"
+    office.git("switch", "-q", "-c", "side", "HEAD~1")  # before the spare copies: the case as it is
+    renumbered_by_hand(office, old, new)
+    office.git("switch", "-q", "main")
+    office.git("merge", "-q", "--no-verify", "--no-edit", "side")
+    assert not office.path(old).exists()
+    out = refused_push(office)
+    assert "refs/heads/main " in out and f"{parse_case_id(old).relpath}: id: R-IN-5: 此案件已在服务器上" in out, out
