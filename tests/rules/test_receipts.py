@@ -114,6 +114,13 @@ def test_a_new_case_numbered_for_another_month_is_refused(states: States, monkey
     office.git("clean", "-qfd", "cases")
     pushed = pushed_refused(office, relpath, text, "张敏")
     assert expect in pushed, pushed
+    # committed past the hooks, `validate` names it too (the file judged on its own)
+    (office.root / relpath).parent.mkdir(parents=True, exist_ok=True)
+    (office.root / relpath).write_text(text, encoding="utf-8")
+    office.git("add", "--", relpath)
+    office.git("commit", "-q", "--no-verify", "-m", "by hand")
+    found = office.run("validate", ok=False)
+    assert found.exit_code == 1 and expect in found.output, found.output
 
 
 # ---- the pure rules, `now` passed in ----
