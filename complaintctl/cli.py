@@ -133,7 +133,22 @@ class ComplaintGroup(click.Group):
                 raise click.exceptions.Exit(0) from None
             raise _bug(exc) from exc
         except Exception as exc:  # a bug: keep the traceback for the report, not the screen
-            raise _bug(exc) from exc
+            raise (_index_failure(exc) or _bug(exc)) from exc
+
+
+def _index_failure(exc: Exception) -> UserError | None:
+    """Any SQLite error is the read index's (.git/complaintctl/): derived data, never the case
+    record — a one-line refusal like a full disk's, not an internal error."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    text = " ".join(str(exc).split())[:200]
+    if "full" in text.lower():
+        return UserError(_("no space left on the disk{where}: free some space and run the command again")
+                         .format(where=_(" writing {file}").format(file=".git/complaintctl/index.sqlite")))
+    return UserError(_("the read index (.git/complaintctl/index.sqlite) failed: {error} — it holds only data derived "
+                       "from the repository: delete it (it is rebuilt) and run the command again").format(error=text))
 
 
 def _bug(exc: BaseException) -> Bug:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
+from complaintctl.handling import steps
+from complaintctl.handling.steps import Step, StepFor
 from complaintctl.i18n import _, span
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
@@ -23,6 +25,7 @@ from complaintctl.policy.sla import WRITTEN
 from complaintctl.repo.git import Identity
 from complaintctl.rules import due as rules_due
 from complaintctl.rules.due import Due
+from complaintctl.rules.ledger import UPGRADED_WITH
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
@@ -121,6 +124,19 @@ def remind(clock: str, due: datetime) -> Step:
 def upgrade(reason: str) -> Step:
     """R-DL-6: general → major."""
     return as_step(rules_due.upgrade(reason))
+
+
+def upgrade_first(doc: CommentedMap, action: str, at: datetime, actor: Identity, policy: Policy) -> str:
+    """R-DL-6: before a resolution or closing recorded at `at`, the upgrade the clocks make due
+    then — the one `sweep` would have made had it run (rules.due.upgrade_due) — applied to
+    `doc`; what it did, for the commit message ("" when nothing was due)."""
+    if action not in UPGRADED_WITH:  # resolve, close
+        return ""
+    due = rules_due.upgrade_due(doc, policy, WorkCalendar.from_policy(policy), at)
+    if due is None:
+        return ""
+    steps.apply(doc, as_step(due), at, actor, policy)
+    return f"R-DL-6: {due.detail}"
 
 
 def next_sweep_step(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> Step | None:

@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import InvalidInput, ValidationFailed
-from complaintctl.handling import sealing, steps
+from complaintctl.handling import deadlines, sealing, steps
 from complaintctl.handling.steps import INVALID_REASONS, Intake, StepFor
 from complaintctl.i18n import _
 from complaintctl.model.case import dump_document, load_plain
@@ -205,11 +205,15 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         committed = ws.git.show("HEAD", loaded.relpath) if ws.git.has_head() else None
         previous = load_plain(committed, loaded.relpath, ws.policy.limits) if committed is not None else None
         step = step_for(loaded.doc)
+        # R-DL-6: a late resolution or closing records the upgrade first, whether or not sweep ran
+        upgraded = deadlines.upgrade_first(loaded.doc, step.action, at or now, actor, ws.policy)
         doc, src, final = steps.apply(loaded.doc, step, at or now, actor, ws.policy)
         made = sealing.seal(ws, doc)  # R-RT-5: an edit's new text is sealed under the case's own key
         text = validated(ws, loaded.relpath, doc, previous, now, actor)
         sealing.record(ws, [made], actor)
-        message = commit_message(str(loaded.id), step.action, src, final, step.detail or step.note)
+        detail = step.detail or step.note
+        message = commit_message(str(loaded.id), step.action, src, final,
+                                 f"{detail} ({upgraded})" if upgraded else detail)
         sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 

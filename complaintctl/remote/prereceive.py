@@ -36,7 +36,7 @@ from complaintctl.model.case import decode, load_plain
 from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.privacy import casekeys
-from complaintctl.remote import access, keyrefs, pushlog, signing
+from complaintctl.remote import access, keyrefs, pushlog, renumbers, signing
 from complaintctl.remote.verdicts import ChangeKey, Verdicts
 from complaintctl.repo import cache, precommit, stamps
 from complaintctl.repo.git import ZERO, Change, CommitMeta, Git, blob_id
@@ -46,6 +46,7 @@ from complaintctl.rules.finding import Finding
 from complaintctl.rules.validate import is_case_path
 
 MAIN = "refs/heads/main"
+OFFICE_REFS = "refs/offices/"  # an office's own ref (docs/design/office-pushes.md)
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
@@ -133,11 +134,17 @@ def pre_receive(g: Git, updates: list[RefUpdate], now: datetime,
             except ComplaintError as exc:
                 problems.append(f"{up.ref}: {exc}")
                 continue
+            # R-IN-5: a renumbering never moves a case the ref already had (a new ref: main's)
+            base = main_old if up.created else up.old
             for meta in metas:
-                found = _judge_commit(g, meta, now, server)
+                found = _judge_commit(g, meta, now, server, base, up.ref)
                 if messages is not None:
                     found.extend(clear_text.message_findings(messages.get(meta.sha, ""), True))
                 problems.extend(f"commit {meta.sha[:10]}: {f}" for f in found)
+            if server is not None and not up.created and (up.ref == MAIN or up.ref.startswith(OFFICE_REFS)):
+                # R-IN-5: no case on the record leaves its path
+                problems.extend(f"{up.ref} {up.old[:10]}..{up.new[:10]}: {f}"
+                                for f in renumbers.net_removals(g, up.old, up.new, up.ref))
             if up.ref == MAIN and server is not None and not up.created and not _plain_line(metas, up.old):
                 problems.extend(f"{MAIN} {up.old[:10]}..{up.new[:10]}: {f}"
                                 for f in _net_change(g, up, metas, now, server))
@@ -257,11 +264,13 @@ def _authority_text(g: Git, meta: CommitMeta, server: Server | None) -> str | No
     return g.file_at(meta.parents[0], POLICY_FILE) if meta.parents else None
 
 
-def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None) -> list[Finding]:
+def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None, base: str | None = None,
+                  ref: str = MAIN) -> list[Finding]:
     policy_text = g.file_at(meta.sha, POLICY_FILE)  # what the office's pre-commit judged by
     authority = _authority_text(g, meta, server)
+    changes = g.commit_changes(meta.sha)
+    shared = list(renumbers.on_the_record(g, base, ref, changes)) if base is not None else []
     if len(meta.parents) <= 1:
-        changes = g.commit_changes(meta.sha)
         # The ledger: the commit's new entries are its author's, within their authority.
         found = _check_plain(g, meta, changes, policy_text, authority, now, server)
         if server is not None:
@@ -284,7 +293,7 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
             bad = signing.check(meta, server.policy)
             if bad is not None:
                 found.append(bad)
-    return found
+    return shared + found
 
 
 def _check_plain(g: Git, meta: CommitMeta, changes: list[Change], policy_text: str | None,

@@ -110,8 +110,7 @@ def validate_repository(ws: Workspace, now: datetime) -> tuple[int, list[Finding
                 db.execute("DELETE FROM verdicts WHERE ctx != ?", (ctx,))  # an older policy's or code's
                 db.execute("COMMIT")
             except sqlite3.Error:  # a verdict not kept is only slower next time (e.g. a read-only clone)
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
+                index.rollback(db)
         for path in idx.strays():
             count += 1
             stray = stray_file(path)

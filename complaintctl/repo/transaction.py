@@ -20,6 +20,7 @@ orphan case file) — and says which.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -29,7 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from complaintctl.errors import ComplaintError, RepoStateError
+from complaintctl.errors import ComplaintError, GitError, RepoStateError
+from complaintctl.i18n import N_, _
 from complaintctl.repo import vouch
 from complaintctl.repo.files import set_new_file_mode
 from complaintctl.repo.git import Git, blob_id
@@ -111,6 +113,8 @@ def commit_files(root: Path, g: Git, writes: list[FileWrite], message: str,
         _roll_back(root, g, jdir)
         if isinstance(exc, OSError):
             raise _disk_error(exc, "nothing was recorded") from exc
+        if isinstance(exc, GitError) and "No space left on device" in str(exc):  # git's own write failed
+            raise _disk_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), "nothing was recorded") from exc
         raise
     except BaseException:  # Ctrl-C, SystemExit: still leave nothing behind
         _roll_back(root, g, jdir)
@@ -226,10 +230,16 @@ def _remove_temp_index(g: Git) -> None:
 
 
 def _disk_error(exc: OSError, outcome: str) -> RepoStateError:
+    """A one-line refusal in the office's language; `outcome` is one of OUTCOMES."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in (28, 122):  # ENOSPC, EDQUOT
-        return RepoStateError(f"no space left on the disk{where}: {outcome}; free some space and run it again")
-    return RepoStateError(f"cannot write{where}: {exc.strerror or exc}: {outcome}")
+        return RepoStateError(_("no space left on the disk{where}: {outcome}; free some space and run it again")
+                              .format(where=where, outcome=_(outcome)))
+    return RepoStateError(_("cannot write{where}: {error}: {outcome}").format(where=where, error=exc.strerror or exc,
+                                                                              outcome=_(outcome)))
+
+
+OUTCOMES = (N_("nothing was changed"), N_("nothing was recorded"))
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -87,6 +87,11 @@ def next_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: da
         received = as_datetime(get(data, F.INTAKE_RECEIVED_AT), cal.tz)
         if after is not None and received is not None and now > durations.add(received, after, cal):
             return upgrade(f"R-DL-6: a valid complaint open over {after} becomes major")
+    if status == "resolved" and get(data, F.ASSESSMENT_SEVERITY) == "general" \
+            and get(data, F.ASSESSMENT_VALID) is not False:
+        missed = _resolved_late(data, cal, now)
+        if missed is not None:  # R-DL-6: resolved after its limit, and no sweep ran in between
+            return upgrade("R-DL-6: a general complaint past its time limit becomes major", missed)
     for name, due in overdue:
         if not _reminded(data, name, due, cal):
             return remind(name, due)
@@ -99,6 +104,22 @@ def next_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: da
             return Due("escalate", f"R-ES-1: time limit passed, up to {step}", f"{current} → {step}",
                        {"level": step})
     return None
+
+
+def _resolved_late(data: Mapping[str, Any], cal: WorkCalendar, now: datetime) -> datetime | None:
+    """The resolution clock's due, when the resolution came after it (clocks.state_at: late)."""
+    case = Case.from_data(data, cal.tz)
+    clock = case.clock("resolution")
+    if clock is None or clock.due is None or clocks.state_at(case, clock, now) != clocks.LATE:
+        return None
+    return clock.due
+
+
+def upgrade_due(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, at: datetime) -> Due | None:
+    """R-DL-6: the upgrade the clocks make due at `at` (before a resolution or a closing is
+    recorded then), or None — the same answer `sweep` acts on (next_due)."""
+    due = next_due(data, policy, cal, at)
+    return due if due is not None and due.action == "upgrade" else None
 
 
 def matches(entry: Mapping[str, Any], due: Due | None, tz: Any) -> bool:

@@ -44,6 +44,7 @@ ACTION_RULES = {
     "notify": "R-RT-2", "vouch-late": "R-IN-1",
 }
 UNEXPLAINED = ("timeline", "clocks")  # the log itself, and derived data (rules.deadlines checks it)
+UPGRADED_WITH = frozenset({"resolve", "close"})  # R-DL-6: steps that record a late case's upgrade first
 
 
 def _entries(data: Mapping[str, Any]) -> list[Any]:
@@ -215,6 +216,12 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
                           _("nothing makes this {action} due at {at}: it records only what the clocks say "
                             "(complaintctl sweep)").format(action=action, at=e.get("at")))
         return
+    if action in UPGRADED_WITH and (up := _upgrade_missing(ctx, state, i, e)) is not None:
+        yield ctx.finding(f"{where}.action", "R-DL-6",
+                          _("the {action} comes after the limit ({missed}): a general complaint past its limit "
+                            "becomes major, recorded in the same change before it (an upgrade entry, as the CLI "
+                            "writes it)").format(action=labels.action_word(action), missed=_show(up.extra["missed"])
+                                                 if "missed" in up.extra else "-"))
     allowed = authority.authority.roles_for(action)
     # `correct` and `reopen` name their roles per case (rules.decisions: only a closed case's reopening is gated)
     if allowed is not None and action not in ("correct", "reopen") and not authority.authority.allows(roles, action):
@@ -224,6 +231,18 @@ def _judge(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any
     check = ACTION_CHECKS.get(action)
     if check is not None:
         yield from check(ctx, state, where, e, who, roles, entries[:i], authority)
+
+
+def _upgrade_missing(ctx: CheckContext, state: dict[str, Any], i: int, e: Mapping[str, Any]) -> rules_due.Due | None:
+    """R-DL-6: the upgrade the clocks make due when this resolution or closing is recorded —
+    then it must already be in the timeline, whether or not a sweep ran."""
+    at = as_datetime(e.get("at"), ctx.policy.tz)
+    if at is None:
+        return None
+    probe = copy.deepcopy(state)
+    probe["timeline"] = list(_entries(ctx.data)[:i])
+    effects.refresh_clocks(probe, ctx.policy)
+    return rules_due.upgrade_due(probe, ctx.policy, WorkCalendar.from_policy(ctx.policy), at)
 
 
 def _due_by_clocks(ctx: CheckContext, state: dict[str, Any], e: Mapping[str, Any]) -> bool:

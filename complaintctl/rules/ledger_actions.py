@@ -17,7 +17,7 @@ from complaintctl.policy import clocks
 from complaintctl.policy.authority import severity_rank
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
-from complaintctl.rules import decisions, effects
+from complaintctl.rules import decisions, effects, receipts
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -165,6 +165,32 @@ def _correct(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
         yield ctx.finding(f"{where}.by", rule,
                           _("{person} may not correct {field}: that needs role {roles} (approvals.{key})")
                           .format(person=who, field=field, roles=_(" or ").join(allowed), key=key))
+    if field in effects.AT_FIELDS:
+        yield from _correct_receipt(ctx, state, where, e, before, rule)
+
+
+def _correct_receipt(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any],
+                     before: list[Any], rule: str) -> Iterator[Finding]:
+    """A receipt correction keeps the value it replaces, and moves no due that had passed at the
+    correction's `now` (rules.receipts): the clocks run from the receipt first recorded."""
+    tz = ctx.policy.tz
+    was = as_datetime(get(state, F.INTAKE_RECEIVED_AT), tz)
+    if as_datetime(e.get("old"), tz) != was:
+        yield ctx.finding(f"{where}.old", rule, _("a correction keeps the value it replaces ({was}), not {old}")
+                          .format(was=show(was), old=show(e.get("old"))))
+        return
+    cal = WorkCalendar.from_policy(ctx.policy)
+    probe = copy.deepcopy(state)
+    probe["timeline"] = before
+    after = copy.deepcopy(probe)
+    effects.apply_entry(after, e, ctx.policy)
+    for m in receipts.moved_dues(Case.from_data(probe, tz), Case.from_data(after, tz), ctx.policy, cal, ctx.now):
+        yield ctx.finding(f"{where}.value", rule,
+                          _("the {name} due {was}, computed from the receipt as recorded, had passed at {now}: a "
+                            "receipt is corrected only before any due it moves has passed (it would be {then})")
+                          .format(name=m.name, was=show(m.was), now=show(ctx.now.astimezone(tz)),
+                                  then=show(m.would_be)))
+        return
 
 
 def _edit(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,

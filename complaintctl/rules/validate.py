@@ -23,6 +23,7 @@ from complaintctl.rules import (
     ledger,
     lookups,
     privacy,
+    receipts,
     recusal,
     transitions,
 )
@@ -34,8 +35,8 @@ __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts"
            "stray_file", "unreadable_findings"]
 
 CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, ledger.check, privacy.check, clear_text.check,
-                       lookups.check]
+                       archive.check, deadlines.check, receipts.check, ledger.check, privacy.check,
+                       clear_text.check, lookups.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,

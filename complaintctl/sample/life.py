@@ -12,7 +12,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import ValidationFailed
-from complaintctl.handling import steps
+from complaintctl.handling import deadlines, steps
 from complaintctl.handling.lifecycle import commit_message
 from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
@@ -108,11 +108,14 @@ class Life:
         t = self.at(lo, hi)
         actor = identity(who)
         step = make(t, actor)(self.doc)
+        upgraded = deadlines.upgrade_first(self.doc, step.action, t, actor, self.policy)  # R-DL-6, as the CLI
         self.doc, src, final = steps.apply(self.doc, step, t, actor, self.policy)  # clocks too
         self.moment = t
         self._check(t, actor)
         if self.dump is not None:  # the commit `lifecycle.change` would make for this step
-            message = commit_message(str(self.doc["id"]), step.action, src, final, step.detail or step.note)
+            detail = step.detail or step.note
+            message = commit_message(str(self.doc["id"]), step.action, src, final,
+                                     f"{detail} ({upgraded})" if upgraded else detail)
             self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
         return t
 

@@ -49,13 +49,14 @@ from complaintctl.repo.index.schema import (
     disk_trouble,
     ensure_schema,
     in_memory,
+    rollback,
     version,
 )
 from complaintctl.repo.workspace import Workspace
 
 __all__ = ["BY_RECEIVED", "COLUMNS", "DAY", "DB_NAME", "PARALLEL_AT", "STRAY", "Index", "LazyData", "RowData",
            "Skipped", "TransientRow", "due_where", "epoch", "load_records", "open_index", "open_log", "report_facts",
-           "row", "version"]
+           "rollback", "row", "version"]
 
 
 def _opened(ws: Workspace, bring_up: Callable[[sqlite3.Connection], None]) -> Index:

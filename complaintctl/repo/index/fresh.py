@@ -18,7 +18,7 @@ from complaintctl.output import Progress
 from complaintctl.repo import store
 from complaintctl.repo.git import Git
 from complaintctl.repo.index.rows import build_rows, row
-from complaintctl.repo.index.schema import INSERT, disk_trouble
+from complaintctl.repo.index.schema import INSERT, disk_trouble, rollback
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import stray_file
 
@@ -107,7 +107,7 @@ def refresh(ws: Workspace, db: sqlite3.Connection, progress: bool) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('tree', ?)", (head,))
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        rollback(db)
         raise
 
 
@@ -297,13 +297,12 @@ def refresh_log(db: sqlite3.Connection, g: Git) -> bool:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head', ?)", (head,))
         db.execute("COMMIT")
     except sqlite3.OperationalError as exc:
-        if db.in_transaction:  # a failed COMMIT may have ended it already
-            db.execute("ROLLBACK")
+        rollback(db)  # a failed COMMIT may have ended it already
         if disk_trouble(exc):
             return False
         raise
     except BaseException:
-        db.execute("ROLLBACK")
+        rollback(db)
         raise
     return True
 

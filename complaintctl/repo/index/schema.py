@@ -86,6 +86,18 @@ def disk_trouble(exc: sqlite3.OperationalError) -> bool:
     return any(w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
 
 
+def rollback(db: sqlite3.Connection) -> None:
+    """End a failed write. SQLite may have ended it already (a COMMIT that found the disk full
+    rolls back by itself), and a ROLLBACK then fails with "no transaction is active": the
+    failure the caller is raising is the one to report, never this one."""
+    if not db.in_transaction:
+        return
+    try:
+        db.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the connection is closed by the caller; the file holds what was last committed
+
+
 def in_memory(db: sqlite3.Connection) -> bool:
     return any(r[2] == "" for r in db.execute("PRAGMA database_list"))
 
@@ -112,7 +124,7 @@ def ensure_schema(db: sqlite3.Connection, limits: Limits) -> None:
             db.execute("INSERT INTO meta VALUES ('version', ?)", (want,))
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        rollback(db)
         raise
 
 
