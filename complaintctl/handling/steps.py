@@ -20,7 +20,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
 from complaintctl.model.ids import parse_case_id
 from complaintctl.model.timeparse import parse_when
-from complaintctl.policy import vocabularies
+from complaintctl.policy import staff, vocabularies
 from complaintctl.policy.authority import Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
@@ -56,6 +56,8 @@ class Intake:
     # files kept under materials/YYYY/MM/ID/ ({file, sha256, size, type}), both fixed at intake
     source: Mapping[str, Any] = field(default_factory=dict)
     attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    anonymous: bool = False  # R-IN-1: no name, no contact (the policy's `anonymous: true`) ...
+    anonymous_reason: str = ""  # ... and why
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,12 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
     im["recorded_at"] = stamp(now.astimezone(tz))
     im["channel"] = intake.channel
     im["first_receiver"] = intake.first_receiver or actor.name  # R-IN-2
-    im["complainant"] = CommentedMap(name=intake.name, **{"class": intake.complainant_class},
-                                     contact=intake.contact, address=intake.address or None)
+    if intake.anonymous:  # R-IN-1: the rules judge whether the policy takes it, and the reason
+        im["complainant"] = CommentedMap(**{"class": intake.complainant_class}, address=intake.address or None,
+                                         anonymous=True, anonymous_reason=intake.anonymous_reason)
+    else:
+        im["complainant"] = CommentedMap(name=intake.name, **{"class": intake.complainant_class},
+                                         contact=intake.contact, address=intake.address or None)
     im["location"] = intake.location or None
     im["subject"] = intake.subject
     im["details"] = intake.details
@@ -173,12 +179,13 @@ def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]
         category = policy.categories.get(str(doc["assessment"].get("category")))
         # R-RT-1: the category's responsible unit, else the coordination centre.
         chosen = unit or (category.unit if category else policy.default_unit)
+        handler_name = staff.handler(policy, handler, chosen).name  # R-RT-2: a listed person of the unit
         heads = list(copied)
         if not heads and str(doc["assessment"].get("severity")) in MAJOR:
-            heads = responsible_heads(policy, chosen, handler, str(get(doc, F.ACCUSED_PERSON) or ""))
+            heads = responsible_heads(policy, chosen, handler_name, str(get(doc, F.ACCUSED_PERSON) or ""))
         first = doc.get("status") == "received"
         return Step("assign" if first else "reassign", "assigned" if first else None,
-                    detail=f"handler {handler}", extra={"handler": handler, "unit": chosen, "copied": heads})
+                    detail=f"handler {handler_name}", extra={"handler": handler_name, "unit": chosen, "copied": heads})
 
     return step_for
 
@@ -244,6 +251,9 @@ def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, act
         if doc.get("status") != "resolved":
             raise InvalidInput(_("{case}: cannot revisit: the case is {status} (R-CL-1: revisit after resolve)")
                                .format(case=doc.get("id"), status=doc.get("status")))
+        if get(doc, F.INTAKE_COMPLAINANT_ANONYMOUS) is True:
+            raise InvalidInput(_("{case}: cannot revisit: the complaint is anonymous, with nobody to revisit "
+                                 "(R-CL-1): close it").format(case=doc.get("id")))
         # R-CL-1: a dissatisfied customer reopens the case (closed loop).
         dst = "in_progress" if satisfaction == "dissatisfied" else None
         return Step("revisit", dst, note=comment, detail=f"satisfaction {satisfaction}",

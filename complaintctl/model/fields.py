@@ -20,6 +20,8 @@ INTAKE_COMPLAINANT_NAME = "intake.complainant.name"
 INTAKE_COMPLAINANT_CLASS = "intake.complainant.class"
 INTAKE_COMPLAINANT_CONTACT = "intake.complainant.contact"
 INTAKE_COMPLAINANT_ADDRESS = "intake.complainant.address"
+INTAKE_COMPLAINANT_ANONYMOUS = "intake.complainant.anonymous"
+INTAKE_COMPLAINANT_ANONYMOUS_REASON = "intake.complainant.anonymous_reason"
 INTAKE_LOCATION = "intake.location"
 INTAKE_SUBJECT = "intake.subject"
 INTAKE_DETAILS = "intake.details"
@@ -92,6 +94,8 @@ ALL = (
     INTAKE_COMPLAINANT_CLASS,
     INTAKE_COMPLAINANT_CONTACT,
     INTAKE_COMPLAINANT_ADDRESS,
+    INTAKE_COMPLAINANT_ANONYMOUS,
+    INTAKE_COMPLAINANT_ANONYMOUS_REASON,
     INTAKE_LOCATION,
     INTAKE_SUBJECT,
     INTAKE_DETAILS,

@@ -51,6 +51,7 @@ class Complainant:
     klass: str
     contact: str
     address: str
+    anonymous: bool = False  # R-IN-1: no name, no contact, where the policy takes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,8 @@ class Case:
                 recorded_at=as_datetime(intake.get("recorded_at"), tz),
                 channel=_text(intake.get("channel")), first_receiver=_text(intake.get("first_receiver")),
                 complainant=Complainant(_text(complainant.get("name")), _text(complainant.get("class")),
-                                        _text(complainant.get("contact")), _text(complainant.get("address"))),
+                                        _text(complainant.get("contact")), _text(complainant.get("address")),
+                                        complainant.get("anonymous") is True),
                 location=_text(intake.get("location")), subject=_text(intake.get("subject")),
                 details=_text(intake.get("details"))),
             assessment=Assessment(

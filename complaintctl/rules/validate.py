@@ -12,7 +12,18 @@ from complaintctl.i18n import N_, _
 from complaintctl.model.case import as_datetime, decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import Policy
-from complaintctl.rules import archive, closing, dates, deadlines, entries, fields, ledger, recusal, transitions
+from complaintctl.rules import (
+    archive,
+    closing,
+    dates,
+    deadlines,
+    entries,
+    fields,
+    intake,
+    ledger,
+    recusal,
+    transitions,
+)
 from complaintctl.rules.context import CheckContext, Commit
 from complaintctl.rules.finding import Finding
 
@@ -20,8 +31,8 @@ Check = Callable[[CheckContext], Iterable[Finding]]
 __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after",
            "stray_file", "unreadable_findings"]
 
-CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, ledger.check]
+CHECKS: list[Check] = [fields.check, intake.check, transitions.check, entries.check, recusal.check, dates.check,
+                       closing.check, archive.check, deadlines.check, ledger.check]
 
 
 def check_case(path: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None,
