@@ -88,7 +88,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "why_repeat": _p("why_repeat", "repeat complaint"),
     "why_slow": _p("why_slow", "slowest to resolve"),
     "why_lesson": _p("why_lesson", "has a lesson"),
-    "days_to_resolve": _p("days_to_resolve", "Working days to resolve"),
+    "days_to_resolve": _p("days_to_resolve", "Time to resolve"),
     "no_cases": _p("no_cases", "No featured cases this period."),
     "masking_note": _p("masking_note", "Complainants' names, phone numbers, addresses and unit numbers are "
                                        "masked (R-RP-4)."),

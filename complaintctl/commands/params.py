@@ -104,7 +104,7 @@ def _speak_office_language(ctx: click.Context | None) -> None:
     a refused value is said in the office's language all the same, read from the `language:`
     line of the nearest complaintctl.yaml (as the hooks do, repo.precommit)."""
     from complaintctl import i18n
-    from complaintctl.repo.precommit import language_near
+    from complaintctl.i18n import language_near
 
     language = language_near(Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path("."))
     if language:

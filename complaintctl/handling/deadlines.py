@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.handling.steps import Step, StepFor
-from complaintctl.i18n import _, span
+from complaintctl.i18n import _, duration, span
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.snapshot import Case, CaseRecord
@@ -131,14 +131,11 @@ class ClockView:
 
 
 def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> str:
-    """How long from a to b, in working time (`1.5 working days`, `3h 20m working`) or clock time
-    (`3d 14h`: two units, truncated — i18n.span), in the office's language."""
+    """How long from a to b, in working time (`2 working days 3h`, `3h 20m working`) or clock
+    time (`3d 14h`), in the office's language: always i18n.duration."""
     if not working:
         return span((b - a).total_seconds())
-    days = cal.working_days_between(a, b)
-    if days >= 1:
-        return _("{days} working days").format(days=f"{days:.1f}")
-    return _("{span} working").format(span=span(cal.working_seconds_between(a, b)))
+    return duration(*cal.working_parts(a, b), working=True)
 
 
 def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> list[ClockView]:
