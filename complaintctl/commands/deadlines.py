@@ -59,7 +59,8 @@ def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str)
 @click.command("escalate")
 @case_arg
 @click.option("--reason", required=True, help="Why (e.g. the customer stays dissatisfied, R-ES-1).")
-@click.option("--level", help="Jump to this level of the chain (default: one level up).")
+@click.option("--level", help="The next level up, named to confirm it (R-ES-1: one level at a time, never a "
+                              "jump; default: the next one).")
 @step_json
 @pass_ws
 def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) -> None:
