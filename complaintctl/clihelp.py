@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import ast
 import inspect
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -33,14 +31,7 @@ _EXTRA = re.compile(r"^(?P<text>.*?)(?:\s*\[(?P<extra>[^\[\]]*)\])?$", re.S)
 
 
 def help_language(directory: str) -> str:
-    found = i18n.language_near(Path(directory))
-    if found:
-        return found
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    return i18n.language_for(directory)
 
 
 def width(text: str) -> int:

@@ -49,6 +49,22 @@ def language() -> str:
     return _language
 
 
+def language_for(directory: str) -> str:
+    """The language to speak before a policy is read (`--help`, `server init`): the nearest
+    complaintctl.yaml's `language:` line, else the locale (LC_ALL, LC_MESSAGES, LANG: zh_CN → zh),
+    else English."""
+    found = language_near(Path(directory))
+    if found:
+        return found
+    import os
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def language_near(start: Path) -> str | None:
     """The `language:` of the nearest complaintctl.yaml at or above `start`, read from its line
     (no parse: a command line's refusal, or `--help`, comes before the policy is read); None

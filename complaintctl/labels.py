@@ -199,6 +199,17 @@ def action_word(key: str) -> str:
     return key if pair is None else translations(i18n.language()).pgettext(*pair)
 
 
+def status_word(key: str) -> str:
+    """A status in the office's language (`in_progress` → 处理中), for a message made now and
+    then: inside a sentence the office reads its word, not the key."""
+    pair = STATUSES.get(key)
+    return key if pair is None else translations(i18n.language()).pgettext(*pair)
+
+
+def status_list(keys: Iterable[str]) -> str:
+    return ("、" if i18n.language() == "zh" else ", ").join(status_word(k) for k in keys)
+
+
 def words(language: str, table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """One fixed vocabulary (STATUSES, SATISFACTION, CLOCK_STATES, ACTIONS) in one language:
     key -> word, looked up once per command, not once per row."""

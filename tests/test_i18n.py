@@ -357,9 +357,9 @@ def test_the_server_hook_without_complaintctl_speaks_mains_language(office: Offi
 
 
 @pytest.mark.parametrize(("language", "loss", "step"), [
-    ("zh", "--loss: R-CL-2: -1.0 须不小于 0", "不能执行 reopen:案件状态为 in_progress(R-WF:in_progress 只能转为 "),
+    ("zh", "--loss: R-CL-2: -1.0 须不小于 0", "不能执行 重新处理:案件状态为 处理中(R-WF:处理中 只能转为 "),
     ("en", "--loss: R-CL-2: -1.0 must be 0 or more",
-     "cannot reopen: the case is in_progress (R-WF: from in_progress it may go to "),
+     "cannot reopen: the case is In progress (R-WF: from In progress it may go to "),
 ])
 def test_core_refusals_speak_the_office_language(states: States, language: str, loss: str, step: str) -> None:
     """A value out of range (a usage error, exit 2, found before the policy is read) and a step

@@ -28,6 +28,9 @@ REQUIRED: dict[str, tuple[str, str | None]] = {
 }
 
 
+# R-AS-5: why an earlier case looks like this one (reporting.knowledge), in the office's words
+REPEAT_REASONS = {"same-contact": N_("same contact"), "same-name": N_("same name"),
+                  "similar-subject": N_("similar subject")}
 ANONYMOUS_OMITS = frozenset({"name", "contact"})
 
 
@@ -153,5 +156,5 @@ def new_cmd(ws: Workspace, as_json: bool, **opts: Any) -> None:
         click.echo(_("note: recorded as incident {incident} ({severity}, R-AS-3); `--no-incident` declines "
                      "it").format(incident=intake.incident, severity=intake.severity), err=True)
     if repeats:  # after the ID line, which scripts read first
-        listed = ", ".join(f"{m.id} ({m.reason})" for m in repeats)
+        listed = ", ".join(f"{m.id} ({_(REPEAT_REASONS.get(m.reason, m.reason))})" for m in repeats)
         click.echo(_("warning: looks like a repeat complaint (R-AS-5): {cases}").format(cases=listed), err=True)

@@ -41,7 +41,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, 
     if not policy.authority.allows(policy.roles_of(actor.name, actor.email), "extend"):
         raise InvalidInput("R-DL-2: " + _("{name} may not extend a deadline: that needs a person with role "
                                           "{roles} in the policy's people")
-                           .format(name=actor.name, roles=" | ".join(approvers(policy))))
+                           .format(name=actor.name, roles=_(" or ").join(approvers(policy))))
     if not reason.strip():
         raise InvalidInput("--reason: R-DL-2: " + _("the reason for the extension is required"))
     if until <= now:

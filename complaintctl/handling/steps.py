@@ -13,6 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model import fields as F
@@ -147,9 +148,10 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
     clocks_before = to_plain(doc.get("clocks"))
     # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
     if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
-        allowed = ", ".join(workflow.legal_targets(src)) or _("nothing (final)")
+        allowed = labels.status_list(workflow.legal_targets(src)) or _("nothing (final)")
         raise InvalidInput(_("{case}: cannot {action}: the case is {src} (R-WF: from {src} it may go to {allowed})")
-                           .format(case=doc.get("id"), action=step.action, src=src, allowed=allowed))
+                           .format(case=doc.get("id"), action=labels.action_word(step.action),
+                                   src=labels.status_word(src), allowed=allowed))
     before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
     moved = step.dst is not None and step.dst != src
     if step.mutate is not None:

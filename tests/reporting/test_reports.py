@@ -242,7 +242,7 @@ def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> Non
 
 def test_new_flags_a_repeat_and_records_the_link(sample: Sample) -> None:
     office, ids = sample
-    assert f"疑似重复投诉(R-AS-5):{ids['A']} (same-contact)" in ids["D_warning"]
+    assert f"疑似重复投诉(R-AS-5):{ids['A']} (同一联系方式)" in ids["D_warning"]
     text = office.path(ids["D"]).read_text(encoding="utf-8")
     assert f"- {ids['A']}" in text and "repeat: true" in text
     assert "repeat_of: []" in office.path(ids["B"]).read_text(encoding="utf-8")
