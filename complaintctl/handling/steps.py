@@ -210,9 +210,14 @@ def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:
             raise InvalidInput(_("{case}: cannot plan: the case is {status} (R-IN-4: plan after assign)")
                                .format(case=doc.get("id"), status=status))
         first = status == "assigned"
+        when = stamp(due) if isinstance(due, datetime) else due
+        current = doc.get("plan") or {}
+        if not first and (current.get("resolver"), current.get("measures"), current.get("due")) == \
+                (resolver, measures, when):  # a replan that changes nothing records nothing
+            raise InvalidInput(_("{case}: the plan is already this (resolver, measures and due): nothing changed")
+                               .format(case=doc.get("id")))
         return Step("plan" if first else "replan", "in_progress" if first else None, detail=measures,
-                    extra={"resolver": resolver, "measures": measures,
-                           "due": stamp(due) if isinstance(due, datetime) else due})
+                    extra={"resolver": resolver, "measures": measures, "due": when})
 
     return step_for
 
