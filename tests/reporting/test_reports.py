@@ -253,7 +253,7 @@ def test_new_repeat_by_similar_subject(office: Office) -> None:
     other = office.run("new", "--channel", "phone", "--name", "吴女士", "--contact", "13500000002",
                        "--complainant-class", "owner", "--category", "other", "--subject", "小区东门道闸无法抬杆了",
                        "--details", "车辆进不来")
-    assert f"{first} (similar-subject)" in other.output
+    assert f"{first} (事由相似)" in other.output
     unrelated = office.run("new", "--channel", "phone", "--name", "郑女士", "--contact", "13500000003",
                            "--complainant-class", "owner", "--category", "other", "--subject", "垃圾清运不及时",
                            "--details", "垃圾堆了两天")
