@@ -327,7 +327,7 @@ def test_a_refused_commit_leaves_nothing_staged_and_no_orphan(states: States) ->
     hook.chmod(0o755)
     before = state(office)
     for args in (["note", ids["in_progress"], "x"], ["new", "--channel", "phone", "--name", "a", "--contact",
-                                                       "1", "--complainant-class", "owner", "--category",
+                                                       "13800138000", "--complainant-class", "owner", "--category",
                                                        "other", "--subject", "s", "--details", "d"]):
         proc = cli(office, *args)
         assert proc.returncode == 1 and b"office hook: refused" in proc.stderr, proc.stderr.decode()
