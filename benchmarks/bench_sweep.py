@@ -39,7 +39,7 @@ def build(root: Path, n: int, overdue: int) -> None:
         key = (received.year, received.month)
         serial[key] = serial.get(key, 0) + 1
         cid = case_id_for("BJ", received, serial[key])
-        intake = steps.Intake(channel="phone", name="客户", contact="138", complainant_class="owner",
+        intake = steps.Intake(channel="phone", name="客户", contact="13800138000", complainant_class="owner",
                               category="engineering-quality", subject=f"case {i}", details="d",
                               received_at=received)
         doc = steps.build_case(ws.policy, str(cid), intake, received, ACTOR)

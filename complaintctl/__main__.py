@@ -53,6 +53,14 @@ def hook_post_commit(directory: Path) -> int:
     return stamps.hook(directory, os.environ, lambda line: print(line, file=sys.stderr))
 
 
+def _speaks_english() -> bool:
+    """The fast `--help` is English: an office that speaks another language gets click's
+    help through its catalog (clihelp)."""
+    from complaintctl.i18n import language_for
+
+    return language_for(".") == "en"
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args == ["hook", "pre-commit"]:
@@ -61,8 +69,8 @@ def main() -> None:
         sys.exit(hook_pre_receive("."))
     if args == ["hook", "post-commit"]:
         sys.exit(hook_post_commit(Path(".")))
-    if args in (["--help"], ["-h"], ["--version"]):  # answered without importing click (≤ 50 ms)
-        from complaintctl import usage
+    if args == ["--version"] or (args in (["--help"], ["-h"]) and _speaks_english()):
+        from complaintctl import usage  # answered without importing click (≤ 50 ms)
 
         text = usage.version() if args == ["--version"] else usage.top_help()
         if text is not None:

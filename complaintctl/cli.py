@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from complaintctl import __version__, i18n
+from complaintctl.clihelp import OfficeContext, office_help
 from complaintctl.errors import BadValue, ComplaintError, ValidationFailed
 from complaintctl.i18n import _
 from complaintctl.usage import COMMANDS, DESCRIPTION
@@ -41,7 +42,7 @@ class Bug(click.ClickException):
 
 def load_command(name: str) -> click.Command:
     module, _, attr = COMMANDS[name][0].partition(":")
-    command: click.Command = getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr)
+    command: click.Command = office_help(getattr(importlib.import_module(f"complaintctl.commands.{module}"), attr))
     if COMPLETE_VAR in os.environ:  # the shell asks what to complete: case IDs, the policy's vocabularies
         from complaintctl.commands.completion import attach
 
@@ -85,6 +86,8 @@ class LazyCommands(dict[str, click.Command]):
 
 
 class ComplaintGroup(click.Group):
+    context_class = OfficeContext  # --help in the office's language (clihelp)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = LazyCommands()
@@ -105,7 +108,7 @@ class ComplaintGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The listing comes from COMMANDS, so `--help` imports no command module.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+            formatter.write_dl([(name, _(COMMANDS[name][1])) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -13,11 +13,14 @@ that (`init`, `--help`, a missing policy) the tool speaks English.
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 DOMAIN = "complaintctl"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh", "en")
+POLICY_FILE = "complaintctl.yaml"  # policy.policy.POLICY_FILE, named here without importing the policy
+LANGUAGE_LINE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")
 
 _cache: dict[str, gettext.NullTranslations] = {}
 _active: gettext.NullTranslations = gettext.NullTranslations()
@@ -44,6 +47,37 @@ def use(language: str) -> None:
 
 def language() -> str:
     return _language
+
+
+def language_for(directory: str) -> str:
+    """The language to speak before a policy is read (`--help`, `server init`): the nearest
+    complaintctl.yaml's `language:` line, else the locale (LC_ALL, LC_MESSAGES, LANG: zh_CN → zh),
+    else English."""
+    found = language_near(Path(directory))
+    if found:
+        return found
+    import os
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def language_near(start: Path) -> str | None:
+    """The `language:` of the nearest complaintctl.yaml at or above `start`, read from its line
+    (no parse: a command line's refusal, or `--help`, comes before the policy is read); None
+    when there is none to read — the language is a nicety, the refusal stands in English."""
+    try:
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / POLICY_FILE).is_file():
+                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
+                return found.group(1) if found else None
+    except OSError:
+        return None
+    return None
 
 
 def _(message: str) -> str:
@@ -73,12 +107,26 @@ def _p(context: str, message: str) -> tuple[str, str]:
 
 
 def span(seconds: float) -> str:
-    """A stretch of time in two units, truncated, never rounded up: 3 days 14 h 59 min is
-    "3d 14h" / "3天14小时" — the time left before a deadline is never overstated
-    (Babel's format_timedelta would say "4天")."""
+    """A stretch of clock time: `duration` in calendar days and hours."""
+    days, rest = divmod(int(abs(seconds)), 24 * 3600)
+    return duration(days, rest, working=False)
+
+
+def duration(days: int, seconds: float, working: bool) -> str:
+    """The one way a time left or overdue is written, in the office's language: whole days
+    (working days for a working-time clock) and hours, or — under a day — hours and minutes;
+    truncated, never rounded up, so the time left is never overstated: 3 days 14 h 59 min is
+    `3天14小时` / `3d 14h` (Babel's format_timedelta would say `4天`), 2 working days and 3
+    working hours `2个工作日3小时`, a same-day stretch `3小时20分(工作时间)`, never `0个工作日`."""
     minutes = int(abs(seconds) // 60)
-    d, rest = divmod(minutes, 24 * 60)
-    h, m = divmod(rest, 60)
-    if d:
-        return _("{d}d {h}h").format(d=d, h=h)
-    return _("{h}h {m:02d}m").format(h=h, m=m)
+    h, m = divmod(minutes, 60)
+    if days and working:
+        if days == 1:  # English says "day" and "days"; the catalog holds each (no plural forms)
+            return (_("1 working day {h}h") if h else _("1 working day")).format(h=h)
+        return (_("{d} working days {h}h") if h else _("{d} working days")).format(d=days, h=h)
+    if days:
+        return _("{d}d {h}h").format(d=days, h=h)
+    if not minutes:
+        return _("under a working minute") if working else _("under a minute")
+    text = _("{h}h {m:02d}m").format(h=h, m=m) if h else _("{m} min").format(m=m)
+    return _("{span} working").format(span=text) if working else text

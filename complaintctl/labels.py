@@ -91,7 +91,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "why_repeat": _p("why_repeat", "repeat complaint"),
     "why_slow": _p("why_slow", "slowest to resolve"),
     "why_lesson": _p("why_lesson", "has a lesson"),
-    "days_to_resolve": _p("days_to_resolve", "Working days to resolve"),
+    "days_to_resolve": _p("days_to_resolve", "Time to resolve"),
     "no_cases": _p("no_cases", "No featured cases this period."),
     "masking_note": _p("masking_note", "Complainants' names, phone numbers, addresses and unit numbers are "
                                        "masked (R-RP-4)."),
@@ -206,6 +206,17 @@ def action_word(key: str) -> str:
     made now and then (a rule finding), not per row."""
     pair = ACTIONS.get(key)
     return key if pair is None else translations(i18n.language()).pgettext(*pair)
+
+
+def status_word(key: str) -> str:
+    """A status in the office's language (`in_progress` → 处理中), for a message made now and
+    then: inside a sentence the office reads its word, not the key."""
+    pair = STATUSES.get(key)
+    return key if pair is None else translations(i18n.language()).pgettext(*pair)
+
+
+def status_list(keys: Iterable[str]) -> str:
+    return ("、" if i18n.language() == "zh" else ", ").join(status_word(k) for k in keys)
 
 
 def words(language: str, table: Mapping[str, tuple[str, str]]) -> dict[str, str]:

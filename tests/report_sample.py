@@ -149,7 +149,7 @@ def _written_cases(office: Office) -> dict[str, str]:
                 steps.plan("陈静", "督促承包商整改", datetime.fromisoformat(t("11-20"))))]),
         "F": ("SZ-2610-0006", intake(t("10-29"), channel="sms", category="management-responsibility",
                                      subject="楼道灯不亮", details="5号楼12层楼道灯坏了一周，业主漏水也没人管"),
-              [(t("10-29", "10:30"), "张敏", steps.assign(policy, "李工", "management-office", ())),
+              [(t("10-29", "10:30"), "张敏", steps.assign(policy, "刘洋", "management-office", ())),
                (t("10-29", "11:00"), "李工", steps.plan("李工", "更换灯具", datetime.fromisoformat(t("11-05")))),
                (t("11-03"), "李工", steps.resolve("repair", "已更换", datetime.fromisoformat(t("11-03")), me))]),
         "N1": ("SZ-2611-0001", intake(t("11-02"), subject="快递柜故障", details="快递柜屏幕不亮"), []),

@@ -23,7 +23,13 @@ def all_commands() -> list[tuple[str, click.Command]]:
 
 
 @pytest.mark.parametrize("name,command", all_commands(), ids=[n for n, _ in all_commands()])
-def test_every_command_has_help(name: str, command: click.Command) -> None:
+def test_every_command_has_help(name: str, command: click.Command, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # English help (its source texts): no office's complaintctl.yaml above, an English locale
+    monkeypatch.chdir(tmp_path)
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     result = CliRunner().invoke(cli, [*name.split(), "--help"])
     assert result.exit_code == 0, result.output
     assert (command.help or "").strip(), f"{name} has no docstring"

@@ -75,7 +75,8 @@ def test_the_compiled_catalog_is_current() -> None:
 @pytest.mark.parametrize(("seconds", "en", "zh"), [
     ((3 * 24 + 14) * 3600 + 59 * 60 + 59, "3d 14h", "3天14小时"),  # format_timedelta would say 4天
     (23 * 3600 + 59 * 60, "23h 59m", "23小时59分"),
-    (59, "0h 00m", "0小时0分"),
+    (59 * 60 + 59, "59 min", "59分钟"),
+    (59, "under a minute", "不足1分钟"),
 ])
 def test_durations_are_two_units_truncated(seconds: int, en: str, zh: str) -> None:
     try:
@@ -83,6 +84,22 @@ def test_durations_are_two_units_truncated(seconds: int, en: str, zh: str) -> No
         assert i18n.span(seconds) == en
         i18n.use("zh")
         assert i18n.span(seconds) == zh
+    finally:
+        i18n.use("en")
+
+
+@pytest.mark.parametrize(("days", "seconds", "en", "zh"), [
+    (2, 5 * 3600 + 59 * 60, "2 working days 5h", "2个工作日5小时"),
+    (1, 0, "1 working day", "1个工作日"),
+    (0, 3 * 3600 + 20 * 60, "3h 20m working", "3小时20分(工作时间)"),  # the same day: hours, never "0 days"
+    (0, 30, "under a working minute", "不足1分钟(工作时间)"),
+])
+def test_working_time_is_working_days_and_hours(days: int, seconds: float, en: str, zh: str) -> None:
+    try:
+        i18n.use("en")
+        assert i18n.duration(days, seconds, working=True) == en
+        i18n.use("zh")
+        assert i18n.duration(days, seconds, working=True) == zh
     finally:
         i18n.use("en")
 
@@ -340,9 +357,9 @@ def test_the_server_hook_without_complaintctl_speaks_mains_language(office: Offi
 
 
 @pytest.mark.parametrize(("language", "loss", "step"), [
-    ("zh", "--loss: R-CL-2: -1.0 须不小于 0", "不能执行 reopen:案件状态为 in_progress(R-WF:in_progress 只能转为 "),
+    ("zh", "--loss: R-CL-2: -1.0 须不小于 0", "不能执行 重新处理:案件状态为 处理中(R-WF:处理中 只能转为 "),
     ("en", "--loss: R-CL-2: -1.0 must be 0 or more",
-     "cannot reopen: the case is in_progress (R-WF: from in_progress it may go to "),
+     "cannot reopen: the case is In progress (R-WF: from In progress it may go to "),
 ])
 def test_core_refusals_speak_the_office_language(states: States, language: str, loss: str, step: str) -> None:
     """A value out of range (a usage error, exit 2, found before the policy is read) and a step

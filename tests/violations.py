@@ -126,8 +126,8 @@ VIOLATIONS: dict[str, Violation] = {
     # legal transitions only
     "skip-state": Violation("received", _skip_to_resolved,
                             ("timeline[1].to: R-WF: received → resolved 不是允许的状态变更",),
-                            # `edit` refuses it earlier, in handling/, in the same words
-                            edit_expect=("status: R-WF: received → resolved 不是允许的状态变更",)),
+                            # `edit` refuses it earlier, in handling/, naming the statuses by their words
+                            edit_expect=("status: R-WF: 已受理 → 已处理 不是允许的状态变更",)),
     "status-without-entry": Violation("in_progress", lambda d: d.__setitem__("status", "waiting"), (
         "status: R-WF: 为 'waiting',但时间线最后一次状态变更的结果是 'in_progress'",),
         routes=("commit", "push")),  # `edit` records the status change itself (test_edit)

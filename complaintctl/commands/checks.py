@@ -56,8 +56,10 @@ def install_cmd(as_json: bool) -> None:
     """Install the client hooks into .git/hooks, pointing at this complaintctl."""
     from complaintctl.repo import hooks
     from complaintctl.repo.git import Git
+    from complaintctl.repo.precommit import speak_office_language
 
     g = Git.open(Path(base_dir()))
+    speak_office_language(g)  # its notes too
     notes = hooks.install(g)
     if as_json:
         from complaintctl.output import as_json as json_text
@@ -65,11 +67,8 @@ def install_cmd(as_json: bool) -> None:
         click.echo(json_text({"hooks": list(hooks.CLIENT_HOOKS), "dir": str(hooks.installed_dir(g)),
                               "runs": f"{sys.executable} -m complaintctl", "notes": list(notes)}))
         return
-    from complaintctl.repo.precommit import speak_office_language
-
-    speak_office_language(g)
     for note in notes:
-        click.echo(f"hooks: {note}")  # the note is English (repo/hooks.py)
+        click.echo(_("hooks: {note}").format(note=note))
     click.echo(_("installed {hooks} in {folder} (runs {python} -m complaintctl)")
                .format(hooks=", ".join(hooks.CLIENT_HOOKS), folder=hooks.installed_dir(g), python=sys.executable))
 

@@ -20,7 +20,7 @@ from complaintctl.commands.common import (
 )
 from complaintctl.errors import BadValue, InvalidInput
 from complaintctl.handling import deadlines, lifecycle, sweep
-from complaintctl.i18n import _
+from complaintctl.i18n import _, span
 from complaintctl.model.timeparse import parse_day_or_when, parse_when
 from complaintctl.output import FIXED, Col, table
 from complaintctl.output import as_json as json_text
@@ -59,7 +59,8 @@ def extend_cmd(ws: Workspace, case_id: str, clock: str, until: str, reason: str)
 @click.command("escalate")
 @case_arg
 @click.option("--reason", required=True, help="Why (e.g. the customer stays dissatisfied, R-ES-1).")
-@click.option("--level", help="Jump to this level of the chain (default: one level up).")
+@click.option("--level", help="The next level up, named to confirm it (R-ES-1: one level at a time, never a "
+                              "jump; default: the next one).")
 @step_json
 @pass_ws
 def escalate_cmd(ws: Workspace, case_id: str, reason: str, level: str | None) -> None:
@@ -154,4 +155,5 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: 
     rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
              states.get(v.state, v.state), v.left] for v in views]
     click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")], screen_width(wide), DUE_COLS))
-    click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views), within=within))
+    click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views),
+                                                                      within=span(window.total_seconds())))

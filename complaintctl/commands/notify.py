@@ -10,10 +10,14 @@ import click
 
 from complaintctl.commands.common import actor, json_option, now, pass_ws
 from complaintctl.errors import ComplaintError
-from complaintctl.i18n import _
+from complaintctl.i18n import N_, _
 from complaintctl.output import as_json as json_text
 from complaintctl.output import table
 from complaintctl.repo.workspace import Workspace
+
+# rules.notices.KINDS in the office's words
+NOTICES = {"incident": N_("incident report"), "dispatch": N_("dispatch"), "completion": N_("completion"),
+           "reminder": N_("reminder"), "escalation": N_("escalation"), "revisit": N_("revisit due")}
 
 
 @click.command("notify")
@@ -36,10 +40,10 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
 
     def state(o: Any) -> str:
         if not o.reachable:
-            return "no address (people[].email)"
+            return _("no address (people[].email)")
         if dry_run:
-            return "would send"
-        return "sent" if id(o) in sent else f"NOT SENT: {failed.get(id(o), '')}"
+            return _("would send")
+        return _("sent") if id(o) in sent else _("NOT SENT: {why}").format(why=failed.get(id(o), ""))
 
     robots = ws.policy.notifications.robots
 
@@ -51,12 +55,15 @@ def notify_cmd(ws: Workspace, dry_run: bool, remote: str, branch: str, as_json: 
             return f"{o.recipient} @{o.mobile}" if o.mobile else o.recipient
         return f"{o.recipient} <{o.address}>" if o.address else o.recipient
 
-    rows = [[o.notice.case_id, o.notice.kind, o.notice.rule, to(o), channel(o), state(o)] for o in result.due]
     keys = ("id", "notice", "rule", "to", "channel", "state")
-    if as_json:
+    if as_json:  # keys and English words: for scripts
+        rows = [[o.notice.case_id, o.notice.kind, o.notice.rule, to(o), channel(o), state(o)] for o in result.due]
         click.echo(json_text([dict(zip(keys, r, strict=True)) for r in rows]))
     else:
-        click.echo(table(rows, ["ID", "notice", "rule", "to", "channel", "state"]) if rows else "nothing is due")
+        rows = [[o.notice.case_id, _(NOTICES.get(o.notice.kind, o.notice.kind)), o.notice.rule, to(o), channel(o),
+                 state(o)] for o in result.due]
+        click.echo(table(rows, [_("ID"), _("notice"), _("rule"), _("to"), _("channel"), _("state")]) if rows
+                   else _("nothing is due"))
     for w in result.warnings:
         click.echo(_("warning: {problem}").format(problem=w), err=True)
     if result.commit:

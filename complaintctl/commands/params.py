@@ -15,6 +15,7 @@ import click
 
 from complaintctl import labels
 from complaintctl.errors import BadValue
+from complaintctl.i18n import _
 from complaintctl.policy import vocabularies
 from complaintctl.rules import amounts
 from complaintctl.rules.amounts import MAX_AMOUNT
@@ -104,7 +105,7 @@ def _speak_office_language(ctx: click.Context | None) -> None:
     a refused value is said in the office's language all the same, read from the `language:`
     line of the nearest complaintctl.yaml (as the hooks do, repo.precommit)."""
     from complaintctl import i18n
-    from complaintctl.repo.precommit import language_near
+    from complaintctl.i18n import language_near
 
     language = language_near(Path(ctx.find_root().meta.get("complaintctl.dir", ".")) if ctx else Path("."))
     if language:
@@ -167,9 +168,12 @@ def vocabulary_help(text: str, vocabulary: str) -> str:
     (read cheaply: `--help` must stay fast), else a pointer to complaintctl.yaml."""
     keys = _policy_keys(vocabulary)
     if vocabulary in labels.FIXED:
-        return f"{text} A key or its label (zh or en): {', '.join(keys)}."
-    listed = f": {', '.join(keys)}" if keys else ""
-    return f"{text} A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`{listed}."
+        return _(text) + _(" A key or its label (zh or en): {keys}.").format(keys=", ".join(keys))
+    if keys:
+        return _(text) + _(" A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`: {keys}.").format(
+            vocabulary=vocabulary, keys=", ".join(keys))
+    return _(text) + _(" A key or its label (zh or en) from complaintctl.yaml `{vocabulary}`.").format(
+        vocabulary=vocabulary)
 
 
 def _policy_keys(vocabulary: str) -> list[str]:

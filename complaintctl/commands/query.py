@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -81,6 +81,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     skipped: list[Skipped] = []
     if not overdue:  # the cases stream by: a list of 100,000 keeps rows, not records
         found = queries.find_iter(ws, flt, tz, skipped)
+        if handler and ws.policy.person(handler) is None:  # a former colleague's cases still list
+            found = iter(_known_handler(ws, handler, list(found)))
         say_skipped(skipped)
         if as_json:
             click.echo(json_text([queries.summary(r) for r in found]))
@@ -99,6 +101,8 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     # R-DL-7: what is late, and by how much
     moment = parse_when(as_of, tz, "--as-of") if as_of else now(ws)
     late = overdue_cases(ws, flt, moment, skipped)
+    if handler and not late and ws.policy.person(handler) is None:
+        _known_handler(ws, handler, queries.find(ws, flt, tz))
     say_skipped(skipped)
     if as_json:
         click.echo(as_json_text([r for r, _clocks in late]))
@@ -110,6 +114,16 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")],
                      screen_width(wide), OVERDUE_COLS))
     click.echo(_("{n} overdue case(s)").format(n=len(late)))
+
+
+def _known_handler(ws: Workspace, handler: str, found: list[Any]) -> list[Any]:
+    """`--handler` names someone no case knows and the policy does not list: a usage error
+    naming them (exit 2), never an empty list that reads as "nothing to do"."""
+    if not found:
+        from complaintctl.policy import staff
+
+        staff.listed(ws.policy, handler, "--handler")
+    return found
 
 
 def as_json_text(records: list[queries.CaseRecord]) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from complaintctl import i18n
 from complaintctl.commands.common import actor, base_dir, json_option, now, pass_ws
 from complaintctl.i18n import N_, _
 from complaintctl.output import as_json as json_text
@@ -67,8 +68,11 @@ def server_init_cmd(path: Path, layout: str, command: str | None, force: bool, a
                               "post_hook": str(setup.post_hook),
                               "layout": layout, "config": dict(server.CONFIG), "allow_anonymous": allow_anonymous}))
         return
-    click.echo(f"{'created' if setup.created else 'configured'} {setup.path}: hooks {setup.hook}, {setup.post_hook}, "
-               f"{', '.join(f'{k}={v}' for k, v in server.CONFIG.items())}")
+    i18n.use(i18n.language_for(str(target)))  # no office policy here: the folder's, else the locale's
+    config = ", ".join(f"{k}={v}" for k, v in server.CONFIG.items())
+    text = _("created {path}: hooks {hook}, {post}, {config}") if setup.created else \
+        _("configured {path}: hooks {hook}, {post}, {config}")
+    click.echo(text.format(path=setup.path, hook=setup.hook, post=setup.post_hook, config=config))
 
 
 @server_group.command("status")

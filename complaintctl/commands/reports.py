@@ -37,7 +37,8 @@ def output_options(f: F) -> F:
 
 def emit(sections: list[export.Section], title: str, as_json_text: str | None, as_json: bool,
          csv_path: Path | None, xlsx: Path | None, width: int | None = None,
-         cols: tuple[Col, ...] | None = None) -> None:
+         cols: tuple[Col, ...] | None = None, on_screen: list[export.Section] | None = None) -> None:
+    """`on_screen`: the sections as the text table shows them, when they differ from the files'."""
     if csv_path:
         export.write_csv(sections, csv_path)
         click.echo(_("wrote {file}").format(file=csv_path))
@@ -47,7 +48,7 @@ def emit(sections: list[export.Section], title: str, as_json_text: str | None, a
     if as_json:
         click.echo(as_json_text)
     elif not (csv_path or xlsx):
-        click.echo(export.to_text(sections, title, width, cols))
+        click.echo(export.to_text(on_screen or sections, title, width, cols))
 
 
 @click.command("report")
@@ -66,7 +67,16 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
-         csv_path, xlsx, screen_width(wide))
+         csv_path, xlsx, screen_width(wide), on_screen=export.report_sections(rep, working_days_text(ws)))
+
+
+def working_days_text(ws: Workspace) -> Callable[[float], str]:
+    """A working-day figure (a median, a P90) as the one duration format (i18n.duration)."""
+    from complaintctl.i18n import duration
+    from complaintctl.policy.calendar import WorkCalendar
+
+    cal = WorkCalendar.from_policy(ws.policy)
+    return lambda days: duration(*cal.days_parts(days), working=True)
 
 
 @click.command("register")

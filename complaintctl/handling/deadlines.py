@@ -12,7 +12,7 @@ from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.handling import steps
 from complaintctl.handling.steps import Step, StepFor
-from complaintctl.i18n import _, span
+from complaintctl.i18n import _, duration, span
 from complaintctl.model import fields as F
 from complaintctl.model.case import get
 from complaintctl.model.snapshot import Case, CaseRecord
@@ -53,7 +53,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, 
     if not policy.authority.allows(policy.roles_of(actor.name, actor.email), "extend"):
         raise InvalidInput("R-DL-2: " + _("{name} may not extend a deadline: that needs a person with role "
                                           "{roles} in the policy's people")
-                           .format(name=actor.name, roles=" | ".join(approvers(policy))))
+                           .format(name=actor.name, roles=_(" or ").join(approvers(policy))))
     if not reason.strip():
         raise InvalidInput("--reason: R-DL-2: " + _("the reason for the extension is required"))
     if until <= now:
@@ -157,14 +157,11 @@ class ClockView:
 
 
 def time_between(a: datetime, b: datetime, working: bool, cal: WorkCalendar) -> str:
-    """How long from a to b, in working time (`1.5 working days`, `3h 20m working`) or clock time
-    (`3d 14h`: two units, truncated — i18n.span), in the office's language."""
+    """How long from a to b, in working time (`2 working days 3h`, `3h 20m working`) or clock
+    time (`3d 14h`), in the office's language: always i18n.duration."""
     if not working:
         return span((b - a).total_seconds())
-    days = cal.working_days_between(a, b)
-    if days >= 1:
-        return _("{days} working days").format(days=f"{days:.1f}")
-    return _("{span} working").format(span=span(cal.working_seconds_between(a, b)))
+    return duration(*cal.working_parts(a, b), working=True)
 
 
 def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime,

@@ -9,6 +9,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from complaintctl import labels
 from complaintctl.errors import InvalidInput, ValidationFailed
 from complaintctl.handling import lifecycle, sealing
 from complaintctl.handling.steps import Step
@@ -67,10 +68,11 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
     src, dst_raw = str(loaded.doc.get("status")), edited.get("status")
     dst = None if dst_raw is None or str(dst_raw) == src else str(dst_raw)
     if dst is not None and not workflow.is_legal(src, dst):
-        allowed = ", ".join(workflow.legal_targets(src)) or _("none (terminal)")
+        allowed = labels.status_list(workflow.legal_targets(src)) or _("none (terminal)")
         raise ValidationFailed([Finding(loaded.relpath, "status", "R-WF",
                                         _("{src} → {dst} is not a legal transition (from {src}: {allowed})")
-                                        .format(src=src, dst=dst, allowed=allowed))])
+                                        .format(src=labels.status_word(src), dst=labels.status_word(dst),
+                                                allowed=allowed))])
 
     def step_for(doc: CommentedMap) -> Step:
         return Step("edit", dst, lambda d: edited, note="hand edit: " + (", ".join(fields) or "timeline"),

@@ -17,6 +17,7 @@ from complaintctl.i18n import _
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.output import PROGRESS_AT, Progress
+from complaintctl.policy import staff
 from complaintctl.policy.policy import POLICY_FILE
 from complaintctl.privacy import blindindex, repeats
 from complaintctl.repo import index, precommit, store, transaction
@@ -225,6 +226,8 @@ def assign(ws: Workspace, case_id: str, handler: str, unit: str | None, copied: 
 
 def plan(ws: Workspace, case_id: str, resolver: str, measures: str, due: date | datetime,
          now: datetime, actor: Identity) -> Result:
+    if resolver.strip():  # R-IN-4: a person the policy lists (blank: the step says it is required)
+        resolver = staff.listed(ws.policy, resolver, "--resolver").name
     return change(ws, case_id, now, actor, steps.plan(resolver, measures, due))
 
 

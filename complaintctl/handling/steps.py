@@ -13,6 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from complaintctl import labels
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model import fields as F
@@ -20,7 +21,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import get, new_document, stamp, timeline_entry, to_plain
 from complaintctl.model.ids import parse_case_id
 from complaintctl.model.timeparse import parse_when
-from complaintctl.policy import vocabularies
+from complaintctl.policy import staff, vocabularies
 from complaintctl.policy.authority import VOUCH_LATE, Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
@@ -56,6 +57,8 @@ class Intake:
     # files kept under materials/YYYY/MM/ID/ ({file, sha256, size, type}), both fixed at intake
     source: Mapping[str, Any] = field(default_factory=dict)
     attachments: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    anonymous: bool = False  # R-IN-1: no name, no contact (the policy's `anonymous: true`) ...
+    anonymous_reason: str = ""  # ... and why
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,12 @@ def build_case(policy: Policy, case_id: str, intake: Intake, now: datetime, acto
     im["recorded_at"] = stamp(now.astimezone(tz))
     im["channel"] = intake.channel
     im["first_receiver"] = intake.first_receiver or actor.name  # R-IN-2
-    im["complainant"] = CommentedMap(name=intake.name, **{"class": intake.complainant_class},
-                                     contact=intake.contact, address=intake.address or None)
+    if intake.anonymous:  # R-IN-1: the rules judge whether the policy takes it, and the reason
+        im["complainant"] = CommentedMap(**{"class": intake.complainant_class}, address=intake.address or None,
+                                         anonymous=True, anonymous_reason=intake.anonymous_reason)
+    else:
+        im["complainant"] = CommentedMap(name=intake.name, **{"class": intake.complainant_class},
+                                         contact=intake.contact, address=intake.address or None)
     im["location"] = intake.location or None
     im["subject"] = intake.subject
     im["details"] = intake.details
@@ -141,9 +148,10 @@ def apply(doc: CommentedMap, step: Step, now: datetime, actor: Identity,
     clocks_before = to_plain(doc.get("clocks"))
     # A step that names a state must move there: `reopen` on an open case, `wait` on a waiting one… are refused.
     if step.dst is not None and (step.dst == src or not workflow.is_legal(src, step.dst)):
-        allowed = ", ".join(workflow.legal_targets(src)) or _("nothing (final)")
+        allowed = labels.status_list(workflow.legal_targets(src)) or _("nothing (final)")
         raise InvalidInput(_("{case}: cannot {action}: the case is {src} (R-WF: from {src} it may go to {allowed})")
-                           .format(case=doc.get("id"), action=step.action, src=src, allowed=allowed))
+                           .format(case=doc.get("id"), action=labels.action_word(step.action),
+                                   src=labels.status_word(src), allowed=allowed))
     before = len(doc["timeline"]) if isinstance(doc.get("timeline"), list) else 0
     moved = step.dst is not None and step.dst != src
     if step.mutate is not None:
@@ -173,12 +181,13 @@ def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]
         category = policy.categories.get(str(doc["assessment"].get("category")))
         # R-RT-1: the category's responsible unit, else the coordination centre.
         chosen = unit or (category.unit if category else policy.default_unit)
+        handler_name = staff.handler(policy, handler, chosen).name  # R-RT-2: a listed person of the unit
         heads = list(copied)
         if not heads and str(doc["assessment"].get("severity")) in MAJOR:
-            heads = responsible_heads(policy, chosen, handler, str(get(doc, F.ACCUSED_PERSON) or ""))
+            heads = responsible_heads(policy, chosen, handler_name, str(get(doc, F.ACCUSED_PERSON) or ""))
         first = doc.get("status") == "received"
         return Step("assign" if first else "reassign", "assigned" if first else None,
-                    detail=f"handler {handler}", extra={"handler": handler, "unit": chosen, "copied": heads})
+                    detail=f"handler {handler_name}", extra={"handler": handler_name, "unit": chosen, "copied": heads})
 
     return step_for
 
@@ -201,9 +210,14 @@ def plan(resolver: str, measures: str, due: date | datetime) -> StepFor:
             raise InvalidInput(_("{case}: cannot plan: the case is {status} (R-IN-4: plan after assign)")
                                .format(case=doc.get("id"), status=status))
         first = status == "assigned"
+        when = stamp(due) if isinstance(due, datetime) else due
+        current = doc.get("plan") or {}
+        if not first and (current.get("resolver"), current.get("measures"), current.get("due")) == \
+                (resolver, measures, when):  # a replan that changes nothing records nothing
+            raise InvalidInput(_("{case}: the plan is already this (resolver, measures and due): nothing changed")
+                               .format(case=doc.get("id")))
         return Step("plan" if first else "replan", "in_progress" if first else None, detail=measures,
-                    extra={"resolver": resolver, "measures": measures,
-                           "due": stamp(due) if isinstance(due, datetime) else due})
+                    extra={"resolver": resolver, "measures": measures, "due": when})
 
     return step_for
 
@@ -244,6 +258,9 @@ def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, act
         if doc.get("status") != "resolved":
             raise InvalidInput(_("{case}: cannot revisit: the case is {status} (R-CL-1: revisit after resolve)")
                                .format(case=doc.get("id"), status=doc.get("status")))
+        if get(doc, F.INTAKE_COMPLAINANT_ANONYMOUS) is True:
+            raise InvalidInput(_("{case}: cannot revisit: the complaint is anonymous, with nobody to revisit "
+                                 "(R-CL-1): close it").format(case=doc.get("id")))
         # R-CL-1: a dissatisfied customer reopens the case (closed loop).
         dst = "in_progress" if satisfaction == "dissatisfied" else None
         return Step("revisit", dst, note=comment, detail=f"satisfaction {satisfaction}",

@@ -21,6 +21,8 @@ INTAKE_COMPLAINANT_CLASS = "intake.complainant.class"
 INTAKE_COMPLAINANT_CONTACT = "intake.complainant.contact"
 INTAKE_COMPLAINANT_ADDRESS = "intake.complainant.address"
 INTAKE_COMPLAINANT_LOOKUP = "intake.complainant.lookup"  # R-AS-5: blind-index lookups (privacy/blindindex.py)
+INTAKE_COMPLAINANT_ANONYMOUS = "intake.complainant.anonymous"
+INTAKE_COMPLAINANT_ANONYMOUS_REASON = "intake.complainant.anonymous_reason"
 INTAKE_LOCATION = "intake.location"
 INTAKE_SUBJECT = "intake.subject"
 INTAKE_DETAILS = "intake.details"
@@ -94,6 +96,8 @@ ALL = (
     INTAKE_COMPLAINANT_CONTACT,
     INTAKE_COMPLAINANT_ADDRESS,
     INTAKE_COMPLAINANT_LOOKUP,
+    INTAKE_COMPLAINANT_ANONYMOUS,
+    INTAKE_COMPLAINANT_ANONYMOUS_REASON,
     INTAKE_LOCATION,
     INTAKE_SUBJECT,
     INTAKE_DETAILS,

@@ -30,7 +30,8 @@ SPEC: dict[str, Any] = {
     "status": SCALAR,
     "intake": {
         "received_at": MOMENT, "recorded_at": MOMENT, "channel": SCALAR, "first_receiver": SCALAR,
-        "complainant": {"name": SCALAR, "class": SCALAR, "contact": SCALAR, "address": SCALAR, "lookup": TEXTS},
+        "complainant": {"name": SCALAR, "class": SCALAR, "contact": SCALAR, "address": SCALAR, "lookup": TEXTS,
+                        "anonymous": BOOL, "anonymous_reason": SCALAR},
         "location": SCALAR, "subject": SCALAR, "details": SCALAR, "materials": TEXTS,
     },
     "assessment": {"category": SCALAR, "severity": SCALAR, "valid": BOOL, "repeat_of": TEXTS,

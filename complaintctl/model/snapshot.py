@@ -56,6 +56,7 @@ class Complainant:
     contact: str
     address: str
     lookup: tuple[str, ...] = ()  # R-AS-5 with privacy: blind-index lookups (privacy/blindindex.py)
+    anonymous: bool = False  # R-IN-1: no name, no contact, where the policy takes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +224,8 @@ class Case:
                 channel=_text(intake.get("channel")), first_receiver=_text(intake.get("first_receiver")),
                 complainant=Complainant(_text(complainant.get("name")), _text(complainant.get("class")),
                                         _text(complainant.get("contact")), _text(complainant.get("address")),
-                                        _texts(complainant.get("lookup"))),
+                                        _texts(complainant.get("lookup")),
+                                        complainant.get("anonymous") is True),
                 location=_text(intake.get("location")), subject=_text(intake.get("subject")),
                 details=_text(intake.get("details"))),
             assessment=Assessment(

@@ -321,6 +321,34 @@ class WorkCalendar:
                          repeat(1.0, whole),
                          (inside / length for length, inside in [self._day_share(last, start, end)] if length)))
 
+    def working_parts(self, start: datetime, end: datetime) -> tuple[int, float]:
+        """Working time between two moments as (whole working days, working seconds more): the
+        open days wholly between them, plus the open time of the first and the last day (a full
+        day's worth of those two carried into the days). What `i18n.duration` writes."""
+        if end <= start:
+            return 0, 0.0
+        first, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        length, seconds = self._day_share(first, start, end)
+        if first == last:
+            return 0, seconds
+        whole = self._open_days_before(last) - self._open_days_before(first + timedelta(days=1))
+        last_length, last_seconds = self._day_share(last, start, end)
+        seconds += last_seconds
+        day = max(length, last_length) or self.typical_day_seconds()
+        if day and seconds >= day:
+            whole, seconds = whole + 1, seconds - day
+        return whole, seconds
+
+    def typical_day_seconds(self) -> float:
+        """Seconds open on the office's most usual working day (its longest weekday)."""
+        monday = date(2026, 1, 5)
+        return max(self._day_length(monday + timedelta(days=i)) for i in range(7))
+
+    def days_parts(self, days: float) -> tuple[int, float]:
+        """A working-day figure (a report's median) as (whole working days, working seconds more)."""
+        whole = int(days)
+        return whole, (days - whole) * self.typical_day_seconds()
+
     def _day_share(self, day: date, start: datetime, end: datetime) -> tuple[float, float]:
         """(seconds open on `day`, seconds open inside [start, end)), as `_open_time` gives them."""
         spans = self.intervals(day)

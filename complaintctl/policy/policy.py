@@ -30,7 +30,7 @@ _TOP_KEYS = {
     "severities", "units", "categories", "outcomes", "people", "escalation_chain",
     "default_unit", "required", "deadlines", "calendar", "offices", "approvals", "require_pusher",
     "compensation_limits", "senior_roles", "offline_window", "ledger", "incidents",
-    "min_version", "signing", "trust_commit_authors", "notifications", "materials", "limits", "privacy",
+    "min_version", "signing", "trust_commit_authors", "notifications", "materials", "limits", "privacy", "anonymous",
 }
 
 
@@ -94,6 +94,7 @@ class Policy:
     offices: Mapping[str, Any] = field(default_factory=dict)
     approvals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require_pusher: bool = False  # server: refuse pushes that carry no pusher identity
+    anonymous: bool = False  # R-IN-1 asks for a name and a contact: anonymous complaints only where set
     calendar_spec: CalendarSpec = field(default_factory=CalendarSpec)  # `calendar:`, checked (policy.calendar)
     sla: DeadlinePolicy = field(default_factory=DeadlinePolicy)  # `deadlines:`, checked (policy.sla)
     authority: Authority = field(default_factory=Authority)  # roles per action, limits, ledger
@@ -341,6 +342,7 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         offices=_mapping(top.get("offices"), source, "offices", required=False),
         approvals=authority.approvals,
         require_pusher=top.get("require_pusher") is True,
+        anonymous=_flag(top, "anonymous", source),
         calendar_spec=parse_calendar(top.get("calendar"), source, tzname),
         sla=parse_deadlines(top.get("deadlines"), source, vocab, chain),
         authority=authority,
@@ -350,6 +352,13 @@ def parse_policy(data: Any, source: str = POLICY_FILE) -> Policy:
         limits=parse_limits(top.get("limits"), source),
         privacy=parse_privacy(top.get("privacy"), source),
     )
+
+
+def _flag(top: Mapping[str, Any], key: str, source: str) -> bool:
+    value = top.get(key, False)
+    if not isinstance(value, bool):
+        raise _fail(source, key, "expected true or false")
+    return value
 
 
 # limits: key -> (Limits field, the largest value accepted)

@@ -5,14 +5,13 @@ changes — live here too."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import ComplaintError, InvalidInput, PolicyError
-from complaintctl.i18n import _
+from complaintctl.i18n import LANGUAGE_LINE, _
 from complaintctl.model.case import decode, load_plain
 from complaintctl.model.ids import CASES_PREFIX, is_case_path
 from complaintctl.policy.policy import POLICY_FILE, Policy
@@ -196,19 +195,3 @@ def speak_office_language(g: Git) -> None:
         i18n.use(found.group(1))
 
 
-def language_near(start: Path) -> str | None:
-    """The `language:` of the nearest complaintctl.yaml at or above `start`, read from its line
-    (no parse: a command line's refusal comes before the policy is read); None when there is
-    none to read — the language is a nicety, the refusal stands in English."""
-    try:
-        start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / POLICY_FILE).is_file():
-                found = LANGUAGE_LINE.search((folder / POLICY_FILE).read_text(encoding="utf-8", errors="replace"))
-                return found.group(1) if found else None
-    except OSError:
-        return None
-    return None
-
-
-LANGUAGE_LINE = re.compile(r"""(?m)^language:[ \t]*["']?(zh|en)["']?[ \t]*(?:#.*)?$""")

@@ -13,17 +13,19 @@ commits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
+from complaintctl.i18n import duration
 from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, get
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.model.stamp import CaseStamps
+from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.repo import transaction
@@ -83,7 +85,8 @@ class Featured:
     root_cause: str
     lesson: str
     preventive_action: str
-    days: float | None
+    days: float | None  # working days, as a figure (kept for offices' own templates)
+    time_to_resolve: str = ""  # the same as the one duration format says it (i18n.duration)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Bulletin:
     charts: tuple[Chart, ...]
     featured: tuple[Featured, ...]
     labels: Mapping[str, str]
+    durations: Mapping[str, str] = field(default_factory=dict)  # median_days, p90_days as i18n.duration
 
 
 def _bars(items: Iterable[tuple[str, float]], fmt: str = "{:g}") -> tuple[Bar, ...]:
@@ -135,12 +139,13 @@ KPIS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _kpis(report: Report, L: Mapping[str, str]) -> tuple[Kpi, ...]:  # noqa: N803
+def _kpis(report: Report, L: Mapping[str, str], texts: Mapping[str, str]) -> tuple[Kpi, ...]:  # noqa: N803
+    """`texts`: figures already written out (working days as i18n.duration)."""
     out = []
     for key, better in KPIS:
         value, delta = getattr(report.headline, key), report.change(key)
         rate = key.endswith("_rate")
-        text = "—" if value is None else f"{value * 100:.1f}%" if rate else f"{value:g}"
+        text = texts.get(key) or ("—" if value is None else f"{value * 100:.1f}%" if rate else f"{value:g}")
         if delta is None:
             change, trend = "", "none"
         else:
@@ -181,11 +186,14 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
     L = labels.labels(policy.language)  # noqa: N806
     seen = _candidates(records, period, policy, as_of)
     days: dict[str, float] = {}
+    took: dict[str, str] = {}
+    cal = WorkCalendar.from_policy(policy)
     start, end = period.start(tz), min(period.end(tz), as_of)
     for r in seen:
         resolved = as_datetime(r.resolved_at, tz) if r.resolved_at else None
         if resolved is not None and start <= resolved < end:  # resolved in the period, as the report counts
             days[r.id] = round(elapsed(r.received(tz), resolved), 1)
+            took[r.id] = duration(*cal.working_parts(r.received(tz), resolved), working=True)
     slowest = set(sorted(days, key=lambda i: -days[i])[:SLOWEST])
     picked: list[tuple[tuple[int, int, float, str], CaseRecord, tuple[str, ...]]] = []
     for r in seen:
@@ -212,9 +220,15 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
 
     linked = [doc(by_id[i]) for _, r, _ in chosen for i in r.repeat_of if i in by_id]
     mask = masker_for([doc(r) for _, r, _ in chosen] + linked, policy, names)
-    featured = tuple(_featured(r, doc(r), why, days.get(r.id), policy, mask) for _, r, why in chosen)
+    featured = tuple(replace(_featured(r, doc(r), why, days.get(r.id), policy, mask),
+                             time_to_resolve=took.get(r.id, "")) for _, r, why in chosen)
     title = f"{policy.name} {L['bulletin_title']} {period.label}"
-    return Bulletin(report, mask(title), _kpis(report, L), _charts(report, L), featured, L)
+
+    def working_days(value: float | None) -> str:
+        return "—" if value is None else duration(*cal.days_parts(value), working=True)
+
+    texts = {key: working_days(getattr(report.headline, key)) for key in ("median_days", "p90_days")}
+    return Bulletin(report, mask(title), _kpis(report, L, texts), _charts(report, L), featured, L, texts)
 
 
 def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days: float | None, policy: Policy,

@@ -11,7 +11,7 @@ import dataclasses
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -38,21 +38,30 @@ def pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def headline_rows(report: Report) -> tuple[tuple[Any, ...], ...]:
+DAYS = ("median_days", "p90_days")  # working days: a figure in CSV and XLSX, a duration on screen
+
+
+def headline_rows(report: Report, days_text: Callable[[float], str] | None = None) -> tuple[tuple[Any, ...], ...]:
+    """The headline's rows; with `days_text` (the screen), working-day figures written as
+    durations (i18n.duration), a change with its sign."""
     lang = report.language
     rows = []
     for f in dataclasses.fields(Headline):
-        now, before, change = getattr(report.headline, f.name), getattr(report.previous, f.name), \
-            report.change(f.name)
+        now: Any = getattr(report.headline, f.name)
+        before: Any = getattr(report.previous, f.name)
+        change: Any = report.change(f.name)
         name = label(lang, f.name)
         if f.name in RATES:
             name += " (%)"
             now, before, change = pct(now), pct(before), pct(change)
+        elif f.name in DAYS and days_text is not None:
+            now, before = (None if v is None else days_text(v) for v in (now, before))
+            change = None if change is None else ("-" if change < 0 else "+") + days_text(abs(change))
         rows.append((name, now, before, change))
     return tuple(rows)
 
 
-def report_sections(report: Report) -> list[Section]:
+def report_sections(report: Report, days_text: Callable[[float], str] | None = None) -> list[Section]:
     lang = report.language
     states = words(lang, CLOCK_STATES)
 
@@ -71,7 +80,7 @@ def report_sections(report: Report) -> list[Section]:
     return [
         Section("headline", L("headline"), (L("figure"), f"{L('value')} {report.period.label}",
                                             f"{L('previous')} {report.previous_period.label}", L("change")),
-                headline_rows(report)),
+                headline_rows(report, days_text)),
         # R-RP-2: the classification table counts customer complaints; non-customer ones apart (R-DEF-2)
         Section("classification", L("classification"), (L("category"), *(u.label for u in t.units), L("total")),
                 classification(t)),

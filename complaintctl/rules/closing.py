@@ -1,4 +1,5 @@
-"""R-CL-1 closed loop: no closing without a revisit, and never over a dissatisfied customer.
+"""R-CL-1 closed loop: no closing without a revisit (but an anonymous complaint, with nobody to
+revisit), and never over a dissatisfied customer.
 R-RT-6: when the root cause says no written procedure or training covered the matter, the
 closing names the procedure or training to create."""
 
@@ -12,6 +13,7 @@ from complaintctl.model import fields as F
 from complaintctl.model.case import get, is_blank
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
+from complaintctl.rules.intake import is_anonymous
 
 # "no written procedure / training covered it", as recorders write it (zh and en).
 NO_PROCEDURE = re.compile(
@@ -30,6 +32,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                           _("the root cause says no written procedure or training covered the matter: name the "
                             "procedure or training to create (--preventive-action)"))
     satisfaction = get(ctx.data, F.REVISIT_SATISFACTION)
+    if is_blank(satisfaction) and is_anonymous(ctx.data):
+        return  # R-IN-1: an anonymous complainant left no way to be revisited
     if is_blank(satisfaction):
         yield ctx.finding(F.REVISIT_SATISFACTION, "R-CL-1", _("a case is closed only after the customer is revisited"))
     elif satisfaction == "dissatisfied":

@@ -13,6 +13,7 @@ from complaintctl.model.ids import CASE_ID_RE, case_id_from_filename
 from complaintctl.rules import amounts
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
+from complaintctl.rules.intake import is_anonymous
 
 # (field, policy vocabulary, rule, message: translated when a finding is made)
 _VOCABULARIES = (
@@ -33,6 +34,10 @@ _REQUIRED_BY = (
     (F.RESOLUTION + ".", "R-CL-2"), (F.REVISIT + ".", "R-CL-1"), (F.CLOSING + ".", "R-CL-1"),
     (F.INTAKE + ".", "R-IN-1"),
 )
+
+
+_ANONYMOUS_WAIVES = frozenset({F.INTAKE_COMPLAINANT_NAME, F.INTAKE_COMPLAINANT_CONTACT, F.REVISIT_AT,
+                               F.REVISIT_SATISFACTION})
 
 
 def required_rule(field: str) -> str:
@@ -65,8 +70,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("id", "R-IN-5",
                               _("office code {code!r} is not this repository's ({office}) nor listed under offices:")
                               .format(code=office, office=policy.office))
+    # R-IN-1: an anonymous complaint has no name or contact; R-CL-1: so nobody to revisit
+    waived = _ANONYMOUS_WAIVES if is_anonymous(data) else frozenset()
     for field in policy.required[status]:
-        if is_blank(get(data, field)):  # the status's word is looked up only for a finding
+        if field not in waived and is_blank(get(data, field)):  # the status's word is looked up only for a finding
             state_label = i18n.translations(i18n.language()).pgettext(*labels.STATUSES[status])
             yield ctx.finding(field, required_rule(field),
                               _("required when the case is {status}").format(status=state_label))

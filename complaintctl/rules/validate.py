@@ -20,6 +20,7 @@ from complaintctl.rules import (
     deadlines,
     entries,
     fields,
+    intake,
     ledger,
     lookups,
     privacy,
@@ -34,8 +35,8 @@ Check = Callable[[CheckContext], Iterable[Finding]]
 __all__ = ["CASES_PREFIX", "CHECKS", "all_findings", "check_case", "check_texts", "is_case_path", "settled_after",
            "stray_file", "unreadable_findings"]
 
-CHECKS: list[Check] = [fields.check, transitions.check, entries.check, recusal.check, dates.check, closing.check,
-                       archive.check, deadlines.check, receipts.check, ledger.check, privacy.check,
+CHECKS: list[Check] = [fields.check, intake.check, transitions.check, entries.check, recusal.check, dates.check,
+                       closing.check, archive.check, deadlines.check, receipts.check, ledger.check, privacy.check,
                        clear_text.check, lookups.check]
 
 

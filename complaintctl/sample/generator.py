@@ -60,6 +60,7 @@ CHANNEL_WEIGHTS = {"phone": 40, "in-person": 20, "web": 12, "sms": 8, "email": 6
 CLASS_WEIGHTS = {"owner": 70, "tenant": 12, "prospective-owner": 6, "visitor": 4}
 REPEAT_SHARE = 0.08  # R-AS-5: the same complainant again
 RECENT = 400  # repeats come from the last complainants seen (a bounded window, O(1) each)
+UNALLOCATED = frozenset({"154", "174", "179", "194"})  # mobile prefixes no carrier uses (phonenumbers: invalid)
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,10 @@ class Generator:
         else:
             name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         b, u, floor = rng.randint(1, 20), rng.randint(1, 4), rng.randint(2, 33)
-        who = Complainant(name, klass, f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
-                          f"{b}栋{u}单元{floor}{rng.randint(1, 4):02d}", f"{b}栋", floor)
+        mobile = f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+        if mobile[:3] in UNALLOCATED:  # R-IN-1: a number that could be called (same draws, same cases)
+            mobile = "158" + mobile[3:]
+        who = Complainant(name, klass, mobile, f"{b}栋{u}单元{floor}{rng.randint(1, 4):02d}", f"{b}栋", floor)
         return who, None
 
     def cases(self) -> Iterator[SampleCase]:

@@ -56,7 +56,7 @@ def test_new_case_carries_the_preset_clocks(office: Office, monkeypatch: pytest.
     assert clocks["dispatch"] == {"due": clocks["dispatch"]["due"], "done": None}
     assert clocks["dispatch"]["due"].isoformat() == "2026-02-14T05:30:00+08:00"
     out = office.run("show", cid, "--as-of", "2026-02-14 06:00").output
-    assert re.search(r"派单\s+2026-02-14 05:30\s+已超时\s+已超时0小时30分", out), out
+    assert re.search(r"派单\s+2026-02-14 05:30\s+已超时\s+已超时30分钟", out), out
     out = office.run("show", cid, "--as-of", "2026-02-13 18:00").output
     assert re.search(r"派单 .* 计时中\s+剩余11小时30分", out), out
 
@@ -198,7 +198,7 @@ def test_late_closing_needs_a_reason(office: Office, monkeypatch: pytest.MonkeyP
     assert refused.exit_code == 1 and "closing.late_reason: R-DL-7" in refused.output
     office.run("close", cid, "--root-cause", "备件不足", "--late-reason", "厂家缺货一周")
     show = office.run("show", cid).output
-    assert re.search(r"处理完成\s+2026-03-05 18:00\s+2026-03-09 10:00\s+超时完成\s+超时1\.1个工作日", show), show
+    assert re.search(r"处理完成\s+2026-03-05 18:00\s+2026-03-09 10:00\s+超时完成\s+超时1个工作日1小时", show), show
 
 
 def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,10 +210,10 @@ def test_due_and_list_overdue(office: Office, monkeypatch: pytest.MonkeyPatch) -
     b = office.new(subject="噪音")
     office.run("note", b, "已回电", "--contact")
     out = office.run("due", "--within", "1d", "--as-of", "2026-03-05 09:00").output
-    assert re.search(rf"{a}\s+处理完成\s+2026-03-05 18:00\s+计时中\s+剩余1\.0个工作日", out), out
+    assert re.search(rf"{a}\s+处理完成\s+2026-03-05 18:00\s+计时中\s+剩余9小时0分\(工作时间\)", out), out
     assert b not in out
     out = office.run("list", "--overdue", "--as-of", "2026-03-06 09:00").output
-    assert re.search(rf"{a} .* 处理完成\s+2026-03-05 18:00\s+已超时0小时0分\(工作时间\)", out), out
+    assert re.search(rf"{a} .* 处理完成\s+2026-03-05 18:00\s+已超时不足1分钟\(工作时间\)", out), out
     assert b not in out and "共 1 件超时" in out
     assert "共 0 件超时" in office.run("list", "--overdue", "--as-of", "2026-03-05 17:00").output
 
@@ -297,4 +297,4 @@ deadlines:
     assert due(office, cid, "response") == "2026-03-30T10:00:00+02:00"
     assert due(office, cid) == "2026-03-30T18:00:00+02:00"
     out = office.run("show", cid, "--as-of", "2026-03-30T09:30:00+02:00").output
-    assert re.search(r"首次响应\s+2026-03-30 10:00\s+计时中\s+剩余0小时30分\(工作时间\)", out), out
+    assert re.search(r"首次响应\s+2026-03-30 10:00\s+计时中\s+剩余30分钟\(工作时间\)", out), out

@@ -43,3 +43,16 @@ def test_a_step_recorded_late_cannot_have_happened_later(states: tuple[Office, d
         refused = office.run(*args, "--at", "2099-01-01 10:00", ok=False)
         assert refused.exit_code == 1 and "--at:2099-01-01T10:00:00+08:00 在将来" in refused.output, refused.output
     assert office.git("rev-parse", "HEAD").stdout == head
+
+
+def test_a_replan_that_changes_nothing_commits_nothing(office: Office) -> None:
+    case_id = office.new()
+    office.run("assign", case_id, "--handler", "李工")
+    plan = ("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", office.soon(case_id))
+    office.run(*plan)
+    head = office.git("rev-parse", "HEAD").stdout
+    again = office.run(*plan, ok=False)
+    assert again.exit_code == 1 and case_id in again.output and "没有变化" in again.output
+    assert office.git("rev-parse", "HEAD").stdout == head
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板并检修", "--due", office.soon(case_id))
+    assert office.git("rev-parse", "HEAD").stdout != head  # a real change still commits

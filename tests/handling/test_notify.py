@@ -74,11 +74,11 @@ def test_each_notice_goes_once_to_the_right_people_and_is_recorded(states: State
                                                                                  ["李工", "王建国"])
     # a second run, here or in another clone, sends nothing
     sent = len(mailserver.inbox)
-    assert "nothing is due" in office.run("notify").output
+    assert "没有到期的通知" in office.run("notify").output
     other = tmp_path / "service"
     subprocess.run(["git", "clone", "-q", office.git("remote", "get-url", "origin").stdout.strip(), str(other)],
                    check=True, timeout=60)
-    assert "nothing is due" in Office(other).run("notify").output
+    assert "没有到期的通知" in Office(other).run("notify").output
     assert len(mailserver.inbox) == sent
 
 
@@ -89,12 +89,12 @@ def test_an_smtp_failure_leaves_the_notice_pending(states: States, mailserver: M
     before = head(office)
     monkeypatch.setenv("COMPLAINTCTL_SMTP_PORT", str(free_port()))  # nobody listens there
     result = office.run("notify", ok=False)
-    assert result.exit_code == 1 and "stay pending" in result.output and "NOT SENT" in result.output
+    assert result.exit_code == 1 and "stay pending" in result.output and "未发送" in result.output
     assert head(office) == before and not mailserver.inbox
     mailserver.env(monkeypatch)
     mailserver.refuse.add("ligong@example.com")  # the server refuses one mailbox
     result = office.run("notify", ok=False)
-    assert result.exit_code == 1 and "NOT SENT: 550" in result.output, result.output
+    assert result.exit_code == 1 and "未发送:550" in result.output, result.output
     assert not mailserver.to("ligong@example.com") and head(office) == before  # only 李工's notices were due
     assert "notify" not in [e["action"] for e in office.show_json(ids["assigned"])["timeline"]]
     mailserver.refuse.clear()
@@ -138,7 +138,7 @@ def test_reminders_escalation_and_the_revisit_reach_their_people(states: States,
     office.run("notify")
     subjects = [m.subject for m in mailserver.to("wangjianguo@example.com") if case_id in m.subject]
     assert sorted(s.split("]")[1].split(":")[0].strip() for s in subjects) == ["催办单", "投诉升级"]
-    assert "nothing is due" in office.run("notify").output
+    assert "没有到期的通知" in office.run("notify").output
 
 
 def _notice(kind: str, ref: int, recipients: list[str], by: str = "值班系统") -> Any:
@@ -217,4 +217,4 @@ def test_a_case_changed_on_the_remote_meanwhile_keeps_the_step_and_the_notices(
         assert office.run("validate").stdout.strip().endswith("个案件文件全部有效")
     assert office.git("branch", "--list", "complaintctl/conflict/*").stdout.strip() == ""
     sent = len(mailserver.inbox)
-    assert "nothing is due" in office.run("notify").output and len(mailserver.inbox) == sent
+    assert "没有到期的通知" in office.run("notify").output and len(mailserver.inbox) == sent

@@ -117,7 +117,7 @@ def test_notices_reach_wecom_and_dingtalk_in_their_documented_shape(
                       (made["desk"], "dispatch", "陈静", "wecom:desk"),
                       (made["completion"], "completion", f"张敏 @{ZHANG}", "wecom:desk")}, listed
     table = office.run("notify", "--dry-run").output
-    assert "channel" in table and "dingtalk:eng" in table and "wecom:desk" in table and "would send" in table
+    assert "渠道" in table and "dingtalk:eng" in table and "wecom:desk" in table and "将发送" in table
     assert not robotserver.received and not mailserver.inbox
 
     out = office.run("notify").output
@@ -148,7 +148,7 @@ def test_notices_reach_wecom_and_dingtalk_in_their_documented_shape(
     last = office.show_json(made["major"])["timeline"][-1]
     assert (last["action"], last["notice"], sorted(last["recipients"])) == ("notify", "dispatch", ["李工", "王建国"])
     assert office.git("rev-parse", "HEAD").stdout == office.git("rev-parse", "origin/main").stdout
-    assert "nothing is due" in office.run("notify").output and len(robotserver.received) == 3
+    assert "没有到期的通知" in office.run("notify").output and len(robotserver.received) == 3
 
 
 def test_a_refused_notice_stays_pending_and_a_later_run_sends_it(
@@ -161,7 +161,7 @@ def test_a_refused_notice_stays_pending_and_a_later_run_sends_it(
     robotserver.fail[DESK_KEY] = (502, -1)  # WeCom's gateway fails once
     result = office.run("notify", ok=False)
     assert result.exit_code == 1 and "stay pending" in result.output, result.output
-    assert "NOT SENT: errcode 310000 sign not match" in result.output and "NOT SENT: HTTP 502" in result.output
+    assert "未发送:errcode 310000 sign not match" in result.output and "未发送:HTTP 502" in result.output
     assert ("dingtalk", 310000) in robotserver.refused
     assert [r.kind for r in robotserver.received] == ["wecom"]  # the desk's second notice went
     # the e-mail and the one post that went are recorded; the refused ones are not
@@ -174,11 +174,11 @@ def test_a_refused_notice_stays_pending_and_a_later_run_sends_it(
     monkeypatch.setenv("COMPLAINTCTL_ROBOT_DESK_KEY", "not-a-key")  # WeCom: 93000 invalid webhook url
     monkeypatch.setenv("COMPLAINTCTL_ROBOT_ENG_SECRET", ENG_SECRET)
     result = office.run("notify", ok=False)
-    assert result.exit_code == 1 and "NOT SENT: errcode 93000 invalid webhook url" in result.output
+    assert result.exit_code == 1 and "未发送:errcode 93000 invalid webhook url" in result.output
     assert "not-a-key" not in result.output  # a key is never printed
     monkeypatch.setenv("COMPLAINTCTL_ROBOT_DESK_KEY", DESK_KEY)
     office.run("notify")
-    assert "nothing is due" in office.run("notify").output
+    assert "没有到期的通知" in office.run("notify").output
     told = sorted(r.text.split("]")[0].split("[")[-1] for r in robotserver.received)
     assert told == sorted(made.values()), told  # each notice posted exactly once in the end
 
@@ -224,7 +224,7 @@ def test_the_rate_limit_leaves_the_rest_pending(states: States, robotserver: Rob
     robotserver.sent_at.clear()
     memory.write_text(json.dumps({n: [t - 61 for t in ts] for n, ts in json.loads(memory.read_text()).items()}))
     office.run("notify")
-    assert len(robotserver.received) == waiting and "nothing is due" in office.run("notify").output
+    assert len(robotserver.received) == waiting and "没有到期的通知" in office.run("notify").output
     assert len({r.text.split("]")[0] for r in robotserver.received}) == waiting  # nobody told twice
 
 

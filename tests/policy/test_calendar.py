@@ -178,3 +178,16 @@ def test_working_time_between_equals_the_day_by_day_walk(extra: dict[str, object
         assert cal.working_days_between(start, end) == days, (start, end)
         assert cal.working_seconds_between(start, end) == seconds, (start, end)
     assert cal.working_days_between(base + timedelta(days=3), base) == 0.0
+
+
+@pytest.mark.parametrize(("end", "parts"), [
+    (datetime(2026, 11, 23, 15, 30, tzinfo=SH), (0, 5.5 * 3600)),  # the same day: hours only
+    (datetime(2026, 11, 24, 9, 30, tzinfo=SH), (0, 8.5 * 3600)),  # 8 h Monday + 0.5 h Tuesday
+    (datetime(2026, 11, 25, 15, 0, tzinfo=SH), (2, 5 * 3600)),  # Tuesday whole, 8 h + 6 h carried: 1 day 5 h
+    (datetime(2026, 11, 30, 10, 0, tzinfo=SH), (5, 0.0)),  # a week on: five working days
+    (datetime(2026, 11, 23, 21, 0, tzinfo=SH), (0, 8 * 3600)),  # the evening adds no working time
+])
+def test_working_parts_are_whole_working_days_and_working_seconds(end: datetime, parts: tuple[int, float]) -> None:
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=SH)  # Monday, open 09:00–18:00
+    assert cn().working_parts(start, end) == parts
+    assert cn().days_parts(2.5) == (2, 4.5 * 3600)

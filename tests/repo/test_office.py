@@ -116,7 +116,7 @@ def test_every_preset_makes_an_office_that_takes_a_valid_case(tmp_path: Path,
         case_id = office.new(channel=next(iter(policy.channels)),
                              complainant_class=next(iter(policy.complainant_classes)),
                              category=next(iter(policy.categories)))
-        office.run("assign", case_id, "--handler", staff.name)
+        office.run("assign", case_id, "--handler", staff.name, "--unit", staff.unit)  # R-RT-1: their own unit
         path = office.path(case_id)
         data = to_plain(load_plain(path.read_text(encoding="utf-8"), str(path)))
         assert [e.message for e in schema.iter_errors(data)] == [], preset

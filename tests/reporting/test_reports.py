@@ -242,7 +242,7 @@ def test_similar_lists_past_cases_with_outcome_and_lesson(sample: Sample) -> Non
 
 def test_new_flags_a_repeat_and_records_the_link(sample: Sample) -> None:
     office, ids = sample
-    assert f"疑似重复投诉(R-AS-5):{ids['A']} (same-contact)" in ids["D_warning"]
+    assert f"疑似重复投诉(R-AS-5):{ids['A']} (同一联系方式)" in ids["D_warning"]
     text = office.path(ids["D"]).read_text(encoding="utf-8")
     assert f"- {ids['A']}" in text and "repeat: true" in text
     assert "repeat_of: []" in office.path(ids["B"]).read_text(encoding="utf-8")
@@ -253,7 +253,7 @@ def test_new_repeat_by_similar_subject(office: Office) -> None:
     other = office.run("new", "--channel", "phone", "--name", "吴女士", "--contact", "13500000002",
                        "--complainant-class", "owner", "--category", "other", "--subject", "小区东门道闸无法抬杆了",
                        "--details", "车辆进不来")
-    assert f"{first} (similar-subject)" in other.output
+    assert f"{first} (事由相似)" in other.output
     unrelated = office.run("new", "--channel", "phone", "--name", "郑女士", "--contact", "13500000003",
                            "--complainant-class", "owner", "--category", "other", "--subject", "垃圾清运不及时",
                            "--details", "垃圾堆了两天")

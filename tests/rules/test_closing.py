@@ -30,7 +30,7 @@ def test_dissatisfied_revisit_reopens_and_cannot_close(states: States) -> None:
     last = data["timeline"][-1]
     assert (last["action"], last["from"], last["to"]) == ("revisit", "resolved", "in_progress")
     result = office.run("close", ids["dissatisfied"], "--root-cause", "x", ok=False)
-    assert result.exit_code == 1 and "不能执行 close" in result.output
+    assert result.exit_code == 1 and "不能执行 结案" in result.output
     # followed up, resolved again and revisited: now it may close
     office.run("resolve", ids["dissatisfied"], "--outcome", "repair", "--summary", "再次维修")
     office.run("revisit", ids["dissatisfied"], "--satisfaction", "satisfied")

@@ -162,7 +162,9 @@ def test_compensation_above_the_handlers_limit_needs_approval(preset: str, staff
     set_identity(monkeypatch, dispatcher.name, dispatcher.email)
     case_id = office.new(channel=next(iter(policy.channels)), complainant_class=next(iter(policy.complainant_classes)),
                          category=next(iter(policy.categories)))
-    office.run("assign", case_id, "--handler", staff[0])
+    handler = policy.person(staff[0])
+    assert handler is not None
+    office.run("assign", case_id, "--handler", staff[0], "--unit", handler.unit)  # R-RT-1: the handler's unit
     set_identity(monkeypatch, *staff)
     office.run("plan", case_id, "--resolver", staff[0], "--measures", "赔偿", "--due", "2026-11-25 18:00")
     args = ("resolve", case_id, "--outcome", next(iter(policy.outcomes)), "--summary", "赔偿客户损失",

@@ -59,7 +59,7 @@ def test_invalid_by_cli_records_reason_reply_and_is_final(states: States) -> Non
     assert data["assessment"]["reply"] == "不属于物业服务范围,已说明"
     before = snapshot(office)
     result = office.run("reopen", case_id, "--reason", "x", ok=False)
-    assert result.exit_code == 1 and "R-WF:invalid 只能转为 无(终止状态)" in result.output
+    assert result.exit_code == 1 and "R-WF:无效 只能转为 无(终止状态)" in result.output
     for args in (["assign", case_id, "--handler", "李工"], ["note", case_id, "再次来电"]):
         result = office.run(*args, ok=False)
         assert result.exit_code == 1 and "status: R-AS-1: 无效投诉已终结" in result.output

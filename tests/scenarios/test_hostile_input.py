@@ -63,7 +63,7 @@ def test_invalid_utf8_argument_is_refused_before_anything_is_written(states: Sta
     proc = cli(office, "note", ids["in_progress"], b"\xff")
     err = one_line_error(proc, 2)
     assert "TEXT: not valid UTF-8 text (byte 0xff)" in err
-    proc = cli(office, "new", "--channel", "phone", "--name", b"\xe7\x8e\x8b\xff", "--contact", "1",
+    proc = cli(office, "new", "--channel", "phone", "--name", b"\xe7\x8e\x8b\xff", "--contact", "13800138000",
                "--complainant-class", "owner", "--category", "other", "--subject", "s", "--details", "d")
     assert "--name: not valid UTF-8 text" in one_line_error(proc, 2)
     proc = cli(office, "note", ids["in_progress"], "bell\x07")
@@ -96,7 +96,7 @@ def test_a_committed_non_utf8_case_is_a_finding_and_reads_skip_it_aloud(states: 
 # ---- item 2: extreme dates -----------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [
-    ["new", "--channel", "phone", "--name", "a", "--contact", "1", "--complainant-class", "owner",
+    ["new", "--channel", "phone", "--name", "a", "--contact", "13800138000", "--complainant-class", "owner",
      "--category", "other", "--subject", "s", "--details", "d", "--received-at", "9999-12-31"],
     ["due", "--as-of", "0001-01-01T00:00:00+14:00"],
     ["sweep", "--as-of", "9999-12-31T23:59:59"],
@@ -280,7 +280,7 @@ def status_loop(states: States) -> Iterator[None]:
 def test_new_beside_a_git_status_loop_never_fails(states: States, status_loop: None) -> None:
     office, _ = states
     for i in range(6):
-        proc = cli(office, "new", "--channel", "phone", "--name", f"客户{i}", "--contact", "1",
+        proc = cli(office, "new", "--channel", "phone", "--name", f"客户{i}", "--contact", "13800138000",
                    "--complainant-class", "owner", "--category", "other", "--subject", f"灯不亮 {i}",
                    "--details", "d")
         assert proc.returncode == 0, proc.stderr.decode()
@@ -327,7 +327,7 @@ def test_a_refused_commit_leaves_nothing_staged_and_no_orphan(states: States) ->
     hook.chmod(0o755)
     before = state(office)
     for args in (["note", ids["in_progress"], "x"], ["new", "--channel", "phone", "--name", "a", "--contact",
-                                                       "1", "--complainant-class", "owner", "--category",
+                                                       "13800138000", "--complainant-class", "owner", "--category",
                                                        "other", "--subject", "s", "--details", "d"]):
         proc = cli(office, *args)
         assert proc.returncode == 1 and b"office hook: refused" in proc.stderr, proc.stderr.decode()
@@ -364,7 +364,7 @@ def test_killed_during_the_commit_the_next_command_recovers(states: States, tmp_
     marker = tmp_path / "hook-ran"
     _slow_hook(office, which, marker)
     head = git(office, "rev-parse", "HEAD")
-    _kill_during(office, marker, "new", "--channel", "phone", "--name", "a", "--contact", "1",
+    _kill_during(office, marker, "new", "--channel", "phone", "--name", "a", "--contact", "13800138000",
                  "--complainant-class", "owner", "--category", "other", "--subject", "被杀", "--details", "d")
     (tmp_path / "armed").unlink()  # the hook stays, disarmed
     proc = cli(office, "note", ids["in_progress"], "next command")
@@ -422,7 +422,7 @@ def test_a_full_disk_leaves_nothing_behind(small_disk: Path, leave: int) -> None
                "--office", "SZ")
     assert proc.returncode == 0, proc.stderr.decode()
     office = Office(root)
-    new = ["new", "--channel", "phone", "--name", "a", "--contact", "1", "--complainant-class", "owner",
+    new = ["new", "--channel", "phone", "--name", "a", "--contact", "13800138000", "--complainant-class", "owner",
            "--category", "other", "--subject", "满了", "--details", "d" * 3000]
     assert cli(office, *new).returncode == 0
     before = state(office)
