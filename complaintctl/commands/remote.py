@@ -106,11 +106,15 @@ def server_status_cmd(path: Path, as_json: bool) -> None:
 @server_group.command("backup")
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def server_backup_cmd(path: Path, out: Path) -> None:
+@json_option
+def server_backup_cmd(path: Path, out: Path, as_json: bool) -> None:
     """Write the server repository (every ref), its settings and push log to one file."""
     from complaintctl.remote import backup
 
     b = backup.backup(path if path.is_absolute() else base_dir() / path, out if out.is_absolute() else base_dir() / out)
+    if as_json:
+        click.echo(json_text({"path": str(b.path), "refs": b.refs, "layout": b.layout}))
+        return
     click.echo(_("backed up {n} ref(s) ({layout}) to {out}").format(n=b.refs, layout=b.layout, out=b.path))
 
 
@@ -118,10 +122,14 @@ def server_backup_cmd(path: Path, out: Path) -> None:
 @click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--command", "command", help="How the hook runs complaintctl on this server (as for server init).")
-def server_restore_cmd(archive: Path, path: Path, command: str | None) -> None:
+@json_option
+def server_restore_cmd(archive: Path, path: Path, command: str | None, as_json: bool) -> None:
     """Rebuild a server repository from a backup into a new or empty bare repository."""
     from complaintctl.remote import backup
 
     b = backup.restore(archive if archive.is_absolute() else base_dir() / archive,
                        path if path.is_absolute() else base_dir() / path, command)
+    if as_json:
+        click.echo(json_text({"path": str(b.path), "refs": b.refs, "layout": b.layout}))
+        return
     click.echo(_("restored {n} ref(s) ({layout}) into {path}").format(n=b.refs, layout=b.layout, path=b.path))

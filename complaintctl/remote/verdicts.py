@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import InvalidInput
+from complaintctl.model import fields as F
 from complaintctl.model.case import as_datetime, decode, load_plain
 from complaintctl.repo import cache
 from complaintctl.rules.dates import CLOCK_SKEW
@@ -142,5 +143,7 @@ def clean_span(path: str, new_text: bytes, old_text: bytes | None, window: timed
         at = as_datetime(entry.get("at"), tz) if isinstance(entry, Mapping) else None
         if at is None:
             return None
+        if entry.get("action") == "correct" and entry.get("field") == F.INTAKE_RECEIVED_AT:
+            return None  # R-IN-2: a receipt correction is judged against the dues passed at `now`
         end = min(end, at + window)
     return start, end

@@ -135,11 +135,14 @@ def summary(r: CaseRecord) -> dict[str, Any]:
 def case_data(ws: Workspace, case_id: str) -> dict[str, Any]:
     """One case as the person reading it sees it (`show`, `form`): its file by ID, strictly read,
     as plain values."""
+    cid, text = store.case_text(ws, case_id)
+    data = to_plain(load_plain(text, cid.relpath, ws.policy.limits))
+    if "ENC[" not in text:  # nothing sealed: no keyring to open (a one-case `show` stays light)
+        return dict(data)
     from complaintctl.privacy.document import reveal
 
-    cid, text = store.case_text(ws, case_id)
     # R-RT-5: protected fields as this user may read them: plaintext, or [encrypted]
-    return dict(reveal(to_plain(load_plain(text, cid.relpath, ws.policy.limits)), ws.keyring))
+    return dict(reveal(data, ws.keyring))
 
 
 # How `show` gives way in a narrow terminal: long values and notes wrap.

@@ -121,7 +121,8 @@ def test_removing_someone_with_open_cases_lists_them_unless_forced(office: Offic
     assert case_id in out and "--force" in out and "NAME:" in out
     n = commits(office)
     result = office.run("people", "remove", "李工", "--force", "--json")
-    assert json.loads(result.output) == {"subject": "人员:移除 李工", "commit": head(office), "reassign": [case_id]}
+    assert json.loads(result.output) == {"subject": "人员:移除 李工", "commit": head(office), "reassign": [case_id],
+                                         "rotated": []}  # no keys to rotate: privacy is off
     assert commits(office) == n + 1
     assert case_id in last_commit(office)[2]  # the body names the cases to reassign
     assert "李工" not in people(office)

@@ -158,4 +158,24 @@ def test_the_rules_read_the_time_only_where_the_verdict_span_allows_for_it() -> 
     offline window). A rule that reads the time anywhere else needs its span there first."""
     folder = Path(rules_pkg.__file__).parent
     readers = {p.name for p in folder.glob("*.py") if "ctx.now" in p.read_text(encoding="utf-8")}
-    assert readers == {"dates.py", "ledger.py"}, readers
+    # ledger_actions.py: a receipt correction's dues (R-IN-2) — clean_span keeps no verdict on one
+    assert readers == {"dates.py", "ledger.py", "ledger_actions.py"}, readers
+
+
+def test_no_verdict_is_kept_on_a_receipt_correction() -> None:
+    """R-IN-2: whether a receipt may move depends on the dues passed at `now`, so a clean verdict
+    on a correction is never reused; any other appended entry keeps its span."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.remote.verdicts import clean_span
+
+    tz = ZoneInfo("Asia/Shanghai")
+    base = ("id: SZ-2611-0001\nstatus: received\ntimeline:\n"
+            "  - at: 2026-11-20 09:00:00+08:00\n    by: 张敏\n    action: received\n")
+    note = base + "  - at: 2026-11-20 09:30:00+08:00\n    by: 张敏\n    action: note\n    note: 回电\n"
+    correct = base + ("  - at: 2026-11-20 09:30:00+08:00\n    by: 张敏\n    action: correct\n"
+                      "    field: intake.received_at\n    old: 2026-11-20 09:00:00+08:00\n"
+                      "    value: 2026-11-20 08:40:00+08:00\n    reason: 录入时间有误\n")
+    path = "cases/2026/11/SZ-2611-0001.yaml"
+    assert clean_span(path, note.encode(), base.encode(), timedelta(hours=72), tz) is not None
+    assert clean_span(path, correct.encode(), base.encode(), timedelta(hours=72), tz) is None
