@@ -219,7 +219,7 @@ def test_no_module_imports_fcntl() -> None:
 def test_without_fcntl_help_list_and_new_still_work(no_fcntl_env: dict[str, str], office: Office) -> None:
     env = no_fcntl_env
     helped = cli_run(env, office.root, "--help")
-    assert helped.returncode == 0 and "Commands:" in helped.stdout
+    assert helped.returncode == 0 and "validate" in helped.stdout  # the command list, in the office's language
     made = cli_run(env, office.root, *NEW)
     assert made.returncode == 0, made.stderr
     assert "warning" not in made.stderr.lower()  # filelock's "only soft file lock" stays quiet

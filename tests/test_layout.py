@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "complaintctl"
 FOLDERS = ("commands", "web", "sample", "handling", "reporting", "remote", "repo", "rules", "privacy", "policy",
            "model")
-TOP_LEVEL = {"__init__.py", "__main__.py", "cli.py", "usage.py", "errors.py", "output.py", "labels.py", "i18n.py"}
+TOP_LEVEL = {"__init__.py", "__main__.py", "cli.py", "usage.py", "clihelp.py", "errors.py", "output.py", "labels.py",
+             "i18n.py"}
 
 pytest.importorskip("importlinter", reason="import-linter is a dev dependency (pip install -e '.[dev]')")
 

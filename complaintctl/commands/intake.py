@@ -40,7 +40,7 @@ def _anonymity(ws: Workspace, values: dict[str, Any], interactive: bool) -> None
     if not values["anonymous"]:
         if values.get("anonymous_reason"):
             raise BadValue(_("--anonymous-reason goes with --anonymous"))
-        if values.get("contact") and (problem := contact_problem(values["contact"])) is not None:
+        if (values.get("contact") or "").strip() and (problem := contact_problem(values["contact"])) is not None:
             raise BadValue(f"--contact: R-IN-1: {problem}")
         return
     if not ws.policy.anonymous:

@@ -226,9 +226,18 @@ def assign(ws: Workspace, case_id: str, handler: str, unit: str | None, copied: 
 
 def plan(ws: Workspace, case_id: str, resolver: str, measures: str, due: date | datetime,
          now: datetime, actor: Identity) -> Result:
-    if resolver.strip():  # R-IN-4: a person the policy lists (blank: the step says it is required)
+    if resolver.strip() and not _accused(ws, case_id, resolver):
+        # R-IN-4: a person the policy lists (blank: the step says it is required); the accused
+        # is left to the validator, whose R-RT-3 refusal says why they may not
         resolver = staff.listed(ws.policy, resolver, "--resolver").name
     return change(ws, case_id, now, actor, steps.plan(resolver, measures, due))
+
+
+def _accused(ws: Workspace, case_id: str, person: str) -> bool:
+    from complaintctl.rules.recusal import is_accused
+
+    cid, text = store.case_text(ws, case_id)
+    return is_accused(load_plain(text, cid.relpath, ws.policy.limits), person)
 
 
 def _before_now(at: datetime | None, now: datetime) -> None:

@@ -26,6 +26,7 @@ from complaintctl.policy.authority import VOUCH_LATE, Incident, matching_inciden
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
 from complaintctl.rules import amounts, effects
+from complaintctl.rules.recusal import is_accused
 
 INVALID_REASONS = ("unverifiable", "contrary-to-fact", "out-of-scope", "unlawful")  # R-AS-1
 
@@ -181,7 +182,8 @@ def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]
         category = policy.categories.get(str(doc["assessment"].get("category")))
         # R-RT-1: the category's responsible unit, else the coordination centre.
         chosen = unit or (category.unit if category else policy.default_unit)
-        handler_name = staff.handler(policy, handler, chosen).name  # R-RT-2: a listed person of the unit
+        # R-RT-2: a listed person of the unit; the accused is left to the validator (R-RT-3 says why not)
+        handler_name = handler.strip() if is_accused(doc, handler) else staff.handler(policy, handler, chosen).name
         heads = list(copied)
         if not heads and str(doc["assessment"].get("severity")) in MAJOR:
             heads = responsible_heads(policy, chosen, handler_name, str(get(doc, F.ACCUSED_PERSON) or ""))

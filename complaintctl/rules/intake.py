@@ -12,6 +12,7 @@ from complaintctl.i18n import _
 from complaintctl.model import fields as F
 from complaintctl.model.case import get, is_blank
 from complaintctl.model.contact import contact_kind
+from complaintctl.privacy.marker import ERASED, is_marker
 from complaintctl.rules.context import CheckContext
 from complaintctl.rules.finding import Finding
 
@@ -39,7 +40,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # (`validate`), whose older records were written under the rules of their day.
     judged = ctx.commit is not None
     contact = get(data, F.INTAKE_COMPLAINANT_CONTACT)
-    if judged and not is_blank(contact) and (ctx.previous is None
+    # R-RT-5: a sealed contact was judged as plaintext where it was typed (the CLI, before
+    # sealing); the hooks and the server see only its marker, which is no contact to judge.
+    sealed = isinstance(contact, str) and (is_marker(contact) or contact == ERASED)
+    if judged and not sealed and not is_blank(contact) and (ctx.previous is None
                                              or get(before, F.INTAKE_COMPLAINANT_CONTACT) != contact):
         problem = contact_problem(str(contact))
         if problem is not None:

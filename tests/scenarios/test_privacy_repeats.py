@@ -33,11 +33,11 @@ def test_a_repeat_caller_is_flagged_from_lookups_alone(world: World) -> None:  #
     # the read index holds no plaintext of it, the file none: only the lookup can match
     again = sz.new_result(contact="139 1234 5678", name="王女士", subject="又来投诉空调噪音")
     assert again.exit_code == 0, again.output
-    assert f"{first} (same-contact)" in again.output
+    assert f"{first} (同一联系方式)" in again.output
     second = again.output.split()[0]
     assert sz.show_json(second)["assessment"]["repeat_of"] == [first]
     by_name = sz.new_result(contact="13800000001", name="欧阳 娜娜", subject="绿化带无人修剪")
-    assert f"{first} (same-name)" in by_name.output
+    assert f"{first} (同一姓名)" in by_name.output
     other = sz.new_result(contact="13800000002", name="李先生", subject="快递柜屏幕黑屏")
     assert "R-AS-5" not in other.output
 
@@ -54,7 +54,7 @@ def test_a_clerk_looks_within_their_office_hq_across_offices(world: World) -> No
     sync(world, "sun")
     hq = world.as_("sun")  # hq's clone records for SZ, and holds every office's keys
     result = hq.new_result(contact=PHONE, name="欧阳娜娜", subject="地库照明太暗")
-    assert result.exit_code == 0 and f"{first} (same-contact)" in result.output, result.output
+    assert result.exit_code == 0 and f"{first} (同一联系方式)" in result.output, result.output
 
 
 def test_the_server_refuses_a_lookup_of_another_office(world: World) -> None:  # noqa: F811
@@ -83,4 +83,4 @@ def test_an_edit_of_the_contact_writes_new_lookups(world: World) -> None:  # noq
     after = lookups(world, "sz", first)
     assert len(after) == 2 and after[1] == before[1] and after[0] != before[0]  # the name's is kept
     again = sz.new_result(contact="137 0000 0007", name="李先生", subject="又来投诉空调噪音")
-    assert f"{first} (same-contact)" in again.output, again.output
+    assert f"{first} (同一联系方式)" in again.output, again.output
