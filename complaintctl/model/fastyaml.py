@@ -105,9 +105,9 @@ def _scalar(v: Any) -> str:
     if t is datetime:
         if v.tzinfo is None or v.microsecond or v.utcoffset() in (None, timedelta(0)):
             raise Unsupported(v)
-        return v.isoformat(sep=" ")
+        return str(v.isoformat(sep=" "))
     if t is date:
-        return v.isoformat()
+        return str(v.isoformat())
     raise Unsupported(v)
 
 
