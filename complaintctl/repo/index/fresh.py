@@ -18,7 +18,7 @@ from complaintctl.output import Progress
 from complaintctl.repo import store
 from complaintctl.repo.git import Git
 from complaintctl.repo.index.rows import build_rows, row
-from complaintctl.repo.index.schema import INSERT, disk_trouble, rollback
+from complaintctl.repo.index.schema import INSERT, begin_writing, disk_trouble, rollback
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules.validate import stray_file
 
@@ -284,12 +284,8 @@ def refresh_log(db: sqlite3.Connection, g: Git) -> bool:
     seen = db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
     if seen is not None and seen[0] == head:
         return True
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if disk_trouble(exc):
-            return False
-        raise
+    if not begin_writing(db):
+        return False
     try:
         seen = db.execute("SELECT value FROM meta WHERE key='log_head'").fetchone()
         if seen is None or seen[0] != head:

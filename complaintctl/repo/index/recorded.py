@@ -12,7 +12,7 @@ from datetime import datetime
 from complaintctl.model.stamp import CaseStamps
 from complaintctl.repo import stamps
 from complaintctl.repo.git import Git
-from complaintctl.repo.index.schema import disk_trouble
+from complaintctl.repo.index.schema import begin_writing, disk_trouble
 
 _TIP = "notes_tip"
 
@@ -23,12 +23,8 @@ def refresh_recorded(db: sqlite3.Connection, g: Git) -> bool:
     seen = db.execute("SELECT value FROM meta WHERE key=?", (_TIP,)).fetchone()
     if ((seen[0] or None) if seen else None) == tip:
         return True
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if disk_trouble(exc):
-            return False
-        raise
+    if not begin_writing(db):
+        return False
     try:
         seen = db.execute("SELECT value FROM meta WHERE key=?", (_TIP,)).fetchone()
         since = seen[0] if seen and seen[0] else None

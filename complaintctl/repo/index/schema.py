@@ -86,6 +86,18 @@ def disk_trouble(exc: sqlite3.OperationalError) -> bool:
     return any(w in text for w in ("disk", "full", "readonly", "read-only", "unable to open", "i/o"))
 
 
+def begin_writing(db: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE (one writer at a time); False when the disk cannot take a write — the
+    caller then reads what the index holds, as with every full-disk answer of the index."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if disk_trouble(exc):
+            return False
+        raise
+    return True
+
+
 def rollback(db: sqlite3.Connection) -> None:
     """End a failed write. SQLite may have ended it already (a COMMIT that found the disk full
     rolls back by itself), and a ROLLBACK then fails with "no transaction is active": the
