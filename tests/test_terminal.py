@@ -29,6 +29,9 @@ from complaintctl.cli import cli
 from complaintctl.output import Col, clip_width, fit, table, wrap_text
 from tests.conftest import Office, git_environment
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("terminal")
+
 T = 120  # seconds: every subprocess here has a timeout
 NOW = "2026-11-02T10:00:00+08:00"
 LONG_SUBJECT = "地下车库B区顶板长期渗水滴落到业主车辆上并造成车漆腐蚀请求赔偿及彻底维修处理"

@@ -1,5 +1,5 @@
 """The encrypted group (tests/privacy/world.py) as fixtures for other test modules: one world
-built per module, a private copy per test. Import both names into the test module."""
+built per test session (per xdist worker), a private copy per test. Import both names into the test module."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.privacy.world import World, build, reopen
 NOW = "2026-11-22T10:30:00+08:00"  # the CLI and the hooks alike (COMPLAINTCTL_NOW)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("privacy")
     with pytest.MonkeyPatch.context() as mp:

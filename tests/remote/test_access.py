@@ -19,6 +19,9 @@ from complaintctl.model.case import dump_document, load_document, timeline_entry
 from tests.conftest import set_identity
 from tests.group import PUSHER_VARS, Group, build, copy
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("group")
+
 AT = "2026-11-22T11:00:00+08:00"
 
 
@@ -453,7 +456,7 @@ def test_without_the_ledger_the_server_judges_the_authors_roles(grp: Group, monk
 def test_pre_receive_costs_what_the_push_changes_not_the_number_of_cases(grp: Group, tmp_path: Path) -> None:
     """O(pushed changes): the hook's git processes, traced (GIT_TRACE2_EVENT), never list the
     tree or walk the history, and there are as many for a one-step push onto a few cases as
-    for one onto 300 more."""
+    for one onto 150 more."""
     def traced_push(name: str) -> tuple[list[str], int]:
         """(the git commands the hook ran, how many objects were read from packs meanwhile)."""
         grp.office.run("note", grp.ids["sz_open"], f"客户来电 {name}")
@@ -471,8 +474,8 @@ def test_pre_receive_costs_what_the_push_changes_not_the_number_of_cases(grp: Gr
         return commands, reads
     small, _ = traced_push("one")
     assert not [a for a in small if a.startswith(("ls-tree", "ls-files", "grep", "log --all"))], small
-    # 300 more cases reach the server (by a way round the hook: only their number matters here)
-    grp.office.run("sample", "--count", "300", "--seed", "7", "--since", "2026-10-01", "--until", "2026-10-31",
+    # 150 more cases reach the server (by a way round the hook: only their number matters here)
+    grp.office.run("sample", "--count", "150", "--seed", "7", "--since", "2026-10-01", "--until", "2026-10-31",
                    "--no-verify")
     hook = grp.bare / "hooks" / "pre-receive"
     saved = hook.read_text(encoding="utf-8")
@@ -480,7 +483,7 @@ def test_pre_receive_costs_what_the_push_changes_not_the_number_of_cases(grp: Gr
     grp.accepted("main")
     hook.write_text(saved, encoding="utf-8")
     hook.chmod(0o755)
-    assert len(list((grp.office.root / "cases").rglob("*.yaml"))) > 300
+    assert len(list((grp.office.root / "cases").rglob("*.yaml"))) > 150
     big, reads = traced_push("two")
     assert len(big) == len(small), (small, big)
-    assert reads < 100, reads  # the 300 cases sit in one pack on the server; a walk would read them all
+    assert reads < 100, reads  # the 150 cases sit in one pack on the server; a walk would read them all

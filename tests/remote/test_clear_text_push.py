@@ -21,6 +21,9 @@ from tests.privacy.fixtures import NOW, sync, world, world_template  # noqa: F40
 from tests.privacy.world import World
 from tests.violations import edited
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy-world")
+
 HONEST = "2026-10-31 起电梯停运,已赔付1500元,见 SZ-2610-0001"
 
 

@@ -17,7 +17,9 @@ from complaintctl.cli import cli
 from tests.conftest import Office, set_identity
 from tests.group import Group, build, copy
 
-pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+# One worker builds the signed group once (pyproject: --dist loadgroup).
+pytestmark = [pytest.mark.xdist_group("signed"),
+              pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")]
 
 
 def keygen(path: Path, comment: str) -> Path:

@@ -14,6 +14,9 @@ from complaintctl.reporting import browser
 from tests import report_sample
 from tests.conftest import Office
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("bulletin")
+
 Sample = tuple[Office, dict[str, str]]
 CHROMIUM = browser.find()
 

@@ -18,6 +18,9 @@ from complaintctl.reporting import browser
 from tests.conftest import Office
 from tests.report_sample import Driver, isolate
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("form")
+
 CHROMIUM = browser.find()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary installed")
 A4_AT_96_DPI = (794, 1123)  # 210 × 297 mm in CSS pixels

@@ -14,6 +14,9 @@ from complaintctl.cli import cli
 from tests.conftest import NOW, Office, git_environment, set_identity
 from tests.violations import hooks_off
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("queries")
+
 States = tuple[Office, dict[str, str]]
 
 

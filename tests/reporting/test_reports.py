@@ -18,6 +18,9 @@ from ruamel.yaml import YAML
 from tests import report_sample
 from tests.conftest import Office
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("reports")
+
 Sample = tuple[Office, dict[str, str]]
 
 

@@ -21,6 +21,9 @@ from tests.conftest import SRC, Office, set_identity
 from tests.gitolite_server import Gitolite, Unavailable, serve
 from tests.group import NOW, build
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("gitolite")
+
 KEYS = ("sun", "zhangmin", "liuyang", "zhouhua")  # the admin first: gitolite's own admin too
 
 

@@ -415,7 +415,7 @@ def _fill(disk: Path, leave: int) -> Path:
 
 # 16-128 KiB free: the read index's COMMIT found the disk full and SQLite rolled back by itself;
 # the index's own ROLLBACK then failed ("cannot rollback - no transaction is active", exit 3).
-@pytest.mark.parametrize("leave", [0, 8192, 16384, 32768, 65536, 131072])
+@pytest.mark.parametrize("leave", [0, 16384, 65536, 131072])
 def test_a_full_disk_leaves_nothing_behind(small_disk: Path, leave: int) -> None:
     root = small_disk / "office"
     proc = run(small_disk, sys.executable, "-m", "complaintctl", "init", str(root), "--preset", "property",

@@ -13,6 +13,9 @@ from complaintctl.privacy import casekeys
 from complaintctl.privacy import marker as M
 from tests.privacy.world import World, build
 
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy")
+
 PHONE = "13912345678"
 
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.privacy.fixtures import sync, world, world_template  # noqa: F401  (fixtures)
 from tests.privacy.world import World
+
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy-world")
 
 PHONE, NEW_PHONE = "13912345678", "13700000007"
 

@@ -9,11 +9,16 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from complaintctl.model.case import load_plain
 from complaintctl.privacy import casekeys
 from complaintctl.privacy.document import key_id_of
 from tests.privacy.fixtures import sync, world, world_template  # noqa: F401  (fixtures)
 from tests.privacy.world import World
+
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy-world")
 
 PHONE, NAME, ADDRESS = "13912345678", "欧阳娜娜", "B座1502"
 

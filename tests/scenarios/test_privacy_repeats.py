@@ -9,10 +9,15 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from complaintctl.model.case import load_plain
 from complaintctl.privacy.blindindex import parse
 from tests.privacy.fixtures import sync, world, world_template  # noqa: F401  (fixtures)
 from tests.privacy.world import World
+
+# One worker builds this module's shared set-up once (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy-world")
 
 PHONE = "13912345678"
 
