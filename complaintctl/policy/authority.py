@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
-from complaintctl.policy.durations import DAYS, HOURS, MINUTES, parse_duration
+from complaintctl.policy.durations import DAYS, HOURS, MINUTES, parse_duration, parse_moment
 
 ROLES = ("staff", "head", "vp", "gm", "dispatcher", "hq", "system")
 SYSTEM = "system"  # the account automated work (sweep from cron) runs as
@@ -123,20 +123,6 @@ def _roles(value: Any, source: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _moment(value: Any, tz: tzinfo, source: str, key: str) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tz)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _fail(source, key, f"{value!r} is not a date or date-time") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-    raise _fail(source, key, "expected a date or date-time (e.g. 2026-12-01T00:00:00+08:00)")
-
-
 def parse_authority(top: Mapping[str, Any], source: str, tz: tzinfo, severities: Mapping[str, Any]) -> Authority:
     approvals: dict[str, tuple[str, ...]] = {}
     raw = top.get("approvals")
@@ -178,7 +164,7 @@ def parse_authority(top: Mapping[str, Any], source: str, tz: tzinfo, severities:
     if raw is not None:
         if not isinstance(raw, Mapping) or set(raw) != {"since"}:
             raise _fail(source, "ledger", "expected {since: DATE-TIME}: when the ledger rules start")
-        since = _moment(raw["since"], tz, source, "ledger.since")
+        since = parse_moment(raw["since"], tz, source, "ledger.since")
 
     incidents: dict[str, Incident] = {}
     raw = top.get("incidents")

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from complaintctl.errors import InvalidInput
+from complaintctl.errors import InvalidInput, PolicyError
 
 MINUTES, HOURS, WORKING_HOURS, WORKING_DAYS, DAYS, MONTHS = (
     "minutes", "hours", "working hours", "working days", "days", "months")
@@ -126,3 +126,19 @@ def shift(due: datetime, start: datetime, end: datetime, limit: Duration, cal: C
     if limit.in_working_time:
         return cal.add_working_seconds(due, cal.working_seconds_between(start, end))
     return (due.astimezone(ZoneInfo("UTC")) + (end - start)).astimezone(cal.tz)
+
+
+def parse_moment(value: Any, tz: tzinfo, source: str, key: str) -> datetime:
+    """A moment the policy names (`ledger.since`, `notifications.since`): a date-time, or a
+    date meaning its midnight, in the office's time zone when it names none."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tz)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise PolicyError(f"{source}: {key}: {value!r} is not a date or date-time") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    raise PolicyError(f"{source}: {key}: expected a date or date-time (e.g. 2026-12-01T00:00:00+08:00)")

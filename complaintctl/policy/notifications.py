@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from complaintctl.errors import InvalidInput, PolicyError
-from complaintctl.policy.durations import DAYS, HOURS, MINUTES, parse_duration
+from complaintctl.policy.durations import DAYS, HOURS, MINUTES, parse_duration, parse_moment
 
 DEFAULT_REVISIT_BEFORE = timedelta(hours=4)
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
@@ -102,20 +102,6 @@ def _fail(source: str, key: str, msg: str) -> PolicyError:
     return PolicyError(f"{source}: {key}: {msg}")
 
 
-def _moment(value: Any, tz: tzinfo, source: str, key: str) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tz)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _fail(source, key, f"{value!r} is not a date or date-time") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-    raise _fail(source, key, "expected a date or date-time (e.g. 2026-12-01T00:00:00+08:00)")
-
-
 def parse_notifications(raw: Any, source: str, tz: tzinfo) -> Notifications:
     if raw is None:
         return Notifications()
@@ -126,7 +112,7 @@ def parse_notifications(raw: Any, source: str, tz: tzinfo) -> Notifications:
             raise _fail(source, f"notifications.{key}", f"unknown key (known: {', '.join(_KEYS)})")
     if raw.get("since") is None:
         raise _fail(source, "notifications.since", "required: notices are sent for steps taken from then on")
-    since = _moment(raw["since"], tz, source, "notifications.since")
+    since = parse_moment(raw["since"], tz, source, "notifications.since")
     before = DEFAULT_REVISIT_BEFORE
     if raw.get("revisit_before") is not None:
         try:
