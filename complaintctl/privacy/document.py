@@ -5,13 +5,14 @@ the office's current epoch, which the caller adds to the case-key ref."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.i18n import _
 from complaintctl.model.case import get, put
+from complaintctl.model.lazy import LazyData
 from complaintctl.privacy import marker as M
 from complaintctl.privacy.casekeys import WrappedKey
 from complaintctl.privacy.cipher import DecryptFailed, new_key, new_kid, seal, unseal, wrap_case_key
@@ -118,26 +119,11 @@ def readable(data: Mapping[str, Any], keyring: Keyring | None) -> bool:
     return keyring is not None and keyring.case_key(office, kid) is not None
 
 
-class Revealed(Mapping[str, Any]):
+class Revealed(LazyData):
     """A case document revealed when first read: a view over many records pays only for those
     whose documents it reads."""
 
-    __slots__ = ("_data", "_keyring", "_src")
+    __slots__ = ()
 
     def __init__(self, src: Mapping[str, Any], keyring: Keyring | None) -> None:
-        self._src, self._keyring = src, keyring
-        self._data: Mapping[str, Any] | None = None
-
-    def _get(self) -> Mapping[str, Any]:
-        if self._data is None:
-            self._data = reveal(self._src, self._keyring)
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
+        super().__init__(lambda s: reveal(s, keyring), src)

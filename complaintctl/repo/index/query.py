@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintctl.model.ids import is_case_path
+from complaintctl.model.lazy import LazyData
 from complaintctl.model.snapshot import CaseRecord
 from complaintctl.model.stamp import CaseStamps
 from complaintctl.repo.git import CaseCommit
@@ -210,31 +211,6 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
-
-
-class LazyData(Mapping[str, Any]):
-    """A cached case document, decoded from JSON only when something reads it."""
-
-    __slots__ = ("_data", "_load", "_src")
-
-    def __init__(self, load: Any, src: Any) -> None:
-        self._load, self._src = load, src
-        self._data: dict[str, Any] | None = None
-
-    def _get(self) -> dict[str, Any]:
-        if self._data is None:
-            self._data = self._load(self._src)
-            self._src = None
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
 
 
 class RowData(LazyData):
