@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from complaintctl.model import fields as F
 from complaintctl.model import workflow
+from complaintctl.policy import clocks
 from complaintctl.policy.policy import Policy
+from complaintctl.policy.sla import WRITTEN
 from complaintctl.repo.git import Identity
-from complaintctl.rules import recusal
+from complaintctl.rules import ledger_actions, recusal
 
 # Steps that leave the status where it is, by the status they are taken in.
 _IN_PLACE: Mapping[str, tuple[str, ...]] = {
@@ -29,6 +32,28 @@ def next_steps(status: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(steps))
 
 
+def running_clocks(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The case's clocks that have not stopped: the ones an extension (R-DL-2) or a written
+    report (R-DL-4/R-DL-5) can name."""
+    present = data.get(F.CLOCKS)
+    if not isinstance(present, Mapping):
+        return ()
+    return tuple(name for name, clock in present.items() if isinstance(clock, Mapping) and not clock.get("done"))
+
+
+def deadline_steps(data: Mapping[str, Any], status: str) -> tuple[str, ...]:
+    """The steps on a running case's clocks, which leave its status where it is: an extension
+    (R-DL-2, an approver's), an escalation one level up (R-ES-1: the handler's, or someone's
+    above the case's level), a written report filed (R-DL-4/R-DL-5) while one is due."""
+    if status in clocks.STOPPED:
+        return ()
+    running = running_clocks(data)
+    steps = ["extend", "escalate"] if running else ["escalate"]
+    if any(c in WRITTEN for c in running):
+        steps.append("report-filed")
+    return tuple(steps)
+
+
 def gate(action: str, status: str) -> str | None:
     """The `approvals` key that governs taking `action` from `status`; None when nobody's approval
     is needed. R-CL-1/R-CL-3: reopening a resolved case answers a dissatisfied customer and is
@@ -42,11 +67,13 @@ def offered(data: Mapping[str, Any], status: str, policy: Policy, person: Identi
     """The steps `person` may take on this case now."""
     roles = policy.roles_of(person.name, person.email)
     out = []
-    for action in next_steps(status):
+    for action in (*next_steps(status), *deadline_steps(data, status)):
         key = gate(action, status)
         if key is not None and not policy.authority.allows(roles, key):
             continue
         if action in recusal.DECISIONS and recusal.is_accused(data, person.name):  # R-RT-3
+            continue
+        if action == "escalate" and not ledger_actions.may_escalate(policy.escalation_chain, data, person.name, roles):
             continue
         out.append(action)
     return tuple(out)

@@ -5,7 +5,7 @@ assignment's handler (R-RT-2), a plan's limit (R-DL-1, R-DL-2), a resolution's c
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -128,6 +128,15 @@ def _approve(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[st
         yield ctx.finding(f"{where}.note", "R-ES-2", _("the reason for the approval is required"))
 
 
+def may_escalate(chain: Sequence[str], state: Mapping[str, Any], who: str, roles: Iterable[str]) -> bool:
+    """R-ES-1: escalation is raised by the case's handler, or by someone whose role stands above
+    the case's current level (a head or above while it is at staff level)."""
+    current = str(get(state, F.ROUTING_ESCALATION_LEVEL) or chain[0])
+    i = chain.index(current) if current in chain else 0
+    rank = max((chain.index(r) for r in roles if r in chain), default=-1)
+    return who == get(state, F.ROUTING_HANDLER) or rank >= max(1, i)
+
+
 def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[str, Any], who: str,
               roles: Roles, before: list[Any], authority: Policy) -> Iterator[Finding]:
     chain = ctx.policy.escalation_chain
@@ -139,8 +148,7 @@ def _escalate(ctx: CheckContext, state: dict[str, Any], where: str, e: Mapping[s
         yield ctx.finding(f"{where}.level", "R-ES-1",
                           _("one level at a time: from {current} the next is {next}, not {level}")
                           .format(current=current, next=nxt, level=level))
-    rank = max((chain.index(r) for r in roles if r in chain), default=-1)
-    if who != get(state, F.ROUTING_HANDLER) and rank < max(1, i):
+    if not may_escalate(chain, state, who, roles):
         yield ctx.finding(f"{where}.by", "R-ES-1",
                           _("{person} is neither the handler nor above the case's level ({level}): escalation is by "
                             "the handler or someone above").format(person=who, level=current))

@@ -5,21 +5,23 @@ validator. The words a vocabulary field takes are resolved as the command line r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from complaintctl import labels
 from complaintctl.errors import InvalidInput
-from complaintctl.handling import lifecycle
+from complaintctl.handling import deadlines, lifecycle
 from complaintctl.handling.lifecycle import Result
 from complaintctl.i18n import N_, _
 from complaintctl.model.timeparse import parse_day_or_when
 from complaintctl.policy import vocabularies
+from complaintctl.policy.sla import WRITTEN
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 
 TEXT, AREA, CHOICE, CHECK, NUMBER = "text", "area", "choice", "check", "number"
+CLOCK_CHOICES = ("running_clocks", "written_clocks")
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,21 @@ FORMS: dict[str, tuple[Field, ...]] = {
               Field("late_reason", N_("Why late"), required=False)),
     "reopen": (Field("reason", N_("Reason")),),
     "invalid": (Field("reason", N_("Reason"), CHOICE, "invalid_reasons"), Field("reply", N_("Reply"), AREA)),
+    # steps that leave the status where it is (handling/offered.py offers them)
+    "extend": (Field("clock", N_("Clock"), CHOICE, "running_clocks"),
+               Field("until", N_("New due (date or date and time)")), Field("reason", N_("Reason"))),
+    "escalate": (Field("reason", N_("Reason")),),
+    "report-filed": (Field("clock", N_("Report"), CHOICE, "written_clocks"),
+                     Field("text", N_("Reference or summary"), AREA)),
 }
 
 
-def choices(ws: Workspace, vocabulary: str) -> list[tuple[str, str]]:
-    """(key, label in the office's language) of a vocabulary a field takes."""
+def choices(ws: Workspace, vocabulary: str, running: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(key, label in the office's language) of a vocabulary a field takes; the clocks a step
+    may name are the case's `running` ones (a written report: those that are reports)."""
+    if vocabulary in CLOCK_CHOICES:
+        return [(c, labels.label(ws.policy.language, c)) for c in running
+                if vocabulary == "running_clocks" or c in WRITTEN]
     if vocabulary == "invalid_reasons":
         return [(r, r) for r in lifecycle.INVALID_REASONS]
     if vocabulary in labels.FIXED:
@@ -82,7 +94,7 @@ def _read(ws: Workspace, action: str, values: Mapping[str, str]) -> dict[str, st
         text = _text(values, f.name)
         if f.required and not text and f.kind != CHECK:
             raise InvalidInput(_("{field} is required").format(field=_(f.label)))
-        if f.kind == CHOICE and text and f.vocabulary != "invalid_reasons":
+        if f.kind == CHOICE and text and f.vocabulary not in ("invalid_reasons", *CLOCK_CHOICES):
             text = vocabularies.key_for(ws.policy, f.vocabulary, text, _(f.label))
         out[f.name] = text
     return out
@@ -120,4 +132,15 @@ def run(ws: Workspace, action: str, case_id: str, values: Mapping[str, str], now
                                now, actor)
     if action == "reopen":
         return lifecycle.reopen(ws, case_id, v["reason"], now, actor)
+    if action == "extend":
+        until = parse_day_or_when(v["until"], tz, _("New due (date or date and time)"))
+        return lifecycle.change(ws, case_id, now, actor, deadlines.extend(ws.policy, actor, v["clock"], until,
+                                                                          v["reason"], now))
+    if action == "escalate":
+        return lifecycle.change(ws, case_id, now, actor, deadlines.escalate(ws.policy, v["reason"]))
+    if action == "report-filed":
+        if v["clock"] not in WRITTEN:
+            raise InvalidInput(_("{field}: {value!r} is not a written report").format(field=_("Report"),
+                                                                                       value=v["clock"]))
+        return lifecycle.change(ws, case_id, now, actor, deadlines.report_filed(v["text"], v["clock"]))
     return lifecycle.mark_invalid(ws, case_id, v["reason"], v["reply"], now, actor)

@@ -4,7 +4,7 @@ shown in the form it came from, in the office's language, and nothing is written
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,12 +104,12 @@ class Site:
         except CaseNotFound as exc:
             return self.page(ws, "error.html.j2", 404, lines=refusal_lines(exc))
         return self.page(ws, "case.html.j2", status, case=view, acts=pages.action_words(ws.policy),
-                         forms={a: self._fields(ws, a) for a in view.actions}, refused=refused or {},
+                         forms={a: self._fields(ws, a, view.running) for a in view.actions}, refused=refused or {},
                          done=request.query_params.get("done", ""))
 
-    def _fields(self, ws: Workspace, action: str) -> list[dict[str, Any]]:
+    def _fields(self, ws: Workspace, action: str, running: Sequence[str] = ()) -> list[dict[str, Any]]:
         return [{"name": f.name, "label": _(f.label), "kind": f.kind, "required": f.required,
-                 "choices": actions.choices(ws, f.vocabulary) if f.vocabulary else []}
+                 "choices": actions.choices(ws, f.vocabulary, running) if f.vocabulary else []}
                 for f in actions.FORMS.get(action, ())]
 
     def similar(self, request: Request) -> Response:

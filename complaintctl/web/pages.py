@@ -12,7 +12,7 @@ from typing import Any
 
 from complaintctl import labels
 from complaintctl.handling.deadlines import ClockView, views
-from complaintctl.handling.offered import offered
+from complaintctl.handling.offered import offered, running_clocks
 from complaintctl.handling.worklist import BoardRow, Work
 from complaintctl.model.snapshot import Case
 from complaintctl.policy.calendar import WorkCalendar
@@ -53,6 +53,7 @@ class CasePage:
     clocks: list[ClockRow]
     commits: list[tuple[str, CaseCommit]]  # (when on the office's clock, the commit)
     actions: tuple[str, ...]
+    running: tuple[str, ...] = ()  # the clocks not yet stopped, which a deadline step may name
 
 
 def case_page(ws: Workspace, case_id: str, me: Identity, now: datetime) -> CasePage:
@@ -69,7 +70,8 @@ def case_page(ws: Workspace, case_id: str, me: Identity, now: datetime) -> CaseP
         log.close()
     return CasePage(case.id, case.status, statuses.get(case.status, case.status), case.intake.subject,
                     queries.case_fields(data, policy), queries.timeline_headers(), queries.timeline_rows(data, policy),
-                    clock_rows(found, policy), commits, offered(data, case.status, policy, me))
+                    clock_rows(found, policy), commits, offered(data, case.status, policy, me),
+                    running_clocks(data))
 
 
 @dataclass(frozen=True)

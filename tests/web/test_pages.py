@@ -130,3 +130,36 @@ def test_what_a_complainant_typed_is_shown_as_text(ui: UI, office: Office) -> No
         page = ui.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;门禁" in page
+
+
+def test_deadline_steps_are_offered_as_the_policy_allows_and_go_through_the_core(
+        ui: UI, office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import set_identity
+
+    case_id = office.new()
+    office.run("assign", case_id, "--handler", "李工", "--unit", "engineering")
+    office.run("plan", case_id, "--resolver", "李工", "--measures", "更换主板", "--due", office.soon(case_id))
+    page = ui.get(f"/case/{case_id}").text
+    # 张敏 (staff) is neither the handler nor above the case's level (R-ES-1), nor an approver (R-DL-2)
+    assert 'id="act-escalate"' not in page and 'id="act-extend"' not in page
+    before = ui.head()
+    refused = ui.post(f"/case/{case_id}/act/extend", {"clock": "resolution", "until": "2030-06-28", "reason": "等配件"})
+    assert refused.status == 422 and "R-DL-2" in refused.text
+    assert ui.head() == before and office.git("status", "--porcelain").stdout == ""
+    refused = ui.post(f"/case/{case_id}/act/escalate", {"reason": "客户多次来电"})
+    assert refused.status == 422 and "R-ES-1" in refused.text and ui.head() == before
+    # 刘洋 (vp) runs their own UI: both are offered; the extension names the clocks still running
+    set_identity(monkeypatch, "刘洋", "liuyang@example.com")
+    with running(office.root) as vp:
+        vp.sign_in()
+        page = vp.get(f"/case/{case_id}").text
+        form = page.split('id="act-extend"', 1)[1].split("</form>", 1)[0]
+        assert 'value="resolution"' in form
+        done = vp.post(f"/case/{case_id}/act/extend", {"clock": "resolution", "until": "2030-06-28",
+                                                         "reason": "等厂家配件"})
+        assert done.status == 303 and location_path(done) == f"/case/{case_id}", done.text
+        done = vp.post(f"/case/{case_id}/act/escalate", {"reason": "客户多次来电"})
+        assert done.status == 303, done.text
+    assert office.show_json(case_id)["routing"]["escalation_level"] == "head"
+    assert str(office.show_json(case_id)["clocks"]["resolution"]["due"]).startswith("2030-06-28")
+    assert log(office)[0].startswith("刘洋 <liuyang@example.com>|")
