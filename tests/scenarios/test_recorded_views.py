@@ -55,7 +55,7 @@ def overdue(office: Office, as_of: str) -> dict[str, list[dict[str, object]]]:
 
 
 def test_a_backdated_resolution_reads_recorded_late_in_register_due_and_list(
-        office: Office, group: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        office: Office, group: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     case_id = backdated(office, monkeypatch)
     row = register_row(office, case_id)
     assert row["timeliness"] == "声称按时,记录逾期", row
@@ -79,6 +79,12 @@ def test_a_backdated_resolution_reads_recorded_late_in_register_due_and_list(
     assert {"key": "major", "count": 1} in [{k: c[k] for k in ("key", "count")}
                                            for c in rep["by_severity"]], rep["by_severity"]  # type: ignore[attr-defined]
     assert "升级(R-DL-6)" in office.run("report", "--period", "2026-11").output
+    # the bulletin counts by the same figures, and features it as the major complaint it became
+    out = tmp_path / "bulletin"
+    office.run("bulletin", "--period", "2026-11", "--out", str(out))
+    md = (out / "bulletin-2026-11.md").read_text(encoding="utf-8")
+    featured = md[md.index(case_id):]
+    assert "· 重大投诉 (R-DL-6) ·" in featured[:400] and "入选原因: 重大投诉" in featured[:400], featured[:400]
 
 
 def test_its_vouched_twin_reads_on_time_vouched_everywhere(office: Office, group: Path,
