@@ -250,13 +250,10 @@ def overdue_cases(ws: Workspace, flt: Filter, now: datetime,
     from complaintctl.repo import index
     from complaintctl.reporting import queries  # not for one-case commands (`show`)
 
-    idx = index.open_index(ws)
-    try:
-        stamps = idx.stamp_reader()  # before `find` narrows by the stamps' table
-        records = queries.find(ws, flt, ws.policy.tz, due_before=now, skipped=skipped)
-        late = overdue_views(records, ws.policy, now, stamps)
-    finally:
-        idx.close()
+    idx = index.open_index(ws)  # one index: `find` narrows by the stamps' table, read up here first
+    stamps = idx.stamp_reader()
+    records = queries.find(ws, flt, ws.policy.tz, due_before=now, skipped=skipped, idx=idx)
+    late = overdue_views(records, ws.policy, now, stamps)
     return [(r, late[r.id]) for r in records if r.id in late]
 
 
