@@ -177,7 +177,7 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
         rule = clocks.rule_for(case, policy, clock.name)
         working = rule is not None and rule.within is not None and rule.within.in_working_time
         state = clocks.state_at(case, clock, now, stamps)
-        verdict = clocks.judged(case, clock, stamps) if stamps is not None else None
+        verdict = clocks.judged(case, clock, stamps, now) if stamps is not None else None
         how: tuple[str, ...] = ()
         if verdict is not None and verdict.done <= now:
             done = verdict.done  # R, when only the claim was on time

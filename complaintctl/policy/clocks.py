@@ -259,17 +259,19 @@ def timeliness(claim: datetime, recorded: datetime | None, due: datetime, vouche
     return Timeliness(RECORDED_LATE, recorded, claim, recorded)
 
 
-def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None) -> bool:
+def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None,
+            at: datetime | None = None) -> bool:
     """A later `vouch-late` entry names this one ({at, by, action}); the ledger lets only
     approvals.late give it, with a reason. Where the record stamps (`recorded`: each entry's
-    recorded time), the vouch counts once the record has it too."""
+    recorded time), the vouch counts once the record has it too — by `at`, when given (a view
+    as the record stood then)."""
     if entry.at is None or entry.at.tzinfo is None:
         return False
     for i, e in enumerate(case.timeline):
         of = e.get("of") if e.action == VOUCH_ACTION else None
         if isinstance(of, Mapping) and str(of.get("by")) == entry.by and str(of.get("action")) == entry.action \
                 and as_datetime(of.get("at"), entry.at.tzinfo) == entry.at \
-                and (recorded is None or recorded[i] is not None):
+                and (recorded is None or (r := recorded[i]) is not None and (at is None or r <= at)):
             return True
     return False
 
@@ -286,9 +288,10 @@ def met_by(case: Case, clock: StoredClock) -> int | None:
     return found
 
 
-def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timeliness | None:
+def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None, at: datetime | None = None) -> Timeliness | None:
     """How `clock`, met, counts against the record (`stamps`: the case's recorded times;
-    None where the record is not read, e.g. the validator); None while it is not met."""
+    None where the record is not read, e.g. the validator); None while it is not met. `at`: as
+    the record stood then — a vouch it had not yet seen does not count."""
     i = met_by(case, clock)
     if i is None or clock.due is None or clock.done is None:
         return None
@@ -296,7 +299,7 @@ def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timelin
     stamps = stamps if stamps is not None else NO_STAMPS
     times = stamps.of_timeline([e.raw for e in case.timeline])
     proven = times if stamps.began is not None else None  # a vouch not on the record yet is pending
-    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven), stamps.began,
+    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven, at), stamps.began,
                       imported_entry(case, i))
 
 
@@ -320,7 +323,7 @@ def state_at(case: Case, clock: StoredClock, moment: datetime, stamps: CaseStamp
     if due is None:
         return STOPPED_STATE
     if done is not None and stamps is not None:
-        verdict = judged(case, clock, stamps)
+        verdict = judged(case, clock, stamps, moment)
         if verdict is not None:
             if verdict.done <= moment:
                 return IMPORTED if verdict.state == IMPORTED else LATE if verdict.late else ON_TIME

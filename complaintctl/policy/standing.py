@@ -39,7 +39,7 @@ def standing(case: Case, moment: datetime, stamps: CaseStamps | None) -> Standin
     found: list[str] = []
     marks: list[str] = []
     for clock in case.clocks:
-        verdict = clocks.judged(case, clock, stamps if stamps is not None else NO_STAMPS)
+        verdict = clocks.judged(case, clock, stamps if stamps is not None else NO_STAMPS, moment)
         if verdict is None or verdict.claim > moment:
             continue
         if verdict.done <= moment:
@@ -63,5 +63,5 @@ def upgraded(case: Case, moment: datetime, stamps: CaseStamps | None) -> bool:
     if case.assessment.severity != "general" or not case.assessment.valid or stamps is None:
         return False
     clock = case.clock("resolution")
-    verdict = clocks.judged(case, clock, stamps) if clock is not None else None
+    verdict = clocks.judged(case, clock, stamps, moment) if clock is not None else None
     return verdict is not None and verdict.state == clocks.RECORDED_LATE and verdict.done <= moment

@@ -260,7 +260,7 @@ def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzi
     case = Case.from_data(record.data, tz)
     states = _clock_states(case, as_of, stamps) if judged else {}
     revisit = case.current_revisit
-    verdicts = [clocks.judged(case, c, stamps) for c in case.clocks] if judged and stamps is not None else []
+    verdicts = [clocks.judged(case, c, stamps, as_of) for c in case.clocks] if judged and stamps is not None else []
     against = tuple(v.state for v in verdicts if v is not None and v.done <= as_of
                     and v.state in (clocks.RECORDED_LATE, clocks.VOUCHED, clocks.IMPORTED))
     return _Read(clocks=states, against_record=against, upgraded=judged and standing.upgraded(case, as_of, stamps),

@@ -3,7 +3,7 @@ backdated resolution of tests/scenarios/test_recorded_time.py (earlier steps syn
 the resolution claimed Friday 17:00, pushed on Sunday by an authenticated pusher) reads as
 "claimed on time, recorded late" in `register`, `due` and `list --overdue` — also at a past
 `--as-of` — and counts as upgraded by R-DL-6 from its recorded time; its vouched twin reads as
-on time (vouched) and is not upgraded."""
+on time (vouched) and is not upgraded, once the record has the vouch."""
 
 from __future__ import annotations
 
@@ -97,6 +97,10 @@ def test_its_vouched_twin_reads_on_time_vouched_everywhere(office: Office, group
     assert "按时 (按时(补录,已核准))" in shown, shown
     assert due_resolution(office, case_id, SUNDAY) == []
     assert "resolution" not in [v["clock"] for v in overdue(office, SUNDAY).get(case_id, [])]
+    # as the record stood on Saturday it had neither the resolution nor the vouch
+    (view,) = due_resolution(office, case_id, SATURDAY)
+    assert (view["state"], view["how"]) == ("overdue", ["claimed on time, recorded late"]), view
+    assert register_row(office, case_id, "--as-of", SATURDAY)["timeliness"] == "已超时 (声称按时,记录逾期)"
     rep = report_json(office)
     assert (rep["upgraded_ids"], rep["vouched_ids"]) == ([], [case_id]), rep
 
