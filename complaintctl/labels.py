@@ -78,6 +78,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "outcome": _p("outcome", "Outcome"),
     "resolved_at": _p("resolved_at", "Resolved"),
     "repeat": _p("repeat", "Repeat"),
+    "timeliness": _p("timeliness", "Against the record"),  # policy.standing: the case's worst clock
+    "upgraded": _p("upgraded", "Upgraded (R-DL-6)"),
     # bulletin
     "period": _p("period", "Period"),
     "as_of": _p("as_of", "Figures as of"),
@@ -155,6 +157,7 @@ CLOCK_STATES: dict[str, tuple[str, str]] = {
     "claimed on time, recorded late": _p("clock state", "claimed on time, recorded late"),
     "pending": _p("clock state", "pending (not on the record yet)"),
     "unstamped": _p("clock state", "unstamped (before stamping began)"),
+    "imported (claimed, not witnessed)": _p("clock state", "imported (claimed, not witnessed)"),
 }
 
 ACTIONS: dict[str, tuple[str, str]] = {

@@ -283,7 +283,7 @@ def test_json_from_every_reporting_command(office: Office, tmp_path: Path, monke
     assert [e["subject"].split(":")[0] for e in js("history", case)] == [case] * 3
     monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-30T10:00:00+08:00")
     due = js("due")
-    assert due and {d["id"] for d in due} == {case} and set(due[0]) == {"id", "clock", "due", "state", "left"}
+    assert due and {d["id"] for d in due} == {case} and set(due[0]) == {"id", "clock", "due", "state", "left", "how"}
     dry = js("sweep", "--dry-run")
     assert dry["dry_run"] is True and dry["commit"] is None and dry["changes"][0]["id"] == case
     assert dry["changes"][0]["actions"] and set(dry) == {"as_of", "dry_run", "commit", "changes", "skipped"}

@@ -148,12 +148,12 @@ def due_cmd(ws: Workspace, within: str, as_of: str | None, as_json: bool, wide: 
     views = deadlines.due_within(read_index(ws), ws.policy, moment, window)
     if as_json:
         click.echo(json_text([{"id": v.case_id, "clock": v.clock, "due": v.due.isoformat(), "state": v.state,
-                             "left": v.left} for v in views]))
+                             "left": v.left, "how": list(v.how)} for v in views]))
         return
     lang, tz = ws.policy.language, WorkCalendar.from_policy(ws.policy).tz  # the clocks' own time zone
     states, clock_names = labels.words(lang, labels.CLOCK_STATES), labels.labels(lang)
     rows = [[v.case_id, clock_names.get(v.clock, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-             states.get(v.state, v.state), v.left] for v in views]
+             deadlines.state_words(v, states), v.left] for v in views]
     click.echo(table(rows, [_("ID"), _("clock"), _("due"), _("state"), _("time")], screen_width(wide), DUE_COLS))
     click.echo(_("{n} clock(s) due within {within} or overdue").format(n=len(views),
                                                                       within=span(window.total_seconds())))

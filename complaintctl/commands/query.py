@@ -104,12 +104,18 @@ def list_cmd(ws: Workspace, statuses: tuple[str, ...], category: str | None, uni
     if handler and not late and ws.policy.person(handler) is None:
         _known_handler(ws, handler, queries.find(ws, flt, tz))
     say_skipped(skipped)
-    if as_json:
-        click.echo(as_json_text([r for r, _clocks in late]))
+    if as_json:  # each case's overdue clocks, and how each stands against the record
+        from complaintctl.reporting import queries
+
+        click.echo(json_text([{**queries.summary(r), "overdue": [
+            {"clock": v.clock, "due": v.due.isoformat(), "left": v.left, "how": list(v.how)} for v in clocks]}
+            for r, clocks in late]))
         return
     states, sevs = labels.words(lang, labels.STATUSES), ws.policy.labels("severities")
+    against = labels.words(lang, labels.CLOCK_STATES)  # how a clock stands against the record
     rows = [[r.id, states.get(r.status, r.status), sevs.get(r.severity, r.severity), r.handler,
-             labels.label(lang, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"), v.left]
+             labels.label(lang, v.clock), v.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+             f"{v.left} ({'; '.join(against.get(h, h) for h in v.how)})" if v.how else v.left]
             for r, clocks in late for v in clocks]
     click.echo(table(rows, [_("ID"), _("status"), _("severity"), _("handler"), _("clock"), _("due"), _("time")],
                      screen_width(wide), OVERDUE_COLS))

@@ -3,7 +3,7 @@ escalation (R-ES-1), and the clocks as a person reads them. Pure: `now` is a par
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -177,12 +177,14 @@ def views(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datet
         rule = clocks.rule_for(case, policy, clock.name)
         working = rule is not None and rule.within is not None and rule.within.in_working_time
         state = clocks.state_at(case, clock, now, stamps)
-        verdict = clocks.judged(case, clock, stamps) if stamps is not None else None
+        verdict = clocks.judged(case, clock, stamps, now) if stamps is not None else None
         how: tuple[str, ...] = ()
         if verdict is not None and verdict.done <= now:
             done = verdict.done  # R, when only the claim was on time
             how = tuple(x for x in (verdict.state if verdict.state in (clocks.VOUCHED, clocks.RECORDED_LATE)
                                     else "", verdict.mark) if x)
+        elif verdict is not None and verdict.state == clocks.RECORDED_LATE and verdict.claim <= now:
+            how = (clocks.RECORDED_LATE,)  # claimed met by `now`, but the record saw it only later
         if state == clocks.LATE and done is not None:
             left = _("late by {span}").format(span=time_between(due, done, working, cal))
         elif state == clocks.PAUSED:
@@ -204,19 +206,22 @@ def state_words(v: ClockView, states: Mapping[str, str]) -> str:
 
 
 def due_soon(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime,
-             within: timedelta | None) -> list[ClockView]:
-    """Running clocks due within `within` from now, and every overdue one."""
+             within: timedelta | None, stamps: CaseStamps | None = None) -> list[ClockView]:
+    """Running clocks due within `within` from now, and every overdue one (against the record's
+    `stamps` when given: a clock claimed met that the record had not seen by `now` still runs)."""
     limit = None if within is None else now + within
-    return [v for v in views(data, policy, cal, now)
+    return [v for v in views(data, policy, cal, now, stamps)
             if v.state == "overdue" or (v.state == "running" and (limit is None or v.due <= limit))]
 
 
-def overdue_views(records: Iterable[CaseRecord], policy: Policy, now: datetime) -> dict[str, list[ClockView]]:
-    """Case ID -> its overdue clocks, for the cases that have any."""
+def overdue_views(records: Iterable[CaseRecord], policy: Policy, now: datetime,
+                  stamps: Callable[[str], CaseStamps] | None = None) -> dict[str, list[ClockView]]:
+    """Case ID -> its overdue clocks, for the cases that have any (`stamps`: a case's recorded times)."""
     cal = WorkCalendar.from_policy(policy)
     out: dict[str, list[ClockView]] = {}
     for r in records:
-        late = [v for v in views(r.data, policy, cal, now) if v.state == "overdue"]
+        late = [v for v in views(r.data, policy, cal, now, stamps(r.id) if stamps is not None else None)
+                if v.state == "overdue"]
         if late:
             out[r.id] = late
     return out
@@ -224,13 +229,15 @@ def overdue_views(records: Iterable[CaseRecord], policy: Policy, now: datetime) 
 
 def due_within(idx: Index, policy: Policy, now: datetime, window: timedelta) -> list[ClockView]:
     """`due`: every running clock due within `window` from now and every overdue one, soonest
-    first. The index narrows to the cases with a running clock due by then (a superset, a day's
-    margin); due_soon decides. Streamed: only the clocks shown are kept."""
+    first, judged against the record's stamps (as `show` is). The index narrows to the cases with
+    a running clock due by then (a superset, a day's margin); due_soon decides. Streamed: only
+    the clocks shown are kept."""
     from complaintctl.repo import index  # not for one-case commands (`show`)
 
     cal = WorkCalendar.from_policy(policy)
+    stamps = idx.stamp_reader()  # before the narrowing, which reads the stamps' table
     candidates = idx.iter_records(*index.due_where(now + window, now))
-    found = [v for rec in candidates for v in due_soon(rec.data, policy, cal, now, window)]
+    found = [v for rec in candidates for v in due_soon(rec.data, policy, cal, now, window, stamps(rec.id))]
     found.sort(key=lambda v: (v.due, v.case_id))
     return found
 
@@ -238,11 +245,15 @@ def due_within(idx: Index, policy: Policy, now: datetime, window: timedelta) -> 
 def overdue_cases(ws: Workspace, flt: Filter, now: datetime,
                   skipped: list[Skipped]) -> list[tuple[CaseRecord, list[ClockView]]]:
     """`list --overdue` (R-DL-7): the cases the filter selects that have a clock past its due
-    time, each with those clocks; the files left out are added to `skipped`."""
+    time, each with those clocks, judged against the record's stamps; the files left out are
+    added to `skipped`."""
+    from complaintctl.repo import index
     from complaintctl.reporting import queries  # not for one-case commands (`show`)
 
-    records = queries.find(ws, flt, ws.policy.tz, due_before=now, skipped=skipped)
-    late = overdue_views(records, ws.policy, now)
+    idx = index.open_index(ws)  # one index: `find` narrows by the stamps' table, read up here first
+    stamps = idx.stamp_reader()
+    records = queries.find(ws, flt, ws.policy.tz, due_before=now, skipped=skipped, idx=idx)
+    late = overdue_views(records, ws.policy, now, stamps)
     return [(r, late[r.id]) for r in records if r.id in late]
 
 

@@ -95,6 +95,7 @@ def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: st
     candidate cases, the soonest due first, are read; the second value is how many candidates
     there are in all (a superset: the filters narrow it)."""
     cal = WorkCalendar.from_policy(policy)
+    stamps = idx.stamp_reader()  # as `due` answers: against the record; before the narrowing reads them
     where, params = due_where(now + within, now)
     for column, value in (("unit", unit), ("handler", person), ("severity", severity)):
         if value:
@@ -102,7 +103,8 @@ def board(idx: Index, policy: Policy, now: datetime, within: timedelta, unit: st
             params.append(value)
     rows: list[BoardRow] = []
     for r in idx.iter_records(where, params, docs=True, order=BY_NEXT_DUE, limit=cases):
-        clocks = [v for v in due_soon(r.data, policy, cal, now, within) if not overdue_only or v.state == "overdue"]
+        clocks = [v for v in due_soon(r.data, policy, cal, now, within, stamps(r.id))
+                  if not overdue_only or v.state == "overdue"]
         if not clocks:
             continue
         step = next_sweep_step(r.data, policy, cal, now)

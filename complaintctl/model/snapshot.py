@@ -69,6 +69,9 @@ class Intake:
     location: str
     subject: str
     details: str
+    # written by `import` (intake.source: the file and row, or the Message-ID): its receipt and
+    # intake entry are the source's claims, which no witness saw (docs/design/recorded-time.md)
+    imported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +230,7 @@ class Case:
                                         _texts(complainant.get("lookup")),
                                         complainant.get("anonymous") is True),
                 location=_text(intake.get("location")), subject=_text(intake.get("subject")),
-                details=_text(intake.get("details"))),
+                details=_text(intake.get("details")), imported=bool(intake.get("source"))),
             assessment=Assessment(
                 category=_text(assessment.get("category")), severity=_text(assessment.get("severity")),
                 valid=assessment.get("valid") is not False,

@@ -109,9 +109,18 @@ class CaseStamps:
 
     times: Mapping[str, tuple[datetime, ...]]
     began: datetime | None
+    # the last timeline read and its times: every clock of a case asks again (`due` over many
+    # cases digested each entry once per clock); the entries are kept, so their ids stay theirs
+    _last: list[tuple[tuple[Any, ...], tuple[datetime | None, ...]]] = field(
+        default_factory=list, compare=False, repr=False)
 
     def of_timeline(self, timeline: Sequence[Mapping[str, Any]]) -> list[datetime | None]:
         """The recorded time of each entry, in order (the k-th copy of an entry gets the k-th stamp)."""
+        if not self.times:
+            return [None] * len(timeline)  # nothing of this case is on the record: no digest to make
+        if self._last and len(self._last[0][0]) == len(timeline) and \
+                all(a is b for a, b in zip(self._last[0][0], timeline, strict=True)):
+            return list(self._last[0][1])
         seen: Counter[str] = Counter()
         out: list[datetime | None] = []
         for e in timeline:
@@ -119,6 +128,7 @@ class CaseStamps:
             times = self.times.get(d, ())
             out.append(times[seen[d]] if seen[d] < len(times) else None)
             seen[d] += 1
+        self._last[:] = [(tuple(timeline), tuple(out))]
         return out
 
 

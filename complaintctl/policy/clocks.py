@@ -214,6 +214,9 @@ MISSED = "missed"
 # at R, due at D. The claim counts only when the record proves it, or an approver vouched.
 VOUCHED, RECORDED_LATE = "on time (vouched)", "claimed on time, recorded late"
 PENDING, UNSTAMPED = "pending", "unstamped"  # not pushed yet / from before stamping began
+# What the record cannot witness is not judged on time: a clock met by what `import` wrote (the
+# source's receipt and intake entry) is counted apart — never on time, never recorded late.
+IMPORTED = "imported (claimed, not witnessed)"
 VOUCH_ACTION = VOUCH_LATE
 _MET_BY = {"intake": frozenset({"received"}), "response": RESPONSE_ACTIONS, "dispatch": frozenset({"assign"}),
            "resolution": frozenset({"resolve"}), "revisit": frozenset({"revisit"}), "notice": frozenset(
@@ -238,9 +241,12 @@ class Timeliness:
 
 
 def timeliness(claim: datetime, recorded: datetime | None, due: datetime, vouched: bool,
-               began: datetime | None) -> Timeliness:
+               began: datetime | None, imported: bool = False) -> Timeliness:
     """THE rule for claims against the record: C ≤ D and R ≤ D on time; C ≤ D < R on time only
-    if vouched, else late with done = R; C > D late. No stamp: counted by the claim, marked."""
+    if vouched, else late with done = R; C > D late. No stamp: counted by the claim, marked.
+    `imported`: the entry came from an import (its claims predate any witness): counted apart."""
+    if imported:
+        return Timeliness(IMPORTED, claim, claim, recorded)
     if recorded is None:
         mark = PENDING if began is not None and claim >= began else UNSTAMPED
         return Timeliness(ON_TIME if claim <= due else LATE, claim, claim, None, mark)
@@ -253,17 +259,19 @@ def timeliness(claim: datetime, recorded: datetime | None, due: datetime, vouche
     return Timeliness(RECORDED_LATE, recorded, claim, recorded)
 
 
-def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None) -> bool:
+def vouched(case: Case, entry: Entry, recorded: Sequence[datetime | None] | None = None,
+            at: datetime | None = None) -> bool:
     """A later `vouch-late` entry names this one ({at, by, action}); the ledger lets only
     approvals.late give it, with a reason. Where the record stamps (`recorded`: each entry's
-    recorded time), the vouch counts once the record has it too."""
+    recorded time), the vouch counts once the record has it too — by `at`, when given (a view
+    as the record stood then)."""
     if entry.at is None or entry.at.tzinfo is None:
         return False
     for i, e in enumerate(case.timeline):
         of = e.get("of") if e.action == VOUCH_ACTION else None
         if isinstance(of, Mapping) and str(of.get("by")) == entry.by and str(of.get("action")) == entry.action \
                 and as_datetime(of.get("at"), entry.at.tzinfo) == entry.at \
-                and (recorded is None or recorded[i] is not None):
+                and (recorded is None or (r := recorded[i]) is not None and (at is None or r <= at)):
             return True
     return False
 
@@ -280,9 +288,10 @@ def met_by(case: Case, clock: StoredClock) -> int | None:
     return found
 
 
-def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timeliness | None:
+def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None, at: datetime | None = None) -> Timeliness | None:
     """How `clock`, met, counts against the record (`stamps`: the case's recorded times;
-    None where the record is not read, e.g. the validator); None while it is not met."""
+    None where the record is not read, e.g. the validator); None while it is not met. `at`: as
+    the record stood then — a vouch it had not yet seen does not count."""
     i = met_by(case, clock)
     if i is None or clock.due is None or clock.done is None:
         return None
@@ -290,7 +299,13 @@ def judged(case: Case, clock: StoredClock, stamps: CaseStamps | None) -> Timelin
     stamps = stamps if stamps is not None else NO_STAMPS
     times = stamps.of_timeline([e.raw for e in case.timeline])
     proven = times if stamps.began is not None else None  # a vouch not on the record yet is pending
-    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven), stamps.began)
+    return timeliness(clock.done, times[i], clock.due, vouched(case, entry, proven, at), stamps.began,
+                      imported_entry(case, i))
+
+
+def imported_entry(case: Case, i: int) -> bool:
+    """Whether timeline entry `i` is what `import` wrote: an imported case's intake entry."""
+    return case.intake.imported and i == 0 and case.timeline[0].action == "received"
 
 
 def state_at(case: Case, clock: StoredClock, moment: datetime, stamps: CaseStamps | None = None) -> str:
@@ -302,15 +317,16 @@ def state_at(case: Case, clock: StoredClock, moment: datetime, stamps: CaseStamp
     - paused: the resolution clock while the case waits on the customer (paused_due moves it
       once the wait ends);
     - running / overdue: not met, before or past its due time.
-    With `stamps`, a clock claimed on time but recorded late counts as met at R (`judged`)."""
+    With `stamps`, a clock claimed on time but recorded late counts as met at R (`judged`), and one
+    met by an import is `imported` (neither on time nor late)."""
     due, done = clock.due, clock.done
     if due is None:
         return STOPPED_STATE
     if done is not None and stamps is not None:
-        verdict = judged(case, clock, stamps)
+        verdict = judged(case, clock, stamps, moment)
         if verdict is not None:
             if verdict.done <= moment:
-                return LATE if verdict.late else ON_TIME
+                return IMPORTED if verdict.state == IMPORTED else LATE if verdict.late else ON_TIME
             done = None  # claimed before `moment`, but the record saw it only later
     if done is not None and done <= moment:
         return ON_TIME if done <= due else LATE

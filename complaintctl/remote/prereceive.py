@@ -269,7 +269,8 @@ def _judge_commit(g: Git, meta: CommitMeta, now: datetime, server: Server | None
     policy_text = g.file_at(meta.sha, POLICY_FILE)  # what the office's pre-commit judged by
     authority = _authority_text(g, meta, server)
     changes = g.commit_changes(meta.sha)
-    shared = list(renumbers.on_the_record(g, base, ref, changes)) if base is not None else []
+    shared = list(renumbers.on_the_record(g, base, ref, changes, meta.parents[0] if meta.parents else None)) \
+        if base is not None else []
     if len(meta.parents) <= 1:
         # The ledger: the commit's new entries are its author's, within their authority.
         found = _check_plain(g, meta, changes, policy_text, authority, now, server)

@@ -5,9 +5,13 @@ the number to another complaint (remote.sync). Its merge keeps the server's file
 so the push as a whole removes no case the updated ref's old tip holds — `net_removals` refuses
 any push that does (a renumbering of a shared case on a plain line of commits, or through a
 merge). And a pushed renumbering may not remove a case that is the same complaint as the one
-the old tip holds at that path (`on_the_record`: same intake entry and intake section), which
-would leave a copy of a shared case under a second number. A case file is removed only by a
-renumbering (rules.validate refuses any other deletion): one blob read per removed case.
+the old tip holds at that path (`on_the_record`), which would leave a copy of a shared case
+under a second number. "The same complaint" does not rest on the removed version's content,
+which later edits of its intake change: the removed file began in a commit the server already
+has (its adding commit is an ancestor of the old tip) — sync's own clash was added by a commit
+that is new in the push. Failing that, the same intake entry and intake section. A case file
+is removed only by a renumbering (rules.validate refuses any other deletion): one `git log`
+and one blob read per removed case.
 """
 
 from __future__ import annotations
@@ -46,14 +50,20 @@ def net_removals(g: Git, old: str, new: str, ref: str) -> Iterator[Finding]:
             yield Finding(ch.path, "id", RULE, _shared(ref, old))
 
 
-def on_the_record(g: Git, base: str, ref: str, changes: list[Change]) -> Iterator[Finding]:
-    """Findings for the cases `changes` remove that `base` (the ref's old tip) already held."""
+def on_the_record(g: Git, base: str, ref: str, changes: list[Change], parent: str | None = None) -> Iterator[Finding]:
+    """Findings for the cases `changes` (a commit's, against its first `parent`) remove that
+    `base` (the ref's old tip) already held."""
     for ch in changes:
         if ch.status != "D" or not is_case_path(ch.path) or ch.old_blob == ZERO:
             continue
         text = g.file_at(base, ch.path)
         if text is None:
             continue  # never on the record: sync's own clash
+        # R-IN-5: the removed file's lineage, which no edit of its intake changes
+        began = g.added_in(parent, ch.path) if parent is not None else None
+        if began is not None and g.is_ancestor(began, base):
+            yield Finding(ch.path, "id", RULE, _shared(ref, base))
+            continue
         removed = _complaint(load_blob(g, ch.old_blob, ch.path))
         if removed is not None and removed == _complaint(_parsed(text, ch.path)):
             yield Finding(ch.path, "id", RULE, _shared(ref, base))

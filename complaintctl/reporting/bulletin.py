@@ -28,6 +28,7 @@ from complaintctl.model.stamp import CaseStamps
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
+from complaintctl.policy.standing import UPGRADED_TO
 from complaintctl.repo import transaction
 from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
@@ -196,9 +197,11 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
             took[r.id] = duration(*cal.working_parts(r.received(tz), resolved), working=True)
     slowest = set(sorted(days, key=lambda i: -days[i])[:SLOWEST])
     picked: list[tuple[tuple[int, int, float, str], CaseRecord, tuple[str, ...]]] = []
+    upgraded = set(report.upgraded_ids)  # R-DL-6 counted from the recorded time (policy.standing)
     for r in seen:
         why = []
-        if r.severity == "major":
+        major = r.severity == "major" or r.id in upgraded
+        if major:
             why.append(L["why_major"])
         if r.repeat:
             why.append(L["why_repeat"])
@@ -207,7 +210,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
         if get(r.data, F.CLOSING_LESSON):
             why.append(L["why_lesson"])
         if why:
-            picked.append(((-len(why), r.severity != "major", -days.get(r.id, 0.0), r.id), r, tuple(why)))
+            picked.append(((-len(why), not major, -days.get(r.id, 0.0), r.id), r, tuple(why)))
     picked.sort(key=lambda p: p[0])
     chosen = picked[:limit]
     # Mask with every chosen case's complainant and the complainants of the cases they repeat.
@@ -220,7 +223,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
 
     linked = [doc(by_id[i]) for _, r, _ in chosen for i in r.repeat_of if i in by_id]
     mask = masker_for([doc(r) for _, r, _ in chosen] + linked, policy, names)
-    featured = tuple(replace(_featured(r, doc(r), why, days.get(r.id), policy, mask),
+    featured = tuple(replace(_featured(r, doc(r), why, days.get(r.id), policy, mask, r.id in upgraded),
                              time_to_resolve=took.get(r.id, "")) for _, r, why in chosen)
     title = f"{policy.name} {L['bulletin_title']} {period.label}"
 
@@ -232,7 +235,7 @@ def find(records: Sequence[CaseRecord], period: Period, policy: Policy, as_of: d
 
 
 def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days: float | None, policy: Policy,
-              mask: Callable[[Any], str]) -> Featured:
+              mask: Callable[[Any], str], upgraded: bool = False) -> Featured:
     def g(path: str) -> str:
         return mask(get(data, path) or "").strip()
 
@@ -241,8 +244,11 @@ def _featured(r: CaseRecord, data: Mapping[str, Any], why: tuple[str, ...], days
     satisfaction = r.satisfaction  # the current revisit's (model.snapshot)
     return Featured(
         id=r.id, subject=g(F.INTAKE_SUBJECT), category=policy.label("categories", r.category),
-        unit=policy.label("units", r.unit) if r.unit else "", severity=policy.label("severities", r.severity),
-        major=r.severity == "major", reasons=why, what_happened=g(F.INTAKE_DETAILS), what_was_done=done,
+        unit=policy.label("units", r.unit) if r.unit else "",
+        # R-DL-6 counted from the recorded time: the file still says general, the record proves it late
+        severity=f"{policy.label('severities', UPGRADED_TO)} (R-DL-6)" if upgraded and r.severity != UPGRADED_TO
+        else policy.label("severities", r.severity),
+        major=r.severity == UPGRADED_TO or upgraded, reasons=why, what_happened=g(F.INTAKE_DETAILS), what_was_done=done,
         outcome=policy.label("outcomes", str(get(data, F.RESOLUTION_OUTCOME) or "")) if r.resolved_at else "",
         satisfaction=labels.label(policy.language, satisfaction) if satisfaction else "",
         root_cause=g(F.CLOSING_ROOT_CAUSE), lesson=g(F.CLOSING_LESSON),

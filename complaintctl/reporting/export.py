@@ -20,7 +20,7 @@ from typing import Any
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import CLOCK_STATES, label, words
 from complaintctl.output import FIXED, Col, table
-from complaintctl.policy.clocks import RECORDED_LATE, VOUCHED
+from complaintctl.policy.clocks import IMPORTED, RECORDED_LATE, VOUCHED
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
 RATES = ("on_time_rate", "satisfaction_rate")
@@ -101,7 +101,9 @@ def report_sections(report: Report, days_text: Callable[[float], str] | None = N
         # recorded time: a claim the record does not prove counts late; a vouch names who gave it (history)
         Section("against_record", L("against_record"), (L("case_id"), L("how")),
                 tuple((cid, states[RECORDED_LATE]) for cid in report.recorded_late_ids)
-                + tuple((cid, states[VOUCHED]) for cid in report.vouched_ids)),
+                + tuple((cid, states[VOUCHED]) for cid in report.vouched_ids)
+                + tuple((cid, states[IMPORTED]) for cid in report.imported_ids)
+                + tuple((cid, L("upgraded")) for cid in report.upgraded_ids)),
     ]
 
 

@@ -21,7 +21,7 @@ from complaintctl.repo.git import LogEntry
 from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
-    from complaintctl.repo.index import Skipped
+    from complaintctl.repo.index import Index, Skipped
 
 __all__ = ["CaseRecord", "Filter", "LogEntry", "all_records", "case_data", "history", "render_case", "select",
            "summary"]
@@ -75,14 +75,14 @@ def _narrow(flt: Filter, due_before: datetime | None) -> tuple[str, list[object]
 
 
 def find(ws: Workspace, flt: Filter, tz: tzinfo, due_before: datetime | None = None,
-         skipped: list[Skipped] | None = None) -> list[CaseRecord]:
+         skipped: list[Skipped] | None = None, idx: Index | None = None) -> list[CaseRecord]:
     """`select` over the read index: SQL narrows by indexed columns (a superset), then `select`
     decides exactly as it does over every record. `due_before`: only cases with a running clock
     due by then (`list --overdue`), their documents fetched when read (memory)."""
     from complaintctl.repo import index
 
     where, params = _narrow(flt, due_before)
-    idx = index.open_index(ws)  # stays open while the records' documents may be read
+    idx = idx or index.open_index(ws)  # stays open while the records' documents may be read
     if skipped is not None:
         skipped.extend(idx.skipped())
     # --overdue reads every candidate's document once, in turn: only the last few stay decoded

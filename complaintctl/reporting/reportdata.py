@@ -11,6 +11,7 @@ from datetime import datetime
 from complaintctl.labels import label
 from complaintctl.model import workflow
 from complaintctl.model.snapshot import CaseRecord
+from complaintctl.model.stamp import CaseStamps
 from complaintctl.policy import periods
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy
@@ -140,8 +141,10 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
 
 
 def week_records(ws: Workspace, week: periods.Period, moment: datetime,
-                 skipped: list[index.Skipped] | None = None) -> list[CaseRecord]:
-    """The cases `register` can list: received in the week (a superset; the register decides)."""
+                 skipped: list[index.Skipped] | None = None,
+                 stamps: dict[str, CaseStamps] | None = None) -> list[CaseRecord]:
+    """The cases `register` can list: received in the week (a superset; the register decides);
+    with `stamps`, each one's recorded times are added to it (the record's, as `report` reads)."""
     tz = ws.policy.tz
     idx = index.open_index(ws)
     try:
@@ -149,7 +152,10 @@ def week_records(ws: Workspace, week: periods.Period, moment: datetime,
             skipped.extend(idx.skipped())
         lo = week.start(tz).timestamp() - index.DAY
         hi = min(week.end(tz), moment).timestamp() + index.DAY
-        return idx.records("received_ts >= ? AND received_ts <= ?", [lo, hi], docs=True)
+        records = idx.records("received_ts >= ? AND received_ts <= ?", [lo, hi], docs=True)
+        if stamps is not None:
+            stamps.update(idx.recorded(r.id for r in records))
+        return records
     finally:
         idx.close()
 
@@ -157,7 +163,9 @@ def week_records(ws: Workspace, week: periods.Period, moment: datetime,
 def build_register(ws: Workspace, week: periods.Period, moment: datetime,
                    skipped: list[index.Skipped] | None = None) -> Section:
     names = name_cache(ws)
-    section = register.register(week_records(ws, week, moment, skipped), week, ws.policy, moment, names)
+    stamps: dict[str, CaseStamps] = {}
+    records = week_records(ws, week, moment, skipped, stamps)
+    section = register.register(records, week, ws.policy, moment, names, stamps)
     names.save()
     return section
 

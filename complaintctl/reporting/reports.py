@@ -26,7 +26,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import as_datetime
 from complaintctl.model.snapshot import Case, CaseRecord
 from complaintctl.model.stamp import CaseStamps
-from complaintctl.policy import clocks
+from complaintctl.policy import clocks, standing
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 
@@ -135,6 +135,10 @@ class Report:
     # against the record (policy.clocks.timeliness): counted late though claimed on time; vouched for
     recorded_late_ids: tuple[str, ...] = ()
     vouched_ids: tuple[str, ...] = ()
+    # imported: a clock met by what `import` wrote (claimed, not witnessed), counted apart: never
+    # on time, never recorded late; upgraded: R-DL-6 as the record proves it (policy.standing)
+    imported_ids: tuple[str, ...] = ()
+    upgraded_ids: tuple[str, ...] = ()
 
     def change(self, field: str) -> float | None:
         """This period's headline figure minus the previous period's (None if either is missing)."""
@@ -229,7 +233,8 @@ class _Read:
     100,000 cases keeps these few values, not 36,000 decoded documents)."""
 
     clocks: dict[str, bool]  # clock_states at as_of (cases received in a period, or closing in it)
-    against_record: tuple[str, ...]  # clocks claimed on time but recorded late, and those vouched for
+    against_record: tuple[str, ...]  # clocks claimed on time but recorded late, vouched for, imported
+    upgraded: bool  # R-DL-6 by `as_of`, the recorded time counted (policy.standing.upgraded)
     on_time: bool | None  # case_on_time at as_of (the same cases)
     revisit_at: str
     satisfaction: str
@@ -255,10 +260,11 @@ def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzi
     case = Case.from_data(record.data, tz)
     states = _clock_states(case, as_of, stamps) if judged else {}
     revisit = case.current_revisit
-    verdicts = [clocks.judged(case, c, stamps) for c in case.clocks] if judged and stamps is not None else []
+    verdicts = [clocks.judged(case, c, stamps, as_of) for c in case.clocks] if judged and stamps is not None else []
     against = tuple(v.state for v in verdicts if v is not None and v.done <= as_of
-                    and v.state in (clocks.RECORDED_LATE, clocks.VOUCHED))
-    return _Read(clocks=states, against_record=against, on_time=_on_time(case, states, as_of) if judged else None,
+                    and v.state in (clocks.RECORDED_LATE, clocks.VOUCHED, clocks.IMPORTED))
+    return _Read(clocks=states, against_record=against, upgraded=judged and standing.upgraded(case, as_of, stamps),
+                 on_time=_on_time(case, states, as_of) if judged else None,
                  revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
                  satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,
                  declined=case.assessment.incident == "none",
@@ -372,13 +378,16 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
     satisfaction = Counter(x["revisits"])
     by_id = {r.id: r for r in records}
     on_time_of = {r.id: x.on_time for r, x in zip(records, reads, strict=True)}
+    upgraded = {r.id for r, y in zip(records, reads, strict=True) if y.upgraded}
     return Report(
         office=policy.office, office_name=policy.name, language=policy.language, period=period,
         as_of=x["end"], headline=headline, previous_period=before, previous=previous,
         table=_table([r for r in received if _kind(r, policy) == "customer"], policy, unassigned_label),
         non_customer_table=_table([r for r in received if _kind(r, policy) != "customer"], policy,
                                   unassigned_label),
-        by_severity=_counts((r.severity for r in received), policy.severities, policy, "severities"),
+        # R-DL-6 counted from the recorded time: a general case the record proves late is major
+        by_severity=_counts((standing.UPGRADED_TO if r.id in upgraded else r.severity for r in received),
+                            policy.severities, policy, "severities"),
         by_channel=_counts((r.channel for r in received), policy.channels, policy, "channels"),
         by_class=_counts((r.complainant_class for r in received), policy.complainant_classes, policy,
                          "complainant_classes"),
@@ -392,6 +401,9 @@ def build_report(records: Sequence[CaseRecord], period: Period, policy: Policy, 
                                        if clocks.RECORDED_LATE in y.against_record)),
         vouched_ids=tuple(sorted(r.id for r, y in zip(records, reads, strict=True)
                                  if clocks.VOUCHED in y.against_record)),
+        imported_ids=tuple(sorted(r.id for r, y in zip(records, reads, strict=True)
+                                  if clocks.IMPORTED in y.against_record)),
+        upgraded_ids=tuple(sorted(upgraded)),
     )
 
 

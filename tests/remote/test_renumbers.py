@@ -7,6 +7,8 @@ tests/remote/test_sync.py::test_sync_renumbers_an_offline_duplicate_and_rewrites
 
 from __future__ import annotations
 
+import pytest
+
 from complaintctl.model.case import dump_document, load_document, timeline_entry
 from complaintctl.model.ids import parse_case_id
 from tests.conftest import Office
@@ -81,3 +83,30 @@ def test_a_renumbering_merged_in_from_an_older_commit_is_refused(states: States)
     assert not office.path(old).exists()
     out = refused_push(office)
     assert "refs/heads/main " in out and f"{parse_case_id(old).relpath}: id: R-IN-5: 此案件已在服务器上" in out, out
+
+
+def test_a_copy_of_a_case_whose_intake_was_edited_since_is_refused(
+        states: States, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case on the server, its intake edited and pushed; then, on a branch from before the
+    edit, the case removed and added under a new number (a `renumber` entry, as sync writes),
+    merged with main so the server's file stays: the removed version's intake is no longer the
+    one the server holds, but it is still the server's complaint."""
+    office, ids = states
+    old = ids["assigned"]
+    new = old[:-4] + "0902"
+    relpath = parse_case_id(old).relpath
+    monkeypatch.setenv("EDITOR", "sed -i s/电梯故障停运/电梯故障停运两天/")
+    office.run("edit", old)
+    assert "电梯故障停运两天" in office.path(old).read_text(encoding="utf-8")
+    assert push_as(office, "张敏").returncode == 0
+    office.git("switch", "-q", "-c", "side", "HEAD~1")  # before the edit
+    renumbered_by_hand(office, old, new)
+    office.git("switch", "-q", "main")
+    office.git("merge", "-q", "--no-commit", "--no-ff", "side", check=False)
+    office.git("checkout", "origin/main", "--", relpath)  # the server's file stays where it is
+    office.git("checkout", "side", "--", parse_case_id(new).relpath)  # the copy as the branch made it
+    office.git("add", "--", relpath, parse_case_id(new).relpath)
+    office.git("commit", "-q", "--no-verify", "--no-edit")
+    assert office.path(old).exists() and office.path(new).exists()
+    out = refused_push(office)
+    assert f"{relpath}: id: R-IN-5: 此案件已在服务器上" in out, out

@@ -91,6 +91,11 @@ class History(Runner):
                 found.append((parts[0], parts[1].split()[0], parts[2].split()[0]))
         return found
 
+    def added_in(self, rev: str, path: str) -> str | None:
+        """The last commit in `rev`'s history that added `path` (the version there began with it)."""
+        out = self.run(*LOW_MEMORY, "log", "-1", "--diff-filter=A", "--format=%H", rev, "--", path).strip()
+        return out or None
+
     def rev_list_path(self, rev: str, path: str) -> list[str]:
         """Commits in `rev`'s history that changed `path` (git's default simplification)."""
         return [line for line in self.run(*LOW_MEMORY, "rev-list", rev, "--", path).splitlines() if line]

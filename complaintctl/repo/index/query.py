@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,8 +28,11 @@ def due_where(bound: datetime, moment: datetime) -> tuple[str, list[Any]]:
     """SQL narrowing to the cases that may have a clock due by `bound` and not met at `moment`
     (a superset; policy.clocks.state_at decides): a clock running now, or — judged as of a past
     moment — a clock met since, or a case whose status changed since (closed since, say)."""
-    return ("(next_due_ts <= ? OR last_done_ts > ? OR last_to_ts > ?)",
-            [bound.timestamp() + DAY, moment.timestamp(), moment.timestamp()])
+    # ... or — against the record — an entry the record saw only after `moment` (a claim made
+    # before it that no witness had seen by then: the stamps must be read up first, `recorded`)
+    return ("(next_due_ts <= ? OR last_done_ts > ? OR last_to_ts > ? OR id IN "
+            "(SELECT case_id FROM recorded WHERE at_ts > ?))",
+            [bound.timestamp() + DAY, moment.timestamp(), moment.timestamp(), moment.timestamp()])
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,21 @@ class Index:
     def recorded(self, case_ids: Iterable[str]) -> dict[str, CaseStamps]:
         """Each case's recorded times (model.stamp.CaseStamps), the stamps read up to the notes
         ref first (only the new ones); from git alone when the index cannot be written."""
+        read = self.stamp_reader()
+        return {cid: read(cid) for cid in case_ids}
+
+    def stamp_reader(self) -> Callable[[str], CaseStamps]:
+        """`recorded` one case at a time (a streamed read keeps no table of them): the stamps are
+        brought up to the notes ref once, here."""
         from complaintctl.repo.index import recorded
 
-        if recorded.refresh_recorded(self.db, self.ws.git):
-            return recorded.case_stamps(self.db, case_ids)
-        scratch = schema.connect(None)
-        schema.ensure_schema(scratch, self.ws.policy.limits)
-        recorded.refresh_recorded(scratch, self.ws.git)
-        return recorded.case_stamps(scratch, case_ids)
+        db = self.db
+        if not recorded.refresh_recorded(db, self.ws.git):
+            db = schema.connect(None)
+            schema.ensure_schema(db, self.ws.policy.limits)
+            recorded.refresh_recorded(db, self.ws.git)
+        began = recorded.stamping_began(db)
+        return lambda cid: recorded.case_stamps(db, (cid,), began)[cid]
 
     # -- who did what: git's case commits, kept beside the rows ---------------------------------
 

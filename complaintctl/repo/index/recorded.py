@@ -53,10 +53,16 @@ def refresh_recorded(db: sqlite3.Connection, g: Git) -> bool:
     return True
 
 
-def case_stamps(db: sqlite3.Connection, case_ids: Iterable[str]) -> dict[str, CaseStamps]:
-    """Each case's recorded times (earliest first), and when stamping began."""
-    began_row = db.execute("SELECT MIN(at_ts), at FROM recorded WHERE case_id = ''").fetchone()
-    began = datetime.fromisoformat(began_row[1]) if began_row and began_row[1] else None
+def stamping_began(db: sqlite3.Connection) -> datetime | None:
+    """When the record began stamping (its first note), or None."""
+    row = db.execute("SELECT MIN(at_ts), at FROM recorded WHERE case_id = ''").fetchone()
+    return datetime.fromisoformat(row[1]) if row and row[1] else None
+
+
+def case_stamps(db: sqlite3.Connection, case_ids: Iterable[str],
+                began: datetime | None = None) -> dict[str, CaseStamps]:
+    """Each case's recorded times (earliest first), and when stamping began (read here unless given)."""
+    began = began if began is not None else stamping_began(db)
     out: dict[str, CaseStamps] = {}
     for cid in case_ids:
         times: dict[str, list[datetime]] = {}

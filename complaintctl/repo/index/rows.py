@@ -89,13 +89,15 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
             "timeline": [_fact_entry(e) for e in (timeline if isinstance(timeline, list) else ())
                          if isinstance(e, Mapping)],
             "clocks": data.get("clocks"), "plan": {"due": get(data, F.PLAN_DUE)},
-            "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT)},
+            # an imported case (intake.source) is judged apart; R-DL-6 reads severity and validity
+            "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT), "source": bool(get(data, F.INTAKE_SOURCE))},
             # the current resolution and revisit (model.snapshot) need the resolution's time
             "resolution": {"at": get(data, F.RESOLUTION_AT)} if isinstance(data.get("resolution"), Mapping) else None,
             "revisit": {"at": get(data, F.REVISIT_AT), "satisfaction": get(data, F.REVISIT_SATISFACTION)},
             # R-AS-3: the report counts incidents declined
             "assessment": {"repeat": get(data, F.ASSESSMENT_REPEAT), "repeat_of": get(data, F.ASSESSMENT_REPEAT_OF),
-                           "incident": get(data, F.ASSESSMENT_INCIDENT)},
+                           "incident": get(data, F.ASSESSMENT_INCIDENT), "severity": get(data, F.ASSESSMENT_SEVERITY),
+                           "valid": get(data, F.ASSESSMENT_VALID)},
             "closing": {"lesson": get(data, F.CLOSING_LESSON)}}
 
 

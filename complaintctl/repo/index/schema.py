@@ -56,6 +56,7 @@ CREATE INDEX commits_at ON commits (at_ts);
 CREATE TABLE renumbered (seq INTEGER PRIMARY KEY, sha TEXT, old TEXT, new TEXT);
 CREATE TABLE recorded (case_id TEXT, digest TEXT, n INTEGER, at TEXT, at_ts REAL, ref TEXT, noted TEXT);
 CREATE INDEX recorded_case ON recorded (case_id, digest);
+CREATE INDEX recorded_at ON recorded (at_ts);
 CREATE VIRTUAL TABLE fts USING fts5(tokens, subject_tokens, content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 0');
 """
