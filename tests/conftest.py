@@ -129,12 +129,32 @@ OTHER_MATTERS = (
 )
 
 
+_OFFICE_TEMPLATES: dict[tuple[str | None, ...], Path] = {}
+
+
+def _office_env() -> tuple[str | None, ...]:
+    """What `init` reads besides its arguments: who runs it, the clock and the settings the
+    hooks honour, and git's global configuration."""
+    names = sorted(k for k in os.environ if k.startswith(("COMPLAINTCTL", "GIT_")) and k != "GIT_CONFIG_GLOBAL")
+    config = Path(os.environ.get("GIT_CONFIG_GLOBAL", "/nonexistent"))
+    return (*(f"{k}={os.environ[k]}" for k in names), config.read_text(encoding="utf-8") if config.exists() else None)
+
+
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
+def office(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
+    """A fresh `complaintctl init --preset property --office SZ`. init is run once per worker for
+    each environment it could read (identity, clock, git config) and the result copied per test:
+    the copy is the same repository init would have made there, paths included (init writes none)."""
     root = tmp_path / "office"
-    result = CliRunner().invoke(cli, ["init", str(root), "--preset", "property", "--office", "SZ"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    key = _office_env()
+    template = _OFFICE_TEMPLATES.get(key)
+    if template is None or not template.exists():
+        template = tmp_path_factory.mktemp("office-template") / "office"
+        result = CliRunner().invoke(cli, ["init", str(template), "--preset", "property", "--office", "SZ"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        _OFFICE_TEMPLATES[key] = template
+    shutil.copytree(template, root, symlinks=True)
     yield Office(root)
 
 

@@ -10,13 +10,10 @@ import pytest
 from complaintctl.privacy import officekeys
 from complaintctl.privacy.keyring import Keyring
 from complaintctl.repo.git import Git
-from tests.privacy.world import World, build
+from tests.privacy.world import World
 
-
-@pytest.fixture(name="world")
-def world_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setenv("COMPLAINTCTL_NOW", "2026-11-22T09:30:00+08:00")
-    return build(tmp_path, monkeypatch)
+# One worker builds the group once for every module that copies it (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("privacy-world")
 
 
 def _ring(world: World, login: str, where: str = "hq") -> Keyring:
