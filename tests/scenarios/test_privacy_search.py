@@ -89,3 +89,50 @@ def test_an_erasure_takes_the_words_out_of_the_private_index(world: World) -> No
     assert found(sz, "search", WORDS) == []
     assert WORDS[:2].encode() not in private_file(sz).read_bytes()
 
+
+NAME, PHONE = "欧阳娜娜", "13912345678"
+ACCOUNT = f"业主{NAME}说车库积水淹没三辆车，请回电{PHONE}"
+
+
+def bulletin(office: Office, out: Path, ok: bool = True) -> tuple[int, str]:
+    result = office.run("bulletin", "--period", "2026-11", "--as-of", "2026-11-30 18:00", "--format", "md", "--out",
+                        str(out), ok=ok)
+    return result.exit_code, result.output
+
+
+def test_the_bulletin_opens_its_featured_cases_to_mask_them(world: World, tmp_path: Path) -> None:  # noqa: F811
+    sz = world.as_("zhangmin")
+    case = sz.new("--severity", "major", subject="车库积水", name=NAME, contact=PHONE, details=ACCOUNT)
+    sync(world, "zhangmin")
+    sync(world, "sun")
+    # hq holds every key: the featured case's own account is shown, its complainant masked (R-RP-4)
+    code, _ = bulletin(world.as_("sun"), tmp_path / "hq")
+    text = (tmp_path / "hq" / "bulletin-2026-11.md").read_text(encoding="utf-8")
+    assert case in text and "淹没三辆车" in text
+    assert NAME not in text and PHONE not in text and "娜娜" not in text
+    assert "ENC[" not in text and "[encrypted]" not in text
+    # the GZ clerk holds no SZ key: refused in one line naming the case and the office, nothing written
+    sync(world, "zhouhua")
+    code, said = bulletin(world.as_("zhouhua"), tmp_path / "gz", ok=False)
+    assert code == 1 and case in said and "SZ" in said and len(said.strip().splitlines()) == 1, said
+    assert not (tmp_path / "gz").exists()
+    # the SZ clerk holds SZ's key: made as hq's
+    code, _ = bulletin(world.as_("zhangmin"), tmp_path / "sz")
+    assert (tmp_path / "sz" / "bulletin-2026-11.md").read_text(encoding="utf-8") == text
+
+
+def test_export_is_unmasked_for_key_holders_only(world: World, tmp_path: Path) -> None:  # noqa: F811
+    sz = world.as_("zhangmin")
+    case = sz.new(name=NAME, contact=PHONE, details=ACCOUNT)
+    sync(world, "zhangmin")
+    for login in ("sun", "zhouhua"):
+        sync(world, login)
+    for login, sees in (("zhangmin", True), ("sun", True), ("zhouhua", False)):
+        out = tmp_path / f"{login}.csv"
+        world.as_(login).run("export", "--period", "2026-11", "--csv", str(out))
+        text = out.read_text(encoding="utf-8-sig")
+        assert case in text
+        assert (PHONE in text and NAME in text and "淹没三辆车" in text) is sees, (login, text)
+        assert "ENC[" not in text
+        if not sees:
+            assert "[encrypted]" in text and PHONE not in text and NAME not in text and "积水" not in text
