@@ -136,7 +136,7 @@ class PrivateIndex:
 
     def _keys_moved(self, shared: sqlite3.Connection, keyring: Keyring) -> None:
         rows = self.db.execute("SELECT path, office, kid, vec IS NULL FROM cases").fetchall()
-        gone = [p for p, office, kid, _ in rows if kid in keyring.erased(office)]
+        gone = [p for p, office, kid, _ in rows if office and kid in keyring.erased(office)]
         self._drop(gone)
         retry = {p for p, office, kid, closed in rows if closed and p not in gone and _opens(keyring, office, kid)}
         self._paths(shared, keyring, retry, again=True)
