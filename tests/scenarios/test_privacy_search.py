@@ -136,3 +136,18 @@ def test_export_is_unmasked_for_key_holders_only(world: World, tmp_path: Path) -
         assert "ENC[" not in text
         if not sees:
             assert "[encrypted]" in text and PHONE not in text and NAME not in text and "积水" not in text
+
+
+def test_a_leaver_loses_the_words_with_the_key(world: World) -> None:  # noqa: F811
+    sz = world.as_("zhangmin")
+    case = sz.new(subject="电梯故障", details=DETAILS)
+    sync(world, "zhangmin")
+    assert found(world.as_("liuyang"), "search", WORDS) == [case]  # a colleague on the same clone
+    sync(world, "sun")
+    world.as_("sun").run("people", "remove", "刘洋")  # rotates SZ's key and re-wraps without them
+    sync(world, "sun")
+    sync(world, "zhangmin")  # the clone takes keys/ as re-wrapped
+    leaver = world.as_("liuyang")
+    assert found(leaver, "search", WORDS) == []
+    assert WORDS[:2].encode() not in private_file(leaver).read_bytes()
+    assert found(world.as_("zhangmin"), "search", WORDS) == [case]  # still entitled: still found
