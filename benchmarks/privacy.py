@@ -6,7 +6,8 @@ side by side with the real CLI (benchmarks/bench.py's runner: a subprocess per c
 
 The source is copied, never changed. Printed: the migration (seal per case), in-process
 seal/reveal per case, and `show`, `new`, a cold index rebuild (`list --status open` with no
-index) and `export` on both copies; `uptime` before and after (the machine's load).
+index), `search` (the private index cold, warm, and after one more case) and `export` on both
+copies; `uptime` before and after (the machine's load).
 """
 
 from __future__ import annotations
@@ -132,6 +133,12 @@ def in_process(repo: Path) -> dict[str, float]:
             "reveal_ms_per_case": round(1000 * revealed / len(docs), 3)}
 
 
+def drop_private() -> None:
+    """Every private search index of this run (XDG_CACHE_HOME is the run's own folder)."""
+    for found in Path(os.environ["XDG_CACHE_HOME"]).glob("complaintctl/*/private.sqlite*"):
+        found.unlink()
+
+
 def cli(repo: Path, runs: int) -> dict[str, dict[str, float]]:
     case = bench._some_case(repo)
     out: dict[str, dict[str, float]] = {}
@@ -149,6 +156,18 @@ def cli(repo: Path, runs: int) -> dict[str, dict[str, float]]:
     timed("show", ["show", case], runs)
     timed("new", bench._new_args(repo), max(3, runs // 2))
     timed("rebuild-cold", ["list", "--status", "open"], 1, cold=True)
+    # search: the key holder's private index (repo/index/private.py) built cold (the shared
+    # index fresh), then warm, then after one more case (its O(changed) refresh)
+    drop_private()
+    timed("search-private-cold", ["search", "漏水"], 1)
+    timed("search", ["search", "漏水"], runs)
+    times, peaks = [], []
+    for _ in range(max(3, runs // 2)):
+        bench.run(bench._new_args(repo), repo)
+        seconds, mb, _ = bench.run(["search", "漏水"], repo)
+        times.append(seconds)
+        peaks.append(mb)
+    out["search-after-new"] = bench.summary(times, peaks)
     timed("export", ["export", "--period", "2026-06", "--csv", str(repo.parent / f"{repo.name}.csv")], 2)
     return out
 
@@ -168,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         _sh(sys.executable, "-m", "complaintctl", "-C", str(dest), "hook", "install")
     os.environ.update(GIT_AUTHOR_NAME=ACTOR[0], GIT_AUTHOR_EMAIL=ACTOR[1], GIT_COMMITTER_NAME=ACTOR[0],
                       GIT_COMMITTER_EMAIL=ACTOR[1])
+    os.environ["XDG_CACHE_HOME"] = str(args.work / "cache")  # the key cache and private index: this run's own
     before = _sh("uptime").strip()
     migration = make_private(private, args.work / "keys")
     reading = in_process(private)

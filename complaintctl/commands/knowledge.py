@@ -42,7 +42,7 @@ def _print(ws: Workspace, hits: list[knowledge.Hit], as_json: bool, wide: bool) 
 @pass_ws
 def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool, wide: bool) -> None:
     """Search every case, its root cause and lesson (Chinese or English)."""
-    _print(ws, knowledge.search_index(read_index(ws), text, limit), as_json, wide)
+    _print(ws, knowledge.search_seen(ws, read_index(ws), text, limit), as_json, wide)
 
 
 @click.command("similar")
@@ -54,4 +54,4 @@ def search_cmd(ws: Workspace, text: str, limit: int, as_json: bool, wide: bool) 
 @pass_ws
 def similar_cmd(ws: Workspace, case_id: str, limit: int, as_json: bool, wide: bool) -> None:
     """Past cases most like this one, with their outcomes and lessons."""
-    _print(ws, knowledge.similar_index(read_index(ws), str(parse_case_id(case_id)), limit), as_json, wide)
+    _print(ws, knowledge.similar_seen(ws, read_index(ws), str(parse_case_id(case_id)), limit), as_json, wide)

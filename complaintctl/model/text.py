@@ -39,16 +39,24 @@ def vector(data: Mapping[str, object]) -> Counter[str]:
     vector, which the read index stores per case so `similar` never re-cuts text."""
     vec: Counter[str] = Counter()
     for f, weight in FIELDS:
-        for tok in tokens(str(get(data, f) or "")):
+        for tok in tokens(_clear(get(data, f))):
             vec[tok] += weight  # type: ignore[assignment]
     return vec
+
+
+def _clear(value: object) -> str:
+    """A field's text as the shared index may cut it: a sealed value (R-RT-5) is no text — its
+    marker's base64 would only make noise words (`enc`, `v1`, the office code) that match at
+    random; the plaintext goes to the key holder's private index instead (repo.index.private)."""
+    text = str(value or "")
+    return "" if sealed(text) else text
 
 
 def case_tokens(data: Mapping[str, object]) -> set[str]:
     """Every token of a case's searchable fields."""
     out: set[str] = set()
     for f, _ in FIELDS:
-        out.update(tokens(str(get(data, f) or "")))
+        out.update(tokens(_clear(get(data, f))))
     return out
 
 

@@ -29,7 +29,8 @@ class NewCaseKey:
 
 
 class NoOfficeKey(InvalidInput):
-    """This user cannot record or edit protected fields of the office: they hold none of its keys."""
+    """This user holds no key that opens the protected fields a command needs: to record or edit
+    them, or to mask a bulletin's featured cases (R-RT-5)."""
 
 
 def key_id_of(data: Mapping[str, Any]) -> str | None:
@@ -110,12 +111,20 @@ def reveal(data: Mapping[str, Any], keyring: Keyring | None) -> Mapping[str, Any
     return out
 
 
+def office_of(data: Mapping[str, Any]) -> str | None:
+    """The office the case's markers name (the first well-formed one)."""
+    for path in M.ENCRYPTED_FIELDS:
+        value = get(data, path)
+        if M.is_marker(value):
+            return M.decode(value).office
+    return None
+
+
 def readable(data: Mapping[str, Any], keyring: Keyring | None) -> bool:
     """Whether every sealed field of the case opens for this user."""
-    kid = key_id_of(data)
-    if kid is None:
+    kid, office = key_id_of(data), office_of(data)
+    if kid is None or office is None:
         return True
-    office = M.decode(next(v for v in (get(data, p) for p in M.ENCRYPTED_FIELDS) if M.is_marker(v))).office
     return keyring is not None and keyring.case_key(office, kid) is not None
 
 

@@ -68,8 +68,11 @@ class Keyring:
     """What one user can open in one clone: office keys by (office, epoch), case keys by id."""
 
     def __init__(self, root: Path, git: GitLike | None, identities: Sequence[Any],
-                 cache: KeyCache | None = None) -> None:
+                 cache: KeyCache | None = None, identity_id: str = "") -> None:
         self._root = root
+        # a digest of the identity file: what this user's private cache files are keyed by
+        # (privacy/cache.py), so two people on one clone never share one
+        self.identity_id = identity_id if identities else ""
         self._git = git
         self._identities = list(identities)
         self._cache = cache or KeyCache(None)
@@ -84,9 +87,10 @@ class Keyring:
         raw = read_identity(env)
         identities = parse_identities(raw) if raw else []
         cache = None
+        digest = hashlib.sha256(raw).hexdigest()
         if identities and git is not None:  # the cache is this identity's alone (privacy/cache.py)
-            cache = KeyCache.open(git.git_dir, hashlib.sha256(raw).hexdigest(), env)
-        return cls(root, git, identities, cache)
+            cache = KeyCache.open(git.git_dir, digest, env)
+        return cls(root, git, identities, cache, digest)
 
     @property
     def has_identity(self) -> bool:

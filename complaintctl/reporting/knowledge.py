@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,9 +23,11 @@ from complaintctl.model.snapshot import CaseRecord
 from complaintctl.model.text import FIELDS, says_too_little, tokens, vector
 from complaintctl.model.text import contact_key as _contact_key
 from complaintctl.repo.index import Index
+from complaintctl.repo.workspace import Workspace
 
 if TYPE_CHECKING:
     from complaintctl.privacy.blindindex import Caller
+    from complaintctl.repo.index.private import PrivateIndex
 
 __all__ = ["FIELDS", "Hit", "RepeatMatch", "find_repeats", "search", "similar", "tokens"]
 
@@ -67,24 +69,65 @@ def _idf(vectors: Sequence[Counter[str]]) -> dict[str, float]:
     return {t: math.log(1 + n / c) for t, c in df.items()}
 
 
-def search_index(idx: Index, query: str, limit: int = 20) -> list[Hit]:
+def search_index(idx: Index, query: str, limit: int = 20, private: PrivateIndex | None = None) -> list[Hit]:
     """`search` through the read index's FTS5 token table: the same tokens, the same scores,
-    computed for the matching cases only (O(result))."""
+    computed for the matching cases only (O(result)). With `private` (this user's private
+    index, R-RT-5) the protected fields of the cases their keys open count too — as if the
+    cases were stored in clear, but only those this user may read."""
     wanted = set(tokens(query))
     if not wanted:
         return []
-    records = idx.by_rowids(idx.match(wanted))
+    if private is None:
+        records = idx.by_rowids(idx.match(wanted))
+        df = {t: idx.document_frequency(t) for t in wanted} if records else {}
+    else:  # per word: the cases holding it in a clear field, or in a protected one this user opened
+        having = {t: idx.match_paths(t) | private.paths_with(t) for t in wanted}
+        df = {t: len(p) for t, p in having.items()}
+        found = sorted(set.intersection(*having.values()))
+        records = [r for i in range(0, len(found), 500) for r in idx.records(
+            f"path IN ({','.join('?' * len(found[i:i + 500]))})", found[i:i + 500], docs=True)]
     if not records:
         return []
     n = idx.count()
-    idf = {t: math.log(1 + n / idx.document_frequency(t)) for t in wanted}
+    idf = {t: math.log(1 + n / df[t]) for t in wanted}
     hits = []
     for r in records:
         vec = _vector(r.data)
+        if private is not None:
+            vec.update(private.vector(r.path))
         score = sum((1 + math.log(vec[t])) * idf[t] for t in wanted)
         hits.append(_hit(r, score))
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits[:limit]
+
+
+def search_seen(ws: Workspace, idx: Index, query: str, limit: int = 20) -> list[Hit]:
+    """`search` over what this user may read (R-RT-5): the clear fields of every case, and the
+    protected fields of the cases their keys open (repo.index.private)."""
+    private = _private(ws, idx)
+    try:
+        return search_index(idx, query, limit, private)
+    finally:
+        if private is not None:
+            private.close()
+
+
+def similar_seen(ws: Workspace, idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
+    """`similar` over what this user may read (R-RT-5), as `search_seen`."""
+    private = _private(ws, idx)
+    try:
+        return similar_index(idx, case_id, limit, private)
+    finally:
+        if private is not None:
+            private.close()
+
+
+def _private(ws: Workspace, idx: Index) -> PrivateIndex | None:
+    if not ws.policy.privacy.required:
+        return None  # no keys to read: the CLI stays light
+    from complaintctl.repo.index.private import open_private
+
+    return open_private(ws, idx.db)
 
 
 def repeat_candidates(idx: Index, folders: Sequence[str], name: str, contact: str, subject: str,
@@ -144,12 +187,14 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
-def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list[Hit]:
-    """The other cases most like this one (text, then same category), with outcome and lesson."""
+def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5,
+            words: Callable[[str], Counter[str]] | None = None) -> list[Hit]:
+    """The other cases most like this one (text, then same category), with outcome and lesson.
+    `words`: path -> the weighted words of a case's protected fields this user opened (R-RT-5)."""
     target = next((r for r in records if r.id == case_id), None)
     if target is None:
         raise CaseNotFound(i18n._("{case}: no such case").format(case=case_id))
-    vectors = {r.id: _vector(r.data) for r in records}
+    vectors = {r.id: _vector(r.data) + words(r.path) if words is not None else _vector(r.data) for r in records}
     idf = _idf(list(vectors.values()))
 
     def weighted(v: Mapping[str, float]) -> dict[str, float]:
@@ -170,27 +215,40 @@ def similar(records: Sequence[CaseRecord], case_id: str, limit: int = 5) -> list
     return hits[:limit]
 
 
-def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
+def similar_index(idx: Index, case_id: str, limit: int = 5, private: PrivateIndex | None = None) -> list[Hit]:
     """`similar` through the read index: document frequencies from FTS5's vocabulary, the cases
-    streamed one at a time (memory stays flat); the same scores, the same order."""
+    streamed one at a time (memory stays flat); the same scores, the same order. With `private`
+    (R-RT-5) the protected fields of the cases this user's keys open count too, from their
+    private index (streamed beside the shared one, in path order)."""
     if idx.duplicate_ids():  # two files with one ID: `similar` keeps one vector per ID; do just that
-        return similar(idx.records(docs=True), case_id, limit)
+        return similar(idx.records(docs=True), case_id, limit, private.vector if private is not None else None)
     found = idx.records("id = ?", [case_id], docs=True)
     if not found:
         raise CaseNotFound(i18n._("{case}: no such case").format(case=case_id))
     target = found[0]
     n = idx.count()
-    idf = {t: math.log(1 + n / c) for t, c in idx.document_frequencies().items()}
+    frequencies = idx.document_frequencies()
+    if private is not None:  # words only a protected field holds: counted once per case there
+        for t, c in private.document_frequencies().items():
+            frequencies[t] = frequencies.get(t, 0) + c
+    idf = {t: math.log(1 + n / c) for t, c in frequencies.items()}
 
     def weighted(v: Mapping[str, float]) -> dict[str, float]:
         return {t: w * idf[t] for t, w in v.items()}
 
-    mine = weighted(_vector(target.data))
+    mine_raw = _vector(target.data)
+    if private is not None:
+        mine_raw.update(private.vector(target.path))
+    mine = weighted(mine_raw)
     # `_cosine` term by term (the same products summed in the same order: the same floats), with
     # this case's norm once; a case sharing no token scores at most 0.05, never a hit
     mine_norm = math.sqrt(sum(w * w for w in mine.values()))
     scored: list[tuple[float, int]] = []
-    for rowid, other, category, raw in idx.iter_vectors():  # stored vectors, no document read
+    opened = _Beside(private.vectors() if private is not None else iter(()))
+    for rowid, path, other, category, raw in idx.iter_vectors():  # stored vectors, no document read
+        extra = opened.at(path)
+        if extra:
+            raw = dict(Counter(raw) + Counter(extra))
         if other == case_id or mine.keys().isdisjoint(raw):
             continue
         vec = weighted(raw)
@@ -214,6 +272,21 @@ def similar_index(idx: Index, case_id: str, limit: int = 5) -> list[Hit]:
     cut = round(scored[limit - 1][0], 3) if limit > 0 and len(scored) >= limit else -math.inf
     best = (_hit(idx.record_at(rowid), score) for score, rowid in scored if round(score, 3) >= cut)
     return heapq.nsmallest(limit, best, key=lambda h: (-h.score, not h.lesson, h.id))
+
+
+class _Beside:
+    """The private index's vectors, read alongside the shared index's in the same path order."""
+
+    def __init__(self, rows: Iterator[tuple[str, dict[str, float]]]) -> None:
+        self._rows = rows
+        self._next = next(rows, None)
+
+    def at(self, path: str) -> dict[str, float] | None:
+        while self._next is not None and self._next[0] < path:
+            self._next = next(self._rows, None)
+        if self._next is not None and self._next[0] == path:
+            return self._next[1]
+        return None
 
 
 def dice(a: str, b: str) -> float:

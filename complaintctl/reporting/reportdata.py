@@ -5,9 +5,11 @@ pass) and the office's working-day calendar. The figures themselves are pure (`r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
+from complaintctl.i18n import _
 from complaintctl.labels import label
 from complaintctl.model import workflow
 from complaintctl.model.snapshot import CaseRecord
@@ -133,11 +135,38 @@ def build_bulletin(ws: Workspace, period: periods.Period, moment: datetime,
         if linked:
             records += period_records(idx, [], linked, facts=True)
         found = bulletin.find(records, period, ws.policy, moment, elapsed_for(ws.policy), acts, names=names,
-                              documents=idx.documents, stamps=idx.recorded(r.id for r in records))
+                              documents=opened_documents(ws, idx), stamps=idx.recorded(r.id for r in records))
     finally:
         idx.close()
     names.save()
     return found
+
+
+def opened_documents(ws: Workspace, idx: index.Index) -> Callable[[list[str]], Mapping[str, Mapping[str, Any]]]:
+    """The featured cases' documents as the bulletin masks them (R-RP-4): their sealed fields
+    opened with this user's keys, since masking must know each case's own names and numbers.
+    A featured case this user cannot open stops the bulletin (NoOfficeKey, naming the cases and
+    the office whose key it takes): a bulletin is published, and it must say the same — and mask
+    the same — whoever makes it, so no case is silently left out (R-RT-5)."""
+
+    def documents(paths: list[str]) -> Mapping[str, Mapping[str, Any]]:
+        from complaintctl.privacy.document import NoOfficeKey, key_id_of, office_of, readable, reveal
+
+        docs = idx.documents(paths)
+        if all(key_id_of(d) is None for d in docs.values()):
+            return docs  # nothing sealed (privacy off, or erased)
+
+        closed: dict[str, list[str]] = {}
+        for d in docs.values():
+            if not readable(d, ws.keyring):
+                closed.setdefault(office_of(d) or "?", []).append(str(d.get("id") or "?"))
+        if closed:
+            raise NoOfficeKey(_("bulletin: cannot mask the complainants of {cases} without the key of office "
+                                "{offices} (R-RP-4, R-RT-5) — run it as hq, or as someone holding that key").format(
+                cases=", ".join(sorted(i for ids in closed.values() for i in ids)), offices=", ".join(sorted(closed))))
+        return {p: reveal(d, ws.keyring) for p, d in docs.items()}
+
+    return documents
 
 
 def week_records(ws: Workspace, week: periods.Period, moment: datetime,

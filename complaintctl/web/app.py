@@ -116,7 +116,7 @@ class Site:
         ws = self.workspace()
         idx = index.open_index(ws, progress=False)
         try:
-            hits = knowledge.similar_index(idx, request.path_params["case_id"], 5)
+            hits = knowledge.similar_seen(ws, idx, request.path_params["case_id"], 5)
         except ComplaintError as exc:
             return self.page(ws, "error_part.html.j2", lines=refusal_lines(exc))
         finally:

@@ -151,13 +151,13 @@ class Index:
                 f"SELECT path, doc FROM cases WHERE error IS NULL AND path IN ({','.join('?' * len(part))})", part))
         return out
 
-    def iter_vectors(self) -> Iterator[tuple[int, str, str, dict[str, float]]]:
-        """(row id, case ID, category, stored weighted token vector) of every readable case, in
-        path order, streamed: the vector is `model.text.vector` — the same floats in the same
+    def iter_vectors(self) -> Iterator[tuple[int, str, str, str, dict[str, float]]]:
+        """(row id, path, case ID, category, stored weighted token vector) of every readable case,
+        in path order, streamed: the vector is `model.text.vector` — the same floats in the same
         order — so `similar` never re-cuts text nor decodes a document it does not show."""
-        for rowid, case_id, category, vec in self.db.execute(
-                "SELECT rowid, id, category, vec FROM cases WHERE error IS NULL ORDER BY path"):
-            yield rowid, case_id, category, json.loads(vec)
+        for rowid, path, case_id, category, vec in self.db.execute(
+                "SELECT rowid, path, id, category, vec FROM cases WHERE error IS NULL ORDER BY path"):
+            yield rowid, path, case_id, category, json.loads(vec)
 
     def record_at(self, rowid: int) -> CaseRecord:
         """One row's record (its document read when first used)."""
@@ -208,6 +208,11 @@ class Index:
             return []
         query = joiner.join(f'{column} : "{t}"' for t in terms)
         return [r for (r,) in self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (query,))]
+
+    def match_paths(self, token: str) -> set[str]:
+        """The paths of the cases holding `token`."""
+        return {p for (p,) in self.db.execute("SELECT path FROM cases WHERE rowid IN (SELECT rowid FROM fts "
+                                              "WHERE fts MATCH ?)", (f'tokens : "{token}"',))}
 
     def document_frequency(self, token: str) -> int:
         return len(self.match([token]))
