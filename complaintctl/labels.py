@@ -23,6 +23,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "incidents_declined": _p("incidents_declined", "Incidents declined (R-AS-3)"),
     "customer": _p("customer", "Customer complaints"),
     "non_customer": _p("non_customer", "Non-customer complaints"),
+    "anonymous": _p("anonymous", "Anonymous complaints"),
     "on_time_rate": _p("on_time_rate", "On-time rate"),
     "median_days": _p("median_days", "Median time to resolve (working days)"),
     "p90_days": _p("p90_days", "P90 time to resolve (working days)"),
