@@ -156,6 +156,11 @@ class Words:
     def field(self, path: str) -> str:
         return self.of(FIELDS, path)
 
+    def incident(self, key: str) -> str:
+        """R-AS-3: an incident kind by the policy's name for it."""
+        found = self.policy.authority.incidents.get(key)
+        return found.text(self.language) if found else key
+
     def clock(self, name: str) -> str:
         return labels.label(self.language, name)
 
@@ -214,7 +219,7 @@ def detail_text(w: Words, detail: str | Said) -> str:
         if isinstance(v.get("until"), datetime):
             v["until"] = w.when(v["until"])
     elif kind == "declined":
-        v["incidents"] = w.list(str(i) for i in v["incidents"])
+        v["incidents"] = w.list(w.incident(str(i)) for i in v["incidents"])
     elif kind == "edit":
         v["fields"] = w.list(w.field(str(f)) for f in v["fields"]) if v["fields"] else w.field("timeline")
     elif kind == "escalate":
