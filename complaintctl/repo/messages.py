@@ -52,24 +52,6 @@ _DETAILS = {
     "edit": N_("hand edit: {fields}"),
 }
 
-# Roles (escalation levels are roles too: R-ES-1's chain)
-ROLES: dict[str, tuple[str, str]] = {
-    "staff": _p("role", "Staff"),
-    "head": _p("role", "Head of department"),
-    "vp": _p("role", "Vice-president in charge"),
-    "gm": _p("role", "General manager"),
-    "dispatcher": _p("role", "Dispatcher"),
-    "hq": _p("role", "Headquarters"),
-    "system": _p("role", "System"),
-}
-
-INVALID_REASONS: dict[str, tuple[str, str]] = {  # R-AS-1
-    "unverifiable": _p("invalid reason", "Too unclear to verify"),
-    "contrary-to-fact": _p("invalid reason", "Seriously contrary to fact"),
-    "out-of-scope": _p("invalid reason", "Outside our service commitments"),
-    "unlawful": _p("invalid reason", "Not in conformity with the law"),
-}
-
 # The fields a step names in its subject (`correct`, a hand `edit`)
 FIELDS: dict[str, tuple[str, str]] = {
     F.ASSESSMENT_CATEGORY: _p("field", "category"),
@@ -109,16 +91,6 @@ FIELDS: dict[str, tuple[str, str]] = {
     "en": _p("field", "English label"),
 }
 
-# The notices `notify` sends (rules.notices.KINDS), as their mails name them (reporting.mailtexts)
-NOTICES: dict[str, tuple[str, str]] = {
-    "incident": _p("notice", "Incident reported"),
-    "dispatch": _p("notice", "Dispatched"),
-    "completion": _p("notice", "Handling completed"),
-    "reminder": _p("notice", "Reminder"),
-    "escalation": _p("notice", "Escalated"),
-    "revisit": _p("notice", "Revisit due"),
-}
-
 # Actions a subject names that are not timeline actions (labels.ACTIONS has those)
 _OTHER_ACTIONS: dict[str, tuple[str, str]] = {
     "new": _p("action", "received"),
@@ -151,7 +123,7 @@ class Words:
         return self.of(labels.ACTIONS, key) if key in labels.ACTIONS else self.of(_OTHER_ACTIONS, key)
 
     def role(self, key: str) -> str:
-        return self.of(ROLES, key)
+        return self.of(labels.ROLES, key)
 
     def field(self, path: str) -> str:
         return self.of(FIELDS, path)
@@ -171,6 +143,11 @@ class Words:
             return self.policy.label(vocabulary, str(value))
         if isinstance(value, list):
             return self.list(str(v) for v in value) or "-"
+        if path == F.INTAKE_RECEIVED_AT and value:  # a moment, as the office reads moments
+            try:
+                return self.when(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+            except ValueError:
+                pass
         return "-" if value in (None, "") else str(value)
 
     def list(self, items: Iterable[str]) -> str:
@@ -206,7 +183,7 @@ def detail_text(w: Words, detail: str | Said) -> str:
     elif kind == "reopened":
         v["role"] = w.role(str(v.get("role") or "")) if v.get("role") else "-"
     elif kind == "invalid":
-        v["reason"] = w.of(INVALID_REASONS, str(v["reason"]))
+        v["reason"] = w.of(labels.INVALID_REASONS, str(v["reason"]))
     elif kind == "correct":
         path = str(v["field"])
         v.update(field=w.field(path), old=w.value(path, v.get("old")), value=w.value(path, v.get("value")))
@@ -308,7 +285,7 @@ def notified(policy: Policy, now: datetime, sent: Sequence[tuple[str, str, str]]
 
 
 def notice_word(w: Words, kind: str) -> str:
-    return w.of(NOTICES, kind)
+    return w.of(labels.NOTICES, kind)
 
 
 def bulletin(policy: Policy, period: str) -> str:
