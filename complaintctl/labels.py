@@ -23,6 +23,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "incidents_declined": _p("incidents_declined", "Incidents declined (R-AS-3)"),
     "customer": _p("customer", "Customer complaints"),
     "non_customer": _p("non_customer", "Non-customer complaints"),
+    "anonymous": _p("anonymous", "Anonymous complaints"),
     "on_time_rate": _p("on_time_rate", "On-time rate"),
     "median_days": _p("median_days", "Median time to resolve (working days)"),
     "p90_days": _p("p90_days", "P90 time to resolve (working days)"),
@@ -143,6 +144,34 @@ SATISFACTION: dict[str, tuple[str, str]] = {
 
 # The vocabularies a user may type that are not the policy's (policy.vocabularies)
 FIXED: dict[str, dict[str, tuple[str, str]]] = {"statuses": STATUSES, "satisfaction": SATISFACTION}
+
+# Roles (escalation levels are roles too: R-ES-1's chain)
+ROLES: dict[str, tuple[str, str]] = {
+    "staff": _p("role", "Staff"),
+    "head": _p("role", "Head of department"),
+    "vp": _p("role", "Vice-president in charge"),
+    "gm": _p("role", "General manager"),
+    "dispatcher": _p("role", "Dispatcher"),
+    "hq": _p("role", "Headquarters"),
+    "system": _p("role", "System"),
+}
+
+INVALID_REASONS: dict[str, tuple[str, str]] = {  # R-AS-1
+    "unverifiable": _p("invalid reason", "Too unclear to verify"),
+    "contrary-to-fact": _p("invalid reason", "Seriously contrary to fact"),
+    "out-of-scope": _p("invalid reason", "Outside our service commitments"),
+    "unlawful": _p("invalid reason", "Not in conformity with the law"),
+}
+
+# The notices `notify` sends (rules.notices.KINDS), as their mails name them (reporting.mailtexts)
+NOTICES: dict[str, tuple[str, str]] = {
+    "incident": _p("notice", "Incident reported"),
+    "dispatch": _p("notice", "Dispatched"),
+    "completion": _p("notice", "Handling completed"),
+    "reminder": _p("notice", "Reminder"),
+    "escalation": _p("notice", "Escalated"),
+    "revisit": _p("notice", "Revisit due"),
+}
 
 CLOCK_STATES: dict[str, tuple[str, str]] = {
     "on time": _p("clock state", "on time"),

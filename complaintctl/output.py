@@ -81,7 +81,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
     With a `width` and a `Col` per column, the table is fitted to that many display columns:
     cells cut by display width (a CJK character is two), low-value columns dropped (fit)."""
     if width is not None and cols is not None:
-        return fit([[_one_line(c) for c in r] for r in rows], [_one_line(h) for h in headers], cols, width)
+        return fit([[one_line(c) for c in r] for r in rows], [one_line(h) for h in headers], cols, width)
     cells = [[c.strip() if isinstance(c, str) else c for c in r] for r in rows]
     if all(isinstance(c, str) and "\n" not in c for r in cells for c in r) and \
             all(len(r) == len(headers) for r in cells) and all("\n" not in h for h in headers):
@@ -117,12 +117,72 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(out)
 
 
+def split(rows: Sequence[Sequence[str]], headers: Sequence[str], limit: int, keep: int = 1) -> str:
+    """A table of figures in at most `limit` display columns without cutting or wrapping a
+    cell (a count cut short is a wrong count, a wrapped row no longer lines up): the simple
+    table if it fits; else long headers stacked on two lines; else, still too wide, split into
+    narrower tables one under the other, each repeating the first `keep` columns (the row labels)."""
+    width = _memo_width()
+    n = len(headers)
+    natural = [max([width(h) + 2] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if sum(natural) + GAP * (n - 1) <= limit:
+        return _simple([list(r) for r in rows], list(headers))
+    stacked = [_stack(h, width) if i >= keep else ("", h) for i, h in enumerate(headers)]
+    widths = [max([width(part) for part in stacked[i]] + [width(r[i]) for r in rows]) for i in range(n)]
+    room = limit - sum(widths[:keep]) - GAP * keep
+    groups: list[list[int]] = [[]]
+    used = 0
+    for i in range(keep, n):
+        if groups[-1] and used + widths[i] > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(i)
+        used += widths[i] + GAP
+    # the groups as even as the same number of tables allows: a last table of one column reads badly
+    per = -(-(n - keep) // len(groups))
+    rest = list(range(keep, n))
+    even = [rest[k:k + per] for k in range(0, len(rest), per)]
+    if len(even) == len(groups) and all(sum(widths[i] + GAP for i in g) <= room for g in even):
+        groups = even
+
+    def render(picked: list[int]) -> str:
+        def line(values: Sequence[str]) -> str:
+            return "  ".join(v + " " * (widths[i] - width(v)) for i, v in zip(picked, values, strict=True)).rstrip()
+
+        out = [line([stacked[i][0] for i in picked]), line([stacked[i][1] for i in picked])]
+        if not out[0]:
+            out.pop(0)
+        out.append("  ".join("-" * widths[i] for i in picked))
+        out.extend(line([r[i] for i in picked]) for r in rows)
+        return "\n".join(out)
+
+    return "\n\n".join(render([*range(keep), *g]) for g in groups)
+
+
+def _stack(header: str, width: Callable[[str], int]) -> tuple[str, str]:
+    """A header on two lines (top, bottom), broken where the wider line is narrowest: at a
+    space, or in Chinese after an even number of characters (never one alone: 合计 stays
+    whole); ("", header) when that saves nothing."""
+    best = ("", header)
+    for k in range(1, len(header)):
+        a, b = header[:k], header[k:]
+        if a.endswith(" ") or b.startswith(" "):
+            top, bottom = a.strip(), b.strip()
+        elif _char_width(a[-1]) == 2 and _char_width(b[0]) == 2 and k % 2 == 0 and len(b) >= 2:
+            top, bottom = a, b  # between two-character words, as most Chinese words are: 人力/资源部
+        else:
+            continue
+        if top and bottom and max(width(top), width(bottom)) < max(width(best[0]), width(best[1])):
+            best = (top, bottom)
+    return best
+
+
 def fits(text: str, width: int) -> bool:
     """Whether every line of `text` takes at most `width` display columns."""
     return all(_width(line) <= width for line in text.splitlines())
 
 
-def _one_line(value: Any) -> str:
+def one_line(value: Any) -> str:
     if isinstance(value, str) and value.isprintable():  # the common case: no line breaks or tabs
         return value.strip()
     return "" if value is None else " ".join(str(value).split())

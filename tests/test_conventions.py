@@ -227,7 +227,7 @@ def test_without_fcntl_help_list_and_new_still_work(no_fcntl_env: dict[str, str]
     listed = cli_run(env, office.root, "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert case_id in listed.stdout
-    assert office.git("log", "--format=%s", "-1").stdout.startswith(f"{case_id}: received")
+    assert office.git("log", "--format=%s", "-1").stdout.startswith(f"{case_id}: 已受理")
 
 
 HOLDER = """

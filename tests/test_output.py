@@ -32,3 +32,22 @@ def test_other_cells_still_go_to_tabulate() -> None:
     rows = [["a", None, 1.5, 3], ["two\nlines", "x", "", ""]]
     assert table(rows, ["w", "x", "y", "z"]) == reference(rows, ["w", "x", "y", "z"])  # type: ignore[arg-type]
     assert _simple([["a"]], ["x"]) == "x\n---\na"
+
+
+def test_split_stacks_then_splits_a_table_of_figures_and_cuts_nothing() -> None:
+    from wcwidth import wcswidth
+
+    from complaintctl.output import split
+
+    headers = ["投诉类别", *[f"第{n}号客户关系协调中心" for n in range(1, 9)], "合计"]
+    rows = [["工作效率", *[str(n * 111) for n in range(1, 9)], "3996"], ["合计", *["1"] * 8, "8"]]
+    text = split(rows, headers, 80)
+    assert max(wcswidth(line) for line in text.splitlines()) <= 80
+    tables = text.split("\n\n")
+    assert len(tables) > 1 and all(t.splitlines()[3].startswith("工作效率") for t in tables)  # labels repeated
+    for n in range(1, 9):
+        assert str(n * 111) in text  # every figure whole
+    assert "第1号客户关" in text and "系协调中心" in text  # a long header stacked on two lines
+    assert "合计" in tables[-1].splitlines()[1] and "3996" in tables[-1]
+    assert all(len(t.splitlines()) == 5 for t in tables)  # two header lines, the rule, two rows: no wrap
+    assert split([["工作效率", "1"]], ["投诉类别", "合计"], 80) == _simple([["工作效率", "1"]], ["投诉类别", "合计"])

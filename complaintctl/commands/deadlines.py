@@ -27,6 +27,7 @@ from complaintctl.output import as_json as json_text
 from complaintctl.policy import durations
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.sla import CLOCKS, WRITTEN
+from complaintctl.repo import messages
 from complaintctl.repo.workspace import Workspace
 
 case_arg = click.argument("case_id", metavar="ID")
@@ -83,15 +84,8 @@ def report_filed_cmd(ws: Workspace, case_id: str, text: str, clock: str) -> None
 
 def _sweep_line(ws: Workspace, action: str) -> str:
     """One step of sweep in the office's language: `upgrade general → major` is 升级为重大 一般 → 重大,
-    `remind resolution overdue` 催办 处理完成已超时 (the commit message keeps the keys)."""
-    verb, _sep, detail = action.partition(" ")
-    if verb == "upgrade" and " → " in detail:
-        names = ws.policy.labels("severities")
-        detail = " → ".join(names.get(k, k) for k in detail.split(" → "))
-    elif verb == "remind" and detail.endswith(" overdue"):
-        clock = detail.removesuffix(" overdue")
-        detail = _("{clock} overdue").format(clock=labels.label(ws.policy.language, clock))
-    return f"{labels.action_word(verb)} {detail}".strip()
+    `remind resolution overdue` 催办 处理完成已超时 (`--json` keeps the keys)."""
+    return messages.sweep_action(messages.Words(ws.policy), action)
 
 
 @click.command("sweep")

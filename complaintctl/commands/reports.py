@@ -67,7 +67,15 @@ def report_cmd(ws: Workspace, period_text: str, as_json: bool, csv_path: Path | 
     title = f"{ws.policy.name} {label(ws.policy.language, 'report_title')} {period.label} " \
             f"({period.first.isoformat()} – {period.last.isoformat()})"
     emit(export.report_sections(rep), title, export.report_json(rep) if as_json else None, as_json,
-         csv_path, xlsx, screen_width(wide), on_screen=export.report_sections(rep, working_days_text(ws)))
+         csv_path, xlsx, report_width(wide), on_screen=export.report_sections(rep, working_days_text(ws)))
+
+
+REPORT_WIDTH = 80  # a report is read on paper and in mail too: never wider, however wide the terminal
+
+
+def report_width(wide: bool) -> int | None:
+    """`report`'s tables fit 80 columns (fewer on a narrower terminal); --wide: every table whole."""
+    return None if wide else min(screen_width() or REPORT_WIDTH, REPORT_WIDTH)
 
 
 def working_days_text(ws: Workspace) -> Callable[[float], str]:

@@ -22,7 +22,9 @@ from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.policy import Policy, approvers
 from complaintctl.policy.sla import WRITTEN
+from complaintctl.repo import messages
 from complaintctl.repo.git import Identity
+from complaintctl.repo.messages import said
 from complaintctl.rules import due as rules_due
 from complaintctl.rules.due import Due
 from complaintctl.rules.ledger import UPGRADED_WITH
@@ -67,7 +69,7 @@ def extend(policy: Policy, actor: Identity, clock: str, until: date | datetime, 
         if doc.get("status") in clocks.STOPPED:
             raise InvalidInput(_("{case}: cannot extend: the case is {status}")
                                .format(case=doc.get("id"), status=doc.get("status")))
-        return _step("extend", None, note=reason, detail=f"{clock} until {until:%Y-%m-%d %H:%M}",
+        return _step("extend", None, note=reason, detail=said("extend", clock=clock, until=until),
                     extra={"clock": clock, "until": clocks.fresh_stamp(until)})
 
     return step_for
@@ -95,7 +97,8 @@ def escalate(policy: Policy, reason: str, level: str | None = None) -> StepFor:
             raise InvalidInput(_("{case}: already at the top of the escalation chain ({current}, R-ES-1)")
                                .format(case=doc.get("id"), current=current))
 
-        return _step("escalate", None, note=reason, detail=f"{current} → {target}", extra={"level": target})
+        return _step("escalate", None, note=reason, detail=said("escalate", current=current, target=target),
+                     extra={"level": target})
 
     return step_for
 
@@ -109,11 +112,11 @@ def report_filed(text: str, clock: str = "report") -> StepFor:
     if clock not in WRITTEN:
         raise InvalidInput(f"--clock: {clock!r} is not a written-report clock ({', '.join(WRITTEN)})")
     extra = None if clock == "report" else {"clock": clock}
-    return lambda doc: _step(clocks.REPORT_ACTION, None, note=text, detail=f"{clock} filed", extra=extra)
+    return lambda doc: _step(clocks.REPORT_ACTION, None, note=text, detail=said("filed", clock=clock), extra=extra)
 
 
 def as_step(due: Due) -> Step:
-    return _step(due.action, None, note=due.note, detail=due.detail, extra=due.extra)
+    return _step(due.action, None, note=due.note, detail=messages.step_said(due.action, due.detail), extra=due.extra)
 
 
 def remind(clock: str, due: datetime) -> Step:
@@ -136,7 +139,7 @@ def upgrade_first(doc: CommentedMap, action: str, at: datetime, actor: Identity,
     if due is None:
         return ""
     steps.apply(doc, as_step(due), at, actor, policy)
-    return f"R-DL-6: {due.detail}"
+    return "R-DL-6: " + messages.detail_text(messages.Words(policy), messages.step_said(due.action, due.detail))
 
 
 def next_sweep_step(data: Mapping[str, Any], policy: Policy, cal: WorkCalendar, now: datetime) -> Step | None:

@@ -19,6 +19,7 @@ from complaintctl.model import workflow
 from complaintctl.model.case import dump_document, get, load_document, put, to_plain
 from complaintctl.repo import store
 from complaintctl.repo.git import Identity
+from complaintctl.repo.messages import said
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules import effects
 from complaintctl.rules.finding import Finding
@@ -76,6 +77,6 @@ def apply_edit(ws: Workspace, case_id: str, new_text: str, now: datetime, actor:
 
     def step_for(doc: CommentedMap) -> Step:
         return Step("edit", dst, lambda d: edited, note="hand edit: " + (", ".join(fields) or "timeline"),
-                    extra={"fields": fields})
+                    detail=said("edit", fields=fields), extra={"fields": fields})
 
     return lifecycle.change(ws, case_id, now, actor, step_for)

@@ -162,7 +162,7 @@ def commit(ws: Workspace, plan: Plan, now: datetime, actor: Identity) -> list[li
         raise InvalidInput(_refusal(plan) + "\n" + "\n".join(plan.bad))
     todo = plan.new
     items = [lifecycle.NewCase(c.intake, c.files, c.where) for c in todo if c.intake is not None]
-    return lifecycle.create_many(ws, items, now, actor, f"import {plan.source.name}: {len(items)} case(s) — {{ids}}")
+    return lifecycle.create_many(ws, items, now, actor, plan.source.name)
 
 
 @dataclass(frozen=True)

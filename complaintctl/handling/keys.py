@@ -14,7 +14,7 @@ from complaintctl.policy.trust import ADMIN, SIGNERS_FILE
 from complaintctl.privacy import officekeys
 from complaintctl.privacy.keyring import Keyring
 from complaintctl.privacy.officekeys import OfficeKeys, Recipient
-from complaintctl.repo import transaction
+from complaintctl.repo import messages, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace, open_workspace
 
@@ -95,7 +95,7 @@ def init(ws: Workspace, office: str, now: datetime, actor: Identity) -> KeysChan
     to = _recipients(policy, office)
     keys = officekeys.new_keys(office, 1)
     sha = _commit(ws, officekeys.epoch_files(keys, to, actor.name, now),
-                  f"keys {office}: epoch 1\n\nKeys: init\nOffice: {office}\n")
+                  messages.keys(policy, office, "init", 1, len(to), ()))
     return KeysChange(office, 1, tuple(r.name for r in to), sha)
 
 
@@ -115,7 +115,7 @@ def rewrap(ws: Workspace, office: str, now: datetime, actor: Identity) -> KeysCh
     for epoch, keys in held.items():
         old = officekeys.read_manifest((ws.root / officekeys.manifest_path(office, epoch)).read_text(encoding="utf-8"))
         files.update(officekeys.epoch_files(keys, to, actor.name, now, _when(old.get("retired"))))
-    sha = _commit(ws, files, f"keys {office}: re-wrapped for {len(to)} recipients\n\nKeys: rewrap\nOffice: {office}\n")
+    sha = _commit(ws, files, messages.keys(policy, office, "rewrap", newest, len(to), ()))
     return KeysChange(office, newest, tuple(r.name for r in to), sha)
 
 
@@ -144,8 +144,7 @@ def rotate(ws: Workspace, office: str, now: datetime, actor: Identity, left: tup
         files.update(officekeys.epoch_files(keys, to, actor.name, now, _when(manifest.get("retired")) or now))
     fresh = officekeys.new_keys(office, epoch)
     files.update(officekeys.epoch_files(fresh, to, actor.name, now))
-    who = "".join(f"Left: {name}\n" for name in left)
-    sha = _commit(ws, files, f"keys {office}: epoch {epoch}\n\nKeys: rotate\nOffice: {office}\n{who}")
+    sha = _commit(ws, files, messages.keys(policy, office, "rotate", epoch, len(to), [("Left", n) for n in left]))
     revoke = []
     for name in left:
         revoke.append(_("{name}: their key on the git server (gitolite: keydir/{name}.pub, or the server's "

@@ -18,9 +18,9 @@ from complaintctl.model.case import dump_document, load_plain
 from complaintctl.model.ids import case_id_for
 from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy import staff
-from complaintctl.policy.policy import POLICY_FILE
+from complaintctl.policy.policy import POLICY_FILE, Policy
 from complaintctl.privacy import blindindex, repeats
-from complaintctl.repo import index, precommit, store, transaction
+from complaintctl.repo import index, messages, precommit, store, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import knowledge
@@ -44,18 +44,15 @@ class Result:
         return f"{self.src or 'new'} → {self.dst}"
 
 
-def commit_message(case_id: str, action: str, src: str | None, dst: str, detail: str) -> str:
-    moved = src != dst
-    subject = f"{case_id}: {src} → {dst}" if moved and src else f"{case_id}: {action}"
-    if src is None:
-        subject = f"{case_id}: received"
-    if detail:
-        first = " ".join(detail.split())
-        subject += f" — {first[:60]}{'…' if len(first) > 60 else ''}"
-    trailers = [f"Case: {case_id}", f"Action: {action}"]
-    if moved:
-        trailers.insert(1, f"Transition: {src or 'new'} → {dst}")
-    return f"{subject}\n\n" + "\n".join(trailers) + "\n"
+def commit_message(policy: Policy, case_id: str, action: str, src: str | None, dst: str,
+                   detail: str | messages.Said, upgraded: str = "") -> str:
+    """A step's commit: its subject in the office's words, its trailers in keys (repo.messages)."""
+    return messages.case_step(policy, case_id, action, src, dst, detail, upgraded)
+
+
+def step_message(policy: Policy, case_id: str, step: steps.Step, src: str, final: str, upgraded: str) -> str:
+    """The commit of one step taken (`change`, and the sample's history the same way)."""
+    return commit_message(policy, case_id, step.action, src, final, step.detail or step.note, upgraded)
 
 
 def commit_for(ws: Workspace, actor: Identity) -> Commit | None:
@@ -88,15 +85,16 @@ def create(ws: Workspace, intake: Intake, now: datetime, actor: Identity) -> Res
         text = validated(ws, cid.relpath, doc, None, now, actor)
         sealing.record(ws, [made], actor)
         sha = store.commit_files(ws, [store.FileWrite(cid.relpath, text, None)],
-                                 commit_message(str(cid), "new", None, "received", _intake_detail(intake)),
+                                 commit_message(policy, str(cid), "new", None, "received", intake_detail(intake)),
                                  judged=True)
     return Result(str(cid), cid.relpath, sha, None, "received")
 
 
-def _intake_detail(intake: Intake) -> str:
+def intake_detail(intake: Intake) -> str | messages.Said:
     """The subject line `history` shows; a declined incident first, with its reason (R-AS-3)."""
     if intake.declined:
-        return f"incident declined ({', '.join(intake.declined)}): {intake.decline_reason} · {intake.subject}"
+        return messages.said("declined", incidents=intake.declined, reason=intake.decline_reason,
+                             subject=intake.subject)
     return intake.subject
 
 
@@ -109,10 +107,10 @@ class NewCase:
     where: str = ""  # where it came from ("register.xlsx row 5"), named in front of its findings
 
 
-def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Identity, message: str) -> list[Result]:
-    """Record several complaints in ONE commit (one commit per imported file): each
+def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Identity, source: str) -> list[Result]:
+    """Record several complaints in ONE commit (one commit per imported file, `source`): each
     numbered, built and judged exactly as `create` does, its files under materials/YYYY/MM/ID/.
-    One finding anywhere and nothing is written. `message`'s `{ids}` becomes `FIRST … LAST`."""
+    One finding anywhere and nothing is written."""
     policy = ws.policy
     with transaction.writing(ws.root, ws.git):
         ws.git.ensure_ready_to_commit()
@@ -145,11 +143,8 @@ def create_many(ws: Workspace, items: list[NewCase], now: datetime, actor: Ident
             raise ValidationFailed(findings)
         if not results:
             return []
-        trailers = "".join(f"Case: {r.case_id}\n" for r in results)
-        ids = results[0].case_id + (f" … {results[-1].case_id}" if len(results) > 1 else "")
         sealing.record(ws, made, actor)
-        sha = store.commit_files(ws, writes, message.replace("{ids}", ids)
-                                 + "\n\n" + trailers + "Transition: new → received\nAction: import\n")
+        sha = store.commit_files(ws, writes, messages.imported(policy, source, [r.case_id for r in results]))
     return [replace(r, commit=sha) for r in results]
 
 
@@ -212,9 +207,7 @@ def change(ws: Workspace, case_id: str, now: datetime, actor: Identity, step_for
         made = sealing.seal(ws, doc)  # R-RT-5: an edit's new text is sealed under the case's own key
         text = validated(ws, loaded.relpath, doc, previous, now, actor)
         sealing.record(ws, [made], actor)
-        detail = step.detail or step.note
-        message = commit_message(str(loaded.id), step.action, src, final,
-                                 f"{detail} ({upgraded})" if upgraded else detail)
+        message = step_message(ws.policy, str(loaded.id), step, src, final, upgraded)
         sha = store.commit_files(ws, [store.FileWrite(loaded.relpath, text, loaded.text)], message, judged=True)
     return Result(str(loaded.id), loaded.relpath, sha, src, final)
 

@@ -22,7 +22,7 @@ from complaintctl.model.ids import is_case_path, parse_case_id
 from complaintctl.privacy import casekeys, repeats
 from complaintctl.privacy.casekeys import WrappedKey
 from complaintctl.privacy.document import protect
-from complaintctl.repo import hooks
+from complaintctl.repo import hooks, messages
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.rules import clear_text
@@ -74,10 +74,11 @@ def migrate(ws: Workspace, dest: Path, actor: Identity) -> Migrated:
         written[path] = dump_document(doc).encode("utf-8")
     if problems:
         raise ValidationFailed(problems)
-    return Migrated(dest, _write(dest, written, keys, head, actor), sum(map(is_case_path, written)), tuple(skipped))
+    sha = _write(dest, written, keys, messages.migrated(ws.policy.language, head), actor)
+    return Migrated(dest, sha, sum(map(is_case_path, written)), tuple(skipped))
 
 
-def _write(dest: Path, written: dict[str, bytes], keys: dict[str, dict[str, WrappedKey]], head: str,
+def _write(dest: Path, written: dict[str, bytes], keys: dict[str, dict[str, WrappedKey]], message: str,
            actor: Identity) -> str:
     outermost = next((p for p in reversed((dest, *dest.parents)) if not p.exists()), None)
     try:
@@ -88,8 +89,7 @@ def _write(dest: Path, written: dict[str, bytes], keys: dict[str, dict[str, Wrap
             target.write_bytes(data)
         for office, entries in sorted(keys.items()):
             casekeys.add(g, office, entries, actor)
-        sha = g.add_and_commit(sorted(written), f"migrated: the state of {head[:10]}, complainant fields "
-                                                "encrypted\n\nR-RT-5: the old history stays with hq.\n")
+        sha = g.add_and_commit(sorted(written), message)
         hooks.install(g)
     except BaseException:
         if outermost is not None:

@@ -29,7 +29,7 @@ from complaintctl.policy.authority import SYSTEM
 from complaintctl.policy.notifications import EMAIL
 from complaintctl.policy.policy import Policy
 from complaintctl.remote import sync as syncing
-from complaintctl.repo import index, store, transaction
+from complaintctl.repo import index, messages, store, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import mailtexts
@@ -236,12 +236,8 @@ def record(ws: Workspace, sent: list[Outgoing], now: datetime, actor: Identity) 
         if findings:
             raise ValidationFailed(findings)
         # one transaction (repo/transaction): a refusal, a kill or a full disk leaves nothing behind
-        return store.commit_files(ws, writes, commit_message(sent, now), judged=True)
+        return store.commit_files(ws, writes, commit_message(ws.policy, sent, now), judged=True)
 
 
-def commit_message(sent: list[Outgoing], now: datetime) -> str:
-    cases = sorted({o.notice.case_id for o in sent})
-    lines = [f"notify {now:%Y-%m-%d %H:%M}: {len(sent)} message(s) on {len(cases)} case(s)", ""]
-    lines += [f"{o.notice.case_id}: {o.notice.kind} → {o.recipient}" for o in sent]
-    lines += ["", *(f"Case: {c}" for c in cases), "Action: notify"]
-    return "\n".join(lines) + "\n"
+def commit_message(policy: Policy, sent: list[Outgoing], now: datetime) -> str:
+    return messages.notified(policy, now, [(o.notice.case_id, o.notice.kind, o.recipient) for o in sent])

@@ -19,7 +19,7 @@ from complaintctl.model.fields import ACCUSED_UNIT, PLAN_RESOLVER, ROUTING_HANDL
 from complaintctl.policy import people_edit
 from complaintctl.policy.people_edit import PersonFields
 from complaintctl.policy.policy import POLICY_FILE, Policy, parse_policy_text
-from complaintctl.repo import transaction
+from complaintctl.repo import messages, transaction
 from complaintctl.repo.workspace import Workspace
 
 DONE = ("closed", "invalid")  # a case in any other state still needs its handler
@@ -32,7 +32,7 @@ class PolicyChange:
     commit: str
 
 
-Edit = Callable[[CommentedMap, Policy], tuple[str, str]]  # edits the document; (subject, trailers)
+Edit = Callable[[CommentedMap, Policy], str]  # edits the document; its commit message (repo.messages)
 
 
 def _change(ws: Workspace, edit: Edit) -> PolicyChange:
@@ -48,12 +48,12 @@ def _change(ws: Workspace, edit: Edit) -> PolicyChange:
                                  .format(file=POLICY_FILE))
         policy = parse_policy_text(committed, POLICY_FILE)
         doc = people_edit.load(committed)
-        subject, trailers = edit(doc, policy)
+        message = edit(doc, policy)
         text = people_edit.dump(doc)
         parse_policy_text(text, POLICY_FILE)  # the whole policy, as the pre-commit hook checks it
         sha = transaction.commit_files(ws.root, ws.git, [transaction.FileWrite(POLICY_FILE, text, committed)],
-                                       f"{subject}\n\n{trailers}")
-    return PolicyChange(subject, sha)
+                                       message)
+    return PolicyChange(message.split("\n", 1)[0], sha)
 
 
 def open_cases(ws: Workspace, name: str) -> list[str]:
@@ -77,25 +77,17 @@ def _shown(ids: list[str]) -> str:
     return ", ".join(ids[:SHOWN]) + (_(" and {n} more").format(n=more) if more > 0 else "")
 
 
-def _roles(roles: Any) -> str:
-    return ", ".join(roles or ())
-
-
 def add_person(ws: Workspace, name: str, fields: PersonFields) -> PolicyChange:
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
+    def edit(doc: CommentedMap, policy: Policy) -> str:
         people_edit.add_person(doc, policy, name, fields)
-        subject = _("people: add {name} ({unit}; {roles})").format(
-            name=name, unit=policy.label("units", fields.unit or ""), roles=_roles(fields.roles))
-        return subject, f"Policy: people add\nPerson: {name}\nRoles: {_roles(fields.roles)}\n"
+        return messages.people_added(policy, name, fields.unit or "", tuple(fields.roles or ()))
 
     return _change(ws, edit)
 
 
 def set_person(ws: Workspace, name: str, fields: PersonFields) -> PolicyChange:
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
-        changed = people_edit.set_person(doc, policy, name, fields)
-        subject = _("people: {name}: {fields} changed").format(name=name, fields=", ".join(changed))
-        return subject, f"Policy: people set\nPerson: {name}\nFields: {', '.join(changed)}\n"
+    def edit(doc: CommentedMap, policy: Policy) -> str:
+        return messages.people_set(policy, name, people_edit.set_person(doc, policy, name, fields))
 
     return _change(ws, edit)
 
@@ -110,33 +102,28 @@ def remove_person(ws: Workspace, name: str, force: bool = False) -> tuple[Policy
                                         "first (`complaintctl assign ID --handler …`), or give --force")
                            .format(name=name, n=len(left), cases=_shown(left)))
 
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
+    def edit(doc: CommentedMap, policy: Policy) -> str:
         people_edit.remove_person(doc, name)
-        subject = _("people: remove {name}").format(name=name)
-        body = (_("Still handling, to reassign: {cases}").format(cases=", ".join(left)) + "\n\n") if left else ""
-        return subject, f"{body}Policy: people remove\nPerson: {name}\n"
+        return messages.people_removed(policy, name, left)
 
     return _change(ws, edit), left
 
 
 def add_unit(ws: Workspace, key: str, zh: str | None, en: str | None) -> PolicyChange:
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
+    def edit(doc: CommentedMap, policy: Policy) -> str:
         # the label in the office's language is required; the other defaults to it
         own = zh if policy.language == "zh" else en
         if own is None:
             raise InvalidInput(f"--{policy.language}: " + _("required: the unit's name in the office's language"))
         people_edit.add_unit(doc, policy, key, zh or own, en or own)
-        subject = _("units: add {key} ({label})").format(key=key, label=own)
-        return subject, f"Policy: units add\nUnit: {key}\n"
+        return messages.unit_added(policy, key, own)
 
     return _change(ws, edit)
 
 
 def set_unit(ws: Workspace, key: str, zh: str | None, en: str | None) -> PolicyChange:
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
-        changed = people_edit.set_unit(doc, key, zh, en)
-        subject = _("units: {key}: label {fields} changed").format(key=key, fields=", ".join(changed))
-        return subject, f"Policy: units set\nUnit: {key}\n"
+    def edit(doc: CommentedMap, policy: Policy) -> str:
+        return messages.unit_set(policy, key, people_edit.set_unit(doc, key, zh, en))
 
     return _change(ws, edit)
 
@@ -148,9 +135,9 @@ def remove_unit(ws: Workspace, key: str) -> PolicyChange:
         raise InvalidInput("UNIT: R-RT-1: " + _("{key!r} is named by {n} case(s): {cases}; a unit cases name stays")
                            .format(key=key, n=len(used), cases=_shown(used)))
 
-    def edit(doc: CommentedMap, policy: Policy) -> tuple[str, str]:
+    def edit(doc: CommentedMap, policy: Policy) -> str:
         people_edit.remove_unit(doc, policy, key)
-        return _("units: remove {key}").format(key=key), f"Policy: units remove\nUnit: {key}\n"
+        return messages.unit_removed(policy, key)
 
     return _change(ws, edit)
 

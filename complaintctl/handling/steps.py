@@ -25,6 +25,7 @@ from complaintctl.policy import staff, vocabularies
 from complaintctl.policy.authority import VOUCH_LATE, Incident, matching_incidents, severity_rank
 from complaintctl.policy.policy import Policy
 from complaintctl.repo.git import Identity
+from complaintctl.repo.messages import Said, said
 from complaintctl.rules import amounts, effects
 from complaintctl.rules.recusal import is_accused
 
@@ -70,7 +71,7 @@ class Step:
     dst: str | None
     mutate: Mutation | None = None  # None: the entry's own effect (rules.effects); `edit` hands a document
     note: str = ""
-    detail: str = ""
+    detail: str | Said = ""  # free text, or what the step did in keys (worded in its commit, repo.messages)
     extra: Mapping[str, Any] | None = None
 
 
@@ -189,7 +190,8 @@ def assign(policy: Policy, handler: str, unit: str | None, copied: Sequence[str]
             heads = responsible_heads(policy, chosen, handler_name, str(get(doc, F.ACCUSED_PERSON) or ""))
         first = doc.get("status") == "received"
         return Step("assign" if first else "reassign", "assigned" if first else None,
-                    detail=f"handler {handler_name}", extra={"handler": handler_name, "unit": chosen, "copied": heads})
+                    detail=said("handler", name=handler_name),
+                    extra={"handler": handler_name, "unit": chosen, "copied": heads})
 
     return step_for
 
@@ -265,7 +267,7 @@ def revisit(satisfaction: str, comment: str, confirmed: bool, now: datetime, act
                                  "(R-CL-1): close it").format(case=doc.get("id")))
         # R-CL-1: a dissatisfied customer reopens the case (closed loop).
         dst = "in_progress" if satisfaction == "dissatisfied" else None
-        return Step("revisit", dst, note=comment, detail=f"satisfaction {satisfaction}",
+        return Step("revisit", dst, note=comment, detail=said("satisfaction", satisfaction=satisfaction),
                     extra={"satisfaction": satisfaction, "confirmed": confirmed})  # R-CL-4
 
     return step_for
@@ -290,7 +292,7 @@ def reopen(reason: str, role: str | None = None) -> StepFor:
         closed = doc.get("status") == "closed"
         extra = {"role": role} if closed and role else None
         # `history` shows the decision: who reopened an archived case, as what, and why (R-CL-3)
-        detail = f"closed case reopened as {role or '-'}: {reason}" if closed else reason
+        detail = said("reopened", role=role, reason=reason) if closed else reason
         return Step("reopen", "in_progress", note=reason, detail=detail, extra=extra)
 
     return step_for
@@ -300,7 +302,8 @@ def mark_invalid(reason: str, reply: str, actor: Identity) -> StepFor:
     if reason not in INVALID_REASONS:
         raise InvalidInput(f"--reason: {reason!r} is not one of {', '.join(INVALID_REASONS)} (R-AS-1)")
     _text(reply, "--reply", "R-AS-1")  # an invalid case still gets a reasoned reply
-    return lambda doc: Step("invalid", "invalid", note=reply, detail=reason, extra={"reason": reason})
+    return lambda doc: Step("invalid", "invalid", note=reply, detail=said("invalid", reason=reason),
+                            extra={"reason": reason})
 
 
 def correction_value(policy: Policy, field: str, text: str) -> Any:
@@ -328,7 +331,8 @@ def correct(field: str, value: Any, reason: str) -> StepFor:
         old = get(doc, field)
         if effects.differences({"v": to_plain(old)}, {"v": to_plain(value)}) == []:
             raise InvalidInput(_("{case}: {field} is already {old!r}").format(case=doc.get("id"), field=field, old=old))
-        return Step("correct", None, note=reason, detail=f"{field}: {old} → {value} ({reason})",
+        return Step("correct", None, note=reason,
+                    detail=said("correct", field=field, old=to_plain(old), value=value, reason=reason),
                     extra={"field": field, "old": to_plain(old), "value": value})
 
     return step_for
@@ -348,7 +352,7 @@ def vouch_late(action: str, reason: str, roles: Sequence[str], policy: Policy) -
         if entry is None:
             raise InvalidInput(_("{case}: no {action} entry to vouch for").format(case=doc.get("id"), action=action))
         of = {"at": entry.get("at"), "by": entry.get("by"), "action": action}
-        return Step(VOUCH_LATE, None, detail=f"{action} at {of['at']} ({reason})",
+        return Step(VOUCH_LATE, None, detail=said("vouch", action=action, at=of["at"], reason=reason),
                     extra={"of": of, "reason": reason})
 
     return step_for
@@ -363,7 +367,7 @@ def approve(amount: float, reason: str) -> StepFor:
         if doc.get("status") in ("closed", "invalid"):
             raise InvalidInput(_("{case}: cannot approve: the case is {status}")
                                .format(case=doc.get("id"), status=doc.get("status")))
-        return Step("approve", None, note=reason, detail=f"compensation up to {amount:g} ({reason})",
+        return Step("approve", None, note=reason, detail=said("approve", amount=amount, reason=reason),
                     extra={"compensation": amount})
 
     return step_for

@@ -17,7 +17,8 @@ from complaintctl.handling import deadlines, lifecycle, steps
 from complaintctl.model.case import dump_document, load_plain
 from complaintctl.output import PROGRESS_AT, Progress
 from complaintctl.policy.calendar import WorkCalendar
-from complaintctl.repo import index, store, transaction
+from complaintctl.policy.policy import Policy
+from complaintctl.repo import index, messages, store, transaction
 from complaintctl.repo.git import Identity
 from complaintctl.repo.transaction import FileWrite
 from complaintctl.repo.workspace import Workspace
@@ -66,24 +67,12 @@ def _plan(doc: CommentedMap, ws: Workspace, cal: WorkCalendar, now: datetime,
         if step is None:
             break
         doc, _, _ = steps.apply(doc, step, now, actor, ws.policy)
-        actions.append(f"{step.action} {step.detail}".strip())
+        actions.append(f"{step.action} {messages.keys_of(step.detail)}".strip())  # keys: `sweep --json`
     return doc, actions
 
 
-def commit_message(changes: list[CaseChange], now: datetime) -> str:
-    counts: dict[str, int] = {}
-    for c in changes:
-        for a in c.actions:
-            verb = a.split(" ", 1)[0]
-            counts[verb] = counts.get(verb, 0) + 1
-    what = ", ".join(f"{n} {verb}" for verb, n in sorted(counts.items()))
-    lines = [f"sweep {now:%Y-%m-%d %H:%M}: {len(changes)} case(s) — {what}", ""]
-    for c in changes:
-        lines.append(f"{c.case_id}: {'; '.join(c.actions)}")
-    lines.append("")
-    lines.extend(f"Case: {c.case_id}" for c in changes)
-    lines.append("Action: sweep")
-    return "\n".join(lines) + "\n"
+def commit_message(policy: Policy, changes: list[CaseChange], now: datetime) -> str:
+    return messages.sweep(policy, now, [(c.case_id, c.actions) for c in changes])
 
 
 def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) -> SweepResult:
@@ -122,5 +111,5 @@ def run(ws: Workspace, now: datetime, actor: Identity, dry_run: bool = False) ->
         if dry_run or not changed:
             return SweepResult(tuple(changes), None, tuple(skipped))
         writes = [FileWrite(change.relpath, text, before) for before, text, change in changed]
-        sha = store.commit_files(ws, writes, commit_message(changes, now), judged=True)
+        sha = store.commit_files(ws, writes, commit_message(ws.policy, changes, now), judged=True)
     return SweepResult(tuple(changes), sha, tuple(skipped))

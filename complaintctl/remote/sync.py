@@ -37,7 +37,7 @@ from complaintctl.model.case import as_datetime, dump_document, get, load_docume
 from complaintctl.model.ids import MATERIALS, CaseId, case_id_from_filename
 from complaintctl.privacy import casekeys
 from complaintctl.remote import integrate
-from complaintctl.repo import stamps, store
+from complaintctl.repo import messages, stamps, store
 from complaintctl.repo.git import Git, Identity
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
@@ -123,7 +123,7 @@ def sync(ws: Workspace, now: datetime, actor: Identity, remote: str = "origin", 
                 pulled += len(g.rev_list(theirs, [ours]))
                 found = _renumber_collisions(ws, ours, theirs, now, actor)
                 renumbered.extend(found)
-                how = _integrate(g, theirs, f"{remote}/{branch}", found, aside, now, actor)
+                how = _integrate(ws, theirs, f"{remote}/{branch}", found, aside, now, actor)
                 if how == "fast-forward":  # nothing of ours was left to push
                     _push_keys(g, remote, branch, _lay_keys(ws, actor))
                     return _done(SyncResult(how, 0, pulled, tuple(renumbered), attempt), aside, remote, branch)
@@ -174,9 +174,10 @@ def _push_keys(g: Git, remote: str, branch: str, keys: list[str]) -> None:
             raise PushRefused(_refusal(remote, output))
 
 
-def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],
+def _integrate(ws: Workspace, theirs: str, upstream: str, renumbered: list[Renumbering], aside: list[SetAside],
                now: datetime, actor: Identity) -> str:
     """Put HEAD (our unpushed work) on top of `theirs`; say how (rebased, merged, fast-forward)."""
+    g = ws.git
     ours = g.rev_parse("HEAD")
     base = g.merge_base(ours, theirs) if ours else None
     assert ours is not None and base is not None  # _renumber_collisions refused unrelated histories
@@ -194,8 +195,7 @@ def _integrate(g: Git, theirs: str, upstream: str, renumbered: list[Renumbering]
             raise RepoStateError(f"sync could not set aside {', '.join(c.path for c in p.conflicts)}; "
                                  f"your work is on branch {aside[-1].branch}")
     if p.merged or renumbered or g.merges_between(ours, theirs):
-        what = [f"{r.old} → {r.new}" for r in renumbered] + [f"{c} merged case by case" for c in _ids(p.merged)]
-        message = f"sync: merge {upstream}" + (f" ({'; '.join(what)})" if what else "") + "\n\nAction: sync\n"
+        message = messages.sync_merge(ws.policy, upstream, [(r.old, r.new) for r in renumbered], _ids(p.merged))
         g.fast_forward(integrate.merge_commit(g, p, ours, theirs, message, actor))
         return "merged"
     if g.rebase_onto(theirs):
@@ -357,11 +357,7 @@ def renumber_case(ws: Workspace, old: CaseId, serial: int, now: datetime, actor:
         touched.append(path)
         refs.append(str(other.get("id")))
     g.run("add", "--", *touched)
-    message = (f"renumber {old} → {new}\n\n"
-               f"{old} was given to another case on the remote while this clone was offline;\n"
-               f"this office's case keeps all its content under the next free number.\n\n"
-               f"Case: {new}\nAction: {ACTION}\nRenumbered-From: {old}\nRenumbered-To: {new}\n"
-               + "".join(f"Reference-Updated: {r}\n" for r in refs))
+    message = messages.renumber(ws.policy, str(old), str(new), ACTION, refs)
     sha = g.commit_staged(message)
     return Renumbering(str(old), str(new), sha, tuple(refs))
 

@@ -17,7 +17,7 @@ from complaintctl.policy.case_schema import SCHEMA_FILE
 from complaintctl.policy.policy import POLICY_FILE, load_policy, parse_policy_text
 from complaintctl.policy.resources import data_dir, template_path
 from complaintctl.policy.trust import SIGNERS_FILE
-from complaintctl.repo import hooks, stamps
+from complaintctl.repo import hooks, messages, stamps
 from complaintctl.repo.git import Git, Identity, identity_at
 from complaintctl.repo.workspace import OFFICE_KEY, for_this_clone
 
@@ -93,7 +93,8 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
         raise RepoStateError(f"{path} exists and is not a folder")
     # the init commit needs an identity: ask before creating anything; its owner is the admin
     text = with_admin(text, identity_at(path))
-    schema = case_schema.text_for(parse_policy_text(text, f"preset {preset}"))
+    parsed = parse_policy_text(text, f"preset {preset}")
+    schema = case_schema.text_for(parsed)
     outermost = next((p for p in reversed((path, *path.parents)) if not p.exists()), None)  # mkdir -p makes it
     made = [outermost] if outermost else [p for p in (path / ".git", path / "cases", path / "templates")
                                           if not p.exists()]
@@ -123,8 +124,7 @@ def init_office(path: Path, preset: str, office: str | None = None, name: str | 
                 created.append(f"templates/{kind}")
         # Stage only what init wrote: an adopted repository's own untracked files stay untouched.
         try:
-            g.add_and_commit(written, f"init office {office} (preset {preset})\n\nPreset: {preset}\n"
-                                      f"Office: {office}\n")
+            g.add_and_commit(written, messages.init_office(parsed, office, preset))
         except GitError:
             g.unstage(written)
             raise

@@ -29,7 +29,7 @@ from complaintctl.policy.calendar import WorkCalendar
 from complaintctl.policy.periods import Period
 from complaintctl.policy.policy import Policy
 from complaintctl.policy.standing import UPGRADED_TO
-from complaintctl.repo import transaction
+from complaintctl.repo import messages, transaction
 from complaintctl.repo.transaction import FileWrite, write_atomic
 from complaintctl.repo.workspace import Workspace
 from complaintctl.reporting import sandbox
@@ -300,7 +300,7 @@ def publish(ws: Workspace, texts: Mapping[str, str], period: Period, out_dir: Pa
             for path, text in zip(paths, texts.values(), strict=True):
                 _write(path, text)
             return paths, None
-        message = f"bulletin {period.label}\n\nBulletin: {period.label}\nAction: bulletin\n"
+        message = messages.bulletin(ws.policy, period.label)
         writes = [FileWrite(r, t, b) for r, t, b in zip(rel, texts.values(), before, strict=True)]
         return paths, transaction.commit_files(ws.root, ws.git, writes, message)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidInput
 from complaintctl.labels import CLOCK_STATES, label, words
-from complaintctl.output import FIXED, Col, table
+from complaintctl.output import Col, one_line, split, table
 from complaintctl.policy.clocks import IMPORTED, RECORDED_LATE, VOUCHED
 from complaintctl.reporting.reports import ClassificationTable, Headline, Report
 
@@ -90,7 +90,8 @@ def report_sections(report: Report, days_text: Callable[[float], str] | None = N
         Section("by_channel", L("by_channel"), (L("channel"), L("count")), counts(report.by_channel)),
         Section("by_class", L("by_class"), (L("complainant_class"), L("count")),
                 counts(report.by_class) + ((L("customer"), report.headline.customer),
-                                           (L("non_customer"), report.headline.non_customer))),
+                                           (L("non_customer"), report.headline.non_customer),
+                                           (L("anonymous"), report.headline.anonymous))),
         Section("clocks", L("clocks"), (L("clock"), L("on_time"), L("late"), L("rate") + " (%)"),
                 tuple((L(c.clock), c.on_time, c.late, pct(c.rate)) for c in report.clocks)),
         Section("satisfaction", L("satisfaction"), (L("satisfaction"), L("count")),
@@ -119,11 +120,17 @@ def _cell(value: Any) -> Any:
 def to_text(sections: Sequence[Section], title: str = "", width: int | None = None,
             cols: Sequence[Col] | None = None) -> str:
     """The sections as text tables; with `width`, fitted to that many display columns
-    (output.fit: by `cols`, or else only the headers' padding gives way)."""
+    (output.fit: by `cols`; a table of figures — no `cols` — is split into narrower tables
+    repeating its row labels, output.split, so no count is ever cut)."""
     parts = [title] if title else []
     for s in sections:
-        how = cols if cols is not None and len(cols) == len(s.headers) else (FIXED,) * len(s.headers)
-        body = table([[_cell(v) for v in row] for row in s.rows], list(s.headers), width, how) if s.rows else "—"
+        rows = [[_cell(v) for v in row] for row in s.rows]
+        if not rows:
+            body = "—"
+        elif width is not None and (cols is None or len(cols) != len(s.headers)):
+            body = split([[one_line(c) for c in r] for r in rows], [one_line(h) for h in s.headers], width)
+        else:
+            body = table(rows, list(s.headers), width, cols)
         parts.append(f"{s.title}\n{body}")
     return "\n\n".join(parts)
 

@@ -103,6 +103,7 @@ class Headline:
     incidents_declined: int  # R-AS-3: read as an incident, recorded as none (approvals.decline-incident)
     customer: int
     non_customer: int
+    anonymous: int  # R-IN-1: recorded without a name or contact (policy `anonymous: true`), counted apart
     on_time_rate: float | None
     median_days: float | None
     p90_days: float | None
@@ -240,6 +241,7 @@ class _Read:
     satisfaction: str
     repeat: bool
     declined: bool  # R-AS-3: read as an incident, recorded as none
+    anonymous: bool  # R-IN-1: no name, no contact
     states: tuple[str | None, ...]  # status_at each period's end
     overdue: tuple[bool, ...]  # a clock (or the plan) overdue at each period's end
 
@@ -267,7 +269,7 @@ def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzi
                  on_time=_on_time(case, states, as_of) if judged else None,
                  revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
                  satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,
-                 declined=case.assessment.incident == "none",
+                 declined=case.assessment.incident == "none", anonymous=case.intake.complainant.anonymous,
                  states=tuple(case.status_at(end) for end in ends),
                  overdue=tuple(_case_overdue(case, end) for end in ends))
 
@@ -308,6 +310,7 @@ def _headline(records: Sequence[CaseRecord], reads: Sequence[_Read], which: int,
         repeats=sum(1 for x in received_reads if x.repeat),
         incidents_declined=sum(1 for x in received_reads if x.declined),
         customer=kinds["customer"], non_customer=kinds["non-customer"],
+        anonymous=sum(1 for x in received_reads if x.anonymous),
         on_time_rate=round(on_time / decided, 4) if decided else None,
         median_days=round(statistics.median(durations), 2) if durations else None,
         p90_days=round(p, 2) if (p := percentile(durations, 90)) is not None else None,

@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
 from complaintctl.model.ids import case_id_from_filename
-from complaintctl.repo import stamps, store
+from complaintctl.repo import messages, stamps, store
 from complaintctl.repo.git import ZERO
 from complaintctl.repo.locking import repo_lock
 from complaintctl.repo.workspace import Workspace
@@ -198,8 +198,7 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
                 if committed.get(p) != blob:
                     files.append(f"M 100644 :{blob} {p}\n".encode())
                     committed[p] = blob
-            message = (f"{action}: {len(ids)} case(s) by {name} on {day.date.isoformat()}\n\n"
-                       + "".join(f"Case: {cid}\n" for cid in ids) + f"Action: {action}\n")
+            message = messages.sample_day(ws.policy, action, name, day.date.isoformat(), ids)
             out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
             out.write(_data(message))
             if first and parent:

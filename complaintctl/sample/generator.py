@@ -197,7 +197,7 @@ class Generator:
         recorded = received + timedelta(minutes=rng.randint(1, 5))  # R-IN-3: entered within 5 minutes
         doc = steps.build_case(policy, str(cid), intake, recorded, identity(receiver))
         first = Version(recorded, identity(receiver).name, identity(receiver).email,
-                        commit_message(str(cid), "new", None, "received", subject), "", "new")
+                        commit_message(policy, str(cid), "new", None, "received", subject), "", "new")
         life = Life(policy, cid.relpath, doc, recorded, self.end, rng, self.dump, first)
         try:
             self.live(life, kind, intake, unit, accused_name, senior=earlier is not None)

@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from complaintctl.errors import ValidationFailed
 from complaintctl.handling import deadlines, steps
-from complaintctl.handling.lifecycle import commit_message
+from complaintctl.handling.lifecycle import step_message
 from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.calendar import WorkCalendar
@@ -113,9 +113,7 @@ class Life:
         self.moment = t
         self._check(t, actor)
         if self.dump is not None:  # the commit `lifecycle.change` would make for this step
-            detail = step.detail or step.note
-            message = commit_message(str(self.doc["id"]), step.action, src, final,
-                                     f"{detail} ({upgraded})" if upgraded else detail)
+            message = step_message(self.policy, str(self.doc["id"]), step, src, final, upgraded)
             self.versions.append(Version(t, actor.name, actor.email, message, self.dump(self.doc), step.action))
         return t
 

@@ -90,7 +90,7 @@ def test_sweep_upgrades_reminds_escalates_and_is_idempotent(office: Office, monk
     before = head(office)
     result = office.run("sweep")
     assert (f"{late}: 升级为重大 一般投诉 → 重大投诉; 催办 首次响应已超时; 催办 处理完成已超时; "
-            "升级 staff → head") in result.output  # the office's words for the keys (issue 13)
+            "升级 一线员工 → 部门负责人") in result.output  # the office's words for the keys (issue 13)
     data = load(office, late)
     assert data["assessment"]["severity"] == "major"  # R-DL-6
     assert [e["action"] for e in data["timeline"][-4:]] == ["upgrade", "remind", "remind", "escalate"]

@@ -33,7 +33,7 @@ def test_edit_commits_a_valid_change_keeping_comments(states: States, tmp_path: 
     assert text.startswith(f"# {SCHEMA_MODELINE}\n")
     assert "# R-RT-3: the person complained about" in text  # comments survive the round trip
     subject, author = office.git("log", "-1", "--format=%s|%an").stdout.strip().split("|")
-    assert subject == f"{case_id}: edit — hand edit: intake.location" and author == "张敏"
+    assert subject == f"{case_id}: 编辑 — 手工修改:投诉地点" and author == "张敏"  # the office's words
     assert office.show_json(case_id)["timeline"][-1]["note"] == "hand edit: intake.location"
 
 

@@ -24,10 +24,10 @@ def test_whole_life_is_one_commit_per_step_by_the_actor(office: Office, monkeypa
     log = office.git("log", "--format=%an|%s", "--reverse").stdout.splitlines()
     assert [line.split("|")[0] for line in log[1:]] == ["张敏", "张敏", "李工", "李工", "张敏", "张敏"]
     subjects = [line.split("|")[1] for line in log[1:]]
-    assert subjects[0].startswith(f"{case_id}: received")
-    assert subjects[1].startswith(f"{case_id}: received → assigned")
-    assert subjects[2].startswith(f"{case_id}: assigned → in_progress")
-    assert subjects[5].startswith(f"{case_id}: resolved → closed")
+    assert subjects[0].startswith(f"{case_id}: 已受理")  # the office's words (repo.messages)
+    assert subjects[1].startswith(f"{case_id}: 已受理 → 已派单")
+    assert subjects[2].startswith(f"{case_id}: 已派单 → 处理中")
+    assert subjects[5].startswith(f"{case_id}: 已处理 → 已结案")
     body = office.git("log", "-1", "--format=%B").stdout
     assert f"Case: {case_id}" in body and "Transition: resolved → closed" in body
     assert "status: closed" in office.path(case_id).read_text(encoding="utf-8")

@@ -54,7 +54,7 @@ def test_add_set_remove_each_one_commit_by_the_actor(office: Office) -> None:
     assert commits(office) == n + 1
     author, subject, body = last_commit(office)
     assert author == "张敏"
-    assert subject == "人员:新增 李四(工程维修部;staff)"
+    assert subject == "人员:新增 李四(工程维修部;一线员工)"  # roles by their names
     assert "Policy: people add" in body and "Person: 李四" in body
     assert office.git("show", "--stat", "--format=", "HEAD").stdout.split()[0] == "complaintctl.yaml"
     assert people(office)["李四"] == {"name": "李四", "email": "lisi@example.com", "unit": "engineering",
@@ -62,7 +62,7 @@ def test_add_set_remove_each_one_commit_by_the_actor(office: Office) -> None:
 
     office.run("people", "set", "李四", "--role", "staff", "--role", "head", "--unit", "security")
     assert commits(office) == n + 2
-    assert last_commit(office)[1] == "人员:李四 的 unit, roles 已修改"
+    assert last_commit(office)[1] == "人员:李四 的 部门、角色 已修改"
     assert people(office)["李四"]["roles"] == ["staff", "head"]
 
     office.run("people", "remove", "李四")

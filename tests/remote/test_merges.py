@@ -69,7 +69,7 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     assert merged["status"] == "resolved" and merged["resolution"]["summary"] == "已更换导靴"  # type: ignore[index]
     tip = git(group, "rev-list", "--parents", "-n", "1", "main").split()
     assert len(tip) == 3  # a merge commit, accepted by the server's merge rules
-    assert "merged case by case" in git(group, "log", "-1", "--format=%s", "main")
+    assert "逐案合并" in git(group, "log", "-1", "--format=%s", "main")
     assert a.run("validate").stdout.strip() == "1 个案件文件全部有效"
     # C's note after the resolution meets a remote whose timeline A's note went *into*: replayed
     # whole, in time order, and the server agrees.
@@ -83,7 +83,7 @@ def test_a_note_here_and_a_resolution_there_are_merged_in_time_order(
     assert b.run("sync").output.startswith("同步:快进合并")
     assert "A: 已电话告知业主" in b.path(case_id).read_text(encoding="utf-8")
     subjects = [e["subject"] for e in json.loads(a.run("history", case_id, "--json").output)]
-    assert any("resolved" in s for s in subjects) and any(s.endswith(": note — A: 已电话告知业主") for s in subjects)
+    assert any("已处理" in s for s in subjects) and any(s.endswith(": 备注 — A: 已电话告知业主") for s in subjects)
 
 
 def test_a_conflict_sets_the_case_aside_syncs_the_rest_and_names_a_new_branch_each_time(
@@ -201,7 +201,7 @@ def test_a_race_renumbers_a_case_three_times_and_history_and_reports_follow_it(
         assert queries.history(ws, cid, queries.renumberings(ws)) == queries.history(ws, cid, by_git), cid
     seven = json.loads(c.run("history", "SZ-2611-0007", "--json").stdout)
     assert [e["subject"].split(":")[0] for e in seven].count("SZ-2611-0001") == 6  # received … close
-    assert sum(e["subject"].startswith("renumber ") for e in seven) == 3
+    assert sum(e["subject"].startswith("改号 ") for e in seven) == 3
     # `history` of the number's holder says the old trailers named someone else too
     result = c.run("history", "SZ-2611-0001")
     assert "编号 SZ-2611-0001 也曾指现在的 SZ-2611-0007" in result.stderr

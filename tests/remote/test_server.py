@@ -296,7 +296,7 @@ def test_first_sync_fills_a_new_shared_repository(office: Office, tmp_path: Path
     case_id = office.new()
     assert "推送 2 个提交" in office.run("sync").output
     assert git(bare, "rev-parse", "main") == office.git("rev-parse", "HEAD").stdout.strip()
-    assert f"{case_id}: received" in git(bare, "log", "-1", "--format=%s", "main")
+    assert f"{case_id}: 已受理" in git(bare, "log", "-1", "--format=%s", "main")
     office.git("remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
     result = office.run("sync", ok=False)
     assert result.exit_code == 1 and "git fetch origin failed" in result.output

@@ -76,8 +76,8 @@ def test_sync_renumbers_an_offline_duplicate_and_rewrites_references(
     assert "已更新引用它的案件 SZ-2611-0002" in result.output
     # the renumbering is a visible commit with trailers
     log = git(group, "log", "--format=%s", "main")
-    assert "renumber SZ-2611-0001 → SZ-2611-0003" in log.splitlines()
-    body = git(group, "log", "--format=%B", "--grep=^renumber", "main")
+    assert "改号 SZ-2611-0001 → SZ-2611-0003" in log.splitlines()
+    body = git(group, "log", "--format=%B", "--grep=^Renumbered-From:", "main")
     assert "Renumbered-From: SZ-2611-0001" in body and "Reference-Updated: SZ-2611-0002" in body
     # both complaints are on the remote, each under its own number, nothing lost
     def remote(cid: str) -> dict[str, object]:
@@ -123,7 +123,7 @@ def test_eight_processes_number_new_cases_distinctly(office: Office) -> None:
     ids = [out.split()[0] for out, _ in outs]
     assert sorted(ids) == [f"SZ-2611-{n:04d}" for n in range(1, 9)]
     log = office.git("log", "--format=%s").stdout
-    assert sorted(line.split(":")[0] for line in log.splitlines() if ": received — 并发" in line) == sorted(ids)
+    assert sorted(line.split(":")[0] for line in log.splitlines() if ": 已受理 — 并发" in line) == sorted(ids)
     assert office.git("status", "--porcelain").stdout == ""
     assert len(list((office.root / "cases" / "2026" / "11").glob("*.yaml"))) == 8
 

@@ -63,7 +63,7 @@ def test_init_adopts_an_existing_repository(tmp_path: Path) -> None:
     (root / "scratch.txt").write_text("wip\n", encoding="utf-8")
     code, out = init(root)
     assert code == 0, out
-    assert git(root, "log", "--format=%s").splitlines() == ["init office SZ (preset property)", "start"]
+    assert git(root, "log", "--format=%s").splitlines() == ["建立办公室 SZ(预设 property)", "start"]
     status = git(root, "status", "--porcelain", "--untracked-files=all")
     assert "?? scratch.txt" in status and "?? templates/letterhead.txt" in status  # left alone
     assert_hooks_installed(root)

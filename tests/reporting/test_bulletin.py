@@ -121,7 +121,7 @@ def test_commit_writes_under_bulletins_and_commits(sample: Sample, tmp_path: Pat
     office = _copy(sample[0], tmp_path)
     out = office.run("bulletin", "--period", "2026-10", "--commit").output
     assert "已提交" in out
-    assert office.git("log", "-1", "--format=%s").stdout.strip() == "bulletin 2026-10"
+    assert office.git("log", "-1", "--format=%s").stdout.strip() == "案例通报 2026-10"
     files = office.git("show", "--name-only", "--format=", "HEAD").stdout.split()
     assert files == ["bulletins/bulletin-2026-10.html", "bulletins/bulletin-2026-10.md"]
     assert "无变化" in office.run("bulletin", "--period", "2026-10", "--commit").output

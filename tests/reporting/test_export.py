@@ -82,7 +82,7 @@ def test_report_and_export_xlsx_and_the_csv_bom(office_with_cases: tuple[Office,
     # and `import` still reads its own export back (nothing new: both cases exist already)
     again = office.run("import", str(tmp_path / "e.xlsx"), "--yes", ok=False)
     assert again.exit_code == 0, again.output
-    assert office.git("log", "--format=%s").stdout.count("received") == 2
+    assert office.git("log", "--format=%s").stdout.count("已受理") == 2
 
 
 @pytest.mark.parametrize("title,expected", [

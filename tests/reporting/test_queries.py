@@ -108,10 +108,10 @@ def test_history_shows_who_did_what(states: States, monkeypatch: pytest.MonkeyPa
     office.run("note", case_id, "已联系厂家", "--contact")
     out = office.run("history", case_id).output
     assert "张敏 <zhangmin@example.com>" in out and "李工 <ligong@example.com>" in out
-    assert f"{case_id}: received → assigned" in out
+    assert f"{case_id}: 已受理 → 已派单" in out
     entries = json.loads(office.run("history", case_id, "--json").output)
     assert [e["author"] for e in entries] == ["张敏", "张敏", "张敏", "李工"]
-    assert entries[-1]["subject"].startswith(f"{case_id}: contact")
+    assert entries[-1]["subject"].startswith(f"{case_id}: 联系客户")
 
 
 def test_dash_c_runs_elsewhere(listing: States, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -120,7 +120,7 @@ def test_a_head_reopens_a_closed_case_with_a_reason(states: States, monkeypatch:
     last = entries(office, case_id)[-1]
     assert (last["action"], last["by"], last["role"], last["note"]) == \
         ("reopen", "王建国", "head", "业主再次来电,仍有异响")
-    assert "closed case reopened as head: 业主再次来电,仍有异响" in office.run("history", case_id).output
+    assert "已结案案件由部门负责人重新打开:业主再次来电,仍有异响" in office.run("history", case_id).output
     assert push_as(office, "王建国").returncode == 0
     # a dissatisfied revisit's reopening of a resolved case stays anyone's (R-CL-1)
     as_(monkeypatch, "张敏")
@@ -241,7 +241,7 @@ def test_a_head_declines_an_incident_with_a_reason_and_the_report_counts_it(
     assert (first["declined"], first["role"], first["reason"]) == \
         (["lift-entrapment"], "head", "电梯未停运,业主误按警铃")
     assert office.show_json(case_id)["assessment"]["incident"] == "none"
-    assert "incident declined (lift-entrapment): 电梯未停运,业主误按警铃" in office.run("history", case_id).output
+    assert "不按事件处理(电梯困人):电梯未停运,业主误按警铃" in office.run("history", case_id).output
     assert push_as(office, "陈静").returncode == 0
     monkeypatch.setenv("COMPLAINTCTL_NOW", LATER)  # the report, the next morning
     report = office.run("report", "--period", "2026-11").output

@@ -63,7 +63,7 @@ def test_a_late_resolution_records_its_upgrade(served: Office, monkeypatch: pyte
     assert str(upgrade["missed"]).startswith("2026-11-16") and resolve["action"] == "resolve"
     shown = office.show_json(case_id)
     assert shown["assessment"]["severity"] == "major"
-    assert "(R-DL-6: general → major)" in office.run("history", case_id, "--wide").output
+    assert "(R-DL-6: 一般投诉 → 重大投诉)" in office.run("history", case_id, "--wide").output  # the office's words
     pushed = push_as(office, "李工")
     assert pushed.returncode == 0, pushed.stderr
     # nothing is left for sweep to do

@@ -93,7 +93,7 @@ def test_only_a_head_changes_accused_and_the_accused_may_not_help_himself(states
     office.run("correct", case_id, "--field", "accused.person", "--value", "赵磊", "--reason", "核实为当班保安")
     assert office.show_json(case_id)["accused"]["person"] == "赵磊"
     history = office.run("history", case_id).output
-    assert "correct — accused.person: 李工 → 赵磊 (核实为当班保安)" in history and "王建国" in history
+    assert "更正 — 被投诉人:李工 → 赵磊(核实为当班保安)" in history and "王建国" in history
 
 
 # ---- R-AS-1: the dispatcher decides invalidity, with a real reply ----

@@ -79,7 +79,7 @@ def test_a_dispatcher_corrects_a_receipt_before_any_due_passed(states: States,
         ("correct", RECEIPT, "2026-11-22T09:00:00+08:00", "张敏")
     assert office.show_json(case_id)["intake"]["received_at"].startswith("2026-11-22T08:30")
     # `history` shows the decision with the value it replaced
-    assert "correct — intake.received_at: 2026-11-22 09:00:00+08:00 →" in office.run("history", case_id).output
+    assert "更正 — 受理时间:2026-11-22 09:00 → 2026-11-22 08:30(录入时间有误)" in office.run("history", case_id).output
     assert push_as(office, "张敏").returncode == 0
     # the same by hand: plain git through pre-commit, then pushed by its author
     second = office.new("--received-at", "2026-11-22 10:00")

@@ -33,7 +33,7 @@ def test_intake_records_one_commit_by_me_and_shows_the_id_and_clocks(ui: UI, off
     reply = ui.post("/new", INTAKE)
     assert reply.status == 200, reply.text
     case_id = re.search(r'id="new-id">([A-Z]+-\d{4}-\d{4})<', reply.text).group(1)  # type: ignore[union-attr]
-    assert log(office)[0] == f"张敏 <zhangmin@example.com>|{case_id}: received — 单元门禁失灵"
+    assert log(office)[0] == f"张敏 <zhangmin@example.com>|{case_id}: 已受理 — 单元门禁失灵"
     assert "派单" in reply.text and "计时中" in reply.text  # the dispatch clock started, in zh
     shown = office.show_json(case_id)
     assert shown["intake"]["complainant"]["name"] == "周先生"
@@ -89,7 +89,7 @@ def test_a_step_goes_through_the_core_and_a_refusal_names_the_rule(ui: UI, offic
     case_id = office.new()
     done = ui.post(f"/case/{case_id}/act/assign", {"handler": "李工", "unit": "engineering"})
     assert done.status == 303 and location_path(done) == f"/case/{case_id}"
-    assert log(office)[0].startswith(f"张敏 <zhangmin@example.com>|{case_id}: received → assigned")
+    assert log(office)[0].startswith(f"张敏 <zhangmin@example.com>|{case_id}: 已受理 → 已派单")
     before = ui.head()
     # R-DL-2: a plan due past the time limit is an extension, which only an approver grants
     refused = ui.post(f"/case/{case_id}/act/plan", {"resolver": "李工", "measures": "更换主板", "due": "2030-06-30"})

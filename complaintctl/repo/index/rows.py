@@ -89,8 +89,10 @@ def report_facts(data: Mapping[str, Any]) -> dict[str, Any]:
             "timeline": [_fact_entry(e) for e in (timeline if isinstance(timeline, list) else ())
                          if isinstance(e, Mapping)],
             "clocks": data.get("clocks"), "plan": {"due": get(data, F.PLAN_DUE)},
-            # an imported case (intake.source) is judged apart; R-DL-6 reads severity and validity
-            "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT), "source": bool(get(data, F.INTAKE_SOURCE))},
+            # an imported case (intake.source) is judged apart; R-DL-6 reads severity and validity;
+            # R-IN-1: the report counts anonymous complaints apart
+            "intake": {"received_at": get(data, F.INTAKE_RECEIVED_AT), "source": bool(get(data, F.INTAKE_SOURCE)),
+                       "complainant": {"anonymous": get(data, F.INTAKE_COMPLAINANT_ANONYMOUS)}},
             # the current resolution and revisit (model.snapshot) need the resolution's time
             "resolution": {"at": get(data, F.RESOLUTION_AT)} if isinstance(data.get("resolution"), Mapping) else None,
             "revisit": {"at": get(data, F.REVISIT_AT), "satisfaction": get(data, F.REVISIT_SATISFACTION)},
