@@ -215,6 +215,43 @@ def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.M
     assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"
 
 
+def test_a_clone_of_the_project_repository_is_an_office_with_its_register(tmp_path: Path) -> None:
+    """The README's quick start on a fresh clone: several people in the per-person table, each
+    step of a case its own commit by its actor (`git log -- cases` follows the sample's own
+    history, not the code's), and the sample's steps never read as recorded late."""
+    import subprocess
+    import sys
+
+    if not (Path(SRC) / ".git").exists():
+        pytest.skip("not a git checkout (e.g. an unpacked sdist)")
+    repo = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(SRC), str(repo)], check=True, capture_output=True, timeout=120)
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "-C", str(repo), *args],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    report = json.loads(run("report", "--period", "2026-10", "--json"))
+    people = {p["name"]: p for p in report["people"]}
+    listed = {p.name for p in parse_policy_text((repo / "complaintctl.yaml").read_text(encoding="utf-8")).people}
+    assert len(people) >= 5 and set(people) <= listed
+    assert sum(p["received"] for p in people.values()) > 0 and sum(p["closed"] for p in people.values()) > 0
+    assert report["recorded_late_ids"] == []  # history from before stamping began: judged by its claims
+    path = "cases/2026/10/SZ-2610-0001.yaml"
+    log = subprocess.run(["git", "-C", str(repo), "log", "--format=%an%x1f%aI%x1f%cn%x1f"
+                          "%(trailers:key=Case,valueonly,separator=%x2C)%x1e", "--", path],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    rows = [r.strip("\n").split("\x1f") for r in log.split("\x1e") if r.strip()]
+    data = load_plain((repo / path).read_text(encoding="utf-8"), path)
+    steps = [(e["by"], e["at"]) for i, e in enumerate(data["timeline"])
+             if not (e["action"] == "upgrade" and data["timeline"][i + 1]["at"] == e["at"])]  # R-DL-6
+    assert sorted((an, datetime.fromisoformat(at)) for an, at, cn, case in rows if an == cn
+                  and case == "SZ-2610-0001") == sorted(steps)  # every commit is one step, by its actor
+    assert len(rows) == len(steps)
+
+
 def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     # Enough cases for the cold cache fill to use its process pool (index.PARALLEL_AT).
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
