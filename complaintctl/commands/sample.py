@@ -36,12 +36,15 @@ def _day(text: str, option: str) -> date:
 @click.option("--history", is_flag=True,
               help="Each person's day of one kind of step is a commit by that person (git fast-import); "
                    "a new office only.")
+@click.option("--per-step", is_flag=True,
+              help="With --history: every step its own commit, by its actor, as the CLI writes it.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes building cases (0: one per core); the cases do not depend on it.")
 @json_option
 @pass_ws
 def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, replace: bool,
-               batch_size: int, no_verify: bool, history: bool, workers: int, as_json: bool) -> None:
+               batch_size: int, no_verify: bool, history: bool, per_step: bool, workers: int,
+               as_json: bool) -> None:
     """Generate realistic sample cases through the real steps and commit them in batches."""
     spec = SampleSpec(seed, count, _day(since, "--since"), _day(until, "--until"))
 
@@ -54,7 +57,8 @@ def sample_cmd(ws: Workspace, count: int, seed: int, since: str, until: str, rep
     # ledger (one committer, the offline window) cannot hold for it. Every step was already
     # judged by the same validator as its own actor at its own time (sample.generator).
     result = bulk.write_sample(ws, spec, now(ws), replace=replace, batch_size=batch_size,
-                               verify=False, progress=progress, history=history, workers=workers)
+                               verify=False, progress=progress, history=history, workers=workers,
+                               per_step=per_step)
     bar.close()
     if as_json:
         click.echo(json_text({"written": result.written, "removed": result.removed, "commits": list(result.commits),

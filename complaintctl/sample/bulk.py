@@ -6,10 +6,11 @@ validator); this module only touches files and git. Two ways:
 - batches (the default): it refuses to overwrite existing cases in the range (unless told
   to replace them), writes each file, and commits one batch at a time with `git add` on
   the cases folder — git's own index code, which stays fast at 100,000 files;
-- history (`history=True`): every step of every case is one commit by the person who took
-  it, at the time it was taken, with the trailers the CLI writes — an office's `git log` —
-  streamed in time order into ONE `git fast-import` (no hook runs: each step was checked
-  by the validator as it was made), then checked out.
+- history (`history=True`): an office's `git log`, each commit by the person who did the
+  work, at the time it was done, with the trailers the CLI writes — a person's day of one
+  kind of step per commit, or (`per_step=True`) every step its own commit with the very
+  message the CLI writes for it — streamed in time order into ONE `git fast-import` (no
+  hook runs: each step was checked by the validator as it was made), then checked out.
 
 Cases are built by a process pool (`workers`), and written with the fast YAML writer.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from complaintctl.errors import GitError, InvalidInput, RepoStateError
+from complaintctl.i18n import _
 from complaintctl.model.ids import case_id_from_filename
 from complaintctl.repo import messages, stamps, store
 from complaintctl.repo.git import ZERO
@@ -73,9 +75,12 @@ def _message(first: str, last: str, n: int, spec: generator.SampleSpec, batch: i
 def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, replace: bool = False,
                  batch_size: int = DEFAULT_BATCH, verify: bool = True,
                  progress: Callable[[int, str], None] | None = None, history: bool = False,
-                 workers: int = 0) -> BulkResult:
+                 workers: int = 0, per_step: bool = False) -> BulkResult:
     """Generate `spec.count` cases into the repository; nothing is written if the range
-    already holds cases and `replace` is not set. `workers`: build processes (0: one per core)."""
+    already holds cases and `replace` is not set. `workers`: build processes (0: one per core);
+    `per_step` (with `history`): one commit per step, as the CLI makes them."""
+    if per_step and not history:
+        raise InvalidInput(_("--per-step writes a history: it needs --history"))
     workers = workers or min(os.cpu_count() or 1, 8)
     if spec.until > now.astimezone(ws.policy.tz).date():
         raise InvalidInput(f"--until {spec.until}: sample cases may not lie in the future (R-IN-1)")
@@ -96,7 +101,7 @@ def write_sample(ws: Workspace, spec: generator.SampleSpec, now: datetime, repla
             if old:
                 raise RepoStateError(f"--history builds a new office's history: {len(old)} case file(s) already "
                                      f"exist in {spec.since:%Y-%m} .. {spec.until:%Y-%m} (e.g. {old[0]})")
-            return _write_history(ws, spec, workers, progress, now)
+            return _write_history(ws, spec, workers, progress, now, per_step)
         generated = generator.generate(ws.policy, spec, workers=workers)  # checks its arguments first
         for relpath in old:  # --replace: staged as deletions with the first batch, unless rewritten
             (ws.root / relpath).unlink()
@@ -153,6 +158,8 @@ class _Day:
     date: date
     groups: dict[tuple[str, str, str], list[tuple[float, str, str]]] = field(default_factory=dict)
     versions: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # relpath -> (time, blob mark)
+    steps: list[tuple[float, str, str, str, str, int]] = field(default_factory=list)  # per step: (time, name,
+    # email, path, message, blob mark)
 
 
 def _data(text: str) -> bytes:
@@ -161,13 +168,15 @@ def _data(text: str) -> bytes:
 
 
 def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
-                   progress: Callable[[int, str], None] | None, now: datetime) -> BulkResult:
+                   progress: Callable[[int, str], None] | None, now: datetime, per_step: bool = False) -> BulkResult:
     """Each step is the work of the person who took it: one commit per person, kind of step
     (action) and day, at that day's last such step, with a `Case:` trailer per case and the
     `Action:` — what `report` reads to attribute work (R-RP-1), as it reads the CLI's commits.
     A commit holds each of its cases as it stood at the end of that day (a file never goes
     back in time). One commit per step would be what the CLI makes, but each commit rewrites
-    its month's tree (thousands of entries): 600,000 of them for 100,000 cases take hours."""
+    its month's tree (thousands of entries): 600,000 of them for 100,000 cases take hours.
+    With `per_step` it is exactly that, for a sample small enough (the shipped sample office:
+    a few thousand commits, each with the subject and trailers `lifecycle` writes)."""
     g = ws.git
     parent = g.rev_parse("HEAD")
     branch = g.current_branch()
@@ -183,30 +192,41 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
     committed: dict[str, int] = {}  # within a day: the blob last committed per file
     first = True
 
+    def begin(stamp: bytes, message: str) -> None:
+        nonlocal first, commits
+        out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
+        out.write(_data(message))
+        if first and parent:
+            out.write(f"from {parent}\n".encode())
+        first = False
+        commits += 1
+
+    def stamp_of(name: str, email: str, at: float) -> bytes:
+        return f"{name} <{email}> {int(at)} {datetime.fromtimestamp(at, tz).strftime('%z')}".encode()
+
     def flush(day: _Day) -> None:
+        if per_step:  # each step its own commit, in the order taken: the file as that step left it
+            for at, name, email, path, message, blob in sorted(day.steps):
+                begin(stamp_of(name, email, at), message)
+                out.write(f"M 100644 :{blob} {path}\n\n".encode())
+            return
         # Commits in the order of their last step; each writes its cases as they stood then (the
         # version after the case's latest step by anyone up to that moment): a file moves only forward.
-        nonlocal first, commits
         for (name, email, action), steps in sorted(day.groups.items(), key=lambda kv: (max(s[0] for s in kv[1]),
                                                                                      kv[0])):
             at = max(s[0] for s in steps)
-            stamp = f"{name} <{email}> {int(at)} {datetime.fromtimestamp(at, tz).strftime('%z')}".encode()
-            ids = sorted({cid for _, _, cid in steps})
+            stamp = stamp_of(name, email, at)
+            ids = sorted({cid for *_, cid in steps})
             files = []
-            for p in sorted({p for _, p, _ in steps}):
+            for p in sorted({path for _at, path, _cid in steps}):
                 blob = [m for when, m in day.versions[p] if when <= at][-1]
                 if committed.get(p) != blob:
                     files.append(f"M 100644 :{blob} {p}\n".encode())
                     committed[p] = blob
             message = messages.sample_day(ws.policy, action, name, day.date.isoformat(), ids)
-            out.write(b"commit %s\nauthor %s\ncommitter %s\n" % (ref, stamp, stamp))
-            out.write(_data(message))
-            if first and parent:
-                out.write(f"from {parent}\n".encode())
-            first = False
+            begin(stamp, message)
             out.writelines(files)
             out.write(b"\n")
-            commits += 1
         for p in day.versions:
             committed.pop(p, None)  # the next day starts from what was committed
 
@@ -226,6 +246,8 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
                 out.write(b"blob\nmark :%d\n" % mark)
                 out.write(_data(v.text))
                 day.versions.setdefault(case.relpath, []).append((at, mark))
+                if per_step:
+                    day.steps.append((at, v.name, v.email, case.relpath, v.message, mark))
             in_chunk += 1
             if in_chunk == len(parts[chunk_no].moments):
                 chunk_no, in_chunk = chunk_no + 1, 0

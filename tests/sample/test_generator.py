@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from datetime import date, datetime
 from functools import cache
@@ -214,6 +215,43 @@ def test_the_project_repository_is_a_valid_case_repository(monkeypatch: pytest.M
     assert sorted(p.name for p in (root / "cases" / "2026").iterdir())[-1] == "10"
 
 
+def test_a_clone_of_the_project_repository_is_an_office_with_its_register(tmp_path: Path) -> None:
+    """The README's quick start on a fresh clone: several people in the per-person table, each
+    step of a case its own commit by its actor (`git log -- cases` follows the sample's own
+    history, not the code's), and the sample's steps never read as recorded late."""
+    import subprocess
+    import sys
+
+    if not (Path(SRC) / ".git").exists():
+        pytest.skip("not a git checkout (e.g. an unpacked sdist)")
+    repo = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(SRC), str(repo)], check=True, capture_output=True, timeout=120)
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "complaintctl", "-C", str(repo), *args],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    report = json.loads(run("report", "--period", "2026-10", "--json"))
+    people = {p["name"]: p for p in report["people"]}
+    listed = {p.name for p in parse_policy_text((repo / "complaintctl.yaml").read_text(encoding="utf-8")).people}
+    assert len(people) >= 5 and set(people) <= listed
+    assert sum(p["received"] for p in people.values()) > 0 and sum(p["closed"] for p in people.values()) > 0
+    assert report["recorded_late_ids"] == []  # history from before stamping began: judged by its claims
+    path = "cases/2026/10/SZ-2610-0001.yaml"
+    log = subprocess.run(["git", "-C", str(repo), "log", "--format=%an%x1f%aI%x1f%cn%x1f"
+                          "%(trailers:key=Case,valueonly,separator=%x2C)%x1e", "--", path],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    rows = [r.strip("\n").split("\x1f") for r in log.split("\x1e") if r.strip()]
+    data = load_plain((repo / path).read_text(encoding="utf-8"), path)
+    steps = [(e["by"], e["at"]) for i, e in enumerate(data["timeline"])
+             if not (e["action"] == "upgrade" and data["timeline"][i + 1]["at"] == e["at"])]  # R-DL-6
+    assert sorted((an, datetime.fromisoformat(at)) for an, at, cn, case in rows if an == cn
+                  and case == "SZ-2610-0001") == sorted(steps)  # every commit is one step, by its actor
+    assert len(rows) == len(steps)
+
+
 def test_read_path_cold_and_warm_over_a_sample(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
     # Enough cases for the cold cache fill to use its process pool (index.PARALLEL_AT).
     monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
@@ -296,3 +334,47 @@ def test_history_is_each_persons_work_by_day(office: Office, tmp_path: Path,
     office.runner.invoke(cli, ["init", str(other.root), "--preset", "property", "--office", "SZ"])
     sample(other, "--count", "40", "--seed", "3", "--no-verify")
     assert case_files(other) == case_files(office)
+
+
+def test_history_per_step_is_one_commit_per_step_by_its_actor(office: Office,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped sample office's register: every step its own commit, authored and committed
+    by the step's actor at the step's time, naming its case and action; `report` and `history`
+    read it as they read the CLI's commits."""
+    monkeypatch.setenv("COMPLAINTCTL_NOW", NOW)
+    refused = office.run("sample", "--since", "2026-01-01", "--until", "2026-03-31", "--count", "5",
+                         "--per-step", ok=False)
+    assert refused.exit_code != 0 and "--history" in refused.output
+    assert office.git("rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing was written
+    sample(office, "--count", "30", "--seed", "3", "--history", "--per-step")
+    assert office.git("status", "--porcelain").stdout == ""
+    assert office.run("validate").output.strip() == "30 个案件文件全部有效"
+    fmt = "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f" \
+          "%(trailers:key=Action,valueonly,separator=%x2C)%x1f%(trailers:key=Transition,valueonly,separator=%x2C)"
+    log = office.git("log", f"--format={fmt}", "--name-only", "--", "cases").stdout
+    rows = [rec.strip("\n").split("\n") for rec in log.split("\x1e") if rec.strip()]
+    rows = [r for r in rows if r[0].split("\x1f")[7].strip()]  # the sample's, not the office's init
+    tz = policy().tz
+    done = []
+    for head, *files in rows:
+        sha, an, ae, at, cn, ce, ct, case, action, moved = (f.strip() for f in head.split("\x1f"))
+        assert (an, ae, at) == (cn, ce, ct)  # authored and committed by its actor, at the step's time
+        assert [f for f in files if f] == [f"cases/2026/{case[5:7]}/{case}.yaml"]  # one case per commit
+        done.append((an, case, action, datetime.fromisoformat(at).astimezone(tz), bool(moved), sha))
+    steps = []
+    for p in (office.root / "cases").rglob("*.yaml"):
+        data = load_plain(p.read_text(encoding="utf-8"), p.name)
+        timeline = data["timeline"]
+        for i, e in enumerate(timeline):
+            nxt = timeline[i + 1] if i + 1 < len(timeline) else None
+            if e["action"] == "upgrade" and nxt is not None and nxt["by"] == e["by"] and nxt["at"] == e["at"]:
+                continue  # R-DL-6: recorded by the late resolution's own commit
+            action = "new" if e["action"] == "received" else e["action"]
+            steps.append((e["by"], data["id"], action, e["at"].astimezone(tz)))
+    assert sorted(d[:4] for d in done) == sorted(steps)  # each step exactly once: who, which case, what, when
+    assert {d[2] for d in done if d[4]} >= {"new", "assign", "plan", "resolve", "close"}  # Transition trailers
+    people = json.loads(office.run("report", "--period", "2026-02", "--json").output)["people"]
+    assert len(people) > 3 and sum(p["received"] for p in people) > 0  # per-person work from authorship
+    cid = done[-1][1]
+    shown = office.run("history", cid).output
+    assert all(d[5][:10] in shown for d in done if d[1] == cid)  # `history`: each step's own commit
