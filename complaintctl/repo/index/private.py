@@ -38,7 +38,7 @@ from complaintctl.privacy.cache import open_private_db, private_dir
 from complaintctl.privacy.document import key_id_of, office_of, reveal
 from complaintctl.privacy.keyring import Keyring
 from complaintctl.repo.index import fresh
-from complaintctl.repo.index.schema import rollback
+from complaintctl.repo.index.schema import install, rollback
 from complaintctl.repo.workspace import Workspace
 
 FILE = "private.sqlite"
@@ -247,23 +247,5 @@ def open_private(ws: Workspace, shared: sqlite3.Connection) -> PrivateIndex | No
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:
-    want = _version()
-    try:
-        found = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-    except sqlite3.OperationalError:
-        found = None
-    if found is not None and found[0] == want:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
-            db.execute(f"DROP TABLE IF EXISTS {name}")
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
-        db.execute("INSERT INTO meta VALUES ('version', ?)", (want,))
-        db.execute("COMMIT")
-    except BaseException:
-        rollback(db)
-        raise
-    db.execute("VACUUM")  # the old version's pages, words included, leave the file
+    if install(db, _SCHEMA, _version()):
+        db.execute("VACUUM")  # the old version's pages, words included, leave the file

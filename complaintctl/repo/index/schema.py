@@ -116,22 +116,29 @@ def in_memory(db: sqlite3.Connection) -> bool:
 
 
 def ensure_schema(db: sqlite3.Connection, limits: Limits) -> None:
-    want = version(limits)
+    install(db, _SCHEMA, version(limits))
+
+
+def install(db: sqlite3.Connection, schema: str, want: str) -> bool:
+    """Make `db` hold the tables of `schema` at version `want`, dropping a cache made by another
+    version (another process may have just done so: it is checked again under the write lock).
+    Returns whether the tables were made anew."""
     try:
-        row_ = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        found = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
     except sqlite3.OperationalError:
-        row_ = None
-    if row_ is not None and row_[0] == want:
-        return
+        found = None
+    if found is not None and found[0] == want:
+        return False
     db.execute("BEGIN IMMEDIATE")
     try:
         again = db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone()
         current = db.execute("SELECT value FROM meta WHERE key='version'").fetchone() if again else None
-        if current is None or current[0] != want:
+        rebuilt = current is None or current[0] != want
+        if rebuilt:
             for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
                                       "'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
                 db.execute(f"DROP TABLE IF EXISTS {name}")
-            for statement in _SCHEMA.split(";"):
+            for statement in schema.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('version', ?)", (want,))
@@ -139,5 +146,6 @@ def ensure_schema(db: sqlite3.Connection, limits: Limits) -> None:
     except BaseException:
         rollback(db)
         raise
+    return rebuilt
 
 
