@@ -235,7 +235,7 @@ class _Read:
 
     clocks: dict[str, bool]  # clock_states at as_of (cases received in a period, or closing in it)
     against_record: tuple[str, ...]  # clocks claimed on time but recorded late, vouched for, imported
-    upgraded: bool  # R-DL-6 by `as_of`, the recorded time counted (policy.standing.upgraded)
+    upgraded: bool  # R-DL-6 by `as_of` from the recorded time alone (policy.standing.upgraded), the file general
     on_time: bool | None  # case_on_time at as_of (the same cases)
     revisit_at: str
     satisfaction: str
@@ -265,7 +265,10 @@ def _read(record: CaseRecord, ends: Sequence[datetime], as_of: datetime, tz: tzi
     verdicts = [clocks.judged(case, c, stamps, as_of) for c in case.clocks] if judged and stamps is not None else []
     against = tuple(v.state for v in verdicts if v is not None and v.done <= as_of
                     and v.state in (clocks.RECORDED_LATE, clocks.VOUCHED, clocks.IMPORTED))
-    return _Read(clocks=states, against_record=against, upgraded=judged and standing.upgraded(case, as_of, stamps),
+    # upgraded: only what the record proves beyond the file (a case its own upgrade entry made
+    # major is major in the file already, and no claim against the record)
+    by_record = judged and case.assessment.severity != standing.UPGRADED_TO and standing.upgraded(case, as_of, stamps)
+    return _Read(clocks=states, against_record=against, upgraded=by_record,
                  on_time=_on_time(case, states, as_of) if judged else None,
                  revisit_at=revisit.at.isoformat() if revisit is not None and revisit.at is not None else "",
                  satisfaction=revisit.satisfaction if revisit is not None else "", repeat=case.assessment.repeat,

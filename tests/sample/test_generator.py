@@ -239,6 +239,8 @@ def test_a_clone_of_the_project_repository_is_an_office_with_its_register(tmp_pa
     assert len(people) >= 5 and set(people) <= listed
     assert sum(p["received"] for p in people.values()) > 0 and sum(p["closed"] for p in people.values()) > 0
     assert report["recorded_late_ids"] == []  # history from before stamping began: judged by its claims
+    # its upgrades are entries in the files (sweep's), never claims against the record (R-DL-6)
+    assert report["upgraded_ids"] == [] and report["headline"]["received"] > 0
     path = "cases/2026/10/SZ-2610-0001.yaml"
     log = subprocess.run(["git", "-C", str(repo), "log", "--format=%an%x1f%aI%x1f%cn%x1f"
                           "%(trailers:key=Case,valueonly,separator=%x2C)%x1e", "--", path],
