@@ -268,4 +268,5 @@ def _write_history(ws: Workspace, spec: generator.SampleSpec, workers: int,
         branch = g.current_branch()
         if g.remote_url("origin") is None and branch is not None:
             stamps.stamp_update(g, f"refs/heads/{branch}", ZERO, head, now, "-")
-    return BulkResult(written, 0, (head,) if head and head != parent else (), dict(statuses))
+    made = tuple(g.rev_list(head, [parent] if parent else [])) if head and head != parent else ()
+    return BulkResult(written, 0, made, dict(statuses))  # every commit the history holds, oldest first

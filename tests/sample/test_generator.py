@@ -348,7 +348,7 @@ def test_history_per_step_is_one_commit_per_step_by_its_actor(office: Office,
                          "--per-step", ok=False)
     assert refused.exit_code != 0 and "--history" in refused.output
     assert office.git("rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing was written
-    sample(office, "--count", "30", "--seed", "3", "--history", "--per-step")
+    said = sample(office, "--count", "30", "--seed", "3", "--history", "--per-step")
     assert office.git("status", "--porcelain").stdout == ""
     assert office.run("validate").output.strip() == "30 个案件文件全部有效"
     fmt = "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%(trailers:key=Case,valueonly,separator=%x2C)%x1f" \
@@ -356,6 +356,7 @@ def test_history_per_step_is_one_commit_per_step_by_its_actor(office: Office,
     log = office.git("log", f"--format={fmt}", "--name-only", "--", "cases").stdout
     rows = [rec.strip("\n").split("\n") for rec in log.split("\x1e") if rec.strip()]
     rows = [r for r in rows if r[0].split("\x1f")[7].strip()]  # the sample's, not the office's init
+    assert f"共 {len(rows)} 个提交" in said, said  # what it says it made is what the history holds
     tz = policy().tz
     done = []
     for head, *files in rows:
