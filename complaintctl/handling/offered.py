@@ -6,10 +6,11 @@ step's own validation still judges whatever is sent."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
-from complaintctl.model import fields as F
 from complaintctl.model import workflow
+from complaintctl.model.snapshot import Case
 from complaintctl.policy import clocks
 from complaintctl.policy.policy import Policy
 from complaintctl.policy.sla import WRITTEN
@@ -32,22 +33,19 @@ def next_steps(status: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(steps))
 
 
-def running_clocks(data: Mapping[str, Any]) -> tuple[str, ...]:
-    """The case's clocks that have not stopped: the ones an extension (R-DL-2) or a written
-    report (R-DL-4/R-DL-5) can name."""
-    present = data.get(F.CLOCKS)
-    if not isinstance(present, Mapping):
-        return ()
-    return tuple(name for name, clock in present.items() if isinstance(clock, Mapping) and not clock.get("done"))
+def running_clocks(data: Mapping[str, Any], tz: tzinfo) -> tuple[str, ...]:
+    """The case's clocks not yet met (the typed case's stored clocks): the ones an extension
+    (R-DL-2) or a written report (R-DL-4/R-DL-5) can name."""
+    return tuple(c.name for c in Case.from_data(data, tz).clocks if c.done is None)
 
 
-def deadline_steps(data: Mapping[str, Any], status: str) -> tuple[str, ...]:
+def deadline_steps(data: Mapping[str, Any], status: str, tz: tzinfo) -> tuple[str, ...]:
     """The steps on a running case's clocks, which leave its status where it is: an extension
     (R-DL-2, an approver's), an escalation one level up (R-ES-1: the handler's, or someone's
     above the case's level), a written report filed (R-DL-4/R-DL-5) while one is due."""
     if status in clocks.STOPPED:
         return ()
-    running = running_clocks(data)
+    running = running_clocks(data, tz)
     steps = ["extend", "escalate"] if running else ["escalate"]
     if any(c in WRITTEN for c in running):
         steps.append("report-filed")
@@ -67,7 +65,7 @@ def offered(data: Mapping[str, Any], status: str, policy: Policy, person: Identi
     """The steps `person` may take on this case now."""
     roles = policy.roles_of(person.name, person.email)
     out = []
-    for action in (*next_steps(status), *deadline_steps(data, status)):
+    for action in (*next_steps(status), *deadline_steps(data, status, policy.tz)):
         key = gate(action, status)
         if key is not None and not policy.authority.allows(roles, key):
             continue

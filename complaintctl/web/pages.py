@@ -71,7 +71,7 @@ def case_page(ws: Workspace, case_id: str, me: Identity, now: datetime) -> CaseP
     return CasePage(case.id, case.status, statuses.get(case.status, case.status), case.intake.subject,
                     queries.case_fields(data, policy), queries.timeline_headers(), queries.timeline_rows(data, policy),
                     clock_rows(found, policy), commits, offered(data, case.status, policy, me),
-                    running_clocks(data))
+                    running_clocks(data, policy.tz))
 
 
 @dataclass(frozen=True)

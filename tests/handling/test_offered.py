@@ -54,7 +54,7 @@ def test_deadline_steps_follow_the_running_clocks_and_the_approvals(office: Offi
     policy = load_policy(office.root)
     running = {"clocks": {"dispatch": {"due": "2026-11-20T10:00:00+08:00", "done": "2026-11-20T09:30:00+08:00"},
                           "resolution": {"due": "2026-11-25T18:00:00+08:00", "done": None}}}
-    assert running_clocks(running) == ("resolution",)
+    assert running_clocks(running, policy.tz) == ("resolution",)
     # R-DL-2: only an approver (vp, gm in this preset) is offered an extension
     assert offered(running, "in_progress", policy, LIU)[-2:] == ("extend", "escalate")
     assert "extend" not in offered(running, "in_progress", policy, LI)
