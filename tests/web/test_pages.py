@@ -148,6 +148,9 @@ def test_deadline_steps_are_offered_as_the_policy_allows_and_go_through_the_core
     assert ui.head() == before and office.git("status", "--porcelain").stdout == ""
     refused = ui.post(f"/case/{case_id}/act/escalate", {"reason": "客户多次来电"})
     assert refused.status == 422 and "R-ES-1" in refused.text and ui.head() == before
+    # a written report names a report clock (R-DL-4/R-DL-5), never the resolution
+    refused = ui.post(f"/case/{case_id}/act/report-filed", {"clock": "resolution", "text": "完工报告"})
+    assert refused.status == 422 and 'id="refused"' in refused.text and ui.head() == before
     # 刘洋 (vp) runs their own UI: both are offered; the extension names the clocks still running
     set_identity(monkeypatch, "刘洋", "liuyang@example.com")
     with running(office.root) as vp:
